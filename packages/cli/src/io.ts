@@ -1,0 +1,16 @@
+/** What a command may touch of the outside world; tests pass their own. */
+export interface CliIO {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  isTTY: boolean;
+  /** Standard input as text, when a command needs it (login). */
+  readStdin?: () => Promise<string>;
+}
+
+/** Exit codes shared by every command: 0 clean, 1 findings/errors, 2 bad usage. */
+export const EXIT = { ok: 0, errors: 1, usage: 2 } as const;
+
+/** A usage error: printed as `skene: <message>` with the command's help, exit 2. */
+export class UsageError extends Error {}

@@ -1,0 +1,62 @@
+import { EXIT, UsageError, type CliIO } from './io.js';
+import { checkCommand } from './commands/check.js';
+
+export type { CliIO } from './io.js';
+
+export interface Command {
+  name: string;
+  summary: string;
+  usage: string;
+  run(args: string[], io: CliIO): Promise<number>;
+}
+
+/** Every command, in the order `skene --help` lists them. Each lives in commands/<name>.ts. */
+const commands: Command[] = [checkCommand];
+
+export async function main(argv: string[], io: CliIO): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout(helpText());
+    return name ? EXIT.ok : EXIT.usage;
+  }
+  if (name === '--version' || name === '-v') {
+    io.stdout('0.1.0\n');
+    return EXIT.ok;
+  }
+  const command = commands.find((c) => c.name === name);
+  if (!command) {
+    io.stderr(`skene: unknown command '${name}'. Commands: ${commands.map((c) => c.name).join(', ')}.\n`);
+    return EXIT.usage;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.stdout(`${command.usage}\n`);
+    return EXIT.ok;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr(`skene ${name}: ${error.message}\n\n${command.usage}\n`);
+      return EXIT.usage;
+    }
+    // Never a stack trace for the user: one line, and how to get more.
+    const message = error instanceof Error ? error.message : String(error);
+    io.stderr(`skene ${name}: ${message}\n`);
+    if (io.env.SKENE_DEBUG && error instanceof Error && error.stack) io.stderr(`${error.stack}\n`);
+    return EXIT.errors;
+  }
+}
+
+function helpText(): string {
+  const width = Math.max(...commands.map((c) => c.name.length));
+  return [
+    'skene — growth loops as code',
+    '',
+    'Usage: skene <command> [options]',
+    '',
+    ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    'Run `skene <command> --help` for a command\'s options.',
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,41 @@
+import { z } from 'zod';
+import { configSchema, loopSchema, type ConfigInput, type Loop, type LoopInput } from './schema.js';
+
+export * from './schema.js';
+
+/** A loop, validated when the config is loaded (the editor never runs this: it reads the file statically). */
+export function defineLoop<const T extends LoopInput>(loop: T): T {
+  loopSchema.parse(loop);
+  return loop;
+}
+
+export function defineConfig<const T extends ConfigInput>(config: T): T {
+  configSchema.parse(config);
+  return config;
+}
+
+/** What a config file may export: one loop, an array of loops, or a whole config. */
+export type ConfigExport = LoopInput | LoopInput[] | ConfigInput;
+
+/** Normalises any accepted export to `{ loops }` with every loop given its id (explicit, or `<type>-<n>`). */
+export function normalizeConfig(exported: unknown): { loops: (Loop & { id: string })[]; database?: { url?: string; token?: string }; email?: { from?: string } } {
+  const config =
+    Array.isArray(exported)
+      ? configSchema.parse({ loops: exported })
+      : exported && typeof exported === 'object' && 'loops' in exported
+        ? configSchema.parse(exported)
+        : configSchema.parse({ loops: [exported] });
+  return { ...config, loops: config.loops.map((loop, i) => ({ ...loop, id: loopId(loop, i, config.loops) })) };
+}
+
+/** `activation-1`: the type and the 1-based position among loops of that type. */
+export function loopId(loop: { id?: string; type: string }, index: number, all: { type: string }[]): string {
+  if (loop.id) return loop.id;
+  const n = all.slice(0, index + 1).filter((l) => l.type === loop.type).length;
+  return `${loop.type}-${n}`;
+}
+
+/** The schema as JSON Schema (draft 2020-12), for editors and other tools. */
+export function configJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(z.union([loopSchema, z.array(loopSchema), configSchema]), { io: 'input' }) as Record<string, unknown>;
+}

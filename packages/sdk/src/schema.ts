@@ -1,0 +1,137 @@
+/**
+ * The one schema of a Skene config. Every tool (runtime `defineLoop`, static analysis,
+ * completion, hover, JSON Schema) reads this file; none keeps its own copy of the shape.
+ * Descriptions here are the documentation shown on hover.
+ */
+import { z } from 'zod';
+
+export const LOOP_TYPES = ['activation', 'retention', 'adoption', 'milestone', 'referral', 'expansion'] as const;
+export const DB_EVENTS = ['insert', 'update', 'delete'] as const;
+export const BACKOFFS = ['exponential', 'linear', 'fixed'] as const;
+export const TEMPLATE_ROOTS = ['user', 'row', 'match', 'loop', 'now'] as const;
+
+/** `30s`, `5m`, `1h`, `7d` (also `500ms`): a whole number and one unit, no spaces. */
+export const DURATION_PATTERN = /^[1-9][0-9]*(ms|s|m|h|d)$/;
+export const DURATION_FORMS = ['500ms', '30s', '5m', '1h', '7d'] as const;
+
+const duration = z
+  .string()
+  .regex(DURATION_PATTERN, { message: `a duration is a whole number and a unit: ${DURATION_FORMS.join(', ')}` })
+  .describe('A duration: a whole number and one unit — `ms`, `s`, `m`, `h` or `d` (for example `30s`, `5m`, `7d`).');
+
+export const databaseTriggerSchema = z
+  .strictObject({
+    type: z.literal('database').describe('Fires once per inserted, updated or deleted row of `table`.'),
+    table: z.string().min(1).describe('The table (for Redis: the key prefix of hashes, `users` for `users:<id>`) whose rows fire the trigger.'),
+    event: z.enum(DB_EVENTS).describe('Which change fires the trigger: `insert`, `update` or `delete`.'),
+  })
+  .describe('A database trigger: one event per changed row. `$1` in the condition is the row\'s primary key.');
+
+export const scheduleTriggerSchema = z
+  .strictObject({
+    type: z.literal('schedule').describe('Fires at each occurrence of a cron expression.'),
+    cron: z.string().min(1).describe('A 5-field cron expression: minute hour day-of-month month day-of-week (for example `0 9 * * *`, daily at 09:00).'),
+    timezone: z.string().min(1).optional().describe('IANA time zone the cron expression is read in (for example `Europe/Helsinki`). Default UTC.'),
+  })
+  .describe('A schedule trigger: the condition query returns the recipients, one `user` per row.');
+
+export const triggerSchema = z
+  .discriminatedUnion('type', [databaseTriggerSchema, scheduleTriggerSchema])
+  .describe('What starts the step: a database change or a schedule.');
+
+export const queryConditionSchema = z
+  .strictObject({
+    type: z.literal('query').describe('A read-only SQL query.'),
+    query: z.string().min(1).describe('One read-only SELECT or WITH statement. For database triggers `$1` is the triggering row\'s primary key and the condition holds when a row comes back; for schedules each row is a recipient.'),
+    timeout: duration.optional().describe('For database triggers: how long after the trigger the condition may take to become true. For schedules: the query\'s deadline.'),
+  })
+  .describe('A SQL condition.');
+
+export const redisConditionSchema = z
+  .strictObject({
+    type: z.literal('redis').describe('A Redis command; the condition holds when its reply is truthy.'),
+    command: z.array(z.string()).min(1).describe('The command and its arguments, `{{…}}` templates allowed: `[\'SISMEMBER\', \'user_actions:{{user.id}}\', \'first_project_created\']`.'),
+    timeout: duration.optional().describe('How long after the trigger the condition may take to become true.'),
+  })
+  .describe('A Redis condition (Upstash Redis and other Redis sources).');
+
+export const conditionSchema = z
+  .discriminatedUnion('type', [queryConditionSchema, redisConditionSchema])
+  .describe('When the step\'s email is due.');
+
+const templateString = z.string().describe('Text with `{{path}}` placeholders over `user`, `row`, `match`, `loop` and `now`.');
+
+export const emailActionSchema = z
+  .strictObject({
+    type: z.literal('email').describe('Send an email.'),
+    provider: z.literal('resend').describe('The email provider. Only `resend` is supported.'),
+    template: z.string().min(1).describe('The email template: `emails/<template>.tsx` (a React Email component) or `emails/<template>.html` beside the config.'),
+    personalization: z.record(z.string(), templateString).optional().describe('Props of the template: `{{path}}` templates over `user`, `row`, `match`, `loop`, `now`.'),
+    to: templateString.optional().describe('The recipient. Default `{{user.email}}`.'),
+    from: z.string().min(1).optional().describe('The sender. Default `email.from` in `defineConfig`, then `SKENE_EMAIL_FROM`.'),
+    subject: templateString.optional().describe('The subject line. Default the template\'s `subject` export.'),
+  })
+  .describe('An email action.');
+
+export const actionSchema = z.discriminatedUnion('type', [emailActionSchema]).describe('What the step does.');
+
+export const stepSchema = z
+  .strictObject({
+    trigger: triggerSchema,
+    condition: conditionSchema.optional(),
+    action: actionSchema,
+  })
+  .describe('One step: a trigger, an optional condition, an action.');
+
+export const recoverySchema = z
+  .strictObject({
+    retries: z.number().int().min(0).max(10).describe('How many times a transient failure (connection loss, timeout, provider 429/5xx) is retried. 0–10.'),
+    backoff: z.enum(BACKOFFS).describe('The wait between retries: `exponential`, `linear` or `fixed` (with jitter).'),
+  })
+  .describe('Retries of transient failures. Permanent errors (bad SQL, invalid address, quota) are never retried.');
+
+export const loopSchema = z
+  .strictObject({
+    id: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9_-]*$/, { message: 'an id is lower-case letters, digits, `-` and `_`' })
+      .optional()
+      .describe('A stable id used in reports. Default: the loop type and its position, e.g. `activation-1`.'),
+    type: z.enum(LOOP_TYPES).describe('The kind of growth loop: activation, retention, adoption, milestone, referral or expansion.'),
+    opinion: z.string().min(1).describe('What the loop does, in one sentence. Shown in reports.'),
+    steps: z.array(stepSchema).min(1).describe('The loop\'s steps.'),
+    recovery: recoverySchema.optional(),
+  })
+  .describe('A growth loop.');
+
+export const configSchema = z
+  .strictObject({
+    loops: z.array(loopSchema).describe('The loops.'),
+    database: z
+      .strictObject({
+        url: z.string().min(1).optional().describe('Database URL: `postgres://`, `mysql://`, `redis://`, or an Upstash REST URL. Default: an embedded PostgreSQL.'),
+        token: z.string().min(1).optional().describe('The Upstash REST token (prefer an environment variable).'),
+      })
+      .optional()
+      .describe('Where the loops\' data lives.'),
+    email: z
+      .strictObject({ from: z.string().min(1).optional().describe('Default sender for every email action.') })
+      .optional()
+      .describe('Email defaults.'),
+  })
+  .describe('A Skene config with several loops and shared settings.');
+
+export type LoopType = (typeof LOOP_TYPES)[number];
+export type Trigger = z.infer<typeof triggerSchema>;
+export type DatabaseTrigger = z.infer<typeof databaseTriggerSchema>;
+export type ScheduleTrigger = z.infer<typeof scheduleTriggerSchema>;
+export type Condition = z.infer<typeof conditionSchema>;
+export type QueryCondition = z.infer<typeof queryConditionSchema>;
+export type RedisCondition = z.infer<typeof redisConditionSchema>;
+export type EmailAction = z.infer<typeof emailActionSchema>;
+export type Step = z.infer<typeof stepSchema>;
+export type Recovery = z.infer<typeof recoverySchema>;
+export type Loop = z.infer<typeof loopSchema>;
+export type LoopInput = z.input<typeof loopSchema>;
+export type Config = z.infer<typeof configSchema>;
+export type ConfigInput = z.input<typeof configSchema>;
