@@ -1,0 +1,57 @@
+import { existsSync } from 'node:fs';
+import { relative, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { checkConfigFile, DIALECTS, formatDiagnosticsText, toJsonDiagnostics, type Dialect } from '@skene/core';
+import { EXIT, UsageError, type CliIO } from '../io.js';
+import type { Command } from '../main.js';
+
+export const checkCommand: Command = {
+  name: 'check',
+  summary: 'Validate skene.config.ts without running it',
+  usage: `Usage: skene check [config] [--dialect postgres|mysql|redis] [--schema file]... [--database-url url] [--format text|json]
+
+  config           the config file (default: skene.config.ts)
+  --dialect        SQL dialect of the data source (default: from the database URL, else postgres)
+  --schema         SQL schema file(s) for table and column checks (default: found beside the config)
+  --database-url   only its scheme is read, to pick the dialect (default: DATABASE_URL)
+  --format         text (default) or json
+
+Exit status: 0 no errors (warnings allowed), 1 errors, 2 bad usage.`,
+  async run(args, io) {
+    const { values, positionals } = parse(args);
+    if (positionals.length > 1) throw new UsageError(`expected one config file, got ${positionals.length}`);
+    const format = values.format ?? 'text';
+    if (format !== 'text' && format !== 'json') throw new UsageError(`--format must be text or json, not '${format}'`);
+    const dialect = values.dialect;
+    if (dialect !== undefined && !(DIALECTS as readonly string[]).includes(dialect)) throw new UsageError(`--dialect must be one of ${DIALECTS.join(', ')}, not '${dialect}'`);
+    const file = resolve(io.cwd, positionals[0] ?? 'skene.config.ts');
+    if (!existsSync(file)) throw new UsageError(`config file not found: ${relative(io.cwd, file) || file}`);
+    const schemaFiles = (values.schema ?? []).map((s) => resolve(io.cwd, s));
+    const missing = schemaFiles.find((s) => !existsSync(s));
+    if (missing) throw new UsageError(`schema file not found: ${relative(io.cwd, missing)}`);
+
+    const result = await checkConfigFile(file, { dialect: dialect as Dialect | undefined, databaseUrl: values['database-url'] ?? io.env.DATABASE_URL, schemaFiles });
+    const display = relative(io.cwd, file) || file;
+    io.stdout(format === 'json' ? `${JSON.stringify(toJsonDiagnostics(result, display), null, 2)}\n` : formatDiagnosticsText(result, display, io.isTTY && !io.env.NO_COLOR));
+    return result.diagnostics.some((d) => d.severity === 'error') ? EXIT.errors : EXIT.ok;
+  },
+};
+
+function parse(args: string[]) {
+  try {
+    return parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        dialect: { type: 'string' },
+        schema: { type: 'string', multiple: true },
+        'database-url': { type: 'string' },
+        format: { type: 'string' },
+      },
+    });
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+}
+
+export type { CliIO };

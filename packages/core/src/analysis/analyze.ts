@@ -1,0 +1,46 @@
+import { loadPostgresParser } from '../sql/postgres.js';
+import { RuleContext } from './context.js';
+import type { Diagnostic } from './diagnostics.js';
+import { parseConfigDocument, type ConfigDocument } from './document.js';
+import type { Dialect, ProjectContext } from './project.js';
+import { RULES } from './rules/index.js';
+
+export interface AnalyzeOptions {
+  fileName?: string;
+  /** SQL dialect of the data source; default postgres. */
+  dialect?: Dialect;
+  project?: ProjectContext;
+}
+
+export interface Analysis {
+  document: ConfigDocument;
+  diagnostics: Diagnostic[];
+}
+
+/** Loads the parsers analysis needs (PostgreSQL's is WebAssembly). Call once before `analyze`. */
+export function prepareAnalysis(): Promise<void> {
+  return loadPostgresParser();
+}
+
+/**
+ * Static analysis of a config's text: never executes it, never throws on broken input.
+ * A rule that fails is reported as an internal diagnostic instead of taking the others down.
+ */
+export function analyze(text: string, options: AnalyzeOptions = {}): Analysis {
+  const document = parseConfigDocument(text, options.fileName);
+  return { document, diagnostics: validate(document, options) };
+}
+
+/** The diagnostics of an already parsed document (the language server reuses its parse). */
+export function validate(document: ConfigDocument, options: AnalyzeOptions = {}): Diagnostic[] {
+  const ctx = new RuleContext(document, options.dialect ?? 'postgres', options.project ?? {});
+  for (const rule of RULES) {
+    try {
+      rule(ctx);
+    } catch (error) {
+      // Half-typed documents reach corners no fixture did; one rule's bug must not hide the rest.
+      ctx.report('SKN006', { start: 0, end: 0 }, `Skene could not finish the ${rule.name} check (${error instanceof Error ? error.message : String(error)}); other checks ran.`, undefined, 'warning');
+    }
+  }
+  return ctx.diagnostics.sort((a, b) => a.range.start - b.range.start || a.code.localeCompare(b.code));
+}

@@ -1,0 +1,94 @@
+import type { z } from 'zod';
+import type { ConfigDocument } from './document.js';
+import type { Diagnostic, DiagnosticCode, Fix, Severity } from './diagnostics.js';
+import type { Dialect, ProjectContext } from './project.js';
+import { rootSchema } from './schema-walk.js';
+import { nodeAtPath, toPlain, type ObjectNode, type Range, type StringNode, type ValueNode } from './values.js';
+
+export interface StepEntry {
+  loopIndex: number;
+  loop: ObjectNode;
+  stepIndex: number;
+  step: ObjectNode;
+  /** `database` / `schedule` when the trigger type is a literal we can read. */
+  triggerType: string | undefined;
+  trigger: ValueNode | undefined;
+  condition: ValueNode | undefined;
+  action: ValueNode | undefined;
+}
+
+export class RuleContext {
+  readonly diagnostics: Diagnostic[] = [];
+  private issues: z.core.$ZodIssue[] | undefined;
+  private plainRoot: unknown;
+
+  constructor(
+    readonly doc: ConfigDocument,
+    readonly dialect: Dialect,
+    readonly project: ProjectContext,
+  ) {}
+
+  report(code: DiagnosticCode, range: Range, message: string, fixes?: Fix[], severity: Severity = 'error'): void {
+    this.diagnostics.push({ code, severity, range, message, ...(fixes?.length ? { fixes } : {}) });
+  }
+
+  /** The default export as plain data (opaque parts marked), computed once. */
+  get plain(): unknown {
+    return (this.plainRoot ??= toPlain(this.doc.root));
+  }
+
+  /** zod's issues for the whole export, computed once and shared by the structure rules. */
+  schemaIssues(): { issue: z.core.$ZodIssue; node: ValueNode | undefined; parent: ValueNode | undefined }[] {
+    const { root, shape } = this.doc;
+    if (!root || !shape) return [];
+    this.issues ??= rootSchema(shape).safeParse(this.plain).error?.issues ?? [];
+    const out = [];
+    for (const issue of this.issues) {
+      const at = nodeAtPath(root, issue.path);
+      if (at.opaque || at.parent?.kind === 'opaque') continue; // computed at run time: not ours to judge
+      out.push({ issue, node: at.node, parent: at.parent });
+    }
+    return out;
+  }
+
+  *steps(): Generator<StepEntry> {
+    for (const { index: loopIndex, node: loop } of this.doc.loops) {
+      if (loop.kind !== 'object') continue;
+      const steps = loop.properties.find((p) => p.key === 'steps')?.value;
+      if (steps?.kind !== 'array') continue;
+      for (const [stepIndex, step] of steps.items.entries()) {
+        if (step.kind !== 'object') continue;
+        const get = (key: string) => step.properties.find((p) => p.key === key)?.value;
+        const trigger = get('trigger');
+        const type = trigger?.kind === 'object' ? trigger.properties.find((p) => p.key === 'type')?.value : undefined;
+        yield { loopIndex, loop, stepIndex, step, triggerType: type?.kind === 'string' ? type.value : undefined, trigger, condition: get('condition'), action: get('action') };
+      }
+    }
+  }
+
+  /** Every string in the loops that holds `{{…}}` templates: personalization values, to, subject, redis command args. */
+  *templateStrings(): Generator<{ entry: StepEntry; node: StringNode; where: string }> {
+    for (const entry of this.steps()) {
+      const { action, condition } = entry;
+      if (action?.kind === 'object') {
+        for (const p of action.properties) {
+          if ((p.key === 'to' || p.key === 'subject') && p.value?.kind === 'string') yield { entry, node: p.value, where: p.key };
+          if (p.key === 'personalization' && p.value?.kind === 'object') {
+            for (const q of p.value.properties) if (q.value?.kind === 'string') yield { entry, node: q.value, where: `personalization.${q.key}` };
+          }
+        }
+      }
+      if (condition?.kind === 'object') {
+        const command = condition.properties.find((p) => p.key === 'command')?.value;
+        if (command?.kind === 'array') for (const item of command.items) if (item.kind === 'string') yield { entry, node: item, where: 'command' };
+      }
+    }
+  }
+}
+
+/** A string literal's replacement text, in the literal's own quote style. */
+export function replaceString(node: StringNode, source: string, value: string): string {
+  const quote = source[node.range.start];
+  const escaped = quote === '`' ? value.replace(/[`\\]|\$\{/g, (m) => '\\' + m) : value.replace(new RegExp(`[${quote}\\\\]`, 'g'), (m) => '\\' + m);
+  return `${quote}${escaped}${quote}`;
+}

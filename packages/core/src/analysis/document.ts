@@ -1,0 +1,191 @@
+/**
+ * Reads `skene.config.ts` with the TypeScript parser — parse only: no type check, no emit, and
+ * never execution (opening a repository must not run its code). TypeScript 5.9 is pinned on
+ * purpose: its `createSourceFile` API is stable, while typescript@7 (the native compiler) marks
+ * its JS API unstable.
+ */
+import ts from 'typescript';
+import { LineMap } from './positions.js';
+import type { ArrayNode, ObjectNode, PropertyNode, Range, ValueNode } from './values.js';
+import { property } from './values.js';
+
+export type ConfigShape = 'loop' | 'loops' | 'config';
+
+export interface LoopEntry {
+  /** 0-based position among the config's loops. */
+  index: number;
+  node: ValueNode;
+}
+
+export interface ConfigDocument {
+  fileName: string;
+  text: string;
+  lines: LineMap;
+  sourceFile: ts.SourceFile;
+  /** TypeScript's own syntax errors (unterminated strings, missing braces, …). */
+  syntaxErrors: { range: Range; message: string }[];
+  /** What the default export is; undefined when none was recognised. */
+  shape: ConfigShape | undefined;
+  /** The default export as data (a loop, an array of loops or a config object). */
+  root: ValueNode | undefined;
+  /** Where the default export is, for diagnostics about the file as a whole. */
+  exportRange: Range | undefined;
+  loops: LoopEntry[];
+}
+
+const MAX_RESOLVE_DEPTH = 16;
+
+export function parseConfigDocument(text: string, fileName = 'skene.config.ts'): ConfigDocument {
+  const sourceFile = ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
+  const consts = collectConsts(sourceFile);
+  const syntaxErrors = parseDiagnostics(sourceFile);
+
+  let root: ValueNode | undefined;
+  let exportRange: Range | undefined;
+  for (const statement of sourceFile.statements) {
+    if (ts.isExportAssignment(statement) && !statement.isExportEquals) {
+      exportRange = rangeOf(statement, sourceFile);
+      root = toValue(statement.expression, sourceFile, consts, 0);
+    }
+  }
+
+  const shape = root ? shapeOf(root) : undefined;
+  return { fileName, text, lines: new LineMap(text), sourceFile, syntaxErrors, shape, root, exportRange, loops: loopsOf(root, shape) };
+}
+
+function shapeOf(root: ValueNode): ConfigShape | undefined {
+  if (root.kind === 'array') return 'loops';
+  if (root.kind === 'object') return property(root, 'loops') ? 'config' : 'loop';
+  return undefined;
+}
+
+function loopsOf(root: ValueNode | undefined, shape: ConfigShape | undefined): LoopEntry[] {
+  if (!root || !shape) return [];
+  if (shape === 'loop') return [{ index: 0, node: root }];
+  const list = shape === 'loops' ? root : property(root, 'loops')?.value;
+  return list?.kind === 'array' ? list.items.map((node, index) => ({ index, node })) : [];
+}
+
+function parseDiagnostics(sourceFile: ts.SourceFile): { range: Range; message: string }[] {
+  // `parseDiagnostics` is how the compiler itself reads syntax errors of a parsed file.
+  const diagnostics = (sourceFile as unknown as { parseDiagnostics?: ts.DiagnosticWithLocation[] }).parseDiagnostics ?? [];
+  return diagnostics.map((d) => ({
+    range: { start: d.start, end: d.start + Math.max(d.length, 1) },
+    message: ts.flattenDiagnosticMessageText(d.messageText, ' '),
+  }));
+}
+
+/** Top-level `const name = <expr>` (also exported), so `export default [welcome, reengage]` resolves. */
+function collectConsts(sourceFile: ts.SourceFile): Map<string, ts.Expression> {
+  const consts = new Map<string, ts.Expression>();
+  for (const statement of sourceFile.statements) {
+    if (!ts.isVariableStatement(statement) || !(statement.declarationList.flags & ts.NodeFlags.Const)) continue;
+    for (const decl of statement.declarationList.declarations) {
+      if (ts.isIdentifier(decl.name) && decl.initializer) consts.set(decl.name.text, decl.initializer);
+    }
+  }
+  return consts;
+}
+
+function rangeOf(node: ts.Node, sourceFile: ts.SourceFile): Range {
+  return { start: node.getStart(sourceFile), end: node.getEnd() };
+}
+
+function unwrap(expr: ts.Expression): ts.Expression {
+  while (
+    ts.isParenthesizedExpression(expr) ||
+    ts.isAsExpression(expr) ||
+    ts.isSatisfiesExpression(expr) ||
+    ts.isTypeAssertionExpression(expr) ||
+    ts.isNonNullExpression(expr)
+  ) {
+    expr = expr.expression;
+  }
+  return expr;
+}
+
+const WRAPPERS = new Set(['defineLoop', 'defineConfig']);
+
+function toValue(input: ts.Expression, sf: ts.SourceFile, consts: Map<string, ts.Expression>, depth: number): ValueNode {
+  const expr = unwrap(input);
+  const range = rangeOf(expr, sf);
+  if (depth > MAX_RESOLVE_DEPTH) return { kind: 'opaque', range, text: expr.getText(sf) };
+
+  if (ts.isObjectLiteralExpression(expr)) return objectValue(expr, sf, consts, depth);
+  if (ts.isArrayLiteralExpression(expr)) return arrayValue(expr, sf, consts, depth);
+  if (ts.isStringLiteral(expr) || ts.isNoSubstitutionTemplateLiteral(expr)) {
+    const contentStart = range.start + 1;
+    // A literal cut off by the end of the file has no closing quote.
+    const closed = range.end - range.start >= 2 && sf.text[range.end - 1] === sf.text[range.start];
+    const raw = sf.text.slice(contentStart, closed ? range.end - 1 : range.end);
+    return { kind: 'string', range, value: expr.text, contentStart, raw };
+  }
+  if (ts.isNumericLiteral(expr)) return { kind: 'number', range, value: Number(expr.text) };
+  if (ts.isPrefixUnaryExpression(expr) && expr.operator === ts.SyntaxKind.MinusToken && ts.isNumericLiteral(expr.operand)) {
+    return { kind: 'number', range, value: -Number(expr.operand.text) };
+  }
+  if (expr.kind === ts.SyntaxKind.TrueKeyword) return { kind: 'boolean', range, value: true };
+  if (expr.kind === ts.SyntaxKind.FalseKeyword) return { kind: 'boolean', range, value: false };
+  if (expr.kind === ts.SyntaxKind.NullKeyword) return { kind: 'null', range };
+  if (ts.isCallExpression(expr) && ts.isIdentifier(expr.expression) && WRAPPERS.has(expr.expression.text) && expr.arguments[0]) {
+    return toValue(expr.arguments[0], sf, consts, depth + 1);
+  }
+  if (ts.isIdentifier(expr)) {
+    const target = consts.get(expr.text);
+    if (target) return toValue(target, sf, consts, depth + 1);
+  }
+  return { kind: 'opaque', range, text: expr.getText(sf) };
+}
+
+function objectValue(expr: ts.ObjectLiteralExpression, sf: ts.SourceFile, consts: Map<string, ts.Expression>, depth: number): ObjectNode {
+  const properties: PropertyNode[] = [];
+  for (const member of expr.properties) {
+    if (ts.isPropertyAssignment(member)) {
+      const key = propertyName(member.name, sf);
+      if (key === undefined) continue;
+      const missing = ts.isIdentifier(member.initializer) && member.initializer.text === '' ;
+      properties.push({
+        key,
+        keyRange: rangeOf(member.name, sf),
+        range: rangeOf(member, sf),
+        value: missing ? undefined : toValue(member.initializer, sf, consts, depth + 1),
+      });
+    } else if (ts.isShorthandPropertyAssignment(member)) {
+      const target = consts.get(member.name.text);
+      properties.push({
+        key: member.name.text,
+        keyRange: rangeOf(member.name, sf),
+        range: rangeOf(member, sf),
+        value: target ? toValue(target, sf, consts, depth + 1) : { kind: 'opaque', range: rangeOf(member, sf), text: member.name.text },
+      });
+    } else if (ts.isSpreadAssignment(member)) {
+      const spread = toValue(member.expression, sf, consts, depth + 1);
+      if (spread.kind === 'object') properties.push(...spread.properties);
+    }
+  }
+  return { kind: 'object', range: rangeOf(expr, sf), properties };
+}
+
+function arrayValue(expr: ts.ArrayLiteralExpression, sf: ts.SourceFile, consts: Map<string, ts.Expression>, depth: number): ArrayNode {
+  const items: ValueNode[] = [];
+  for (const element of expr.elements) {
+    if (ts.isOmittedExpression(element)) continue;
+    if (ts.isSpreadElement(element)) {
+      const spread = toValue(element.expression, sf, consts, depth + 1);
+      if (spread.kind === 'array') items.push(...spread.items);
+      else items.push(spread);
+      continue;
+    }
+    items.push(toValue(element, sf, consts, depth + 1));
+  }
+  return { kind: 'array', range: rangeOf(expr, sf), items };
+}
+
+function propertyName(name: ts.PropertyName, sf: ts.SourceFile): string | undefined {
+  if (ts.isIdentifier(name) || ts.isStringLiteral(name) || ts.isNumericLiteral(name) || ts.isNoSubstitutionTemplateLiteral(name)) return name.text;
+  if (ts.isComputedPropertyName(name)) {
+    const inner = unwrap(name.expression);
+    if (ts.isStringLiteral(inner)) return inner.text;
+  }
+  return name.getText(sf) || undefined;
+}

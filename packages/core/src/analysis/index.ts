@@ -1,0 +1,13 @@
+export * from './analyze.js';
+export * from './diagnostics.js';
+export * from './document.js';
+export * from './positions.js';
+export * from './project.js';
+export * from './project-files.js';
+export * from './values.js';
+export * from './schema-walk.js';
+export * from './suggest.js';
+export { cronProblem } from './rules/invalid-cron.js';
+export { compactDuration } from './rules/invalid-duration.js';
+export { isTimeZone } from './rules/unknown-timezone.js';
+export { starterTemplate } from './rules/template-not-found.js';

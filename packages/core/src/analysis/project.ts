@@ -1,0 +1,48 @@
+/** What analysis knows of the project around the config (found on disk by ./project-files.ts). */
+export interface ColumnInfo {
+  name: string;
+  type?: string;
+}
+
+export interface TableInfo {
+  name: string;
+  columns: ColumnInfo[];
+  /** Where the table is created: for go to definition and hover. */
+  file: string;
+  line: number;
+  character: number;
+}
+
+export interface SchemaCatalog {
+  tables: Map<string, TableInfo>;
+  files: string[];
+}
+
+export interface TemplateInfo {
+  name: string;
+  /** Path relative to the config's folder, e.g. `emails/welcome.tsx`. */
+  file: string;
+  /** Props the template reads (React component props / HTML `{{key}}`), when they could be read. */
+  props: string[];
+}
+
+export interface ProjectContext {
+  /** Email templates beside the config; undefined = not known (template names are not checked). */
+  templates?: Map<string, TemplateInfo>;
+  /** Tables and columns from SQL schema files; undefined = no schema files (tables are not checked). */
+  schema?: SchemaCatalog;
+}
+
+export type Dialect = 'postgres' | 'mysql' | 'redis';
+export const DIALECTS: readonly Dialect[] = ['postgres', 'mysql', 'redis'];
+
+/** The dialect a database URL implies (postgres when there is none). */
+export function dialectForUrl(url: string | undefined): Dialect | undefined {
+  if (!url) return undefined;
+  const scheme = url.slice(0, url.indexOf(':')).toLowerCase();
+  if (scheme === 'postgres' || scheme === 'postgresql') return 'postgres';
+  if (scheme === 'mysql' || scheme === 'mariadb' || scheme === 'tidb') return 'mysql';
+  if (scheme === 'redis' || scheme === 'rediss') return 'redis';
+  if (scheme === 'https' && /upstash\.io/i.test(url)) return 'redis';
+  return undefined;
+}

@@ -1,0 +1,34 @@
+/** Every rule, in reporting order. One file per diagnostic code; see docs/diagnostics.md. */
+import type { RuleContext } from '../context.js';
+import { conditionSource } from './condition-source.js';
+import { duplicateId } from './duplicate-id.js';
+import { invalidCron } from './invalid-cron.js';
+import { invalidDuration } from './invalid-duration.js';
+import { invalidEnum } from './invalid-enum.js';
+import { invalidValue } from './invalid-value.js';
+import { missingField } from './missing-field.js';
+import { noLoops } from './no-loops.js';
+import { notStatic } from './not-static.js';
+import { placeholderMalformed } from './placeholder-malformed.js';
+import { placeholderRoot } from './placeholder-root.js';
+import { scheduleWithoutCondition } from './schedule-without-condition.js';
+import { sqlDialect } from './sql-dialect.js';
+import { sqlNotReadOnly } from './sql-not-read-only.js';
+import { sqlParameter } from './sql-parameter.js';
+import { sqlSyntax } from './sql-syntax.js';
+import { syntaxError } from './syntax-error.js';
+import { templateNotFound } from './template-not-found.js';
+import { unknownColumn } from './unknown-column.js';
+import { unknownKey } from './unknown-key.js';
+import { unknownTable } from './unknown-table.js';
+import { unknownTimezone } from './unknown-timezone.js';
+import { wrongType } from './wrong-type.js';
+
+export type Rule = (ctx: RuleContext) => void;
+
+export const RULES: Rule[] = [
+  syntaxError, noLoops, unknownKey, missingField, wrongType, invalidEnum, invalidValue, notStatic, duplicateId,
+  invalidCron, unknownTimezone, invalidDuration,
+  sqlSyntax, sqlNotReadOnly, sqlParameter, sqlDialect, conditionSource, scheduleWithoutCondition,
+  templateNotFound, placeholderMalformed, placeholderRoot, unknownTable, unknownColumn,
+];

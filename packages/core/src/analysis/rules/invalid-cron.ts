@@ -1,0 +1,51 @@
+import { CronExpressionParser } from 'cron-parser';
+import type { RuleContext } from '../context.js';
+import { sourceOffset, stringAt } from '../values.js';
+
+const FIELDS = ['minute', 'hour', 'day-of-month', 'month', 'day-of-week'] as const;
+
+/** SKN010: a cron expression that is not 5 valid fields; the message names the field at fault. */
+export function invalidCron(ctx: RuleContext): void {
+  for (const { trigger, triggerType } of ctx.steps()) {
+    if (triggerType !== 'schedule') continue;
+    const cron = stringAt(trigger, 'cron');
+    if (!cron) continue;
+    const problem = cronProblem(cron.value);
+    if (!problem) continue;
+    const range = problem.field
+      ? { start: sourceOffset(cron, problem.field.start), end: sourceOffset(cron, problem.field.end) }
+      : cron.range;
+    ctx.report('SKN010', range, problem.message);
+  }
+}
+
+export interface CronProblem {
+  message: string;
+  field?: { name: string; start: number; end: number };
+}
+
+/** Why `expression` is not a valid 5-field cron expression, or undefined when it is. */
+export function cronProblem(expression: string): CronProblem | undefined {
+  const fields = [...expression.matchAll(/\S+/g)].map((m) => ({ text: m[0], start: m.index!, end: m.index! + m[0].length }));
+  if (fields.length !== 5) {
+    const hint = fields.length === 6 ? ' Seconds are not supported: drop the first field.' : '';
+    return { message: `A cron expression has 5 fields (minute hour day-of-month month day-of-week); '${expression}' has ${fields.length}.${hint} Example: '0 9 * * *' is daily at 09:00.` };
+  }
+  if (tryParse(expression) === undefined) return undefined;
+  // The library parses; to name the field at fault, try each field alone among wildcards.
+  for (const [i, field] of fields.entries()) {
+    const alone = FIELDS.map((_, j) => (j === i ? field.text : '*')).join(' ');
+    const error = tryParse(alone);
+    if (error) return { message: `Invalid cron ${FIELDS[i]} field '${field.text}': ${error}.`, field: { name: FIELDS[i], start: field.start, end: field.end } };
+  }
+  return { message: `Invalid cron expression '${expression}': ${tryParse(expression)}.` };
+}
+
+function tryParse(expression: string): string | undefined {
+  try {
+    CronExpressionParser.parse(expression, { strict: false });
+    return undefined;
+  } catch (error) {
+    return (error instanceof Error ? error.message : String(error)).replace(/\.$/, '');
+  }
+}

@@ -1,0 +1,29 @@
+import type { RuleContext } from '../context.js';
+import { replaceString } from '../context.js';
+import { didYouMean } from '../suggest.js';
+import { stringAt } from '../values.js';
+
+let zones: string[] | undefined;
+
+/** SKN011: a schedule's timezone that is not an IANA zone. */
+export function unknownTimezone(ctx: RuleContext): void {
+  for (const { trigger, triggerType } of ctx.steps()) {
+    if (triggerType !== 'schedule') continue;
+    const tz = stringAt(trigger, 'timezone');
+    if (!tz || isTimeZone(tz.value)) continue;
+    zones ??= [...Intl.supportedValuesOf('timeZone'), 'UTC'];
+    const suggestion = didYouMean(tz.value, zones);
+    ctx.report('SKN011', tz.range,
+      `Unknown time zone '${tz.value}'.${suggestion ? ` Did you mean '${suggestion}'?` : ''} Use an IANA name such as 'Europe/Helsinki' or 'UTC'.`,
+      suggestion ? [{ title: `Change to '${suggestion}'`, edits: [{ range: tz.range, newText: replaceString(tz, ctx.doc.text, suggestion) }] }] : undefined);
+  }
+}
+
+export function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: name });
+    return name.length > 0;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,72 @@
+/**
+ * Tables and columns from SQL schema files: CREATE TABLE and ALTER TABLE … ADD COLUMN, read with
+ * PostgreSQL's parser, falling back to the MySQL-dialect parser for MySQL schema files.
+ */
+import nodeSqlParser from 'node-sql-parser';
+import { LineMap } from './positions.js';
+import type { TableInfo } from './project.js';
+import { parsePostgres, visitPg } from '../sql/postgres.js';
+
+const mysqlParser = new nodeSqlParser.Parser();
+
+export function parseSchemaSql(text: string, file: string): TableInfo[] {
+  const lines = new LineMap(text);
+  const locate = (name: string, from: number) => {
+    const re = new RegExp(`\\b(?:TABLE\\s+(?:IF\\s+NOT\\s+EXISTS\\s+)?)[\`"]?(?:\\w+[\`"]?\\.[\`"]?)?${name}\\b`, 'gi');
+    re.lastIndex = from;
+    const m = re.exec(text);
+    return lines.position(m ? m.index + m[0].length - name.length : from);
+  };
+  const pg = parsePostgres(text);
+  if (pg.ok) {
+    const tables = new Map<string, TableInfo>();
+    for (const { stmt, stmt_location = 0 } of pg.ast.stmts) {
+      visitPg(stmt, (type, node) => {
+        if (type === 'CreateStmt') {
+          const name = (node.relation as { relname?: string })?.relname;
+          if (!name) return;
+          const at = locate(name, stmt_location);
+          const columns = ((node.tableElts as Record<string, Record<string, unknown>>[]) ?? [])
+            .map((e) => e.ColumnDef)
+            .filter(Boolean)
+            .map((c) => ({ name: String(c.colname), type: pgTypeName(c.typeName) }));
+          tables.set(name, { name, columns, file, line: at.line, character: at.character });
+        } else if (type === 'AlterTableStmt') {
+          const name = (node.relation as { relname?: string })?.relname;
+          const table = name ? tables.get(name) : undefined;
+          for (const cmd of (node.cmds as { AlterTableCmd?: { subtype?: string; def?: { ColumnDef?: { colname?: string; typeName?: unknown } } } }[]) ?? []) {
+            const def = cmd.AlterTableCmd?.subtype === 'AT_AddColumn' ? cmd.AlterTableCmd.def?.ColumnDef : undefined;
+            if (table && def?.colname) table.columns.push({ name: def.colname, type: pgTypeName(def.typeName) });
+          }
+        }
+      });
+    }
+    return [...tables.values()];
+  }
+  try {
+    const ast = mysqlParser.astify(text, { database: 'MySQL' });
+    const out: TableInfo[] = [];
+    for (const stmt of (Array.isArray(ast) ? ast : [ast]) as unknown as Record<string, unknown>[]) {
+      if (stmt.type !== 'create' || stmt.keyword !== 'table') continue;
+      const name = (stmt.table as { table: string }[])?.[0]?.table;
+      if (!name) continue;
+      const at = locate(name, 0);
+      const columns = ((stmt.create_definitions as Record<string, unknown>[]) ?? [])
+        .filter((d) => d.resource === 'column')
+        .map((d) => {
+          const column = (d.column as { column?: string | { expr?: { value?: string } } })?.column;
+          return { name: typeof column === 'string' ? column : String(column?.expr?.value ?? ''), type: String((d.definition as { dataType?: string })?.dataType ?? '').toLowerCase() };
+        })
+        .filter((c) => c.name);
+      out.push({ name, columns, file, line: at.line, character: at.character });
+    }
+    return out;
+  } catch {
+    return []; // neither dialect could read it: schema checks stay quiet rather than guess
+  }
+}
+
+function pgTypeName(typeName: unknown): string | undefined {
+  const names = (typeName as { names?: { String?: { sval?: string } }[] })?.names?.map((n) => n.String?.sval).filter((n) => n && n !== 'pg_catalog');
+  return names?.length ? names.join('.') : undefined;
+}

@@ -1,0 +1,88 @@
+/**
+ * `skene check` as a service: the CLI, the Action and CI call this; the language server calls
+ * `analyze` on its open buffers instead. Reads files; prints nothing.
+ */
+import { readFileSync } from 'node:fs';
+import { analyze, prepareAnalysis } from '../analysis/analyze.js';
+import type { Diagnostic } from '../analysis/diagnostics.js';
+import type { ConfigDocument } from '../analysis/document.js';
+import { dialectForUrl, type Dialect } from '../analysis/project.js';
+import { loadProjectContext } from '../analysis/project-files.js';
+import { stringAt, valueOf } from '../analysis/values.js';
+
+export interface CheckOptions {
+  dialect?: Dialect;
+  databaseUrl?: string;
+  schemaFiles?: string[];
+}
+
+export interface CheckResult {
+  file: string;
+  text: string;
+  document: ConfigDocument;
+  dialect: Dialect;
+  diagnostics: Diagnostic[];
+}
+
+/** One diagnostic as tools read it: 1-based lines and columns (DESIGN §4). */
+export interface JsonDiagnostic {
+  file: string;
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+  severity: Diagnostic['severity'];
+  code: string;
+  message: string;
+}
+
+export async function checkConfigFile(file: string, options: CheckOptions = {}): Promise<CheckResult> {
+  const text = readFileSync(file, 'utf8');
+  await prepareAnalysis();
+  const project = loadProjectContext(file, { schemaFiles: options.schemaFiles });
+  // The dialect: explicit, else the database URL's scheme (flag/env), else `database.url` in the config.
+  let dialect = options.dialect ?? dialectForUrl(options.databaseUrl);
+  let result = analyze(text, { fileName: file, dialect: dialect ?? 'postgres', project });
+  if (!dialect) {
+    const configured = dialectForUrl(stringAt(valueOf(result.document.root, 'database'), 'url')?.value);
+    if (configured && configured !== 'postgres') result = analyze(text, { fileName: file, dialect: configured, project });
+    dialect = configured ?? 'postgres';
+  }
+  return { file, text, document: result.document, dialect, diagnostics: result.diagnostics };
+}
+
+export function toJsonDiagnostics(result: Pick<CheckResult, 'file' | 'document' | 'diagnostics'>, displayFile = result.file): JsonDiagnostic[] {
+  const { lines } = result.document;
+  return result.diagnostics.map((d) => {
+    const start = lines.position(d.range.start);
+    const end = lines.position(d.range.end);
+    return { file: displayFile, line: start.line + 1, column: start.character + 1, endLine: end.line + 1, endColumn: end.character + 1, severity: d.severity, code: d.code, message: d.message };
+  });
+}
+
+/** tsc-style: `file:line:col - error SKN004: message`, the source line, and a caret under the range. */
+export function formatDiagnosticsText(result: Pick<CheckResult, 'file' | 'document' | 'diagnostics'>, displayFile = result.file, color = false): string {
+  const paint = (code: string, s: string) => (color ? `\x1b[${code}m${s}\x1b[0m` : s);
+  const { lines } = result.document;
+  const out: string[] = [];
+  for (const d of result.diagnostics) {
+    const start = lines.position(d.range.start);
+    const end = lines.position(d.range.end);
+    const severity = d.severity === 'error' ? paint('31', 'error') : d.severity === 'warning' ? paint('33', 'warning') : paint('36', 'info');
+    out.push(`${paint('36', displayFile)}:${paint('33', String(start.line + 1))}:${paint('33', String(start.character + 1))} - ${severity} ${paint('90', d.code)}: ${d.message}`);
+    const source = lines.lineText(start.line);
+    const gutter = String(start.line + 1);
+    const width = Math.max(1, end.line === start.line ? end.character - start.character : source.length - start.character);
+    out.push('', `${paint('7', gutter)} ${source}`, `${paint('7', ' '.repeat(gutter.length))} ${' '.repeat(start.character)}${paint(d.severity === 'error' ? '31' : '33', '~'.repeat(width))}`);
+    if (d.fixes?.[0]) out.push(`${' '.repeat(gutter.length + 1)}${paint('32', `fix: ${d.fixes[0].title}`)}`);
+    out.push('');
+  }
+  const errors = result.diagnostics.filter((d) => d.severity === 'error').length;
+  const warnings = result.diagnostics.filter((d) => d.severity === 'warning').length;
+  out.push(errors || warnings ? `Found ${plural(errors, 'error')} and ${plural(warnings, 'warning')} in ${displayFile}.` : `${displayFile}: no problems found (${plural(result.document.loops.length, 'loop')}).`);
+  return out.join('\n') + '\n';
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}

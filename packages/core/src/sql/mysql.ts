@@ -1,0 +1,51 @@
+/** The MySQL dialect (TiDB, PlanetScale, MySQL, MariaDB) through node-sql-parser's MySQL grammar. */
+import nodeSqlParser from 'node-sql-parser';
+import type { ParseOutcome } from './postgres.js';
+
+const parser = new nodeSqlParser.Parser();
+const OPTIONS = { database: 'MySQL' };
+
+export interface MysqlAst {
+  statements: { type: string }[];
+  /** `select::null::users` → users (node-sql-parser's table list). */
+  tables: { name: string; access: string }[];
+}
+
+/**
+ * `$n` placeholders are Skene's (the engine binds them as `?`); the MySQL grammar is given `?`
+ * in their place — same length is not needed since `$1` and `?` differ, so offsets are remapped.
+ */
+export function parseMysql(sql: string): ParseOutcome<MysqlAst> {
+  const { text, toOriginal } = placeholdersToQuestionMarks(sql);
+  try {
+    const ast = parser.astify(text, OPTIONS);
+    const statements = (Array.isArray(ast) ? ast : [ast]) as { type: string }[];
+    const tables = parser.tableList(text, OPTIONS).map((entry) => {
+      const [access, , name] = entry.split('::');
+      return { name, access };
+    });
+    return { ok: true, ast: { statements, tables } };
+  } catch (error) {
+    const location = (error as { location?: { start?: { offset?: number } } }).location;
+    const offset = toOriginal(location?.start?.offset ?? text.length);
+    const found = /but (.+) found\.?$/.exec(error instanceof Error ? error.message : '')?.[1];
+    const message = found ? `syntax error at or near ${found === 'end of input' ? 'the end of the query' : found}` : 'syntax error';
+    return { ok: false, offset, message };
+  }
+}
+
+function placeholdersToQuestionMarks(sql: string): { text: string; toOriginal: (offset: number) => number } {
+  const shifts: { at: number; delta: number }[] = [];
+  let text = '';
+  let last = 0;
+  for (const match of sql.matchAll(/\$(\d+)/g)) {
+    text += sql.slice(last, match.index) + '?';
+    last = match.index! + match[0].length;
+    shifts.push({ at: text.length, delta: match[0].length - 1 });
+  }
+  text += sql.slice(last);
+  return {
+    text,
+    toOriginal: (offset) => offset + shifts.filter((s) => s.at <= offset).reduce((sum, s) => sum + s.delta, 0),
+  };
+}

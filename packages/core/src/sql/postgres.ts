@@ -1,0 +1,40 @@
+/** PostgreSQL's real parser (libpg-query: the server's own grammar, compiled to WebAssembly). */
+import { loadModule, parseSync } from 'libpg-query';
+
+let ready: Promise<void> | undefined;
+
+/** Loads the WebAssembly parser once; every synchronous parse below needs it. */
+export function loadPostgresParser(): Promise<void> {
+  return (ready ??= loadModule().then(() => undefined));
+}
+
+export interface PgParseResult {
+  stmts: { stmt: Record<string, unknown>; stmt_location?: number; stmt_len?: number }[];
+}
+
+export type ParseOutcome<T> = { ok: true; ast: T } | { ok: false; offset: number; message: string };
+
+/** Parses `sql`; on a syntax error returns the 0-based offset the parser points at. */
+export function parsePostgres(sql: string): ParseOutcome<PgParseResult> {
+  try {
+    return { ok: true, ast: parseSync(sql) as PgParseResult };
+  } catch (error) {
+    const details = (error as { sqlDetails?: { cursorPosition?: number; message?: string } }).sqlDetails;
+    const message = details?.message ?? (error instanceof Error ? error.message : String(error));
+    const offset = typeof details?.cursorPosition === 'number' ? details.cursorPosition : sql.length;
+    return { ok: false, offset: Math.max(0, Math.min(offset, sql.length)), message };
+  }
+}
+
+/** Depth-first visit of every `{ NodeType: {...} }` in a libpg-query tree. */
+export function visitPg(node: unknown, visit: (type: string, value: Record<string, unknown>) => void): void {
+  if (Array.isArray(node)) {
+    for (const item of node) visitPg(item, visit);
+    return;
+  }
+  if (!node || typeof node !== 'object') return;
+  for (const [key, value] of Object.entries(node)) {
+    if (value && typeof value === 'object' && !Array.isArray(value) && /^[A-Z]/.test(key)) visit(key, value as Record<string, unknown>);
+    visitPg(value, visit);
+  }
+}
