@@ -1,0 +1,4 @@
+export * from './email/index.js';
+export * from './analysis/index.js';
+export * from './template/placeholders.js';
+export * from './check/index.js';

@@ -1,0 +1,203 @@
+/**
+ * Compiles a React Email template (`.tsx` / `.jsx`) with esbuild and loads it, once per file
+ * version. The bundle includes the template's own imports (`@react-email/components`, local
+ * components) but not React: `react` and `react-dom` are external and resolved from
+ * @skene/core, so the component and `@react-email/render` share one React instance.
+ *
+ * The cache key is the template's path; an entry is reused while the modification time and
+ * size of every local file in the bundle are unchanged. Failures are cached too, so a plan
+ * with 10,000 emails reports one broken template once instead of compiling it 10,000 times.
+ */
+import { stat } from 'node:fs/promises';
+import { createRequire, SourceMap } from 'node:module';
+import { dirname, join, resolve, relative, sep } from 'node:path';
+import vm from 'node:vm';
+import * as esbuild from 'esbuild';
+import { EmailTemplateError } from './errors.js';
+
+export interface CompiledTemplate {
+  file: string;
+  /** The module's exports (`default`, `subject`, …). */
+  exports: Record<string, unknown>;
+  /** Maps a position in the bundle back to the template's sources (for errors the component throws). */
+  sourceMap?: SourceMap;
+  /** The vm filename the bundle runs under; stack frames with it are bundle positions. */
+  bundleFilename: string;
+  /** Absolute paths of the local (non-node_modules) files compiled into the bundle. */
+  inputs: string[];
+}
+
+interface CacheEntry {
+  stamps: Map<string, string>;
+  promise: Promise<CompiledTemplate>;
+}
+
+const cache = new Map<string, CacheEntry>();
+let compiles = 0;
+
+/** How many times a template has been compiled in this process (cache misses). */
+export function templateCompileCount(): number {
+  return compiles;
+}
+
+/** Forgets every compiled template (the next render of each compiles again). */
+export function clearTemplateCache(): void {
+  cache.clear();
+}
+
+const coreRequire = createRequire(import.meta.url);
+const SHARED = /^(react|react-dom)(\/.*)?$/;
+/** Where @skene/core finds its packages: a fallback for templates whose project lacks `@react-email/components`. */
+const CORE_NODE_PATHS = coreRequire.resolve.paths('@react-email/components') ?? [];
+
+async function stampOf(path: string): Promise<string> {
+  try {
+    const s = await stat(path);
+    return `${s.mtimeMs}:${s.size}`;
+  } catch {
+    return 'missing';
+  }
+}
+
+async function isFresh(entry: CacheEntry): Promise<boolean> {
+  for (const [path, stamp] of entry.stamps) {
+    if ((await stampOf(path)) !== stamp) return false;
+  }
+  return true;
+}
+
+/** The compiled template for `file` (absolute), from the cache when nothing it is built from changed. */
+export async function loadTemplate(file: string, template: string): Promise<CompiledTemplate> {
+  const existing = cache.get(file);
+  if (existing && (await isFresh(existing))) return existing.promise;
+  const stamps = new Map<string, string>([[file, await stampOf(file)]]);
+  const entry: CacheEntry = { stamps, promise: compileAndLoad(file, template, stamps) };
+  cache.set(file, entry);
+  // Keep failures cached (same stamps → same error), but never leave an unhandled rejection behind.
+  entry.promise.catch(() => {});
+  return entry.promise;
+}
+
+async function compileAndLoad(file: string, template: string, stamps: Map<string, string>): Promise<CompiledTemplate> {
+  compiles++;
+  const dir = dirname(file);
+  let result: esbuild.BuildResult & { metafile: esbuild.Metafile; outputFiles: esbuild.OutputFile[] };
+  try {
+    result = await esbuild.build({
+      entryPoints: [file],
+      absWorkingDir: dir,
+      outfile: join(dir, '__skene_email_bundle.cjs'),
+      bundle: true,
+      write: false,
+      metafile: true,
+      sourcemap: 'external',
+      format: 'cjs',
+      platform: 'node',
+      target: 'node20',
+      // Explicit options win over the project's tsconfig (Next.js projects say `"jsx": "preserve"`).
+      jsx: 'automatic',
+      jsxImportSource: 'react',
+      nodePaths: CORE_NODE_PATHS,
+      external: ['react', 'react/*', 'react-dom', 'react-dom/*'],
+      loader: { '.png': 'dataurl', '.jpg': 'dataurl', '.jpeg': 'dataurl', '.gif': 'dataurl', '.svg': 'dataurl', '.css': 'text' },
+      logLevel: 'silent',
+    });
+  } catch (error) {
+    throw compileError(error, file, template, dir);
+  }
+
+  const inputs = Object.keys(result.metafile.inputs)
+    .map((p) => resolve(dir, p))
+    .filter((p) => !p.split(sep).includes('node_modules'));
+  for (const input of inputs) if (!stamps.has(input)) stamps.set(input, await stampOf(input));
+
+  const code = result.outputFiles.find((f) => f.path.endsWith('.cjs'))?.text ?? '';
+  const mapText = result.outputFiles.find((f) => f.path.endsWith('.map'))?.text;
+  let sourceMap: SourceMap | undefined;
+  if (mapText) {
+    try {
+      const payload = JSON.parse(mapText) as { sources: string[] };
+      payload.sources = payload.sources.map((s) => resolve(dir, s));
+      sourceMap = new SourceMap(payload as never);
+    } catch {
+      sourceMap = undefined;
+    }
+  }
+
+  const bundleFilename = `skene-email:${file}`;
+  const templateRequire = createRequire(file);
+  const require = (id: string): unknown => (SHARED.test(id) ? coreRequire(id) : templateRequire(id));
+  const module = { exports: {} as Record<string, unknown> };
+  try {
+    const wrapper = vm.runInThisContext(`(function (exports, require, module, __filename, __dirname) {${code}\n})`, {
+      filename: bundleFilename,
+    }) as (e: unknown, r: unknown, m: unknown, f: string, d: string) => void;
+    wrapper(module.exports, require, module, file, dir);
+  } catch (error) {
+    const where = sourceMap ? originalPosition(error, bundleFilename, sourceMap) : undefined;
+    throw new EmailTemplateError(
+      `email template "${template}": loading ${where ? `${where.file}:${where.line}:${where.column}` : file} failed: ${messageOf(error)}`,
+      { code: 'load-error', template, file: where?.file ?? file, line: where?.line, column: where?.column, cause: error },
+    );
+  }
+  const exports =
+    typeof module.exports === 'function' ? { default: module.exports as unknown } : (module.exports as Record<string, unknown>);
+  return { file, exports, sourceMap, bundleFilename, inputs };
+}
+
+function compileError(error: unknown, file: string, template: string, dir: string): EmailTemplateError {
+  const errors = (error as { errors?: esbuild.Message[] }).errors;
+  const first = errors?.[0];
+  if (!first) return new EmailTemplateError(`email template "${template}": compiling ${file} failed: ${messageOf(error)}`, { code: 'compile-error', template, file, cause: error });
+  const loc = first.location;
+  const at = loc ? resolve(dir, loc.file) : file;
+  const line = loc?.line;
+  const column = loc ? loc.column + 1 : undefined; // esbuild columns are 0-based
+  let text = first.text;
+  const unresolved = /^Could not resolve "([^"]+)"/.exec(text);
+  if (unresolved && !unresolved[1]!.startsWith('.')) text += ` (is the package installed? npm install ${packageName(unresolved[1]!)})`;
+  const more = errors.length > 1 ? ` (and ${errors.length - 1} more error${errors.length > 2 ? 's' : ''})` : '';
+  const snippet = loc?.lineText ? `\n    ${loc.lineText}\n    ${' '.repeat(loc.column)}^` : '';
+  return new EmailTemplateError(
+    `email template "${template}" does not compile: ${at}${line !== undefined ? `:${line}:${column}` : ''}: ${text}${more}${snippet}`,
+    { code: 'compile-error', template, file: at, line, column, cause: error },
+  );
+}
+
+function packageName(specifier: string): string {
+  const parts = specifier.split('/');
+  return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]!;
+}
+
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** The first stack frame of `error` inside the bundle, mapped back to a local source file (1-based). */
+export function originalPosition(
+  error: unknown,
+  bundleFilename: string,
+  sourceMap: SourceMap,
+): { file: string; line: number; column: number } | undefined {
+  const stack = error instanceof Error ? error.stack : undefined;
+  if (!stack) return undefined;
+  const prefix = bundleFilename.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const frame = new RegExp(`${prefix}:(\\d+):(\\d+)`, 'g');
+  for (const m of stack.matchAll(frame)) {
+    const entry = sourceMap.findEntry(Number(m[1]) - 1, Number(m[2]) - 1) as {
+      originalSource?: string;
+      originalLine?: number;
+      originalColumn?: number;
+    };
+    if (!entry.originalSource || entry.originalLine === undefined) continue;
+    if (entry.originalSource.split(sep).includes('node_modules')) continue;
+    return { file: entry.originalSource, line: entry.originalLine + 1, column: (entry.originalColumn ?? 0) + 1 };
+  }
+  return undefined;
+}
+
+/** For messages: `emails/welcome.tsx` rather than an absolute path when it is under `base`. */
+export function displayPath(file: string, base: string): string {
+  const rel = relative(base, file);
+  return rel && !rel.startsWith('..') ? rel : file;
+}

@@ -1,0 +1,9 @@
+export { interpolate, escapeHtml, formatValue, lookupPath, replacePlaceholders } from './interpolate.js';
+export type { TemplateContext, TemplateRow, InterpolationResult } from './interpolate.js';
+export { renderEmail, findTemplate, listTemplates, TEMPLATE_EXTENSIONS } from './render.js';
+export type { RenderEmailOptions, RenderedEmail, TemplateFile } from './render.js';
+export { resolveAddresses, isValidAddress, DEFAULT_TO } from './addresses.js';
+export type { ResolveAddressesInput, ResolvedAddresses, AddressProblem } from './addresses.js';
+export { EmailTemplateError } from './errors.js';
+export type { EmailTemplateErrorCode, EmailTemplateErrorDetails } from './errors.js';
+export { templateCompileCount, clearTemplateCache } from './compile.js';

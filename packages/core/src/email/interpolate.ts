@@ -1,0 +1,106 @@
+/**
+ * `{{path}}` interpolation over the template context (`user`, `row`, `match`, `loop`, `now`).
+ * Uses the one placeholder scanner (`template/placeholders.ts`); a value that is absent
+ * (null, undefined, an unknown root or field) is reported by its path and rendered as
+ * the empty string — never as the text "undefined".
+ */
+import { scanPlaceholders, TEMPLATE_ROOTS, type TemplateRoot } from '../template/placeholders.js';
+
+export type TemplateRow = Record<string, unknown>;
+
+/** What `{{…}}` can refer to when an email is rendered. */
+export interface TemplateContext {
+  /** The recipient's users row. */
+  user?: TemplateRow | null;
+  /** The triggering row (database triggers). */
+  row?: TemplateRow | null;
+  /** The first row returned by the condition query (database triggers). */
+  match?: TemplateRow | null;
+  /** The loop being evaluated (`id`, `type`, `opinion`, …). */
+  loop?: TemplateRow | null;
+  /** The (possibly pinned) clock. */
+  now?: Date | string | null;
+}
+
+export interface InterpolationResult {
+  value: string;
+  /** Paths (`user.name`) with no value, in order of first appearance, without duplicates. */
+  missing: string[];
+}
+
+/** Replaces every `{{path}}` in `text` with its value in `context`. */
+export function interpolate(text: string, context: TemplateContext): InterpolationResult {
+  return replacePlaceholders(text, (path) => {
+    const root = path[0] as TemplateRoot;
+    if (!(TEMPLATE_ROOTS as readonly string[]).includes(root)) return undefined;
+    return lookupPath((context as Record<string, unknown>)[root], path.slice(1));
+  });
+}
+
+/**
+ * The engine behind `interpolate` and the HTML templates: `resolve` maps a path to a raw
+ * value; `escape` (if given) is applied to each formatted value. Malformed placeholders
+ * (`{{ unclosed`, `{{a b}}`) are left as written: static analysis reports them.
+ */
+export function replacePlaceholders(
+  text: string,
+  resolve: (path: string[]) => unknown,
+  escape: (value: string) => string = (v) => v,
+): InterpolationResult {
+  const { placeholders } = scanPlaceholders(text);
+  if (placeholders.length === 0) return { value: text, missing: [] };
+  const missing: string[] = [];
+  let out = '';
+  let last = 0;
+  for (const p of placeholders) {
+    out += text.slice(last, p.start);
+    const formatted = formatValue(resolve(p.path));
+    if (formatted === undefined) {
+      if (!missing.includes(p.expression)) missing.push(p.expression);
+    } else {
+      out += escape(formatted);
+    }
+    last = p.end;
+  }
+  out += text.slice(last);
+  return { value: out, missing };
+}
+
+/** Follows `path` into `value` (objects by key, arrays by index); undefined when any step is absent. */
+export function lookupPath(value: unknown, path: readonly string[]): unknown {
+  let current = value;
+  for (const key of path) {
+    if (current === null || current === undefined) return undefined;
+    if (typeof current !== 'object' && typeof current !== 'function') return undefined;
+    if (current instanceof Date) return undefined;
+    if (!Object.prototype.hasOwnProperty.call(current, key)) return undefined;
+    current = (current as Record<string, unknown>)[key];
+  }
+  return current;
+}
+
+/**
+ * A value as email text: strings as they are, Dates as ISO strings, numbers, bigints and
+ * booleans with `String`, Buffers as UTF-8, other objects (JSON columns) as JSON.
+ * `undefined` means "missing": null, undefined, an invalid Date, a function or a symbol.
+ */
+export function formatValue(value: unknown): string | undefined {
+  if (value === null || value === undefined) return undefined;
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return String(value);
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? undefined : value.toISOString();
+  if (typeof value === 'function' || typeof value === 'symbol') return undefined;
+  if (typeof Buffer !== 'undefined' && Buffer.isBuffer(value)) return value.toString('utf8');
+  try {
+    return JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v));
+  } catch {
+    return String(value);
+  }
+}
+
+const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+/** Escapes text for HTML element content and quoted attribute values. */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!);
+}

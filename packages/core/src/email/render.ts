@@ -1,0 +1,222 @@
+/**
+ * Renders an email action's template: `emails/<template>.tsx` / `.jsx` (a React Email
+ * component: default export, props = personalization values, optional `export const subject`)
+ * or `emails/<template>.html` (`{{key}}` placeholders are personalization keys, values
+ * HTML-escaped; its `<title>` is the default subject).
+ */
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { extname, isAbsolute, join, resolve, sep } from 'node:path';
+import { createElement, type ComponentType } from 'react';
+import { render, toPlainText } from '@react-email/render';
+import { distance } from 'fastest-levenshtein';
+import { loadTemplate, messageOf, originalPosition } from './compile.js';
+import { EmailTemplateError } from './errors.js';
+import { escapeHtml, formatValue, lookupPath, replacePlaceholders } from './interpolate.js';
+
+export const TEMPLATE_EXTENSIONS = ['.tsx', '.jsx', '.html'] as const;
+
+export interface RenderEmailOptions {
+  /** The folder holding the templates (`emails/` beside the config). */
+  emailsDir: string;
+  /** The action's `template`: a name (`activation_welcome`), optionally in a subfolder or with its extension. */
+  template: string;
+  /** The personalization values (already interpolated): the component's props / the HTML file's `{{key}}`s. */
+  props: Record<string, unknown>;
+  /** The action's subject (already interpolated). Wins over the template's own subject. */
+  subject?: string;
+}
+
+export interface RenderedEmail {
+  html: string;
+  text: string;
+  /** The action's subject, else the template's (`export const subject`, or an HTML file's `<title>`); absent when neither gives one. */
+  subject?: string;
+  /** The template file that was rendered (absolute). */
+  file: string;
+  kind: 'react' | 'html';
+  /** `{{key}}`s of an HTML template (or of a string `subject` export) that the props do not provide; rendered empty. */
+  missing: string[];
+}
+
+export interface TemplateFile {
+  file: string;
+  kind: 'react' | 'html';
+}
+
+/** Finds `emails/<template>.tsx`, `.jsx` or `.html` (in that order). Throws an `EmailTemplateError` listing what exists. */
+export async function findTemplate(emailsDir: string, template: string): Promise<TemplateFile> {
+  const dir = resolve(emailsDir);
+  const name = template.trim();
+  if (!name || isAbsolute(name) || name.split(/[\\/]/).includes('..')) {
+    throw new EmailTemplateError(
+      `email template "${template}" is not a template name: write the file name in ${dir} without its extension, for example "activation_welcome"`,
+      { code: 'invalid-template-name', template, file: dir },
+    );
+  }
+  const ext = extname(name);
+  const candidates = (TEMPLATE_EXTENSIONS as readonly string[]).includes(ext) ? [name] : TEMPLATE_EXTENSIONS.map((e) => name + e);
+  for (const candidate of candidates) {
+    const file = join(dir, candidate);
+    try {
+      if ((await stat(file)).isFile()) return { file, kind: file.endsWith('.html') ? 'html' : 'react' };
+    } catch {
+      // try the next extension
+    }
+  }
+  const available = await listTemplates(dir);
+  const base = (TEMPLATE_EXTENSIONS as readonly string[]).includes(ext) ? name.slice(0, -ext.length) : name;
+  const close = (available ?? [])
+    .map((t) => ({ t, d: distance(t.toLowerCase(), base.toLowerCase()) }))
+    .filter(({ d }) => d <= Math.max(2, Math.floor(base.length / 3)))
+    .sort((a, b) => a.d - b.d)[0];
+  let message = `email template "${template}" not found: looked for ${candidates.map((c) => join(dir, c)).join(', ')}.`;
+  if (available === null) message += ` There is no folder ${dir}: create it and add ${name}${ext ? '' : '.tsx'}.`;
+  else if (available.length === 0) message += ` ${dir} has no templates (.tsx, .jsx or .html).`;
+  else message += ` Templates in ${dir}: ${available.slice(0, 20).join(', ')}${available.length > 20 ? `, … (${available.length} in all)` : ''}.`;
+  if (close) message += ` Did you mean "${close.t}"?`;
+  throw new EmailTemplateError(message, { code: 'template-not-found', template, file: dir, available: available ?? [] });
+}
+
+/** Template names (relative, without extension, `/`-separated) under `dir`; null when `dir` does not exist. */
+export async function listTemplates(dir: string): Promise<string[] | null> {
+  let entries: string[];
+  try {
+    entries = (await readdir(dir, { recursive: true })) as string[];
+  } catch {
+    return null;
+  }
+  const names = new Set<string>();
+  for (const entry of entries) {
+    const parts = entry.split(sep);
+    if (parts.some((p) => p === 'node_modules' || p.startsWith('.'))) continue;
+    const ext = extname(entry);
+    if (!(TEMPLATE_EXTENSIONS as readonly string[]).includes(ext)) continue;
+    names.add(parts.join('/').slice(0, -ext.length));
+  }
+  return [...names].sort();
+}
+
+/** Renders one email. Template problems throw an `EmailTemplateError` (template name, file, and position when known). */
+export async function renderEmail(options: RenderEmailOptions): Promise<RenderedEmail> {
+  const { file, kind } = await findTemplate(options.emailsDir, options.template);
+  return kind === 'html' ? renderHtmlTemplate(file, options) : renderReactTemplate(file, options);
+}
+
+async function renderReactTemplate(file: string, options: RenderEmailOptions): Promise<RenderedEmail> {
+  const { template, props } = options;
+  const compiled = await loadTemplate(file, template);
+  const component = compiled.exports.default;
+  if (!isComponent(component)) {
+    const names = Object.keys(compiled.exports).filter((k) => k !== '__esModule');
+    throw new EmailTemplateError(
+      `email template "${template}": ${file} has no default export${component === undefined ? '' : ' that is a React component'}. ` +
+        `Export the email component as the default: \`export default function ${pascal(template)}(props) { … }\`` +
+        (names.length ? ` (it exports ${names.join(', ')})` : ''),
+      { code: 'no-default-export', template, file },
+    );
+  }
+  const missing: string[] = [];
+  let html: string;
+  try {
+    html = await render(createElement(component as ComponentType<Record<string, unknown>>, { ...props }));
+  } catch (error) {
+    throw thrown('component-threw', 'the component threw', error, compiled.file, template, compiled);
+  }
+  let subject = options.subject;
+  if (subject === undefined) {
+    const exported = compiled.exports.subject;
+    if (typeof exported === 'function') {
+      try {
+        const value: unknown = await (exported as (p: Record<string, unknown>) => unknown)({ ...props });
+        subject = formatValue(value);
+      } catch (error) {
+        throw thrown('subject-threw', '`subject` threw', error, compiled.file, template, compiled);
+      }
+    } else if (exported !== undefined && exported !== null) {
+      const r = fromProps(String(exported), props);
+      subject = r.value;
+      missing.push(...r.missing);
+    }
+  }
+  return withSubject({ html, text: toPlainText(html), file, kind: 'react', missing }, subject);
+}
+
+async function renderHtmlTemplate(file: string, options: RenderEmailOptions): Promise<RenderedEmail> {
+  const source = await readHtml(file);
+  const body = fromProps(source, options.props, escapeHtml);
+  const missing = [...body.missing];
+  let subject = options.subject;
+  if (subject === undefined) {
+    const title = /<title[^>]*>([\s\S]*?)<\/title>/i.exec(source)?.[1];
+    if (title !== undefined && title.trim()) {
+      const r = fromProps(decodeEntities(title.trim().replace(/\s+/g, ' ')), options.props);
+      subject = r.value;
+      for (const m of r.missing) if (!missing.includes(m)) missing.push(m);
+    }
+  }
+  return withSubject({ html: body.value, text: toPlainText(body.value), file, kind: 'html', missing }, subject);
+}
+
+function withSubject(email: RenderedEmail, subject: string | undefined): RenderedEmail {
+  return subject === undefined ? email : { ...email, subject };
+}
+
+const htmlCache = new Map<string, { stamp: string; text: string }>();
+async function readHtml(file: string): Promise<string> {
+  const s = await stat(file);
+  const stamp = `${s.mtimeMs}:${s.size}`;
+  const hit = htmlCache.get(file);
+  if (hit && hit.stamp === stamp) return hit.text;
+  const text = await readFile(file, 'utf8');
+  htmlCache.set(file, { stamp, text });
+  return text;
+}
+
+/** `{{key}}` (or `{{a.b}}` into an object prop) over the props. */
+function fromProps(text: string, props: Record<string, unknown>, escape?: (v: string) => string) {
+  return replacePlaceholders(text, (path) => lookupPath(props, path), escape);
+}
+
+function decodeEntities(text: string): string {
+  return text
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;|&apos;/g, "'")
+    .replace(/&amp;/g, '&');
+}
+
+function isComponent(value: unknown): boolean {
+  return typeof value === 'function' || (typeof value === 'object' && value !== null && '$$typeof' in value);
+}
+
+function pascal(name: string): string {
+  return (
+    name
+      .split(/[^A-Za-z0-9]+/)
+      .filter(Boolean)
+      .map((p) => p[0]!.toUpperCase() + p.slice(1))
+      .join('') || 'Email'
+  );
+}
+
+function thrown(
+  code: 'component-threw' | 'subject-threw',
+  what: string,
+  error: unknown,
+  file: string,
+  template: string,
+  compiled: { sourceMap?: import('node:module').SourceMap; bundleFilename: string },
+): EmailTemplateError {
+  const where = compiled.sourceMap ? originalPosition(error, compiled.bundleFilename, compiled.sourceMap) : undefined;
+  const at = where ? `${where.file}:${where.line}:${where.column}` : file;
+  return new EmailTemplateError(`email template "${template}": ${what} (${at}): ${messageOf(error)}`, {
+    code,
+    template,
+    file: where?.file ?? file,
+    line: where?.line,
+    column: where?.column,
+    cause: error,
+  });
+}
+
