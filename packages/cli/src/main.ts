@@ -1,5 +1,6 @@
 import { EXIT, UsageError, type CliIO } from './io.js';
 import { checkCommand } from './commands/check.js';
+import { promptCommand } from './commands/prompt.js';
 
 export type { CliIO } from './io.js';
 
@@ -11,7 +12,7 @@ export interface Command {
 }
 
 /** Every command, in the order `skene --help` lists them. Each lives in commands/<name>.ts. */
-const commands: Command[] = [checkCommand];
+const commands: Command[] = [checkCommand, promptCommand];
 
 export async function main(argv: string[], io: CliIO): Promise<number> {
   const [name, ...rest] = argv;

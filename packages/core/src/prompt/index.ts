@@ -1,0 +1,4 @@
+export * from './hints.js';
+export * from './language.js';
+export * from './prompt.js';
+export * from './cursor-rule.js';
