@@ -1,3 +1,4 @@
+import { loadMysqlParser } from '../sql/mysql.js';
 import { loadPostgresParser } from '../sql/postgres.js';
 import { RuleContext } from './context.js';
 import type { Diagnostic } from './diagnostics.js';
@@ -17,9 +18,13 @@ export interface Analysis {
   diagnostics: Diagnostic[];
 }
 
-/** Loads the parsers analysis needs (PostgreSQL's is WebAssembly). Call once before `analyze`. */
-export function prepareAnalysis(): Promise<void> {
-  return loadPostgresParser();
+/**
+ * Loads the parsers analysis needs: PostgreSQL's (WebAssembly) always, the MySQL grammar when that
+ * dialect is used (or `dialect: 'all'`, as the language server does). Await before `analyze`.
+ */
+export async function prepareAnalysis(options: { dialect?: Dialect | 'all' } = {}): Promise<void> {
+  await loadPostgresParser();
+  if (options.dialect === 'mysql' || options.dialect === 'all') await loadMysqlParser();
 }
 
 /**

@@ -51,7 +51,14 @@ export class RuleContext {
     return out;
   }
 
-  *steps(): Generator<StepEntry> {
+  private stepList: StepEntry[] | undefined;
+
+  /** Every step of every loop, read once and shared by the rules. */
+  steps(): StepEntry[] {
+    return (this.stepList ??= [...this.readSteps()]);
+  }
+
+  private *readSteps(): Generator<StepEntry> {
     for (const { index: loopIndex, node: loop } of this.doc.loops) {
       if (loop.kind !== 'object') continue;
       const steps = loop.properties.find((p) => p.key === 'steps')?.value;

@@ -2,12 +2,10 @@
  * Tables and columns from SQL schema files: CREATE TABLE and ALTER TABLE … ADD COLUMN, read with
  * PostgreSQL's parser, falling back to the MySQL-dialect parser for MySQL schema files.
  */
-import nodeSqlParser from 'node-sql-parser';
 import { LineMap } from './positions.js';
 import type { TableInfo } from './project.js';
+import { mysqlParser } from '../sql/mysql.js';
 import { parsePostgres, visitPg } from '../sql/postgres.js';
-
-const mysqlParser = new nodeSqlParser.Parser();
 
 export function parseSchemaSql(text: string, file: string): TableInfo[] {
   const lines = new LineMap(text);
@@ -43,8 +41,10 @@ export function parseSchemaSql(text: string, file: string): TableInfo[] {
     }
     return [...tables.values()];
   }
+  const mysql = mysqlParser();
+  if (!mysql) return []; // MySQL schema files are read when the MySQL dialect is in use
   try {
-    const ast = mysqlParser.astify(text, { database: 'MySQL' });
+    const ast = mysql.astify(text, { database: 'MySQL' });
     const out: TableInfo[] = [];
     for (const stmt of (Array.isArray(ast) ? ast : [ast]) as unknown as Record<string, unknown>[]) {
       if (stmt.type !== 'create' || stmt.keyword !== 'table') continue;

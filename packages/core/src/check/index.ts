@@ -3,9 +3,9 @@
  * `analyze` on its open buffers instead. Reads files; prints nothing.
  */
 import { readFileSync } from 'node:fs';
-import { analyze, prepareAnalysis } from '../analysis/analyze.js';
+import { prepareAnalysis, validate } from '../analysis/analyze.js';
 import type { Diagnostic } from '../analysis/diagnostics.js';
-import type { ConfigDocument } from '../analysis/document.js';
+import { parseConfigDocument, type ConfigDocument } from '../analysis/document.js';
 import { dialectForUrl, type Dialect } from '../analysis/project.js';
 import { loadProjectContext } from '../analysis/project-files.js';
 import { stringAt, valueOf } from '../analysis/values.js';
@@ -38,17 +38,12 @@ export interface JsonDiagnostic {
 
 export async function checkConfigFile(file: string, options: CheckOptions = {}): Promise<CheckResult> {
   const text = readFileSync(file, 'utf8');
-  await prepareAnalysis();
-  const project = loadProjectContext(file, { schemaFiles: options.schemaFiles });
+  const document = parseConfigDocument(text, file);
   // The dialect: explicit, else the database URL's scheme (flag/env), else `database.url` in the config.
-  let dialect = options.dialect ?? dialectForUrl(options.databaseUrl);
-  let result = analyze(text, { fileName: file, dialect: dialect ?? 'postgres', project });
-  if (!dialect) {
-    const configured = dialectForUrl(stringAt(valueOf(result.document.root, 'database'), 'url')?.value);
-    if (configured && configured !== 'postgres') result = analyze(text, { fileName: file, dialect: configured, project });
-    dialect = configured ?? 'postgres';
-  }
-  return { file, text, document: result.document, dialect, diagnostics: result.diagnostics };
+  const dialect = options.dialect ?? dialectForUrl(options.databaseUrl) ?? dialectForUrl(stringAt(valueOf(document.root, 'database'), 'url')?.value) ?? 'postgres';
+  await prepareAnalysis({ dialect });
+  const project = loadProjectContext(file, { schemaFiles: options.schemaFiles });
+  return { file, text, document, dialect, diagnostics: validate(document, { fileName: file, dialect, project }) };
 }
 
 export function toJsonDiagnostics(result: Pick<CheckResult, 'file' | 'document' | 'diagnostics'>, displayFile = result.file): JsonDiagnostic[] {

@@ -1,9 +1,21 @@
 /** The MySQL dialect (TiDB, PlanetScale, MySQL, MariaDB) through node-sql-parser's MySQL grammar. */
-import nodeSqlParser from 'node-sql-parser';
+import type { Parser } from 'node-sql-parser';
 import type { ParseOutcome } from './postgres.js';
 
-const parser = new nodeSqlParser.Parser();
 const OPTIONS = { database: 'MySQL' };
+let parser: Parser | undefined;
+
+/** Loads only the MySQL grammar (the package's all-dialect entry costs ~0.4 s to import). */
+export async function loadMysqlParser(): Promise<void> {
+  if (parser) return;
+  const mod = (await import('node-sql-parser/build/mysql.js')) as unknown as { default: { Parser: new () => Parser } };
+  parser = new mod.default.Parser();
+}
+
+/** The loaded MySQL parser, or undefined when nobody asked for the MySQL dialect. */
+export function mysqlParser(): Parser | undefined {
+  return parser;
+}
 
 export interface MysqlAst {
   statements: { type: string }[];
@@ -16,6 +28,7 @@ export interface MysqlAst {
  * in their place — same length is not needed since `$1` and `?` differ, so offsets are remapped.
  */
 export function parseMysql(sql: string): ParseOutcome<MysqlAst> {
+  if (!parser) throw new Error('MySQL parser not loaded: await prepareAnalysis({ dialect: \'mysql\' }) first');
   const { text, toOriginal } = placeholdersToQuestionMarks(sql);
   try {
     const ast = parser.astify(text, OPTIONS);

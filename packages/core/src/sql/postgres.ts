@@ -2,10 +2,13 @@
 import { loadModule, parseSync } from 'libpg-query';
 
 let ready: Promise<void> | undefined;
+let loaded = false;
 
 /** Loads the WebAssembly parser once; every synchronous parse below needs it. */
 export function loadPostgresParser(): Promise<void> {
-  return (ready ??= loadModule().then(() => undefined));
+  return (ready ??= loadModule().then(() => {
+    loaded = true;
+  }));
 }
 
 export interface PgParseResult {
@@ -16,6 +19,8 @@ export type ParseOutcome<T> = { ok: true; ast: T } | { ok: false; offset: number
 
 /** Parses `sql`; on a syntax error returns the 0-based offset the parser points at. */
 export function parsePostgres(sql: string): ParseOutcome<PgParseResult> {
+  // A programming error, not a user's: without this, every query would look like a syntax error.
+  if (!loaded) throw new Error('PostgreSQL parser not loaded: await prepareAnalysis() first');
   try {
     return { ok: true, ast: parseSync(sql) as PgParseResult };
   } catch (error) {

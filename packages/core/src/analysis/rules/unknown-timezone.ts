@@ -19,11 +19,19 @@ export function unknownTimezone(ctx: RuleContext): void {
   }
 }
 
+const known = new Map<string, boolean>();
+
+/** Whether ICU knows the zone (aliases like `US/Eastern` included); memoised, as each probe builds a formatter. */
 export function isTimeZone(name: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: name });
-    return name.length > 0;
-  } catch {
-    return false;
+  let ok = known.get(name);
+  if (ok === undefined) {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: name });
+      ok = name.length > 0;
+    } catch {
+      ok = false;
+    }
+    if (known.size < 1000) known.set(name, ok);
   }
+  return ok;
 }
