@@ -1,6 +1,7 @@
 import { EXIT, UsageError, type CliIO } from './io.js';
 import { checkCommand } from './commands/check.js';
 import { promptCommand } from './commands/prompt.js';
+import { loginCommand } from './commands/login.js';
 
 export type { CliIO } from './io.js';
 
@@ -12,7 +13,7 @@ export interface Command {
 }
 
 /** Every command, in the order `skene --help` lists them. Each lives in commands/<name>.ts. */
-const commands: Command[] = [checkCommand, promptCommand];
+const commands: Command[] = [checkCommand, promptCommand, loginCommand];
 
 export async function main(argv: string[], io: CliIO): Promise<number> {
   const [name, ...rest] = argv;
