@@ -12,8 +12,7 @@ import { distance } from 'fastest-levenshtein';
 import { loadTemplate, messageOf, originalPosition } from './compile.js';
 import { EmailTemplateError } from './errors.js';
 import { escapeHtml, formatValue, lookupPath, replacePlaceholders } from './interpolate.js';
-
-export const TEMPLATE_EXTENSIONS = ['.tsx', '.jsx', '.html'] as const;
+import { TEMPLATE_EXTENSIONS } from '../template/files.js';
 
 export interface RenderEmailOptions {
   /** The folder holding the templates (`emails/` beside the config). */
