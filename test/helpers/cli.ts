@@ -1,0 +1,17 @@
+/** Runs the built `skene` CLI as a child process, as a user would. */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const SKENE_BIN = fileURLToPath(new URL('../../packages/cli/dist/bin.js', import.meta.url));
+
+export function skene(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string; timeout?: number } = {}) {
+  const result = spawnSync(process.execPath, [SKENE_BIN, ...args], {
+    cwd: options.cwd ?? ROOT,
+    env: { ...process.env, NO_COLOR: '1', ...options.env },
+    input: options.input ?? '',
+    encoding: 'utf8',
+    timeout: options.timeout ?? 60_000,
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
