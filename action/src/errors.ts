@@ -1,0 +1,11 @@
+/** A problem the user can fix (an input, the config, the limit): reported without a stack trace. */
+export class ActionError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ActionError';
+  }
+}
+
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,107 @@
+/**
+ * A broken config: the built action writes `::error file=…,line=…,col=…::` annotations at the
+ * config's lines (at most 10 per kind) and fails the step, without a stack trace. Input mistakes
+ * fail with a message naming the input.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { GitHubDouble } from './github-double.js';
+import { pullRequestEvent, Runner } from './harness.js';
+
+describe('action: broken config and bad inputs', () => {
+  let github: GitHubDouble;
+  before(async () => {
+    github = await new GitHubDouble().start();
+  });
+  after(async () => {
+    await github.stop();
+  });
+
+  test('a broken config: annotations at the right lines, a failed step, no comment', async () => {
+    const runner = new Runner();
+    try {
+      runner.copyExample('hasura', 'app');
+      const original = runner.read('app/skene.config.ts');
+      const lines = original.split('\n');
+      const typeLine = lines.findIndex((l) => /^\s*type: 'retention',/.test(l));
+      const cronLine = lines.findIndex((l) => /cron: '0 9 \* \* \*'/.test(l));
+      assert.ok(typeLine >= 0 && cronLine >= 0, 'the example has the lines this test breaks');
+      lines[typeLine] = lines[typeLine]!.replace("'retention'", "'retension'");
+      lines[cronLine] = lines[cronLine]!.replace("'0 9 * * *'", "'0 9 * *'");
+      runner.write('app/skene.config.ts', lines.join('\n'));
+
+      const run = await runner.run({
+        inputs: { 'working-directory': 'app', 'github-token': 'ghs_installation_token', at: '2026-01-15T09:00:00Z' },
+        event: pullRequestEvent(),
+        apiUrl: github.url,
+      });
+      assert.equal(run.status, 1, run.stdout + run.stderr);
+      const errors = run.annotations.filter((a) => a.command === 'error');
+      const enumError = errors.find((a) => a.properties.title === 'SKN004');
+      const cronError = errors.find((a) => a.properties.title === 'SKN010');
+      assert.ok(enumError, `an SKN004 annotation in:\n${run.stdout}`);
+      assert.ok(cronError, `an SKN010 annotation in:\n${run.stdout}`);
+      for (const a of [enumError, cronError]) assert.equal(a.properties.file, 'app/skene.config.ts');
+      assert.equal(Number(enumError.properties.line), typeLine + 1);
+      assert.equal(Number(enumError.properties.col), lines[typeLine]!.indexOf("'retension'") + 1);
+      assert.equal(Number(cronError.properties.line), cronLine + 1);
+      assert.equal(Number(cronError.properties.col), lines[cronLine]!.indexOf("'0 9 * *'") + 1);
+      assert.match(run.stdout, /^::error title=SKN004,file=app\/skene\.config\.ts,line=\d+,endLine=\d+,col=\d+,endColumn=\d+::SKN004: /m);
+      // The step fails with a message, not a stack trace.
+      assert.match(run.failure ?? '', /app\/skene\.config\.ts has 2 errors/);
+      assert.doesNotMatch(run.stdout + run.stderr, /\n\s+at .+:\d+:\d+\)?\n/);
+      // The summary lists them; nothing is written to the pull request.
+      assert.match(run.summary, /SKN004/);
+      assert.match(run.summary, /SKN010/);
+      assert.deepEqual(github.writes(), []);
+    } finally {
+      runner.cleanup();
+    }
+  });
+
+  test('at most 10 annotations per kind; the summary counts the rest', async () => {
+    const runner = new Runner();
+    try {
+      runner.copyExample('hasura', 'app');
+      const original = runner.read('app/skene.config.ts');
+      // 12 unknown keys, each on its own line, right after `type: 'retention',`.
+      const extra = Array.from({ length: 12 }, (_, i) => `  typo${i + 1}: true,`).join('\n');
+      runner.write('app/skene.config.ts', original.replace(/^(\s*type: 'retention',)$/m, `$1\n${extra}`));
+      const run = await runner.run({ inputs: { 'working-directory': 'app', comment: 'off', at: '2026-01-15T09:00:00Z' }, event: pullRequestEvent(), apiUrl: github.url });
+      assert.equal(run.status, 1);
+      const errors = run.annotations.filter((a) => a.command === 'error');
+      assert.equal(errors.length, 10);
+      assert.ok(errors.every((a) => a.properties.title === 'SKN001'));
+      assert.match(run.failure ?? '', /has 12 errors/);
+      assert.match(run.summary, /2 more/);
+    } finally {
+      runner.cleanup();
+    }
+  });
+
+  test('a missing config and bad inputs fail with a message naming them', async () => {
+    const runner = new Runner();
+    try {
+      runner.copyExample('hasura', 'app');
+      const missing = await runner.run({ inputs: { 'working-directory': 'app', config: 'nope.config.ts' }, event: pullRequestEvent(), apiUrl: github.url });
+      assert.equal(missing.status, 1);
+      assert.match(missing.failure ?? '', /config file not found: app\/nope\.config\.ts/);
+
+      const badMax = await runner.run({ inputs: { 'working-directory': 'app', 'max-emails': 'ten' }, event: pullRequestEvent(), apiUrl: github.url });
+      assert.equal(badMax.status, 1);
+      assert.match(badMax.failure ?? '', /max-emails must be a whole number/);
+
+      const badAt = await runner.run({ inputs: { 'working-directory': 'app', at: 'yesterday' }, event: pullRequestEvent(), apiUrl: github.url });
+      assert.equal(badAt.status, 1);
+      assert.match(badAt.failure ?? '', /at must be an ISO 8601 time/);
+
+      const badDir = await runner.run({ inputs: { 'working-directory': 'nowhere' }, event: pullRequestEvent(), apiUrl: github.url });
+      assert.equal(badDir.status, 1);
+      assert.match(badDir.failure ?? '', /working-directory "nowhere" is not a directory/);
+      for (const run of [missing, badMax, badAt, badDir]) assert.doesNotMatch(run.stdout + run.stderr, /\n\s+at .+:\d+:\d+\)?\n/);
+      assert.deepEqual(github.writes(), []);
+    } finally {
+      runner.cleanup();
+    }
+  });
+});

@@ -1,0 +1,53 @@
+#!/usr/bin/env node
+// Fails when the committed action/dist/ is not what action/scripts/build.mjs builds from the
+// current sources and lockfile: rebuilds into a temporary folder and compares every file, byte
+// for byte, both ways (changed, missing, extra). CI runs it; fix with `npm run build -w action`.
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { spawnSync } from 'node:child_process';
+
+const root = new URL('..', import.meta.url).pathname;
+const committed = join(root, 'action', 'dist');
+const fresh = mkdtempSync(join(tmpdir(), 'skene-action-dist-'));
+
+function files(dir) {
+  const out = [];
+  try {
+    statSync(dir);
+  } catch {
+    return out;
+  }
+  for (const entry of readdirSync(dir, { recursive: true })) {
+    const abs = join(dir, entry);
+    if (statSync(abs).isFile()) out.push(relative(dir, abs).split('\\').join('/'));
+  }
+  return out.sort();
+}
+
+try {
+  const build = spawnSync(process.execPath, [join(root, 'action', 'scripts', 'build.mjs'), '--outdir', fresh, '--quiet'], { cwd: root, stdio: 'inherit' });
+  if (build.status !== 0) {
+    console.error('check-action-dist: the build failed');
+    process.exit(1);
+  }
+  const want = files(fresh);
+  const have = new Set(files(committed));
+  const problems = [];
+  for (const file of want) {
+    if (!have.has(file)) problems.push(`missing: action/dist/${file}`);
+    else if (!readFileSync(join(fresh, file)).equals(readFileSync(join(committed, file)))) problems.push(`stale:   action/dist/${file}`);
+    have.delete(file);
+  }
+  for (const file of have) problems.push(`extra:   action/dist/${file}`);
+  if (problems.length) {
+    console.error(`action/dist/ is out of date (${problems.length} file${problems.length === 1 ? '' : 's'}):`);
+    for (const p of problems.slice(0, 50)) console.error(`  ${p}`);
+    console.error('Rebuild with `npm run build -w action` and commit action/dist/.');
+    process.exit(1);
+  }
+  const bytes = want.reduce((n, f) => n + statSync(join(fresh, f)).size, 0);
+  console.log(`action/dist/ is up to date (${want.length} files, ${(bytes / 1024 / 1024).toFixed(1)} MiB).`);
+} finally {
+  rmSync(fresh, { recursive: true, force: true });
+}
