@@ -4,3 +4,4 @@ export * from './template/placeholders.js';
 export * from './check/index.js';
 export * from './detect/index.js';
 export * from './prompt/index.js';
+export * from './language/index.js';

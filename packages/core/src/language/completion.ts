@@ -1,0 +1,194 @@
+/**
+ * Completion in `skene.config.ts`, for half-typed documents too: keys valid at the cursor (from the
+ * schema, discriminated on `type`, without keys already present), enum values, tables and columns
+ * from the schema files, templates from `emails/`, `{{…}}` paths, cron presets and durations.
+ */
+import { TEMPLATE_ROOTS } from '@skene/sdk';
+import type { z } from 'zod';
+import type { ConfigDocument } from '../analysis/document.js';
+import type { ProjectContext, TableInfo } from '../analysis/project.js';
+import { literalValues, shapeOf, unwrapSchema } from '../analysis/schema-walk.js';
+import type { Range } from '../analysis/values.js';
+import { cursorContext, type Anchor, type CursorContext, type Segment, type StringAtCursor } from './cursor.js';
+import { fieldAt, keysFor, typeLabel, type FieldInfo } from './fields.js';
+import { loopPlaceholderFields, matchTable, ROOT_DOCS, rowTable, sqlTablesIn, stepOf, userTableFor } from './project-lookup.js';
+import type { CompletionItem, CompletionResult } from './types.js';
+import { skeleton } from './skeleton.js';
+import { CRON_PRESETS, cronInWords, DURATION_PRESETS, durationInWords, timeZones } from './words.js';
+
+type Schema = z.ZodType;
+
+const EMPTY: CompletionResult = { items: [] };
+
+export function complete(doc: ConfigDocument, offset: number, project: ProjectContext = {}): CompletionResult {
+  const ctx = cursorContext(doc, offset);
+  if (!ctx) return EMPTY;
+  const items = ctx.kind === 'key' ? keyItems(ctx, project) : valueItems(doc, ctx, project);
+  return { items: items.map((item, i) => ({ sortText: String(i).padStart(4, '0'), ...item })) };
+}
+
+function keyItems(ctx: Extract<CursorContext, { kind: 'key' }>, project: ProjectContext): CompletionItem[] {
+  const field = fieldAt(ctx.anchor, ctx.path);
+  // `personalization: { | }`: the template's props.
+  if (fieldAt(ctx.anchor, ctx.path)?.role === 'personalization') {
+    const template = templateNameAt(ctx.anchor, ctx.path);
+    const props = (template ? project.templates?.get(template)?.props : undefined) ?? [];
+    return props.filter((p) => !ctx.present.includes(p)).map((prop) => ({
+      label: prop, kind: 'property', detail: `prop of ${template}`, insertText: `${prop}: `, range: ctx.wordRange,
+      documentation: `A prop the \`${template}\` template reads.`,
+    }));
+  }
+  const keys = keysFor(ctx.anchor, ctx.path).filter((k) => !ctx.present.includes(k.key));
+  keys.sort((a, b) => Number(b.required) - Number(a.required));
+  const quoted = ctx.wordRange.start > 0 && /['"`]/.test(ctx.object.getSourceFile().text[ctx.wordRange.start - 1] ?? '');
+  return keys.map(({ key, schema }) => ({
+    label: key,
+    kind: 'property',
+    detail: typeLabel(schema),
+    documentation: unwrapSchema(schema).description,
+    insertText: quoted ? key : `${key}: `,
+    range: ctx.wordRange,
+  }));
+}
+
+function templateNameAt(anchor: Anchor, personalizationPath: readonly Segment[]): string | undefined {
+  let value: unknown = anchor.plain;
+  for (const s of personalizationPath.slice(0, -1)) value = value && typeof value === 'object' ? (value as Record<string, unknown>)[s as never] : undefined;
+  const template = value && typeof value === 'object' ? (value as Record<string, unknown>).template : undefined;
+  return typeof template === 'string' ? template : undefined;
+}
+
+function valueItems(doc: ConfigDocument, ctx: Extract<CursorContext, { kind: 'value' }>, project: ProjectContext): CompletionItem[] {
+  const field = fieldAt(ctx.anchor, ctx.path);
+  if (!field) return [];
+  const str = ctx.string;
+  // Strings with their own language first: SQL, `{{…}}` templates.
+  if (str && field.role === 'query') return sqlItems(str, project);
+  if (str && field.role === 'template-string') return placeholderItems(doc, ctx, str, project);
+
+  const values = valueCandidates(field, ctx, project);
+  if (values.length) {
+    return values.map((v) => str
+      ? { ...v, range: { start: str.contentStart, end: str.contentEnd }, insertText: escapeFor(doc.text[str.contentStart - 1], v.insertText ?? v.label) }
+      : { ...v, insertText: `'${escapeFor("'", v.insertText ?? v.label)}'`, filterText: v.label, range: ctx.wordRange });
+  }
+  // No literal values: an object or array of the schema's shape, as a skeleton (bare positions only).
+  if (!str && !ctx.word) return skeletonItems(field, ctx.wordRange);
+  return [];
+}
+
+function escapeFor(quote: string, text: string): string {
+  return quote === '`' ? text.replace(/[`\\]|\$\{/g, (m) => '\\' + m) : text.replace(new RegExp(`[${quote}\\\\]`, 'g'), (m) => '\\' + m);
+}
+
+type Candidate = Omit<CompletionItem, 'range'>;
+
+function valueCandidates(field: FieldInfo, ctx: Extract<CursorContext, { kind: 'value' }>, project: ProjectContext): Candidate[] {
+  const description = field.description;
+  if (field.discriminator) {
+    return field.discriminator.values.map((v) => {
+      const option = (field.discriminator!.union as unknown as { def: { options: Schema[] } }).def.options.find((o) => literalValues(shapeOf(o)?.[String(field.key)]).includes(v));
+      const doc = option ? unwrapSchema(shapeOf(option)![String(field.key)]).description : undefined;
+      return { label: String(v), kind: 'enum', detail: option ? unwrapSchema(option).description : undefined, documentation: doc };
+    });
+  }
+  switch (field.role) {
+    case 'table':
+      return [...(project.schema?.tables.values() ?? [])].map((t) => ({
+        label: t.name, kind: 'table', detail: `${t.file}:${t.line + 1}`, documentation: columnsMarkdown(t),
+      }));
+    case 'template':
+      return [...(project.templates?.values() ?? [])].map((t) => ({
+        label: t.name, kind: 'template', detail: t.file, documentation: t.props.length ? `Props: ${t.props.map((p) => `\`${p}\``).join(', ')}` : undefined,
+      }));
+    case 'cron':
+      return CRON_PRESETS.map((c) => ({ label: c, kind: 'cron', detail: cronInWords(c), documentation: description }));
+    case 'timeout':
+      return DURATION_PRESETS.map((d) => ({ label: d, kind: 'duration', detail: durationInWords(d), documentation: description }));
+    case 'timezone':
+      return timeZones().map((z) => ({ label: z, kind: 'timezone' }));
+    default: {
+      const literals = literalValues(field.schema);
+      return literals.map((v) => ({ label: String(v), kind: 'enum', detail: typeLabel(field.schema), documentation: description }));
+    }
+  }
+  void ctx;
+}
+
+export function columnsMarkdown(table: TableInfo): string {
+  return [`**${table.name}** (${table.file}:${table.line + 1})`, '', ...table.columns.map((c) => `- \`${c.name}\`${c.type ? ` ${c.type}` : ''}`)].join('\n');
+}
+
+/** `{{user.|` → the users table's columns; `{{|` → the roots. */
+function placeholderItems(doc: ConfigDocument, ctx: Extract<CursorContext, { kind: 'value' }>, str: StringAtCursor, project: ProjectContext): CompletionItem[] {
+  const before = str.content.slice(0, str.at);
+  const open = /\{\{\s*([\w$]+(?:\.[\w$]*)*|)$/.exec(before);
+  if (!open) return [];
+  const typed = open[1];
+  const segments = typed.split('.');
+  const partial = segments[segments.length - 1];
+  const range: Range = { start: str.contentStart + str.at - partial.length, end: str.contentStart + str.at + (/^[\w$]*/.exec(str.content.slice(str.at))?.[0].length ?? 0) };
+  const closes = /^[\w$]*\s*\}\}/.test(str.content.slice(str.at));
+  const close = closes ? '' : '}}';
+  if (segments.length === 1) {
+    return TEMPLATE_ROOTS.map((root) => ({ label: root, kind: 'placeholder', detail: ROOT_DOCS[root], range, insertText: root === 'now' ? `now${close}` : root }));
+  }
+  if (segments.length !== 2) return [];
+  const step = stepOf(ctx.anchor, ctx.path);
+  const root = segments[0];
+  let columns: { name: string; type?: string }[] = [];
+  let from = '';
+  if (root === 'user') {
+    const t = userTableFor(project);
+    columns = t?.columns ?? [];
+    from = t?.name ?? '';
+  } else if (root === 'row') {
+    const t = rowTable(step, project);
+    columns = t?.columns ?? [];
+    from = t?.name ?? '';
+  } else if (root === 'match') {
+    const t = matchTable(step, project);
+    columns = t?.columns ?? [];
+    from = t?.name ?? '';
+  } else if (root === 'loop') {
+    return loopPlaceholderFields().map((f) => ({ label: f.name, kind: 'placeholder', detail: f.detail, range, insertText: f.name + close }));
+  }
+  void doc;
+  return columns.map((c) => ({ label: c.name, kind: 'column', detail: `${from}.${c.name}${c.type ? `: ${c.type}` : ''}`, range, insertText: c.name + close }));
+}
+
+/** SQL in a `query`: tables after FROM/JOIN, columns after `alias.` or in the clauses of tables the query reads. */
+function sqlItems(str: StringAtCursor, project: ProjectContext): CompletionItem[] {
+  const tables = project.schema?.tables;
+  if (!tables) return [];
+  const before = str.content.slice(0, str.at);
+  const after = /^[\w$]*/.exec(str.content.slice(str.at))?.[0] ?? '';
+  const word = /[\w$]*$/.exec(before)![0];
+  const range: Range = { start: str.contentStart + str.at - word.length, end: str.contentStart + str.at + after.length };
+  const tableItems = () => [...tables.values()].map((t): CompletionItem => ({ label: t.name, kind: 'table', detail: `${t.file}:${t.line + 1}`, documentation: columnsMarkdown(t), range }));
+  const columnItems = (list: TableInfo[]) => list.flatMap((t) => t.columns.map((c): CompletionItem => ({ label: c.name, kind: 'column', detail: `${t.name}.${c.name}${c.type ? `: ${c.type}` : ''}`, range })));
+  if (/\b(from|join|into|update)\s+[\w$]*$/i.test(before)) return tableItems();
+  const qualified = /([\w$]+)\.[\w$]*$/.exec(before);
+  const refs = sqlTablesIn(str.content, project);
+  if (qualified) {
+    const t = refs.get(qualified[1].toLowerCase()) ?? tables.get(qualified[1]);
+    return t ? columnItems([t]) : [];
+  }
+  const used = [...new Set(refs.values())];
+  return [...columnItems(used.length ? used : []), ...(used.length ? [] : tableItems())];
+}
+
+/** `trigger: |` → one skeleton per union option; `steps: [|]` → a step. */
+function skeletonItems(field: FieldInfo, range: Range): CompletionItem[] {
+  const schema = field.schema;
+  if (!schema) return [];
+  const inner = unwrapSchema(schema).schema as unknown as { def: { type: string; options?: Schema[]; discriminator?: string; element?: Schema } };
+  const one = (s: Schema, label: string): CompletionItem => ({ label, kind: 'snippet', detail: unwrapSchema(s).description, insertText: skeleton(s, true), snippet: true, range });
+  if (inner.def.type === 'union' && inner.def.discriminator) {
+    return (inner.def.options ?? []).map((o) => one(o, `{ ${inner.def.discriminator}: '${String(literalValues(shapeOf(o)?.[inner.def.discriminator!])[0])}' … }`));
+  }
+  if (inner.def.type === 'object') return [one(schema, '{ … }')];
+  if (inner.def.type === 'array' && inner.def.element) return [{ ...one(inner.def.element, '[{ … }]'), insertText: `[${skeleton(inner.def.element, true)}]` }];
+  return [];
+}
+

@@ -1,0 +1,331 @@
+/**
+ * Where the cursor is in the config, read from the TypeScript syntax tree (which the parser builds
+ * even for half-typed text): the property path from the loop or config it belongs to, whether it
+ * is on a key or a value, and the string literal it is inside, if any.
+ */
+import { configSchema, loopSchema } from '@skene/sdk';
+import ts from 'typescript';
+import type { z } from 'zod';
+import type { ConfigDocument } from '../analysis/document.js';
+import { rootSchema } from '../analysis/schema-walk.js';
+import type { Range } from '../analysis/values.js';
+
+type Schema = z.ZodType;
+export type Segment = string | number;
+
+export interface Anchor {
+  /** The schema of the expression the path starts from (a loop, a loop array or a config). */
+  schema: Schema;
+  /** That expression as plain data (literals only; what discriminated unions are resolved by). */
+  plain: unknown;
+  expression: ts.Expression;
+}
+
+export interface StringAtCursor {
+  node: ts.StringLiteral | ts.NoSubstitutionTemplateLiteral | ts.TemplateLiteralLikeNode;
+  /** Offset of the first character after the opening quote. */
+  contentStart: number;
+  /** Offset after the last content character (before the closing quote, or the line end when unterminated). */
+  contentEnd: number;
+  /** Raw source text of the content. */
+  content: string;
+  /** Cursor offset within `content`. */
+  at: number;
+}
+
+export type CursorContext =
+  | {
+      kind: 'key';
+      anchor: Anchor;
+      /** Path of the object the key belongs to. */
+      path: Segment[];
+      object: ts.ObjectLiteralExpression;
+      /** Keys the object already has, besides the one under the cursor. */
+      present: string[];
+      /** The key under the cursor (or half-typed there), and its span. */
+      word: string;
+      wordRange: Range;
+    }
+  | {
+      kind: 'value';
+      anchor: Anchor;
+      /** Path of the value (its last segment is the key, or the array index). */
+      path: Segment[];
+      /** The literal the cursor is inside, when it is inside one. */
+      string?: StringAtCursor;
+      /** The bare word at the cursor (an identifier, a number, a keyword), when not in a string. */
+      word: string;
+      wordRange: Range;
+      /** The innermost syntax node the cursor is on. */
+      node: ts.Node;
+    };
+
+/** The innermost node whose span holds `offset` (its end included, so `ta|` finds `ta`; words win over punctuation). */
+export function nodeAt(sourceFile: ts.SourceFile, offset: number): ts.Node {
+  let node: ts.Node = sourceFile;
+  outer: for (;;) {
+    let touching: ts.Node | undefined;
+    for (const child of node.getChildren(sourceFile)) {
+      if (child.end <= child.pos || child.kind === ts.SyntaxKind.EndOfFileToken) continue; // missing nodes, empty lists
+      const start = child.getStart(sourceFile);
+      if (start > offset || offset > child.end) continue;
+      if (start < offset && offset < child.end) {
+        node = child;
+        continue outer;
+      }
+      if (!touching || (isPunctuation(touching) && !isPunctuation(child))) touching = child;
+    }
+    if (!touching) return node;
+    node = touching;
+  }
+}
+
+function isPunctuation(node: ts.Node): boolean {
+  return node.kind >= ts.SyntaxKind.FirstPunctuation && node.kind <= ts.SyntaxKind.LastPunctuation;
+}
+
+function isStringish(node: ts.Node): node is ts.StringLiteral | ts.NoSubstitutionTemplateLiteral {
+  return ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node);
+}
+
+function unwrap(expr: ts.Expression): ts.Expression {
+  while (ts.isParenthesizedExpression(expr) || ts.isAsExpression(expr) || ts.isSatisfiesExpression(expr) || ts.isTypeAssertionExpression(expr) || ts.isNonNullExpression(expr)) expr = expr.expression;
+  return expr;
+}
+
+/** Climbs transparent wrappers (`( … )`, `as const`, `satisfies`) to the node that holds the expression. */
+function holder(node: ts.Node): ts.Node {
+  let parent = node.parent;
+  while (parent && (ts.isParenthesizedExpression(parent) || ts.isAsExpression(parent) || ts.isSatisfiesExpression(parent) || ts.isTypeAssertionExpression(parent) || ts.isNonNullExpression(parent))) parent = parent.parent;
+  return parent;
+}
+
+const WRAPPER_SCHEMAS: Record<string, Schema> = { defineLoop: loopSchema, defineConfig: configSchema };
+
+/**
+ * The path from an anchor (a `defineLoop`/`defineConfig` argument, the default export, or a
+ * top-level const) to `node` (an object or array literal), or undefined when `node` is not config.
+ */
+export function pathTo(node: ts.Expression, sourceFile: ts.SourceFile): { anchor: Anchor; path: Segment[] } | undefined {
+  const path: Segment[] = [];
+  let current: ts.Node = node;
+  for (;;) {
+    const parent = holder(current);
+    if (!parent) return undefined;
+    if (ts.isPropertyAssignment(parent) && parent.initializer && unwrap(parent.initializer) === current) {
+      const key = propertyKey(parent.name);
+      if (key === undefined) return undefined;
+      path.unshift(key);
+      current = parent.parent; // the object literal
+      continue;
+    }
+    if (ts.isArrayLiteralExpression(parent)) {
+      path.unshift(elementIndex(parent, current));
+      current = parent;
+      continue;
+    }
+    if (ts.isSpreadElement(parent) || ts.isSpreadAssignment(parent)) return undefined;
+    if (ts.isCallExpression(parent) && ts.isIdentifier(parent.expression) && WRAPPER_SCHEMAS[parent.expression.text] && parent.arguments[0] && unwrap(parent.arguments[0]) === current) {
+      return { anchor: anchorOf(current as ts.Expression, WRAPPER_SCHEMAS[parent.expression.text]), path };
+    }
+    if (ts.isExportAssignment(parent) || (ts.isVariableDeclaration(parent) && isTopLevelConst(parent, sourceFile))) {
+      const expr = current as ts.Expression;
+      if (ts.isArrayLiteralExpression(expr)) return { anchor: anchorOf(expr, rootSchema('loops')), path };
+      if (ts.isObjectLiteralExpression(expr)) {
+        const isConfig = expr.properties.some((p) => p.name && propertyKey(p.name) === 'loops');
+        return { anchor: anchorOf(expr, isConfig ? configSchema : loopSchema), path };
+      }
+      return undefined;
+    }
+    return undefined;
+  }
+}
+
+function isTopLevelConst(decl: ts.VariableDeclaration, sourceFile: ts.SourceFile): boolean {
+  const list = decl.parent;
+  return ts.isVariableDeclarationList(list) && ts.isVariableStatement(list.parent) && list.parent.parent === sourceFile;
+}
+
+function anchorOf(expression: ts.Expression, schema: Schema): Anchor {
+  let plain: unknown;
+  let computed = false;
+  return {
+    schema,
+    expression,
+    get plain() {
+      if (!computed) { plain = plainOf(expression); computed = true; }
+      return plain;
+    },
+  };
+}
+
+/** Index of `element` among an array literal's elements (spreads and holes counted as written). */
+function elementIndex(array: ts.ArrayLiteralExpression, element: ts.Node): number {
+  const i = array.elements.findIndex((e) => e === element || unwrap(e) === element);
+  return i === -1 ? array.elements.length : i;
+}
+
+export function propertyKey(name: ts.PropertyName): string | undefined {
+  if (ts.isIdentifier(name) || ts.isStringLiteral(name) || ts.isNumericLiteral(name) || ts.isNoSubstitutionTemplateLiteral(name)) return name.text;
+  return undefined;
+}
+
+/** Literal parts of an expression as data; anything computed is undefined. */
+export function plainOf(input: ts.Expression): unknown {
+  const expr = unwrap(input);
+  if (ts.isObjectLiteralExpression(expr)) {
+    const out: Record<string, unknown> = {};
+    for (const p of expr.properties) {
+      if (ts.isPropertyAssignment(p)) {
+        const key = propertyKey(p.name);
+        if (key !== undefined) out[key] = plainOf(p.initializer);
+      }
+    }
+    return out;
+  }
+  if (ts.isArrayLiteralExpression(expr)) return expr.elements.map((e) => (ts.isSpreadElement(e) || ts.isOmittedExpression(e) ? undefined : plainOf(e)));
+  if (isStringish(expr)) return expr.text;
+  if (ts.isNumericLiteral(expr)) return Number(expr.text);
+  if (expr.kind === ts.SyntaxKind.TrueKeyword) return true;
+  if (expr.kind === ts.SyntaxKind.FalseKeyword) return false;
+  if (ts.isCallExpression(expr) && ts.isIdentifier(expr.expression) && WRAPPER_SCHEMAS[expr.expression.text] && expr.arguments[0]) return plainOf(expr.arguments[0]);
+  return undefined;
+}
+
+function stringAtCursor(node: ts.StringLiteral | ts.NoSubstitutionTemplateLiteral, offset: number, sourceFile: ts.SourceFile): StringAtCursor | undefined {
+  const start = node.getStart(sourceFile);
+  const text = sourceFile.text;
+  const quote = text[start];
+  const closed = node.end - start >= 2 && text[node.end - 1] === quote && !(node as { isUnterminated?: boolean }).isUnterminated;
+  const contentStart = start + 1;
+  const contentEnd = closed ? node.end - 1 : node.end;
+  if (offset < contentStart || offset > contentEnd) return undefined;
+  return { node, contentStart, contentEnd, content: text.slice(contentStart, contentEnd), at: offset - contentStart };
+}
+
+/** The word (identifier characters) around `offset` in the document text. */
+export function wordAround(text: string, offset: number, pattern = /[\w$]/): { word: string; range: Range } {
+  let start = offset;
+  let end = offset;
+  while (start > 0 && pattern.test(text[start - 1])) start--;
+  while (end < text.length && pattern.test(text[end])) end++;
+  return { word: text.slice(start, offset), range: { start, end } };
+}
+
+/** Reads where the cursor is. Undefined when it is outside any loop or config. */
+export function cursorContext(doc: ConfigDocument, offset: number): CursorContext | undefined {
+  const sf = doc.sourceFile;
+  const node = nodeAt(sf, offset);
+
+  // Inside a string literal: a value (or a quoted key).
+  if (isStringish(node)) {
+    const string = stringAtCursor(node, offset, sf);
+    if (!string) return undefined; // before the opening quote or after the closing one
+    {
+      const parent = holder(node);
+      if (parent && ts.isPropertyAssignment(parent) && parent.name === node) return keyContext(parent, node.text.slice(0, string.at), { start: string.contentStart, end: string.contentEnd }, sf);
+      const at = valuePath(node, sf);
+      if (at) return { kind: 'value', anchor: at.anchor, path: at.path, string, word: '', wordRange: { start: offset, end: offset }, node };
+      return undefined;
+    }
+  }
+
+  // On an identifier: a key being typed (`ta|`, shorthand), a key, or a bare value (`backoff: ex|`).
+  if (ts.isIdentifier(node) || ts.isNumericLiteral(node) || node.kind === ts.SyntaxKind.TrueKeyword || node.kind === ts.SyntaxKind.FalseKeyword || node.kind === ts.SyntaxKind.NullKeyword) {
+    const parent = node.parent;
+    const { word, range } = wordAround(sf.text, offset);
+    if ((ts.isPropertyAssignment(parent) && parent.name === node) || (ts.isShorthandPropertyAssignment(parent) && parent.name === node)) {
+      return keyContext(parent, word, range, sf);
+    }
+    const at = valuePath(node as ts.Expression, sf);
+    if (at) return { kind: 'value', anchor: at.anchor, path: at.path, word, wordRange: range, node };
+  }
+
+  // Between tokens: climb to the property (after its colon → its value), array or object around the cursor.
+  for (let n: ts.Node | undefined = node; n; n = n.parent) {
+    if (ts.isPropertyAssignment(n)) {
+      const colon = n.getChildren(sf).find((c) => c.kind === ts.SyntaxKind.ColonToken);
+      if (colon && offset >= colon.end) {
+        const owner = pathTo(n.parent as ts.ObjectLiteralExpression, sf);
+        const key = propertyKey(n.name);
+        if (!owner || key === undefined) return undefined;
+        return { kind: 'value', anchor: owner.anchor, path: [...owner.path, key], word: '', wordRange: { start: offset, end: offset }, node };
+      }
+      continue;
+    }
+    if (ts.isObjectLiteralExpression(n)) {
+      if (offset <= n.getStart(sf) || (offset >= n.end && sf.text[n.end - 1] === '}')) continue;
+      const owner = pathTo(n, sf);
+      if (!owner) return undefined;
+      // `event: |` with nothing typed yet: the property ends at its colon, the cursor is its value.
+      const before = n.properties.filter((p) => p.end <= offset).at(-1);
+      if (before && ts.isPropertyAssignment(before) && ts.isIdentifier(before.initializer) && before.initializer.text === '' && !sf.text.slice(before.end, offset).trim()) {
+        const key = propertyKey(before.name);
+        if (key !== undefined) return { kind: 'value', anchor: owner.anchor, path: [...owner.path, key], word: '', wordRange: { start: offset, end: offset }, node };
+      }
+      return {
+        kind: 'key', anchor: owner.anchor, path: owner.path, object: n,
+        present: presentKeys(n, undefined), word: '', wordRange: { start: offset, end: offset },
+      };
+    }
+    if (ts.isArrayLiteralExpression(n)) {
+      if (offset <= n.getStart(sf) || (offset >= n.end && sf.text[n.end - 1] === ']')) continue;
+      const owner = pathTo(n, sf);
+      if (!owner) return undefined;
+      const index = n.elements.filter((e) => e.end <= offset).length;
+      return { kind: 'value', anchor: owner.anchor, path: [...owner.path, index], word: '', wordRange: { start: offset, end: offset }, node };
+    }
+    if (ts.isCallExpression(n) || ts.isStatement(n)) break;
+  }
+  return undefined;
+}
+
+function keyContext(prop: ts.PropertyAssignment | ts.ShorthandPropertyAssignment, word: string, wordRange: Range, sf: ts.SourceFile): CursorContext | undefined {
+  const object = prop.parent;
+  if (!ts.isObjectLiteralExpression(object)) return undefined;
+  const owner = pathTo(object, sf);
+  if (!owner) return undefined;
+  return { kind: 'key', anchor: owner.anchor, path: owner.path, object, present: presentKeys(object, prop), word, wordRange };
+}
+
+function presentKeys(object: ts.ObjectLiteralExpression, except: ts.Node | undefined): string[] {
+  const keys: string[] = [];
+  for (const p of object.properties) {
+    if (p === except || !p.name) continue;
+    const key = propertyKey(p.name);
+    if (key !== undefined) keys.push(key);
+  }
+  return keys;
+}
+
+/** Path of a value expression: the key of its property, or its index in an array. */
+function valuePath(node: ts.Expression, sf: ts.SourceFile): { anchor: Anchor; path: Segment[] } | undefined {
+  const parent = holder(node);
+  if (!parent) return undefined;
+  if (ts.isPropertyAssignment(parent) && parent.initializer && unwrap(parent.initializer) === node) {
+    const owner = pathTo(parent.parent as ts.ObjectLiteralExpression, sf);
+    const key = propertyKey(parent.name);
+    return owner && key !== undefined ? { anchor: owner.anchor, path: [...owner.path, key] } : undefined;
+  }
+  if (ts.isArrayLiteralExpression(parent)) {
+    const owner = pathTo(parent, sf);
+    return owner ? { anchor: owner.anchor, path: [...owner.path, elementIndex(parent, node)] } : undefined;
+  }
+  return undefined;
+}
+
+/**
+ * What a node is in the config, for hover and go to definition: a key (path ends with it) or a
+ * value (path of the value). Undefined outside any loop or config.
+ */
+export function roleOfNode(node: ts.Node, sf: ts.SourceFile): { kind: 'key' | 'value'; anchor: Anchor; path: Segment[] } | undefined {
+  const parent = node.parent;
+  if (parent && (ts.isPropertyAssignment(parent) || ts.isShorthandPropertyAssignment(parent)) && parent.name === node) {
+    const owner = ts.isObjectLiteralExpression(parent.parent) ? pathTo(parent.parent, sf) : undefined;
+    const key = propertyKey(parent.name);
+    return owner && key !== undefined ? { kind: 'key', anchor: owner.anchor, path: [...owner.path, key] } : undefined;
+  }
+  if (!ts.isExpression(node)) return undefined;
+  const at = valuePath(node, sf);
+  return at ? { kind: 'value', ...at } : undefined;
+}
