@@ -7,7 +7,8 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { extname, isAbsolute, join, resolve, sep } from 'node:path';
 import { createElement, type ComponentType } from 'react';
-import { render, toPlainText } from '@react-email/render';
+import { render } from '@react-email/render';
+import { htmlToPlainText } from './plain-text.js';
 import { distance } from 'fastest-levenshtein';
 import { loadTemplate, messageOf, originalPosition } from './compile.js';
 import { EmailTemplateError } from './errors.js';
@@ -137,7 +138,7 @@ async function renderReactTemplate(file: string, options: RenderEmailOptions): P
       missing.push(...r.missing);
     }
   }
-  return withSubject({ html, text: toPlainText(html), file, kind: 'react', missing }, subject);
+  return withSubject({ html, text: htmlToPlainText(html), file, kind: 'react', missing }, subject);
 }
 
 async function renderHtmlTemplate(file: string, options: RenderEmailOptions): Promise<RenderedEmail> {
@@ -153,7 +154,7 @@ async function renderHtmlTemplate(file: string, options: RenderEmailOptions): Pr
       for (const m of r.missing) if (!missing.includes(m)) missing.push(m);
     }
   }
-  return withSubject({ html: body.value, text: toPlainText(body.value), file, kind: 'html', missing }, subject);
+  return withSubject({ html: body.value, text: htmlToPlainText(body.value), file, kind: 'html', missing }, subject);
 }
 
 function withSubject(email: RenderedEmail, subject: string | undefined): RenderedEmail {

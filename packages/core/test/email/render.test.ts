@@ -181,3 +181,34 @@ test('a broken template is compiled once, not once per email', async (t) => {
   for (let i = 0; i < 5; i++) await rejects(renderEmail({ emailsDir: dir, template: 'broken', props: {} }));
   assert.equal(templateCompileCount(), before + 1);
 });
+
+test('.jsx templates, names with their extension, and templates in a subfolder', async (t) => {
+  const dir = await copyFixtures(t);
+  const { mkdir } = await import('node:fs/promises');
+  await mkdir(join(dir, 'billing'));
+  await writeFile(
+    join(dir, 'billing', 'receipt.jsx'),
+    "import { Html, Text } from '@react-email/components';\nexport const subject = 'Your receipt';\nexport default function Receipt({ amount }) {\n  return <Html><Text>Paid {amount}</Text></Html>;\n}\n",
+  );
+  const jsx = await renderEmail({ emailsDir: dir, template: 'billing/receipt', props: { amount: '€12.00' } });
+  assert.equal(jsx.kind, 'react');
+  assert.equal(jsx.file, join(dir, 'billing', 'receipt.jsx'));
+  assert.equal(jsx.subject, 'Your receipt');
+  assert.match(jsx.text, /Paid €12\.00/);
+  const withExt = await renderEmail({ emailsDir: dir, template: 'digest.html', props: { name: 'Ada', lastActivity: 'today', link: 'https://acme.test' } });
+  assert.equal(withExt.kind, 'html');
+});
+
+test('a .tsx template wins over an .html one of the same name', async (t) => {
+  const dir = await copyFixtures(t);
+  await writeFile(join(dir, 'welcome.html'), '<p>html version {{name}}</p>');
+  const email = await renderEmail({ emailsDir: dir, template: 'welcome', props: { name: 'Ada', activationLink: 'https://acme.test' } });
+  assert.equal(email.kind, 'react');
+});
+
+test('rendering is deterministic: the same props give byte-identical output', async () => {
+  const props = { name: 'Ada', activationLink: 'https://acme.test' };
+  const [a, b] = await Promise.all([renderEmail({ emailsDir, template: 'welcome', props }), renderEmail({ emailsDir, template: 'welcome', props })]);
+  assert.equal(a.html, b.html);
+  assert.equal(a.text, b.text);
+});
