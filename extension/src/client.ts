@@ -1,0 +1,46 @@
+/**
+ * The language client for `skene.config.ts`: starts the BUNDLED server (dist/server.cjs) over node IPC.
+ *
+ * The server answers `workspace/executeCommand` for `skene.copyPrompt` (so Neovim, Zed, … get the
+ * prompt flow too). vscode-languageclient would register a VS Code command of the same id that only
+ * forwards to the server; the extension registers `skene.copyPrompt` itself (it copies and presents
+ * the result, and the code lens runs it), so the client leaves server commands to the extension and
+ * the extension sends the request (`executeServerCommand`).
+ */
+import * as vscode from 'vscode';
+import {
+  ExecuteCommandRequest, LanguageClient, RevealOutputChannelOn, TransportKind,
+  type DynamicFeature, type LanguageClientOptions, type ServerOptions, type StaticFeature,
+} from 'vscode-languageclient/node';
+
+export const CONFIG_GLOB = '**/skene.config.ts';
+
+class SkeneLanguageClient extends LanguageClient {
+  override registerFeature(feature: StaticFeature | DynamicFeature<unknown>): void {
+    const method = (feature as { registrationType?: { method?: string } }).registrationType?.method;
+    if (method === ExecuteCommandRequest.method) return;
+    super.registerFeature(feature);
+  }
+}
+
+export function createClient(context: vscode.ExtensionContext, output: vscode.LogOutputChannel): LanguageClient {
+  const module = context.asAbsolutePath('dist/server.cjs');
+  const serverOptions: ServerOptions = {
+    run: { module, transport: TransportKind.ipc },
+    debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6010'] } },
+  };
+  const settings = vscode.workspace.getConfiguration('skene');
+  const clientOptions: LanguageClientOptions = {
+    documentSelector: [{ scheme: 'file', pattern: CONFIG_GLOB }],
+    outputChannel: output,
+    revealOutputChannelOn: RevealOutputChannelOn.Never,
+    initializationOptions: { skene: { dialect: settings.get<string | null>('dialect') ?? undefined } },
+    markdown: { isTrusted: false, supportHtml: false },
+  };
+  return new SkeneLanguageClient('skene', 'Skene Language Server', serverOptions, clientOptions);
+}
+
+/** Sends `workspace/executeCommand` to the server (the client no longer maps it to a VS Code command). */
+export function executeServerCommand<T>(client: LanguageClient, command: string, args: unknown[]): Promise<T> {
+  return client.sendRequest(ExecuteCommandRequest.type, { command, arguments: args }) as Promise<T>;
+}
