@@ -2,6 +2,7 @@ import { EXIT, UsageError, type CliIO } from './io.js';
 import { checkCommand } from './commands/check.js';
 import { promptCommand } from './commands/prompt.js';
 import { loginCommand } from './commands/login.js';
+import { initCommand } from './commands/init.js';
 
 export type { CliIO } from './io.js';
 
@@ -13,7 +14,7 @@ export interface Command {
 }
 
 /** Every command, in the order `skene --help` lists them. Each lives in commands/<name>.ts. */
-const commands: Command[] = [checkCommand, promptCommand, loginCommand];
+const commands: Command[] = [checkCommand, initCommand, promptCommand, loginCommand];
 
 export async function main(argv: string[], io: CliIO): Promise<number> {
   const [name, ...rest] = argv;

@@ -1,0 +1,52 @@
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { LOOP_TYPES } from '@skene/sdk';
+import { detectStack, patternLabel, starterProject } from '@skene/core';
+import { EXIT, type CliIO } from '../io.js';
+import type { Command } from '../main.js';
+import { parse, parsePattern, projectDir } from './prompt.js';
+
+export const initCommand: Command = {
+  name: 'init',
+  summary: 'Write a starter skene.config.ts, email template, seed data and Cursor rule for the detected stack',
+  usage: `Usage: skene init [dir] [--pattern ${LOOP_TYPES.join('|')}] [--force]
+
+  dir         the project folder (default: the current folder)
+  --pattern   the loop pattern (default: from the stack, as \`skene prompt\` says)
+  --force     overwrite files that already exist
+
+Writes skene.config.ts, one template in emails/, seed data in skene/ (seed.sql, or seed.redis for
+Redis stacks) and .cursor/rules/skene.mdc. Existing files are never overwritten without --force.
+Exit status: 0 written, 1 files exist (nothing written), 2 bad usage.`,
+  async run(args, io: CliIO) {
+    const { values, positionals } = parse(args, { force: { type: 'boolean' } });
+    const dir = projectDir(positionals, io);
+    const pattern = parsePattern(values.pattern);
+    const detection = detectStack(dir, { pattern });
+    const starter = starterProject(detection, { pattern });
+
+    const existing = starter.files.filter((f) => existsSync(join(dir, ...f.path.split('/'))));
+    if (existing.length && !values.force) {
+      io.stderr(`skene init: ${existing.map((f) => f.path).join(', ')} already exist${existing.length === 1 ? 's' : ''}; nothing was written. Run \`skene init --force\` to overwrite ${existing.length === 1 ? 'it' : 'them'}.\n`);
+      return EXIT.errors;
+    }
+    for (const file of starter.files) {
+      const path = join(dir, ...file.path.split('/'));
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, file.content);
+    }
+
+    const out: string[] = [];
+    if (detection.empty) out.push(`No stack detected in ${dir}: wrote a generic PostgreSQL starter (\`skene plan\` runs it on an embedded PostgreSQL).`);
+    else out.push(`Detected ${detection.stack}: ${patternLabel(starter.pattern)} Loop pattern — ${detection.reason}`);
+    out.push('', 'Wrote:');
+    const width = Math.max(...starter.files.map((f) => f.path.length));
+    for (const f of starter.files) out.push(`  ${f.path.padEnd(width)}  ${f.description}${existing.includes(f) ? ' (overwritten)' : ''}`);
+    out.push('', 'Next:');
+    for (const step of starter.next) out.push(`  ${step}`);
+    out.push(`  With this seed, the plan at ${starter.at} has ${starter.expected.emails} email${starter.expected.emails === 1 ? '' : 's'}${starter.expected.waiting ? ` and ${starter.expected.waiting} waiting` : ''}.`);
+    out.push('  Then edit skene.config.ts (Cursor: `npx skene prompt --copy`); keep skene/ in step with the loops.');
+    io.stdout(`${out.join('\n')}\n`);
+    return EXIT.ok;
+  },
+};
