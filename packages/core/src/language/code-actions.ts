@@ -7,9 +7,18 @@ import type { CodeAction } from './types.js';
 
 export function codeActions(doc: ConfigDocument, diagnostics: readonly Diagnostic[], range: Range): CodeAction[] {
   const out: CodeAction[] = [];
+  const seen = new Set<string>();
   for (const diagnostic of diagnostics) {
     if (diagnostic.range.end < range.start || diagnostic.range.start > range.end) continue;
-    for (const fix of QUICK_FIXES[diagnostic.code] ?? []) out.push(...fix(diagnostic, doc));
+    for (const fix of QUICK_FIXES[diagnostic.code] ?? []) {
+      for (const action of fix(diagnostic, doc)) {
+        // Several diagnostics may propose the same change (two missing fields of one object): offer it once.
+        const key = JSON.stringify([action.title, action.edits, action.createFile?.path]);
+        if (seen.has(key)) continue;
+        seen.add(key);
+        out.push(action);
+      }
+    }
   }
   return out;
 }

@@ -141,9 +141,22 @@ export function pathTo(node: ts.Expression, sourceFile: ts.SourceFile): { anchor
   }
 }
 
+/** A top-level const the default export uses (`const welcome = { … }; export default [welcome]`). */
 function isTopLevelConst(decl: ts.VariableDeclaration, sourceFile: ts.SourceFile): boolean {
   const list = decl.parent;
-  return ts.isVariableDeclarationList(list) && ts.isVariableStatement(list.parent) && list.parent.parent === sourceFile;
+  if (!(ts.isVariableDeclarationList(list) && ts.isVariableStatement(list.parent) && list.parent.parent === sourceFile)) return false;
+  if (!ts.isIdentifier(decl.name)) return false;
+  const name = decl.name.text;
+  const exported = sourceFile.statements.find((s): s is ts.ExportAssignment => ts.isExportAssignment(s) && !s.isExportEquals);
+  if (!exported) return false;
+  let used = false;
+  const visit = (node: ts.Node): void => {
+    if (used) return;
+    if (ts.isIdentifier(node) && node.text === name && !(ts.isPropertyAssignment(node.parent) && node.parent.name === node)) used = true;
+    else node.forEachChild(visit);
+  };
+  visit(exported.expression);
+  return used;
 }
 
 function anchorOf(expression: ts.Expression, schema: Schema): Anchor {

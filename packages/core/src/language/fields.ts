@@ -64,7 +64,7 @@ export function fieldAt(anchor: Anchor, path: readonly Segment[]): FieldInfo | u
   else if (d.type === 'union') schema = (d.options ?? []).map((o) => shapeOf(o)?.[String(key)]).find(Boolean);
   else if (d.type === 'record') schema = d.valueType;
   else if (d.type === 'array') schema = d.element;
-  const discriminator = tags && tags.key === key ? { values: tags.values, union: raw } : undefined;
+  const discriminator = tags && tags.key === key ? { values: tags.values, union: unwrapSchema(raw).schema } : undefined;
   let role: FieldRole = discriminator ? 'discriminator' : (schema && ROLES.get(schema)) ?? 'other';
   if (role === 'other' && schema && unwrapSchema(schema).schema === TEMPLATE_STRING) role = 'template-string';
   if (role === 'other' && d.type === 'array' && ownerPath.length && ROLES.get(schemaAtPath(anchor.schema, anchor.plain, ownerPath) as Schema) === 'redis-command') role = 'template-string';

@@ -5,6 +5,7 @@
  */
 import ts from 'typescript';
 import type { ConfigDocument } from '../analysis/document.js';
+import { cronProblem } from '../analysis/rules/invalid-cron.js';
 import type { ProjectContext } from '../analysis/project.js';
 import type { Range } from '../analysis/values.js';
 import { scanPlaceholders } from '../template/placeholders.js';
@@ -72,7 +73,7 @@ function valueDetails(field: FieldInfo, value: string, step: StepData | undefine
   switch (field.role) {
     case 'cron': {
       const words = cronInWords(value);
-      if (!words) return `\`${value}\` is not a valid 5-field cron expression.`;
+      if (!words) return cronProblem(value)?.message ?? `\`${value}\` is not a valid 5-field cron expression.`;
       const tz = typeof step?.trigger?.timezone === 'string' ? step.trigger.timezone : 'UTC';
       const next = nextOccurrences(value, tz, options.now ?? new Date());
       return [`\`${value}\`: ${words} (${tz})`, next.length ? `Next: ${next.join(', ')}` : undefined].filter(Boolean).join('\n\n');
