@@ -50,7 +50,7 @@ function countEmails(report: unknown): number {
 
 /** Loads a redis-cli seed file (one command per line, double-quoted arguments) into database `db`. */
 async function loadRedisSeed(file: string, db: number): Promise<void> {
-  const { default: Redis } = await import('ioredis');
+  const { Redis } = await import('ioredis');
   const redis = new Redis({ host: SERVICES.redis.host, port: SERVICES.redis.port, db, lazyConnect: true, maxRetriesPerRequest: 1 });
   await redis.connect();
   try {

@@ -32,6 +32,8 @@ export function isSecretFile(path: string): boolean {
 const SKIPPED_DIRS = new Set([
   'node_modules', '.git', '.hg', '.svn', 'dist', 'build', 'out', '.next', '.nuxt', '.output', '.svelte-kit',
   '.turbo', '.vercel', '.netlify', '.cache', 'coverage', 'vendor', 'target', '.idea', '.vscode', 'tmp', '.expo',
+  // Not the project's own stack: test fixtures and example projects.
+  'fixtures', '__fixtures__', '__mocks__', 'examples',
 ]);
 
 const MAX_DEPTH = 8;
