@@ -212,3 +212,24 @@ test('rendering is deterministic: the same props give byte-identical output', as
   assert.equal(a.html, b.html);
   assert.equal(a.text, b.text);
 });
+
+test('a compile error in a component the template imports points at that file', async (t) => {
+  const dir = await copyFixtures(t);
+  await writeFile(join(dir, 'components', 'footer.tsx'), "export function Footer() {\n  return <p>unclosed;\n}\n");
+  const error = await rejects(renderEmail({ emailsDir: dir, template: 'welcome', props: { name: 'Ada', activationLink: 'https://acme.test' } }));
+  assert.equal(error.code, 'compile-error');
+  assert.equal(error.template, 'welcome');
+  assert.equal(error.file, join(dir, 'components', 'footer.tsx'));
+  assert.equal(typeof error.line, 'number');
+  assert.match(error.message, /email template "welcome" does not compile: .*footer\.tsx:\d+:\d+/);
+});
+
+test('a template that throws while loading is a load error with its source line', async (t) => {
+  const dir = await copyFixtures(t);
+  await writeFile(join(dir, 'bad_module.tsx'), "const config = JSON.parse('{');\nexport default function X() {\n  return <p>{String(config)}</p>;\n}\n");
+  const error = await rejects(renderEmail({ emailsDir: dir, template: 'bad_module', props: {} }));
+  assert.equal(error.code, 'load-error');
+  assert.equal(error.file, join(dir, 'bad_module.tsx'));
+  assert.equal(error.line, 1);
+  assert.match(error.message, /JSON/);
+});
