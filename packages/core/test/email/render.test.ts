@@ -233,3 +233,32 @@ test('a template that throws while loading is a load error with its source line'
   assert.equal(error.line, 1);
   assert.match(error.message, /JSON/);
 });
+
+test('templates share React with the renderer: hooks and context work (one React instance)', async (t) => {
+  const dir = await copyFixtures(t);
+  await writeFile(
+    join(dir, 'hooks.tsx'),
+    [
+      "import { createContext, useContext, useId, useMemo } from 'react';",
+      "import { Html, Text } from '@react-email/components';",
+      "const Brand = createContext('Acme');",
+      'function Signature() {',
+      '  const brand = useContext(Brand);',
+      '  const id = useId();',
+      '  return <Text id={id}>The {brand} team</Text>;',
+      '}',
+      'export default function Hooks({ name }: { name: string }) {',
+      '  const greeting = useMemo(() => `Hello ${name}`, [name]);',
+      '  return (',
+      '    <Brand.Provider value="Skene">',
+      '      <Html><Text>{greeting}</Text><Signature /></Html>',
+      '    </Brand.Provider>',
+      '  );',
+      '}',
+      '',
+    ].join('\n'),
+  );
+  const email = await renderEmail({ emailsDir: dir, template: 'hooks', props: { name: 'Ada' } });
+  assert.match(email.text, /Hello Ada/);
+  assert.match(email.text, /The Skene team/);
+});
