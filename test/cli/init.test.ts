@@ -48,18 +48,13 @@ function countEmails(report: unknown): number {
   return n;
 }
 
-/** Loads a redis-cli seed file (one command per line, double-quoted arguments) into database `db`. */
-async function loadRedisSeed(file: string, db: number): Promise<void> {
+/** Empties Redis database `db` (a scratch database for this test), so the plan sees only the seed. */
+async function emptyRedisDb(db: number): Promise<void> {
   const { Redis } = await import('ioredis');
   const redis = new Redis({ host: SERVICES.redis.host, port: SERVICES.redis.port, db, lazyConnect: true, maxRetriesPerRequest: 1 });
   await redis.connect();
   try {
     await redis.flushdb();
-    for (const line of readFileSync(file, 'utf8').split('\n')) {
-      if (!line.trim() || line.startsWith('#')) continue;
-      const args = [...line.matchAll(/"((?:[^"\\]|\\.)*)"|(\S+)/g)].map((m) => (m[1] !== undefined ? m[1].replace(/\\(.)/g, '$1') : m[2]));
-      await redis.call(args[0], ...args.slice(1));
-    }
   } finally {
     redis.disconnect();
   }
@@ -129,8 +124,9 @@ describe('skene init → skene check → skene plan', () => {
       if (c.dialect === 'redis') {
         if (!(await serviceOrSkip(t, 'redis'))) return;
         const db = redisDb++;
-        await loadRedisSeed(join(dir, c.seed), db);
-        planArgs.push('--database-url', `${SERVICES.redis.url}/${db}`);
+        await emptyRedisDb(db);
+        t.after(() => emptyRedisDb(db));
+        planArgs.push('--database-url', `${SERVICES.redis.url}/${db}`, '--seed', c.seed);
       }
       const plan = skene(planArgs, { cwd: dir, env: { DATABASE_URL: '', SKENE_EMAIL_FROM: '' } });
       assert.equal(plan.status, 0, `${plan.stdout}${plan.stderr}`);

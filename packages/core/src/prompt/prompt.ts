@@ -71,7 +71,11 @@ export function buildPrompt(detection: StackDetection): string {
 
   lines.push('', '@verify:');
   lines.push('- Write each template the config names in `emails/` (a React Email `.tsx` component with `export const subject`, or an `.html` file with `{{key}}` placeholders).');
-  lines.push('- Put the tables the loops read, with a few rows with fixed dates, in `skene/seed.sql`, so `skene plan` has data to run on.');
+  lines.push(
+    detection.dialect === 'redis'
+      ? '- Put a few users (hashes `users:<id>` with `id`, `email`, `name`) and the keys the conditions read in `skene/seed.redis` (redis-cli commands, one per line, fixed dates), so `skene plan --seed skene/seed.redis` has data to run on.'
+      : '- Put the tables the loops read, with a few rows with fixed dates, in `skene/seed.sql`, so `skene plan --seed skene/seed.sql` has data to run on.',
+  );
   lines.push('- Run `npx skene check` and `npx skene plan` until both are clean, and fix every diagnostic rather than silencing it.');
   return `${lines.join('\n')}\n`;
 }

@@ -261,7 +261,7 @@ function redisParts(detection: StackDetection, pattern: LoopType): LoopParts & {
   const actions = detection.redisKeys.some((k) => k.prefix === 'user_actions' && k.kind === 'set');
   const seed = [
     '# Seed data for `skene plan` against Redis: redis-cli commands, one per line, fixed dates.',
-    '# Load it into a scratch database: redis-cli -n 15 < skene/seed.redis',
+    '# `skene plan --database-url redis://127.0.0.1:6379/15 --seed skene/seed.redis` loads it into a scratch database.',
     ...PEOPLE.map((p, i) => `HSET users:${i + 1} id ${i + 1} email ${p.email} name "${p.name}" created_at ${p.created.replace(' ', 'T')}Z last_activity_at ${p.active.replace(' ', 'T')}Z`),
   ];
   let condition: string;
@@ -364,7 +364,7 @@ export function starterProject(detection: StackDetection, options: { pattern?: L
   const next = [
     'npx skene check',
     dialect === 'redis'
-      ? `redis-cli -n 15 < ${seedPath} && npx skene plan --database-url redis://127.0.0.1:6379/15 --at ${STARTER_AT}`
+      ? `npx skene plan --database-url redis://127.0.0.1:6379/15 --seed ${seedPath} --at ${STARTER_AT}   (loads the seed into the scratch database 15)`
       : dialect === 'mysql'
         ? `npx skene plan --database-url mysql://root@127.0.0.1:3306/skene_dev${planSeed} --at ${STARTER_AT}`
         : `npx skene plan${planSeed} --at ${STARTER_AT}`,
