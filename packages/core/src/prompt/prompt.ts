@@ -66,8 +66,10 @@ export function buildPrompt(detection: StackDetection): string {
 
   lines.push('', '@config: the Skene config language (@skene/sdk validates it; its schema is the source of truth):');
   lines.push(...configLanguageLines());
-  lines.push('', `@dialect: ${detection.database ?? 'PostgreSQL (embedded)'} rules:`);
-  lines.push(...dialectRuleLines(detection.dialect, detection.database));
+  const supported = detection.dialect !== null;
+  lines.push('', `@dialect: ${supported && detection.database ? detection.database : 'PostgreSQL (embedded)'} rules:`);
+  if (!supported && detection.database) lines.push(`- Skene reads PostgreSQL, MySQL (TiDB, MariaDB) and Redis; ${detection.database} is none of these, so write the loops in PostgreSQL against the tables in \`skene/seed.sql\`.`);
+  lines.push(...dialectRuleLines(detection.dialect, supported ? detection.database : null));
 
   lines.push('', '@verify:');
   lines.push('- Write each template the config names in `emails/` (a React Email `.tsx` component with `export const subject`, or an `.html` file with `{{key}}` placeholders).');
