@@ -3,6 +3,7 @@ import { checkCommand } from './commands/check.js';
 import { promptCommand } from './commands/prompt.js';
 import { loginCommand } from './commands/login.js';
 import { initCommand } from './commands/init.js';
+import { planCommand } from './commands/plan.js';
 
 export type { CliIO } from './io.js';
 
@@ -14,7 +15,7 @@ export interface Command {
 }
 
 /** Every command, in the order `skene --help` lists them. Each lives in commands/<name>.ts. */
-const commands: Command[] = [checkCommand, initCommand, promptCommand, loginCommand];
+const commands: Command[] = [checkCommand, initCommand, promptCommand, loginCommand, planCommand];
 
 export async function main(argv: string[], io: CliIO): Promise<number> {
   const [name, ...rest] = argv;

@@ -5,3 +5,6 @@ export * from './check/index.js';
 export * from './detect/index.js';
 export * from './prompt/index.js';
 export * from './language/index.js';
+export * from './plan/index.js';
+export * from './sources/index.js';
+export * from './report/index.js';

@@ -1,0 +1,157 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import {
+  compareReports,
+  findConfig,
+  loadConfig,
+  maskRecipients,
+  openSource,
+  parseBaseReport,
+  parseDuration,
+  parseInstant,
+  redact,
+  renderJson,
+  renderMarkdown,
+  renderText,
+  runPlan,
+  sourceKindOf,
+  type DataSource,
+} from '@skene/core';
+import { EXIT, UsageError, type CliIO } from '../io.js';
+import type { Command } from '../main.js';
+
+const FORMATS = ['text', 'markdown', 'json'] as const;
+
+export const planCommand: Command = {
+  name: 'plan',
+  summary: 'Dry-run every loop against a database and show the emails it would send',
+  usage: `Usage: skene plan [--config file] [--seed file|dir]... [--database-url url] [--at iso] [--horizon duration]
+                  [--since iso] [--format text|markdown|json] [--out file] [--compare base.json] [--show-recipients]
+
+  --config          the config (default: skene.config.ts in the current folder)
+  --seed            SQL files / a folder of them (run in name order), or a Redis command file; repeatable
+  --database-url    postgres://, mysql://, redis://, or an Upstash REST URL (token: UPSTASH_REDIS_REST_TOKEN)
+                    default: DATABASE_URL, then database.url in the config, else an embedded PostgreSQL (PGlite)
+  --at              the instant to plan at, ISO 8601 (default: now — the report then says the clock is not pinned)
+  --horizon         schedule triggers fire at each occurrence in [at, at + horizon) (default 1d)
+  --since           database triggers count only rows created at or after this instant
+  --format          text (default), markdown (GitHub comment / job summary) or json
+  --out             write the report to this file instead of standard output
+  --compare         a JSON report to compare with: emails added, removed and changed
+  --show-recipients show recipient addresses (default: masked, j***@example.com)
+
+Never sends, never writes: every query runs in a READ ONLY transaction that is rolled back.
+Exit status: 0 plan made, 1 a loop had errors (or the plan could not run), 2 bad usage.`,
+  async run(args, io) {
+    const { values } = parse(args);
+    const format = (values.format ?? 'text') as (typeof FORMATS)[number];
+    if (!FORMATS.includes(format)) throw new UsageError(`--format must be text, markdown or json, not '${values.format}'`);
+    const at = values.at === undefined ? undefined : parseInstant(values.at);
+    if (values.at !== undefined && !at) throw new UsageError(`--at must be an ISO 8601 time such as 2026-03-02T09:00:00Z, not '${values.at}'`);
+    const since = values.since === undefined ? undefined : parseInstant(values.since);
+    if (values.since !== undefined && !since) throw new UsageError(`--since must be an ISO 8601 time such as 2026-03-01T00:00:00Z, not '${values.since}'`);
+    if (values.horizon !== undefined && parseDuration(values.horizon) === undefined) {
+      throw new UsageError(`--horizon must be a duration such as 12h, 1d or 7d, not '${values.horizon}'`);
+    }
+
+    const configFile = await findConfig(values.config, io.cwd);
+    const config = await loadConfig(configFile);
+    const url = values['database-url'] ?? (io.env.DATABASE_URL || undefined) ?? config.database?.url ?? (io.env.UPSTASH_REDIS_REST_URL || undefined);
+    const token = config.database?.token ?? io.env.UPSTASH_REDIS_REST_TOKEN ?? io.env.SKENE_DATABASE_TOKEN;
+    const secrets = [secretOf(url), token];
+    if (url) sourceKindOf(url); // an unsupported scheme fails before anything else
+
+    let base;
+    if (values.compare) {
+      const text = await readFile(resolve(io.cwd, values.compare), 'utf8').catch(() => {
+        throw new Error(`--compare: cannot read ${values.compare}`);
+      });
+      base = parseBaseReport(text, values.compare);
+    }
+
+    const progress = io.isTTY && !io.env.CI ? progressLine(io) : undefined;
+    let source: DataSource | undefined;
+    try {
+      source = await openSource({ url, token, seeds: values.seed, cwd: io.cwd });
+      let report = await runPlan({
+        config,
+        source,
+        at,
+        since,
+        horizon: values.horizon,
+        seeds: values.seed,
+        cwd: io.cwd,
+        env: io.env,
+        onProgress: progress?.update,
+      });
+      progress?.done();
+      if (!values['show-recipients']) report = maskRecipients(report);
+      if (base) report = { ...report, comparison: compareReports(report, values['show-recipients'] ? base : maskRecipients(base), values.compare!) };
+      const color = io.isTTY && !io.env.NO_COLOR && !values.out;
+      const output = format === 'json' ? renderJson(report) : format === 'markdown' ? renderMarkdown(report) : renderText(report, { color });
+      if (values.out) {
+        await writeFile(resolve(io.cwd, values.out), output);
+        io.stdout(`${report.totals.emails} emails would be sent, ${report.totals.waiting} waiting, ${report.totals.errors} errors — report written to ${values.out}\n`);
+      } else {
+        io.stdout(output);
+      }
+      return report.totals.errors > 0 ? EXIT.errors : EXIT.ok;
+    } catch (error) {
+      progress?.done();
+      // Drivers may echo connection details: never let a password or token reach the terminal.
+      throw new Error(redact(error instanceof Error ? error.message : String(error), secrets));
+    } finally {
+      await source?.close();
+    }
+  },
+};
+
+function secretOf(url: string | undefined): string | undefined {
+  if (!url) return undefined;
+  try {
+    return decodeURIComponent(new URL(url).password) || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A one-line progress indicator on stderr, shown only when a run takes a while. */
+function progressLine(io: CliIO) {
+  const started = Date.now();
+  let shown = false;
+  return {
+    update(p: { loop: string; step: number; done: number }) {
+      if (Date.now() - started < 1000) return;
+      shown = true;
+      io.stderr(`\r\x1b[2K${p.loop} step ${p.step}: ${p.done.toLocaleString('en-US')} events…`);
+    },
+    done() {
+      if (shown) io.stderr('\r\x1b[2K');
+      shown = false;
+    },
+  };
+}
+
+function parse(args: string[]) {
+  try {
+    return parseArgs({
+      args,
+      allowPositionals: false,
+      options: {
+        config: { type: 'string' },
+        seed: { type: 'string', multiple: true },
+        'database-url': { type: 'string' },
+        at: { type: 'string' },
+        horizon: { type: 'string' },
+        since: { type: 'string' },
+        format: { type: 'string' },
+        out: { type: 'string' },
+        compare: { type: 'string' },
+        'show-recipients': { type: 'boolean' },
+      },
+    });
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+}

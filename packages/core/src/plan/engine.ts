@@ -1,0 +1,548 @@
+/**
+ * The plan: evaluates every loop as a live run would at one instant and lists the emails it
+ * would send, rendered. It never sends and never writes (see sources/ and guard.ts).
+ *
+ * - database trigger: every row of the table (or those created since `--since`) is one event;
+ *   the condition is evaluated for a batch of rows per statement; rows whose condition does not
+ *   hold are counted as waiting.
+ * - schedule trigger: fires at each cron occurrence in [at, at + horizon), each evaluated with
+ *   the clock at that occurrence; every row the condition returns is a recipient.
+ */
+import { createHash } from 'node:crypto';
+import { join, relative, sep } from 'node:path';
+import { interpolate, renderEmail, resolveAddresses, EmailTemplateError, type TemplateContext } from '../email/index.js';
+import { SourceError, type DataSource, type RedisSource, type Row, type SqlSession, type SqlSource } from '../sources/types.js';
+import { formatMs } from '../sources/postgres-session.js';
+import { addCounts, emptyCounts, REPORT_FORMAT, REPORT_VERSION, type Counts, type LoopReport, type PlannedEmail, type PlanReport, type StepReport } from '../report/model.js';
+import { cronOccurrences, parseDuration } from './clock.js';
+import { loadPostgresParser, refuseWrites } from './guard.js';
+import { findParams } from './params.js';
+import { withRetries, RetriedError, type RetryOptions } from './retry.js';
+import * as SQL from './sql.js';
+import { compareKeys, plainRow } from './values.js';
+import type { LoadedConfig } from './load-config.js';
+
+type Loop = LoadedConfig['loops'][number];
+type Step = Loop['steps'][number];
+type EmailAction = Step['action'];
+
+export interface PlanProgress {
+  loop: string;
+  step: number;
+  /** Events evaluated so far in this step. */
+  done: number;
+}
+
+export interface PlanOptions {
+  config: LoadedConfig;
+  source: DataSource;
+  /** The pinned instant (`--at`). Absent: the current time, and the report says the clock is not pinned. */
+  at?: Date;
+  /** Schedule horizon (`--horizon`), default 1 day. */
+  horizon?: string;
+  /** Only rows created at or after this instant count as database-trigger events (`--since`). */
+  since?: Date;
+  /** Seed paths, for the report. */
+  seeds?: string[];
+  cwd?: string;
+  env?: Record<string, string | undefined>;
+  /** Keys per condition statement (default 1000). */
+  batchSize?: number;
+  /** Cap on any query's deadline (default 30 s): `condition.timeout` may lower it, never raise it. */
+  maxQueryTimeoutMs?: number;
+  retry?: RetryOptions;
+  onProgress?: (progress: PlanProgress) => void;
+  /** The current time when `at` is absent (tests). */
+  now?: () => Date;
+}
+
+export const DEFAULT_HORIZON = '1d';
+export const DEFAULT_QUERY_TIMEOUT_MS = 30_000;
+export const WAITING = 'waiting: condition not met';
+const USERS_TABLE = 'users';
+
+class StepFailure extends Error {
+  constructor(
+    message: string,
+    readonly kind: string,
+    readonly attempts = 1,
+  ) {
+    super(message);
+  }
+}
+
+export async function runPlan(options: PlanOptions): Promise<PlanReport> {
+  const cwd = options.cwd ?? process.cwd();
+  const pinned = options.at !== undefined;
+  const at = options.at ?? (options.now ?? (() => new Date()))();
+  const horizon = options.horizon ?? DEFAULT_HORIZON;
+  const horizonMs = parseDuration(horizon);
+  if (horizonMs === undefined) throw new Error(`invalid horizon "${horizon}": write a duration such as 12h, 1d or 7d`);
+  if (options.source.dialect === 'postgres') await loadPostgresParser();
+
+  const warnings: string[] = [];
+  if (!pinned) {
+    warnings.push(`clock not pinned: planned at the current time (${at.toISOString()}); pass --at <ISO time> for a plan that is the same on every run`);
+  }
+  const report: PlanReport = {
+    format: REPORT_FORMAT,
+    version: REPORT_VERSION,
+    clock: { at: at.toISOString(), pinned, horizon, ...(options.since ? { since: options.since.toISOString() } : {}) },
+    source: { kind: options.source.kind, label: options.source.label, seeds: (options.seeds ?? []).map((s) => toPosix(relative(cwd, join(cwd, s)) || '.')) },
+    config: toPosix(relative(cwd, options.config.file)),
+    recipients: 'shown',
+    totals: { loops: 0, steps: 0, ...emptyCounts() },
+    loops: [],
+    warnings,
+  };
+
+  for (const loop of options.config.loops) {
+    const loopReport: LoopReport = { id: loop.id, type: loop.type, opinion: loop.opinion, counts: emptyCounts(), steps: [] };
+    for (let i = 0; i < loop.steps.length; i++) {
+      const step = await planStep({ ...options, at, horizonMs, cwd }, loop, loop.steps[i]!, i + 1);
+      loopReport.steps.push(step);
+      addCounts(loopReport.counts, step.counts);
+      report.totals.steps++;
+    }
+    report.loops.push(loopReport);
+    report.totals.loops++;
+    addCounts(report.totals, loopReport.counts);
+  }
+  return report;
+}
+
+interface StepContext extends PlanOptions {
+  at: Date;
+  horizonMs: number;
+  cwd: string;
+}
+
+/** What one step collects while it runs. */
+class StepCollector {
+  counts: Counts = emptyCounts();
+  emails: PlannedEmail[] = [];
+  notSent = new Map<string, { count: number; examples: string[] }>();
+
+  skip(reason: string, key: string, waiting = false) {
+    if (waiting) this.counts.waiting++;
+    else this.counts.skipped++;
+    const entry = this.notSent.get(reason) ?? { count: 0, examples: [] };
+    entry.count++;
+    if (entry.examples.length < 5) entry.examples.push(key);
+    this.notSent.set(reason, entry);
+  }
+}
+
+async function planStep(ctx: StepContext, loop: Loop, step: Step, stepNo: number): Promise<StepReport> {
+  const trigger = step.trigger;
+  const condition = step.condition;
+  const timeoutMs = queryTimeout(ctx, condition?.timeout);
+  const occurrences = trigger.type === 'schedule' ? safeOccurrences(trigger.cron, trigger.timezone, ctx.at, ctx.horizonMs) : [];
+  const report: StepReport = {
+    step: stepNo,
+    trigger:
+      trigger.type === 'database'
+        ? { type: 'database', table: trigger.table, event: trigger.event }
+        : { type: 'schedule', cron: trigger.cron, timezone: trigger.timezone ?? 'UTC', occurrences: (occurrences instanceof Error ? [] : occurrences).map((d) => d.toISOString()) },
+    ...(condition
+      ? {
+          condition:
+            condition.type === 'query'
+              ? { type: 'query' as const, query: condition.query.trim(), timeout: formatMs(timeoutMs) }
+              : { type: 'redis' as const, command: condition.command, timeout: formatMs(timeoutMs) },
+        }
+      : {}),
+    template: step.action.template,
+    counts: emptyCounts(),
+    notSent: [],
+    emails: [],
+    errors: [],
+  };
+  const collector = new StepCollector();
+  const emit = emitter(ctx, loop, step.action, stepNo, collector);
+  try {
+    if (occurrences instanceof Error) throw new StepFailure(occurrences.message, 'config');
+    const source = ctx.source;
+    if (source.dialect === 'redis') {
+      if (condition?.type === 'query') {
+        throw new StepFailure(
+          `the condition is SQL but the data source is Redis (${source.label}): Redis has no SQL — write { type: 'redis', command: ['SISMEMBER', 'user_actions:{{user.id}}', 'first_project_created'] }`,
+          'config',
+        );
+      }
+      if (trigger.type === 'database') await redisDatabaseStep(ctx, source, loop, step, stepNo, timeoutMs, collector, emit);
+      else await redisScheduleStep(ctx, source, loop, step, stepNo, occurrences as Date[], timeoutMs, collector, emit);
+    } else {
+      if (condition?.type === 'redis') {
+        throw new StepFailure(`the condition is a Redis command but the data source is SQL (${source.label}): write { type: 'query', query: 'SELECT …' }`, 'config');
+      }
+      if (condition) {
+        const refused = refuseWrites(condition.query, source.dialect);
+        if (refused) throw new StepFailure(refused, 'read-only');
+      }
+      await source.readOnly(async (session) => {
+        if (trigger.type === 'database') await sqlDatabaseStep(ctx, source, session, loop, step, stepNo, timeoutMs, collector, emit);
+        else await sqlScheduleStep(ctx, source, session, loop, step, stepNo, occurrences as Date[], timeoutMs, collector, emit);
+      });
+    }
+  } catch (error) {
+    const failure = toFailure(error);
+    collector.counts.errors++;
+    report.errors.push({ loop: loop.id, step: stepNo, kind: failure.kind, message: failure.message, attempts: failure.attempts });
+  }
+  report.counts = collector.counts;
+  report.emails = collector.emails;
+  report.notSent = [...collector.notSent].map(([reason, v]) => ({ reason, count: v.count, examples: v.examples }));
+  return report;
+}
+
+function toFailure(error: unknown): StepFailure {
+  if (error instanceof StepFailure) return error;
+  if (error instanceof RetriedError) {
+    const inner = toFailure(error.cause);
+    return new StepFailure(error.attempts > 1 ? `${inner.message} (${error.attempts} attempts)` : inner.message, inner.kind, error.attempts);
+  }
+  if (error instanceof SourceError) return new StepFailure(error.message, error.kind);
+  if (error instanceof EmailTemplateError) return new StepFailure(error.message, 'template');
+  return new StepFailure(error instanceof Error ? error.message : String(error), 'error');
+}
+
+function safeOccurrences(cron: string, timezone: string | undefined, at: Date, horizonMs: number): Date[] | Error {
+  try {
+    return cronOccurrences(cron, timezone, at, horizonMs);
+  } catch (error) {
+    return new Error(`invalid schedule "${cron}"${timezone ? ` in ${timezone}` : ''}: ${(error as Error).message}`);
+  }
+}
+
+function queryTimeout(ctx: StepContext, timeout: string | undefined): number {
+  const cap = ctx.maxQueryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS;
+  const wanted = timeout ? parseDuration(timeout) : undefined;
+  return Math.min(wanted ?? cap, cap);
+}
+
+type Emit = (context: TemplateContext, key: string, at: Date, occurrence?: Date) => Promise<void>;
+
+/** Turns one qualifying event into a planned email (or a reason it is not sent). */
+function emitter(ctx: StepContext, loop: Loop, action: EmailAction, stepNo: number, collector: StepCollector): Emit {
+  const emailsDir = join(ctx.config.dir, 'emails');
+  const env = ctx.env ?? process.env;
+  let done = 0;
+  return async (context, key, at, occurrence) => {
+    done++;
+    if (ctx.onProgress && done % 500 === 0) ctx.onProgress({ loop: loop.id, step: stepNo, done });
+    const problems: string[] = [];
+    const props: Record<string, string> = {};
+    for (const [name, template] of Object.entries(action.personalization ?? {})) {
+      const result = interpolate(template, context);
+      props[name] = result.value;
+      for (const path of result.missing) problems.push(`missing value: {{${path}}} (personalization.${name}) is empty`);
+    }
+    const addresses = resolveAddresses({ action, config: ctx.config, context, env });
+    if (!addresses.to) {
+      collector.skip(addresses.problems.find((p) => p.field === 'to')?.message ?? 'no recipient', key);
+      return;
+    }
+    for (const p of addresses.problems) if (p.field === 'from') problems.push(p.message);
+    let subject: string | undefined;
+    if (action.subject !== undefined) {
+      const s = interpolate(action.subject, context);
+      subject = s.value;
+      for (const path of s.missing) problems.push(`missing value: {{${path}}} (subject) is empty`);
+    }
+    const rendered = await renderEmail({ emailsDir, template: action.template, props, subject });
+    for (const m of rendered.missing) problems.push(`missing value: {{${m}}} in the template is empty`);
+    if (rendered.subject === undefined || rendered.subject.trim() === '') problems.push('no subject: set `subject` on the action or `export const subject` in the template');
+    const id = `${loop.id}/${stepNo}/${key}${occurrence ? `@${occurrence.toISOString()}` : ''}`;
+    collector.counts.emails++;
+    collector.emails.push({
+      id,
+      key,
+      at: at.toISOString(),
+      to: addresses.to,
+      ...(addresses.from ? { from: addresses.from } : {}),
+      ...(rendered.subject !== undefined ? { subject: rendered.subject } : {}),
+      template: action.template,
+      props,
+      html: rendered.html,
+      text: rendered.text,
+      problems,
+    });
+  };
+}
+
+function loopContext(loop: Loop): Row {
+  return { id: loop.id, type: loop.type, opinion: loop.opinion };
+}
+
+/** Runs one statement with the loop's recovery policy. */
+function run(ctx: StepContext, loop: Loop, session: SqlSession, statement: SQL.Statement, at: Date, timeoutMs: number): Promise<Row[]> {
+  return withRetries(() => session.query(statement.sql, statement.params, { at, timeoutMs }), loop.recovery, ctx.retry);
+}
+
+async function sqlDatabaseStep(
+  ctx: StepContext,
+  source: SqlSource,
+  session: SqlSession,
+  loop: Loop,
+  step: Step,
+  stepNo: number,
+  timeoutMs: number,
+  collector: StepCollector,
+  emit: Emit,
+) {
+  const trigger = step.trigger as Extract<Step['trigger'], { type: 'database' }>;
+  const dialect = source.dialect;
+  const q = (statement: SQL.Statement) => run(ctx, loop, session, statement, ctx.at, timeoutMs);
+  const table = trigger.table;
+  const key = await keyColumn(q, dialect, table);
+  const columns = (await q(SQL.columnsQuery(dialect, table))).map((r) => String(r.column_name));
+  let since: { column: string; at: Date } | undefined;
+  if (ctx.since) {
+    const column = ['created_at', 'inserted_at', 'createdAt', 'created'].find((c) => columns.includes(c));
+    if (!column) throw new StepFailure(`--since needs a creation time on ${table}: it has no created_at column`, 'config');
+    since = { column, at: ctx.since };
+  }
+  const condition = step.condition?.type === 'query' ? findParams(step.condition.query, dialect) : undefined;
+  if (condition && condition.highest > 1) {
+    throw new StepFailure(`the condition uses $${condition.highest}, but a database trigger gives only $1 (the ${table} row's ${key})`, 'config');
+  }
+  const isUsers = tableName(table) === USERS_TABLE;
+  const userIdColumn = isUsers ? undefined : ['user_id', 'userId'].find((c) => columns.includes(c));
+  const usersKey = isUsers ? key : userIdColumn ? await keyColumn(q, dialect, USERS_TABLE).catch(() => 'id') : undefined;
+  const batchSize = ctx.batchSize ?? 1000;
+  const loopRow = loopContext(loop);
+
+  let afterKey: unknown;
+  for (;;) {
+    const page = (await q(SQL.pageQuery(dialect, table, key, { afterKey, since, limit: batchSize }))).map(plainRow);
+    if (page.length === 0) break;
+    afterKey = page[page.length - 1]![key];
+    const keys = page.map((r) => r[key]);
+    const matches = new Map<string, Row>();
+    if (condition) {
+      for (const row of await q(SQL.conditionBatchQuery(dialect, table, key, condition, keys))) {
+        const { [SQL.KEY_COLUMN]: k, ...match } = row;
+        matches.set(String(k), plainRow(match));
+      }
+    }
+    const users = new Map<string, Row>();
+    if (!isUsers && userIdColumn && usersKey) {
+      const ids = [...new Set(page.map((r) => r[userIdColumn]).filter((v) => v !== null && v !== undefined))];
+      if (ids.length) for (const u of await q(SQL.usersQuery(dialect, USERS_TABLE, usersKey, ids))) users.set(String(u[usersKey]), plainRow(u));
+    }
+    for (const row of page) {
+      const k = String(row[key]);
+      collector.counts.events++;
+      if (condition && !matches.has(k)) {
+        collector.skip(WAITING, k, true);
+        continue;
+      }
+      const user = isUsers ? row : userIdColumn ? users.get(String(row[userIdColumn])) : undefined;
+      if (!user) {
+        collector.skip(userIdColumn ? `no user: ${table}.${userIdColumn} matches no ${USERS_TABLE} row` : `no user: ${table} has no user_id column`, k);
+        continue;
+      }
+      await emit({ user, row, match: matches.get(k) ?? null, loop: loopRow, now: ctx.at.toISOString() }, k, ctx.at);
+    }
+    if (page.length < batchSize) break;
+  }
+}
+
+async function keyColumn(q: (s: SQL.Statement) => Promise<Row[]>, dialect: SqlSource['dialect'], table: string): Promise<string> {
+  const found = (await q(SQL.tableExistsQuery(dialect, table)))[0]?.found;
+  if (!found || found === '0') throw new StepFailure(`table ${table} does not exist in the database`, 'config');
+  const keys = (await q(SQL.primaryKeyQuery(dialect, table))).map((r) => String(r.column_name));
+  if (keys.length > 1) throw new StepFailure(`${table} has a composite primary key (${keys.join(', ')}): a database trigger's $1 is one key`, 'config');
+  if (keys.length === 1) return keys[0]!;
+  const columns = (await q(SQL.columnsQuery(dialect, table))).map((r) => String(r.column_name));
+  if (columns.includes('id')) return 'id';
+  throw new StepFailure(`${table} has no primary key and no id column: a database trigger needs one key per row`, 'config');
+}
+
+async function sqlScheduleStep(
+  ctx: StepContext,
+  source: SqlSource,
+  session: SqlSession,
+  loop: Loop,
+  step: Step,
+  stepNo: number,
+  occurrences: Date[],
+  timeoutMs: number,
+  collector: StepCollector,
+  emit: Emit,
+) {
+  const dialect = source.dialect;
+  let statement: SQL.Statement;
+  if (step.condition?.type === 'query') {
+    const params = findParams(step.condition.query, dialect);
+    if (params.highest > 0) {
+      throw new StepFailure(`the condition uses $${params.highest}, but a schedule trigger has no row: its query returns the recipients`, 'config');
+    }
+    statement = { sql: step.condition.query, params: [] };
+  } else {
+    const key = await keyColumn((s) => run(ctx, loop, session, s, ctx.at, timeoutMs), dialect, USERS_TABLE);
+    statement = SQL.allUsersQuery(dialect, USERS_TABLE, key);
+  }
+  const loopRow = loopContext(loop);
+  for (const occurrence of occurrences) {
+    const rows = (await run(ctx, loop, session, statement, occurrence, timeoutMs)).map(plainRow);
+    await emitRecipients(rows, occurrence, collector, emit, loopRow);
+  }
+}
+
+/** Schedule recipients in a stable order (by user id, else address), so every source lists them alike. */
+async function emitRecipients(rows: Row[], occurrence: Date, collector: StepCollector, emit: Emit, loopRow: Row) {
+  const keyed = rows.map((user) => ({ user, key: recipientKey(user) }));
+  keyed.sort((a, b) => compareKeys(a.key, b.key));
+  for (const { user, key } of keyed) {
+    collector.counts.events++;
+    await emit({ user, match: user, loop: loopRow, now: occurrence.toISOString() }, key, occurrence, occurrence);
+  }
+}
+
+function recipientKey(user: Row): string {
+  const id = user.id ?? user.user_id;
+  if (id !== null && id !== undefined && id !== '') return String(id);
+  const email = user.email ?? JSON.stringify(user);
+  return `sha256:${createHash('sha256').update(String(email)).digest('hex').slice(0, 12)}`;
+}
+
+function tableName(table: string): string {
+  return table.split('.').pop()!.replace(/"/g, '').toLowerCase();
+}
+
+// ——— Redis ———
+
+function truthy(reply: unknown): boolean {
+  if (reply === null || reply === undefined) return false;
+  if (typeof reply === 'number') return reply !== 0;
+  if (typeof reply === 'string') return reply !== '' && reply !== '0';
+  if (Array.isArray(reply)) return reply.length > 0;
+  return true;
+}
+
+async function redisRead(ctx: StepContext, loop: Loop, source: RedisSource, commands: string[][], timeoutMs: number) {
+  return withRetries(() => source.read(commands, timeoutMs), loop.recovery, ctx.retry);
+}
+
+async function redisDatabaseStep(
+  ctx: StepContext,
+  source: RedisSource,
+  loop: Loop,
+  step: Step,
+  stepNo: number,
+  timeoutMs: number,
+  collector: StepCollector,
+  emit: Emit,
+) {
+  const trigger = step.trigger as Extract<Step['trigger'], { type: 'database' }>;
+  const prefix = trigger.table;
+  const isUsers = tableName(prefix) === USERS_TABLE;
+  let rows = await withRetries(() => source.hashes(prefix, timeoutMs), loop.recovery, ctx.retry);
+  if (ctx.since) {
+    const since = ctx.since.getTime();
+    rows = rows.filter((r) => {
+      const created = r.fields.created_at ?? r.fields.createdAt;
+      return created !== undefined && Date.parse(created) >= since;
+    });
+  }
+  const command = step.condition?.type === 'redis' ? step.condition.command : undefined;
+  const loopRow = loopContext(loop);
+  const batchSize = ctx.batchSize ?? 1000;
+  for (let i = 0; i < rows.length; i += batchSize) {
+    const page = rows.slice(i, i + batchSize).map((r) => ({ key: r.id, row: { id: r.id, ...r.fields } as Row }));
+    const users = new Map<string, Row>();
+    if (!isUsers) {
+      const ids = [...new Set(page.map((p) => p.row.user_id).filter((v): v is string => typeof v === 'string' && v !== ''))];
+      const replies = await redisRead(ctx, loop, source, ids.map((id) => ['HGETALL', `${USERS_TABLE}:${id}`]), timeoutMs);
+      ids.forEach((id, j) => {
+        const reply = replies[j];
+        if (Array.isArray(reply) && reply.length) {
+          const fields: Row = { id };
+          for (let f = 0; f + 1 < reply.length; f += 2) fields[String(reply[f])] = reply[f + 1];
+          users.set(id, fields);
+        }
+      });
+    }
+    const contexts = page.map(({ key, row }) => {
+      const user = isUsers ? row : users.get(String(row.user_id));
+      return { key, row, user, context: { user: user ?? null, row, loop: loopRow, now: ctx.at.toISOString() } as TemplateContext };
+    });
+    // The condition for the whole page in one round trip.
+    const commands: (string[] | undefined)[] = contexts.map(({ context }) => {
+      if (!command) return undefined;
+      const args = command.map((arg) => interpolate(arg, context));
+      return args.some((a) => a.missing.length) ? undefined : args.map((a) => a.value);
+    });
+    const sent = commands.filter((c): c is string[] => c !== undefined);
+    const replies = command ? await redisRead(ctx, loop, source, sent, timeoutMs) : [];
+    const failed = replies.find((r) => r instanceof Error) as Error | undefined;
+    if (failed) throw new StepFailure(`Redis: ${failed.message} (in ${command!.join(' ')})`, 'query');
+    let r = 0;
+    for (let j = 0; j < contexts.length; j++) {
+      const { key, user, context } = contexts[j]!;
+      collector.counts.events++;
+      if (command) {
+        if (!commands[j]) {
+          const missing = command.flatMap((arg) => interpolate(arg, context).missing);
+          collector.skip(`cannot evaluate the condition: ${missing.map((m) => `{{${m}}}`).join(', ')} has no value`, key);
+          continue;
+        }
+        const reply = replies[r++];
+        if (!truthy(reply)) {
+          collector.skip(WAITING, key, true);
+          continue;
+        }
+        context.match = { reply: reply as unknown };
+      }
+      if (!user) {
+        collector.skip(`no user: ${prefix}:${key} has no user_id matching a ${USERS_TABLE}:<id> hash`, key);
+        continue;
+      }
+      await emit(context, key, ctx.at);
+    }
+  }
+}
+
+async function redisScheduleStep(
+  ctx: StepContext,
+  source: RedisSource,
+  loop: Loop,
+  step: Step,
+  stepNo: number,
+  occurrences: Date[],
+  timeoutMs: number,
+  collector: StepCollector,
+  emit: Emit,
+) {
+  const loopRow = loopContext(loop);
+  const command = step.condition?.type === 'redis' ? step.condition.command : undefined;
+  for (const occurrence of occurrences) {
+    let users: Row[];
+    if (!command) {
+      users = (await withRetries(() => source.hashes(USERS_TABLE, timeoutMs), loop.recovery, ctx.retry)).map((h) => ({ id: h.id, ...h.fields }));
+    } else {
+      const args = command.map((arg) => interpolate(arg, { loop: loopRow, now: occurrence.toISOString() }).value);
+      const [reply] = await redisRead(ctx, loop, source, [args], timeoutMs);
+      if (reply instanceof Error) throw new StepFailure(`Redis: ${reply.message} (in ${command.join(' ')})`, 'query');
+      // A schedule's command returns the recipients' ids (SMEMBERS, ZRANGEBYSCORE…): each is a users:<id> hash.
+      const ids = (Array.isArray(reply) ? reply : reply === null ? [] : [reply]).map(String);
+      const hashes = await redisRead(ctx, loop, source, ids.map((id) => ['HGETALL', `${USERS_TABLE}:${id}`]), timeoutMs);
+      users = [];
+      ids.forEach((id, j) => {
+        const h = hashes[j];
+        if (Array.isArray(h) && h.length) {
+          const fields: Row = { id };
+          for (let f = 0; f + 1 < h.length; f += 2) fields[String(h[f])] = h[f + 1];
+          users.push(fields);
+        } else collector.skip(`no user: ${USERS_TABLE}:${id} is not a hash`, id);
+      });
+    }
+    await emitRecipients(users, occurrence, collector, emit, loopRow);
+  }
+}
+
+function toPosix(path: string): string {
+  return path.split(sep).join('/');
+}

@@ -1,0 +1,137 @@
+/**
+ * The SQL the engine itself writes, per dialect: reading the trigger table page by page,
+ * evaluating a per-row condition for a whole batch of keys in one statement, fetching users.
+ * PostgreSQL passes values as parameters; the MySQL dialect inlines escaped literals and passes
+ * none (so a `?` inside the user's condition is never taken for a placeholder).
+ */
+import type { SqlDialect } from '../sources/types.js';
+
+export const KEY_COLUMN = '__skene_key';
+
+export function quoteIdent(dialect: SqlDialect, name: string): string {
+  return name
+    .split('.')
+    .map((part) => (dialect === 'postgres' ? `"${part.replace(/"/g, '""')}"` : `\`${part.replace(/`/g, '``')}\``))
+    .join('.');
+}
+
+/** A MySQL literal for a key or a time. */
+export function mysqlLiteral(value: unknown): string {
+  if (value === null || value === undefined) return 'NULL';
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  if (typeof value === 'bigint') return value.toString();
+  if (typeof value === 'boolean') return value ? 'TRUE' : 'FALSE';
+  if (value instanceof Date) return `'${value.toISOString().replace('T', ' ').replace('Z', '')}'`;
+  const text = String(value).replace(/[\0\n\r\b\t\\'"\x1a]/g, (c) => ({ '\0': '\\0', '\n': '\\n', '\r': '\\r', '\b': '\\b', '\t': '\\t', '\x1a': '\\Z' })[c] ?? `\\${c}`);
+  return `'${text}'`;
+}
+
+export interface Statement {
+  sql: string;
+  params: unknown[];
+}
+
+export function tableExistsQuery(dialect: SqlDialect, table: string): Statement {
+  if (dialect === 'postgres') return { sql: 'SELECT to_regclass($1) IS NOT NULL AS found', params: [quoteIdent(dialect, table)] };
+  const [schema, name] = table.includes('.') ? table.split('.', 2) : [undefined, table];
+  return {
+    sql: `SELECT COUNT(*) AS found FROM information_schema.TABLES WHERE TABLE_SCHEMA = ${schema ? mysqlLiteral(schema) : 'DATABASE()'} AND TABLE_NAME = ${mysqlLiteral(name)}`,
+    params: [],
+  };
+}
+
+/** Columns of the primary key, in key order. */
+export function primaryKeyQuery(dialect: SqlDialect, table: string): Statement {
+  if (dialect === 'postgres') {
+    return {
+      sql: `SELECT a.attname AS column_name FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)
+            WHERE i.indrelid = to_regclass($1) AND i.indisprimary ORDER BY array_position(i.indkey::int2[], a.attnum)`,
+      params: [quoteIdent(dialect, table)],
+    };
+  }
+  const [schema, name] = table.includes('.') ? table.split('.', 2) : [undefined, table];
+  return {
+    sql: `SELECT COLUMN_NAME AS column_name FROM information_schema.KEY_COLUMN_USAGE
+          WHERE TABLE_SCHEMA = ${schema ? mysqlLiteral(schema) : 'DATABASE()'} AND TABLE_NAME = ${mysqlLiteral(name)} AND CONSTRAINT_NAME = 'PRIMARY'
+          ORDER BY ORDINAL_POSITION`,
+    params: [],
+  };
+}
+
+export function columnsQuery(dialect: SqlDialect, table: string): Statement {
+  if (dialect === 'postgres') {
+    return { sql: 'SELECT attname AS column_name FROM pg_attribute WHERE attrelid = to_regclass($1) AND attnum > 0 AND NOT attisdropped ORDER BY attnum', params: [quoteIdent(dialect, table)] };
+  }
+  const [schema, name] = table.includes('.') ? table.split('.', 2) : [undefined, table];
+  return {
+    sql: `SELECT COLUMN_NAME AS column_name FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ${schema ? mysqlLiteral(schema) : 'DATABASE()'} AND TABLE_NAME = ${mysqlLiteral(name)} ORDER BY ORDINAL_POSITION`,
+    params: [],
+  };
+}
+
+/** One page of the trigger table in key order, after `afterKey`, optionally only rows created since `since`. */
+export function pageQuery(
+  dialect: SqlDialect,
+  table: string,
+  key: string,
+  options: { afterKey?: unknown; since?: { column: string; at: Date }; limit: number },
+): Statement {
+  const t = quoteIdent(dialect, table);
+  const k = quoteIdent(dialect, key);
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const value = (v: unknown) => {
+    if (dialect === 'mysql') return mysqlLiteral(v);
+    params.push(v);
+    return `$${params.length}`;
+  };
+  if (options.afterKey !== undefined) where.push(`${k} > ${value(options.afterKey)}`);
+  if (options.since) where.push(`${quoteIdent(dialect, options.since.column)} >= ${value(dialect === 'postgres' ? options.since.at.toISOString() : options.since.at)}`);
+  return {
+    sql: `SELECT * FROM ${t}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY ${k} LIMIT ${options.limit}`,
+    params,
+  };
+}
+
+/**
+ * The condition for a batch of keys in one statement; each returned row is `__skene_key` and the
+ * condition's first row for that key. Keys with no row did not meet the condition.
+ * PostgreSQL: a LATERAL join over the trigger table's rows with those keys. MySQL dialect
+ * (MariaDB and TiDB have no LATERAL): one parenthesised branch per key, UNION ALL.
+ */
+export function conditionBatchQuery(
+  dialect: SqlDialect,
+  table: string,
+  key: string,
+  condition: { replace(text: string): string },
+  keys: unknown[],
+): Statement {
+  if (dialect === 'postgres') {
+    const k = `__skene_t.${quoteIdent(dialect, key)}`;
+    return {
+      sql:
+        `SELECT ${k} AS ${KEY_COLUMN}, __skene_m.* FROM ${quoteIdent(dialect, table)} AS __skene_t ` +
+        `CROSS JOIN LATERAL (SELECT * FROM (${condition.replace(k)}) AS __skene_c LIMIT 1) AS __skene_m ` +
+        `WHERE ${k} = ANY($1)`,
+      params: [keys],
+    };
+  }
+  const branches = keys.map((value) => {
+    const literal = mysqlLiteral(value);
+    return `(SELECT ${literal} AS ${KEY_COLUMN}, __skene_c.* FROM (${condition.replace(literal)}) AS __skene_c LIMIT 1)`;
+  });
+  return { sql: branches.join('\nUNION ALL\n'), params: [] };
+}
+
+/** The `users` rows with these ids. */
+export function usersQuery(dialect: SqlDialect, usersTable: string, idColumn: string, ids: unknown[]): Statement {
+  const t = quoteIdent(dialect, usersTable);
+  const k = quoteIdent(dialect, idColumn);
+  if (dialect === 'postgres') return { sql: `SELECT * FROM ${t} WHERE ${k} = ANY($1)`, params: [ids] };
+  return { sql: `SELECT * FROM ${t} WHERE ${k} IN (${ids.map(mysqlLiteral).join(', ')})`, params: [] };
+}
+
+/** Every user, for a schedule step without a condition. */
+export function allUsersQuery(dialect: SqlDialect, usersTable: string, idColumn: string): Statement {
+  return { sql: `SELECT * FROM ${quoteIdent(dialect, usersTable)} ORDER BY ${quoteIdent(dialect, idColumn)}`, params: [] };
+}

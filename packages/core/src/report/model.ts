@@ -1,0 +1,118 @@
+/**
+ * The plan report: one versioned JSON document (loops → steps → emails). Every renderer (text,
+ * Markdown, JSON) and `--compare` read this model; nothing else. It holds no timings and no
+ * wall-clock times, so the same plan at the same `--at` serialises to the same bytes.
+ */
+export const REPORT_FORMAT = 'skene-plan';
+export const REPORT_VERSION = 1;
+
+export interface PlanReport {
+  format: typeof REPORT_FORMAT;
+  version: typeof REPORT_VERSION;
+  clock: {
+    /** The instant planned at (ISO). */
+    at: string;
+    /** False when no `--at` was given: the plan used the current time and is not reproducible. */
+    pinned: boolean;
+    /** Schedule steps fire at each occurrence in [at, at + horizon). */
+    horizon: string;
+    /** Database triggers count only rows created at or after this instant. */
+    since?: string;
+  };
+  source: { kind: string; label: string; seeds: string[] };
+  /** The config file, relative to the working directory. */
+  config: string;
+  /** Whether recipients are shown or masked (`j***@example.com`). */
+  recipients: 'masked' | 'shown';
+  totals: Counts & { loops: number; steps: number };
+  loops: LoopReport[];
+  /** Plan-wide notices (unpinned clock, capped deadlines…). */
+  warnings: string[];
+  /** Present with `--compare base.json`. */
+  comparison?: Comparison;
+}
+
+export interface Counts {
+  /** Trigger events: rows of a database trigger's table, or recipients returned at schedule occurrences. */
+  events: number;
+  /** Emails that would be sent. */
+  emails: number;
+  /** Events whose condition does not hold (yet). */
+  waiting: number;
+  /** Events that would not produce an email for another reason (no recipient…). */
+  skipped: number;
+  errors: number;
+}
+
+export interface LoopReport {
+  id: string;
+  type: string;
+  opinion: string;
+  counts: Counts;
+  steps: StepReport[];
+}
+
+export type TriggerSummary =
+  | { type: 'database'; table: string; event: string }
+  | { type: 'schedule'; cron: string; timezone: string; occurrences: string[] };
+
+export interface StepReport {
+  /** 1-based position in the loop. */
+  step: number;
+  trigger: TriggerSummary;
+  condition?: { type: 'query'; query: string; timeout: string } | { type: 'redis'; command: string[]; timeout: string };
+  template: string;
+  counts: Counts;
+  /** Why events did not become emails, grouped by reason, with the first keys as examples. */
+  notSent: { reason: string; count: number; examples: string[] }[];
+  emails: PlannedEmail[];
+  errors: PlanError[];
+}
+
+export interface PlannedEmail {
+  /** Stable identity across plans: `<loop>/<step>/<key>` (+ `@<occurrence>` for schedules). Used by `--compare`. */
+  id: string;
+  /** The triggering row's key, or the recipient's user id. */
+  key: string;
+  /** When it would be sent: the plan instant, or the schedule occurrence. */
+  at: string;
+  to: string;
+  from?: string;
+  subject?: string;
+  template: string;
+  /** The interpolated personalization (the template's props). */
+  props: Record<string, string>;
+  html?: string;
+  text?: string;
+  /** Values that were missing (rendered empty, never "undefined"), no sender… */
+  problems: string[];
+}
+
+export interface PlanError {
+  loop: string;
+  step: number;
+  kind: string;
+  message: string;
+  attempts: number;
+}
+
+export interface Comparison {
+  base: string;
+  added: string[];
+  removed: string[];
+  changed: { id: string; fields: string[] }[];
+  unchanged: number;
+}
+
+export function emptyCounts(): Counts {
+  return { events: 0, emails: 0, waiting: 0, skipped: 0, errors: 0 };
+}
+
+export function addCounts(into: Counts, add: Counts): Counts {
+  into.events += add.events;
+  into.emails += add.emails;
+  into.waiting += add.waiting;
+  into.skipped += add.skipped;
+  into.errors += add.errors;
+  return into;
+}

@@ -1,0 +1,74 @@
+/** The plan for a terminal: counts first, then each loop and step; colours only on a TTY. */
+import type { Counts, PlanReport, StepReport } from './model.js';
+
+export interface TextOptions {
+  color?: boolean;
+  /** Emails listed per step before "… and N more" (default 10). */
+  emailsPerStep?: number;
+}
+
+export function renderText(report: PlanReport, options: TextOptions = {}): string {
+  const c = palette(options.color ?? false);
+  const perStep = options.emailsPerStep ?? 10;
+  const t = report.totals;
+  const lines: string[] = [];
+  lines.push(
+    `${c.bold(`${plural(t.emails, 'email')} would be sent`)} · ${c.yellow(`${t.waiting} waiting`)} · ${t.skipped} not sent · ${t.errors ? c.red(plural(t.errors, 'error')) : '0 errors'}` +
+      ` — ${plural(t.loops, 'loop')}, ${plural(t.steps, 'step')}`,
+  );
+  lines.push(
+    c.dim(
+      `at ${report.clock.at}${report.clock.pinned ? '' : ' (clock not pinned)'} · horizon ${report.clock.horizon}${report.clock.since ? ` · since ${report.clock.since}` : ''} · ${report.source.label}`,
+    ),
+  );
+  if (report.comparison) {
+    const cmp = report.comparison;
+    lines.push(`compared with ${cmp.base}: ${c.green(`+${cmp.added.length} added`)}, ${c.red(`-${cmp.removed.length} removed`)}, ${c.yellow(`~${cmp.changed.length} changed`)}, ${cmp.unchanged} unchanged`);
+    for (const id of cmp.added.slice(0, 20)) lines.push(`  ${c.green('+')} ${id}`);
+    for (const id of cmp.removed.slice(0, 20)) lines.push(`  ${c.red('-')} ${id}`);
+    for (const ch of cmp.changed.slice(0, 20)) lines.push(`  ${c.yellow('~')} ${ch.id} (${ch.fields.join(', ')})`);
+  }
+  for (const warning of report.warnings) lines.push(c.yellow(`! ${warning}`));
+  for (const loop of report.loops) {
+    lines.push('');
+    lines.push(`${c.bold(loop.id)} (${loop.type}) — ${loop.opinion}`);
+    lines.push(`  ${countLine(loop.counts, c)}`);
+    for (const step of loop.steps) {
+      lines.push(`  step ${step.step}: ${describeTrigger(step)} → ${step.template}`);
+      lines.push(`    ${countLine(step.counts, c)}`);
+      for (const email of step.emails.slice(0, perStep)) {
+        const flags = email.problems.length ? c.yellow(` (${email.problems.length} problem${email.problems.length > 1 ? 's' : ''})`) : '';
+        lines.push(`    ${c.green('✉')} ${email.to}  ${email.subject !== undefined ? `"${email.subject}"` : c.yellow('(no subject)')}  ${c.dim(email.at)}${flags}`);
+        for (const problem of email.problems) lines.push(`        ${c.yellow(problem)}`);
+      }
+      if (step.emails.length > perStep) lines.push(c.dim(`    … and ${step.emails.length - perStep} more (--format json lists every email)`));
+      for (const n of step.notSent) lines.push(`    ${n.reason.startsWith('waiting') ? c.yellow('…') : c.dim('–')} ${n.reason}: ${n.count} (${n.examples.join(', ')}${n.count > n.examples.length ? ', …' : ''})`);
+      for (const e of step.errors) lines.push(`    ${c.red('✖')} ${c.red(`${e.loop} step ${e.step}: ${e.message}`)}`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+export function describeTrigger(step: StepReport): string {
+  const t = step.trigger;
+  if (t.type === 'database') return `on ${t.event} into ${t.table}`;
+  const n = t.occurrences.length;
+  return `schedule "${t.cron}" (${t.timezone}), ${n} occurrence${n === 1 ? '' : 's'}`;
+}
+
+function countLine(counts: Counts, c: Palette): string {
+  const parts = [`${plural(counts.events, 'event')}`, c.green(plural(counts.emails, 'email')), c.yellow(`${counts.waiting} waiting`)];
+  if (counts.skipped) parts.push(`${counts.skipped} not sent`);
+  if (counts.errors) parts.push(c.red(plural(counts.errors, 'error')));
+  return parts.join(' · ');
+}
+
+export function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+type Palette = ReturnType<typeof palette>;
+function palette(on: boolean) {
+  const wrap = (code: number, reset: number) => (s: string) => (on ? `\x1b[${code}m${s}\x1b[${reset}m` : s);
+  return { bold: wrap(1, 22), dim: wrap(2, 22), red: wrap(31, 39), green: wrap(32, 39), yellow: wrap(33, 39) };
+}

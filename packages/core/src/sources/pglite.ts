@@ -1,0 +1,113 @@
+/**
+ * The embedded default: PostgreSQL compiled to WebAssembly (PGlite), in-process, nothing to
+ * install. A fresh `initdb` takes seconds, so the first run saves an initialised data directory
+ * (uncompressed tar) under node_modules/.cache/skene (or the OS temp folder) and later runs load
+ * it: that is the ≤ 1 s cold start.
+ */
+import { createRequire } from 'node:module';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { pgReadOnly, classifyPgError } from './postgres-session.js';
+import { seedLocation } from './seed.js';
+import type { Row, SeedFile, SqlSource } from './types.js';
+
+type PGliteModule = typeof import('@electric-sql/pglite');
+type PGliteInstance = InstanceType<PGliteModule['PGlite']>;
+
+/** Column parsers shared with the PostgreSQL adapter, so both give the same values. */
+export const PG_PARSERS: Record<number, (value: string) => unknown> = {
+  20: (v) => (Number.isSafeInteger(Number(v)) ? Number(v) : v), // int8: a number when exact
+  1082: (v) => v, // date: 'YYYY-MM-DD', never shifted by a time zone
+  1114: (v) => new Date(`${v.replace(' ', 'T')}Z`), // timestamp without time zone: read as UTC
+  1184: (v) => new Date(v.replace(' ', 'T').replace(/([+-]\d\d)$/, '$1:00')),
+};
+
+function pgliteVersion(): string {
+  try {
+    const require = createRequire(import.meta.url);
+    let dir = dirname(require.resolve('@electric-sql/pglite'));
+    while (!existsSync(join(dir, 'package.json'))) dir = dirname(dir);
+    return (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** node_modules/.cache/skene beside the installed package, else the OS temp folder. */
+export function cacheDir(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const candidate = join(dir, 'node_modules');
+    if (existsSync(candidate)) return join(candidate, '.cache', 'skene');
+    const parent = dirname(dir);
+    if (parent === dir) return join(tmpdir(), 'skene-cache');
+    dir = parent;
+  }
+}
+
+export function snapshotPath(): string {
+  return join(cacheDir(), `pglite-${pgliteVersion()}-datadir.tar`);
+}
+
+/** Creates a PGlite instance from the cached snapshot, making the snapshot on first use. */
+export async function createPglite(): Promise<{ db: PGliteInstance; fromSnapshot: boolean }> {
+  const { PGlite } = await import('@electric-sql/pglite');
+  const snapshot = snapshotPath();
+  if (existsSync(snapshot)) {
+    try {
+      const blob = new Blob([await readFile(snapshot)]);
+      return { db: await PGlite.create({ loadDataDir: blob, parsers: PG_PARSERS }), fromSnapshot: true };
+    } catch {
+      // a truncated or incompatible snapshot: fall through and make a new one
+    }
+  }
+  const db = await PGlite.create({ parsers: PG_PARSERS });
+  try {
+    const dump = await db.dumpDataDir('none');
+    await mkdir(dirname(snapshot), { recursive: true });
+    const partial = `${snapshot}.${process.pid}.${Date.now()}.partial`;
+    await writeFile(partial, Buffer.from(await dump.arrayBuffer()));
+    await rename(partial, snapshot); // atomic: concurrent first runs never see half a file
+  } catch {
+    // no writable cache: every run pays the initdb, but works
+  }
+  return { db, fromSnapshot: false };
+}
+
+export async function openPglite(): Promise<SqlSource> {
+  const { db } = await createPglite();
+  return {
+    kind: 'pglite',
+    dialect: 'postgres',
+    label: 'embedded PostgreSQL (PGlite)',
+    async seed(files: SeedFile[]) {
+      for (const file of files) {
+        try {
+          await db.exec(file.text);
+        } catch (error) {
+          const position = Number((error as { position?: string }).position);
+          throw new Error(`seed ${seedLocation(file, position)} failed: ${(error as Error).message}`);
+        }
+      }
+    },
+    readOnly(fn) {
+      return pgReadOnly(
+        {
+          control: async (sql) => {
+            await db.exec(sql);
+          },
+          query: async (sql, params) => (await db.query<Row>(sql, params)).rows,
+        },
+        fn,
+      );
+    },
+    async close() {
+      if (!db.closed) await db.close();
+    },
+  };
+}
+
+export { classifyPgError };
