@@ -148,8 +148,8 @@ async function planStep(ctx: StepContext, loop: Loop, step: Step, stepNo: number
       ? {
           condition:
             condition.type === 'query'
-              ? { type: 'query' as const, query: condition.query.trim(), timeout: formatMs(timeoutMs) }
-              : { type: 'redis' as const, command: condition.command, timeout: formatMs(timeoutMs) },
+              ? { type: 'query' as const, query: condition.query.trim(), ...(condition.timeout ? { timeout: condition.timeout } : {}), deadline: formatMs(timeoutMs) }
+              : { type: 'redis' as const, command: condition.command, ...(condition.timeout ? { timeout: condition.timeout } : {}), deadline: formatMs(timeoutMs) },
         }
       : {}),
     template: step.action.template,

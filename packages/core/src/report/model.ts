@@ -60,7 +60,8 @@ export interface StepReport {
   /** 1-based position in the loop. */
   step: number;
   trigger: TriggerSummary;
-  condition?: { type: 'query'; query: string; timeout: string } | { type: 'redis'; command: string[]; timeout: string };
+  /** `timeout` as written (if any); `deadline`: the statement timeout used, `timeout` capped. */
+  condition?: { type: 'query'; query: string; timeout?: string; deadline: string } | { type: 'redis'; command: string[]; timeout?: string; deadline: string };
   template: string;
   counts: Counts;
   /** Why events did not become emails, grouped by reason, with the first keys as examples. */
