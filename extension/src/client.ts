@@ -34,7 +34,8 @@ export function createClient(context: vscode.ExtensionContext, output: vscode.Lo
     documentSelector: [{ scheme: 'file', pattern: CONFIG_GLOB }],
     outputChannel: output,
     revealOutputChannelOn: RevealOutputChannelOn.Never,
-    initializationOptions: { skene: { dialect: settings.get<string | null>('dialect') ?? undefined } },
+    // VS Code pulls diagnostics (textDocument/diagnostic); pushed ones would show every problem twice.
+    initializationOptions: { skene: { dialect: settings.get<string | null>('dialect') ?? undefined, pushDiagnostics: false } },
     markdown: { isTrusted: false, supportHtml: false },
   };
   return new SkeneLanguageClient('skene', 'Skene Language Server', serverOptions, clientOptions);
