@@ -191,7 +191,8 @@ async function planStep(ctx: StepContext, loop: Loop, step: Step, stepNo: number
     report.errors.push({ loop: loop.id, step: stepNo, kind: failure.kind, message: failure.message, attempts: failure.attempts });
   }
   report.counts = collector.counts;
-  report.emails = collector.emails;
+  // Key order by code point / number, not the database's collation: every source lists alike.
+  report.emails = collector.emails.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : compareKeys(a.key, b.key)));
   report.notSent = [...collector.notSent].map(([reason, v]) => ({ reason, count: v.count, examples: v.examples }));
   return report;
 }
