@@ -45,7 +45,13 @@ export async function collectSeedFiles(paths: string[], kind: SourceKind, cwd = 
       .filter((e) => e.isFile() && wanted.includes(extname(e.name).toLowerCase()))
       .map((e) => e.name)
       .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-    if (names.length === 0) throw new Error(`seed folder ${given} has no ${wanted.join(' or ')} files${sub ? ` in ${sub}/` : ''}`);
+    if (names.length === 0) {
+      const folders = entries.filter((e) => e.isDirectory()).map((e) => `${e.name}/`);
+      throw new Error(
+        `seed folder ${given} has no ${wanted.join(' or ')} files${sub ? ` in ${sub}/` : ''}` +
+          (folders.length && !sub ? ` (it has ${folders.join(', ')}; for a ${kind} source, put them in ${DIALECT_FOLDERS[kind][0]}/)` : ''),
+      );
+    }
     for (const name of names) files.push({ path: join(dir, name), text: await readFile(join(dir, name), 'utf8') });
   }
   return files;
