@@ -1,15 +1,16 @@
 /**
  * `workspace/executeCommand`. The code lenses name two commands — `skene.planLoop` (arguments:
- * loop id, config URI) and `skene.copyPrompt` (arguments: config URI) — which the VS Code extension
- * runs on the client side today. When the server itself should execute commands (the
- * Copy Skene Prompt issue), add them here: the server advertises `executeCommandProvider` with
- * the keys of SERVER_COMMANDS, and routes requests to them (see server.ts). Empty for now, so the
- * server does not claim command ids the extension registers.
+ * loop id, config URI), run by the VS Code extension, and `skene.copyPrompt` (arguments: config
+ * URI), answered here by the server. Server-side commands live in SERVER_COMMANDS: the server
+ * advertises `executeCommandProvider` with its keys and routes requests to them (see server.ts).
  */
-import { COPY_PROMPT_COMMAND, copyPrompt } from './commands/copy-prompt.js';
-
 export type ServerCommand = (args: unknown[]) => Promise<unknown> | unknown;
 
+/**
+ * Commands are loaded on first use: `skene.copyPrompt` needs stack detection, which the server's
+ * start (and its first diagnostics) should not wait for.
+ */
 export const SERVER_COMMANDS: Record<string, ServerCommand> = {
-  [COPY_PROMPT_COMMAND]: copyPrompt, // the Copy Skene Prompt flow (extension/ copies and presents the result)
+  // the Copy Skene Prompt flow (extension/ copies and presents the result); id = COPY_PROMPT_COMMAND
+  'skene.copyPrompt': async (args) => (await import('./commands/copy-prompt.js')).copyPrompt(args),
 };

@@ -1,7 +1,7 @@
 /** Plain service results (document offsets) ↔ LSP types. */
 import { pathToFileURL } from 'node:url';
-import type { CodeAction as SkeneCodeAction, CompletionItem as SkeneCompletionItem, Diagnostic as SkeneDiagnostic, DocumentSymbol as SkeneSymbol, Location as SkeneLocation, CodeLens as SkeneCodeLens } from '@skene/core';
-import { CODES, docsUrl } from '@skene/core';
+import { CODES, docsUrl, type Diagnostic as SkeneDiagnostic } from '@skene/core/analysis';
+import type { CodeAction as SkeneCodeAction, CodeLens as SkeneCodeLens, CompletionItem as SkeneCompletionItem, DocumentSymbol as SkeneSymbol, Location as SkeneLocation } from '@skene/core/language';
 import {
   CodeActionKind, CompletionItemKind, DiagnosticSeverity, InsertTextFormat, MarkupKind, SymbolKind,
   type CodeAction, type CodeLens, type CompletionItem, type Diagnostic, type DocumentSymbol, type Location, type Range, type WorkspaceEdit,

@@ -8,11 +8,13 @@
  */
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+// The analysis and language entry points only: the server never loads the plan engine, data
+// sources or email rendering (a faster start).
 import {
-  codeActions, codeLenses, complete, definition, dialectForUrl, hover, loadProjectContext, parseConfigDocument, prepareAnalysis,
-  stringAt, symbols, validate, valueOf,
+  dialectForUrl, loadProjectContext, parseConfigDocument, prepareAnalysis, stringAt, validate, valueOf,
   type ConfigDocument, type Diagnostic as SkeneDiagnostic, type Dialect, type ProjectContext,
-} from '@skene/core';
+} from '@skene/core/analysis';
+import { codeActions, codeLenses, complete, definition, hover, symbols } from '@skene/core/language';
 import {
   CodeActionKind, DidChangeConfigurationNotification, DidChangeWatchedFilesNotification, DocumentDiagnosticReportKind, TextDocuments,
   TextDocumentSyncKind, type CodeAction, type Connection, type InitializeParams, type InitializeResult,

@@ -1,5 +1,5 @@
 /** Server settings: from initializationOptions, then the client's `skene` configuration section. */
-import type { Dialect } from '@skene/core';
+import type { Dialect } from '@skene/core/analysis';
 
 export interface Settings {
   /** SQL dialect of the data source; default: from `database.url` in the config, else postgres. */

@@ -4,7 +4,8 @@
  * is on a key or a value, and the string literal it is inside, if any.
  */
 import { configSchema, loopSchema } from '@skene/sdk';
-import ts from 'typescript';
+import type TS from 'typescript';
+import ts from './typescript.js';
 import type { z } from 'zod';
 import type { ConfigDocument } from '../analysis/document.js';
 import { rootSchema } from '../analysis/schema-walk.js';
@@ -18,11 +19,11 @@ export interface Anchor {
   schema: Schema;
   /** That expression as plain data (literals only; what discriminated unions are resolved by). */
   plain: unknown;
-  expression: ts.Expression;
+  expression: TS.Expression;
 }
 
 export interface StringAtCursor {
-  node: ts.StringLiteral | ts.NoSubstitutionTemplateLiteral | ts.TemplateLiteralLikeNode;
+  node: TS.StringLiteral | TS.NoSubstitutionTemplateLiteral | TS.TemplateLiteralLikeNode;
   /** Offset of the first character after the opening quote. */
   contentStart: number;
   /** Offset after the last content character (before the closing quote, or the line end when unterminated). */
@@ -39,7 +40,7 @@ export type CursorContext =
       anchor: Anchor;
       /** Path of the object the key belongs to. */
       path: Segment[];
-      object: ts.ObjectLiteralExpression;
+      object: TS.ObjectLiteralExpression;
       /** Keys the object already has, besides the one under the cursor. */
       present: string[];
       /** The key under the cursor (or half-typed there), and its span. */
@@ -57,14 +58,14 @@ export type CursorContext =
       word: string;
       wordRange: Range;
       /** The innermost syntax node the cursor is on. */
-      node: ts.Node;
+      node: TS.Node;
     };
 
 /** The innermost node whose span holds `offset` (its end included, so `ta|` finds `ta`; words win over punctuation). */
-export function nodeAt(sourceFile: ts.SourceFile, offset: number): ts.Node {
-  let node: ts.Node = sourceFile;
+export function nodeAt(sourceFile: TS.SourceFile, offset: number): TS.Node {
+  let node: TS.Node = sourceFile;
   outer: for (;;) {
-    let touching: ts.Node | undefined;
+    let touching: TS.Node | undefined;
     for (const child of node.getChildren(sourceFile)) {
       if (child.end <= child.pos || child.kind === ts.SyntaxKind.EndOfFileToken) continue; // missing nodes, empty lists
       const start = child.getStart(sourceFile);
@@ -80,21 +81,21 @@ export function nodeAt(sourceFile: ts.SourceFile, offset: number): ts.Node {
   }
 }
 
-function isPunctuation(node: ts.Node): boolean {
+function isPunctuation(node: TS.Node): boolean {
   return node.kind >= ts.SyntaxKind.FirstPunctuation && node.kind <= ts.SyntaxKind.LastPunctuation;
 }
 
-function isStringish(node: ts.Node): node is ts.StringLiteral | ts.NoSubstitutionTemplateLiteral {
+function isStringish(node: TS.Node): node is TS.StringLiteral | TS.NoSubstitutionTemplateLiteral {
   return ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node);
 }
 
-function unwrap(expr: ts.Expression): ts.Expression {
+function unwrap(expr: TS.Expression): TS.Expression {
   while (ts.isParenthesizedExpression(expr) || ts.isAsExpression(expr) || ts.isSatisfiesExpression(expr) || ts.isTypeAssertionExpression(expr) || ts.isNonNullExpression(expr)) expr = expr.expression;
   return expr;
 }
 
 /** Climbs transparent wrappers (`( … )`, `as const`, `satisfies`) to the node that holds the expression. */
-function holder(node: ts.Node): ts.Node {
+function holder(node: TS.Node): TS.Node {
   let parent = node.parent;
   while (parent && (ts.isParenthesizedExpression(parent) || ts.isAsExpression(parent) || ts.isSatisfiesExpression(parent) || ts.isTypeAssertionExpression(parent) || ts.isNonNullExpression(parent))) parent = parent.parent;
   return parent;
@@ -106,9 +107,9 @@ const WRAPPER_SCHEMAS: Record<string, Schema> = { defineLoop: loopSchema, define
  * The path from an anchor (a `defineLoop`/`defineConfig` argument, the default export, or a
  * top-level const) to `node` (an object or array literal), or undefined when `node` is not config.
  */
-export function pathTo(node: ts.Expression, sourceFile: ts.SourceFile): { anchor: Anchor; path: Segment[] } | undefined {
+export function pathTo(node: TS.Expression, sourceFile: TS.SourceFile): { anchor: Anchor; path: Segment[] } | undefined {
   const path: Segment[] = [];
-  let current: ts.Node = node;
+  let current: TS.Node = node;
   for (;;) {
     const parent = holder(current);
     if (!parent) return undefined;
@@ -126,14 +127,14 @@ export function pathTo(node: ts.Expression, sourceFile: ts.SourceFile): { anchor
     }
     if (ts.isSpreadElement(parent) || ts.isSpreadAssignment(parent)) return undefined;
     if (ts.isCallExpression(parent) && ts.isIdentifier(parent.expression) && WRAPPER_SCHEMAS[parent.expression.text] && parent.arguments[0] && unwrap(parent.arguments[0]) === current) {
-      return { anchor: anchorOf(current as ts.Expression, WRAPPER_SCHEMAS[parent.expression.text]), path };
+      return narrow(current as TS.Expression, WRAPPER_SCHEMAS[parent.expression.text], path);
     }
     if (ts.isExportAssignment(parent) || (ts.isVariableDeclaration(parent) && isTopLevelConst(parent, sourceFile))) {
-      const expr = current as ts.Expression;
-      if (ts.isArrayLiteralExpression(expr)) return { anchor: anchorOf(expr, rootSchema('loops')), path };
+      const expr = current as TS.Expression;
+      if (ts.isArrayLiteralExpression(expr)) return narrow(expr, rootSchema('loops'), path);
       if (ts.isObjectLiteralExpression(expr)) {
         const isConfig = expr.properties.some((p) => p.name && propertyKey(p.name) === 'loops');
-        return { anchor: anchorOf(expr, isConfig ? configSchema : loopSchema), path };
+        return narrow(expr, isConfig ? configSchema : loopSchema, path);
       }
       return undefined;
     }
@@ -142,15 +143,37 @@ export function pathTo(node: ts.Expression, sourceFile: ts.SourceFile): { anchor
 }
 
 /** A top-level const the default export uses (`const welcome = { … }; export default [welcome]`). */
-function isTopLevelConst(decl: ts.VariableDeclaration, sourceFile: ts.SourceFile): boolean {
+/**
+ * A path into a config's (or loop array's) loops starts from the loop itself: the anchor's plain
+ * value is then one loop, not the whole file — completion stays fast in a 200-loop config.
+ */
+function narrow(expression: TS.Expression, schema: Schema, path: Segment[]): { anchor: Anchor; path: Segment[] } {
+  let list: TS.Expression | undefined;
+  let rest: Segment[] = path;
+  if (schema === configSchema && path[0] === 'loops' && typeof path[1] === 'number' && ts.isObjectLiteralExpression(expression)) {
+    const loops = expression.properties.find((p): p is TS.PropertyAssignment => ts.isPropertyAssignment(p) && propertyKey(p.name) === 'loops');
+    list = loops ? unwrap(loops.initializer) : undefined;
+    rest = path.slice(1);
+  } else if (schema !== configSchema && schema !== loopSchema && typeof path[0] === 'number') {
+    list = expression;
+  }
+  if (list && ts.isArrayLiteralExpression(list)) {
+    const element = list.elements[rest[0] as number];
+    const loop = element && !ts.isSpreadElement(element) ? unwrap(element) : undefined;
+    if (loop && ts.isObjectLiteralExpression(loop)) return { anchor: anchorOf(loop, loopSchema), path: rest.slice(1) };
+  }
+  return { anchor: anchorOf(expression, schema), path };
+}
+
+function isTopLevelConst(decl: TS.VariableDeclaration, sourceFile: TS.SourceFile): boolean {
   const list = decl.parent;
   if (!(ts.isVariableDeclarationList(list) && ts.isVariableStatement(list.parent) && list.parent.parent === sourceFile)) return false;
   if (!ts.isIdentifier(decl.name)) return false;
   const name = decl.name.text;
-  const exported = sourceFile.statements.find((s): s is ts.ExportAssignment => ts.isExportAssignment(s) && !s.isExportEquals);
+  const exported = sourceFile.statements.find((s): s is TS.ExportAssignment => ts.isExportAssignment(s) && !s.isExportEquals);
   if (!exported) return false;
   let used = false;
-  const visit = (node: ts.Node): void => {
+  const visit = (node: TS.Node): void => {
     if (used) return;
     if (ts.isIdentifier(node) && node.text === name && !(ts.isPropertyAssignment(node.parent) && node.parent.name === node)) used = true;
     else node.forEachChild(visit);
@@ -159,7 +182,7 @@ function isTopLevelConst(decl: ts.VariableDeclaration, sourceFile: ts.SourceFile
   return used;
 }
 
-function anchorOf(expression: ts.Expression, schema: Schema): Anchor {
+function anchorOf(expression: TS.Expression, schema: Schema): Anchor {
   let plain: unknown;
   let computed = false;
   return {
@@ -173,18 +196,18 @@ function anchorOf(expression: ts.Expression, schema: Schema): Anchor {
 }
 
 /** Index of `element` among an array literal's elements (spreads and holes counted as written). */
-function elementIndex(array: ts.ArrayLiteralExpression, element: ts.Node): number {
+function elementIndex(array: TS.ArrayLiteralExpression, element: TS.Node): number {
   const i = array.elements.findIndex((e) => e === element || unwrap(e) === element);
   return i === -1 ? array.elements.length : i;
 }
 
-export function propertyKey(name: ts.PropertyName): string | undefined {
+export function propertyKey(name: TS.PropertyName): string | undefined {
   if (ts.isIdentifier(name) || ts.isStringLiteral(name) || ts.isNumericLiteral(name) || ts.isNoSubstitutionTemplateLiteral(name)) return name.text;
   return undefined;
 }
 
 /** Literal parts of an expression as data; anything computed is undefined. */
-export function plainOf(input: ts.Expression): unknown {
+export function plainOf(input: TS.Expression): unknown {
   const expr = unwrap(input);
   if (ts.isObjectLiteralExpression(expr)) {
     const out: Record<string, unknown> = {};
@@ -205,7 +228,7 @@ export function plainOf(input: ts.Expression): unknown {
   return undefined;
 }
 
-function stringAtCursor(node: ts.StringLiteral | ts.NoSubstitutionTemplateLiteral, offset: number, sourceFile: ts.SourceFile): StringAtCursor | undefined {
+function stringAtCursor(node: TS.StringLiteral | TS.NoSubstitutionTemplateLiteral, offset: number, sourceFile: TS.SourceFile): StringAtCursor | undefined {
   const start = node.getStart(sourceFile);
   const text = sourceFile.text;
   const quote = text[start];
@@ -250,16 +273,16 @@ export function cursorContext(doc: ConfigDocument, offset: number): CursorContex
     if ((ts.isPropertyAssignment(parent) && parent.name === node) || (ts.isShorthandPropertyAssignment(parent) && parent.name === node)) {
       return keyContext(parent, word, range, sf);
     }
-    const at = valuePath(node as ts.Expression, sf);
+    const at = valuePath(node as TS.Expression, sf);
     if (at) return { kind: 'value', anchor: at.anchor, path: at.path, word, wordRange: range, node };
   }
 
   // Between tokens: climb to the property (after its colon → its value), array or object around the cursor.
-  for (let n: ts.Node | undefined = node; n; n = n.parent) {
+  for (let n: TS.Node | undefined = node; n; n = n.parent) {
     if (ts.isPropertyAssignment(n)) {
       const colon = n.getChildren(sf).find((c) => c.kind === ts.SyntaxKind.ColonToken);
       if (colon && offset >= colon.end) {
-        const owner = pathTo(n.parent as ts.ObjectLiteralExpression, sf);
+        const owner = pathTo(n.parent as TS.ObjectLiteralExpression, sf);
         const key = propertyKey(n.name);
         if (!owner || key === undefined) return undefined;
         return { kind: 'value', anchor: owner.anchor, path: [...owner.path, key], word: '', wordRange: { start: offset, end: offset }, node };
@@ -293,7 +316,7 @@ export function cursorContext(doc: ConfigDocument, offset: number): CursorContex
   return undefined;
 }
 
-function keyContext(prop: ts.PropertyAssignment | ts.ShorthandPropertyAssignment, word: string, wordRange: Range, sf: ts.SourceFile): CursorContext | undefined {
+function keyContext(prop: TS.PropertyAssignment | TS.ShorthandPropertyAssignment, word: string, wordRange: Range, sf: TS.SourceFile): CursorContext | undefined {
   const object = prop.parent;
   if (!ts.isObjectLiteralExpression(object)) return undefined;
   const owner = pathTo(object, sf);
@@ -301,7 +324,7 @@ function keyContext(prop: ts.PropertyAssignment | ts.ShorthandPropertyAssignment
   return { kind: 'key', anchor: owner.anchor, path: owner.path, object, present: presentKeys(object, prop), word, wordRange };
 }
 
-function presentKeys(object: ts.ObjectLiteralExpression, except: ts.Node | undefined): string[] {
+function presentKeys(object: TS.ObjectLiteralExpression, except: TS.Node | undefined): string[] {
   const keys: string[] = [];
   for (const p of object.properties) {
     if (p === except || !p.name) continue;
@@ -312,11 +335,11 @@ function presentKeys(object: ts.ObjectLiteralExpression, except: ts.Node | undef
 }
 
 /** Path of a value expression: the key of its property, or its index in an array. */
-function valuePath(node: ts.Expression, sf: ts.SourceFile): { anchor: Anchor; path: Segment[] } | undefined {
+function valuePath(node: TS.Expression, sf: TS.SourceFile): { anchor: Anchor; path: Segment[] } | undefined {
   const parent = holder(node);
   if (!parent) return undefined;
   if (ts.isPropertyAssignment(parent) && parent.initializer && unwrap(parent.initializer) === node) {
-    const owner = pathTo(parent.parent as ts.ObjectLiteralExpression, sf);
+    const owner = pathTo(parent.parent as TS.ObjectLiteralExpression, sf);
     const key = propertyKey(parent.name);
     return owner && key !== undefined ? { anchor: owner.anchor, path: [...owner.path, key] } : undefined;
   }
@@ -331,7 +354,7 @@ function valuePath(node: ts.Expression, sf: ts.SourceFile): { anchor: Anchor; pa
  * What a node is in the config, for hover and go to definition: a key (path ends with it) or a
  * value (path of the value). Undefined outside any loop or config.
  */
-export function roleOfNode(node: ts.Node, sf: ts.SourceFile): { kind: 'key' | 'value'; anchor: Anchor; path: Segment[] } | undefined {
+export function roleOfNode(node: TS.Node, sf: TS.SourceFile): { kind: 'key' | 'value'; anchor: Anchor; path: Segment[] } | undefined {
   const parent = node.parent;
   if (parent && (ts.isPropertyAssignment(parent) || ts.isShorthandPropertyAssignment(parent)) && parent.name === node) {
     const owner = ts.isObjectLiteralExpression(parent.parent) ? pathTo(parent.parent, sf) : undefined;

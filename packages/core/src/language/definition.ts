@@ -3,7 +3,8 @@
  * query, a `{{user.…}}`/`{{row.…}}` column) → its CREATE TABLE in the schema files.
  */
 import { dirname, isAbsolute, join } from 'node:path';
-import ts from 'typescript';
+import type TS from 'typescript';
+import ts from './typescript.js';
 import type { ConfigDocument } from '../analysis/document.js';
 import type { ProjectContext, TableInfo } from '../analysis/project.js';
 import { scanPlaceholders } from '../template/placeholders.js';

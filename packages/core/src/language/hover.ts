@@ -3,7 +3,8 @@
  * expression in words with its next occurrences, durations in words, a template's file and props,
  * a table's columns, and what a `{{…}}` placeholder reads.
  */
-import ts from 'typescript';
+import type TS from 'typescript';
+import ts from './typescript.js';
 import type { ConfigDocument } from '../analysis/document.js';
 import { cronProblem } from '../analysis/rules/invalid-cron.js';
 import type { ProjectContext } from '../analysis/project.js';
@@ -38,7 +39,7 @@ export function hover(doc: ConfigDocument, offset: number, project: ProjectConte
   const value = isString ? node.text : undefined;
   // Within strings with their own language, hover the part under the cursor.
   if (value !== undefined && field.role === 'template-string') {
-    const inner = placeholderHover(node as ts.StringLiteral, offset, sf, step, project, role.anchor, role.path);
+    const inner = placeholderHover(node as TS.StringLiteral, offset, sf, step, project, role.anchor, role.path);
     if (inner) return inner;
   }
   if (value !== undefined && field.role === 'query') {
@@ -52,7 +53,7 @@ export function hover(doc: ConfigDocument, offset: number, project: ProjectConte
 }
 
 /** The token under the character at `offset` (or just before it, at the end of a word). */
-function hoverNode(sf: ts.SourceFile, offset: number): ts.Node | undefined {
+function hoverNode(sf: TS.SourceFile, offset: number): TS.Node | undefined {
   for (const at of [offset + 1, offset]) {
     if (at > sf.text.length) continue;
     const node = nodeAt(sf, at);
@@ -97,7 +98,7 @@ function valueDetails(field: FieldInfo, value: string, step: StepData | undefine
   }
 }
 
-function placeholderHover(node: ts.StringLiteral, offset: number, sf: ts.SourceFile, step: StepData | undefined, project: ProjectContext, anchor: Anchor, path: readonly Segment[]): HoverResult | undefined {
+function placeholderHover(node: TS.StringLiteral, offset: number, sf: TS.SourceFile, step: StepData | undefined, project: ProjectContext, anchor: Anchor, path: readonly Segment[]): HoverResult | undefined {
   const contentStart = node.getStart(sf) + 1;
   const raw = sf.text.slice(contentStart, node.end - 1);
   const at = offset - contentStart;

@@ -2,7 +2,8 @@
  * SKN002 missing required field: add the object's missing required keys with placeholder values
  * (read from the schema at the object's path, not from the message).
  */
-import ts from 'typescript';
+import type TS from 'typescript';
+import ts from '../typescript.js';
 import { unwrapSchema } from '../../analysis/schema-walk.js';
 import { nodeAt, pathTo, propertyKey } from '../cursor.js';
 import { keysFor } from '../fields.js';
@@ -13,7 +14,7 @@ export const addMissingFields: QuickFix = (diagnostic, doc) => {
   const sf = doc.sourceFile;
   const { start, end } = diagnostic.range;
   const node = nodeAt(sf, end > start ? start + 1 : start);
-  let object: ts.ObjectLiteralExpression | undefined;
+  let object: TS.ObjectLiteralExpression | undefined;
   if (ts.isIdentifier(node) && ts.isPropertyAssignment(node.parent) && node.parent.name === node) {
     if (ts.isObjectLiteralExpression(node.parent.initializer)) object = node.parent.initializer;
   } else if (node.kind === ts.SyntaxKind.OpenBraceToken && ts.isObjectLiteralExpression(node.parent)) {
