@@ -41,12 +41,17 @@ export const STARTER_AT = '2026-03-02T09:00:00Z';
 const SCHEDULED: LoopType[] = ['retention', 'adoption'];
 
 const PEOPLE = [
-  { name: 'Ada Lovelace', email: 'ada@example.com', created: '2026-01-05 09:00:00', active: '2026-02-10 17:42:00' },
-  { name: 'Grace Hopper', email: 'grace@example.com', created: '2026-01-20 14:30:00', active: '2026-03-01 11:20:00' },
-  { name: 'Alan Turing', email: 'alan@example.com', created: '2026-02-02 08:15:00', active: '2026-02-20 07:55:00' },
+  { name: 'Ada Lovelace', email: 'ada@example.com', created: '2026-01-05 09:00:00', active: '2026-02-10 17:42:00', firstProject: true },
+  { name: 'Grace Hopper', email: 'grace@example.com', created: '2026-01-20 14:30:00', active: '2026-03-01 11:20:00', firstProject: false },
+  { name: 'Alan Turing', email: 'alan@example.com', created: '2026-02-02 08:15:00', active: '2026-02-20 07:55:00', firstProject: true },
+  { name: 'Linus Ekström', email: 'linus@example.com', created: '2026-03-01 20:12:00', active: '2026-03-02 06:30:00', firstProject: false },
 ];
-/** At STARTER_AT, who has been idle for more than 7 days: Ada and Alan, not Grace. */
-const DORMANT_AT_STARTER = [0, 2];
+const DAY = 86_400_000;
+const ms = (s: string) => Date.parse(`${s.replace(' ', 'T')}Z`);
+const AT = Date.parse(STARTER_AT);
+/** Who has been idle for more than 7 days at STARTER_AT (Ada and Alan). */
+const dormant = (p: (typeof PEOPLE)[number]) => ms(p.active) < AT - 7 * DAY;
+const count = (f: (p: (typeof PEOPLE)[number]) => boolean) => PEOPLE.filter(f).length;
 
 const PG_RESERVED = new Set(['user', 'order', 'group', 'table', 'select', 'from', 'where', 'limit', 'offset', 'end', 'default', 'check', 'column', 'references', 'primary', 'all', 'and', 'or', 'to', 'when', 'desc', 'asc', 'both']);
 
@@ -167,9 +172,52 @@ function html(title: string, paragraphs: string[]): string {
 
 const indent = (text: string, by: string) => text.split('\n').map((l) => (l ? by + l : l)).join('\n');
 
+const welcomeTemplate = {
+  name: 'welcome',
+  html: html('Welcome, {{name}}', ['Hi {{name}},', 'Thanks for signing up. The quickest way to see what the app can do is to create your first project — it takes a minute.', 'Reply to this email if anything gets in the way.']),
+};
+
 function sqlLoop(model: SqlModel, dialect: 'postgres' | 'mysql', pattern: LoopType): LoopParts {
   const q = (n: string) => quote(n, dialect);
   const ctx = model.isUsers ? 'user' : 'row';
+  const since = (days: number) => (dialect === 'mysql' ? `NOW() - INTERVAL ${days} DAY` : `NOW() - INTERVAL '${days} day${days === 1 ? '' : 's'}'`);
+  const recipientColumns = (alias: string) => {
+    const cols = [`${alias}.${q(model.id)}`, model.email === 'email' ? `${alias}.${q(model.email)}` : `${alias}.${q(model.email)} AS email`];
+    if (model.name) cols.push(model.name === 'name' ? `${alias}.${q(model.name)}` : `${alias}.${q(model.name)} AS name`);
+    return cols;
+  };
+  if (!SCHEDULED.includes(pattern) && !model.isUsers && model.created) {
+    // The users live in a table other than \`users\` (Supabase's \`profiles\`): a database trigger's
+    // \`user\` is the \`users\` row, so welcome the day's sign-ups on a schedule, one recipient per row.
+    return {
+      loop: `{
+  id: 'welcome',
+  type: '${pattern}',
+  opinion: 'Each morning, welcome the users who signed up since yesterday and point them to their first key action',
+  steps: [
+    {
+      trigger: { type: 'schedule', cron: '0 9 * * *' }, // daily at 09:00 UTC
+      condition: {
+        type: 'query',
+        query: \`SELECT ${recipientColumns('p').join(', ')} FROM ${q(model.table)} p WHERE p.${q(model.created)} >= ${since(1)}\`,
+        timeout: '1m',
+      },
+      action: {
+        type: 'email',
+        provider: 'resend',
+        template: 'welcome',
+        personalization: {
+          name: '{{user.${model.name ? 'name' : 'email'}}}',
+        },
+      },
+    },
+  ],
+  recovery: { retries: 3, backoff: 'exponential' },
+}`,
+      template: welcomeTemplate,
+      expected: { emails: count((p) => ms(p.created) >= AT - DAY), waiting: 0 },
+    };
+  }
   if (!SCHEDULED.includes(pattern)) {
     // A new row in the users table: welcome them. `user` is the row itself when the table is `users`.
     const name = model.name ?? model.email;
@@ -194,18 +242,14 @@ function sqlLoop(model: SqlModel, dialect: 'postgres' | 'mysql', pattern: LoopTy
   ],
   recovery: { retries: 3, backoff: 'exponential' },
 }`,
-      template: {
-        name: 'welcome',
-        html: html('Welcome, {{name}}', ['Hi {{name}},', 'Thanks for signing up. The quickest way to see what the app can do is to create your first project — it takes a minute.', 'Reply to this email if anything gets in the way.']),
-      },
+      template: welcomeTemplate,
       expected: { emails: PEOPLE.length, waiting: 0 },
     };
   }
   // A daily schedule: the query returns the recipients, one row per user, with an `email` column.
-  const interval = dialect === 'mysql' ? 'NOW() - INTERVAL 7 DAY' : "NOW() - INTERVAL '7 days'";
+  const interval = since(7);
   const u = q(model.table);
-  const select = [`u.${q(model.id)}`, model.email === 'email' ? `u.${q(model.email)}` : `u.${q(model.email)} AS email`];
-  if (model.name) select.push(model.name === 'name' ? `u.${q(model.name)}` : `u.${q(model.name)} AS name`);
+  const select = recipientColumns('u');
   let where: string;
   let lastActivity: string | undefined;
   if (model.activity?.kind === 'column') {
@@ -223,7 +267,7 @@ function sqlLoop(model: SqlModel, dialect: 'postgres' | 'mysql', pattern: LoopTy
   }
   const personalization = [`          name: '{{user.${model.name ? 'name' : 'email'}}}',`];
   if (lastActivity) personalization.push(`          lastActivity: '{{user.${lastActivity}}}',`);
-  const dormant = model.activity ? DORMANT_AT_STARTER.length : PEOPLE.length;
+  const recipients = model.activity ? count(dormant) : model.created ? count((p) => ms(p.created) < AT - 7 * DAY) : PEOPLE.length;
   return {
     loop: `{
   id: 're-engagement',
@@ -253,7 +297,7 @@ ${personalization.join('\n')}
       name: 're_engagement',
       html: html('We saved your place, {{name}}', ['Hi {{name}},', ...(lastActivity ? ['We have not seen you since {{lastActivity}}. Everything you set up is still there.'] : ['Everything you set up is still there.']), 'Pick up where you left off — and reply to this email if something got in the way.']),
     },
-    expected: { emails: dormant, waiting: 0 },
+    expected: { emails: recipients, waiting: 0 },
   };
 }
 
@@ -269,19 +313,19 @@ function redisParts(detection: StackDetection, pattern: LoopType): LoopParts & {
   let waiting: number;
   if (SCHEDULED.includes(pattern)) {
     // Redis conditions hold when the reply is truthy, so idleness is a set the app (or a job) keeps.
-    seed.push(`SADD dormant_users ${DORMANT_AT_STARTER.map((i) => i + 1).join(' ')}`);
+    seed.push(`SADD dormant_users ${PEOPLE.flatMap((p, i) => (dormant(p) ? [String(i + 1)] : [])).join(' ')}`);
     condition = `      // Holds when the user is in the set \`dormant_users\` (kept by your app or a nightly job).
       condition: { type: 'redis', command: ['SISMEMBER', 'dormant_users', '{{user.id}}'] },
 `;
     opinion = 'Re-engage users who have gone dormant';
-    waiting = PEOPLE.length - DORMANT_AT_STARTER.length;
+    waiting = count((p) => !dormant(p));
   } else if (actions) {
-    seed.push('SADD user_actions:1 signed_in first_project_created', 'SADD user_actions:2 signed_in', 'SADD user_actions:3 signed_in first_project_created');
+    seed.push(...PEOPLE.map((p, i) => `SADD user_actions:${i + 1} signed_in${p.firstProject ? ' first_project_created' : ''}`));
     condition = `      // Holds once the user has created a first project (the set \`user_actions:<id>\` your code writes).
       condition: { type: 'redis', command: ['SISMEMBER', 'user_actions:{{user.id}}', 'first_project_created'], timeout: '5m' },
 `;
     opinion = 'Welcome users who create their first project';
-    waiting = 1;
+    waiting = count((p) => !p.firstProject);
   } else {
     condition = '';
     opinion = 'Welcome every new user and point them to their first key action';
