@@ -322,3 +322,29 @@ describe('never down', { skip }, () => {
     }
   });
 });
+
+describe('over node IPC (--node-ipc), as the VS Code extension runs it', { skip }, () => {
+  test('initialize, diagnostics, shutdown and exit', async () => {
+    const { fork } = await import('node:child_process');
+    const { createProtocolConnection, IPCMessageReader, IPCMessageWriter } = await import('vscode-languageserver-protocol/node');
+    const child = fork(join(REPO, 'packages/language-server/dist/bin.js'), ['--node-ipc'], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const connection = createProtocolConnection(new IPCMessageReader(child), new IPCMessageWriter(child));
+    connection.listen();
+    try {
+      const init = (await connection.sendRequest('initialize', { processId: process.pid, rootUri: null, capabilities: {} })) as { serverInfo?: { name: string } };
+      assert.equal(init.serverInfo?.name, 'skene-language-server');
+      await connection.sendNotification('initialized', {});
+      const uri = pathToFileURL(join(FIXTURE, 'skene.config.ts')).href;
+      await connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'typescript', version: 1, text: BROKEN } });
+      const report = (await connection.sendRequest('textDocument/diagnostic', { textDocument: { uri } })) as { items: Diagnostic[] };
+      assert.deepEqual(codes(report.items), ['SKN001', 'SKN004', 'SKN012', 'SKN030', 'SKN040', 'SKN041']);
+      await connection.sendRequest('shutdown');
+      await connection.sendNotification('exit');
+      assert.equal(await exited, 0);
+    } finally {
+      connection.dispose();
+      if (child.exitCode === null) child.kill();
+    }
+  });
+});

@@ -49,7 +49,14 @@ export const WATCHED_GLOBS = ['**/*.sql', '**/emails/**'];
 interface Parsed { version: number; doc: ConfigDocument }
 interface Checked { version: number; generation: number; diagnostics: SkeneDiagnostic[] }
 
-export function startServer(connection: Connection): void {
+export interface ServerHooks {
+  /** Called once, after the first config has been analysed (bin.ts writes its code cache then). */
+  afterFirstAnalysis?: () => void;
+  /** Called on the shutdown request. */
+  beforeShutdown?: () => void;
+}
+
+export function startServer(connection: Connection, hooks: ServerHooks = {}): void {
   const documents = new TextDocuments(TextDocument);
   let settings: Settings = DEFAULT_SETTINGS;
   let initSettings: Settings = DEFAULT_SETTINGS;
@@ -62,6 +69,7 @@ export function startServer(connection: Connection): void {
   /** Bumped when settings or project files change: cached diagnostics of older generations are stale. */
   let generation = 0;
 
+  let afterFirstAnalysis = hooks.afterFirstAnalysis;
   const parsed = new Map<string, Parsed>();
   const checked = new Map<string, Checked>();
   const projects = new Map<string, ProjectContext>();
@@ -142,6 +150,15 @@ export function startServer(connection: Connection): void {
     }
     const diagnostics = services.validate(config.doc, { fileName: config.doc.fileName, dialect, project: projectOf(uri) });
     checked.set(uri, { version: config.text.version, generation, diagnostics });
+    if (afterFirstAnalysis) {
+      const hook = afterFirstAnalysis;
+      afterFirstAnalysis = undefined;
+      try {
+        hook();
+      } catch (error) {
+        log(`skene: ${String(error)}`);
+      }
+    }
     return { ...config, diagnostics };
   }
 
@@ -295,6 +312,11 @@ export function startServer(connection: Connection): void {
   connection.onShutdown(() => {
     for (const timer of timers.values()) clearTimeout(timer);
     timers.clear();
+    try {
+      hooks.beforeShutdown?.();
+    } catch (error) {
+      log(`skene: ${String(error)}`);
+    }
   });
 
   documents.listen(connection);
