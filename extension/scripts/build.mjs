@@ -1,7 +1,8 @@
 // Bundles the extension for the VS Code extension host, with esbuild (no npm install at run time):
 //   dist/extension.cjs  the extension (CJS; `vscode` is provided by the host)
-//   dist/server.cjs     the language server (packages/language-server, node IPC), with core and all its dependencies;
+//   dist/server.mjs     the language server (packages/language-server, node IPC), with core and all its dependencies;
 //                       with --skene-worker, the starter and plan worker the extension forks per request
+//   dist/sdk.mjs        @skene/sdk as ESM: the plan compiles the user's config against it
 //   dist/*.wasm, dist/pglite.data   the WebAssembly files core's dependencies load next to their code
 // Usage: node scripts/build.mjs [--dev] (minified, no source maps by default).
 import { copyFileSync, mkdirSync, rmSync, statSync } from 'node:fs';
@@ -20,12 +21,9 @@ const require = createRequire(join(repo, 'packages/core/package.json'));
 rmSync(dist, { recursive: true, force: true });
 mkdirSync(dist, { recursive: true });
 
-// ESM code (core, PGlite) reads import.meta.url: in a CJS bundle it is the bundle file's URL.
-const importMetaShim = 'var __skene_import_meta_url = require("node:url").pathToFileURL(__filename).href;';
 const common = {
   bundle: true,
   platform: 'node',
-  format: 'cjs',
   target: 'node20',
   // `source` resolves the workspace packages to their TypeScript sources (as the tests do).
   conditions: ['source'],
@@ -34,14 +32,35 @@ const common = {
   sourcemap: dev ? 'linked' : false,
   legalComments: 'none',
   logLevel: 'warning',
-  banner: { js: importMetaShim },
-  define: { 'import.meta.url': '__skene_import_meta_url' },
   metafile: true,
 };
 
+// The server bundle is ESM (the server's entry uses top-level await); CommonJS code inside it gets
+// `require`, `__filename` and `__dirname` from the banner. import.meta.resolve has two callers:
+// '@skene/sdk' (the plan compiles the user's config against the sdk Skene ships: dist/sdk.mjs) and
+// '@skene/core/analysis' (a base for createRequire, which runtime-modules.ts answers): both resolve
+// beside the bundle.
+const serverBanner = [
+  "import { createRequire as __skeneCreateRequire } from 'node:module';",
+  "import { fileURLToPath as __skeneFileURLToPath } from 'node:url';",
+  "import { dirname as __skeneDirname } from 'node:path';",
+  'const require = __skeneCreateRequire(import.meta.url);',
+  'const __filename = __skeneFileURLToPath(import.meta.url);',
+  'const __dirname = __skeneDirname(__filename);',
+  "const __skene_import_meta_resolve = (s) => (s === '@skene/sdk' ? new URL('./sdk.mjs', import.meta.url).href : import.meta.url);",
+].join('\n');
+
 const results = await Promise.all([
-  esbuild.build({ ...common, entryPoints: { extension: join(ext, 'src/extension.ts') }, outExtension: { '.js': '.cjs' }, outdir: dist, external: ['vscode'] }),
-  esbuild.build({ ...common, entryPoints: { server: join(ext, 'src/server-main.ts') }, outExtension: { '.js': '.cjs' }, outdir: dist }),
+  esbuild.build({ ...common, format: 'cjs', entryPoints: { extension: join(ext, 'src/extension.ts') }, outExtension: { '.js': '.cjs' }, outdir: dist, external: ['vscode'] }),
+  // esbuild itself (core compiles configs and templates with it) → the TypeScript-based shim.
+  esbuild.build({
+    ...common, format: 'esm', entryPoints: { server: join(ext, 'src/server-main.ts') }, outExtension: { '.js': '.mjs' }, outdir: dist,
+    banner: { js: serverBanner }, define: { 'import.meta.resolve': '__skene_import_meta_resolve' },
+    alias: { esbuild: join(ext, 'src/esbuild-shim.ts') },
+    // Optional native add-ons the database drivers try and do without.
+    external: ['pg-native', 'cloudflare:sockets'],
+  }),
+  esbuild.build({ ...common, format: 'esm', entryPoints: { sdk: join(repo, 'packages/sdk/src/index.ts') }, outExtension: { '.js': '.mjs' }, outdir: dist }),
 ]);
 
 // WebAssembly the bundled dependencies load from the bundle's folder (__dirname / import.meta.url).

@@ -1,5 +1,5 @@
 /**
- * The language client for `skene.config.ts`: starts the BUNDLED server (dist/server.cjs) over node IPC.
+ * The language client for `skene.config.ts`: starts the BUNDLED server (dist/server.mjs) over node IPC.
  *
  * The server answers `workspace/executeCommand` for `skene.copyPrompt` (so Neovim, Zed, … get the
  * prompt flow too). vscode-languageclient would register a VS Code command of the same id that only
@@ -24,7 +24,7 @@ class SkeneLanguageClient extends LanguageClient {
 }
 
 export function createClient(context: vscode.ExtensionContext, output: vscode.LogOutputChannel): LanguageClient {
-  const module = context.asAbsolutePath('dist/server.cjs');
+  const module = context.asAbsolutePath('dist/server.mjs');
   const serverOptions: ServerOptions = {
     run: { module, transport: TransportKind.ipc },
     debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6010'] } },

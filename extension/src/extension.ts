@@ -83,7 +83,7 @@ async function startClient(): Promise<LanguageClient> {
     c.onDidChangeState(() => status.refresh());
     client = c;
     await c.start();
-    output.appendLine(`skene: language server running (${ctx.asAbsolutePath('dist/server.cjs')})`);
+    output.appendLine(`skene: language server running (${ctx.asAbsolutePath('dist/server.mjs')})`);
     return c;
   })();
   try {

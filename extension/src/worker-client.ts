@@ -1,6 +1,6 @@
 /**
  * Runs core work that the extension host should not carry (stack detection for the starter, the
- * plan with its embedded PostgreSQL) in a child process: dist/server.cjs --skene-worker, forked per request and
+ * plan with its embedded PostgreSQL) in a child process: dist/server.mjs --skene-worker, forked per request and
  * stopped when it answers. The bundle holds core and its dependencies; nothing is installed.
  */
 import { fork } from 'node:child_process';
@@ -8,7 +8,7 @@ import type * as vscode from 'vscode';
 import type { WorkerRequest, WorkerResponse } from './worker-protocol.js';
 
 export function runWorker<R>(context: vscode.ExtensionContext, request: WorkerRequest, token?: vscode.CancellationToken, log?: (line: string) => void): Promise<R> {
-  const module = context.asAbsolutePath('dist/server.cjs');
+  const module = context.asAbsolutePath('dist/server.mjs');
   return new Promise<R>((resolve, reject) => {
     const child = fork(module, ['--skene-worker'], {
       // In the desktop app process.execPath is Electron: run it as plain Node (as vscode-languageclient does).

@@ -1,7 +1,81 @@
-/** The plan in the worker: core's plan engine → the webview's model (plan-model.ts). */
-import type { PlanResult } from './plan-model.js';
+/**
+ * Plan Loops in the worker: core's plan (loadConfig → openSource → runPlan), as `skene plan` runs
+ * it, then the report → the webview's model (plan-model.ts). Read-only like every plan; recipients
+ * are shown (the plan runs on the developer's own machine, in their editor).
+ */
+import { relative } from 'node:path';
+import { loadConfig, openSource, parseInstant, redact, runPlan, type DataSource, type PlanReport } from '@skene/core';
+import type { PlanLoop, PlanResult, PlanStep } from './plan-model.js';
 import type { WorkerRequest } from './worker-protocol.js';
 
-export async function runPlan(request: Extract<WorkerRequest, { kind: 'plan' }>): Promise<PlanResult> {
-  throw new Error(`skene plan is not available in this build (${request.config})`);
+/** Emails listed per step (the counts are always complete). */
+const MAX_EMAILS_PER_STEP = 50;
+
+export async function runPlanRequest(request: Extract<WorkerRequest, { kind: 'plan' }>): Promise<PlanResult> {
+  const env = process.env;
+  const config = await loadConfig(request.config);
+  const url = request.databaseUrl || env.DATABASE_URL || config.database?.url || env.UPSTASH_REDIS_REST_URL || undefined;
+  const token = config.database?.token ?? env.UPSTASH_REDIS_REST_TOKEN ?? env.SKENE_DATABASE_TOKEN;
+  const at = request.at ? parseInstant(request.at) : undefined;
+  if (request.at && !at) throw new Error(`not an ISO 8601 time: ${request.at}`);
+  const seeds = request.seeds.map((s) => relative(request.cwd, s) || '.');
+  let source: DataSource | undefined;
+  try {
+    source = await openSource({ url, token, seeds, cwd: request.cwd });
+    const report = await runPlan({ config, source, at, seeds, cwd: request.cwd, env });
+    return toPlanResult(report, request.loop);
+  } catch (error) {
+    // Drivers may echo connection details: never show a password or token.
+    throw new Error(redact(error instanceof Error ? error.message : String(error), [url && safePassword(url), token]));
+  } finally {
+    await source?.close();
+  }
+}
+
+function safePassword(url: string): string | undefined {
+  try {
+    return decodeURIComponent(new URL(url).password) || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function toPlanResult(report: PlanReport, onlyLoop?: string): PlanResult {
+  const loops: PlanLoop[] = report.loops
+    .filter((l) => !onlyLoop || l.id === onlyLoop)
+    .map((loop) => ({
+      id: loop.id,
+      type: loop.type,
+      opinion: loop.opinion,
+      count: loop.counts.emails,
+      steps: loop.steps.map((step): PlanStep => ({
+        index: step.step - 1,
+        description: `${step.trigger.type === 'database' ? `${step.trigger.event} on ${step.trigger.table}` : `schedule ${step.trigger.cron} (${step.trigger.timezone})`} → ${step.template}`,
+        count: step.counts.emails,
+        emails: step.emails.slice(0, MAX_EMAILS_PER_STEP).map((e) => ({
+          to: e.to,
+          from: e.from,
+          subject: e.subject ?? `(no subject: ${e.template})`,
+          html: e.html ?? `<pre>${escape(JSON.stringify(e.props, null, 2))}</pre>`,
+          at: e.at,
+        })),
+        skipped: step.notSent.map((n) => ({ reason: n.reason, count: n.count })),
+        errors: step.errors.map((e) => `${e.kind}: ${e.message}`),
+      })),
+    }));
+  const count = loops.reduce((n, l) => n + l.count, 0);
+  const waiting = report.totals.waiting;
+  return {
+    config: report.config,
+    at: report.clock.at,
+    source: `${report.source.label}${report.source.seeds.length ? ` seeded from ${report.source.seeds.join(', ')}` : ''}`,
+    summary: `${count} email${count === 1 ? '' : 's'} would be sent, ${waiting} waiting, ${report.totals.errors} error${report.totals.errors === 1 ? '' : 's'}`,
+    count,
+    loops,
+    errors: report.warnings.filter((w) => !w.startsWith('clock not pinned')),
+  };
+}
+
+function escape(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }

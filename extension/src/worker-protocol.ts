@@ -1,4 +1,4 @@
-/** Messages between the extension host and `dist/server.cjs --skene-worker` (over the fork IPC channel). */
+/** Messages between the extension host and `dist/server.mjs --skene-worker` (over the fork IPC channel). */
 export type WorkerRequest =
   | { kind: 'starter'; cwd: string; folder: string }
   | { kind: 'plan'; cwd: string; config: string; seeds: string[]; databaseUrl?: string; dialect?: string; loop?: string; at?: string };

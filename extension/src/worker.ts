@@ -1,10 +1,10 @@
 /**
- * `dist/server.cjs --skene-worker`: core work forked from the extension host, one request per process — the starter
+ * `dist/server.mjs --skene-worker`: core work forked from the extension host, one request per process — the starter
  * for the detected stack, and the plan (embedded PostgreSQL or the configured database). Answers
  * one IPC message and exits.
  */
 import { detectStack, starterProject } from '@skene/core';
-import { runPlan } from './worker-plan.js';
+import { runPlanRequest } from './worker-plan.js';
 import type { StarterResult, WorkerRequest, WorkerResponse } from './worker-protocol.js';
 
 async function handle(request: WorkerRequest): Promise<unknown> {
@@ -16,7 +16,7 @@ async function handle(request: WorkerRequest): Promise<unknown> {
       return { stack: detection.stack, pattern: starter.pattern, files: starter.files, seed: starter.seed, at: starter.at, next: starter.next } satisfies StarterResult;
     }
     case 'plan':
-      return runPlan(request);
+      return runPlanRequest(request);
     default:
       throw new Error(`unknown request ${(request as { kind: string }).kind}`);
   }

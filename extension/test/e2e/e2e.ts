@@ -92,7 +92,10 @@ async function until<T>(what: string, ms: number, probe: () => Promise<T | undef
     try {
       const v = await probe();
       if (v) return v;
-    } catch (e) { last = e; }
+    } catch (e) {
+      if ((e as { fatal?: boolean }).fatal) throw e;
+      last = e;
+    }
     if (Date.now() > end) throw new Error(`timed out after ${ms / 1000}s waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}`);
     await new Promise((r) => setTimeout(r, 150));
   }
@@ -259,7 +262,11 @@ async function main(): Promise<boolean> {
     await step(page, 'Plan Loops → email in the webview', async () => {
       await page.keyboard.press('Escape');
       await runCommand(page, 'Skene: Plan Loops');
-      const frame = await until('the plan webview with an email', 180_000, async () => (await framesWith(page, 'Skene plan:'))[0]);
+      const frame = await until('the plan webview with an email', 180_000, async () => {
+        const failed = (await framesWith(page, 'Skene plan failed'))[0];
+        if (failed) throw Object.assign(new Error(`the plan failed: ${(await failed.evaluate(() => document.body.innerText)).replace(/\s+/g, ' ')}`), { fatal: true });
+        return (await framesWith(page, 'Skene plan:'))[0];
+      });
       const heading = (await frame.locator('h1').first().innerText()).trim();
       const subjects = await frame.locator('.subject').allInnerTexts();
       if (!subjects.length) throw new Error(`the plan shows no email: ${heading}`);
