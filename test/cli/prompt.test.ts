@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -99,5 +99,26 @@ describe('skene prompt', () => {
     const r = await run(['tidb', '--copy'], { PATH: bin });
     assert.equal(r.code, 1);
     assert.match(r.stderr, /xclip failed: Error: Can't open display/);
+  });
+
+  it('a secret in .env never reaches the prompt, its JSON, or the files init writes', async () => {
+    const dir = temp();
+    cpSync(join(FIXTURES, 'nestjs-postgres-stripe'), dir, { recursive: true });
+    const secret = 'sk_live_51SuperSecretValue0000';
+    writeFileSync(join(dir, '.env'), `STRIPE_SECRET_KEY=${secret}\nDATABASE_URL=postgres://admin:${secret}@db.internal.example:5432/prod\nRESEND_API_KEY=re_${secret}\n`);
+    const text = await run([dir]);
+    const json = await run([dir, '--format', 'json']);
+    assert.equal(text.code, 0);
+    assert.equal(json.code, 0);
+    for (const out of [text.stdout, text.stderr, json.stdout, json.stderr]) {
+      assert.ok(!out.includes(secret), 'secret leaked');
+      assert.ok(!out.includes('db.internal.example'), 'host from .env leaked');
+    }
+    let stdout = '';
+    const code = await main(['init', dir], { stdout: (s) => (stdout += s), stderr: (s) => (stdout += s), cwd: dir, env: {}, isTTY: false });
+    assert.equal(code, 0, stdout);
+    assert.ok(!stdout.includes(secret));
+    const walk = (d: string): string[] => readdirSync(d).flatMap((n) => (statSync(join(d, n)).isDirectory() ? walk(join(d, n)) : [join(d, n)]));
+    for (const file of walk(dir).filter((f) => !f.endsWith('.env'))) assert.ok(!readFileSync(file, 'utf8').includes(secret), `${file} has the secret`);
   });
 });
