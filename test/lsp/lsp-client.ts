@@ -50,6 +50,8 @@ export interface Server {
   initializeResult: InitializeResult;
   /** Resolves with the next publishDiagnostics for `uri` matching `accept`. */
   nextDiagnostics(uri: string, accept?: (p: PublishDiagnosticsParams) => boolean): Promise<PublishDiagnosticsParams>;
+  /** Resolves once the server has asked for (and been sent) its settings: workspace/configuration. */
+  configured: Promise<void>;
   /** Resolves when a log line matching `pattern` arrives (or has arrived). */
   waitForLog(pattern: RegExp): Promise<string>;
   exited: Promise<number | null>;
@@ -86,7 +88,12 @@ export async function startServer(options: StartOptions = {}): Promise<Server> {
     for (const w of [...diagnosticWaiters]) if (w.uri === p.uri && w.accept(p)) { diagnosticWaiters.splice(diagnosticWaiters.indexOf(w), 1); w.resolve(p); }
   });
   connection.onRequest('client/registerCapability', (p: { registrations: { method: string; registerOptions?: unknown }[] }) => { registrations.push(...p.registrations); return null; });
-  connection.onRequest('workspace/configuration', (p: { items: unknown[] }) => p.items.map(() => options.settings ?? {}));
+  let configured!: () => void;
+  const configuredPromise = new Promise<void>((resolve) => (configured = resolve));
+  connection.onRequest('workspace/configuration', (p: { items: unknown[] }) => {
+    setImmediate(configured); // after the answer is written
+    return p.items.map(() => options.settings ?? {});
+  });
   connection.onRequest('workspace/diagnostic/refresh', () => null);
   connection.listen();
 
@@ -99,7 +106,7 @@ export async function startServer(options: StartOptions = {}): Promise<Server> {
   await connection.sendNotification('initialized', {});
 
   return {
-    connection, process: child, logs, published, registrations, initializeResult, exited,
+    connection, process: child, logs, published, registrations, initializeResult, exited, configured: configuredPromise,
     nextDiagnostics: (uri, accept = () => true) => new Promise((resolve) => diagnosticWaiters.push({ uri, accept, resolve })),
     waitForLog: (pattern) => {
       const seen = logs.find((l) => pattern.test(l));

@@ -348,3 +348,45 @@ describe('over node IPC (--node-ipc), as the VS Code extension runs it', { skip 
     }
   });
 });
+
+describe('settings: dialect and which files are configs', { skip }, () => {
+  const seed = (name: string) => join(REPO, 'test/fixtures/seeds', name, 'skene.config.ts');
+  const pull = async (server: Server, uri: string, text: string) => {
+    await server.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'typescript', version: 1, text } });
+    const report = (await server.connection.sendRequest('textDocument/diagnostic', { textDocument: { uri } })) as { items: Diagnostic[] };
+    return codes(report.items);
+  };
+
+  test('the TiDB seed: clean as PostgreSQL, SKN023 with dialect mysql (initializationOptions), or by database.url', async () => {
+    const { readFileSync } = await import('node:fs');
+    const text = readFileSync(seed('tidb'), 'utf8');
+    const plain = await startServer();
+    const mysql = await startServer({ initializationOptions: { skene: { dialect: 'mysql', pushDiagnostics: false } } });
+    try {
+      assert.deepEqual(await pull(plain, pathToFileURL(seed('tidb')).href, text), []);
+      assert.deepEqual(await pull(mysql, pathToFileURL(seed('tidb')).href, text), ['SKN023']);
+      const viaUrl = text
+        .replace("import { defineLoop } from '@skene/sdk';", "import { defineConfig } from '@skene/sdk';")
+        .replace('export default defineLoop({', "export default defineConfig({ database: { url: 'mysql://root@127.0.0.1/app' }, loops: [{")
+        .replace(/\}\);\s*$/, '}] });\n');
+      assert.deepEqual(await pull(plain, pathToFileURL(join(FIXTURE, 'skene.config.ts')).href, viaUrl), ['SKN023']);
+      assert.ok(!mysql.published.length, 'pushDiagnostics: false pushes nothing');
+    } finally {
+      assert.equal(await plain.stop(), 0);
+      assert.equal(await mysql.stop(), 0);
+    }
+  });
+
+  test('skene.configFiles (from workspace/configuration) adds files to analyse', async () => {
+    const server = await startServer({ settings: { configFiles: ['**/loops/*.loop.ts'] } });
+    try {
+      // The setting arrives through workspace/configuration after `initialized`.
+      await server.configured;
+      // loops/ has no emails/ and no schema files: the template is reported missing, tables are not checked.
+      assert.deepEqual(await pull(server, pathToFileURL(join(FIXTURE, 'loops/welcome.loop.ts')).href, BROKEN), ['SKN001', 'SKN004', 'SKN012', 'SKN030']);
+      assert.deepEqual(await pull(server, pathToFileURL(join(FIXTURE, 'loops/other.ts')).href, BROKEN), []);
+    } finally {
+      assert.equal(await server.stop(), 0);
+    }
+  });
+});

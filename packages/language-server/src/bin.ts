@@ -16,7 +16,7 @@ if (!args.some((a) => a === '--stdio' || a === '--node-ipc' || a.startsWith('--s
 }
 
 // Before anything imports @skene/core (which loads TypeScript): see ./code-cache.ts.
-const codeCache = preloadTypeScript(import.meta.resolve('@skene/core/analysis'));
+const codeCache = preloadTypeScript(() => import.meta.resolve('@skene/core/analysis'));
 
 const { createConnection, ProposedFeatures } = await import('vscode-languageserver/node');
 const { startServer } = await import('./server.js');

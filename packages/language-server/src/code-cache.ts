@@ -34,12 +34,12 @@ export interface CodeCache {
   state: 'cached' | 'compiled' | 'plain';
 }
 
-export function preloadTypeScript(fromModuleUrl: string): CodeCache {
+export function preloadTypeScript(fromModuleUrl: () => string): CodeCache {
   const plain: CodeCache = { save() {}, state: 'plain' };
   if (process.env.SKENE_NO_CODE_CACHE === '1') return plain;
   try {
     const M = Module as ModuleInternals;
-    const file = createRequire(fromModuleUrl).resolve('typescript');
+    const file = createRequire(fromModuleUrl()).resolve('typescript');
     if (M._cache[file]) return plain;
     const source = readFileSync(file, 'utf8');
     const version = /"version":\s*"([^"]+)"/.exec(readFileSync(join(dirname(file), '..', 'package.json'), 'utf8'))?.[1] ?? 'unknown';
