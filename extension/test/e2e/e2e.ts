@@ -8,7 +8,8 @@
  *   3. a quick fix from the server repairs it and the diagnostic goes;
  *   4. Ctrl+Space offers a completion from the skene server, and accepting it edits the file;
  *   5. "Skene: Copy Skene Prompt for Cursor" puts the prompt on the clipboard (read back from the page);
- *   6. "Skene: Plan Loops" shows an email of the example in the webview.
+ *   6. "Skene: Plan Loops" shows an email of the example in the webview;
+ *   7. "Skene: Restart Language Server" restarts it, and the new server answers (a fresh diagnostic).
  * Every wait is on an event or a DOM/file condition, with a bounded timeout; screenshots go to --artifacts.
  * Prints a PASS/FAIL summary; exits 1 on failure.
  */
@@ -48,8 +49,8 @@ const broken = original.replace("backoff: 'exponential'", "backoff: 'exponentail
 writeFileSync(CONFIG, broken);
 mkdirSync(join(ws, '.vscode'), { recursive: true });
 writeFileSync(join(ws, '.vscode/settings.json'), `${JSON.stringify({ 'skene.seed': ['seed/postgres'] }, null, 2)}\n`);
-const lines = broken.split('\n');
-const lineOf = (needle: string) => {
+const lineOf = (needle: string, text = broken) => {
+  const lines = text.split('\n');
   const i = lines.findIndex((l) => l.includes(needle));
   if (i < 0) throw new Error(`no line with ${needle}`);
   return { line: i + 1, column: lines[i]!.indexOf(needle) + 1, text: lines[i]! };
@@ -59,7 +60,8 @@ const cron = lineOf("cron: '0 9 * * *'");
 
 // ---- steps and the summary ------------------------------------------------------------------------
 const STEPS = ['workbench + extension activated', 'diagnostic in the Problems panel', 'quick fix removes the diagnostic',
-  'completion from the skene server', 'Copy Skene Prompt for Cursor → clipboard', 'Plan Loops → email in the webview'] as const;
+  'completion from the skene server', 'Copy Skene Prompt for Cursor → clipboard', 'Plan Loops → email in the webview',
+  'Restart Language Server → serving again'] as const;
 const results: { name: string; ok: boolean; seconds: number; detail: string }[] = [];
 let shots = 0;
 
@@ -275,6 +277,19 @@ async function main(): Promise<boolean> {
       const emailText = (await email.evaluate(() => document.body.innerText)).replace(/\s+/g, ' ').trim();
       await shot(page, 'plan');
       return `"${heading}"; subjects ${JSON.stringify(subjects.slice(0, 3))}; email body "${emailText.slice(0, 100)}…"`;
+    });
+
+    await step(page, 'Restart Language Server → serving again', async () => {
+      await runCommand(page, 'Skene: Restart Language Server');
+      await page.locator('.notifications-toasts .notification-toast:has-text("language server restarted")').first().waitFor({ timeout: 60_000 });
+      // The new server checks the config: break it again and see its diagnostic.
+      await page.locator('.editor-instance .monaco-editor .view-lines').first().click();
+      const fixed = lineOf("backoff: 'exponent", readFileSync(CONFIG, 'utf8'));
+      await goTo(page, fixed.line, fixed.text.indexOf("'exponent") + 2);
+      await page.keyboard.type('x');
+      const row = await until('a diagnostic from the restarted server', 60_000, async () => (await problemTexts(page)).find((t) => t.includes('xexponential') && t.includes('SKN004')));
+      await shot(page, 'restarted');
+      return `restarted; new diagnostic: ${row.slice(0, 100)}`;
     });
     return true;
   } catch {
