@@ -1,9 +1,4 @@
 import { EXIT, UsageError, type CliIO } from './io.js';
-import { checkCommand } from './commands/check.js';
-import { promptCommand } from './commands/prompt.js';
-import { loginCommand } from './commands/login.js';
-import { initCommand } from './commands/init.js';
-import { planCommand } from './commands/plan.js';
 
 export type { CliIO } from './io.js';
 
@@ -14,8 +9,17 @@ export interface Command {
   run(args: string[], io: CliIO): Promise<number>;
 }
 
-/** Every command, in the order `skene --help` lists them. Each lives in commands/<name>.ts. */
-const commands: Command[] = [checkCommand, initCommand, promptCommand, loginCommand, planCommand];
+/**
+ * Every command, in the order `skene --help` lists them. Each lives in commands/<name>.ts and is
+ * loaded only when run: `skene check` should not pay for the plan engine's database drivers.
+ */
+const commands: { name: string; summary: string; load: () => Promise<Command> }[] = [
+  { name: 'init', summary: 'Write a starter skene.config.ts, email template and seed for this project', load: async () => (await import('./commands/init.js')).initCommand },
+  { name: 'login', summary: 'Verify and store your Resend API key', load: async () => (await import('./commands/login.js')).loginCommand },
+  { name: 'prompt', summary: 'Print the Cursor prompt for the detected stack', load: async () => (await import('./commands/prompt.js')).promptCommand },
+  { name: 'check', summary: 'Validate skene.config.ts without running it', load: async () => (await import('./commands/check.js')).checkCommand },
+  { name: 'plan', summary: 'Dry-run every loop and show the emails it would send', load: async () => (await import('./commands/plan.js')).planCommand },
+];
 
 export async function main(argv: string[], io: CliIO): Promise<number> {
   const [name, ...rest] = argv;
@@ -27,11 +31,12 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     io.stdout('0.1.0\n');
     return EXIT.ok;
   }
-  const command = commands.find((c) => c.name === name);
-  if (!command) {
+  const entry = commands.find((c) => c.name === name);
+  if (!entry) {
     io.stderr(`skene: unknown command '${name}'. Commands: ${commands.map((c) => c.name).join(', ')}.\n`);
     return EXIT.usage;
   }
+  const command = await entry.load();
   if (rest.includes('--help') || rest.includes('-h')) {
     io.stdout(`${command.usage}\n`);
     return EXIT.ok;

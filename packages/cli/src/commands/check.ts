@@ -1,7 +1,9 @@
 import { existsSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { checkConfigFile, DIALECTS, formatDiagnosticsText, toJsonDiagnostics, type Dialect } from '@skene/core';
+// The analysis entry only: `skene check` must not load the plan engine's drivers.
+import { DIALECTS, type Dialect } from '@skene/core/analysis';
+import { checkConfigFile, formatDiagnosticsText, toJsonDiagnostics } from '@skene/core/check';
 import { EXIT, UsageError, type CliIO } from '../io.js';
 import type { Command } from '../main.js';
 
