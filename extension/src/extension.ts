@@ -79,6 +79,8 @@ async function startClient(): Promise<LanguageClient> {
   if (client && client.state === State.Running) return client;
   if (starting) return starting;
   starting = (async () => {
+    const old = client;
+    if (old) await old.dispose().catch(() => undefined); // a client that stopped for good
     const c = createClient(ctx, output);
     c.onDidChangeState(() => status.refresh());
     client = c;
