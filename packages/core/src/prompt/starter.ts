@@ -110,6 +110,9 @@ function sqlSeed(model: SqlModel, dialect: 'postgres' | 'mysql', stack: string):
   const idSql = model.idType === 'uuid' ? (dialect === 'mysql' ? 'CHAR(36)' : 'uuid') : model.idType === 'text' ? (dialect === 'mysql' ? 'VARCHAR(64)' : 'text') : dialect === 'mysql' ? 'BIGINT' : 'integer';
   const text = dialect === 'mysql' ? 'VARCHAR(255)' : 'text';
   const at = (s: string) => sqlString(dialect === 'mysql' ? s : `${s}+00`);
+  // Idempotent, so seeding a database twice (a real MySQL or PostgreSQL given with --database-url) is harmless.
+  const insert = dialect === 'mysql' ? 'INSERT IGNORE INTO' : 'INSERT INTO';
+  const conflict = dialect === 'mysql' ? '' : '\nON CONFLICT DO NOTHING';
   const cols: [string, string][] = [[model.id, `${idSql} PRIMARY KEY`], [model.email, `${text} NOT NULL`]];
   if (model.name) cols.push([model.name, text]);
   if (model.created) cols.push([model.created, `${ts} NOT NULL`]);
@@ -123,14 +126,14 @@ function sqlSeed(model: SqlModel, dialect: 'postgres' | 'mysql', stack: string):
     cols.map(([n, t]) => `  ${q(n)} ${t}`).join(',\n'),
     ');',
     '',
-    `INSERT INTO ${q(model.table)} (${cols.map(([n]) => q(n)).join(', ')}) VALUES`,
+    `${insert} ${q(model.table)} (${cols.map(([n]) => q(n)).join(', ')}) VALUES`,
     PEOPLE.map((p, i) => {
       const values = [idLiteral(model, i), sqlString(p.email)];
       if (model.name) values.push(sqlString(p.name));
       if (model.created) values.push(at(p.created));
       if (model.activity?.kind === 'column') values.push(at(p.active));
       return `  (${values.join(', ')})`;
-    }).join(',\n') + ';',
+    }).join(',\n') + `${conflict};`,
   ];
   if (model.activity?.kind === 'table') {
     const a = model.activity;
@@ -141,8 +144,8 @@ function sqlSeed(model: SqlModel, dialect: 'postgres' | 'mysql', stack: string):
       `  ${q(a.at)} ${ts} NOT NULL`,
       ');',
       '',
-      `INSERT INTO ${q(a.table)} (${q(a.userId)}, ${q(a.at)}) VALUES`,
-      PEOPLE.map((p, i) => `  (${idLiteral(model, i)}, ${at(p.active)})`).join(',\n') + ';',
+      `${insert} ${q(a.table)} (${q(a.userId)}, ${q(a.at)}) VALUES`,
+      PEOPLE.map((p, i) => `  (${idLiteral(model, i)}, ${at(p.active)})`).join(',\n') + `${conflict};`,
     );
   }
   return `${lines.join('\n')}\n`;
@@ -410,7 +413,7 @@ export function starterProject(detection: StackDetection, options: { pattern?: L
     dialect === 'redis'
       ? `npx skene plan --database-url redis://127.0.0.1:6379/15 --seed ${seedPath} --at ${STARTER_AT}   (loads the seed into the scratch database 15)`
       : dialect === 'mysql'
-        ? `npx skene plan --database-url mysql://root@127.0.0.1:3306/skene_dev${planSeed} --at ${STARTER_AT}`
+        ? `npx skene plan${planSeed} --at ${STARTER_AT}   (against the config's database.url, a local TiDB from \`tiup playground\`; or --database-url mysql://…)`
         : `npx skene plan${planSeed} --at ${STARTER_AT}`,
   ];
   return {
