@@ -23,11 +23,11 @@ const EMPTY: CompletionResult = { items: [] };
 export function complete(doc: ConfigDocument, offset: number, project: ProjectContext = {}): CompletionResult {
   const ctx = cursorContext(doc, offset);
   if (!ctx) return EMPTY;
-  const items = ctx.kind === 'key' ? keyItems(ctx, project) : valueItems(doc, ctx, project);
+  const items = ctx.kind === 'key' ? keyItems(doc.text, ctx, project) : valueItems(doc, ctx, project);
   return { items: items.map((item, i) => ({ sortText: String(i).padStart(4, '0'), ...item })) };
 }
 
-function keyItems(ctx: Extract<CursorContext, { kind: 'key' }>, project: ProjectContext): CompletionItem[] {
+function keyItems(text: string, ctx: Extract<CursorContext, { kind: 'key' }>, project: ProjectContext): CompletionItem[] {
   const field = fieldAt(ctx.anchor, ctx.path);
   // `personalization: { | }`: the template's props.
   if (fieldAt(ctx.anchor, ctx.path)?.role === 'personalization') {
@@ -40,7 +40,7 @@ function keyItems(ctx: Extract<CursorContext, { kind: 'key' }>, project: Project
   }
   const keys = keysFor(ctx.anchor, ctx.path).filter((k) => !ctx.present.includes(k.key));
   keys.sort((a, b) => Number(b.required) - Number(a.required));
-  const quoted = ctx.wordRange.start > 0 && /['"`]/.test(ctx.object.getSourceFile().text[ctx.wordRange.start - 1] ?? '');
+  const quoted = ctx.wordRange.start > 0 && /['"`]/.test(text[ctx.wordRange.start - 1] ?? '');
   return keys.map(({ key, schema }) => ({
     label: key,
     kind: 'property',

@@ -61,22 +61,42 @@ export type CursorContext =
       node: TS.Node;
     };
 
+/**
+ * Parents of the nodes `nodeAt` walked through. analysis/document.ts parses without parent
+ * pointers (half the parse time of a large config); the services climb from the cursor, and every
+ * node they climb through was reached from the root by `nodeAt`, which records its parent here.
+ */
+const parents = new WeakMap<TS.Node, TS.Node>();
+
+export function parentOf(node: TS.Node): TS.Node | undefined {
+  return parents.get(node) ?? node.parent;
+}
+
+/** Records `child`'s parent (for a node found by other means than `nodeAt`, e.g. a property's value). */
+export function adopt(child: TS.Node, parent: TS.Node): void {
+  parents.set(child, parent);
+}
+
 /** The innermost node whose span holds `offset` (its end included, so `ta|` finds `ta`; words win over punctuation). */
 export function nodeAt(sourceFile: TS.SourceFile, offset: number): TS.Node {
   let node: TS.Node = sourceFile;
   outer: for (;;) {
+    // Syntax lists (from getChildren) are not part of the tree: their items' parent is the list's owner.
+    const owner = node.kind === ts.SyntaxKind.SyntaxList ? parentOf(node) ?? node : node;
     let touching: TS.Node | undefined;
     for (const child of node.getChildren(sourceFile)) {
       if (child.end <= child.pos || child.kind === ts.SyntaxKind.EndOfFileToken) continue; // missing nodes, empty lists
       const start = child.getStart(sourceFile);
       if (start > offset || offset > child.end) continue;
       if (start < offset && offset < child.end) {
+        parents.set(child, owner);
         node = child;
         continue outer;
       }
       if (!touching || (isPunctuation(touching) && !isPunctuation(child))) touching = child;
     }
     if (!touching) return node;
+    parents.set(touching, owner);
     node = touching;
   }
 }
@@ -95,9 +115,9 @@ function unwrap(expr: TS.Expression): TS.Expression {
 }
 
 /** Climbs transparent wrappers (`( … )`, `as const`, `satisfies`) to the node that holds the expression. */
-function holder(node: TS.Node): TS.Node {
-  let parent = node.parent;
-  while (parent && (ts.isParenthesizedExpression(parent) || ts.isAsExpression(parent) || ts.isSatisfiesExpression(parent) || ts.isTypeAssertionExpression(parent) || ts.isNonNullExpression(parent))) parent = parent.parent;
+function holder(node: TS.Node): TS.Node | undefined {
+  let parent = parentOf(node);
+  while (parent && (ts.isParenthesizedExpression(parent) || ts.isAsExpression(parent) || ts.isSatisfiesExpression(parent) || ts.isTypeAssertionExpression(parent) || ts.isNonNullExpression(parent))) parent = parentOf(parent);
   return parent;
 }
 
@@ -117,7 +137,7 @@ export function pathTo(node: TS.Expression, sourceFile: TS.SourceFile): { anchor
       const key = propertyKey(parent.name);
       if (key === undefined) return undefined;
       path.unshift(key);
-      current = parent.parent; // the object literal
+      current = parentOf(parent)!; // the object literal
       continue;
     }
     if (ts.isArrayLiteralExpression(parent)) {
@@ -166,19 +186,20 @@ function narrow(expression: TS.Expression, schema: Schema, path: Segment[]): { a
 }
 
 function isTopLevelConst(decl: TS.VariableDeclaration, sourceFile: TS.SourceFile): boolean {
-  const list = decl.parent;
-  if (!(ts.isVariableDeclarationList(list) && ts.isVariableStatement(list.parent) && list.parent.parent === sourceFile)) return false;
+  const list = parentOf(decl);
+  const statement = list && parentOf(list);
+  if (!(list && statement && ts.isVariableDeclarationList(list) && ts.isVariableStatement(statement) && parentOf(statement) === sourceFile)) return false;
   if (!ts.isIdentifier(decl.name)) return false;
   const name = decl.name.text;
   const exported = sourceFile.statements.find((s): s is TS.ExportAssignment => ts.isExportAssignment(s) && !s.isExportEquals);
   if (!exported) return false;
   let used = false;
-  const visit = (node: TS.Node): void => {
+  const visit = (node: TS.Node, parent: TS.Node): void => {
     if (used) return;
-    if (ts.isIdentifier(node) && node.text === name && !(ts.isPropertyAssignment(node.parent) && node.parent.name === node)) used = true;
-    else node.forEachChild(visit);
+    if (ts.isIdentifier(node) && node.text === name && !(ts.isPropertyAssignment(parent) && parent.name === node)) used = true;
+    else node.forEachChild((child) => visit(child, node));
   };
-  visit(exported.expression);
+  visit(exported.expression, exported);
   return used;
 }
 
@@ -268,7 +289,7 @@ export function cursorContext(doc: ConfigDocument, offset: number): CursorContex
 
   // On an identifier: a key being typed (`ta|`, shorthand), a key, or a bare value (`backoff: ex|`).
   if (ts.isIdentifier(node) || ts.isNumericLiteral(node) || node.kind === ts.SyntaxKind.TrueKeyword || node.kind === ts.SyntaxKind.FalseKeyword || node.kind === ts.SyntaxKind.NullKeyword) {
-    const parent = node.parent;
+    const parent = parentOf(node)!;
     const { word, range } = wordAround(sf.text, offset);
     if ((ts.isPropertyAssignment(parent) && parent.name === node) || (ts.isShorthandPropertyAssignment(parent) && parent.name === node)) {
       return keyContext(parent, word, range, sf);
@@ -278,11 +299,11 @@ export function cursorContext(doc: ConfigDocument, offset: number): CursorContex
   }
 
   // Between tokens: climb to the property (after its colon → its value), array or object around the cursor.
-  for (let n: TS.Node | undefined = node; n; n = n.parent) {
+  for (let n: TS.Node | undefined = node; n; n = parentOf(n)) {
     if (ts.isPropertyAssignment(n)) {
       const colon = n.getChildren(sf).find((c) => c.kind === ts.SyntaxKind.ColonToken);
       if (colon && offset >= colon.end) {
-        const owner = pathTo(n.parent as TS.ObjectLiteralExpression, sf);
+        const owner = pathTo(parentOf(n) as TS.ObjectLiteralExpression, sf);
         const key = propertyKey(n.name);
         if (!owner || key === undefined) return undefined;
         return { kind: 'value', anchor: owner.anchor, path: [...owner.path, key], word: '', wordRange: { start: offset, end: offset }, node };
@@ -317,8 +338,8 @@ export function cursorContext(doc: ConfigDocument, offset: number): CursorContex
 }
 
 function keyContext(prop: TS.PropertyAssignment | TS.ShorthandPropertyAssignment, word: string, wordRange: Range, sf: TS.SourceFile): CursorContext | undefined {
-  const object = prop.parent;
-  if (!ts.isObjectLiteralExpression(object)) return undefined;
+  const object = parentOf(prop);
+  if (!object || !ts.isObjectLiteralExpression(object)) return undefined;
   const owner = pathTo(object, sf);
   if (!owner) return undefined;
   return { kind: 'key', anchor: owner.anchor, path: owner.path, object, present: presentKeys(object, prop), word, wordRange };
@@ -339,7 +360,7 @@ function valuePath(node: TS.Expression, sf: TS.SourceFile): { anchor: Anchor; pa
   const parent = holder(node);
   if (!parent) return undefined;
   if (ts.isPropertyAssignment(parent) && parent.initializer && unwrap(parent.initializer) === node) {
-    const owner = pathTo(parent.parent as TS.ObjectLiteralExpression, sf);
+    const owner = pathTo(parentOf(parent) as TS.ObjectLiteralExpression, sf);
     const key = propertyKey(parent.name);
     return owner && key !== undefined ? { anchor: owner.anchor, path: [...owner.path, key] } : undefined;
   }
@@ -355,9 +376,10 @@ function valuePath(node: TS.Expression, sf: TS.SourceFile): { anchor: Anchor; pa
  * value (path of the value). Undefined outside any loop or config.
  */
 export function roleOfNode(node: TS.Node, sf: TS.SourceFile): { kind: 'key' | 'value'; anchor: Anchor; path: Segment[] } | undefined {
-  const parent = node.parent;
+  const parent = parentOf(node);
   if (parent && (ts.isPropertyAssignment(parent) || ts.isShorthandPropertyAssignment(parent)) && parent.name === node) {
-    const owner = ts.isObjectLiteralExpression(parent.parent) ? pathTo(parent.parent, sf) : undefined;
+    const object = parentOf(parent);
+    const owner = object && ts.isObjectLiteralExpression(object) ? pathTo(object, sf) : undefined;
     const key = propertyKey(parent.name);
     return owner && key !== undefined ? { kind: 'key', anchor: owner.anchor, path: [...owner.path, key] } : undefined;
   }

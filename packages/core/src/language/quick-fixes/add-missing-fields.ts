@@ -5,7 +5,7 @@
 import type TS from 'typescript';
 import ts from '../typescript.js';
 import { unwrapSchema } from '../../analysis/schema-walk.js';
-import { nodeAt, pathTo, propertyKey } from '../cursor.js';
+import { adopt, nodeAt, parentOf, pathTo, propertyKey } from '../cursor.js';
 import { keysFor } from '../fields.js';
 import { skeleton } from '../skeleton.js';
 import type { QuickFix } from './shared.js';
@@ -15,10 +15,14 @@ export const addMissingFields: QuickFix = (diagnostic, doc) => {
   const { start, end } = diagnostic.range;
   const node = nodeAt(sf, end > start ? start + 1 : start);
   let object: TS.ObjectLiteralExpression | undefined;
-  if (ts.isIdentifier(node) && ts.isPropertyAssignment(node.parent) && node.parent.name === node) {
-    if (ts.isObjectLiteralExpression(node.parent.initializer)) object = node.parent.initializer;
-  } else if (node.kind === ts.SyntaxKind.OpenBraceToken && ts.isObjectLiteralExpression(node.parent)) {
-    object = node.parent;
+  const parent = parentOf(node);
+  if (ts.isIdentifier(node) && parent && ts.isPropertyAssignment(parent) && parent.name === node) {
+    if (ts.isObjectLiteralExpression(parent.initializer)) {
+      object = parent.initializer;
+      adopt(object, parent); // reached from its key, not by nodeAt
+    }
+  } else if (node.kind === ts.SyntaxKind.OpenBraceToken && parent && ts.isObjectLiteralExpression(parent)) {
+    object = parent;
   } else if (ts.isObjectLiteralExpression(node)) {
     object = node;
   }
