@@ -59,6 +59,9 @@ export function buildPrompt(detection: StackDetection): string {
       if (hints.activityColumn) parts.push(`last activity is \`${hints.users.name}.${hints.activityColumn}\``);
       if (hints.activityTable) parts.push(`activity is recorded in \`${hints.activityTable.table.name}\` (\`${hints.activityTable.userId}\`, \`${hints.activityTable.at}\`${hints.activityTable.kind ? `, \`${hints.activityTable.kind}\`` : ''})`);
       lines.push(`- So: ${parts.join('; ')}.`);
+      if (hints.users.name !== 'users') {
+        lines.push(`- \`${hints.users.name}\` is not \`users\`: a database trigger on it has no \`user\` to send to. Read \`${hints.users.name}\` from a schedule trigger's query instead (each row it returns is one recipient, with \`email\`), e.g. the sign-ups of the last day.`);
+      }
     }
   } else if (detection.dialect !== 'redis') {
     lines.push('', 'No schema files (SQL migrations, schema.prisma, Drizzle or TypeORM entities) were found: read the data-access code for table names, and add the tables the loops read to `skene/seed.sql`.');
