@@ -10,7 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import { join, relative, sep } from 'node:path';
-import { interpolate, renderEmail, resolveAddresses, EmailTemplateError, type TemplateContext } from '../email/index.js';
+import { DEFAULT_TO, findTemplate, interpolate, isValidAddress, renderEmail, resolveAddresses, EmailTemplateError, type TemplateContext } from '../email/index.js';
 import { SourceError, type DataSource, type RedisSource, type Row, type SqlSession, type SqlSource } from '../sources/types.js';
 import { formatMs } from '../sources/postgres-session.js';
 import { addCounts, emptyCounts, REPORT_FORMAT, REPORT_VERSION, type Counts, type LoopReport, type PlannedEmail, type PlanReport, type StepReport } from '../report/model.js';
@@ -19,7 +19,8 @@ import { loadPostgresParser, refuseWrites } from './guard.js';
 import { findParams } from './params.js';
 import { withRetries, RetriedError, type RetryOptions } from './retry.js';
 import * as SQL from './sql.js';
-import { compareKeys, plainRow } from './values.js';
+import { plainRow, plainValue, sortByKey } from './values.js';
+import { compileTemplate } from './templates.js';
 import type { LoadedConfig } from './load-config.js';
 
 type Loop = LoadedConfig['loops'][number];
@@ -52,6 +53,8 @@ export interface PlanOptions {
   maxQueryTimeoutMs?: number;
   retry?: RetryOptions;
   onProgress?: (progress: PlanProgress) => void;
+  /** Render each email's body (default true). False lists recipients and props only: faster for huge plans. */
+  render?: boolean;
   /** The current time when `at` is absent (tests). */
   now?: () => Date;
 }
@@ -122,6 +125,17 @@ class StepCollector {
   counts: Counts = emptyCounts();
   emails: PlannedEmail[] = [];
   notSent = new Map<string, { count: number; examples: string[] }>();
+  /** Renders in flight. */
+  pending: Promise<void>[] = [];
+
+  /** Waits for the renders in flight; the first failure (a broken template) fails the step. */
+  async settle(limit = 0) {
+    if (this.pending.length <= limit) return;
+    const results = await Promise.allSettled(this.pending);
+    this.pending = [];
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+  }
 
   skip(reason: string, key: string, waiting = false) {
     if (waiting) this.counts.waiting++;
@@ -185,14 +199,21 @@ async function planStep(ctx: StepContext, loop: Loop, step: Step, stepNo: number
         else await sqlScheduleStep(ctx, source, session, loop, step, stepNo, occurrences as Date[], timeoutMs, collector, emit);
       });
     }
+    await collector.settle();
   } catch (error) {
+    await Promise.allSettled(collector.pending);
     const failure = toFailure(error);
     collector.counts.errors++;
     report.errors.push({ loop: loop.id, step: stepNo, kind: failure.kind, message: failure.message, attempts: failure.attempts });
   }
   report.counts = collector.counts;
   // Key order by code point / number, not the database's collation: every source lists alike.
-  report.emails = collector.emails.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : compareKeys(a.key, b.key)));
+  report.emails = sortByKey(
+    collector.emails.filter((e) => e !== undefined),
+    (e) => e.key,
+    (e) => e.at,
+  );
+  report.counts.emails = report.emails.length;
   report.notSent = [...collector.notSent].map(([reason, v]) => ({ reason, count: v.count, examples: v.examples }));
   return report;
 }
@@ -222,54 +243,101 @@ function queryTimeout(ctx: StepContext, timeout: string | undefined): number {
   return Math.min(wanted ?? cap, cap);
 }
 
-type Emit = (context: TemplateContext, key: string, at: Date, occurrence?: Date) => Promise<void>;
+/** Emits one qualifying event; `atIso` is when it would be sent, `occurrence` set for schedules. */
+type Emit = (context: TemplateContext, key: string, atIso: string, occurrence?: string) => void;
 
-/** Turns one qualifying event into a planned email (or a reason it is not sent). */
+/** Renders in flight at once: file reads and React renders overlap, order is kept by slot. */
+const RENDER_CONCURRENCY = 32;
+
+/** Turns qualifying events into planned emails (or reasons they are not sent). */
 function emitter(ctx: StepContext, loop: Loop, action: EmailAction, stepNo: number, collector: StepCollector): Emit {
   const emailsDir = join(ctx.config.dir, 'emails');
   const env = ctx.env ?? process.env;
+  const personalization = Object.entries(action.personalization ?? {}).map(([name, text]) => ({ name, render: compileTemplate(text) }));
+  const to = compileTemplate(action.to ?? DEFAULT_TO);
+  const subjectTemplate = action.subject === undefined ? undefined : compileTemplate(action.subject);
+  // A sender without placeholders (the usual case) is resolved once per step.
+  const fromIsConstant = !/\{\{/.test(action.from ?? ctx.config.email?.from ?? env.SKENE_EMAIL_FROM ?? '');
+  let constantFrom: { from?: string; problem?: string } | undefined;
+  let template = action.template;
   let done = 0;
-  return async (context, key, at, occurrence) => {
+
+  const emit: Emit = (context, key, atIso, occurrence) => {
     done++;
-    if (ctx.onProgress && done % 500 === 0) ctx.onProgress({ loop: loop.id, step: stepNo, done });
-    const problems: string[] = [];
-    const props: Record<string, string> = {};
-    for (const [name, template] of Object.entries(action.personalization ?? {})) {
-      const result = interpolate(template, context);
-      props[name] = result.value;
-      for (const path of result.missing) problems.push(`missing value: {{${path}}} (personalization.${name}) is empty`);
-    }
-    const addresses = resolveAddresses({ action, config: ctx.config, context, env });
-    if (!addresses.to) {
-      collector.skip(addresses.problems.find((p) => p.field === 'to')?.message ?? 'no recipient', key);
+    if (ctx.onProgress && done % 1000 === 0) ctx.onProgress({ loop: loop.id, step: stepNo, done });
+    const recipient = to(context);
+    const toValue = recipient.value.trim();
+    if (recipient.missing.length || !toValue) {
+      collector.skip(
+        recipient.missing.length
+          ? `no recipient: ${recipient.missing.map((m) => `\`${m}\``).join(', ')} ${recipient.missing.length > 1 ? 'have' : 'has'} no value${action.to === undefined ? ' (`to` defaults to `{{user.email}}`)' : ''}`
+          : `no recipient: \`to\` (${action.to ?? DEFAULT_TO}) is empty`,
+        key,
+      );
       return;
     }
-    for (const p of addresses.problems) if (p.field === 'from') problems.push(p.message);
+    if (!isValidAddress(toValue)) {
+      collector.skip(`not an email address: to (${action.to ?? DEFAULT_TO}) gives "${toValue}"`, key);
+      return;
+    }
+    const problems: string[] = [];
+    const props: Record<string, string> = {};
+    for (const p of personalization) {
+      const result = p.render(context);
+      props[p.name] = result.value;
+      for (const path of result.missing) problems.push(`missing value: {{${path}}} (personalization.${p.name}) is empty`);
+    }
+    let sender = constantFrom;
+    if (!sender) {
+      const resolved = resolveAddresses({ action: { to: toValue, from: action.from }, config: ctx.config, context, env });
+      const problem = resolved.problems.find((p) => p.field === 'from')?.message;
+      sender = { ...(resolved.from ? { from: resolved.from } : {}), ...(problem ? { problem } : {}) };
+      if (fromIsConstant) constantFrom = sender;
+    }
+    if (sender.problem) problems.push(sender.problem);
     let subject: string | undefined;
-    if (action.subject !== undefined) {
-      const s = interpolate(action.subject, context);
+    if (subjectTemplate) {
+      const s = subjectTemplate(context);
       subject = s.value;
       for (const path of s.missing) problems.push(`missing value: {{${path}}} (subject) is empty`);
     }
-    const rendered = await renderEmail({ emailsDir, template: action.template, props, subject });
-    for (const m of rendered.missing) problems.push(`missing value: {{${m}}} in the template is empty`);
-    if (rendered.subject === undefined || rendered.subject.trim() === '') problems.push('no subject: set `subject` on the action or `export const subject` in the template');
-    const id = `${loop.id}/${stepNo}/${key}${occurrence ? `@${occurrence.toISOString()}` : ''}`;
+    const slot = collector.emails.length;
+    collector.emails.push(undefined as unknown as PlannedEmail);
     collector.counts.emails++;
-    collector.emails.push({
-      id,
-      key,
-      at: at.toISOString(),
-      to: addresses.to,
-      ...(addresses.from ? { from: addresses.from } : {}),
-      ...(rendered.subject !== undefined ? { subject: rendered.subject } : {}),
-      template: action.template,
-      props,
-      html: rendered.html,
-      text: rendered.text,
-      problems,
-    });
+    const finish = (rendered: { subject?: string; html?: string; text?: string; missing: string[] }) => {
+      for (const m of rendered.missing) problems.push(`missing value: {{${m}}} in the template is empty`);
+      if (ctx.render !== false && (rendered.subject === undefined || rendered.subject.trim() === '')) {
+        problems.push('no subject: set `subject` on the action or `export const subject` in the template');
+      }
+      collector.emails[slot] = {
+        id: `${loop.id}/${stepNo}/${key}${occurrence ? `@${occurrence}` : ''}`,
+        key,
+        at: atIso,
+        to: toValue,
+        ...(sender!.from ? { from: sender!.from } : {}),
+        ...(rendered.subject !== undefined ? { subject: rendered.subject } : {}),
+        template: action.template,
+        props,
+        ...(rendered.html !== undefined ? { html: rendered.html, text: rendered.text } : {}),
+        problems,
+      };
+    };
+    if (ctx.render === false) {
+      finish({ subject, missing: [] });
+      return;
+    }
+    collector.pending.push(
+      (async () => {
+        if (template === action.template) {
+          // Find the file once; later renders name it with its extension (one lookup, not three).
+          const found = await findTemplate(emailsDir, action.template);
+          template = relative(emailsDir, found.file).split(sep).join('/');
+        }
+        finish(await renderEmail({ emailsDir, template, props, subject }));
+      })(),
+    );
   };
+  return emit;
 }
 
 function loopContext(loop: Loop): Row {
@@ -313,20 +381,38 @@ async function sqlDatabaseStep(
   const usersKey = isUsers ? key : userIdColumn ? await keyColumn(q, dialect, USERS_TABLE).catch(() => 'id') : undefined;
   const batchSize = ctx.batchSize ?? 1000;
   const loopRow = loopContext(loop);
+  const atIso = ctx.at.toISOString();
 
   let afterKey: unknown;
   for (;;) {
-    const page = (await q(SQL.pageQuery(dialect, table, key, { afterKey, since, limit: batchSize }))).map(plainRow);
-    if (page.length === 0) break;
-    afterKey = page[page.length - 1]![key];
-    const keys = page.map((r) => r[key]);
+    let page: Row[];
     const matches = new Map<string, Row>();
-    if (condition) {
-      for (const row of await q(SQL.conditionBatchQuery(dialect, table, key, condition, keys))) {
-        const { [SQL.KEY_COLUMN]: k, ...match } = row;
-        matches.set(String(k), plainRow(match));
+    if (condition && dialect === 'postgres' && session.queryArrays) {
+      // Rows and their condition in one set-based statement per batch.
+      const statement = SQL.pageWithConditionQuery(table, key, condition, { afterKey, since, limit: batchSize });
+      const result = await withRetries(() => session.queryArrays!(statement.sql, statement.params, { at: ctx.at, timeoutMs }), loop.recovery, ctx.retry);
+      const hit = result.fields.lastIndexOf(SQL.HIT_COLUMN);
+      page = result.rows.map((values) => {
+        const row: Row = {};
+        for (let i = 0; i < hit; i++) row[result.fields[i]!] = plainValue(values[i]);
+        if (values[hit] !== null) {
+          const match: Row = {};
+          for (let i = hit + 1; i < values.length; i++) match[result.fields[i]!] = plainValue(values[i]);
+          matches.set(String(row[key]), match);
+        }
+        return row;
+      });
+    } else {
+      page = (await q(SQL.pageQuery(dialect, table, key, { afterKey, since, limit: batchSize }))).map(plainRow);
+      if (condition && page.length) {
+        for (const row of await q(SQL.conditionBatchQuery(dialect, table, key, condition, page.map((r) => r[key])))) {
+          const { [SQL.KEY_COLUMN]: k, ...match } = row;
+          matches.set(String(k), plainRow(match));
+        }
       }
     }
+    if (page.length === 0) break;
+    afterKey = page[page.length - 1]![key];
     const users = new Map<string, Row>();
     if (!isUsers && userIdColumn && usersKey) {
       const ids = [...new Set(page.map((r) => r[userIdColumn]).filter((v) => v !== null && v !== undefined))];
@@ -344,7 +430,8 @@ async function sqlDatabaseStep(
         collector.skip(userIdColumn ? `no user: ${table}.${userIdColumn} matches no ${USERS_TABLE} row` : `no user: ${table} has no user_id column`, k);
         continue;
       }
-      await emit({ user, row, match: matches.get(k) ?? null, loop: loopRow, now: ctx.at.toISOString() }, k, ctx.at);
+      emit({ user, row, match: matches.get(k) ?? null, loop: loopRow, now: atIso }, k, atIso);
+      await collector.settle(RENDER_CONCURRENCY);
     }
     if (page.length < batchSize) break;
   }
@@ -394,11 +481,15 @@ async function sqlScheduleStep(
 
 /** Schedule recipients in a stable order (by user id, else address), so every source lists them alike. */
 async function emitRecipients(rows: Row[], occurrence: Date, collector: StepCollector, emit: Emit, loopRow: Row) {
-  const keyed = rows.map((user) => ({ user, key: recipientKey(user) }));
-  keyed.sort((a, b) => compareKeys(a.key, b.key));
+  const keyed = sortByKey(
+    rows.map((user) => ({ user, key: recipientKey(user) })),
+    (r) => r.key,
+  );
+  const iso = occurrence.toISOString();
   for (const { user, key } of keyed) {
     collector.counts.events++;
-    await emit({ user, match: user, loop: loopRow, now: occurrence.toISOString() }, key, occurrence, occurrence);
+    emit({ user, match: user, loop: loopRow, now: iso }, key, iso, iso);
+    await collector.settle(RENDER_CONCURRENCY);
   }
 }
 
@@ -451,6 +542,7 @@ async function redisDatabaseStep(
   const command = step.condition?.type === 'redis' ? step.condition.command : undefined;
   const loopRow = loopContext(loop);
   const batchSize = ctx.batchSize ?? 1000;
+  const atIso = ctx.at.toISOString();
   for (let i = 0; i < rows.length; i += batchSize) {
     const page = rows.slice(i, i + batchSize).map((r) => ({ key: r.id, row: { id: r.id, ...r.fields } as Row }));
     const users = new Map<string, Row>();
@@ -468,7 +560,7 @@ async function redisDatabaseStep(
     }
     const contexts = page.map(({ key, row }) => {
       const user = isUsers ? row : users.get(String(row.user_id));
-      return { key, row, user, context: { user: user ?? null, row, loop: loopRow, now: ctx.at.toISOString() } as TemplateContext };
+      return { key, row, user, context: { user: user ?? null, row, loop: loopRow, now: atIso } as TemplateContext };
     });
     // The condition for the whole page in one round trip.
     const commands: (string[] | undefined)[] = contexts.map(({ context }) => {
@@ -501,7 +593,8 @@ async function redisDatabaseStep(
         collector.skip(`no user: ${prefix}:${key} has no user_id matching a ${USERS_TABLE}:<id> hash`, key);
         continue;
       }
-      await emit(context, key, ctx.at);
+      emit(context, key, atIso);
+      await collector.settle(RENDER_CONCURRENCY);
     }
   }
 }

@@ -123,6 +123,30 @@ export function conditionBatchQuery(
   return { sql: branches.join('\nUNION ALL\n'), params: [] };
 }
 
+export const HIT_COLUMN = '__skene_hit';
+
+/**
+ * PostgreSQL: one page of the trigger table and each row's condition in one set-based statement
+ * (LEFT JOIN LATERAL, so rows whose condition does not hold come back too, with no hit). Read as
+ * arrays: the columns before `__skene_hit` are the row, those after it the condition's first row.
+ */
+export function pageWithConditionQuery(
+  table: string,
+  key: string,
+  condition: { replace(text: string): string },
+  options: { afterKey?: unknown; since?: { column: string; at: Date }; limit: number },
+): Statement {
+  const page = pageQuery('postgres', table, key, options);
+  const k = `__skene_t.${quoteIdent('postgres', key)}`;
+  return {
+    sql:
+      `SELECT __skene_t.*, __skene_m.* FROM (${page.sql}) AS __skene_t ` +
+      `LEFT JOIN LATERAL (SELECT 1 AS ${HIT_COLUMN}, __skene_c.* FROM (${condition.replace(k)}) AS __skene_c LIMIT 1) AS __skene_m ON true ` +
+      `ORDER BY ${k}`,
+    params: page.params,
+  };
+}
+
 /** The `users` rows with these ids. */
 export function usersQuery(dialect: SqlDialect, usersTable: string, idColumn: string, ids: unknown[]): Statement {
   const t = quoteIdent(dialect, usersTable);

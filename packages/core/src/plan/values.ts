@@ -3,28 +3,45 @@ import type { Row } from '../sources/types.js';
 
 export function plainValue(value: unknown): unknown {
   if (value === null || value === undefined) return null;
+  const type = typeof value;
+  if (type === 'string' || type === 'number' || type === 'boolean') return value;
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value.toISOString();
-  if (typeof value === 'bigint') return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
+  if (type === 'bigint') return Number.isSafeInteger(Number(value)) ? Number(value) : (value as bigint).toString();
   if (Buffer.isBuffer(value) || value instanceof Uint8Array) return Buffer.from(value).toString('utf8');
   if (Array.isArray(value)) return value.map(plainValue);
-  if (typeof value === 'object') return plainRow(value as Row);
+  if (type === 'object') return plainRow(value as Row);
   return value;
 }
 
 export function plainRow(row: Row): Row {
   const out: Row = {};
-  for (const [key, value] of Object.entries(row)) out[key] = plainValue(value);
+  for (const key in row) out[key] = plainValue(row[key]);
   return out;
+}
+
+/** A sort key: integers (as keys usually are) compare as numbers, anything else by code point. */
+function sortKey(key: string): number | string {
+  if (key.length < 16 && /^-?\d+$/.test(key)) return Number(key);
+  return key;
+}
+
+function compareSortKeys(a: number | string, b: number | string): number {
+  if (typeof a === 'number') return typeof b === 'number' ? a - b : -1;
+  if (typeof b === 'number') return 1;
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** Keys sort numerically when both are integers, otherwise by code point: the same order on every source. */
 export function compareKeys(a: string, b: string): number {
-  const na = /^-?\d+$/.test(a);
-  const nb = /^-?\d+$/.test(b);
-  if (na && nb) {
-    const d = BigInt(a) - BigInt(b);
-    return d < 0n ? -1 : d > 0n ? 1 : 0;
-  }
-  if (na !== nb) return na ? -1 : 1;
-  return a < b ? -1 : a > b ? 1 : 0;
+  return compareSortKeys(sortKey(a), sortKey(b));
+}
+
+/** Sorts by (group, key) with each key decorated once; a list already in order is left as is. */
+export function sortByKey<T>(items: T[], key: (item: T) => string, group: (item: T) => string = () => ''): T[] {
+  const decorated = items.map((item) => ({ item, g: group(item), k: sortKey(key(item)) }));
+  const cmp = (a: (typeof decorated)[number], b: (typeof decorated)[number]) => (a.g < b.g ? -1 : a.g > b.g ? 1 : compareSortKeys(a.k, b.k));
+  let sorted = true;
+  for (let i = 1; i < decorated.length && sorted; i++) if (cmp(decorated[i - 1]!, decorated[i]!) > 0) sorted = false;
+  if (sorted) return items;
+  return decorated.sort(cmp).map((d) => d.item);
 }

@@ -21,9 +21,22 @@ type PGliteInstance = InstanceType<PGliteModule['PGlite']>;
 export const PG_PARSERS: Record<number, (value: string) => unknown> = {
   20: (v) => (Number.isSafeInteger(Number(v)) ? Number(v) : v), // int8: a number when exact
   1082: (v) => v, // date: 'YYYY-MM-DD', never shifted by a time zone
-  1114: (v) => new Date(`${v.replace(' ', 'T')}Z`), // timestamp without time zone: read as UTC
-  1184: (v) => new Date(v.replace(' ', 'T').replace(/([+-]\d\d)$/, '$1:00')),
+  1114: (v) => utcIso(v, '') ?? new Date(`${v.replace(' ', 'T')}Z`), // timestamp without time zone: read as UTC
+  1184: (v) => utcIso(v, '+00') ?? new Date(v.replace(' ', 'T').replace(/([+-]\d\d)$/, '$1:00')),
 };
+
+const PG_UTC = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2})(\.\d+)?(\+00)?$/;
+
+/**
+ * `2026-03-01 17:42:00.5+00` → `2026-03-01T17:42:00.500Z` without building a Date: plans read
+ * every row of a table, and this is what a Date would print anyway (milliseconds, UTC).
+ */
+function utcIso(text: string, zone: string): string | undefined {
+  const m = PG_UTC.exec(text);
+  if (!m || (m[4] ?? '') !== zone) return undefined;
+  const fraction = (m[3] ?? '.').padEnd(4, '0').slice(0, 4);
+  return `${m[1]}T${m[2]}${fraction}Z`;
+}
 
 function pgliteVersion(): string {
   try {
@@ -100,6 +113,10 @@ export async function openPglite(): Promise<SqlSource> {
             await db.exec(sql);
           },
           query: async (sql, params) => (await db.query<Row>(sql, params)).rows,
+          queryArrays: async (sql, params) => {
+            const result = await db.query<unknown[]>(sql, params, { rowMode: 'array' });
+            return { fields: result.fields.map((f) => f.name), rows: result.rows };
+          },
         },
         fn,
       );

@@ -12,6 +12,8 @@ export interface PgExecutor {
   control(sql: string): Promise<void>;
   /** One statement with parameters (extended protocol: a second statement is a syntax error). */
   query(sql: string, params: unknown[]): Promise<Row[]>;
+  /** The same, rows as arrays. */
+  queryArrays(sql: string, params: unknown[]): Promise<{ fields: string[]; rows: unknown[][] }>;
 }
 
 export async function pgReadOnly<T>(executor: PgExecutor, fn: (session: SqlSession) => Promise<T>): Promise<T> {
@@ -31,35 +33,39 @@ export async function pgReadOnly<T>(executor: PgExecutor, fn: (session: SqlSessi
     }
   };
 
+  /** Runs one statement inside the read-only transaction, pinning the clock and the deadline. */
+  async function run<T>(sql: string, options: QueryOptions, exec: (text: string) => Promise<T>): Promise<T> {
+    const timeoutMs = Math.max(1, Math.round(options.timeoutMs));
+    const key = `${options.at.toISOString()}\n${sql}`;
+    let text = pinned.get(key);
+    if (text === undefined) {
+      text = pinPostgresClock(sql, options.at).sql;
+      if (pinned.size > 1000) pinned.clear();
+      pinned.set(key, text);
+    }
+    try {
+      if (!open) {
+        // REPEATABLE READ: every query of the plan sees one snapshot.
+        await executor.control(
+          `BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL statement_timeout = ${timeoutMs}; SET LOCAL TIME ZONE 'UTC'`,
+        );
+        open = true;
+        currentTimeout = timeoutMs;
+      } else if (currentTimeout !== timeoutMs) {
+        await executor.control(`SET LOCAL statement_timeout = ${timeoutMs}`);
+        currentTimeout = timeoutMs;
+      }
+      return await exec(text);
+    } catch (error) {
+      // An error aborts a PostgreSQL transaction: end it; the next query begins a fresh one.
+      await rollback();
+      throw classifyPgError(error, timeoutMs);
+    }
+  }
+
   const session: SqlSession = {
-    async query(sql: string, params: unknown[], options: QueryOptions): Promise<Row[]> {
-      const timeoutMs = Math.max(1, Math.round(options.timeoutMs));
-      const key = `${options.at.toISOString()}\n${sql}`;
-      let text = pinned.get(key);
-      if (text === undefined) {
-        text = pinPostgresClock(sql, options.at).sql;
-        if (pinned.size > 1000) pinned.clear();
-        pinned.set(key, text);
-      }
-      try {
-        if (!open) {
-          // REPEATABLE READ: every query of the plan sees one snapshot.
-          await executor.control(
-            `BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL statement_timeout = ${timeoutMs}; SET LOCAL TIME ZONE 'UTC'`,
-          );
-          open = true;
-          currentTimeout = timeoutMs;
-        } else if (currentTimeout !== timeoutMs) {
-          await executor.control(`SET LOCAL statement_timeout = ${timeoutMs}`);
-          currentTimeout = timeoutMs;
-        }
-        return await executor.query(text, params);
-      } catch (error) {
-        // An error aborts a PostgreSQL transaction: end it; the next query begins a fresh one.
-        await rollback();
-        throw classifyPgError(error, timeoutMs);
-      }
-    },
+    query: (sql, params, options) => run(sql, options, (text) => executor.query(text, params)),
+    queryArrays: (sql, params, options) => run(sql, options, (text) => executor.queryArrays(text, params)),
   };
   try {
     return await fn(session);

@@ -52,6 +52,10 @@ export async function openPostgres(url: string, options: { connectTimeoutMs?: nu
           },
           // Passing `values` (even empty) makes pg use the extended protocol: one statement only.
           query: async (sql, params) => (await client.query<Row>({ text: sql, values: params })).rows,
+          queryArrays: async (sql, params) => {
+            const result = await client.query<unknown[]>({ text: sql, values: params, rowMode: 'array' });
+            return { fields: result.fields.map((f) => f.name), rows: result.rows };
+          },
         },
         fn,
       );

@@ -18,6 +18,8 @@ export interface QueryOptions {
 export interface SqlSession {
   /** One statement. Parameters are `$1…` (PostgreSQL) or `?` (MySQL dialect). */
   query(sql: string, params: unknown[], options: QueryOptions): Promise<Row[]>;
+  /** The same, rows as arrays with the column names (several columns may share a name). PostgreSQL sources. */
+  queryArrays?(sql: string, params: unknown[], options: QueryOptions): Promise<{ fields: string[]; rows: unknown[][] }>;
 }
 
 export interface SeedFile {

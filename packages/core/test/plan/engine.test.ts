@@ -37,7 +37,13 @@ function counting(source: SqlSource) {
   const statements: string[] = [];
   const wrapped: SqlSource = {
     ...source,
-    readOnly: (fn) => source.readOnly((session) => fn({ query: (sql, params, options) => (statements.push(sql), session.query(sql, params, options)) } as SqlSession)),
+    readOnly: (fn) =>
+      source.readOnly((session) =>
+        fn({
+          query: (sql, params, options) => (statements.push(sql), session.query(sql, params, options)),
+          ...(session.queryArrays ? { queryArrays: (sql, params, options) => (statements.push(sql), session.queryArrays!(sql, params, options)) } : {}),
+        } as SqlSession),
+      ),
   };
   return { source: wrapped, statements };
 }

@@ -1,0 +1,173 @@
+/**
+ * Plan throughput on a seeded 100,000-user PostgreSQL (a throwaway `skene_bench` database,
+ * created and dropped here): an activation loop (database trigger, per-row condition) and a
+ * retention loop (daily schedule). Prints wall time, emails per second, and the ratio to the
+ * floor — the equivalent set-based SQL run directly in the same database (target ≤ 2×); the
+ * one-query-per-row baseline (what batching saves); and PGlite's cold start (target ≤ 1 s).
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { normalizeConfig } from '@skene/sdk';
+import { openSource, runPlan, snapshotPath, type LoadedConfig } from '@skene/core';
+import { fmt, percentile } from './stats.js';
+
+const SERVER = process.env.SKENE_BENCH_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const DB = 'skene_bench';
+const USERS = 100_000;
+const AT = new Date('2026-03-02T09:00:00Z');
+
+const ACTIVATION_QUERY = `SELECT * FROM user_actions WHERE user_id = $1 AND action_type = 'first_project_created'`;
+const RETENTION_QUERY = `SELECT * FROM users WHERE last_activity_at < NOW() - INTERVAL '7 days' AND re_engagement_sent = false`;
+
+const SEED = `
+CREATE TABLE users (
+  id integer PRIMARY KEY, email text NOT NULL, name text NOT NULL, activation_link text,
+  last_activity_at timestamptz, re_engagement_sent boolean NOT NULL DEFAULT false, created_at timestamptz NOT NULL);
+CREATE TABLE user_actions (id bigserial PRIMARY KEY, user_id integer NOT NULL, action_type text NOT NULL, created_at timestamptz NOT NULL);
+CREATE INDEX user_actions_user_action ON user_actions (user_id, action_type);
+INSERT INTO users
+  SELECT i, 'user' || i || '@example.com', 'User ' || i, 'https://app.example.com/activate/' || md5(i::text),
+         timestamptz '2026-03-02 08:00Z' - (i % 30) * interval '1 day', i % 10 = 0, timestamptz '2026-01-01Z' + i * interval '1 minute'
+  FROM generate_series(1, ${USERS}) i;
+INSERT INTO user_actions (user_id, action_type, created_at)
+  SELECT i, 'signed_in', timestamptz '2026-01-01Z' + i * interval '1 minute' FROM generate_series(1, ${USERS}) i;
+INSERT INTO user_actions (user_id, action_type, created_at)
+  SELECT i, 'first_project_created', timestamptz '2026-01-02Z' + i * interval '1 minute' FROM generate_series(1, ${USERS}) i WHERE i % 3 = 0;
+ANALYZE;`;
+
+function loops(): LoadedConfig {
+  const dir = mkdtempSync(join(tmpdir(), 'skene-bench-plan-'));
+  mkdirSync(join(dir, 'emails'));
+  writeFileSync(join(dir, 'emails', 'welcome.html'), '<html><head><title>Welcome, {{name}}</title></head><body><h1>Hi {{name}}</h1><p><a href="{{activationLink}}">Finish setting up</a></p></body></html>');
+  writeFileSync(join(dir, 'emails', 're_engagement.html'), '<html><head><title>We miss you, {{name}}</title></head><body><p>Last seen {{lastActivity}}.</p></body></html>');
+  const config = normalizeConfig({
+    email: { from: 'Acme <hello@acme.example>' },
+    loops: [
+      {
+        id: 'activation',
+        type: 'activation',
+        opinion: 'Welcome users who created their first project',
+        steps: [
+          {
+            trigger: { type: 'database', table: 'users', event: 'insert' },
+            condition: { type: 'query', query: ACTIVATION_QUERY, timeout: '5m' },
+            action: { type: 'email', provider: 'resend', template: 'welcome', personalization: { name: '{{user.name}}', activationLink: '{{user.activation_link}}' } },
+          },
+        ],
+      },
+      {
+        id: 'retention',
+        type: 'retention',
+        opinion: 'Re-engage users idle for a week',
+        steps: [
+          {
+            trigger: { type: 'schedule', cron: '0 9 * * *' },
+            condition: { type: 'query', query: RETENTION_QUERY, timeout: '10m' },
+            action: { type: 'email', provider: 'resend', template: 're_engagement', personalization: { name: '{{user.name}}', lastActivity: '{{user.last_activity_at}}' } },
+          },
+        ],
+      },
+    ],
+  });
+  return { ...config, file: join(dir, 'skene.config.ts'), dir };
+}
+
+async function admin<T>(fn: (c: pg.Client) => Promise<T>, url = SERVER): Promise<T> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    return await fn(c);
+  } finally {
+    await c.end();
+  }
+}
+
+async function time<T>(fn: () => Promise<T>): Promise<[T, number]> {
+  const t0 = performance.now();
+  const value = await fn();
+  return [value, performance.now() - t0];
+}
+
+async function best<T>(n: number, fn: () => Promise<T>): Promise<[T, number]> {
+  let result: [T, number] | undefined;
+  for (let i = 0; i < n; i++) {
+    const r = await time(fn);
+    if (!result || r[1] < result[1]) result = r;
+  }
+  return result!;
+}
+
+export async function run(): Promise<void> {
+  const url = SERVER.replace(/\/[^/]*$/, `/${DB}`);
+  await admin((c) => c.query(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`));
+  await admin((c) => c.query(`CREATE DATABASE ${DB}`));
+  const config = loops();
+  try {
+    const [, seedMs] = await time(() => admin((c) => c.query(SEED), url));
+    console.log(`  seeded ${USERS.toLocaleString('en-US')} users in ${fmt(seedMs)} (${DB}, dropped at the end)`);
+
+    const source = await openSource({ url });
+    const one = (id: string): LoadedConfig => ({ ...config, loops: config.loops.filter((l) => l.id === id) });
+    try {
+      // The floor: the same data, set-based, straight from the database into this process (best
+      // of 3). For activation that is every users row (the plan counts the waiting ones too) with
+      // its condition's first row, or none.
+      const floor = await admin(async (c) => ({
+        activation: (
+          await best(3, () =>
+            c.query(`SELECT u.*, m.* FROM users u LEFT JOIN LATERAL (SELECT * FROM user_actions a WHERE a.user_id = u.id AND a.action_type = 'first_project_created' LIMIT 1) m ON true`),
+          )
+        )[1],
+        activationRows: (await c.query(`SELECT count(*)::int AS n FROM users u WHERE EXISTS (SELECT 1 FROM user_actions a WHERE a.user_id = u.id AND a.action_type = 'first_project_created')`)).rows[0].n as number,
+        retention: (await best(3, () => c.query(RETENTION_QUERY.replace('NOW()', `'${AT.toISOString()}'::timestamptz`))))[1],
+      }), url);
+
+      for (const [id, floorMs] of [['activation', floor.activation], ['retention', floor.retention]] as const) {
+        await runPlan({ config: one(id), source, at: AT }); // warm-up: JIT, template cache
+        const [report, ms] = await best(3, () => runPlan({ config: one(id), source, at: AT }));
+        const emails = report.totals.emails;
+        console.log(
+          `  ${id.padEnd(10)} plan ${fmt(ms)} for ${emails.toLocaleString('en-US')} emails (${report.totals.events.toLocaleString('en-US')} events, ${report.totals.waiting.toLocaleString('en-US')} waiting): ` +
+            `${Math.round(emails / (ms / 1000)).toLocaleString('en-US')} emails/s; floor (set-based SQL) ${fmt(floorMs)} → ${(ms / floorMs).toFixed(2)}× the floor (target ≤ 2×)`,
+        );
+        if (id === 'activation' && emails !== floor.activationRows) console.log(`  !! plan found ${emails} emails, the set-based query ${floor.activationRows}`);
+      }
+
+      // Without rendering bodies, to show where the time goes: the engine's queries and bookkeeping.
+      let dataMs = 0;
+      for (const [id, floorMs] of [['activation', floor.activation], ['retention', floor.retention]] as const) {
+        const [data, ms] = await best(3, () => runPlan({ config: one(id), source, at: AT, render: false }));
+        if (id === 'activation') dataMs = ms;
+        console.log(`  ${id.padEnd(10)} without rendering bodies: ${fmt(ms)} → ${(ms / floorMs).toFixed(2)}× the floor (${data.totals.emails.toLocaleString('en-US')} emails, ${Math.round(data.totals.emails / (ms / 1000)).toLocaleString('en-US')}/s)`);
+      }
+
+      // The one-query-per-row baseline: the condition once per user, in one read-only transaction.
+      const [, perRowMs] = await time(() =>
+        admin(async (c) => {
+          await c.query('BEGIN READ ONLY');
+          for (let id = 1; id <= USERS; id++) await c.query({ text: ACTIVATION_QUERY, values: [id] });
+          await c.query('ROLLBACK');
+        }, url),
+      );
+      console.log(`  one query per row (${USERS.toLocaleString('en-US')} round trips): ${fmt(perRowMs)} for the conditions alone → batched plan is ${(perRowMs / dataMs).toFixed(1)}× faster`);
+    } finally {
+      await source.close();
+    }
+  } finally {
+    rmSync(config.dir, { recursive: true, force: true });
+    await admin((c) => c.query(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`));
+  }
+
+  // PGlite cold start, each in a fresh process (from the cached data directory).
+  const probe = `import { openSource } from '@skene/core'; const t0 = performance.now(); const s = await openSource({}); const ms = performance.now() - t0; await s.close(); console.log(ms);`;
+  const samples: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const out = execFileSync(process.execPath, ['--conditions=source', '--import', 'tsx', '--input-type=module', '-e', probe], { cwd: new URL('..', import.meta.url).pathname, encoding: 'utf8' });
+    samples.push(Number(out.trim().split('\n').pop()));
+  }
+  console.log(`  machine load while measuring: ${(await import('node:os')).loadavg()[0].toFixed(1)} (1-min average) on ${(await import('node:os')).cpus().length} CPUs`);
+  console.log(`  PGlite cold start (new process, from ${snapshotPath().replace(/^.*node_modules/, 'node_modules')}): median ${fmt(percentile(samples, 50))}, worst ${fmt(Math.max(...samples))} (target ≤ 1 s)`);
+}
