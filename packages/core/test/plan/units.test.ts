@@ -1,0 +1,105 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SourceError } from '../../src/sources/types.js';
+import { backoffDelay, withRetries } from '../../src/plan/retry.js';
+import { loadPostgresParser, refuseWrites } from '../../src/plan/guard.js';
+import { findParams } from '../../src/plan/params.js';
+import { cronOccurrences, parseDuration, parseInstant } from '../../src/plan/clock.js';
+import { loadConfig } from '../../src/plan/load-config.js';
+
+test('recovery: transient errors are retried with the backoff, permanent ones are not', async () => {
+  const waits: number[] = [];
+  const sleep = async (ms: number) => void waits.push(ms);
+  let calls = 0;
+  const flaky = async () => {
+    calls++;
+    if (calls < 3) throw new SourceError('connection reset', true, 'ECONNRESET', 'connection');
+    return 'ok';
+  };
+  assert.equal(await withRetries(flaky, { retries: 3, backoff: 'exponential' }, { sleep, baseDelayMs: 100 }), 'ok');
+  assert.equal(calls, 3);
+  assert.equal(waits.length, 2);
+  assert.ok(waits[0]! >= 50 && waits[0]! <= 100 && waits[1]! >= 100 && waits[1]! <= 200, `exponential with jitter: ${waits}`);
+
+  calls = 0;
+  await assert.rejects(
+    withRetries(async () => {
+      calls++;
+      throw new SourceError('syntax error at or near "SELEC"', false, '42601', 'query');
+    }, { retries: 3, backoff: 'fixed' }, { sleep }),
+    (e: Error & { attempts?: number }) => e.attempts === 1,
+  );
+  assert.equal(calls, 1, 'a permanent error is not retried');
+
+  calls = 0;
+  await assert.rejects(withRetries(async () => { calls++; throw new SourceError('timeout', true, '57014', 'timeout'); }, { retries: 2, backoff: 'linear' }, { sleep }), (e: Error & { attempts?: number }) => e.attempts === 3);
+  assert.equal(calls, 3);
+  assert.equal(backoffDelay('linear', 3, 100, 10_000, () => 1), 300);
+  assert.equal(backoffDelay('fixed', 3, 100, 10_000, () => 1), 100);
+  assert.equal(backoffDelay('exponential', 10, 100, 2000, () => 1), 2000, 'capped');
+});
+
+test('read-only guard: PostgreSQL through its parser', async () => {
+  await loadPostgresParser();
+  assert.equal(refuseWrites("SELECT * FROM t WHERE note = 'DELETE FROM t' -- DROP TABLE t", 'postgres'), undefined);
+  assert.equal(refuseWrites('WITH a AS (SELECT 1) SELECT * FROM a', 'postgres'), undefined);
+  assert.match(refuseWrites('DELETE FROM t', 'postgres')!, /^refused: the condition is DELETE — a condition is one read-only SELECT/);
+  assert.match(refuseWrites('SELECT * INTO copy FROM t', 'postgres')!, /SELECT … INTO creates a table/);
+  assert.match(refuseWrites('WITH d AS (UPDATE t SET a = 1 RETURNING *) SELECT * FROM d', 'postgres')!, /contains UPDATE \(in a WITH clause\)/);
+  assert.match(refuseWrites('SELECT pg_terminate_backend(1)', 'postgres')!, /pg_terminate_backend\(\) has effects/);
+  assert.match(refuseWrites('SELECT 1; SELECT 2', 'postgres')!, /has 2 statements/);
+});
+
+test('read-only guard: MySQL dialect, outside strings and comments', () => {
+  assert.equal(refuseWrites("SELECT REPLACE(name, 'a', 'b'), TRUNCATE(score, 2) FROM t WHERE note = 'DROP TABLE t' # delete", 'mysql'), undefined);
+  assert.equal(refuseWrites('SELECT CAST(x AS CHAR CHARACTER SET utf8mb4) FROM `update`', 'mysql'), undefined);
+  assert.equal(refuseWrites('SELECT 1;', 'mysql'), undefined);
+  assert.match(refuseWrites('DROP TABLE users', 'mysql')!, /^refused: the condition is DROP/);
+  assert.match(refuseWrites('SELECT 1; DELETE FROM users', 'mysql')!, /more than one statement/);
+  assert.match(refuseWrites('SELECT * FROM users INTO OUTFILE "/tmp/x"', 'mysql')!, /contains INTO/);
+  assert.match(refuseWrites('WITH x AS (SELECT 1) DELETE FROM users', 'mysql')!, /contains DELETE/);
+});
+
+test('$1 is found by the parser (not in strings) and replaced', async () => {
+  await loadPostgresParser();
+  const pg = findParams("SELECT '$1' AS s FROM a WHERE id = $1 AND b = $1::int", 'postgres');
+  assert.equal(pg.highest, 1);
+  assert.equal(pg.replace('t.id'), "SELECT '$1' AS s FROM a WHERE id = t.id AND b = t.id::int");
+  const my = findParams("SELECT '$1' FROM a WHERE id = $1 AND c = $2", 'mysql');
+  assert.equal(my.highest, 2);
+  assert.equal(my.replace('7'), "SELECT '$1' FROM a WHERE id = 7 AND c = $2");
+});
+
+test('durations, instants and cron occurrences in [at, at + horizon)', () => {
+  assert.equal(parseDuration('5m'), 300_000);
+  assert.equal(parseDuration('7d'), 604_800_000);
+  assert.equal(parseDuration('soon'), undefined);
+  assert.equal(parseInstant('2026-03-02T09:00:00Z')!.toISOString(), '2026-03-02T09:00:00.000Z');
+  assert.equal(parseInstant('2026-03-02T11:00:00+02:00')!.toISOString(), '2026-03-02T09:00:00.000Z');
+  assert.equal(parseInstant('2026-03-02')!.toISOString(), '2026-03-02T00:00:00.000Z');
+  assert.equal(parseInstant('2026-03-02T09:00')!.toISOString(), '2026-03-02T09:00:00.000Z', 'no zone means UTC, not the machine zone');
+  assert.equal(parseInstant('tomorrow'), undefined);
+  assert.equal(parseInstant('2026-13-45T00:00:00Z'), undefined);
+  const at = new Date('2026-03-02T09:00:00Z');
+  assert.deepEqual(cronOccurrences('0 9 * * *', undefined, at, 86_400_000).map((d) => d.toISOString()), ['2026-03-02T09:00:00.000Z'], 'at is included, at + horizon is not');
+  assert.deepEqual(cronOccurrences('0 9 * * 1', 'America/New_York', at, 7 * 86_400_000).map((d) => d.toISOString()), ['2026-03-02T14:00:00.000Z']);
+});
+
+test('loading a config: compiled, validated, with clear one-line errors', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'skene-load-'));
+  const file = (name: string, text: string) => (writeFileSync(join(dir, name), text), join(dir, name));
+  const ok = await loadConfig(
+    file('ok.ts', `import { defineLoop } from '@skene/sdk';\nconst table: string = 'users';\nexport default [defineLoop({ type: 'activation', opinion: 'x', steps: [{ trigger: { type: 'database', table, event: 'insert' }, action: { type: 'email', provider: 'resend', template: 'welcome' } }] })];\n`),
+  );
+  assert.deepEqual(ok.loops.map((l) => l.id), ['activation-1']);
+  assert.equal(ok.dir, dir);
+  await assert.rejects(loadConfig(file('syntax.ts', 'export default {\n  loops: [\n')), /^ConfigError: cannot compile .*syntax\.ts: .*syntax\.ts:3:1: /);
+  await assert.rejects(
+    loadConfig(file('invalid.ts', `export default { loops: [{ type: 'activaton', opinion: 'x', steps: [] }] };`)),
+    /is not a valid Skene config: loops\.0\.type: /,
+  );
+  await assert.rejects(loadConfig(file('nodefault.ts', 'export const x = 1;')), /has no default export/);
+});
