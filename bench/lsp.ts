@@ -104,12 +104,14 @@ export async function run(): Promise<void> {
       pushed.push(performance.now() - t0 - DEBOUNCE_MS);
     }
     const pulled: number[] = [];
+    const pullCpu0 = cpuMs(server.process.pid!);
     for (let i = 0; i < 60; i++) {
       await edit();
       const t0 = performance.now();
       await c.sendRequest('textDocument/diagnostic', { textDocument: { uri: p.uri } });
       pulled.push(performance.now() - t0);
     }
+    const pullCpu = (cpuMs(server.process.pid!) - pullCpu0) / 60;
     // Let the pushes scheduled by the pull loop's edits settle before timing requests.
     await new Promise((r) => setTimeout(r, DEBOUNCE_MS * 2));
 
@@ -130,6 +132,7 @@ export async function run(): Promise<void> {
     ];
     const completion: number[] = [];
     const hover: number[] = [];
+    const requestCpu0 = cpuMs(server.process.pid!);
     for (let i = 0; i < 120; i++) {
       const position = completionAt[i % completionAt.length];
       let t0 = performance.now();
@@ -150,10 +153,12 @@ export async function run(): Promise<void> {
       if (i >= 5) inProcess.push(performance.now() - t0);
     }
     line('(reference) analysis in-process', inProcess, 'analysis bench: < 20 ms');
+    const requestCpu = (cpuMs(server.process.pid!) - requestCpu0) / 240;
     line('diagnostics, pushed (minus debounce)', pushed, '≤ 30 ms');
     line('diagnostics, pulled after an edit', pulled, '≤ 30 ms');
     line('completion', completion, '≤ 10 ms');
     line('hover', hover, '≤ 10 ms');
+    console.log(`  server CPU time per edit + pulled diagnostics: ${fmt(pullCpu)}; per completion or hover request: ${fmt(requestCpu)}`);
     const memory = rss(server.process.pid!);
     console.log(`  resident memory after the runs: ${memory.rss} (peak ${memory.peak})`);
     const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');

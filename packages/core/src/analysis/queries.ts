@@ -10,6 +10,25 @@ export interface QueryCondition {
 
 const cache = new WeakMap<RuleContext, QueryCondition[]>();
 
+/**
+ * Parsed queries by dialect and text, across analyses: the language server re-analyses the whole
+ * config on every edit, and an edit changes at most the query being typed — the other queries of a
+ * 200-loop config come from here instead of the SQL parser. QueryInfo is never mutated. Bounded.
+ */
+const parsedQueries = new Map<string, QueryInfo>();
+const MAX_PARSED_QUERIES = 2000;
+
+function analyzeQueryCached(sql: string, dialect: 'postgres' | 'mysql'): QueryInfo {
+  const key = `${dialect}\u0000${sql}`;
+  let info = parsedQueries.get(key);
+  if (!info) {
+    info = analyzeQuery(sql, dialect);
+    if (parsedQueries.size >= MAX_PARSED_QUERIES) parsedQueries.clear();
+    parsedQueries.set(key, info);
+  }
+  return info;
+}
+
 /** Every static SQL condition, parsed once per analysis in the context's dialect (none for Redis). */
 export function queryConditions(ctx: RuleContext): QueryCondition[] {
   let list = cache.get(ctx);
@@ -20,7 +39,7 @@ export function queryConditions(ctx: RuleContext): QueryCondition[] {
     for (const entry of ctx.steps()) {
       if (stringAt(entry.condition, 'type')?.value !== 'query') continue;
       const node = stringAt(entry.condition, 'query');
-      if (node && node.value.trim()) list.push({ entry, node, info: analyzeQuery(node.value, dialect) });
+      if (node && node.value.trim()) list.push({ entry, node, info: analyzeQueryCached(node.value, dialect) });
     }
   }
   cache.set(ctx, list);
