@@ -20,6 +20,8 @@ function files(dir) {
   }
   for (const entry of readdirSync(dir, { recursive: true })) {
     const abs = join(dir, entry);
+    // Caches written at run time (PGlite's data directory), not part of the build.
+    if (String(entry).split(/[\\/]/).includes('.cache')) continue;
     if (statSync(abs).isFile()) out.push(relative(dir, abs).split('\\').join('/'));
   }
   return out.sort();

@@ -11,6 +11,9 @@
 //     react, react-dom         one React instance shared by the bundle and compiled templates
 //                              (core requires them by name); the files the entry points reach
 //     @react-email/components  prebundled: what templates import, found through core's node paths
+//     @skene/sdk               prebundled: the plan compiles configs with `@skene/sdk` aliased to it
+//     typescript               the compiler (core requires it lazily, by name)
+//     @electric-sql/pglite     package.json only: core reads PGlite's version from it (cache key)
 //
 // Usage: node action/scripts/build.mjs [--outdir <dir>]   (default: action/dist)
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -147,6 +150,51 @@ const vendor = join(outdir, 'node_modules');
     logLevel: 'warning',
   });
   writeFileSync(join(to, 'package.json'), JSON.stringify({ name: pkg.name, version: pkg.version, license: pkg.license, description: `${pkg.name}, prebundled by @skene/action`, main: 'index.js' }, null, 2) + '\n');
+}
+
+// @skene/sdk, prebundled (zod inlined): the plan compiles the user's config with `@skene/sdk`
+// aliased to the sdk Skene ships, found with import.meta.resolve from the bundle.
+{
+  const sdkDir = resolve(actionDir, '../packages/sdk');
+  const pkg = JSON.parse(readFileSync(join(sdkDir, 'package.json'), 'utf8'));
+  const to = join(vendor, '@skene', 'sdk');
+  await esbuild.build({
+    absWorkingDir: sdkDir,
+    entryPoints: [join(sdkDir, 'src/index.ts')],
+    outfile: join(to, 'dist', 'index.js'),
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'esm',
+    conditions: ['source'],
+    legalComments: 'eof',
+    logLevel: 'warning',
+  });
+  writeFileSync(
+    join(to, 'package.json'),
+    JSON.stringify({ name: pkg.name, version: pkg.version, license: pkg.license, description: `${pkg.name}, prebundled by @skene/action`, type: 'module', main: './dist/index.js', exports: { '.': './dist/index.js' } }, null, 2) + '\n',
+  );
+}
+
+// TypeScript, which core loads with require (lazily, as CommonJS: faster than lexing it as ESM).
+// Only the compiler and package.json: parsing a config needs no lib.d.ts files.
+{
+  const from = packageDir('typescript');
+  const pkg = JSON.parse(readFileSync(join(from, 'package.json'), 'utf8'));
+  const to = join(vendor, 'typescript');
+  mkdirSync(join(to, 'lib'), { recursive: true });
+  cpSync(join(from, 'lib', 'typescript.js'), join(to, 'lib', 'typescript.js'));
+  cpSync(join(from, 'LICENSE.txt'), join(to, 'LICENSE.txt'));
+  writeFileSync(join(to, 'package.json'), JSON.stringify({ name: pkg.name, version: pkg.version, license: pkg.license, description: `${pkg.name}'s compiler only, vendored by @skene/action`, main: './lib/typescript.js' }, null, 2) + '\n');
+}
+
+// PGlite's version, where core looks for it (the key of its cached data directory); the code is in index.js.
+{
+  const pkg = JSON.parse(readFileSync(join(packageDir('@electric-sql/pglite'), 'package.json'), 'utf8'));
+  const to = join(vendor, '@electric-sql', 'pglite');
+  mkdirSync(to, { recursive: true });
+  writeFileSync(join(to, 'package.json'), JSON.stringify({ name: pkg.name, version: pkg.version, license: pkg.license, description: `${pkg.name}'s version only: @skene/action bundles PGlite into dist/index.js`, main: 'index.cjs' }, null, 2) + '\n');
+  writeFileSync(join(to, 'index.cjs'), "throw new Error('@skene/action bundles PGlite into dist/index.js; this stub only carries its version');\n");
 }
 
 if (!values.quiet) {

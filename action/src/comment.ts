@@ -107,7 +107,9 @@ function isOwn(comment: IssueComment, self: string | undefined): boolean {
 function deniedReason(error: unknown): string | undefined {
   const status = (error as { status?: number }).status;
   if (status !== 401 && status !== 403) return undefined;
-  return `${status} ${messageOf(error)}`.trim();
+  const data = (error as { response?: { data?: { message?: unknown } } }).response?.data;
+  const message = typeof data?.message === 'string' ? data.message : messageOf(error);
+  return `${status} ${message}`;
 }
 
 export function describeOutcome(outcome: CommentOutcome, issueNumber: number): string {

@@ -1,7 +1,7 @@
 /** A problem the user can fix (an input, the config, the limit): reported without a stack trace. */
 export class ActionError extends Error {
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
     this.name = 'ActionError';
   }
 }

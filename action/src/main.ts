@@ -3,31 +3,48 @@
  * the job summary and the sticky comment, set the outputs, and enforce max-emails. Every failure
  * ends the step through `core.setFailed` with a message; stack traces go to the debug log only.
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { delimiter, dirname, join, relative, resolve } from 'node:path';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, delimiter, dirname, join, relative, resolve } from 'node:path';
 import * as core from '@actions/core';
 import * as github from '@actions/github';
-import { checkConfigFile, toJsonDiagnostics } from '@skene/core';
+import { checkConfigFile, renderJson, toJsonDiagnostics, type PlanReport } from '@skene/core';
 import { annotate } from './annotations.js';
 import { describeOutcome, logOutcome, upsertComment, type CommentOutcome } from './comment.js';
+import { diagnosticsMarkdown, plural } from './diagnostics.js';
 import { ActionError, messageOf } from './errors.js';
-import { baseConfigText, headCommitTime, readEvent } from './event.js';
+import { baseConfigText, headCommitTime, readEvent, type EventInfo } from './event.js';
 import { readInputs } from './inputs.js';
-import { planProject, type PlanRun } from './plan.js';
-import { diagnosticsMarkdown } from './diagnostics.js';
-import { commentMarkdown, summaryMarkdown, overLimitMessage } from './summary.js';
+import { fence } from './markdown.js';
+import { planProject, type PlanInputs } from './plan.js';
+import { commentMarkdown, overLimitMessage, summaryMarkdown } from './summary.js';
+
+/** Whether this step's summary is written (a failure before that writes a short one). */
+let summaryWritten = false;
 
 export async function run(): Promise<void> {
   try {
     await main();
   } catch (error) {
-    if (!(error instanceof ActionError)) core.debug(error instanceof Error && error.stack ? error.stack : String(error));
-    core.setFailed(messageOf(error));
+    const detail = error instanceof ActionError ? (error.cause as Error | undefined) : (error as Error);
+    if (detail) core.debug(detail instanceof Error && detail.stack ? detail.stack : String(detail));
+    const message = messageOf(error);
+    if (!summaryWritten && process.env.GITHUB_STEP_SUMMARY) {
+      try {
+        await core.summary.addRaw(failureMarkdown(message), true).write();
+      } catch {
+        // the failure itself is what matters
+      }
+    }
+    core.setFailed(message);
   }
 }
 
+function failureMarkdown(message: string): string {
+  return `## Skene plan failed\n\n${fence(message, 'text')}\n`;
+}
+
 async function main(): Promise<void> {
-  // esbuild-wasm (email templates) runs as `node …`: make sure that is the node running us.
+  // Email templates are compiled by esbuild-wasm, which runs as `node …`: let that be this node.
   process.env.PATH = `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ''}`;
 
   const inputs = readInputs();
@@ -40,33 +57,39 @@ async function main(): Promise<void> {
   }
   const octokit = inputs.githubToken ? github.getOctokit(inputs.githubToken) : undefined;
 
-  // 1. Static check: annotations at the config's lines; errors stop here.
-  const check = await checkConfigFile(configAbs, { databaseUrl: inputs.databaseUrl });
+  // 1. The static check: annotations at the config's lines; errors stop here.
+  const started = performance.now();
+  const check = await checkConfigFile(configAbs, { databaseUrl: inputs.databaseUrl ?? (process.env.DATABASE_URL || undefined) });
+  core.info(`skene check ${display}: ${plural(check.diagnostics.length, 'diagnostic')} (${seconds(started)}).`);
   const diagnostics = toJsonDiagnostics(check, display);
   const counts = annotate(diagnostics);
   if (counts.errors > 0) {
     await core.summary.addRaw(diagnosticsMarkdown(display, check, diagnostics, counts), true).write();
-    throw new ActionError(`${display} has ${counts.errors} error${counts.errors === 1 ? '' : 's'} (see the annotations): ${diagnostics.find((d) => d.severity === 'error')!.message}`);
+    summaryWritten = true;
+    const first = diagnostics.find((d) => d.severity === 'error')!;
+    throw new ActionError(`${display} has ${plural(counts.errors, 'error')} (annotated); the first, at line ${first.line}: ${first.code} ${first.message}`);
   }
 
-  // 2. The plan, at the pinned clock.
+  // 2. The plan, at the pinned clock (and the base's, for compare-base).
   const clock = inputs.at ? { at: inputs.at, source: 'the `at` input' } : await headCommitTime(event, inputs.workingDirectory, octokit);
   core.info(`Planning ${display} at ${clock.at} (${clock.source}).`);
-  const options = { configFile: configAbs, seed: inputs.seed, databaseUrl: inputs.databaseUrl, at: clock.at, cwd: inputs.workingDirectory, showRecipients: inputs.showRecipients };
-
-  let base: PlanRun | undefined;
+  const planInputs: PlanInputs = { configFile: configAbs, seed: inputs.seed, databaseUrl: inputs.databaseUrl, at: clock.at, cwd: inputs.workingDirectory, showRecipients: inputs.showRecipients };
+  let base: { report: PlanReport; label: string } | undefined;
   let baseNote: string | undefined;
   if (inputs.compareBase) {
-    ({ base, note: baseNote } = await planBase(configAbs, event.pullRequest?.baseSha, options));
+    ({ base, note: baseNote } = await planBase(configAbs, event, planInputs));
     if (baseNote) core.warning(baseNote);
   }
-  const plan = await planProject({ ...options, compareWith: base?.report });
+  const planStarted = performance.now();
+  const plan = await core.group(`skene plan ${display}`, () => planProject(planInputs, base));
+  core.info(`Planned in ${seconds(planStarted)}.`);
+  const seeds = plan.report.source.seeds;
 
-  // 3. The JSON report, for the `report` output (and artifacts).
+  // 3. The JSON report, for the `report` output (upload it as an artifact, or compare with it).
   const reportDir = join(process.env.RUNNER_TEMP || inputs.workingDirectory, 'skene-plan');
   mkdirSync(reportDir, { recursive: true });
   const reportPath = join(reportDir, `${display.replace(/[^A-Za-z0-9._-]+/g, '_')}.json`);
-  writeFileSync(reportPath, JSON.stringify(plan.report, null, 2) + '\n');
+  writeFileSync(reportPath, renderJson(plan.report));
   core.setOutput('report', reportPath);
   core.setOutput('emails', String(plan.emails));
 
@@ -74,48 +97,78 @@ async function main(): Promise<void> {
   let outcome: CommentOutcome | undefined;
   const pr = event.pullRequest;
   if (inputs.comment === 'update' && pr && event.owner && event.repo) {
-    if (!octokit) core.warning('No github-token: the plan comment is not written.');
+    if (!octokit) core.warning('No github-token: the plan comment is not written (the job summary has the plan).');
     else {
-      outcome = await upsertComment(octokit, { owner: event.owner, repo: event.repo, issueNumber: pr.number, key: display }, commentMarkdown(plan, { config: display, baseNote }));
+      const body = commentMarkdown(plan, { config: display, seeds, baseNote });
+      outcome = await upsertComment(octokit, { owner: event.owner, repo: event.repo, issueNumber: pr.number, key: display }, body);
       logOutcome(outcome, pr.number);
     }
+  } else if (inputs.comment === 'update' && !pr) {
+    core.info(`Not a pull request event (${event.name || 'unknown'}): no comment; the plan is in the job summary.`);
   }
-  core.setOutput('comment-id', outcome && 'id' in outcome && outcome.id !== undefined ? String(outcome.id) : '');
+  core.setOutput('comment-id', outcome && outcome.id !== undefined ? String(outcome.id) : '');
 
-  await core.summary
-    .addRaw(summaryMarkdown(plan, { config: display, clock, headSha: event.headSha, baseNote, commentNote: outcome && pr ? describeOutcome(outcome, pr.number) : undefined, warnings: diagnostics }), true)
-    .write();
+  const summary = summaryMarkdown(plan, {
+    config: display,
+    clock,
+    headSha: event.headSha,
+    seeds,
+    baseNote,
+    commentNote: outcome && pr ? describeOutcome(outcome, pr.number) : undefined,
+    checkWarnings: counts.warnings,
+  });
+  await core.summary.addRaw(summary, true).write();
+  summaryWritten = true;
 
-  // 5. The blast-radius guard.
+  // 5. The blast-radius guard: after the summary and the comment, so the reviewer sees why.
   if (inputs.maxEmails !== undefined && plan.emails > inputs.maxEmails) throw new ActionError(overLimitMessage(plan, inputs.maxEmails));
-  core.info(`${plan.emails} email${plan.emails === 1 ? '' : 's'} would be sent.`);
+  const t = plan.report.totals;
+  core.info(`${plural(plan.emails, 'email')} would be sent (${t.waiting} waiting, ${t.skipped} not sent, ${t.errors} errors).`);
+  if (t.errors > 0) core.warning(`${plural(t.errors, 'error')} while planning; see the job summary.`);
 }
 
-async function planBase(
-  configAbs: string,
-  baseSha: string | undefined,
-  options: Omit<Parameters<typeof planProject>[0], 'compareWith'>,
-): Promise<{ base?: PlanRun; note?: string }> {
-  if (!baseSha) return { note: 'compare-base: not a pull request event, so there is no base to compare with.' };
-  const text = baseConfigText(configAbs, baseSha);
-  if (text === undefined) {
-    return { note: `compare-base: the base commit ${baseSha.slice(0, 7)} is not in the checkout; use actions/checkout with \`fetch-depth: 0\`.` };
-  }
-  // Written beside the head's config so that its relative imports and emails/ resolve the same way.
-  const file = join(dirname(configAbs), `.skene-base-${process.pid}.${configAbs.split('.').pop()}`);
-  if (text === null) return { note: `compare-base: the config does not exist at the base ${baseSha.slice(0, 7)}; everything is new.` };
+/**
+ * The base's config (`git show <base-sha>:<config>`) planned against the same seed. It is written
+ * beside the head's config (a hidden file, removed at once) so that its relative imports and
+ * emails/ resolve the same way.
+ */
+async function planBase(configAbs: string, event: EventInfo, inputs: PlanInputs): Promise<{ base?: { report: PlanReport; label: string }; note?: string }> {
+  const pr = event.pullRequest;
+  if (!pr?.baseSha) return { note: 'compare-base needs a pull_request event; nothing to compare with.' };
+  const short = pr.baseSha.slice(0, 7);
+  const label = `base ${short}${pr.baseRef ? ` (${pr.baseRef})` : ''}`;
+  const text = baseConfigText(configAbs, pr.baseSha);
+  if (text === undefined) return { note: `the base commit ${short} is not in the checkout; use actions/checkout with \`fetch-depth: 0\` to compare with it.` };
+  if (text === null) return { base: { report: emptyReport(), label }, note: undefined };
+  const file = join(dirname(configAbs), `.skene-base-${process.pid}-${basename(configAbs)}`);
   writeFileSync(file, text);
   try {
-    return { base: await planProject({ ...options, configFile: file }) };
+    const run = await core.group(`skene plan (${label})`, () => planProject({ ...inputs, configFile: file, showRecipients: true }));
+    return { base: { report: run.report, label } };
   } catch (error) {
-    return { note: `compare-base: planning the base's config failed: ${messageOf(error)}` };
+    return { note: `planning the base's config (${short}) failed, so there is no comparison: ${messageOf(error)}` };
   } finally {
-    try {
-      (await import('node:fs')).rmSync(file, { force: true });
-    } catch {
-      // best effort
-    }
+    rmSync(file, { force: true });
   }
+}
+
+/** The base of a pull request that adds the config: no loops, so every email is "added". */
+function emptyReport(): PlanReport {
+  return {
+    format: 'skene-plan',
+    version: 1,
+    clock: { at: new Date(0).toISOString(), pinned: true, horizon: '1d' },
+    source: { kind: 'none', label: 'none', seeds: [] },
+    config: '',
+    recipients: 'shown',
+    totals: { loops: 0, steps: 0, events: 0, emails: 0, waiting: 0, skipped: 0, errors: 0 },
+    loops: [],
+    warnings: [],
+  };
+}
+
+function seconds(since: number): string {
+  return `${((performance.now() - since) / 1000).toFixed(1)} s`;
 }
 
 function toPosix(path: string): string {

@@ -79,6 +79,42 @@ describe('action: broken config and bad inputs', () => {
     }
   });
 
+  test('a database URL is masked and never printed, even when the connection fails', async () => {
+    const runner = new Runner();
+    try {
+      runner.copyExample('hasura', 'app');
+      const password = 's3cr3t-Pa55word';
+      const url = `postgres://skene:${password}@127.0.0.1:9/app`;
+      const run = await runner.run({ inputs: { 'working-directory': 'app', 'database-url': url, at: '2026-03-02T09:00:00Z', comment: 'off' }, event: pullRequestEvent(), apiUrl: github.url });
+      assert.equal(run.status, 1);
+      const masks = run.commands.filter((c) => c.command === 'add-mask').map((c) => c.message);
+      assert.ok(masks.includes(url) && masks.includes(password), 'the URL and its password are registered as secrets first');
+      const firstMask = run.stdout.indexOf('::add-mask::');
+      assert.ok(firstMask >= 0 && run.stdout.slice(0, firstMask).indexOf(password) === -1);
+      const printed = run.stdout.split('\n').filter((l) => !l.startsWith('::add-mask::')).join('\n') + run.stderr + run.summary;
+      assert.ok(!printed.includes(password), `the password leaked:\n${printed}`);
+      assert.match(run.failure ?? '', /127\.0\.0\.1/);
+      assert.match(run.summary, /## Skene plan failed/);
+    } finally {
+      runner.cleanup();
+    }
+  });
+
+  test('a seed that does not run: the step fails with the file and line, and the summary says why', async () => {
+    const runner = new Runner();
+    try {
+      runner.copyExample('hasura', 'app');
+      runner.write('app/seed/postgres/003_broken.sql', "INSERT INTO users (id) VALUES ('not a uuid');\n");
+      const run = await runner.run({ inputs: { 'working-directory': 'app', seed: 'seed/postgres', at: '2026-03-02T09:00:00Z', comment: 'off' }, event: pullRequestEvent(), apiUrl: github.url });
+      assert.equal(run.status, 1);
+      assert.match(run.failure ?? '', /003_broken\.sql:1/);
+      assert.match(run.summary, /## Skene plan failed[\s\S]*003_broken\.sql/);
+      assert.doesNotMatch(run.stdout + run.stderr, /\n\s+at .+:\d+:\d+\)?\n/);
+    } finally {
+      runner.cleanup();
+    }
+  });
+
   test('a missing config and bad inputs fail with a message naming them', async () => {
     const runner = new Runner();
     try {

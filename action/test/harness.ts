@@ -11,8 +11,26 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-export const DIST = join(ROOT, 'action', 'dist', 'index.js');
+export const BUILT_DIST = join(ROOT, 'action', 'dist');
 export const EXAMPLES = join(ROOT, 'examples');
+
+let installed: string | undefined;
+/**
+ * The runner checks the action out alone (`_actions/<owner>/<repo>/<ref>/action/dist`): no
+ * node_modules anywhere above it. So the tests run a copy of dist/ in the OS temp folder, where
+ * a package missing from the bundle fails as it would on GitHub, instead of being found in this
+ * repository's node_modules. One copy per test process.
+ */
+export function installedDist(): string {
+  if (installed) return installed;
+  const root = mkdtempSync(join(tmpdir(), 'skene-action-install-'));
+  const dist = join(root, 'action', 'dist');
+  cpSync(BUILT_DIST, dist, { recursive: true, filter: (src) => !src.split(/[\\/]/).includes('.cache') });
+  cpSync(join(ROOT, 'action', 'action.yml'), join(root, 'action', 'action.yml'));
+  process.on('exit', () => rmSync(root, { recursive: true, force: true }));
+  installed = join(dist, 'index.js');
+  return installed;
+}
 
 export interface WorkflowCommand {
   command: string;
@@ -113,7 +131,7 @@ async function runAction(options: RunOptions, files: { summaryFile: string; outp
   for (const [name, value] of Object.entries(options.inputs)) env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
 
   const started = performance.now();
-  const child = spawn(process.execPath, [DIST], { cwd: options.workspace, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [installedDist()], { cwd: options.workspace, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));

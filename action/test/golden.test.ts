@@ -1,0 +1,140 @@
+/**
+ * Golden Markdown: for every example in examples/, the job summary and the comment the built
+ * action writes, compared byte for byte with action/test/golden/<case>.{summary,comment}.md.
+ * The clock is pinned (`at`), recipients are masked, and each case gets a fresh API double, so
+ * the files only change when the plan or its rendering does. These files are what a reviewer
+ * reads: review their diffs. Regenerate with UPDATE_GOLDEN=1.
+ */
+import { after, before, describe, test, type TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { Socket } from 'node:net';
+import { join } from 'node:path';
+import { serviceOrSkip } from '../../test/helpers/services.js';
+import { BOT, GitHubDouble } from './github-double.js';
+import { pullRequestEvent, Runner, ROOT } from './harness.js';
+
+const GOLDEN = join(ROOT, 'action', 'test', 'golden');
+const UPDATE = process.env.UPDATE_GOLDEN === '1';
+const AT = '2026-03-02T09:00:00Z';
+
+interface Case {
+  name: string;
+  example: string;
+  config?: string;
+  seed: string;
+  /** A real database the case needs (prepared by `prepare`, which returns the URL). */
+  service?: 'mysql' | 'redis';
+  prepare?: (t: TestContext) => Promise<string | undefined>;
+}
+
+const CASES: Case[] = [
+  { name: 'hasura', example: 'hasura', seed: 'seed/postgres' },
+  { name: 'nestjs-postgres-stripe', example: 'nestjs-postgres-stripe', seed: 'seed/postgres' },
+  { name: 'nextjs-upstash-clerk', example: 'nextjs-upstash-clerk', seed: 'seed/postgres' },
+  { name: 'upstash', example: 'upstash', seed: 'seed/postgres' },
+  { name: 'tidb', example: 'tidb', seed: 'seed/mysql', service: 'mysql', prepare: freshMysqlDatabase },
+  { name: 'upstash-redis', example: 'upstash', config: 'skene.redis.config.ts', seed: 'seed/redis', service: 'redis', prepare: freshRedisDatabase },
+];
+
+function compareGolden(file: string, actual: string) {
+  const path = join(GOLDEN, file);
+  if (UPDATE || !existsSync(path)) {
+    if (!UPDATE) assert.fail(`missing golden ${file}: run with UPDATE_GOLDEN=1 to write it, then review it`);
+    mkdirSync(GOLDEN, { recursive: true });
+    writeFileSync(path, actual);
+    return;
+  }
+  const expected = readFileSync(path, 'utf8');
+  if (actual !== expected) {
+    writeFileSync(`${path}.actual`, actual);
+    assert.equal(actual, expected, `${file} differs from the golden (written beside it as ${file}.actual); if the change is intended, UPDATE_GOLDEN=1`);
+  }
+}
+
+describe('action: golden job summary and comment for every example', () => {
+  for (const c of CASES) {
+    test(c.name, async (t) => {
+      let url: string | undefined;
+      if (c.prepare) {
+        url = await c.prepare(t);
+        if (!url) return; // skipped: the service is not reachable here
+      }
+      const github = await new GitHubDouble().start();
+      const runner = new Runner();
+      try {
+        runner.copyExample(c.example, 'app');
+        const run = await runner.run({
+          inputs: {
+            'working-directory': 'app',
+            ...(c.config ? { config: c.config } : {}),
+            seed: c.seed,
+            at: AT,
+            'github-token': 'ghs_installation_token',
+            ...(url ? { 'database-url': url } : {}),
+          },
+          event: pullRequestEvent(),
+          apiUrl: github.url,
+          env: { SKENE_EMAIL_FROM: 'Acme <hello@acme.example>' },
+        });
+        assert.equal(run.status, 0, `the step failed: ${run.failure}\n${run.stdout}\n${run.stderr}`);
+        const comments = github.commentsOn(42).filter((x) => x.user.login === BOT.login);
+        assert.equal(comments.length, 1);
+        // Masked recipients everywhere a reviewer reads.
+        for (const text of [run.summary, comments[0]!.body]) assert.doesNotMatch(text, /\b[a-z0-9._%+-]{2,}@example\.com/i);
+        assert.ok(Number(run.outputs.emails) > 0, 'every example sends at least one email');
+        compareGolden(`${c.name}.summary.md`, run.summary);
+        compareGolden(`${c.name}.comment.md`, comments[0]!.body);
+        t.diagnostic(`${c.name}: ${run.outputs.emails} emails, action wall time ${(run.wallMs / 1000).toFixed(1)} s`);
+      } finally {
+        runner.cleanup();
+        await github.stop();
+      }
+    });
+  }
+});
+
+/** A fixed-name scratch database (its URL is in the golden), dropped and created fresh. */
+async function freshMysqlDatabase(t: TestContext): Promise<string | undefined> {
+  const server = await serviceOrSkip(t, 'mysql');
+  if (!server) return undefined;
+  const mysql = await import('mysql2/promise');
+  const admin = await mysql.createConnection(server);
+  try {
+    await admin.query('DROP DATABASE IF EXISTS skene_action_golden');
+    await admin.query('CREATE DATABASE skene_action_golden CHARACTER SET utf8mb4');
+  } finally {
+    await admin.end();
+  }
+  return server.replace(/\/[^/]*$/, '/skene_action_golden');
+}
+
+/** Redis database 11, emptied: the action seeds it (the example's users hashes and sets). */
+async function freshRedisDatabase(t: TestContext): Promise<string | undefined> {
+  const server = await serviceOrSkip(t, 'redis');
+  if (!server) return undefined;
+  await redisCommands(['SELECT', '11'], ['FLUSHDB']);
+  return `${server.replace(/\/\d*$/, '')}/11`;
+}
+
+function redisCommands(...commands: string[][]): Promise<void> {
+  const wire = commands.map((c) => `*${c.length}\r\n${c.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join('')}`).join('');
+  return new Promise((resolve, reject) => {
+    const socket = new Socket();
+    let replies = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (d: string) => {
+      replies += d;
+      const lines = replies.split('\r\n').filter(Boolean);
+      if (lines.some((l) => l.startsWith('-'))) {
+        socket.destroy();
+        reject(new Error(`redis: ${replies}`));
+      } else if (lines.length >= commands.length) {
+        socket.end();
+        resolve();
+      }
+    });
+    socket.on('error', reject);
+    socket.connect(6379, '127.0.0.1', () => socket.write(wire));
+  });
+}
