@@ -431,7 +431,7 @@ async function sqlDatabaseStep(
         continue;
       }
       emit({ user, row, match: matches.get(k) ?? null, loop: loopRow, now: atIso }, k, atIso);
-      await collector.settle(RENDER_CONCURRENCY);
+      if (collector.pending.length >= RENDER_CONCURRENCY) await collector.settle();
     }
     if (page.length < batchSize) break;
   }
@@ -489,7 +489,7 @@ async function emitRecipients(rows: Row[], occurrence: Date, collector: StepColl
   for (const { user, key } of keyed) {
     collector.counts.events++;
     emit({ user, match: user, loop: loopRow, now: iso }, key, iso, iso);
-    await collector.settle(RENDER_CONCURRENCY);
+    if (collector.pending.length >= RENDER_CONCURRENCY) await collector.settle();
   }
 }
 
@@ -594,7 +594,7 @@ async function redisDatabaseStep(
         continue;
       }
       emit(context, key, atIso);
-      await collector.settle(RENDER_CONCURRENCY);
+      if (collector.pending.length >= RENDER_CONCURRENCY) await collector.settle();
     }
   }
 }
