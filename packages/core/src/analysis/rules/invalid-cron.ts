@@ -24,8 +24,22 @@ export interface CronProblem {
   field?: { name: string; start: number; end: number };
 }
 
-/** Why `expression` is not a valid 5-field cron expression, or undefined when it is. */
+const problems = new Map<string, CronProblem | undefined>();
+
+/**
+ * Why `expression` is not a valid 5-field cron expression, or undefined when it is. Memoised (a
+ * pure function of the text; parsing builds time-zone formatters, the costly part of re-checking a
+ * config with many schedules on every edit). Bounded.
+ */
 export function cronProblem(expression: string): CronProblem | undefined {
+  if (problems.has(expression)) return problems.get(expression);
+  const problem = findCronProblem(expression);
+  if (problems.size >= 1000) problems.clear();
+  problems.set(expression, problem);
+  return problem;
+}
+
+function findCronProblem(expression: string): CronProblem | undefined {
   const fields = [...expression.matchAll(/\S+/g)].map((m) => ({ text: m[0], start: m.index!, end: m.index! + m[0].length }));
   if (fields.length !== 5) {
     const hint = fields.length === 6 ? ' Seconds are not supported: drop the first field.' : '';
