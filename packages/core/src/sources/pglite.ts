@@ -1,130 +1,156 @@
 /**
- * The embedded default: PostgreSQL compiled to WebAssembly (PGlite), in-process, nothing to
- * install. A fresh `initdb` takes seconds, so the first run saves an initialised data directory
- * (uncompressed tar) under node_modules/.cache/skene (or the OS temp folder) and later runs load
- * it: that is the ≤ 1 s cold start.
+ * The embedded default: PostgreSQL compiled to WebAssembly (PGlite), nothing to install, run in
+ * a worker thread (pglite-worker.ts) started from a cached data directory (pglite-snapshot.ts).
  */
-import { createRequire } from 'node:module';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { tmpdir } from 'node:os';
-import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { pgReadOnly, classifyPgError } from './postgres-session.js';
 import { seedLocation } from './seed.js';
-import type { Row, SeedFile, SqlSource } from './types.js';
+import { SourceError, type Row, type SeedFile, type SqlSource } from './types.js';
 
-type PGliteModule = typeof import('@electric-sql/pglite');
-type PGliteInstance = InstanceType<PGliteModule['PGlite']>;
+export { PG_PARSERS, cacheDir, snapshotPath, createPglite } from './pglite-snapshot.js';
 
-/** Column parsers shared with the PostgreSQL adapter, so both give the same values. */
-export const PG_PARSERS: Record<number, (value: string) => unknown> = {
-  20: (v) => (Number.isSafeInteger(Number(v)) ? Number(v) : v), // int8: a number when exact
-  1082: (v) => v, // date: 'YYYY-MM-DD', never shifted by a time zone
-  1114: (v) => utcIso(v, '') ?? new Date(`${v.replace(' ', 'T')}Z`), // timestamp without time zone: read as UTC
-  1184: (v) => utcIso(v, '+00') ?? new Date(v.replace(' ', 'T').replace(/([+-]\d\d)$/, '$1:00')),
-};
-
-const PG_UTC = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2})(\.\d+)?(\+00)?$/;
+/** How long the embedded database may take to start (snapshot load, or a first initdb). */
+const START_TIMEOUT_MS = 120_000;
 
 /**
- * `2026-03-01 17:42:00.5+00` → `2026-03-01T17:42:00.500Z` without building a Date: plans read
- * every row of a table, and this is what a Date would print anyway (milliseconds, UTC).
+ * The embedded PostgreSQL, in a worker thread (see pglite-worker.ts): a query that overruns its
+ * deadline is stopped by terminating the worker; the next query starts a fresh one from the
+ * snapshot and replays the seeds, so a retry sees the same data.
  */
-function utcIso(text: string, zone: string): string | undefined {
-  const m = PG_UTC.exec(text);
-  if (!m || (m[4] ?? '') !== zone) return undefined;
-  const fraction = (m[3] ?? '.').padEnd(4, '0').slice(0, 4);
-  return `${m[1]}T${m[2]}${fraction}Z`;
-}
-
-function pgliteVersion(): string {
-  try {
-    const require = createRequire(import.meta.url);
-    let dir = dirname(require.resolve('@electric-sql/pglite'));
-    while (!existsSync(join(dir, 'package.json'))) dir = dirname(dir);
-    return (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string }).version;
-  } catch {
-    return 'unknown';
-  }
-}
-
-/** node_modules/.cache/skene beside the installed package, else the OS temp folder. */
-export function cacheDir(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const candidate = join(dir, 'node_modules');
-    if (existsSync(candidate)) return join(candidate, '.cache', 'skene');
-    const parent = dirname(dir);
-    if (parent === dir) return join(tmpdir(), 'skene-cache');
-    dir = parent;
-  }
-}
-
-export function snapshotPath(): string {
-  return join(cacheDir(), `pglite-${pgliteVersion()}-datadir.tar`);
-}
-
-/** Creates a PGlite instance from the cached snapshot, making the snapshot on first use. */
-export async function createPglite(): Promise<{ db: PGliteInstance; fromSnapshot: boolean }> {
-  const { PGlite } = await import('@electric-sql/pglite');
-  const snapshot = snapshotPath();
-  if (existsSync(snapshot)) {
-    try {
-      const blob = new Blob([await readFile(snapshot)]);
-      return { db: await PGlite.create({ loadDataDir: blob, parsers: PG_PARSERS }), fromSnapshot: true };
-    } catch {
-      // a truncated or incompatible snapshot: fall through and make a new one
-    }
-  }
-  const db = await PGlite.create({ parsers: PG_PARSERS });
-  try {
-    const dump = await db.dumpDataDir('none');
-    await mkdir(dirname(snapshot), { recursive: true });
-    const partial = `${snapshot}.${process.pid}.${Date.now()}.partial`;
-    await writeFile(partial, Buffer.from(await dump.arrayBuffer()));
-    await rename(partial, snapshot); // atomic: concurrent first runs never see half a file
-  } catch {
-    // no writable cache: every run pays the initdb, but works
-  }
-  return { db, fromSnapshot: false };
-}
-
 export async function openPglite(): Promise<SqlSource> {
-  const { db } = await createPglite();
+  const seeds: SeedFile[] = [];
+  let worker: PgliteWorker | undefined;
+  const running = async (): Promise<PgliteWorker> => {
+    if (worker && !worker.dead) return worker;
+    worker = await PgliteWorker.start();
+    for (const file of seeds) await seedOne(worker, file);
+    return worker;
+  };
+  await running();
+
+  const seedOne = async (w: PgliteWorker, file: SeedFile) => {
+    try {
+      await w.request({ op: 'exec', sql: file.text }, undefined);
+    } catch (error) {
+      const position = Number((error as { position?: string }).position);
+      throw new Error(`seed ${seedLocation(file, position)} failed: ${(error as Error).message}`);
+    }
+  };
+
   return {
     kind: 'pglite',
     dialect: 'postgres',
     label: 'embedded PostgreSQL (PGlite)',
     async seed(files: SeedFile[]) {
+      const w = await running();
       for (const file of files) {
-        try {
-          await db.exec(file.text);
-        } catch (error) {
-          const position = Number((error as { position?: string }).position);
-          throw new Error(`seed ${seedLocation(file, position)} failed: ${(error as Error).message}`);
-        }
+        await seedOne(w, file);
+        seeds.push(file);
       }
     },
     readOnly(fn) {
+      // The deadline of the statement in flight, enforced here: PGlite has no statement_timeout.
+      let deadline: number | undefined;
       return pgReadOnly(
         {
           control: async (sql) => {
-            await db.exec(sql);
+            await (await running()).request({ op: 'exec', sql }, undefined);
+            const m = /statement_timeout = (\d+)/.exec(sql);
+            if (m) deadline = Number(m[1]);
           },
-          query: async (sql, params) => (await db.query<Row>(sql, params)).rows,
-          queryArrays: async (sql, params) => {
-            const result = await db.query<unknown[]>(sql, params, { rowMode: 'array' });
-            return { fields: result.fields.map((f) => f.name), rows: result.rows };
-          },
+          query: async (sql, params) => (await running()).request({ op: 'query', sql, params, arrays: false }, deadline) as Promise<Row[]>,
+          queryArrays: async (sql, params) =>
+            (await running()).request({ op: 'query', sql, params, arrays: true }, deadline) as Promise<{ fields: string[]; rows: unknown[][] }>,
         },
         fn,
       );
     },
     async close() {
-      if (!db.closed) await db.close();
+      if (worker && !worker.dead) await worker.stop();
     },
   };
+}
+
+type Request = { op: 'exec'; sql: string } | { op: 'query'; sql: string; params: unknown[]; arrays: boolean } | { op: 'close' };
+
+class PgliteWorker {
+  dead = false;
+  private next = 1;
+  private waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void }>();
+
+  private constructor(private readonly worker: Worker) {
+    worker.on('message', (message: { id: number; ok: boolean; result?: unknown; error?: { message: string; code?: string; position?: string } }) => {
+      const waiter = this.waiting.get(message.id);
+      if (!waiter) return;
+      this.waiting.delete(message.id);
+      if (message.ok) waiter.resolve(message.result);
+      else waiter.reject(Object.assign(new Error(message.error!.message), { code: message.error!.code, position: message.error!.position }));
+    });
+    const fail = (error: unknown) => {
+      this.dead = true;
+      for (const w of this.waiting.values()) w.reject(error);
+      this.waiting.clear();
+    };
+    worker.on('error', fail);
+    worker.on('exit', () => fail(new SourceError('the embedded database stopped', true, 'ECONNRESET', 'connection')));
+  }
+
+  static async start(): Promise<PgliteWorker> {
+    // The worker imports the compiled module; running from TypeScript sources (tests, under
+    // tsx), it registers tsx first, as loader hooks are not inherited by workers.
+    const fromSource = import.meta.url.endsWith('.ts');
+    const url = new URL(fromSource ? './pglite-worker.ts' : './pglite-worker.js', import.meta.url).href;
+    const bootstrap = fromSource
+      ? `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((tsx) => { tsx.register(); return import(${JSON.stringify(url)}); })`
+      : `import(${JSON.stringify(url)})`;
+    const worker = new Worker(`${bootstrap}.catch((e) => { console.error(e); process.exit(1); });`, { eval: true });
+    worker.unref();
+    const handle = new PgliteWorker(worker);
+    handle.waiting.set(0, { resolve: () => {}, reject: () => {} });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('the embedded PostgreSQL did not start within 2 minutes')), START_TIMEOUT_MS);
+      handle.waiting.set(0, {
+        resolve: () => (clearTimeout(timer), resolve()),
+        reject: (e) => (clearTimeout(timer), reject(e)),
+      });
+    });
+    return handle;
+  }
+
+  request(request: Request, timeoutMs: number | undefined): Promise<unknown> {
+    if (this.dead) return Promise.reject(new SourceError('the embedded database stopped', true, 'ECONNRESET', 'connection'));
+    const id = this.next++;
+    this.worker.ref(); // keep the process alive while a query is in flight
+    return new Promise<unknown>((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined;
+      const done = () => {
+        if (timer) clearTimeout(timer);
+        if (this.waiting.size === 0) this.worker.unref();
+      };
+      this.waiting.set(id, { resolve: (v) => (this.waiting.delete(id), done(), resolve(v)), reject: (e) => (this.waiting.delete(id), done(), reject(e)) });
+      if (timeoutMs !== undefined) {
+        timer = setTimeout(() => {
+          // PGlite cannot cancel a statement: stop the whole embedded database.
+          this.dead = true;
+          const waiter = this.waiting.get(id);
+          this.waiting.delete(id);
+          void this.worker.terminate();
+          waiter?.reject(Object.assign(new Error('canceling statement due to statement timeout'), { code: '57014' }));
+        }, timeoutMs);
+      }
+      this.worker.postMessage({ id, ...request });
+    });
+  }
+
+  async stop(): Promise<void> {
+    try {
+      await this.request({ op: 'close' }, 10_000);
+    } catch {
+      // stopping anyway
+    }
+    this.dead = true;
+    await this.worker.terminate();
+  }
 }
 
 export { classifyPgError };

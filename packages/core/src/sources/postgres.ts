@@ -1,7 +1,7 @@
 /** PostgreSQL over the network (`pg`): Supabase, Neon, Hasura's database, any PostgreSQL. */
 import pg from 'pg';
 import { pgReadOnly } from './postgres-session.js';
-import { PG_PARSERS } from './pglite.js';
+import { PG_PARSERS } from './pglite-snapshot.js';
 import { seedLocation } from './seed.js';
 import { maskUrl, redact } from './url.js';
 import type { Row, SeedFile, SqlSource } from './types.js';

@@ -121,11 +121,14 @@ test('PostgreSQL: writes refused, rows unchanged; pg_sleep hits the deadline', a
   await t.test('postgres: a slow query times out, retried once as transient', () => assertTimeout(source, 'SELECT * FROM users WHERE pg_sleep(3) IS NOT NULL'));
 });
 
-test('PGlite: writes refused, rows unchanged', async (t) => {
+test('PGlite: writes refused, rows unchanged; pg_sleep hits the deadline (the embedded database restarts with its seeds)', async (t) => {
   const source = (await openSource({})) as SqlSource;
   t.after(() => source.close());
   await source.seed([{ path: 'seed.sql', text: PG_SEED }]);
   await assertWritesRefused(t, source, [...WRITES, ...PG_ONLY_WRITES]);
+  const before = await counts(source);
+  await t.test('pglite: a slow query times out, retried once as transient', () => assertTimeout(source, 'SELECT * FROM users WHERE pg_sleep(3) IS NOT NULL'));
+  assert.equal(await counts(source), before, 'the restarted database has the seeded rows');
 });
 
 test('MariaDB: writes refused, rows unchanged; SLEEP hits the deadline', async (t) => {

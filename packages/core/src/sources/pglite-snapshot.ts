@@ -1,0 +1,89 @@
+/**
+ * PGlite's data directory snapshot. A fresh `initdb` takes seconds, so the first run saves an
+ * initialised data directory (uncompressed tar) under node_modules/.cache/skene (or the OS temp
+ * folder) and later runs load it: that is the ≤ 1 s cold start. Kept free of heavy imports: the
+ * worker thread (pglite-worker.ts) loads only this.
+ */
+import { createRequire } from 'node:module';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { fileURLToPath } from 'node:url';
+
+type PGliteModule = typeof import('@electric-sql/pglite');
+type PGliteInstance = InstanceType<PGliteModule['PGlite']>;
+
+/** Column parsers shared with the PostgreSQL adapter, so both give the same values. */
+export const PG_PARSERS: Record<number, (value: string) => unknown> = {
+  20: (v) => (Number.isSafeInteger(Number(v)) ? Number(v) : v), // int8: a number when exact
+  1082: (v) => v, // date: 'YYYY-MM-DD', never shifted by a time zone
+  1114: (v) => utcIso(v, '') ?? new Date(`${v.replace(' ', 'T')}Z`), // timestamp without time zone: read as UTC
+  1184: (v) => utcIso(v, '+00') ?? new Date(v.replace(' ', 'T').replace(/([+-]\d\d)$/, '$1:00')),
+};
+
+const PG_UTC = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2})(\.\d+)?(\+00)?$/;
+
+/**
+ * `2026-03-01 17:42:00.5+00` → `2026-03-01T17:42:00.500Z` without building a Date: plans read
+ * every row of a table, and this is what a Date would print anyway (milliseconds, UTC).
+ */
+function utcIso(text: string, zone: string): string | undefined {
+  const m = PG_UTC.exec(text);
+  if (!m || (m[4] ?? '') !== zone) return undefined;
+  const fraction = (m[3] ?? '.').padEnd(4, '0').slice(0, 4);
+  return `${m[1]}T${m[2]}${fraction}Z`;
+}
+
+function pgliteVersion(): string {
+  try {
+    const require = createRequire(import.meta.url);
+    let dir = dirname(require.resolve('@electric-sql/pglite'));
+    while (!existsSync(join(dir, 'package.json'))) dir = dirname(dir);
+    return (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** node_modules/.cache/skene beside the installed package, else the OS temp folder. */
+export function cacheDir(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const candidate = join(dir, 'node_modules');
+    if (existsSync(candidate)) return join(candidate, '.cache', 'skene');
+    const parent = dirname(dir);
+    if (parent === dir) return join(tmpdir(), 'skene-cache');
+    dir = parent;
+  }
+}
+
+export function snapshotPath(): string {
+  return join(cacheDir(), `pglite-${pgliteVersion()}-datadir.tar`);
+}
+
+/** Creates a PGlite instance from the cached snapshot, making the snapshot on first use. */
+export async function createPglite(): Promise<{ db: PGliteInstance; fromSnapshot: boolean }> {
+  const { PGlite } = await import('@electric-sql/pglite');
+  const snapshot = snapshotPath();
+  if (existsSync(snapshot)) {
+    try {
+      const blob = new Blob([await readFile(snapshot)]);
+      return { db: await PGlite.create({ loadDataDir: blob, parsers: PG_PARSERS }), fromSnapshot: true };
+    } catch {
+      // a truncated or incompatible snapshot: fall through and make a new one
+    }
+  }
+  const db = await PGlite.create({ parsers: PG_PARSERS });
+  try {
+    const dump = await db.dumpDataDir('none');
+    await mkdir(dirname(snapshot), { recursive: true });
+    const partial = `${snapshot}.${process.pid}.${Date.now()}.partial`;
+    await writeFile(partial, Buffer.from(await dump.arrayBuffer()));
+    await rename(partial, snapshot); // atomic: concurrent first runs never see half a file
+  } catch {
+    // no writable cache: every run pays the initdb, but works
+  }
+  return { db, fromSnapshot: false };
+}
+
