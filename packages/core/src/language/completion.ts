@@ -64,9 +64,9 @@ function valueItems(doc: ConfigDocument, ctx: Extract<CursorContext, { kind: 'va
   const str = ctx.string;
   // Strings with their own language first: SQL, `{{…}}` templates.
   if (str && field.role === 'query') return sqlItems(str, project);
-  if (str && field.role === 'template-string') return placeholderItems(doc, ctx, str, project);
+  if (str && field.role === 'template-string') return placeholderItems(ctx, str, project);
 
-  const values = valueCandidates(field, ctx, project);
+  const values = valueCandidates(field, project);
   if (values.length) {
     return values.map((v) => str
       ? { ...v, range: { start: str.contentStart, end: str.contentEnd }, insertText: escapeFor(doc.text[str.contentStart - 1], v.insertText ?? v.label) }
@@ -83,7 +83,7 @@ function escapeFor(quote: string, text: string): string {
 
 type Candidate = Omit<CompletionItem, 'range'>;
 
-function valueCandidates(field: FieldInfo, ctx: Extract<CursorContext, { kind: 'value' }>, project: ProjectContext): Candidate[] {
+function valueCandidates(field: FieldInfo, project: ProjectContext): Candidate[] {
   const description = field.description;
   if (field.discriminator) {
     return field.discriminator.values.map((v) => {
@@ -112,7 +112,6 @@ function valueCandidates(field: FieldInfo, ctx: Extract<CursorContext, { kind: '
       return literals.map((v) => ({ label: String(v), kind: 'enum', detail: typeLabel(field.schema), documentation: description }));
     }
   }
-  void ctx;
 }
 
 export function columnsMarkdown(table: TableInfo): string {
@@ -120,7 +119,7 @@ export function columnsMarkdown(table: TableInfo): string {
 }
 
 /** `{{user.|` → the users table's columns; `{{|` → the roots. */
-function placeholderItems(doc: ConfigDocument, ctx: Extract<CursorContext, { kind: 'value' }>, str: StringAtCursor, project: ProjectContext): CompletionItem[] {
+function placeholderItems(ctx: Extract<CursorContext, { kind: 'value' }>, str: StringAtCursor, project: ProjectContext): CompletionItem[] {
   const before = str.content.slice(0, str.at);
   const open = /\{\{\s*([\w$]+(?:\.[\w$]*)*|)$/.exec(before);
   if (!open) return [];
@@ -153,7 +152,6 @@ function placeholderItems(doc: ConfigDocument, ctx: Extract<CursorContext, { kin
   } else if (root === 'loop') {
     return loopPlaceholderFields().map((f) => ({ label: f.name, kind: 'placeholder', detail: f.detail, range, insertText: f.name + close }));
   }
-  void doc;
   return columns.map((c) => ({ label: c.name, kind: 'column', detail: `${from}.${c.name}${c.type ? `: ${c.type}` : ''}`, range, insertText: c.name + close }));
 }
 

@@ -11,7 +11,7 @@ import type { ProjectContext } from '../analysis/project.js';
 import type { Range } from '../analysis/values.js';
 import { scanPlaceholders } from '../template/placeholders.js';
 import { columnsMarkdown } from './completion.js';
-import { nodeAt, roleOfNode, wordAround, type Anchor, type Segment } from './cursor.js';
+import { nodeAt, roleOfNode, wordAround, type Segment } from './cursor.js';
 import { fieldAt, typeLabel, type FieldInfo } from './fields.js';
 import { loopPlaceholderFields, matchTable, ROOT_DOCS, rowTable, sqlTablesIn, stepOf, userTableFor, type StepData } from './project-lookup.js';
 import type { HoverResult } from './types.js';
@@ -39,7 +39,7 @@ export function hover(doc: ConfigDocument, offset: number, project: ProjectConte
   const value = isString ? node.text : undefined;
   // Within strings with their own language, hover the part under the cursor.
   if (value !== undefined && field.role === 'template-string') {
-    const inner = placeholderHover(node as TS.StringLiteral, offset, sf, step, project, role.anchor, role.path);
+    const inner = placeholderHover(node as TS.StringLiteral, offset, sf, step, project);
     if (inner) return inner;
   }
   if (value !== undefined && field.role === 'query') {
@@ -98,7 +98,7 @@ function valueDetails(field: FieldInfo, value: string, step: StepData | undefine
   }
 }
 
-function placeholderHover(node: TS.StringLiteral, offset: number, sf: TS.SourceFile, step: StepData | undefined, project: ProjectContext, anchor: Anchor, path: readonly Segment[]): HoverResult | undefined {
+function placeholderHover(node: TS.StringLiteral, offset: number, sf: TS.SourceFile, step: StepData | undefined, project: ProjectContext): HoverResult | undefined {
   const contentStart = node.getStart(sf) + 1;
   const raw = sf.text.slice(contentStart, node.end - 1);
   const at = offset - contentStart;
@@ -107,7 +107,6 @@ function placeholderHover(node: TS.StringLiteral, offset: number, sf: TS.SourceF
   if (!p) return undefined;
   const range = { start: contentStart + p.start, end: contentStart + p.end };
   const [root, column] = p.path;
-  void anchor; void path;
   const table = root === 'user' ? userTableFor(project) : root === 'row' ? rowTable(step, project) : root === 'match' ? matchTable(step, project) : undefined;
   const lines = [`**{{${p.expression}}}**`, ROOT_DOCS[root] ?? `Unknown root \`${root}\`.`];
   if (root === 'loop' && column) lines.push(loopPlaceholderFields().find((f) => f.name === column)?.detail ?? '');
