@@ -161,13 +161,20 @@ export async function run(): Promise<void> {
     await admin((c) => c.query(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`));
   }
 
-  // PGlite cold start, each in a fresh process (from the cached data directory).
-  const probe = `import { openSource } from '@skene/core'; const t0 = performance.now(); const s = await openSource({}); const ms = performance.now() - t0; await s.close(); console.log(ms);`;
-  const samples: number[] = [];
+  // PGlite cold start, each in a fresh process, as `skene plan` runs it: the built package
+  // (npm run bench builds first), starting the embedded database from the cached data directory.
+  const core = new URL('../packages/core/dist/index.js', import.meta.url).href;
+  const probe = `const t0 = performance.now(); const { openSource } = await import(${JSON.stringify(core)}); const t1 = performance.now(); const s = await openSource({}); const t2 = performance.now(); await s.close(); console.log(JSON.stringify({ total: t2 - t0, start: t2 - t1 }));`;
+  const samples: { total: number; start: number }[] = [];
   for (let i = 0; i < 5; i++) {
-    const out = execFileSync(process.execPath, ['--conditions=source', '--import', 'tsx', '--input-type=module', '-e', probe], { cwd: new URL('..', import.meta.url).pathname, encoding: 'utf8' });
-    samples.push(Number(out.trim().split('\n').pop()));
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', probe], { encoding: 'utf8' });
+    samples.push(JSON.parse(out.trim().split('\n').pop()!));
   }
+  const totals = samples.map((s) => s.total);
+  const starts = samples.map((s) => s.start);
   console.log(`  machine load while measuring: ${(await import('node:os')).loadavg()[0].toFixed(1)} (1-min average) on ${(await import('node:os')).cpus().length} CPUs`);
-  console.log(`  PGlite cold start (new process, from ${snapshotPath().replace(/^.*node_modules/, 'node_modules')}): median ${fmt(percentile(samples, 50))}, worst ${fmt(Math.max(...samples))} (target ≤ 1 s)`);
+  console.log(
+    `  PGlite cold start (new process, from ${snapshotPath().replace(/^.*node_modules/, 'node_modules')}): median ${fmt(percentile(totals, 50))} ` +
+      `(import ${fmt(percentile(totals, 50) - percentile(starts, 50))}, database ready ${fmt(percentile(starts, 50))}), worst ${fmt(Math.max(...totals))} (target ≤ 1 s)`,
+  );
 }

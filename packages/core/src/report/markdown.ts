@@ -31,12 +31,12 @@ export function renderMarkdown(report: PlanReport, options: MarkdownOptions = {}
   for (const w of report.warnings) head.push(`> [!WARNING]\n> ${escapeMd(w)}\n`);
   if (report.comparison) {
     const cmp = report.comparison;
-    head.push(`**Compared with \`${escapeMd(cmp.base)}\`:** ${cmp.added.length} added, ${cmp.removed.length} removed, ${cmp.changed.length} changed, ${cmp.unchanged} unchanged`);
+    head.push(`**Compared with ${code(cmp.base)}:** ${cmp.added.length} added, ${cmp.removed.length} removed, ${cmp.changed.length} changed, ${cmp.unchanged} unchanged`);
     head.push('');
     const rows = [
-      ...cmp.added.map((id) => `| ➕ added | \`${escapeMd(id)}\` | |`),
-      ...cmp.removed.map((id) => `| ➖ removed | \`${escapeMd(id)}\` | |`),
-      ...cmp.changed.map((ch) => `| ✏️ changed | \`${escapeMd(ch.id)}\` | ${ch.fields.join(', ')} |`),
+      ...cmp.added.map((id) => `| ➕ added | ${code(id)} | |`),
+      ...cmp.removed.map((id) => `| ➖ removed | ${code(id)} | |`),
+      ...cmp.changed.map((ch) => `| ✏️ changed | ${code(ch.id)} | ${ch.fields.join(', ')} |`),
     ];
     if (rows.length) head.push('| | Email | Changed |', '|---|---|---|', ...rows.slice(0, 100), ...(rows.length > 100 ? [`| | … and ${rows.length - 100} more | |`] : []), '');
   }
@@ -45,7 +45,7 @@ export function renderMarkdown(report: PlanReport, options: MarkdownOptions = {}
   for (const loop of report.loops) {
     for (const step of loop.steps) {
       head.push(
-        `| \`${escapeMd(loop.id)}\` | ${step.step} | ${escapeMd(describeTrigger(step))} | \`${escapeMd(step.template)}\` | ${step.counts.emails} | ${step.counts.waiting} | ${step.counts.skipped} | ${step.counts.errors} |`,
+        `| ${code(loop.id)} | ${step.step} | ${escapeMd(describeTrigger(step))} | ${code(step.template)} | ${step.counts.emails} | ${step.counts.waiting} | ${step.counts.skipped} | ${step.counts.errors} |`,
       );
     }
   }
@@ -64,11 +64,11 @@ export function renderMarkdown(report: PlanReport, options: MarkdownOptions = {}
     return cut + notice(0, total);
   }
   outer: for (const loop of report.loops) {
-    const loopHead = `\n### \`${escapeMd(loop.id)}\` (${loop.type})\n\n${escapeMd(loop.opinion)}\n`;
+    const loopHead = `\n### ${code(loop.id)} (${loop.type})\n\n${escapeMd(loop.opinion)}\n`;
     if (size(out + loopHead) + reserve > limit) break;
     out += loopHead;
     for (const step of loop.steps) {
-      const stepHead = `\n**Step ${step.step}** — ${escapeMd(describeTrigger(step))} → \`${escapeMd(step.template)}\`: ${plural(step.counts.emails, 'email')}, ${step.counts.waiting} waiting` +
+      const stepHead = `\n**Step ${step.step}** — ${escapeMd(describeTrigger(step))} → ${code(step.template)}: ${plural(step.counts.emails, 'email')}, ${step.counts.waiting} waiting` +
         (step.notSent.length ? `\n\n${step.notSent.map((n) => `- ${escapeMd(n.reason)}: ${n.count}`).join('\n')}` : '') + '\n\n';
       if (size(out + stepHead) + reserve > limit) break outer;
       out += stepHead;
@@ -91,7 +91,7 @@ function emailBlock(email: PlannedEmail): string {
     `- **To:** ${escapeMd(email.to)}`,
     `- **From:** ${email.from ? escapeMd(email.from) : '_(no sender)_'}`,
     `- **Subject:** ${email.subject !== undefined ? escapeMd(email.subject) : '_(none)_'}`,
-    `- **At:** \`${email.at}\` · **Template:** \`${escapeMd(email.template)}\` · **Id:** \`${escapeMd(email.id)}\``,
+    `- **At:** \`${email.at}\` · **Template:** ${code(email.template)} · **Id:** ${code(email.id)}`,
     ...email.problems.map((p) => `- ⚠️ ${escapeMd(p)}`),
     '',
     fence(email.text ?? ''),
@@ -120,6 +120,13 @@ function truncateToSize(text: string, max: number, size: (s: string) => number):
   const cut = text.slice(0, lo);
   const nl = cut.lastIndexOf('\n');
   return nl > 0 ? cut.slice(0, nl + 1) : cut;
+}
+
+/** Inline code: backslashes are not escapes there; only a table's pipe needs one (GFM). */
+function code(text: string): string {
+  const body = text.replace(/\n/g, ' ').replace(/\|/g, '\\|');
+  const ticks = body.includes('`') ? '``' : '`';
+  return `${ticks}${ticks.length > 1 ? ' ' : ''}${body}${ticks.length > 1 ? ' ' : ''}${ticks}`;
 }
 
 function escapeMd(text: string): string {

@@ -136,3 +136,12 @@ test('Markdown: an email body cannot break out of its code block', () => {
   const md = renderMarkdown(report([email('1', { text: 'a ``` fence and ```` more' })]));
   assert.ok(md.includes('`````text\na ``` fence and ```` more\n`````'));
 });
+
+test('Markdown: names in code spans are not backslash-escaped (GitHub shows code literally)', () => {
+  const md = renderMarkdown(report([email('1', { template: 'activation_welcome' })], { loops: [] }));
+  const r = report([email('1')]);
+  r.loops[0]!.steps[0]!.template = 're_engagement|x';
+  const table = renderMarkdown(r);
+  assert.ok(table.includes('| `re_engagement\\|x` |'), 'underscore kept, pipe escaped for the table');
+  assert.ok(!md.includes('\\_'));
+});
