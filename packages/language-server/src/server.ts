@@ -168,13 +168,14 @@ export function startServer(connection: Connection, hooks: ServerHooks = {}): vo
     await connection.sendDiagnostics({ uri, version: result.text.version, diagnostics: result.diagnostics.map((d) => toDiagnostic(result.text, d)) });
   });
 
-  function schedule(uri: string): void {
+  /** Pushes diagnostics after `delay` (the debounce while typing; none when a file is opened). */
+  function schedule(uri: string, delay = settings.debounceMs): void {
     if (!settings.pushDiagnostics) return;
     clearTimeout(timers.get(uri));
     timers.set(uri, setTimeout(() => {
       timers.delete(uri);
       void push(uri);
-    }, settings.debounceMs));
+    }, delay));
   }
 
   function recheckAll(): void {
@@ -247,7 +248,7 @@ export function startServer(connection: Connection, hooks: ServerHooks = {}): vo
     recheckAll();
   }));
 
-  documents.onDidOpen((e) => schedule(e.document.uri));
+  documents.onDidOpen((e) => schedule(e.document.uri, 0));
   documents.onDidChangeContent((e) => schedule(e.document.uri));
   documents.onDidClose((e) => {
     clearTimeout(timers.get(e.document.uri));
