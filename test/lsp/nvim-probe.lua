@@ -17,7 +17,7 @@ local ok, err = pcall(function()
   local node = os.getenv("NODE_BIN") or "node"
   local server = os.getenv("SERVER_JS")
   assert(server, "SERVER_JS is not set")
-  local timeout = tonumber(os.getenv("PROBE_TIMEOUT_MS") or "15000")
+  local timeout = tonumber(os.getenv("PROBE_TIMEOUT_MS") or "60000") -- a bound for a loaded machine, not a speed check
   local bufnr = vim.api.nvim_get_current_buf()
   vim.bo[bufnr].filetype = "typescript"
 
