@@ -16,7 +16,7 @@ import { formatMs } from '../sources/postgres-session.js';
 import { addCounts, emptyCounts, REPORT_FORMAT, REPORT_VERSION, type Counts, type LoopReport, type PlannedEmail, type PlanReport, type StepReport } from '../report/model.js';
 import { cronOccurrences, parseDuration } from './clock.js';
 import { loadPostgresParser, refuseWrites } from './guard.js';
-import { findParams } from './params.js';
+import { findParams, withoutTrailingSemicolon } from './params.js';
 import { withRetries, RetriedError, type RetryOptions } from './retry.js';
 import * as SQL from './sql.js';
 import { plainRow, plainValue, sortByKey } from './values.js';
@@ -372,7 +372,7 @@ async function sqlDatabaseStep(
     if (!column) throw new StepFailure(`--since needs a creation time on ${table}: it has no created_at column`, 'config');
     since = { column, at: ctx.since };
   }
-  const condition = step.condition?.type === 'query' ? findParams(step.condition.query, dialect) : undefined;
+  const condition = step.condition?.type === 'query' ? findParams(withoutTrailingSemicolon(step.condition.query), dialect) : undefined;
   if (condition && condition.highest > 1) {
     throw new StepFailure(`the condition uses $${condition.highest}, but a database trigger gives only $1 (the ${table} row's ${key})`, 'config');
   }
@@ -467,7 +467,7 @@ async function sqlScheduleStep(
     if (params.highest > 0) {
       throw new StepFailure(`the condition uses $${params.highest}, but a schedule trigger has no row: its query returns the recipients`, 'config');
     }
-    statement = { sql: step.condition.query, params: [] };
+    statement = { sql: withoutTrailingSemicolon(step.condition.query), params: [] };
   } else {
     const key = await keyColumn((s) => run(ctx, loop, session, s, ctx.at, timeoutMs), dialect, USERS_TABLE);
     statement = SQL.allUsersQuery(dialect, USERS_TABLE, key);

@@ -15,6 +15,20 @@ export interface ParamUse {
   replace(text: string): string;
 }
 
+/**
+ * The query without a final `;` (comments after it kept), so it can be wrapped as a subquery.
+ * Wrapping also puts the closing parenthesis on its own line: a trailing `-- comment` must not
+ * swallow it.
+ */
+export function withoutTrailingSemicolon(sql: string): string {
+  const mask = codeMask(sql);
+  for (let i = sql.length - 1; i >= 0; i--) {
+    if (!mask[i] || /\s/.test(sql[i]!)) continue;
+    return sql[i] === ';' ? sql.slice(0, i) + sql.slice(i + 1) : sql;
+  }
+  return sql;
+}
+
 export function findParams(sql: string, dialect: SqlDialect): ParamUse {
   const spans: { start: number; end: number; n: number }[] = [];
   if (dialect === 'postgres') {

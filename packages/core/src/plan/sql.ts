@@ -111,14 +111,14 @@ export function conditionBatchQuery(
     return {
       sql:
         `SELECT ${k} AS ${KEY_COLUMN}, __skene_m.* FROM ${quoteIdent(dialect, table)} AS __skene_t ` +
-        `CROSS JOIN LATERAL (SELECT * FROM (${condition.replace(k)}) AS __skene_c LIMIT 1) AS __skene_m ` +
+        `CROSS JOIN LATERAL (SELECT * FROM (\n${condition.replace(k)}\n) AS __skene_c LIMIT 1) AS __skene_m ` +
         `WHERE ${k} = ANY($1)`,
       params: [keys],
     };
   }
   const branches = keys.map((value) => {
     const literal = mysqlLiteral(value);
-    return `(SELECT ${literal} AS ${KEY_COLUMN}, __skene_c.* FROM (${condition.replace(literal)}) AS __skene_c LIMIT 1)`;
+    return `(SELECT ${literal} AS ${KEY_COLUMN}, __skene_c.* FROM (\n${condition.replace(literal)}\n) AS __skene_c LIMIT 1)`;
   });
   return { sql: branches.join('\nUNION ALL\n'), params: [] };
 }
@@ -141,7 +141,7 @@ export function pageWithConditionQuery(
   return {
     sql:
       `SELECT __skene_t.*, __skene_m.* FROM (${page.sql}) AS __skene_t ` +
-      `LEFT JOIN LATERAL (SELECT 1 AS ${HIT_COLUMN}, __skene_c.* FROM (${condition.replace(k)}) AS __skene_c LIMIT 1) AS __skene_m ON true ` +
+      `LEFT JOIN LATERAL (SELECT 1 AS ${HIT_COLUMN}, __skene_c.* FROM (\n${condition.replace(k)}\n) AS __skene_c LIMIT 1) AS __skene_m ON true ` +
       `ORDER BY ${k}`,
     params: page.params,
   };

@@ -143,6 +143,23 @@ async function semantics(t: TestContext, source: SqlSource) {
     assert.equal(step.emails[0]!.props.name, 'User 2493 at 2026-03-02T04:00:00.000Z');
   });
 
+  await t.test(`${source.kind}: a trailing semicolon and comment do not break the batched or the scheduled query`, async () => {
+    const config = makeConfig(activation(`SELECT * FROM user_actions WHERE user_id = $1 AND action_type = 'first_project_created'; -- the page's query`));
+    t.after(() => config.cleanup());
+    const step = (await runPlan({ config, source, at: AT, env: FROM })).loops[0]!.steps[0]!;
+    assert.deepEqual(step.errors, []);
+    assert.equal(step.counts.emails, Math.floor(USERS / 3));
+    const scheduled = makeConfig({
+      id: 'semi',
+      type: 'retention',
+      opinion: 'x',
+      steps: [{ trigger: { type: 'schedule', cron: '0 9 * * *' }, condition: { type: 'query', query: 'SELECT * FROM users WHERE id <= 2; # two\n'.replace('#', '--') }, action: { type: 'email', provider: 'resend', template: 'welcome' } }],
+    });
+    t.after(() => scheduled.cleanup());
+    const s2 = (await runPlan({ config: scheduled, source, at: AT, env: FROM })).loops[0]!.steps[0]!;
+    assert.deepEqual([s2.errors, s2.emails.map((e) => e.key)], [[], ['1', '2']]);
+  });
+
   await t.test(`${source.kind}: $1 in a schedule condition is an error with the loop and step`, async () => {
     const config = makeConfig({
       id: 'bad',

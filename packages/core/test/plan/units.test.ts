@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { SourceError } from '../../src/sources/types.js';
 import { backoffDelay, withRetries } from '../../src/plan/retry.js';
 import { loadPostgresParser, refuseWrites } from '../../src/plan/guard.js';
-import { findParams } from '../../src/plan/params.js';
+import { findParams, withoutTrailingSemicolon } from '../../src/plan/params.js';
 import { cronOccurrences, parseDuration, parseInstant } from '../../src/plan/clock.js';
 import { loadConfig } from '../../src/plan/load-config.js';
 
@@ -71,6 +71,12 @@ test('$1 is found by the parser (not in strings) and replaced', async () => {
   const my = findParams("SELECT '$1' FROM a WHERE id = $1 AND c = $2", 'mysql');
   assert.equal(my.highest, 2);
   assert.equal(my.replace('7'), "SELECT '$1' FROM a WHERE id = 7 AND c = $2");
+});
+
+test('a final semicolon is dropped, one inside a string or comment is not', () => {
+  assert.equal(withoutTrailingSemicolon('SELECT 1; -- note'), 'SELECT 1 -- note');
+  assert.equal(withoutTrailingSemicolon("SELECT ';' -- x;"), "SELECT ';' -- x;");
+  assert.equal(withoutTrailingSemicolon('SELECT 1'), 'SELECT 1');
 });
 
 test('durations, instants and cron occurrences in [at, at + horizon)', () => {
