@@ -32,7 +32,10 @@ export function hover(doc: ConfigDocument, offset: number, project: ProjectConte
   if (!field) return undefined;
   const range: Range = { start: node.getStart(sf), end: node.end };
   const header = fieldHeader(role.path, field);
-  if (role.kind === 'key') return { contents: [header, field.description].filter(Boolean).join('\n\n'), range };
+  if (role.kind === 'key') {
+    const prop = fieldAt(role.anchor, role.path.slice(0, -1))?.role === 'personalization' ? propDetails(String(field.key), stepOf(role.anchor, role.path), project) : undefined;
+    return { contents: [header, prop, field.description].filter(Boolean).join('\n\n'), range };
+  }
 
   const step = stepOf(role.anchor, role.path);
   const isString = ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node);
@@ -96,6 +99,16 @@ function valueDetails(field: FieldInfo, value: string, step: StepData | undefine
     default:
       return undefined;
   }
+}
+
+/** A personalization key: the template prop it fills. */
+function propDetails(key: string, step: StepData | undefined, project: ProjectContext): string | undefined {
+  const name = step?.action?.template;
+  const template = typeof name === 'string' ? project.templates?.get(name) : undefined;
+  if (!template) return undefined;
+  return template.props.includes(key)
+    ? `Prop \`${key}\` of template \`${template.name}\` (${template.file}).`
+    : `Template \`${template.name}\` (${template.file}) does not read \`${key}\`${template.props.length ? `; its props: ${template.props.map((p) => `\`${p}\``).join(', ')}` : ''}.`;
 }
 
 function placeholderHover(node: TS.StringLiteral, offset: number, sf: TS.SourceFile, step: StepData | undefined, project: ProjectContext): HoverResult | undefined {

@@ -44,6 +44,12 @@ const EXACT: [string, string | undefined][] = [
     + 'Table `users` has no column `nme`.'],
   [loop("condition: { type: 'query', query: `SELECT 1 FROM user_act|ions WHERE user_id = $1` }"),
     '**user_actions** (migrations/001_init.sql:10)\n\n- `id` serial\n- `user_id` int4\n- `action_type` text\n- `created_at` timestamptz'],
+  [loop("action: { type: 'email', template: 're_engagement', personalization: { |lastActivity: '{{user.last_activity_at}}' } }"),
+    '**steps.action.personalization.lastActivity** — `string`\n\nProp `lastActivity` of template `re_engagement` (emails/re_engagement.tsx).\n\n'
+    + 'Text with `{{path}}` placeholders over `user`, `row`, `match`, `loop` and `now`.'],
+  [loop("action: { type: 'email', template: 're_engagement', personalization: { |link: '' } }"),
+    '**steps.action.personalization.link** — `string`\n\nTemplate `re_engagement` (emails/re_engagement.tsx) does not read `link`; its props: `name`, `lastActivity`.\n\n'
+    + 'Text with `{{path}}` placeholders over `user`, `row`, `match`, `loop` and `now`.'],
   ["import { defineLoop } from '@skene/sdk';\n|export default defineLoop({});", undefined],
 ];
 
