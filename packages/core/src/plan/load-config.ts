@@ -6,7 +6,8 @@
  * `normalizeConfig` (the one zod schema).
  */
 import { build } from 'esbuild';
-import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -80,14 +81,17 @@ export async function loadConfig(file: string): Promise<LoadedConfig> {
     }
     throw new ConfigError(`cannot compile ${file}: ${(error as Error).message}`);
   }
-  // Externals (packages the config imports) resolve from the config's folder, so the bundle is
-  // imported from there (a hidden file, removed at once); a read-only folder falls back to the
-  // temp folder with bare imports rewritten to absolute URLs.
-  const hidden = join(dirname(file), `.skene-config-${process.pid}-${Math.random().toString(36).slice(2)}.mjs`);
-  let out = hidden;
+  // Externals (packages the config imports) resolve from the config's project: the bundle is
+  // imported from the nearest node_modules/.cache/skene above the config (resolution from there
+  // walks up to that node_modules), else as a hidden file beside the config; removed at once. A
+  // read-only tree falls back to the temp folder with bare imports rewritten to absolute URLs.
+  const name = `config-${process.pid}-${Math.random().toString(36).slice(2)}.mjs`;
+  const modules = nearestNodeModules(dirname(file));
+  let out = modules ? join(modules, '.cache', 'skene', name) : join(dirname(file), `.skene-${name}`);
   let tempDir: string | undefined;
   try {
-    await writeFile(hidden, code);
+    await mkdir(dirname(out), { recursive: true });
+    await writeFile(out, code);
   } catch {
     tempDir = await mkdtemp(join(tmpdir(), 'skene-config-'));
     out = join(tempDir, 'skene.config.mjs');
@@ -111,6 +115,13 @@ export async function loadConfig(file: string): Promise<LoadedConfig> {
     throw new ConfigError(`${relative(process.cwd(), file) || file} is not a valid Skene config: ${zodSummary(error)}`);
   }
   return { ...config, file, dir: dirname(file) };
+}
+
+function nearestNodeModules(dir: string): string | undefined {
+  for (let d = dir; ; d = dirname(d)) {
+    if (existsSync(join(d, 'node_modules'))) return join(d, 'node_modules');
+    if (dirname(d) === d) return undefined;
+  }
 }
 
 /** Rewrites `from "pkg"` of externals to file URLs resolved from the config's folder. */
