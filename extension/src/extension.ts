@@ -177,6 +177,9 @@ async function createConfig(context: vscode.ExtensionContext, args: unknown[]): 
   for (const file of starter.files) {
     const uri = vscode.Uri.joinPath(folder, ...file.path.split('/'));
     if (existsSync(uri.fsPath)) continue;
+    // A template the project already has in another form (emails/x.tsx for emails/x.html) is kept.
+    const template = /^emails\/(.+)\.(tsx|jsx|html)$/.exec(file.path);
+    if (template && ['tsx', 'jsx', 'html'].some((ext) => existsSync(vscode.Uri.joinPath(folder, 'emails', `${template[1]}.${ext}`).fsPath))) continue;
     await vscode.workspace.fs.writeFile(uri, Buffer.from(file.content, 'utf8'));
     written.push(file.path);
     output.appendLine(`skene: wrote ${file.path} (${file.description})`);

@@ -16,7 +16,7 @@ const RUN = join(EXT, 'test/e2e/run.sh');
 const STEPS = [
   'workbench + extension activated', 'diagnostic in the Problems panel', 'quick fix removes the diagnostic',
   'completion from the skene server', 'Copy Skene Prompt for Cursor → clipboard', 'Plan Loops → email in the webview',
-  'Restart Language Server → serving again',
+  'Restart Language Server → serving again', 'Create skene.config.ts → starter for the stack',
 ];
 
 function run(): Promise<{ code: number | null; output: string; seconds: number }> {

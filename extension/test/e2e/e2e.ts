@@ -9,7 +9,8 @@
  *   4. Ctrl+Space offers a completion from the skene server, and accepting it edits the file;
  *   5. "Skene: Copy Skene Prompt for Cursor" puts the prompt on the clipboard (read back from the page);
  *   6. "Skene: Plan Loops" shows an email of the example in the webview;
- *   7. "Skene: Restart Language Server" restarts it, and the new server answers (a fresh diagnostic).
+ *   7. "Skene: Restart Language Server" restarts it, and the new server answers (a fresh diagnostic);
+ *   8. with the config deleted, "Skene: Create skene.config.ts" writes a starter for the detected stack.
  * Every wait is on an event or a DOM/file condition, with a bounded timeout; screenshots go to --artifacts.
  * Prints a PASS/FAIL summary; exits 1 on failure.
  */
@@ -61,7 +62,7 @@ const cron = lineOf("cron: '0 9 * * *'");
 // ---- steps and the summary ------------------------------------------------------------------------
 const STEPS = ['workbench + extension activated', 'diagnostic in the Problems panel', 'quick fix removes the diagnostic',
   'completion from the skene server', 'Copy Skene Prompt for Cursor → clipboard', 'Plan Loops → email in the webview',
-  'Restart Language Server → serving again'] as const;
+  'Restart Language Server → serving again', 'Create skene.config.ts → starter for the stack'] as const;
 const results: { name: string; ok: boolean; seconds: number; detail: string }[] = [];
 let shots = 0;
 
@@ -310,6 +311,24 @@ async function main(): Promise<boolean> {
       const row = await until('a diagnostic from the restarted server', 60_000, async () => (await problemTexts(page)).find((t) => t.includes('xexponential') && t.includes('SKN004')));
       await shot(page, 'restarted');
       return `restarted; new diagnostic: ${row.slice(0, 100)}`;
+    });
+
+    await step(page, 'Create skene.config.ts → starter for the stack', async () => {
+      await save(page, (t) => t.includes("'xexponential'"), 'the last edit');
+      rmSync(CONFIG);
+      await runCommand(page, 'Skene: Create skene.config.ts');
+      const toast = page.locator('.notifications-toasts .notification-toast:has-text("created a")').first();
+      await toast.waitFor({ timeout: 90_000 });
+      const text = await until('the starter skene.config.ts on disk', 15_000, async () => {
+        try {
+          const t = readFileSync(CONFIG, 'utf8');
+          return /export default define(Loop|Config)\(/.test(t) ? t : undefined;
+        } catch {
+          return undefined;
+        }
+      });
+      await shot(page, 'created');
+      return `${(await toast.innerText()).replace(/\s+/g, ' ').trim().slice(0, 160)}; skene.config.ts starts "${text.split('\n')[0]!.slice(0, 100)}"`;
     });
     return true;
   } catch {
