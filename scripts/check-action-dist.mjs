@@ -27,6 +27,10 @@ function files(dir) {
   return out.sort();
 }
 
+function executable(path) {
+  return process.platform === 'win32' || (statSync(path).mode & 0o111) !== 0;
+}
+
 try {
   const build = spawnSync(process.execPath, [join(root, 'action', 'scripts', 'build.mjs'), '--outdir', fresh, '--quiet'], { cwd: root, stdio: 'inherit' });
   if (build.status !== 0) {
@@ -39,6 +43,7 @@ try {
   for (const file of want) {
     if (!have.has(file)) problems.push(`missing: action/dist/${file}`);
     else if (!readFileSync(join(fresh, file)).equals(readFileSync(join(committed, file)))) problems.push(`stale:   action/dist/${file}`);
+    else if (executable(join(fresh, file)) !== executable(join(committed, file))) problems.push(`mode:    action/dist/${file} (executable bit)`);
     have.delete(file);
   }
   for (const file of have) problems.push(`extra:   action/dist/${file}`);

@@ -3,11 +3,12 @@
 // everything the action loads at run time.
 //
 //   dist/index.js            the action and @skene/core, one ESM file (esbuild, platform node)
+//   dist/pglite-worker.js    the embedded PostgreSQL's worker thread (core starts it beside index.js)
 //   dist/*.wasm, *.data      PGlite's and libpg-query's WebAssembly files, which the bundle loads
 //                            from beside itself (new URL(…, import.meta.url) / __dirname)
 //   dist/node_modules/       what core loads by package name at run time, so it must exist as files:
-//     esbuild                  esbuild-wasm (portable: any OS and CPU) under the name `esbuild`;
-//                              core compiles React Email templates with it
+//     esbuild                  the native binary on linux-x64, esbuild-wasm elsewhere (any OS and
+//                              CPU); core compiles configs and React Email templates with it
 //     react, react-dom         one React instance shared by the bundle and compiled templates
 //                              (core requires them by name); the files the entry points reach
 //     @react-email/components  prebundled: what templates import, found through core's node paths
@@ -16,7 +17,7 @@
 //     @electric-sql/pglite     package.json only: core reads PGlite's version from it (cache key)
 //
 // Usage: node action/scripts/build.mjs [--outdir <dir>]   (default: action/dist)
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -58,8 +59,9 @@ const banner = [
 
 const result = await esbuild.build({
   absWorkingDir: actionDir,
-  entryPoints: [join(actionDir, 'src/index.ts')],
-  outfile: join(outdir, 'index.js'),
+  // The action, and the embedded PostgreSQL's worker thread (core starts ./pglite-worker.js beside itself).
+  entryPoints: { index: join(actionDir, 'src/index.ts'), 'pglite-worker': join(coreDir, 'src/sources/pglite-worker.ts') },
+  outdir,
   bundle: true,
   platform: 'node',
   target: 'node20',
@@ -86,18 +88,52 @@ cpSync(join(packageDir('libpg-query'), 'wasm', 'libpg-query.wasm'), join(outdir,
 
 const vendor = join(outdir, 'node_modules');
 
-// esbuild-wasm as `esbuild`: the same JavaScript API, backed by WebAssembly run with `node`.
+// `esbuild`: core's JavaScript API over the native binary on linux-x64 (GitHub's ubuntu runners;
+// WebAssembly takes seconds just to start), esbuild-wasm everywhere else (any OS and CPU).
 {
-  const from = packageDir('esbuild-wasm', require);
   const to = join(vendor, 'esbuild');
-  const pkg = JSON.parse(readFileSync(join(from, 'package.json'), 'utf8'));
-  for (const file of ['lib/main.js', 'bin/esbuild', 'esbuild.wasm', 'wasm_exec_node.js', 'wasm_exec.js', 'LICENSE.md']) {
-    mkdirSync(dirname(join(to, file)), { recursive: true });
-    cpSync(join(from, file), join(to, file));
+  const nativeDir = packageDir('esbuild');
+  const version = JSON.parse(readFileSync(join(nativeDir, 'package.json'), 'utf8')).version;
+  // The native API (it runs the binary named by ESBUILD_BINARY_PATH)…
+  mkdirSync(join(to, 'native', 'lib'), { recursive: true });
+  cpSync(join(nativeDir, 'lib', 'main.js'), join(to, 'native', 'lib', 'main.js'));
+  let linuxX64;
+  try {
+    linuxX64 = join(packageDir('@esbuild/linux-x64', createRequire(join(nativeDir, 'package.json'))), 'bin', 'esbuild');
+  } catch {
+    throw new Error('build: @esbuild/linux-x64 is not installed (build the action on linux-x64, as CI does, so dist/ is the same everywhere)');
   }
-  const esbuildVersion = JSON.parse(readFileSync(join(packageDir('esbuild'), 'package.json'), 'utf8')).version;
-  if (pkg.version !== esbuildVersion) console.warn(`warning: esbuild-wasm ${pkg.version} differs from core's esbuild ${esbuildVersion}`);
-  writeFileSync(join(to, 'package.json'), JSON.stringify({ name: 'esbuild', version: pkg.version, license: pkg.license, description: 'esbuild-wasm, vendored by @skene/action', main: 'lib/main.js' }, null, 2) + '\n');
+  mkdirSync(join(to, 'native', 'linux-x64'), { recursive: true });
+  cpSync(linuxX64, join(to, 'native', 'linux-x64', 'esbuild'));
+  chmodSync(join(to, 'native', 'linux-x64', 'esbuild'), 0o755);
+  // …and the WebAssembly build, with its own API (it runs `node wasm/bin/esbuild`).
+  const wasmDir = packageDir('esbuild-wasm', require);
+  const wasmVersion = JSON.parse(readFileSync(join(wasmDir, 'package.json'), 'utf8')).version;
+  if (wasmVersion !== version) throw new Error(`build: esbuild-wasm ${wasmVersion} differs from esbuild ${version}; install the same version`);
+  for (const file of ['lib/main.js', 'bin/esbuild', 'esbuild.wasm', 'wasm_exec_node.js', 'wasm_exec.js', 'LICENSE.md']) {
+    mkdirSync(dirname(join(to, 'wasm', file)), { recursive: true });
+    cpSync(join(wasmDir, file), join(to, 'wasm', file));
+  }
+  cpSync(join(nativeDir, 'LICENSE.md'), join(to, 'LICENSE.md'));
+  const apiNames = Object.keys(createRequire(import.meta.url)(join(nativeDir, 'lib', 'main.js'))).filter((n) => /^[A-Za-z_$][\w$]*$/.test(n) && n !== 'default').sort();
+  mkdirSync(join(to, 'lib'), { recursive: true });
+  writeFileSync(
+    join(to, 'lib', 'main.js'),
+    [
+      '// Generated by @skene/action (scripts/build.mjs): the native esbuild where this build ships one, else esbuild-wasm.',
+      "'use strict';",
+      "const { existsSync } = require('node:fs');",
+      "const { join } = require('node:path');",
+      'const native = join(__dirname, "..", "native", `${process.platform}-${process.arch}`, process.platform === "win32" ? "esbuild.exe" : "esbuild");',
+      'if (!process.env.ESBUILD_BINARY_PATH && existsSync(native)) process.env.ESBUILD_BINARY_PATH = native;',
+      'const impl = process.env.ESBUILD_BINARY_PATH ? require("../native/lib/main.js") : require("../wasm/lib/main.js");',
+      // One `exports.<name> =` per API function: how Node finds the named exports of a CommonJS
+      // module (`import { build } from 'esbuild'`), which a conditional re-export would hide.
+      ...apiNames.map((name) => `exports.${name} = impl.${name};`),
+      '',
+    ].join('\n'),
+  );
+  writeFileSync(join(to, 'package.json'), JSON.stringify({ name: 'esbuild', version, license: 'MIT', description: 'esbuild (native on linux-x64, else esbuild-wasm), vendored by @skene/action', main: 'lib/main.js' }, null, 2) + '\n');
 }
 
 // React and react-dom: the files their entry points reach (both NODE_ENV branches), as published.

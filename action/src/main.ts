@@ -28,15 +28,25 @@ export async function run(): Promise<void> {
     const detail = error instanceof ActionError ? (error.cause as Error | undefined) : (error as Error);
     if (detail) core.debug(detail instanceof Error && detail.stack ? detail.stack : String(detail));
     const message = messageOf(error);
-    if (!summaryWritten && process.env.GITHUB_STEP_SUMMARY) {
+    if (!summaryWritten) {
       try {
-        await core.summary.addRaw(failureMarkdown(message), true).write();
+        await writeSummary(failureMarkdown(message));
       } catch {
         // the failure itself is what matters
       }
     }
     core.setFailed(message);
   }
+}
+
+/** The step's job summary (appended: other steps of the job keep theirs). Outside Actions, skipped. */
+async function writeSummary(markdown: string): Promise<void> {
+  if (!process.env.GITHUB_STEP_SUMMARY) {
+    core.info('GITHUB_STEP_SUMMARY is not set (not on a runner): no job summary written.');
+  } else {
+    await core.summary.addRaw(markdown, true).write();
+  }
+  summaryWritten = true;
 }
 
 function failureMarkdown(message: string): string {
@@ -64,8 +74,7 @@ async function main(): Promise<void> {
   const diagnostics = toJsonDiagnostics(check, display);
   const counts = annotate(diagnostics);
   if (counts.errors > 0) {
-    await core.summary.addRaw(diagnosticsMarkdown(display, check, diagnostics, counts), true).write();
-    summaryWritten = true;
+    await writeSummary(diagnosticsMarkdown(display, check, diagnostics, counts));
     const first = diagnostics.find((d) => d.severity === 'error')!;
     throw new ActionError(`${display} has ${plural(counts.errors, 'error')} (annotated); the first, at line ${first.line}: ${first.code} ${first.message}`);
   }
@@ -117,8 +126,7 @@ async function main(): Promise<void> {
     commentNote: outcome && pr ? describeOutcome(outcome, pr.number) : undefined,
     checkWarnings: counts.warnings,
   });
-  await core.summary.addRaw(summary, true).write();
-  summaryWritten = true;
+  await writeSummary(summary);
 
   // 5. The blast-radius guard: after the summary and the comment, so the reviewer sees why.
   if (inputs.maxEmails !== undefined && plan.emails > inputs.maxEmails) throw new ActionError(overLimitMessage(plan, inputs.maxEmails));
