@@ -269,10 +269,27 @@ export function wordAround(text: string, offset: number, pattern = /[\w$]/): { w
   return { word: text.slice(start, offset), range: { start, end } };
 }
 
-/** Reads where the cursor is. Undefined when it is outside any loop or config. */
+/** Whether `offset` is inside a comment (comments are trivia before the token that follows them). */
+export function inComment(sf: TS.SourceFile, node: TS.Node, offset: number): boolean {
+  for (const child of node.getChildren(sf)) {
+    if (child.pos > offset) break;
+    const start = child.getStart(sf);
+    if (offset > start) {
+      if (child.kind === ts.SyntaxKind.SyntaxList && offset < child.end) return inComment(sf, child, offset);
+      continue;
+    }
+    // Comments on the previous token's line are its trailing comments; the rest lead this token.
+    const ranges = [...(ts.getTrailingCommentRanges(sf.text, child.pos) ?? []), ...(ts.getLeadingCommentRanges(sf.text, child.pos) ?? [])];
+    return ranges.some((r) => r.pos < offset && (offset < r.end || (r.kind === ts.SyntaxKind.SingleLineCommentTrivia && offset === r.end)));
+  }
+  return false;
+}
+
+/** Reads where the cursor is. Undefined when it is outside any loop or config, or in a comment. */
 export function cursorContext(doc: ConfigDocument, offset: number): CursorContext | undefined {
   const sf = doc.sourceFile;
   const node = nodeAt(sf, offset);
+  if (inComment(sf, node, offset)) return undefined;
 
   // Inside a string literal: a value (or a quoted key).
   if (isStringish(node)) {

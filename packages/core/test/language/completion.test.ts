@@ -67,6 +67,11 @@ const EXACT: [string, string[]][] = [
   // Outside any loop: nothing.
   ["import { defineLoop } from '@skene/sdk';|\nexport default defineLoop({});", []],
   ["const x = { | };\nexport default defineLoop({});", []],
+  // In comments: nothing.
+  ["export default defineLoop({ type: 'activation', // a comment |\n  opinion: 'x' })", []],
+  ["export default defineLoop({ type: 'activation', /* | */ opinion: 'x' })", []],
+  ["export default defineLoop({ type: 'activation', /* c */ | })", ['opinion', 'steps', 'id', 'recovery']],
+  ["export default defineLoop({\n  // the type\n  |\n})", ['type', 'opinion', 'steps', 'id', 'recovery']],
 ];
 
 for (const [marked, expected] of EXACT) {
