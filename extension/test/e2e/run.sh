@@ -29,6 +29,7 @@ log "tools: $TOOLS"
 # 2) An isolated run folder: user data, extensions, HOME, the workspace, and the packaging.
 RUN="$(mktemp -d -t skene-vscode-e2e.XXXXXX)"
 mkdir -p "$RUN/user-data/User" "$RUN/extensions" "$RUN/home" "$ARTIFACTS"
+rm -f "$ARTIFACTS"/*.png "$ARTIFACTS"/*.log "$ARTIFACTS"/prompt.txt "$ARTIFACTS"/console-errors.txt  # this run's artifacts only
 CS_PID=""
 cleanup() {
   rc=$?
