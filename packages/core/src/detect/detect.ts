@@ -97,8 +97,8 @@ function dependencyLine(text: string, field: string, pkg: string): number {
   return findLine(text, quoted, fieldAt === -1 ? 0 : fieldAt) ?? findLine(text, quoted) ?? 1;
 }
 
-function fromPackageJson(files: ProjectFileSource, out: Findings): { workspaces: string[] } {
-  const workspaces: string[] = [];
+/** Every package.json in the tree (a monorepo's workspaces included: the walk finds them all). */
+function fromPackageJson(files: ProjectFileSource, out: Findings): void {
   for (const path of files.paths) {
     if (base(path) !== 'package.json') continue;
     const text = files.read(path);
@@ -109,9 +109,6 @@ function fromPackageJson(files: ProjectFileSource, out: Findings): { workspaces:
     } catch {
       continue;
     }
-    const ws = json.workspaces;
-    if (Array.isArray(ws)) workspaces.push(...ws.filter((w): w is string => typeof w === 'string'));
-    else if (ws && typeof ws === 'object' && Array.isArray((ws as { packages?: unknown }).packages)) workspaces.push(...((ws as { packages: unknown[] }).packages.filter((w): w is string => typeof w === 'string')));
     for (const field of DEP_FIELDS) {
       const deps = json[field];
       if (!deps || typeof deps !== 'object') continue;
@@ -122,7 +119,6 @@ function fromPackageJson(files: ProjectFileSource, out: Findings): { workspaces:
       }
     }
   }
-  return { workspaces };
 }
 
 /** Resolved versions from a lock file, and the package manager it belongs to. */
