@@ -25,14 +25,23 @@ export function normalizeConfig(exported: unknown): { loops: (Loop & { id: strin
       : exported && typeof exported === 'object' && 'loops' in exported
         ? configSchema.parse(exported)
         : configSchema.parse({ loops: [exported] });
-  return { ...config, loops: config.loops.map((loop, i) => ({ ...loop, id: loopId(loop, i, config.loops) })) };
+  const ids = loopIds(config.loops);
+  return { ...config, loops: config.loops.map((loop, i) => ({ ...loop, id: ids[i] })) };
 }
 
-/** `activation-1`: the type and the 1-based position among loops of that type. */
-export function loopId(loop: { id?: string; type: string }, index: number, all: { type: string }[]): string {
-  if (loop.id) return loop.id;
-  const n = all.slice(0, index + 1).filter((l) => l.type === loop.type).length;
-  return `${loop.type}-${n}`;
+/** Every loop's id, in one pass: explicit, or `activation-1` — the type and its 1-based position among loops of that type. */
+export function loopIds(loops: readonly { id?: string; type: string }[]): string[] {
+  const seen = new Map<string, number>();
+  return loops.map((loop) => {
+    const n = (seen.get(loop.type) ?? 0) + 1;
+    seen.set(loop.type, n);
+    return loop.id || `${loop.type}-${n}`;
+  });
+}
+
+/** One loop's id (see `loopIds`). */
+export function loopId(loop: { id?: string; type: string }, index: number, all: readonly { type: string }[]): string {
+  return loop.id || loopIds(all.slice(0, index + 1))[index];
 }
 
 /** The schema as JSON Schema (draft 2020-12), for editors and other tools. */

@@ -1,8 +1,8 @@
-import { existsSync } from 'node:fs';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 // The analysis entry only: `skene check` must not load the plan engine's drivers.
-import { DIALECTS, type Dialect } from '@skene/core/analysis';
+import { DIALECTS, dialectForUrl, sqlFilesUnder, type Dialect } from '@skene/core/analysis';
 import { checkConfigFile, formatDiagnosticsText, toJsonDiagnostics } from '@skene/core/check';
 import { EXIT, UsageError, type CliIO } from '../io.js';
 import type { Command } from '../main.js';
@@ -27,17 +27,41 @@ Exit status: 0 no errors (warnings allowed), 1 errors, 2 bad usage.`,
     const dialect = values.dialect;
     if (dialect !== undefined && !(DIALECTS as readonly string[]).includes(dialect)) throw new UsageError(`--dialect must be one of ${DIALECTS.join(', ')}, not '${dialect}'`);
     const file = resolve(io.cwd, positionals[0] ?? 'skene.config.ts');
-    if (!existsSync(file)) throw new UsageError(`config file not found: ${relative(io.cwd, file) || file}`);
-    const schemaFiles = (values.schema ?? []).map((s) => resolve(io.cwd, s));
-    const missing = schemaFiles.find((s) => !existsSync(s));
-    if (missing) throw new UsageError(`schema file not found: ${relative(io.cwd, missing)}`);
+    requireFile(file, 'config file', io.cwd);
+    const schemaFiles = (values.schema ?? []).flatMap((s) => {
+      if (!s) throw new UsageError('--schema needs a file or folder');
+      const path = resolve(io.cwd, s);
+      if (existsSync(path) && statSync(path).isDirectory()) return sqlFilesUnder(path);
+      requireFile(path, 'schema file', io.cwd);
+      return [path];
+    });
+    const url = values['database-url'];
+    if (url !== undefined && !dialectForUrl(url)) throw new UsageError(`--database-url: unsupported scheme '${url.split(':')[0]}'; use postgres://, mysql:// or redis:// (or rediss://, an Upstash https:// URL)`);
 
-    const result = await checkConfigFile(file, { dialect: dialect as Dialect | undefined, databaseUrl: values['database-url'] ?? io.env.DATABASE_URL, schemaFiles });
+    const result = await checkConfigFile(file, { dialect: dialect as Dialect | undefined, databaseUrl: url ?? io.env.DATABASE_URL, schemaFiles });
     const display = relative(io.cwd, file) || file;
     io.stdout(format === 'json' ? `${JSON.stringify(toJsonDiagnostics(result, display), null, 2)}\n` : formatDiagnosticsText(result, display, io.isTTY && !io.env.NO_COLOR));
     return result.diagnostics.some((d) => d.severity === 'error') ? EXIT.errors : EXIT.ok;
   },
 };
+
+/** A regular, readable file, or a usage error saying what it is instead (a FIFO would block the read forever). */
+function requireFile(path: string, what: string, cwd: string): void {
+  const shown = relative(cwd, path) || path;
+  let stat;
+  try {
+    stat = statSync(path);
+  } catch {
+    throw new UsageError(`${what} not found: ${shown}`);
+  }
+  if (stat.isDirectory()) throw new UsageError(`${what} is a directory: ${shown}`);
+  if (!stat.isFile()) throw new UsageError(`${what} is not a regular file: ${shown}`);
+  try {
+    accessSync(path, constants.R_OK);
+  } catch {
+    throw new UsageError(`cannot read ${what} ${shown}: permission denied`);
+  }
+}
 
 function parse(args: string[]) {
   try {

@@ -39,12 +39,22 @@ export interface ConfigDocument {
   loops: LoopEntry[];
 }
 
-const MAX_RESOLVE_DEPTH = 16;
+/** Deeper literals (or longer chains of consts) are left opaque: real configs nest about 8 deep. */
+const MAX_DEPTH = 64;
 
 export function parseConfigDocument(text: string, fileName = 'skene.config.ts'): ConfigDocument {
   // No parent pointers (setParentNodes false): analysis reads the tree top-down, and setting them
   // doubles the parse time of a large config. The language services track the parents they need.
-  const sourceFile = ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest, false, ts.ScriptKind.TS);
+  let sourceFile: TS.SourceFile;
+  try {
+    sourceFile = ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest, false, ts.ScriptKind.TS);
+  } catch (error) {
+    // TypeScript's recursive-descent parser overflows the stack on ~1,000 nested brackets.
+    if (!(error instanceof RangeError)) throw error;
+    const empty = ts.createSourceFile(fileName, '', ts.ScriptTarget.Latest, false, ts.ScriptKind.TS);
+    const message = 'the file nests brackets too deeply to parse; a Skene config needs fewer than 100 levels';
+    return { fileName, text, lines: new LineMap(text), sourceFile: empty, syntaxErrors: [{ range: { start: 0, end: Math.min(1, text.length) }, message }], shape: undefined, root: undefined, exportRange: undefined, loops: [] };
+  }
   const consts = collectConsts(sourceFile);
   const syntaxErrors = parseDiagnostics(sourceFile);
 
@@ -53,7 +63,15 @@ export function parseConfigDocument(text: string, fileName = 'skene.config.ts'):
   for (const statement of sourceFile.statements) {
     if (ts.isExportAssignment(statement) && !statement.isExportEquals) {
       exportRange = rangeOf(statement, sourceFile);
-      root = toValue(statement.expression, sourceFile, consts, 0);
+      root = toValue(statement.expression, sourceFile, consts, 0, NO_CHAIN);
+    } else if (ts.isExportDeclaration(statement) && !statement.moduleSpecifier && statement.exportClause && ts.isNamedExports(statement.exportClause)) {
+      // `export { welcome as default }`
+      const element = statement.exportClause.elements.find((e) => e.name.text === 'default');
+      const local = element ? (element.propertyName ?? element.name) : undefined;
+      if (local && ts.isIdentifier(local) && consts.has(local.text)) {
+        exportRange = rangeOf(statement, sourceFile);
+        root = toValue(consts.get(local.text)!, sourceFile, consts, 0, new Set([local.text]));
+      }
     }
   }
 
@@ -114,13 +132,17 @@ function unwrap(expr: TS.Expression): TS.Expression {
 
 const WRAPPERS = new Set(['defineLoop', 'defineConfig']);
 
-function toValue(input: TS.Expression, sf: TS.SourceFile, consts: Map<string, TS.Expression>, depth: number): ValueNode {
+/** The consts being resolved on the way here: `const l = [...l]` must not resolve forever. */
+type Chain = ReadonlySet<string>;
+const NO_CHAIN: Chain = new Set();
+
+function toValue(input: TS.Expression, sf: TS.SourceFile, consts: Map<string, TS.Expression>, depth: number, chain: Chain): ValueNode {
   const expr = unwrap(input);
   const range = rangeOf(expr, sf);
-  if (depth > MAX_RESOLVE_DEPTH) return { kind: 'opaque', range, text: expr.getText(sf) };
+  if (depth > MAX_DEPTH) return { kind: 'opaque', range, text: expr.getText(sf) };
 
-  if (ts.isObjectLiteralExpression(expr)) return objectValue(expr, sf, consts, depth);
-  if (ts.isArrayLiteralExpression(expr)) return arrayValue(expr, sf, consts, depth);
+  if (ts.isObjectLiteralExpression(expr)) return objectValue(expr, sf, consts, depth, chain);
+  if (ts.isArrayLiteralExpression(expr)) return arrayValue(expr, sf, consts, depth, chain);
   if (ts.isStringLiteral(expr) || ts.isNoSubstitutionTemplateLiteral(expr)) {
     const contentStart = range.start + 1;
     // A literal cut off by the end of the file has no closing quote.
@@ -136,55 +158,63 @@ function toValue(input: TS.Expression, sf: TS.SourceFile, consts: Map<string, TS
   if (expr.kind === ts.SyntaxKind.FalseKeyword) return { kind: 'boolean', range, value: false };
   if (expr.kind === ts.SyntaxKind.NullKeyword) return { kind: 'null', range };
   if (ts.isCallExpression(expr) && ts.isIdentifier(expr.expression) && WRAPPERS.has(expr.expression.text) && expr.arguments[0]) {
-    return toValue(expr.arguments[0], sf, consts, depth + 1);
+    return toValue(expr.arguments[0], sf, consts, depth + 1, chain);
   }
   if (ts.isIdentifier(expr)) {
+    if (chain.has(expr.text)) return { kind: 'opaque', range, text: expr.text, cyclic: true };
     const target = consts.get(expr.text);
-    if (target) return toValue(target, sf, consts, depth + 1);
+    if (target) return toValue(target, sf, consts, depth + 1, new Set(chain).add(expr.text));
   }
   return { kind: 'opaque', range, text: expr.getText(sf) };
 }
 
-function objectValue(expr: TS.ObjectLiteralExpression, sf: TS.SourceFile, consts: Map<string, TS.Expression>, depth: number): ObjectNode {
+function objectValue(expr: TS.ObjectLiteralExpression, sf: TS.SourceFile, consts: Map<string, TS.Expression>, depth: number, chain: Chain): ObjectNode {
   const properties: PropertyNode[] = [];
   for (const member of expr.properties) {
     if (ts.isPropertyAssignment(member)) {
       const key = propertyName(member.name, sf);
       if (key === undefined) continue;
+      if (ts.isComputedPropertyName(member.name) && !ts.isStringLiteral(unwrap(member.name.expression))) {
+        // `[name]: value`: which key this is is known only at run time.
+        properties.push({ key, keyRange: rangeOf(member.name, sf), range: rangeOf(member, sf), value: { kind: 'opaque', range: rangeOf(member, sf), text: member.getText(sf) }, computed: true });
+        continue;
+      }
       const missing = ts.isIdentifier(member.initializer) && member.initializer.text === '' ;
       properties.push({
         key,
         keyRange: rangeOf(member.name, sf),
         range: rangeOf(member, sf),
-        value: missing ? undefined : toValue(member.initializer, sf, consts, depth + 1),
+        value: missing ? undefined : toValue(member.initializer, sf, consts, depth + 1, chain),
       });
     } else if (ts.isShorthandPropertyAssignment(member)) {
-      const target = consts.get(member.name.text);
+      const target = chain.has(member.name.text) ? undefined : consts.get(member.name.text);
       properties.push({
         key: member.name.text,
         keyRange: rangeOf(member.name, sf),
         range: rangeOf(member, sf),
-        value: target ? toValue(target, sf, consts, depth + 1) : { kind: 'opaque', range: rangeOf(member, sf), text: member.name.text },
+        value: target ? toValue(target, sf, consts, depth + 1, new Set(chain).add(member.name.text)) : { kind: 'opaque', range: rangeOf(member, sf), text: member.name.text },
       });
     } else if (ts.isSpreadAssignment(member)) {
-      const spread = toValue(member.expression, sf, consts, depth + 1);
+      const spread = toValue(member.expression, sf, consts, depth + 1, chain);
       if (spread.kind === 'object') properties.push(...spread.properties);
     }
   }
-  return { kind: 'object', range: rangeOf(expr, sf), properties };
+  // As in JavaScript, a later key wins: `{ ...base, event: 'update' }` has base's other keys and this event.
+  const last = new Map(properties.map((p) => [p.key, p]));
+  return { kind: 'object', range: rangeOf(expr, sf), properties: properties.filter((p) => last.get(p.key) === p) };
 }
 
-function arrayValue(expr: TS.ArrayLiteralExpression, sf: TS.SourceFile, consts: Map<string, TS.Expression>, depth: number): ArrayNode {
+function arrayValue(expr: TS.ArrayLiteralExpression, sf: TS.SourceFile, consts: Map<string, TS.Expression>, depth: number, chain: Chain): ArrayNode {
   const items: ValueNode[] = [];
   for (const element of expr.elements) {
     if (ts.isOmittedExpression(element)) continue;
     if (ts.isSpreadElement(element)) {
-      const spread = toValue(element.expression, sf, consts, depth + 1);
+      const spread = toValue(element.expression, sf, consts, depth + 1, chain);
       if (spread.kind === 'array') items.push(...spread.items);
       else items.push(spread);
       continue;
     }
-    items.push(toValue(element, sf, consts, depth + 1));
+    items.push(toValue(element, sf, consts, depth + 1, chain));
   }
   return { kind: 'array', range: rangeOf(expr, sf), items };
 }

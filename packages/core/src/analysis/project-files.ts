@@ -2,7 +2,7 @@
  * Finds what analysis needs around a config on disk: the email templates beside it and the SQL
  * schema files that define its tables. The only part of analysis that does I/O.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join, relative } from 'node:path';
 import { TEMPLATE_EXTENSIONS } from '../template/files.js';
 import { scanPlaceholders } from '../template/placeholders.js';
@@ -28,7 +28,7 @@ export function findTemplates(configDir: string): Map<string, TemplateInfo> {
   }
   for (const entry of entries) {
     const ext = extname(entry);
-    if (!(TEMPLATE_EXTENSIONS as readonly string[]).includes(ext)) continue;
+    if (!(TEMPLATE_EXTENSIONS as readonly string[]).includes(ext) || !isRegularFile(join(emails, entry))) continue;
     const name = basename(entry, ext);
     if (templates.has(name)) continue;
     const file = join('emails', entry);
@@ -60,12 +60,53 @@ export function findSchemaFiles(configDir: string): string[] {
   const files: string[] = [];
   for (const location of SCHEMA_LOCATIONS) {
     const path = join(configDir, location);
-    if (!existsSync(path)) continue;
-    if (statSync(path).isDirectory()) {
-      for (const entry of readdirSync(path, { recursive: true }).map(String).sort()) if (entry.endsWith('.sql')) files.push(join(path, entry));
-    } else if (path.endsWith('.sql')) files.push(path);
+    if (isDirectory(path)) files.push(...sqlFilesUnder(path));
+    else if (path.endsWith('.sql') && isRegularFile(path)) files.push(path);
   }
   return [...new Set(files)];
+}
+
+const MAX_SCHEMA_FILES = 2000;
+const MAX_DEPTH = 8;
+
+/** `.sql` files below a folder in name order: symbolic links are not followed (no loops), FIFOs and devices are skipped. */
+export function sqlFilesUnder(dir: string, depth = 0, out: string[] = []): string[] {
+  let entries: string[];
+  try {
+    entries = readdirSync(dir).sort();
+  } catch {
+    return out;
+  }
+  for (const entry of entries) {
+    if (out.length >= MAX_SCHEMA_FILES) break;
+    const path = join(dir, entry);
+    let stat;
+    try {
+      stat = lstatSync(path);
+    } catch {
+      continue;
+    }
+    if (stat.isDirectory() && depth < MAX_DEPTH) sqlFilesUnder(path, depth + 1, out);
+    else if (stat.isFile() && entry.endsWith('.sql')) out.push(path);
+  }
+  return out;
+}
+
+/** A regular file (following links): reading anything else (a FIFO, a device) could block forever. */
+export function isRegularFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 export function loadSchema(configDir: string, schemaFiles?: string[]): SchemaCatalog | undefined {
@@ -73,6 +114,7 @@ export function loadSchema(configDir: string, schemaFiles?: string[]): SchemaCat
   if (!files.length) return undefined;
   const catalog: SchemaCatalog = { tables: new Map(), files: files.map((f) => relative(configDir, f) || f) };
   for (const file of files) {
+    if (!isRegularFile(file)) continue;
     let text: string;
     try {
       text = readFileSync(file, 'utf8');
@@ -85,5 +127,7 @@ export function loadSchema(configDir: string, schemaFiles?: string[]): SchemaCat
       else catalog.tables.set(table.name, table);
     }
   }
-  return catalog;
+  // Schema files none of which could be read define nothing to check against: stay quiet rather
+  // than call every table unknown.
+  return catalog.tables.size ? catalog : undefined;
 }

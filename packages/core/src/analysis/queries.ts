@@ -39,7 +39,7 @@ export function queryConditions(ctx: RuleContext): QueryCondition[] {
     for (const entry of ctx.steps()) {
       if (stringAt(entry.condition, 'type')?.value !== 'query') continue;
       const node = stringAt(entry.condition, 'query');
-      if (node && node.value.trim()) list.push({ entry, node, info: analyzeQueryCached(node.value, dialect) });
+      if (node && node.value) list.push({ entry, node, info: analyzeQueryCached(node.value, dialect) });
     }
   }
   cache.set(ctx, list);

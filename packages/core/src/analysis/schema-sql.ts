@@ -5,20 +5,21 @@
 import { LineMap } from './positions.js';
 import type { TableInfo } from './project.js';
 import { mysqlParser } from '../sql/mysql.js';
-import { parsePostgres, visitPg } from '../sql/postgres.js';
+import { bytesToUtf16, parsePostgres, visitPg } from '../sql/postgres.js';
 
 export function parseSchemaSql(text: string, file: string): TableInfo[] {
   const lines = new LineMap(text);
+  const lower = text.toLowerCase();
+  // Where a table's name stands after its statement starts (names are data: never put into a RegExp).
   const locate = (name: string, from: number) => {
-    const re = new RegExp(`\\b(?:TABLE\\s+(?:IF\\s+NOT\\s+EXISTS\\s+)?)[\`"]?(?:\\w+[\`"]?\\.[\`"]?)?${name}\\b`, 'gi');
-    re.lastIndex = from;
-    const m = re.exec(text);
-    return lines.position(m ? m.index + m[0].length - name.length : from);
+    const at = lower.indexOf(name.toLowerCase(), from);
+    return lines.position(at === -1 ? from : at);
   };
   const pg = parsePostgres(text);
   if (pg.ok) {
     const tables = new Map<string, TableInfo>();
-    for (const { stmt, stmt_location = 0 } of pg.ast.stmts) {
+    for (const { stmt, stmt_location: bytes = 0 } of pg.ast.stmts) {
+      const stmt_location = bytesToUtf16(text, bytes);
       visitPg(stmt, (type, node) => {
         if (type === 'CreateStmt') {
           const name = (node.relation as { relname?: string })?.relname;

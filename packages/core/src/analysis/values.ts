@@ -24,6 +24,8 @@ export interface PropertyNode {
   range: Range;
   /** Undefined for a half-typed property (`key:` with nothing after it). */
   value: ValueNode | undefined;
+  /** A computed key (`[name]: …`): `key` is its source text, the real key is known only at run time. */
+  computed?: boolean;
 }
 
 export interface ArrayNode {
@@ -63,6 +65,8 @@ export interface OpaqueNode {
   kind: 'opaque';
   range: Range;
   text: string;
+  /** A const used inside its own definition (`const l = [...l]`). */
+  cyclic?: boolean;
 }
 
 export function property(node: ValueNode | undefined, key: string): PropertyNode | undefined {
@@ -135,7 +139,13 @@ export function sourceOffset(node: StringNode, index: number): number {
     const ch = node.raw[raw];
     if (ch === '\\') {
       const next = node.raw[raw + 1];
-      if (next === 'u' && node.raw[raw + 2] === '{') raw = node.raw.indexOf('}', raw) + 1;
+      if (next === 'u' && node.raw[raw + 2] === '{') {
+        const close = node.raw.indexOf('}', raw);
+        const astral = parseInt(node.raw.slice(raw + 3, close), 16) > 0xffff;
+        raw = close + 1;
+        cooked += astral ? 2 : 1; // a surrogate pair in the cooked string
+        continue;
+      }
       else if (next === 'u') raw += 6;
       else if (next === 'x') raw += 4;
       else if (next === '\r' && node.raw[raw + 2] === '\n') { raw += 3; continue; } // line continuation: no cooked char

@@ -3,11 +3,12 @@
  * `analyze` on its open buffers instead. Reads files; prints nothing.
  */
 import { readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { prepareAnalysis, validate } from '../analysis/analyze.js';
 import type { Diagnostic } from '../analysis/diagnostics.js';
 import { parseConfigDocument, type ConfigDocument } from '../analysis/document.js';
 import { dialectForUrl, type Dialect } from '../analysis/project.js';
-import { loadProjectContext } from '../analysis/project-files.js';
+import { findSchemaFiles, loadProjectContext } from '../analysis/project-files.js';
 import { stringAt, valueOf } from '../analysis/values.js';
 
 export interface CheckOptions {
@@ -37,12 +38,15 @@ export interface JsonDiagnostic {
 }
 
 export async function checkConfigFile(file: string, options: CheckOptions = {}): Promise<CheckResult> {
-  const text = readFileSync(file, 'utf8');
+  // Editors do not show a byte-order mark, so columns are counted without it.
+  const text = readFileSync(file, 'utf8').replace(/^\uFEFF/, '');
   const document = parseConfigDocument(text, file);
   // The dialect: explicit, else the database URL's scheme (flag/env), else `database.url` in the config.
   const dialect = options.dialect ?? dialectForUrl(options.databaseUrl) ?? dialectForUrl(stringAt(valueOf(document.root, 'database'), 'url')?.value) ?? 'postgres';
-  await prepareAnalysis({ dialect });
-  const project = loadProjectContext(file, { schemaFiles: options.schemaFiles });
+  // Schema files may be in either SQL dialect whatever the data source: read them with both parsers.
+  const schemaFiles = options.schemaFiles?.length ? options.schemaFiles : findSchemaFiles(dirname(file));
+  await prepareAnalysis({ dialect: schemaFiles.length ? 'all' : dialect });
+  const project = loadProjectContext(file, { schemaFiles });
   return { file, text, document, dialect, diagnostics: validate(document, { fileName: file, dialect, project }) };
 }
 
@@ -64,18 +68,43 @@ export function formatDiagnosticsText(result: Pick<CheckResult, 'file' | 'docume
     const start = lines.position(d.range.start);
     const end = lines.position(d.range.end);
     const severity = d.severity === 'error' ? paint('31', 'error') : d.severity === 'warning' ? paint('33', 'warning') : paint('36', 'info');
-    out.push(`${paint('36', displayFile)}:${paint('33', String(start.line + 1))}:${paint('33', String(start.character + 1))} - ${severity} ${paint('90', d.code)}: ${d.message}`);
-    const source = lines.lineText(start.line);
+    out.push(`${paint('36', displayFile)}:${paint('33', String(start.line + 1))}:${paint('33', String(start.character + 1))} - ${severity} ${paint('90', d.code)}: ${printable(d.message)}`);
+    const { source, caretAt, caretWidth } = excerpt(lines.lineText(start.line), start.character, end.line === start.line ? end.character : undefined);
     const gutter = String(start.line + 1);
-    const width = Math.max(1, end.line === start.line ? end.character - start.character : source.length - start.character);
-    out.push('', `${paint('7', gutter)} ${source}`, `${paint('7', ' '.repeat(gutter.length))} ${' '.repeat(start.character)}${paint(d.severity === 'error' ? '31' : '33', '~'.repeat(width))}`);
-    if (d.fixes?.[0]) out.push(`${' '.repeat(gutter.length + 1)}${paint('32', `fix: ${d.fixes[0].title}`)}`);
+    out.push('', `${paint('7', gutter)} ${source}`, `${paint('7', ' '.repeat(gutter.length))} ${caretAt}${paint(d.severity === 'error' ? '31' : '33', '~'.repeat(caretWidth))}`);
+    if (d.fixes?.[0]) out.push(`${' '.repeat(gutter.length + 1)}${paint('32', `fix: ${printable(d.fixes[0].title)}`)}`);
     out.push('');
   }
   const errors = result.diagnostics.filter((d) => d.severity === 'error').length;
   const warnings = result.diagnostics.filter((d) => d.severity === 'warning').length;
   out.push(errors || warnings ? `Found ${plural(errors, 'error')} and ${plural(warnings, 'warning')} in ${displayFile}.` : `${displayFile}: no problems found (${plural(result.document.loops.length, 'loop')}).`);
   return out.join('\n') + '\n';
+}
+
+const EXCERPT_WIDTH = 160;
+
+/**
+ * The source line as printed under a diagnostic: control characters made visible (a config must not
+ * drive the terminal), long lines cut to a window around the problem, and the caret's indent
+ * keeping the line's tabs so it lines up.
+ */
+function excerpt(line: string, from: number, to: number | undefined): { source: string; caretAt: string; caretWidth: number } {
+  let start = 0;
+  let end = line.length;
+  if (line.length > EXCERPT_WIDTH) {
+    start = Math.max(0, Math.min(from - 40, line.length - EXCERPT_WIDTH));
+    end = start + EXCERPT_WIDTH;
+  }
+  const head = start > 0 ? '…' : '';
+  const source = head + printable(line.slice(start, end)) + (end < line.length ? '…' : '');
+  const caretAt = head.replace('…', ' ') + line.slice(start, from).replace(/[^\t]/g, ' ');
+  const caretEnd = Math.min(to ?? line.length, end);
+  return { source, caretAt, caretWidth: Math.max(1, caretEnd - from) };
+}
+
+/** Control characters (but tab) shown as `?`: printed raw they could move the cursor or retitle the terminal. */
+function printable(text: string): string {
+  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '?');
 }
 
 function plural(n: number, word: string): string {

@@ -41,8 +41,9 @@ export function parseMysql(sql: string): ParseOutcome<MysqlAst> {
   } catch (error) {
     const location = (error as { location?: { start?: { offset?: number } } }).location;
     const offset = toOriginal(location?.start?.offset ?? text.length);
-    const found = /but (.+) found\.?$/.exec(error instanceof Error ? error.message : '')?.[1];
-    const message = found ? `syntax error at or near ${found === 'end of input' ? 'the end of the query' : found}` : 'syntax error';
+    // The grammar names one character; the word there reads better (`"ANDD"`, not `"A"`).
+    const word = /^[\w$]+|^\S/.exec(sql.slice(offset))?.[0];
+    const message = word ? `syntax error at or near "${word}"` : 'syntax error at the end of the query';
     return { ok: false, offset, message };
   }
 }

@@ -26,7 +26,8 @@ export function parsePostgres(sql: string): ParseOutcome<PgParseResult> {
   } catch (error) {
     const details = (error as { sqlDetails?: { cursorPosition?: number; message?: string } }).sqlDetails;
     const message = details?.message ?? (error instanceof Error ? error.message : String(error));
-    const offset = typeof details?.cursorPosition === 'number' ? details.cursorPosition : sql.length;
+    // The parser's cursor counts code points; JavaScript strings (and LSP) count UTF-16 units.
+    const offset = typeof details?.cursorPosition === 'number' ? codePointsToUtf16(sql, details.cursorPosition) : sql.length;
     return { ok: false, offset: Math.max(0, Math.min(offset, sql.length)), message };
   }
 }
@@ -42,4 +43,27 @@ export function visitPg(node: unknown, visit: (type: string, value: Record<strin
     if (value && typeof value === 'object' && !Array.isArray(value) && /^[A-Z]/.test(key)) visit(key, value as Record<string, unknown>);
     visitPg(value, visit);
   }
+}
+
+const ASCII = /^[\x00-\x7f]*$/;
+
+/** A parse tree `location` (UTF-8 bytes, as PostgreSQL counts) as a UTF-16 offset into `sql`. */
+export function bytesToUtf16(sql: string, bytes: number): number {
+  if (ASCII.test(sql)) return bytes;
+  let seen = 0;
+  let i = 0;
+  while (i < sql.length && seen < bytes) {
+    const cp = sql.codePointAt(i)!;
+    seen += cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+    i += cp > 0xffff ? 2 : 1;
+  }
+  return i;
+}
+
+/** A count of code points from the start of `sql` as a UTF-16 offset. */
+export function codePointsToUtf16(sql: string, codePoints: number): number {
+  if (ASCII.test(sql)) return codePoints;
+  let i = 0;
+  for (let n = 0; n < codePoints && i < sql.length; n++) i += sql.codePointAt(i)! > 0xffff ? 2 : 1;
+  return i;
 }

@@ -6,7 +6,7 @@ import type { Dialect } from '../analysis/project.js';
 import { applyRewrites, dialectProblems, type DialectProblem } from './dialect.js';
 import { codeMatches } from './lexical.js';
 import { parseMysql } from './mysql.js';
-import { parsePostgres, visitPg } from './postgres.js';
+import { bytesToUtf16, parsePostgres, visitPg } from './postgres.js';
 
 export interface QueryInfo {
   syntaxError?: { offset: number; message: string };
@@ -19,6 +19,12 @@ export interface QueryInfo {
 }
 
 const WRITE_NODES = new Set(['InsertStmt', 'UpdateStmt', 'DeleteStmt', 'MergeStmt']);
+/** Functions with effects a read-only transaction does not prevent (sessions, files, settings, locks). */
+export const SIDE_EFFECT_FUNCTIONS = new Set([
+  'pg_terminate_backend', 'pg_cancel_backend', 'pg_reload_conf', 'pg_rotate_logfile', 'set_config',
+  'lo_import', 'lo_export', 'pg_read_file', 'pg_read_binary_file', 'pg_ls_dir', 'pg_stat_file',
+  'dblink', 'dblink_exec', 'pg_advisory_lock', 'pg_advisory_xact_lock', 'pg_notify', 'pg_switch_wal', 'pg_create_restore_point',
+]);
 
 export function analyzeQuery(sql: string, dialect: Exclude<Dialect, 'redis'>): QueryInfo {
   const problems = dialectProblems(sql, dialect);
@@ -41,15 +47,25 @@ function fromPostgres(text: string, toOriginal: (o: number) => number, info: Que
   const tables: { name: string; location: number }[] = [];
   for (const { stmt, stmt_location = 0, stmt_len } of parsed.ast.stmts) {
     const [kind, body] = Object.entries(stmt)[0] ?? [];
-    const start = leadingSpace(text, stmt_location);
-    const end = stmt_len ? stmt_location + stmt_len : text.length;
+    // Parse tree offsets are UTF-8 bytes.
+    const start = leadingSpace(text, bytesToUtf16(text, stmt_location));
+    const end = stmt_len ? bytesToUtf16(text, stmt_location + stmt_len) : text.length;
     const select = kind === 'SelectStmt' ? (body as Record<string, unknown>) : undefined;
     if (!select) info.writes.push({ start: toOriginal(start), end: toOriginal(end), kind: statementName(kind) });
     else if (select.intoClause) info.writes.push({ start: toOriginal(start), end: toOriginal(end), kind: 'SELECT INTO' });
     else if (select.lockingClause) info.writes.push({ start: toOriginal(start), end: toOriginal(end), kind: 'SELECT … FOR UPDATE' });
     visitPg(stmt, (type, node) => {
       if (WRITE_NODES.has(type) && node !== body) {
-        info.writes.push({ start: toOriginal(start), end: toOriginal(end), kind: `${statementName(type)} inside WITH` });
+        const within = kind === 'SelectStmt' ? 'inside WITH' : `inside ${statementName(kind ?? '')}`;
+        info.writes.push({ start: toOriginal(start), end: toOriginal(end), kind: `${statementName(type)} ${within}` });
+      }
+      if (type === 'FuncCall') {
+        const name = ((node.funcname as { String?: { sval?: string } }[]) ?? []).map((n) => n.String?.sval).pop()?.toLowerCase();
+        // A READ ONLY transaction does not stop these: they act outside the transaction.
+        if (name && SIDE_EFFECT_FUNCTIONS.has(name)) {
+          const at = bytesToUtf16(text, Number(node.location ?? 0));
+          info.writes.push({ start: toOriginal(at), end: toOriginal(at + name.length), kind: `${name}()` });
+        }
       }
       if (type === 'CommonTableExpr' && typeof node.ctename === 'string') cteNames.add(node.ctename);
       if (type === 'RangeVar' && typeof node.relname === 'string' && !node.schemaname) tables.push({ name: node.relname, location: Number(node.location ?? 0) });
@@ -57,7 +73,10 @@ function fromPostgres(text: string, toOriginal: (o: number) => number, info: Que
   }
   info.tables = tables
     .filter((t) => !cteNames.has(t.name))
-    .map((t) => ({ name: t.name, start: toOriginal(t.location), end: toOriginal(t.location + t.name.length) }));
+    .map((t) => {
+      const at = bytesToUtf16(text, t.location);
+      return { name: t.name, start: toOriginal(at), end: toOriginal(at + t.name.length) };
+    });
 }
 
 function fromMysql(text: string, toOriginal: (o: number) => number, info: QueryInfo): void {

@@ -55,7 +55,7 @@ const cases: Case[] = [
     fails: `|import { defineLoop } from '@skene/sdk';\nexport const loop = defineLoop({ type: 'activation', opinion: 'x', steps: [] });\n`, passes: config() },
   { code: 'SKN008', name: 'query computed at run time', says: /computed when the config runs/,
     fails: config({ head: 'const table = process.env.TABLE;', condition: `{ type: 'query', query: |\`SELECT 1 FROM \${table}\` }` }), passes: config() },
-  { code: 'SKN009', name: 'duplicate loop id', says: /already used by loop 1/,
+  { code: 'SKN009', name: 'duplicate loop id', says: /used by loops 1 and 2/,
     fails: `import { defineConfig } from '@skene/sdk';\nconst step = { trigger: { type: 'database', table: 'users', event: 'insert' }, action: { type: 'email', provider: 'resend', template: 'welcome' } } as const;\nexport default defineConfig({ loops: [\n  { id: 'welcome', type: 'activation', opinion: 'a', steps: [step] },\n  { id: |'welcome', type: 'activation', opinion: 'b', steps: [step] },\n] });\n`,
     passes: `import { defineConfig } from '@skene/sdk';\nconst step = { trigger: { type: 'database', table: 'users', event: 'insert' }, action: { type: 'email', provider: 'resend', template: 'welcome' } } as const;\nexport default defineConfig({ loops: [\n  { id: 'welcome', type: 'activation', opinion: 'a', steps: [step] },\n  { id: 'welcome-2', type: 'activation', opinion: 'b', steps: [step] },\n] });\n` },
   { code: 'SKN010', name: 'hour out of range, field named', says: /Invalid cron hour field '25'/,

@@ -4,8 +4,9 @@ import type { RuleContext } from '../context.js';
 export function noLoops(ctx: RuleContext): void {
   const { root, shape, exportRange, text } = ctx.doc;
   if (!root) {
+    const commonJs = /\bmodule\.exports\s*=/.test(text) ? ' CommonJS `module.exports` is not read: use `export default`.' : '';
     ctx.report('SKN007', { start: 0, end: Math.min(text.length, Math.max(1, text.indexOf('\n'))) },
-      'No default export: a Skene config ends with `export default defineLoop({ … })`, an array of loops, or `defineConfig({ loops: [ … ] })`.');
+      `No default export: a Skene config ends with \`export default defineLoop({ … })\`, an array of loops, or \`defineConfig({ loops: [ … ] })\`.${commonJs}`);
     return;
   }
   if (!shape) {

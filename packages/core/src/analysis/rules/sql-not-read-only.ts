@@ -14,7 +14,9 @@ export function sqlNotReadOnly(ctx: RuleContext): void {
       ctx.report('SKN021', { start: sourceOffset(node, write.start), end: sourceOffset(node, write.end) },
         `A condition must only read: ${write.kind} is not allowed. Write one SELECT (or WITH … SELECT) statement; plans run it in a read-only transaction.`);
     }
-    if (info.statementCount > 1 && !info.writes.length) {
+    if (info.statementCount === 0) {
+      ctx.report('SKN021', node.range, 'The query is empty (only white space or comments). Write one SELECT statement.');
+    } else if (info.statementCount > 1 && !info.writes.length) {
       ctx.report('SKN021', node.range, `A condition is one statement; this query has ${info.statementCount}. Remove the extra statements (and the \`;\` between them).`);
     }
   }

@@ -14,7 +14,7 @@ export function unknownKey(ctx: RuleContext): void {
     const unused = known.filter((k) => !present.has(k));
     for (const key of issue.keys) {
       const prop = node.properties.find((p) => p.key === key);
-      if (!prop) continue;
+      if (!prop || prop.computed) continue; // not-static warns about computed keys
       const suggestion = didYouMean(key, unused);
       const message = suggestion
         ? `Unknown key '${key}'. Did you mean '${suggestion}'?`
