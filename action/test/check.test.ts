@@ -5,8 +5,10 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { GitHubDouble } from './github-double.js';
-import { pullRequestEvent, Runner } from './harness.js';
+import { pullRequestEvent, ROOT, Runner } from './harness.js';
 
 describe('action: broken config and bad inputs', () => {
   let github: GitHubDouble;
@@ -138,6 +140,31 @@ describe('action: broken config and bad inputs', () => {
       assert.deepEqual(github.writes(), []);
     } finally {
       runner.cleanup();
+    }
+  });
+});
+
+describe('action: without the native esbuild (runners other than linux-x64)', () => {
+  test('esbuild-wasm compiles the config and the React Email templates: the same plan', async () => {
+    const github = await new GitHubDouble().start();
+    const runner = new Runner();
+    try {
+      runner.copyExample('upstash', 'app');
+      const run = await runner.run({
+        inputs: { 'working-directory': 'app', seed: 'seed/postgres', at: '2026-03-02T09:00:00Z', comment: 'off' },
+        event: pullRequestEvent(),
+        apiUrl: github.url,
+        env: { SKENE_EMAIL_FROM: 'Acme <hello@acme.example>' },
+        variant: 'wasm',
+      });
+      assert.equal(run.status, 0, `${run.failure}\n${run.stdout}\n${run.stderr}`);
+      assert.equal(run.outputs.emails, '3');
+      // The same rendering as the native build's golden (the summary, less the comment line).
+      const golden = readFileSync(join(ROOT, 'action', 'test', 'golden', 'upstash.summary.md'), 'utf8');
+      assert.equal(run.summary, golden.replace(/^- \*\*Pull-request comment:\*\*.*\n/m, ''));
+    } finally {
+      runner.cleanup();
+      await github.stop();
     }
   });
 });

@@ -176,3 +176,29 @@ describe('action: the sticky pull-request comment', () => {
     }
   });
 });
+
+describe('action: recipients and events without a pull request', () => {
+  test('show-recipients: true shows the addresses; a push event writes the summary and no comment', async () => {
+    const github = await new GitHubDouble().start();
+    const runner = new Runner();
+    try {
+      runner.copyExample('hasura', 'app');
+      const run = await runner.run({
+        inputs: inputs({ 'show-recipients': 'true' }),
+        event: { ref: 'refs/heads/main', head_commit: { id: 'f00dfeedf00dfeedf00dfeedf00dfeedf00dfeed', timestamp: '2026-03-02T09:00:00Z' } },
+        eventName: 'push',
+        apiUrl: github.url,
+        env: ENV,
+      });
+      assertPassed(run);
+      assert.match(run.summary, /noor\.rahman@example\.com/);
+      assert.match(run.summary, /\*\*Recipients:\*\* shown/);
+      assert.match(run.stdout, /Not a pull request event \(push\): no comment/);
+      assert.deepEqual(github.requests, [], 'no API call at all');
+      assert.equal(run.outputs['comment-id'], '');
+    } finally {
+      runner.cleanup();
+      await github.stop();
+    }
+  });
+});

@@ -14,22 +14,27 @@ export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const BUILT_DIST = join(ROOT, 'action', 'dist');
 export const EXAMPLES = join(ROOT, 'examples');
 
-let installed: string | undefined;
+const installed = new Map<string, string>();
 /**
  * The runner checks the action out alone (`_actions/<owner>/<repo>/<ref>/action/dist`): no
  * node_modules anywhere above it. So the tests run a copy of dist/ in the OS temp folder, where
  * a package missing from the bundle fails as it would on GitHub, instead of being found in this
- * repository's node_modules. One copy per test process.
+ * repository's node_modules. One copy per test process (and variant).
+ *
+ * Variant `wasm`: without the native esbuild binary, as on runners other than linux-x64.
  */
-export function installedDist(): string {
-  if (installed) return installed;
-  const root = mkdtempSync(join(tmpdir(), 'skene-action-install-'));
+export function installedDist(variant: 'native' | 'wasm' = 'native'): string {
+  const done = installed.get(variant);
+  if (done) return done;
+  const root = mkdtempSync(join(tmpdir(), `skene-action-install-${variant}-`));
   const dist = join(root, 'action', 'dist');
   cpSync(BUILT_DIST, dist, { recursive: true, filter: (src) => !src.split(/[\\/]/).includes('.cache') });
   cpSync(join(ROOT, 'action', 'action.yml'), join(root, 'action', 'action.yml'));
+  if (variant === 'wasm') rmSync(join(dist, 'node_modules', 'esbuild', 'native', `${process.platform}-${process.arch}`), { recursive: true, force: true });
   process.on('exit', () => rmSync(root, { recursive: true, force: true }));
-  installed = join(dist, 'index.js');
-  return installed;
+  const entry = join(dist, 'index.js');
+  installed.set(variant, entry);
+  return entry;
 }
 
 export interface WorkflowCommand {
@@ -60,6 +65,8 @@ export interface RunOptions {
   repository?: string;
   env?: Record<string, string>;
   timeoutMs?: number;
+  /** Which copy of dist/ runs (see installedDist). */
+  variant?: 'native' | 'wasm';
 }
 
 /** A scratch folder standing for the runner's machine: workspace, RUNNER_TEMP, the GITHUB_* files. */
@@ -131,7 +138,7 @@ async function runAction(options: RunOptions, files: { summaryFile: string; outp
   for (const [name, value] of Object.entries(options.inputs)) env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
 
   const started = performance.now();
-  const child = spawn(process.execPath, [installedDist()], { cwd: options.workspace, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [installedDist(options.variant)], { cwd: options.workspace, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
