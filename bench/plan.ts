@@ -161,7 +161,7 @@ export async function run(): Promise<void> {
 
   // PGlite cold start, each in a fresh process, as `skene plan` runs it: the built package
   // (npm run bench builds first), starting the embedded database from the cached data directory.
-  const core = new URL('../packages/core/dist/index.js', import.meta.url).href;
+  const core = new URL('../packages/core/dist/sources/index.js', import.meta.url).href;
   const probe = `const t0 = performance.now(); const { openSource } = await import(${JSON.stringify(core)}); const t1 = performance.now(); const s = await openSource({}); const t2 = performance.now(); await s.close(); console.log(JSON.stringify({ total: t2 - t0, start: t2 - t1 }));`;
   const samples: { total: number; start: number }[] = [];
   for (let i = 0; i < 5; i++) {

@@ -1,23 +1,10 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import {
-  compareReports,
-  findConfig,
-  loadConfig,
-  maskRecipients,
-  openSource,
-  parseBaseReport,
-  parseDuration,
-  parseInstant,
-  redact,
-  renderJson,
-  renderMarkdown,
-  renderText,
-  runPlan,
-  sourceKindOf,
-  type DataSource,
-} from '@skene/core';
+// Subpaths, not the whole of core: `skene plan` should not load the editor analysis.
+import { findConfig, loadConfig, parseDuration, parseInstant, runPlan } from '@skene/core/plan';
+import { openSource, redact, sourceKindOf, type DataSource } from '@skene/core/sources';
+import { compareReports, maskRecipients, parseBaseReport, renderJson, renderMarkdown, renderText } from '@skene/core/report';
 import { EXIT, UsageError, type CliIO } from '../io.js';
 import type { Command } from '../main.js';
 

@@ -1,8 +1,7 @@
-/** Opens the data source a plan reads, by URL: none → embedded PGlite. */
-import { openPglite } from './pglite.js';
-import { openPostgres } from './postgres.js';
-import { openMysql } from './mysql.js';
-import { openRedis, openUpstash } from './redis.js';
+/**
+ * Opens the data source a plan reads, by URL: none → embedded PGlite. Each adapter (and its
+ * driver) is loaded only when used: planning on PGlite never loads pg, mysql2 or ioredis.
+ */
 import { collectSeedFiles } from './seed.js';
 import { maskUrl, sourceKindOf } from './url.js';
 import type { DataSource, SourceKind } from './types.js';
@@ -11,7 +10,7 @@ export * from './types.js';
 export { maskUrl, redact, sourceKindOf } from './url.js';
 export { collectSeedFiles } from './seed.js';
 export { pinPostgresClock } from './postgres-clock.js';
-export { createPglite, snapshotPath } from './pglite.js';
+export { createPglite, snapshotPath } from './pglite-snapshot.js';
 export { parseCommandFile, isReadCommand } from './redis-commands.js';
 
 export interface OpenSourceOptions {
@@ -33,11 +32,11 @@ export async function openSource(options: OpenSourceOptions = {}): Promise<DataS
   // Read the seed files before connecting: a typo in a path fails fast, without a connection.
   const seeds = options.seeds?.length ? await collectSeedFiles(options.seeds, kind, options.cwd) : [];
   let source: DataSource;
-  if (!url) source = await openPglite();
-  else if (kind === 'postgres') source = await openPostgres(url, options);
-  else if (kind === 'mysql') source = await openMysql(url, options);
-  else if (kind === 'redis') source = await openRedis(url, options);
-  else source = await openUpstash(url, options.token, options);
+  if (!url) source = await (await import('./pglite.js')).openPglite();
+  else if (kind === 'postgres') source = await (await import('./postgres.js')).openPostgres(url, options);
+  else if (kind === 'mysql') source = await (await import('./mysql.js')).openMysql(url, options);
+  else if (kind === 'redis') source = await (await import('./redis.js')).openRedis(url, options);
+  else source = await (await import('./redis.js')).openUpstash(url, options.token, options);
   try {
     if (seeds.length) await source.seed(seeds);
   } catch (error) {

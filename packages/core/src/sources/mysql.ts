@@ -7,8 +7,7 @@
 import mysql from 'mysql2/promise';
 import { formatMs } from './postgres-session.js';
 import { seedLocation } from './seed.js';
-import { maskUrl, redact } from './url.js';
-import { describe } from './postgres.js';
+import { describe, maskUrl, redact } from './url.js';
 import { SourceError, type QueryOptions, type Row, type SeedFile, type SqlSession, type SqlSource } from './types.js';
 
 type Flavor = 'mysql' | 'mariadb' | 'tidb';

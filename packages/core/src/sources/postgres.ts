@@ -3,7 +3,7 @@ import pg from 'pg';
 import { pgReadOnly } from './postgres-session.js';
 import { PG_PARSERS } from './pglite-snapshot.js';
 import { seedLocation } from './seed.js';
-import { maskUrl, redact } from './url.js';
+import { describe, maskUrl, redact } from './url.js';
 import type { Row, SeedFile, SqlSource } from './types.js';
 
 const types = {
@@ -72,11 +72,4 @@ function safePassword(url: string): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-export function describe(error: unknown): string {
-  const e = error as { code?: string; message?: string; errors?: { message?: string }[] };
-  if (e?.errors?.length) return e.errors.map((x) => x.message).join('; ');
-  const message = e?.message || String(error);
-  return e?.code && !message.includes(e.code) ? `${message} (${e.code})` : message;
 }

@@ -45,3 +45,11 @@ export function redact(text: string, secrets: (string | undefined)[]): string {
   for (const secret of secrets) if (secret && secret.length >= 3) out = out.split(secret).join('***');
   return out;
 }
+
+/** A driver's error as one line, with its code when the message lacks it. */
+export function describe(error: unknown): string {
+  const e = error as { code?: string; message?: string; errors?: { message?: string }[] };
+  if (e?.errors?.length) return e.errors.map((x) => x.message).join('; ');
+  const message = e?.message || String(error);
+  return e?.code && !message.includes(e.code) ? `${message} (${e.code})` : message;
+}
