@@ -16,16 +16,40 @@
 //     typescript               the compiler (core requires it lazily, by name)
 //     @electric-sql/pglite     package.json only: core reads PGlite's version from it (cache key)
 //
-// Usage: node action/scripts/build.mjs [--outdir <dir>]   (default: action/dist)
+// Usage: node action/scripts/build.mjs [--outdir <dir>] [--rev <commit>]   (default: action/dist, the files on disk)
 import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, extname, join, relative, resolve } from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as esbuild from 'esbuild';
 
 const actionDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const { values } = parseArgs({ options: { outdir: { type: 'string' }, quiet: { type: 'boolean' } } });
+const { values } = parseArgs({ options: { outdir: { type: 'string' }, quiet: { type: 'boolean' }, rev: { type: 'string' } } });
+const repoRoot = resolve(actionDir, '..');
+
+/**
+ * `--rev <commit>`: the workspace sources (packages/*, action/src) are read from that commit
+ * (`git show`) instead of the disk, so a shared checkout with others' uncommitted edits still
+ * builds exactly the dist/ that CI builds from the commit. Paths, and so the output, are the same.
+ */
+const fromRevision = values.rev
+  ? [
+      {
+        name: 'skene-sources-at-revision',
+        setup(b) {
+          const loaders = { '.ts': 'ts', '.tsx': 'tsx', '.mts': 'ts', '.js': 'js', '.mjs': 'js', '.cjs': 'js', '.json': 'json' };
+          b.onLoad({ filter: /\.(ts|tsx|mts|js|mjs|cjs|json)$/ }, (args) => {
+            const rel = relative(repoRoot, args.path).split('\\').join('/');
+            if (!/^(packages\/[^/]+\/src|action\/src)\//.test(rel)) return undefined;
+            const contents = execFileSync('git', ['show', `${values.rev}:${rel}`], { cwd: repoRoot, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+            return { contents, loader: loaders[extname(args.path)] ?? 'js' };
+          });
+        },
+      },
+    ]
+  : [];
 const outdir = resolve(values.outdir ?? join(actionDir, 'dist'));
 const require = createRequire(join(actionDir, 'package.json'));
 const coreDir = resolve(actionDir, '../packages/core');
@@ -68,6 +92,7 @@ const result = await esbuild.build({
   format: 'esm',
   // Workspace packages (@skene/core, @skene/sdk) from their TypeScript sources.
   conditions: ['source'],
+  plugins: fromRevision,
   external: [...EXTERNAL, ...OPTIONAL],
   banner: { js: banner },
   legalComments: 'eof',
@@ -203,6 +228,7 @@ const vendor = join(outdir, 'node_modules');
     target: 'node20',
     format: 'esm',
     conditions: ['source'],
+    plugins: fromRevision,
     legalComments: 'eof',
     logLevel: 'warning',
   });

@@ -138,3 +138,45 @@ function redisCommands(...commands: string[][]): Promise<void> {
     socket.connect(6379, '127.0.0.1', () => socket.write(wire));
   });
 }
+
+describe("action: GitHub's size limits", () => {
+  test('a plan of 2,000 emails: the summary stays under 1 MiB and the comment under 65,536 characters, and both say what they cut', async (t) => {
+    const github = await new GitHubDouble().start();
+    const runner = new Runner();
+    try {
+      runner.copyExample('hasura', 'app');
+      // 2,000 more idle users (≈ 2 MB of rendered emails).
+      runner.write(
+        'app/seed/postgres/003_many.sql',
+        `INSERT INTO users (id, email, name, activation_link, last_activity_at, re_engagement_sent, created_at)
+SELECT ('00000000-0000-4000-8000-' || lpad(n::text, 12, '0'))::uuid, 'user' || n || '@example.com', 'User ' || n,
+       'https://app.example.com/activate/u' || n, '2026-01-01T00:00:00Z', false, '2025-06-01T00:00:00Z'
+FROM generate_series(1, 2000) AS n;
+`,
+      );
+      const run = await runner.run({
+        inputs: { 'working-directory': 'app', seed: 'seed/postgres', at: AT, 'github-token': 'ghs_installation_token' },
+        event: pullRequestEvent(),
+        apiUrl: github.url,
+        env: { SKENE_EMAIL_FROM: 'Acme <hello@acme.example>' },
+      });
+      assert.equal(run.status, 0, `${run.failure}\n${run.stdout}`);
+      assert.equal(run.outputs.emails, '2003');
+      const summaryBytes = Buffer.byteLength(run.summary, 'utf8');
+      assert.ok(summaryBytes <= 1024 * 1024, `summary is ${summaryBytes} bytes`);
+      assert.ok(summaryBytes > 512 * 1024, 'the summary uses the room it has');
+      assert.match(run.summary, /Showing \d+ of 2003 emails/);
+      assert.match(run.summary, /\| \*\*all\*\* \| \| 1 \| 2003 \| \*\*2003\*\* \|/, 'the per-loop table is complete');
+      const comment = github.commentsOn(42)[0]!.body;
+      assert.ok(comment.length <= 65_536, `comment is ${comment.length} characters`);
+      assert.match(comment, /Showing \d+ of 2003 emails/);
+      assert.match(comment, /<sub>Skene plan of `app\/skene\.config\.ts`/, 'the footer survives the cut');
+      const report = JSON.parse(readFileSync(run.outputs.report!, 'utf8')) as { totals: { emails: number } };
+      assert.equal(report.totals.emails, 2003, 'the JSON report has every email');
+      t.diagnostic(`2,003 emails: summary ${summaryBytes} bytes, comment ${comment.length} characters, wall ${(run.wallMs / 1000).toFixed(1)} s`);
+    } finally {
+      runner.cleanup();
+      await github.stop();
+    }
+  });
+});

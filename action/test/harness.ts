@@ -135,7 +135,8 @@ async function runAction(options: RunOptions, files: { summaryFile: string; outp
     RUNNER_TEMP: files.temp,
     ...options.env,
   };
-  for (const [name, value] of Object.entries(options.inputs)) env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
+  // The runner sets every input: the workflow's `with:` values over action.yml's defaults.
+  for (const [name, value] of Object.entries({ ...actionDefaults(), ...options.inputs })) env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
 
   const started = performance.now();
   const child = spawn(process.execPath, [installedDist(options.variant)], { cwd: options.workspace, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -160,6 +161,33 @@ async function runAction(options: RunOptions, files: { summaryFile: string; outp
     failure: commands.find((c) => c.command === 'error' && !c.properties.file)?.message,
     wallMs,
   };
+}
+
+/** The job's token, as the runner evaluates `${{ github.token }}`. */
+export const JOB_TOKEN = 'ghs_installation_token';
+
+let defaults: Record<string, string> | undefined;
+/** action.yml's input defaults (a small reader for its `inputs:` block), expressions evaluated. */
+export function actionDefaults(): Record<string, string> {
+  if (defaults) return defaults;
+  const lines = readFileSync(join(ROOT, 'action', 'action.yml'), 'utf8').split('\n');
+  const out: Record<string, string> = {};
+  let inInputs = false;
+  let current: string | undefined;
+  for (const line of lines) {
+    if (/^\S/.test(line)) inInputs = line.startsWith('inputs:');
+    if (!inInputs) continue;
+    const name = /^  ([a-z-]+):\s*$/.exec(line);
+    if (name) current = name[1];
+    const value = /^    default:\s*(.*)$/.exec(line);
+    if (value && current) {
+      let v = value[1]!.trim();
+      if (/^'.*'$/.test(v) || /^".*"$/.test(v)) v = v.slice(1, -1);
+      out[current] = v.replace(/\$\{\{\s*github\.token\s*\}\}/, JOB_TOKEN);
+    }
+  }
+  defaults = out;
+  return out;
 }
 
 function unescapeData(s: string): string {
