@@ -39,6 +39,12 @@ export async function run(): Promise<void> {
   }
 }
 
+function planErrorsMessage(report: PlanReport): string {
+  const errors = report.loops.flatMap((l) => l.steps.flatMap((st) => st.errors));
+  const first = errors[0];
+  return `the plan has ${plural(errors.length, 'error')}${first ? `; ${first.loop} step ${first.step}: ${first.message}` : ''}${errors.length > 1 ? ' (all in the job summary)' : ''}`;
+}
+
 /** The step's job summary (appended: other steps of the job keep theirs). Outside Actions, skipped. */
 async function writeSummary(markdown: string): Promise<void> {
   if (!process.env.GITHUB_STEP_SUMMARY) {
@@ -132,7 +138,8 @@ async function main(): Promise<void> {
   if (inputs.maxEmails !== undefined && plan.emails > inputs.maxEmails) throw new ActionError(overLimitMessage(plan, inputs.maxEmails));
   const t = plan.report.totals;
   core.info(`${plural(plan.emails, 'email')} would be sent (${t.waiting} waiting, ${t.skipped} not sent, ${t.errors} errors).`);
-  if (t.errors > 0) core.warning(`${plural(t.errors, 'error')} while planning; see the job summary.`);
+  // A loop that fails in the plan would fail in production (as `skene plan` exits 1).
+  if (t.errors > 0) throw new ActionError(planErrorsMessage(plan.report));
 }
 
 /**

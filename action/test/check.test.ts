@@ -168,3 +168,29 @@ describe('action: without the native esbuild (runners other than linux-x64)', ()
     }
   });
 });
+
+describe('action: a loop that fails while planning', () => {
+  test('a query error at run time: summary and comment written, then the step fails naming the loop', async () => {
+    const github = await new GitHubDouble().start();
+    const runner = new Runner();
+    try {
+      runner.copyExample('hasura', 'app');
+      // Valid SQL that static analysis accepts and PostgreSQL rejects when it runs.
+      runner.write('app/skene.config.ts', runner.read('app/skene.config.ts').replace('re_engagement_sent = false', 're_engagement_sent = false AND 1 / 0 = 1'));
+      const run = await runner.run({
+        inputs: { 'working-directory': 'app', seed: 'seed/postgres', at: '2026-03-02T09:00:00Z' },
+        event: pullRequestEvent({ number: 31 }),
+        apiUrl: github.url,
+        env: { SKENE_EMAIL_FROM: 'Acme <hello@acme.example>' },
+      });
+      assert.equal(run.status, 1, run.stdout);
+      assert.match(run.failure ?? '', /^the plan has 1 error; re-engagement step 1: .*division by zero/);
+      assert.match(run.summary, /\[!CAUTION\][\s\S]*division by zero/);
+      assert.equal(github.commentsOn(31).length, 1, 'the reviewer still gets the comment');
+      assert.doesNotMatch(run.stdout + run.stderr, /\n\s+at .+:\d+:\d+\)?\n/);
+    } finally {
+      runner.cleanup();
+      await github.stop();
+    }
+  });
+});
