@@ -13,10 +13,13 @@ export function plainValue(value: unknown): unknown {
   return value;
 }
 
+/** The row with plain values. Rows from a driver are ours: converted in place, no copy. */
 export function plainRow(row: Row): Row {
-  const out: Row = {};
-  for (const key in row) out[key] = plainValue(row[key]);
-  return out;
+  for (const key in row) {
+    const value = row[key];
+    if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') row[key] = plainValue(value);
+  }
+  return row;
 }
 
 /** A sort key: integers (as keys usually are) compare as numbers, anything else by code point. */
