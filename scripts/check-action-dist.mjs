@@ -53,6 +53,14 @@ try {
     console.error('Rebuild with `npm run build -w action` and commit action/dist/.');
     process.exit(1);
   }
+  // A file .gitignore hides is fine here and missing in every clone (CI, the runner): refuse it.
+  const ignored = spawnSync('git', ['ls-files', '--others', '--ignored', '--exclude-standard', '--', 'action/dist'], { cwd: root, encoding: 'utf8' });
+  const hidden = ignored.status === 0 ? ignored.stdout.split('\n').filter((f) => f && !f.split('/').includes('.cache')) : [];
+  if (hidden.length) {
+    console.error(`action/dist/ has files git ignores (they would be missing from every clone):\n${hidden.map((f) => `  ${f}`).join('\n')}`);
+    console.error('Un-ignore them in action/.gitignore.');
+    process.exit(1);
+  }
   const bytes = want.reduce((n, f) => n + statSync(join(fresh, f)).size, 0);
   console.log(`action/dist/ is up to date (${want.length} files, ${(bytes / 1024 / 1024).toFixed(1)} MiB).`);
 } finally {
