@@ -20,7 +20,7 @@ function probe(name: ServiceName): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = new Socket();
     const done = (ok: boolean) => { socket.destroy(); resolve(ok); };
-    socket.setTimeout(1000, () => done(false));
+    socket.setTimeout(5000, () => done(false)); // generous: a loaded 2-core machine answers slowly
     socket.once('error', () => done(false));
     socket.connect(port, host, () => done(true));
   });
