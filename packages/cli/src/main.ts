@@ -4,7 +4,6 @@ export type { CliIO } from './io.js';
 
 export interface Command {
   name: string;
-  summary: string;
   usage: string;
   run(args: string[], io: CliIO): Promise<number>;
 }

@@ -9,7 +9,6 @@ import type { Command } from '../main.js';
 
 export const checkCommand: Command = {
   name: 'check',
-  summary: 'Validate skene.config.ts without running it',
   usage: `Usage: skene check [config] [--dialect postgres|mysql|redis] [--schema file]... [--database-url url] [--format text|json]
 
   config           the config file (default: skene.config.ts)

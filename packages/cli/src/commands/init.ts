@@ -8,7 +8,6 @@ import { parse, parsePattern, projectDir } from './prompt.js';
 
 export const initCommand: Command = {
   name: 'init',
-  summary: 'Write a starter skene.config.ts, email template, seed data and Cursor rule for the detected stack',
   usage: `Usage: skene init [dir] [--pattern ${LOOP_TYPES.join('|')}] [--force]
 
   dir         the project folder (default: the current folder)

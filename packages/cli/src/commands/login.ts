@@ -129,7 +129,6 @@ function readAllStdin(): Promise<string> {
 
 export const loginCommand: Command = {
   name: 'login',
-  summary: 'Verify your Resend API key and store it for Skene',
   usage: `Usage: skene login [--status | --logout]
 
   (no option)  read the Resend API key — from RESEND_API_KEY, else a hidden prompt on a terminal,

@@ -12,7 +12,6 @@ const FORMATS = ['text', 'markdown', 'json'] as const;
 
 export const planCommand: Command = {
   name: 'plan',
-  summary: 'Dry-run every loop against a database and show the emails it would send',
   usage: `Usage: skene plan [--config file] [--seed file|dir]... [--database-url url] [--at iso] [--horizon duration]
                   [--since iso] [--format text|markdown|json] [--out file] [--compare base.json] [--show-recipients]
 

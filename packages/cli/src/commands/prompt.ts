@@ -9,7 +9,6 @@ import type { Command } from '../main.js';
 
 export const promptCommand: Command = {
   name: 'prompt',
-  summary: 'Print the Cursor prompt for the detected stack ("Copy Skene Prompt")',
   usage: `Usage: skene prompt [dir] [--pattern ${LOOP_TYPES.join('|')}] [--copy] [--format text|json]
 
   dir         the project folder (default: the current folder)
