@@ -60,7 +60,7 @@ function failureMarkdown(message: string): string {
 }
 
 async function main(): Promise<void> {
-  // Email templates are compiled by esbuild-wasm, which runs as `node …`: let that be this node.
+  // Where the native esbuild is not shipped (not linux-x64), esbuild-wasm runs as `node …`: this node.
   process.env.PATH = `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ''}`;
 
   const inputs = readInputs();
@@ -110,13 +110,18 @@ async function main(): Promise<void> {
 
   // 4. The sticky comment (pull requests only), then the summary, which says what happened to it.
   let outcome: CommentOutcome | undefined;
+  let commentError: unknown;
   const pr = event.pullRequest;
   if (inputs.comment === 'update' && pr && event.owner && event.repo) {
     if (!octokit) core.warning('No github-token: the plan comment is not written (the job summary has the plan).');
     else {
       const body = commentMarkdown(plan, { config: display, seeds, baseNote });
-      outcome = await upsertComment(octokit, { owner: event.owner, repo: event.repo, issueNumber: pr.number, key: display }, body);
-      logOutcome(outcome, pr.number);
+      try {
+        outcome = await upsertComment(octokit, { owner: event.owner, repo: event.repo, issueNumber: pr.number, key: display }, body);
+        logOutcome(outcome, pr.number);
+      } catch (error) {
+        commentError = error; // the summary still gets the plan; the step fails after it
+      }
     }
   } else if (inputs.comment === 'update' && !pr) {
     core.info(`Not a pull request event (${event.name || 'unknown'}): no comment; the plan is in the job summary.`);
@@ -129,10 +134,11 @@ async function main(): Promise<void> {
     headSha: event.headSha,
     seeds,
     baseNote,
-    commentNote: outcome && pr ? describeOutcome(outcome, pr.number) : undefined,
+    commentNote: outcome && pr ? describeOutcome(outcome, pr.number) : commentError ? messageOf(commentError) : undefined,
     checkWarnings: counts.warnings,
   });
   await writeSummary(summary);
+  if (commentError) throw commentError;
 
   // 5. The blast-radius guard: after the summary and the comment, so the reviewer sees why.
   if (inputs.maxEmails !== undefined && plan.emails > inputs.maxEmails) throw new ActionError(overLimitMessage(plan, inputs.maxEmails));

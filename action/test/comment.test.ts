@@ -136,6 +136,23 @@ describe('action: the sticky pull-request comment', () => {
     }
   });
 
+  test('GitHub failing (5xx): the summary still has the plan, and the step fails saying the comment was not written', async () => {
+    const runner = new Runner();
+    try {
+      runner.copyExample('hasura', 'app');
+      github.failWrites = 502;
+      const run = await runner.run({ inputs: inputs(), event: pullRequestEvent({ number: 13 }), apiUrl: github.url, env: ENV });
+      assert.equal(run.status, 1);
+      assert.match(run.failure ?? '', /^could not write the comment on pull request #13: /);
+      assert.match(run.summary, /## Skene plan: 3 emails would be sent/);
+      assert.match(run.summary, /\*\*Pull-request comment:\*\* could not write the comment on pull request #13/);
+      assert.equal(github.commentsOn(13).length, 0);
+    } finally {
+      github.failWrites = undefined;
+      runner.cleanup();
+    }
+  });
+
   test('max-emails exceeded: the step fails naming the loops and their counts, after writing the summary and the comment', async () => {
     const runner = new Runner();
     try {

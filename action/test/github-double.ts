@@ -51,6 +51,8 @@ export class GitHubDouble {
   readonly requests: RecordedRequest[] = [];
   readonly tokens = new Map<string, TokenGrant>();
   readonly commits = new Map<string, string>();
+  /** When set, every POST/PATCH answers this status (a GitHub outage). */
+  failWrites?: number;
   private readonly comments: DoubleComment[] = [];
   private nextId = 1_000_001;
   private server?: Server;
@@ -126,6 +128,9 @@ export class GitHubDouble {
     if (!grant) return this.reply(res, { ...record, status: 401 }, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest', status: '401' });
 
     const path = url.pathname;
+    if (this.failWrites && (method === 'POST' || method === 'PATCH')) {
+      return this.reply(res, { ...record, status: this.failWrites }, { message: 'Server Error', status: String(this.failWrites) });
+    }
     const repoPrefix = `/repos/${this.owner}/${this.repo}`;
     let m: RegExpExecArray | null;
 
