@@ -1,11 +1,10 @@
 /**
- * The plan, made by @skene/core exactly as `skene plan` makes it: load the config, open (and
- * seed) the data source, `runPlan`, mask recipients, compare with a base report. The action adds
- * nothing to planning; it only turns its inputs into these calls.
+ * The plan, made by @skene/core's `planProject` exactly as `skene plan` makes it. The action adds
+ * nothing to planning: it expands seed globs and turns its inputs into that one call.
  */
 import { relative } from 'node:path';
 import * as glob from '@actions/glob';
-import { compareReports, loadConfig, maskRecipients, openSource, redact, runPlan, sourceKindOf, type DataSource, type PlanReport } from '@skene/core';
+import { planProject as planWithCore, type PlanReport } from '@skene/core';
 import { ActionError, messageOf } from './errors.js';
 
 export interface PlanInputs {
@@ -30,36 +29,22 @@ export interface PlanRun {
 }
 
 export async function planProject(inputs: PlanInputs, base?: { report: PlanReport; label: string }): Promise<PlanRun> {
-  const env = inputs.env ?? process.env;
-  const config = await loadConfig(inputs.configFile).catch((error: unknown) => {
-    throw new ActionError(messageOf(error), { cause: error });
-  });
-  // Same precedence as `skene plan`: the input, DATABASE_URL, the config's database.url, an Upstash URL; else PGlite.
-  const url = inputs.databaseUrl ?? (env.DATABASE_URL || undefined) ?? config.database?.url ?? (env.UPSTASH_REDIS_REST_URL || undefined);
-  const token = config.database?.token ?? env.UPSTASH_REDIS_REST_TOKEN ?? env.SKENE_DATABASE_TOKEN;
-  const secrets = [passwordOf(url), token, url];
-  const hide = (error: unknown) => new ActionError(redact(messageOf(error), secrets), { cause: error });
-  if (url) {
-    try {
-      sourceKindOf(url);
-    } catch (error) {
-      throw hide(error);
-    }
-  }
-
   const seeds = await expandSeeds(inputs.seed, inputs.cwd);
-  let source: DataSource | undefined;
   try {
-    source = await openSource({ url, token, seeds, cwd: inputs.cwd });
-    let report = await runPlan({ config, source, at: new Date(inputs.at), seeds, cwd: inputs.cwd, env: env as Record<string, string | undefined> });
-    if (!inputs.showRecipients) report = maskRecipients(report);
-    if (base) report = { ...report, comparison: compareReports(report, inputs.showRecipients ? base.report : maskRecipients(base.report), base.label) };
-    return { report, emails: report.totals.emails, source: source.label };
+    const { report, sourceLabel } = await planWithCore({
+      configFile: inputs.configFile,
+      databaseUrl: inputs.databaseUrl,
+      at: new Date(inputs.at),
+      seeds,
+      cwd: inputs.cwd,
+      env: (inputs.env ?? process.env) as Record<string, string | undefined>,
+      showRecipients: inputs.showRecipients,
+      base,
+    });
+    return { report, emails: report.totals.emails, source: sourceLabel };
   } catch (error) {
-    // Drivers may echo connection details: never let a password or token reach the log.
-    throw hide(error);
-  } finally {
-    await source?.close();
+    // Core has already taken any password or token out of the message.
+    throw new ActionError(messageOf(error), { cause: error });
   }
 }
 
@@ -77,13 +62,4 @@ export async function expandSeeds(patterns: string[], cwd: string): Promise<stri
     out.push(...files);
   }
   return out;
-}
-
-function passwordOf(url: string | undefined): string | undefined {
-  if (!url) return undefined;
-  try {
-    return decodeURIComponent(new URL(url).password) || undefined;
-  } catch {
-    return undefined;
-  }
 }

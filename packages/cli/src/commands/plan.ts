@@ -2,9 +2,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 // Subpaths, not the whole of core: `skene plan` should not load the editor analysis.
-import { findConfig, loadConfig, parseDuration, parseInstant, runPlan } from '@skene/core/plan';
-import { openSource, redact, sourceKindOf, type DataSource } from '@skene/core/sources';
-import { compareReports, maskRecipients, parseBaseReport, renderJson, renderMarkdown, renderText } from '@skene/core/report';
+import { findConfig, parseDuration, parseInstant, planProject } from '@skene/core/plan';
+import { parseBaseReport, renderJson, renderMarkdown, renderText } from '@skene/core/report';
 import { EXIT, UsageError, type CliIO } from '../io.js';
 import type { Command } from '../main.js';
 
@@ -42,38 +41,29 @@ Exit status: 0 plan made, 1 a loop had errors (or the plan could not run), 2 bad
     }
 
     const configFile = await findConfig(values.config, io.cwd);
-    const config = await loadConfig(configFile);
-    const url = values['database-url'] ?? (io.env.DATABASE_URL || undefined) ?? config.database?.url ?? (io.env.UPSTASH_REDIS_REST_URL || undefined);
-    const token = config.database?.token ?? io.env.UPSTASH_REDIS_REST_TOKEN ?? io.env.SKENE_DATABASE_TOKEN;
-    const secrets = [secretOf(url), token];
-    if (url) sourceKindOf(url); // an unsupported scheme fails before anything else
-
     let base;
     if (values.compare) {
       const text = await readFile(resolve(io.cwd, values.compare), 'utf8').catch(() => {
         throw new Error(`--compare: cannot read ${values.compare}`);
       });
-      base = parseBaseReport(text, values.compare);
+      base = { report: parseBaseReport(text, values.compare), label: values.compare };
     }
 
     const progress = io.isTTY && !io.env.CI ? progressLine(io) : undefined;
-    let source: DataSource | undefined;
     try {
-      source = await openSource({ url, token, seeds: values.seed, cwd: io.cwd });
-      let report = await runPlan({
-        config,
-        source,
+      const { report } = await planProject({
+        configFile,
+        databaseUrl: values['database-url'],
         at,
         since,
         horizon: values.horizon,
         seeds: values.seed,
         cwd: io.cwd,
         env: io.env,
+        showRecipients: values['show-recipients'],
+        base,
         onProgress: progress?.update,
       });
-      progress?.done();
-      if (!values['show-recipients']) report = maskRecipients(report);
-      if (base) report = { ...report, comparison: compareReports(report, values['show-recipients'] ? base : maskRecipients(base), values.compare!) };
       const color = io.isTTY && !io.env.NO_COLOR && !values.out;
       const output = format === 'json' ? renderJson(report) : format === 'markdown' ? renderMarkdown(report) : renderText(report, { color });
       if (values.out) {
@@ -83,24 +73,11 @@ Exit status: 0 plan made, 1 a loop had errors (or the plan could not run), 2 bad
         io.stdout(output);
       }
       return report.totals.errors > 0 ? EXIT.errors : EXIT.ok;
-    } catch (error) {
-      progress?.done();
-      // Drivers may echo connection details: never let a password or token reach the terminal.
-      throw new Error(redact(error instanceof Error ? error.message : String(error), secrets));
     } finally {
-      await source?.close();
+      progress?.done();
     }
   },
 };
-
-function secretOf(url: string | undefined): string | undefined {
-  if (!url) return undefined;
-  try {
-    return decodeURIComponent(new URL(url).password) || undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /** A one-line progress indicator on stderr, shown only when a run takes a while. */
 function progressLine(io: CliIO) {

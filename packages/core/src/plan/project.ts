@@ -1,0 +1,61 @@
+/**
+ * One project's plan, as every surface runs it: the config loaded; the data source chosen (the
+ * given URL, then DATABASE_URL, the config's `database.url`, an Upstash URL — else the embedded
+ * PostgreSQL), opened and seeded; the loops planned; recipients masked; a base report compared;
+ * and no password or token in any error. The CLI and the Action only turn their inputs into this.
+ */
+import { compareReports } from '../report/compare.js';
+import { maskRecipients } from '../report/mask.js';
+import type { PlanReport } from '../report/model.js';
+import { openSource, type DataSource } from '../sources/index.js';
+import { redact, sourceKindOf } from '../sources/url.js';
+import { runPlan, type PlanOptions } from './engine.js';
+import { loadConfig } from './load-config.js';
+
+export interface PlanProjectOptions extends Omit<PlanOptions, 'config' | 'source'> {
+  configFile: string;
+  /** Explicit URL (`--database-url`, the `database-url` input); see the precedence above. */
+  databaseUrl?: string;
+  /** Recipients in full; default masked (`j***@example.com`). */
+  showRecipients?: boolean;
+  /** A previous report to compare with (`--compare`, `compare-base`). */
+  base?: { report: PlanReport; label: string };
+}
+
+export interface PlanProjectResult {
+  report: PlanReport;
+  /** What the data source was, without secrets (e.g. "embedded PostgreSQL (PGlite)"). */
+  sourceLabel: string;
+}
+
+export async function planProject(options: PlanProjectOptions): Promise<PlanProjectResult> {
+  const env = options.env ?? process.env;
+  const config = await loadConfig(options.configFile);
+  const url = options.databaseUrl ?? (env.DATABASE_URL || undefined) ?? config.database?.url ?? (env.UPSTASH_REDIS_REST_URL || undefined);
+  const token = config.database?.token ?? env.UPSTASH_REDIS_REST_TOKEN ?? env.SKENE_DATABASE_TOKEN;
+  const secrets = [url, passwordOf(url), token];
+  let source: DataSource | undefined;
+  try {
+    if (url) sourceKindOf(url); // an unsupported scheme fails before anything connects
+    source = await openSource({ url, token, seeds: options.seeds, cwd: options.cwd });
+    let report = await runPlan({ ...options, env, config, source });
+    if (!options.showRecipients) report = maskRecipients(report);
+    const base = options.base;
+    if (base) report = { ...report, comparison: compareReports(report, options.showRecipients ? base.report : maskRecipients(base.report), base.label) };
+    return { report, sourceLabel: source.label };
+  } catch (error) {
+    // Drivers may echo connection details: never let a password or token reach a log.
+    throw new Error(redact(error instanceof Error ? error.message : String(error), secrets), { cause: error });
+  } finally {
+    await source?.close();
+  }
+}
+
+function passwordOf(url: string | undefined): string | undefined {
+  if (!url) return undefined;
+  try {
+    return decodeURIComponent(new URL(url).password) || undefined;
+  } catch {
+    return undefined;
+  }
+}
