@@ -86,12 +86,14 @@ function fromMysql(text: string, toOriginal: (o: number) => number, info: QueryI
     return;
   }
   info.statementCount = parsed.ast.statements.length;
+  // node-sql-parser's AST is loosely shaped for odd input: a statement may come back without a type.
   for (const s of parsed.ast.statements) {
-    if (s.type !== 'select') info.writes.push({ start: 0, end: text.length, kind: s.type.toUpperCase() });
+    if (s?.type !== 'select') info.writes.push({ start: 0, end: text.length, kind: s?.type ? String(s.type).toUpperCase() : 'this statement (it is not a SELECT)' });
   }
   const seen = new Set<string>();
   for (const t of parsed.ast.tables) {
-    if (t.access !== 'select') info.writes.push({ start: 0, end: text.length, kind: t.access.toUpperCase() });
+    if (!t.name) continue;
+    if (t.access !== 'select') info.writes.push({ start: 0, end: text.length, kind: String(t.access ?? 'write').toUpperCase() });
     if (seen.has(t.name)) continue;
     seen.add(t.name);
     // node-sql-parser gives no positions for tables: find the name as a word in code.

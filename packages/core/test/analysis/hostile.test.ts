@@ -81,6 +81,11 @@ describe('rules', () => {
     assert.deepEqual(found.map((d) => [d.line, d.column]), [[text.line, text.column]]);
     assert.match(found[0].message, /loop 2 has no id/);
   });
+  test('MySQL: a statement the grammar returns without a type (found by the property test)', () => {
+    const found = at(config({ condition: "{ type: 'query', query: ` re_engagement_sent = false` }" }), { dialect: 'mysql' });
+    assert.ok(!found.some((d) => /could not finish/.test(d.message)), JSON.stringify(found));
+    assert.ok(found.some((d) => d.code === 'SKN021' && /not a SELECT/.test(d.message)), JSON.stringify(found));
+  });
   test('an empty query or one of comments only', () => {
     for (const q of ['`   `', '`-- nothing`']) {
       assert.ok(at(config({ condition: `{ type: 'query', query: ${q} }` })).some((d) => d.code === 'SKN021' && /empty/.test(d.message)), q);
