@@ -1,6 +1,6 @@
 export { interpolate, escapeHtml, formatValue, lookupPath, replacePlaceholders } from './interpolate.js';
 export type { TemplateContext, TemplateRow, InterpolationResult } from './interpolate.js';
-export { renderEmail, findTemplate, listTemplates } from './render.js';
+export { renderEmail, findTemplate, listTemplates, createRenderSession, type RenderSession } from './render.js';
 export type { RenderEmailOptions, RenderedEmail, TemplateFile } from './render.js';
 export { resolveAddresses, isValidAddress, DEFAULT_TO } from './addresses.js';
 export type { ResolveAddressesInput, ResolvedAddresses, AddressProblem } from './addresses.js';

@@ -24,6 +24,27 @@ export interface RenderEmailOptions {
   props: Record<string, unknown>;
   /** The action's subject (already interpolated). Wins over the template's own subject. */
   subject?: string;
+  /**
+   * Shared by a batch of renders whose templates do not change meanwhile (one step of a plan):
+   * each template is then found, checked and compiled once, not once per email.
+   */
+  session?: RenderSession;
+}
+
+export type RenderSession = Map<string, Promise<unknown>>;
+
+export function createRenderSession(): RenderSession {
+  return new Map();
+}
+
+function once<T>(session: RenderSession | undefined, key: string, make: () => Promise<T>): Promise<T> {
+  if (!session) return make();
+  let pending = session.get(key) as Promise<T> | undefined;
+  if (!pending) {
+    pending = make();
+    session.set(key, pending);
+  }
+  return pending;
 }
 
 export interface RenderedEmail {
@@ -98,13 +119,13 @@ export async function listTemplates(dir: string): Promise<string[] | null> {
 
 /** Renders one email. Template problems throw an `EmailTemplateError` (template name, file, and position when known). */
 export async function renderEmail(options: RenderEmailOptions): Promise<RenderedEmail> {
-  const { file, kind } = await findTemplate(options.emailsDir, options.template);
+  const { file, kind } = await once(options.session, `find\0${options.emailsDir}\0${options.template}`, () => findTemplate(options.emailsDir, options.template));
   return kind === 'html' ? renderHtmlTemplate(file, options) : renderReactTemplate(file, options);
 }
 
 async function renderReactTemplate(file: string, options: RenderEmailOptions): Promise<RenderedEmail> {
   const { template, props } = options;
-  const compiled = await loadTemplate(file, template);
+  const compiled = await once(options.session, `compile\0${file}`, () => loadTemplate(file, template));
   const component = compiled.exports.default;
   if (!isComponent(component)) {
     const names = Object.keys(compiled.exports).filter((k) => k !== '__esModule');
@@ -142,7 +163,7 @@ async function renderReactTemplate(file: string, options: RenderEmailOptions): P
 }
 
 async function renderHtmlTemplate(file: string, options: RenderEmailOptions): Promise<RenderedEmail> {
-  const source = await readHtml(file);
+  const source = await once(options.session, `html\0${file}`, () => readHtml(file));
   const body = fromProps(source, options.props, escapeHtml);
   const missing = [...body.missing];
   let subject = options.subject;

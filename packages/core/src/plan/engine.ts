@@ -10,7 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import { join, relative, sep } from 'node:path';
-import { DEFAULT_TO, findTemplate, interpolate, isValidAddress, renderEmail, resolveAddresses, EmailTemplateError, type TemplateContext } from '../email/index.js';
+import { DEFAULT_TO, createRenderSession, findTemplate, interpolate, isValidAddress, renderEmail, resolveAddresses, EmailTemplateError, type TemplateContext } from '../email/index.js';
 import { SourceError, type DataSource, type RedisSource, type Row, type SqlSession, type SqlSource } from '../sources/types.js';
 import { formatMs } from '../sources/postgres-session.js';
 import { addCounts, emptyCounts, REPORT_FORMAT, REPORT_VERSION, type Counts, type LoopReport, type PlannedEmail, type PlanReport, type StepReport } from '../report/model.js';
@@ -252,6 +252,7 @@ const RENDER_CONCURRENCY = 32;
 /** Turns qualifying events into planned emails (or reasons they are not sent). */
 function emitter(ctx: StepContext, loop: Loop, action: EmailAction, stepNo: number, collector: StepCollector): Emit {
   const emailsDir = join(ctx.config.dir, 'emails');
+  const renderSession = createRenderSession(); // this step's template: found and compiled once
   const env = ctx.env ?? process.env;
   const personalization = Object.entries(action.personalization ?? {}).map(([name, text]) => ({ name, render: compileTemplate(text) }));
   const to = compileTemplate(action.to ?? DEFAULT_TO);
@@ -333,7 +334,7 @@ function emitter(ctx: StepContext, loop: Loop, action: EmailAction, stepNo: numb
           const found = await findTemplate(emailsDir, action.template);
           template = relative(emailsDir, found.file).split(sep).join('/');
         }
-        finish(await renderEmail({ emailsDir, template, props, subject }));
+        finish(await renderEmail({ emailsDir, template, props, subject, session: renderSession }));
       })(),
     );
   };
