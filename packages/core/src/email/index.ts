@@ -1,4 +1,4 @@
-export { interpolate, escapeHtml, formatValue, lookupPath, replacePlaceholders } from './interpolate.js';
+export { interpolate, escapeHtml, formatValue, lookupPath, replacePlaceholders, compilePlaceholders, contextResolver, type CompiledPlaceholders } from './interpolate.js';
 export type { TemplateContext, TemplateRow, InterpolationResult } from './interpolate.js';
 export { renderEmail, findTemplate, listTemplates, createRenderSession, type RenderSession } from './render.js';
 export type { RenderEmailOptions, RenderedEmail, TemplateFile } from './render.js';

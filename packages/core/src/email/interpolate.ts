@@ -30,11 +30,16 @@ export interface InterpolationResult {
 
 /** Replaces every `{{path}}` in `text` with its value in `context`. */
 export function interpolate(text: string, context: TemplateContext): InterpolationResult {
-  return replacePlaceholders(text, (path) => {
+  return compilePlaceholders(text)(contextResolver(context));
+}
+
+/** Resolves a placeholder path over the template context's roots; unknown roots resolve to nothing. */
+export function contextResolver(context: TemplateContext): (path: string[]) => unknown {
+  return (path) => {
     const root = path[0] as TemplateRoot;
     if (!(TEMPLATE_ROOTS as readonly string[]).includes(root)) return undefined;
     return lookupPath((context as Record<string, unknown>)[root], path.slice(1));
-  });
+  };
 }
 
 /**
@@ -45,25 +50,41 @@ export function interpolate(text: string, context: TemplateContext): Interpolati
 export function replacePlaceholders(
   text: string,
   resolve: (path: string[]) => unknown,
-  escape: (value: string) => string = (v) => v,
+  escape?: (value: string) => string,
 ): InterpolationResult {
+  return compilePlaceholders(text)(resolve, escape);
+}
+
+export type CompiledPlaceholders = (resolve: (path: string[]) => unknown, escape?: (value: string) => string) => InterpolationResult;
+
+/**
+ * `text` scanned once and split around its placeholders, ready to fill many times: a plan over
+ * 100,000 rows fills the same few strings 100,000 times.
+ */
+export function compilePlaceholders(text: string): CompiledPlaceholders {
   const { placeholders } = scanPlaceholders(text);
-  if (placeholders.length === 0) return { value: text, missing: [] };
-  const missing: string[] = [];
-  let out = '';
+  if (placeholders.length === 0) return () => ({ value: text, missing: [] });
+  const literals: string[] = [];
   let last = 0;
   for (const p of placeholders) {
-    out += text.slice(last, p.start);
-    const formatted = formatValue(resolve(p.path));
-    if (formatted === undefined) {
-      if (!missing.includes(p.expression)) missing.push(p.expression);
-    } else {
-      out += escape(formatted);
-    }
+    literals.push(text.slice(last, p.start));
     last = p.end;
   }
-  out += text.slice(last);
-  return { value: out, missing };
+  const tail = text.slice(last);
+  return (resolve, escape = (v) => v) => {
+    const missing: string[] = [];
+    let value = '';
+    placeholders.forEach((p, i) => {
+      value += literals[i];
+      const formatted = formatValue(resolve(p.path));
+      if (formatted === undefined) {
+        if (!missing.includes(p.expression)) missing.push(p.expression);
+      } else {
+        value += escape(formatted);
+      }
+    });
+    return { value: value + tail, missing };
+  };
 }
 
 /** Follows `path` into `value` (objects by key, arrays by index); undefined when any step is absent. */

@@ -2,7 +2,10 @@
  * `{{path}}` placeholders in personalization values, `to`, `subject`, Redis commands and HTML templates.
  * One scanner, used by static analysis (well-formedness, roots, columns) and by rendering.
  */
-export const TEMPLATE_ROOTS = ['user', 'row', 'match', 'loop', 'now'] as const;
+import { TEMPLATE_ROOTS } from '@skene/sdk';
+
+// The roots are part of the config language: defined once, in the schema.
+export { TEMPLATE_ROOTS };
 export type TemplateRoot = (typeof TEMPLATE_ROOTS)[number];
 
 export interface Placeholder {
