@@ -71,19 +71,22 @@ export function compilePlaceholders(text: string): CompiledPlaceholders {
     last = p.end;
   }
   const tail = text.slice(last);
-  return (resolve, escape = (v) => v) => {
-    const missing: string[] = [];
-    let value = '';
-    placeholders.forEach((p, i) => {
-      value += literals[i];
+  const none: string[] = Object.freeze([]) as unknown as string[]; // shared: most fills miss nothing
+  return (resolve, escape) => {
+    let missing = none;
+    let value = literals[0]!;
+    for (let i = 0; i < placeholders.length; i++) {
+      const p = placeholders[i]!;
       const formatted = formatValue(resolve(p.path));
       if (formatted === undefined) {
+        if (missing === none) missing = [];
         if (!missing.includes(p.expression)) missing.push(p.expression);
       } else {
-        value += escape(formatted);
+        value += escape ? escape(formatted) : formatted;
       }
-    });
-    return { value: value + tail, missing };
+      value += i + 1 < placeholders.length ? literals[i + 1]! : tail;
+    }
+    return { value, missing };
   };
 }
 
@@ -119,9 +122,11 @@ export function formatValue(value: unknown): string | undefined {
   }
 }
 
+const HTML_SPECIAL = /[&<>"']/;
 const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
 /** Escapes text for HTML element content and quoted attribute values. */
 export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!);
+  // Most values (names, links) have nothing to escape: test first, replace only then.
+  return HTML_SPECIAL.test(text) ? text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!) : text;
 }

@@ -7,12 +7,13 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { extname, isAbsolute, join, resolve, sep } from 'node:path';
 import { createElement, type ComponentType } from 'react';
-import { render } from '@react-email/render';
+import { render as renderReact } from '@react-email/render';
 import { htmlToPlainText } from './plain-text.js';
 import { distance } from 'fastest-levenshtein';
 import { loadTemplate, messageOf, originalPosition } from './compile.js';
 import { EmailTemplateError } from './errors.js';
-import { escapeHtml, formatValue, lookupPath, replacePlaceholders } from './interpolate.js';
+import { formatValue, lookupPath, replacePlaceholders } from './interpolate.js';
+import { compileHtmlTemplate, type HtmlTemplate } from './html-template.js';
 import { TEMPLATE_EXTENSIONS } from '../template/files.js';
 
 export interface RenderEmailOptions {
@@ -117,15 +118,29 @@ export async function listTemplates(dir: string): Promise<string[] | null> {
   return [...names].sort();
 }
 
-/** Renders one email. Template problems throw an `EmailTemplateError` (template name, file, and position when known). */
-export async function renderEmail(options: RenderEmailOptions): Promise<RenderedEmail> {
-  const { file, kind } = await once(options.session, `find\0${options.emailsDir}\0${options.template}`, () => findTemplate(options.emailsDir, options.template));
-  return kind === 'html' ? renderHtmlTemplate(file, options) : renderReactTemplate(file, options);
+/** A template found and compiled once, ready to render many emails. */
+export interface EmailRenderer {
+  file: string;
+  kind: 'react' | 'html';
+  /** Synchronous for HTML templates (filled from the compiled file); a promise for React components. */
+  render(props: Record<string, unknown>, subject?: string): RenderedEmail | Promise<RenderedEmail>;
 }
 
-async function renderReactTemplate(file: string, options: RenderEmailOptions): Promise<RenderedEmail> {
-  const { template, props } = options;
-  const compiled = await once(options.session, `compile\0${file}`, () => loadTemplate(file, template));
+/** Finds and compiles the template (once per session). Template problems throw an `EmailTemplateError`. */
+export function prepareRenderer(options: Pick<RenderEmailOptions, 'emailsDir' | 'template' | 'session'>): Promise<EmailRenderer> {
+  return once(options.session, `renderer\0${options.emailsDir}\0${options.template}`, async () => {
+    const { file, kind } = await findTemplate(options.emailsDir, options.template);
+    return kind === 'html' ? htmlRenderer(file) : reactRenderer(file, options.template);
+  });
+}
+
+/** Renders one email. Template problems throw an `EmailTemplateError` (template name, file, and position when known). */
+export async function renderEmail(options: RenderEmailOptions): Promise<RenderedEmail> {
+  return (await prepareRenderer(options)).render(options.props, options.subject);
+}
+
+async function reactRenderer(file: string, template: string): Promise<EmailRenderer> {
+  const compiled = await loadTemplate(file, template);
   const component = compiled.exports.default;
   if (!isComponent(component)) {
     const names = Object.keys(compiled.exports).filter((k) => k !== '__esModule');
@@ -136,75 +151,63 @@ async function renderReactTemplate(file: string, options: RenderEmailOptions): P
       { code: 'no-default-export', template, file },
     );
   }
-  const missing: string[] = [];
-  let html: string;
-  try {
-    html = await render(createElement(component as ComponentType<Record<string, unknown>>, { ...props }));
-  } catch (error) {
-    throw thrown('component-threw', 'the component threw', error, compiled.file, template, compiled);
-  }
-  let subject = options.subject;
-  if (subject === undefined) {
-    const exported = compiled.exports.subject;
-    if (typeof exported === 'function') {
-      try {
-        const value: unknown = await (exported as (p: Record<string, unknown>) => unknown)({ ...props });
-        subject = formatValue(value);
-      } catch (error) {
-        throw thrown('subject-threw', '`subject` threw', error, compiled.file, template, compiled);
-      }
-    } else if (exported !== undefined && exported !== null) {
-      const r = fromProps(String(exported), props);
-      subject = r.value;
-      missing.push(...r.missing);
+  const render = async (props: Record<string, unknown>, actionSubject?: string): Promise<RenderedEmail> => {
+    const missing: string[] = [];
+    let html: string;
+    try {
+      html = await renderReact(createElement(component as ComponentType<Record<string, unknown>>, { ...props }));
+    } catch (error) {
+      throw thrown('component-threw', 'the component threw', error, compiled.file, template, compiled);
     }
-  }
-  return withSubject({ html, text: htmlToPlainText(html), file, kind: 'react', missing }, subject);
+    let subject = actionSubject;
+    if (subject === undefined) {
+      const exported = compiled.exports.subject;
+      if (typeof exported === 'function') {
+        try {
+          const value: unknown = await (exported as (p: Record<string, unknown>) => unknown)({ ...props });
+          subject = formatValue(value);
+        } catch (error) {
+          throw thrown('subject-threw', '`subject` threw', error, compiled.file, template, compiled);
+        }
+      } else if (exported !== undefined && exported !== null) {
+        const r = replacePlaceholders(String(exported), (path) => lookupPath(props, path));
+        subject = r.value;
+        missing.push(...r.missing);
+      }
+    }
+    return withSubject({ html, text: htmlToPlainText(html), file, kind: 'react', missing }, subject);
+  };
+  return { file, kind: 'react', render };
 }
 
-async function renderHtmlTemplate(file: string, options: RenderEmailOptions): Promise<RenderedEmail> {
-  const source = await once(options.session, `html\0${file}`, () => readHtml(file));
-  const body = fromProps(source, options.props, escapeHtml);
-  const missing = [...body.missing];
-  let subject = options.subject;
-  if (subject === undefined) {
-    const title = /<title[^>]*>([\s\S]*?)<\/title>/i.exec(source)?.[1];
-    if (title !== undefined && title.trim()) {
-      const r = fromProps(decodeEntities(title.trim().replace(/\s+/g, ' ')), options.props);
-      subject = r.value;
-      for (const m of r.missing) if (!missing.includes(m)) missing.push(m);
-    }
-  }
-  return withSubject({ html: body.value, text: htmlToPlainText(body.value), file, kind: 'html', missing }, subject);
+async function htmlRenderer(file: string): Promise<EmailRenderer> {
+  const fill = await compiledHtml(file);
+  return {
+    file,
+    kind: 'html',
+    render(props, actionSubject) {
+      // The action's subject wins over the `<title>`, which is then not filled.
+      const { html, text, subject, missing } = fill(props, actionSubject === undefined);
+      return withSubject({ html, text, file, kind: 'html', missing }, actionSubject ?? subject);
+    },
+  };
 }
 
 function withSubject(email: RenderedEmail, subject: string | undefined): RenderedEmail {
-  return subject === undefined ? email : { ...email, subject };
+  if (subject !== undefined) email.subject = subject;
+  return email;
 }
 
-const htmlCache = new Map<string, { stamp: string; text: string }>();
-async function readHtml(file: string): Promise<string> {
+const htmlCache = new Map<string, { stamp: string; template: HtmlTemplate }>();
+/** The compiled file, reused while its modification time and size stay the same. */
+async function compiledHtml(file: string): Promise<HtmlTemplate> {
   const s = await stat(file);
   const stamp = `${s.mtimeMs}:${s.size}`;
   const hit = htmlCache.get(file);
-  if (hit && hit.stamp === stamp) return hit.text;
-  const text = await readFile(file, 'utf8');
-  htmlCache.set(file, { stamp, text });
-  return text;
-}
-
-/** `{{key}}` (or `{{a.b}}` into an object prop) over the props. */
-function fromProps(text: string, props: Record<string, unknown>, escape?: (v: string) => string) {
-  return replacePlaceholders(text, (path) => lookupPath(props, path), escape);
-}
-
-function decodeEntities(text: string): string {
-  return text
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;|&apos;/g, "'")
-    .replace(/&amp;/g, '&');
+  if (hit && hit.stamp === stamp) return hit.template;
+  const template = compileHtmlTemplate(await readFile(file, 'utf8'));
+  htmlCache.set(file, { stamp, template });
+  return template;
 }
 
 function isComponent(value: unknown): boolean {

@@ -10,7 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import { join, relative, sep } from 'node:path';
-import { DEFAULT_TO, createRenderSession, findTemplate, interpolate, isValidAddress, renderEmail, resolveAddresses, EmailTemplateError, type TemplateContext } from '../email/index.js';
+import { DEFAULT_TO, compilePlaceholders, contextResolver, createRenderSession, interpolate, isValidAddress, prepareRenderer, resolveAddresses, EmailTemplateError, type EmailRenderer, type TemplateContext } from '../email/index.js';
 import { SourceError, type DataSource, type RedisSource, type Row, type SqlSession, type SqlSource } from '../sources/types.js';
 import { formatMs } from '../sources/postgres-session.js';
 import { addCounts, emptyCounts, REPORT_FORMAT, REPORT_VERSION, type Counts, type LoopReport, type PlannedEmail, type PlanReport, type StepReport } from '../report/model.js';
@@ -20,7 +20,6 @@ import { findParams, withoutTrailingSemicolon } from './params.js';
 import { withRetries, RetriedError, type RetryOptions } from './retry.js';
 import * as SQL from './sql.js';
 import { plainRow, plainValue, sortByKey } from './values.js';
-import { compileTemplate } from './templates.js';
 import type { LoadedConfig } from './load-config.js';
 
 type Loop = LoadedConfig['loops'][number];
@@ -209,7 +208,7 @@ async function planStep(ctx: StepContext, loop: Loop, step: Step, stepNo: number
   report.counts = collector.counts;
   // Key order by code point / number, not the database's collation: every source lists alike.
   report.emails = sortByKey(
-    collector.emails.filter((e) => e !== undefined),
+    collector.emails.includes(undefined as unknown as PlannedEmail) ? collector.emails.filter((e) => e !== undefined) : collector.emails,
     (e) => e.key,
     (e) => e.at,
   );
@@ -254,19 +253,21 @@ function emitter(ctx: StepContext, loop: Loop, action: EmailAction, stepNo: numb
   const emailsDir = join(ctx.config.dir, 'emails');
   const renderSession = createRenderSession(); // this step's template: found and compiled once
   const env = ctx.env ?? process.env;
-  const personalization = Object.entries(action.personalization ?? {}).map(([name, text]) => ({ name, render: compileTemplate(text) }));
-  const to = compileTemplate(action.to ?? DEFAULT_TO);
-  const subjectTemplate = action.subject === undefined ? undefined : compileTemplate(action.subject);
+  const personalization = Object.entries(action.personalization ?? {}).map(([name, text]) => ({ name, fill: compilePlaceholders(text) }));
+  const to = compilePlaceholders(action.to ?? DEFAULT_TO);
+  const subjectTemplate = action.subject === undefined ? undefined : compilePlaceholders(action.subject);
   // A sender without placeholders (the usual case) is resolved once per step.
   const fromIsConstant = !/\{\{/.test(action.from ?? ctx.config.email?.from ?? env.SKENE_EMAIL_FROM ?? '');
   let constantFrom: { from?: string; problem?: string } | undefined;
-  let template = action.template;
+  let renderer: EmailRenderer | undefined;
+  let preparing: Promise<EmailRenderer> | undefined;
   let done = 0;
 
   const emit: Emit = (context, key, atIso, occurrence) => {
     done++;
     if (ctx.onProgress && done % 1000 === 0) ctx.onProgress({ loop: loop.id, step: stepNo, done });
-    const recipient = to(context);
+    const resolve = contextResolver(context); // one per email, shared by its `{{}}`s
+    const recipient = to(resolve);
     const toValue = recipient.value.trim();
     if (recipient.missing.length || !toValue) {
       collector.skip(
@@ -281,12 +282,12 @@ function emitter(ctx: StepContext, loop: Loop, action: EmailAction, stepNo: numb
       collector.skip(`not an email address: to (${action.to ?? DEFAULT_TO}) gives "${toValue}"`, key);
       return;
     }
-    const problems: string[] = [];
+    let problems: string[] | undefined; // most emails have none: no array for them
     const props: Record<string, string> = {};
     for (const p of personalization) {
-      const result = p.render(context);
+      const result = p.fill(resolve);
       props[p.name] = result.value;
-      for (const path of result.missing) problems.push(`missing value: {{${path}}} (personalization.${p.name}) is empty`);
+      for (const path of result.missing) (problems ??= []).push(`missing value: {{${path}}} (personalization.${p.name}) is empty`);
     }
     let sender = constantFrom;
     if (!sender) {
@@ -295,50 +296,74 @@ function emitter(ctx: StepContext, loop: Loop, action: EmailAction, stepNo: numb
       sender = { ...(resolved.from ? { from: resolved.from } : {}), ...(problem ? { problem } : {}) };
       if (fromIsConstant) constantFrom = sender;
     }
-    if (sender.problem) problems.push(sender.problem);
+    if (sender.problem) (problems ??= []).push(sender.problem);
     let subject: string | undefined;
     if (subjectTemplate) {
-      const s = subjectTemplate(context);
+      const s = subjectTemplate(resolve);
       subject = s.value;
-      for (const path of s.missing) problems.push(`missing value: {{${path}}} (subject) is empty`);
+      for (const path of s.missing) (problems ??= []).push(`missing value: {{${path}}} (subject) is empty`);
+    }
+    collector.counts.emails++;
+    const planned: Planned = { id: [loop.id, '/', stepNo, '/', key, occurrence ? `@${occurrence}` : ''].join(''), key, at: atIso, to: toValue, from: sender.from, props, problems };
+    if (ctx.render === false) {
+      collector.emails.push(plannedEmail(planned, action.template, { subject, missing: NONE }, false));
+      return;
+    }
+    // HTML templates fill synchronously once compiled: no promise, no closure per email.
+    const rendered = renderer?.render(props, subject);
+    if (rendered && !(rendered instanceof Promise)) {
+      collector.emails.push(plannedEmail(planned, action.template, rendered, true));
+      return;
     }
     const slot = collector.emails.length;
     collector.emails.push(undefined as unknown as PlannedEmail);
-    collector.counts.emails++;
-    const finish = (rendered: { subject?: string; html?: string; text?: string; missing: string[] }) => {
-      for (const m of rendered.missing) problems.push(`missing value: {{${m}}} in the template is empty`);
-      if (ctx.render !== false && (rendered.subject === undefined || rendered.subject.trim() === '')) {
-        problems.push('no subject: set `subject` on the action or `export const subject` in the template');
-      }
-      collector.emails[slot] = {
-        id: `${loop.id}/${stepNo}/${key}${occurrence ? `@${occurrence}` : ''}`,
-        key,
-        at: atIso,
-        to: toValue,
-        ...(sender!.from ? { from: sender!.from } : {}),
-        ...(rendered.subject !== undefined ? { subject: rendered.subject } : {}),
-        template: action.template,
-        props,
-        ...(rendered.html !== undefined ? { html: rendered.html, text: rendered.text } : {}),
-        problems,
-      };
-    };
-    if (ctx.render === false) {
-      finish({ subject, missing: [] });
-      return;
-    }
     collector.pending.push(
       (async () => {
-        if (template === action.template) {
-          // Find the file once; later renders name it with its extension (one lookup, not three).
-          const found = await findTemplate(emailsDir, action.template);
-          template = relative(emailsDir, found.file).split(sep).join('/');
-        }
-        finish(await renderEmail({ emailsDir, template, props, subject, session: renderSession }));
+        preparing ??= prepareRenderer({ emailsDir, template: action.template, session: renderSession }).then((r) => (renderer = r));
+        collector.emails[slot] = plannedEmail(planned, action.template, await (rendered ?? (await preparing).render(props, subject)), true);
       })(),
     );
   };
   return emit;
+}
+
+const NONE: readonly string[] = Object.freeze([]);
+
+/** An email's fields known before its template is rendered. */
+interface Planned {
+  id: string;
+  key: string;
+  at: string;
+  to: string;
+  from: string | undefined;
+  props: Record<string, string>;
+  problems: string[] | undefined;
+}
+
+/** The report's entry (no spreads: this runs once per email). */
+function plannedEmail(planned: Planned, template: string, rendered: { subject?: string; html?: string; text?: string; missing: readonly string[] }, render: boolean): PlannedEmail {
+  let problems = planned.problems;
+  for (const m of rendered.missing) (problems ??= []).push(`missing value: {{${m}}} in the template is empty`);
+  if (render && (rendered.subject === undefined || rendered.subject.trim() === '')) {
+    (problems ??= []).push('no subject: set `subject` on the action or `export const subject` in the template');
+  }
+  // One literal in the report's key order: one allocation with every field in place. Absent
+  // fields are undefined, which JSON leaves out, so the serialised report is unchanged.
+  const email: PlannedEmail = {
+    id: planned.id,
+    key: planned.key,
+    at: planned.at,
+    to: planned.to,
+    from: planned.from || undefined,
+    subject: rendered.subject,
+    template,
+    props: planned.props,
+    html: rendered.html,
+    text: rendered.html === undefined ? undefined : rendered.text,
+    // One shared empty list for the many emails without problems (the report is read, never edited).
+    problems: problems ?? (NONE as string[]),
+  };
+  return email;
 }
 
 function loopContext(loop: Loop): Row {
@@ -482,14 +507,12 @@ async function sqlScheduleStep(
 
 /** Schedule recipients in a stable order (by user id, else address), so every source lists them alike. */
 async function emitRecipients(rows: Row[], occurrence: Date, collector: StepCollector, emit: Emit, loopRow: Row) {
-  const keyed = sortByKey(
-    rows.map((user) => ({ user, key: recipientKey(user) })),
-    (r) => r.key,
-  );
+  const keys = rows.map(recipientKey);
   const iso = occurrence.toISOString();
-  for (const { user, key } of keyed) {
+  for (const i of sortByKey(rows.map((_, i) => i), (i) => keys[i]!)) {
+    const user = rows[i]!;
     collector.counts.events++;
-    emit({ user, match: user, loop: loopRow, now: iso }, key, iso, iso);
+    emit({ user, match: user, loop: loopRow, now: iso }, keys[i]!, iso, iso);
     if (collector.pending.length >= RENDER_CONCURRENCY) await collector.settle();
   }
 }

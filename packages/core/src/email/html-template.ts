@@ -1,0 +1,72 @@
+/**
+ * An HTML email template (`emails/<name>.html`) compiled once and filled per email: the body
+ * split around its `{{key}}`s (values HTML-escaped), the `<title>` as the default subject, and
+ * the plain-text version as a template of its own (plain-text-template.ts). A plan fills the
+ * same file for every recipient of a step.
+ */
+import { scanPlaceholders } from '../template/placeholders.js';
+import { compilePlaceholders, escapeHtml, formatValue, lookupPath } from './interpolate.js';
+import { htmlToPlainText } from './plain-text.js';
+import { compilePlainText } from './plain-text-template.js';
+
+export interface FilledHtml {
+  html: string;
+  text: string;
+  /** The `<title>`, filled (when asked for); absent when the file has none. */
+  subject?: string;
+  /** `{{key}}`s the props do not provide (rendered empty), body first, then the title's. */
+  missing: string[];
+}
+
+/** `withTitle`: also fill the `<title>` (the default subject, when the action sets none). */
+export type HtmlTemplate = (props: Record<string, unknown>, withTitle: boolean) => FilledHtml;
+
+export function compileHtmlTemplate(source: string): HtmlTemplate {
+  const placeholders = scanPlaceholders(source).placeholders;
+  const literals: string[] = [];
+  let last = 0;
+  for (const p of placeholders) {
+    literals.push(source.slice(last, p.start));
+    last = p.end;
+  }
+  literals.push(source.slice(last));
+  const text = compilePlainText(literals, htmlToPlainText);
+  const rawTitle = /<title[^>]*>([\s\S]*?)<\/title>/i.exec(source)?.[1];
+  const title = rawTitle !== undefined && rawTitle.trim() ? compilePlaceholders(decodeEntities(rawTitle.trim().replace(/\s+/g, ' '))) : undefined;
+
+  return (props, withTitle) => {
+    const values: (string | undefined)[] = [];
+    const missing: string[] = [];
+    // Joined, not concatenated: one flat string per email instead of a chain of pieces that the
+    // garbage collector copies along with every planned email it keeps.
+    const pieces: string[] = [literals[0]!];
+    for (let i = 0; i < placeholders.length; i++) {
+      const value = formatValue(lookupPath(props, placeholders[i]!.path));
+      values.push(value);
+      if (value === undefined) {
+        const expression = placeholders[i]!.expression;
+        if (!missing.includes(expression)) missing.push(expression);
+      } else {
+        pieces.push(escapeHtml(value));
+      }
+      pieces.push(literals[i + 1]!);
+    }
+    const html = pieces.join('');
+    const filled: FilledHtml = { html, text: text?.(values) ?? htmlToPlainText(html), missing };
+    if (title && withTitle) {
+      const subject = title((path) => lookupPath(props, path));
+      filled.subject = subject.value;
+      for (const m of subject.missing) if (!missing.includes(m)) missing.push(m);
+    }
+    return filled;
+  };
+}
+
+function decodeEntities(text: string): string {
+  return text
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;|&apos;/g, "'")
+    .replace(/&amp;/g, '&');
+}
