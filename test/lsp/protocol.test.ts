@@ -377,6 +377,25 @@ describe('settings: dialect and which files are configs', { skip }, () => {
     }
   });
 
+  test('debounceMs: an edit waits for it, opening a file does not', async () => {
+    const server = await startServer({ initializationOptions: { skene: { debounceMs: 1500 } } });
+    try {
+      const uri = pathToFileURL(join(FIXTURE, 'skene.config.ts')).href;
+      let t0 = performance.now();
+      const opened = server.nextDiagnostics(uri);
+      await server.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'typescript', version: 1, text: BROKEN } });
+      await opened;
+      assert.ok(performance.now() - t0 < 1500, `opening pushed after ${Math.round(performance.now() - t0)} ms: not debounced`);
+      t0 = performance.now();
+      const edited = server.nextDiagnostics(uri, (p) => p.version === 2);
+      await server.connection.sendNotification('textDocument/didChange', { textDocument: { uri, version: 2 }, contentChanges: [{ text: BROKEN + '\n' }] });
+      await edited;
+      assert.ok(performance.now() - t0 >= 1450, `an edit pushed after ${Math.round(performance.now() - t0)} ms: debounced by 1500 ms`);
+    } finally {
+      assert.equal(await server.stop(), 0);
+    }
+  });
+
   test('skene.configFiles (from workspace/configuration) adds files to analyse', async () => {
     const server = await startServer({ settings: { configFiles: ['**/loops/*.loop.ts'] } });
     try {

@@ -2,8 +2,14 @@
 /**
  * `skene-language-server --stdio` (or `--node-ipc`, `--socket=<port>`, `--pipe=<name>`): the Skene
  * language server for `skene.config.ts`.
+ *
+ * A fast cold start (see ./code-cache.ts): TypeScript, then the server with all of core in one
+ * bundle (dist/server.cjs, built by scripts/bundle.mjs), are loaded through V8 code caches.
+ * Without the bundle (the extension bundles this file itself) the modules are imported as usual.
  */
-import { preloadTypeScript } from './code-cache.js';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { loadWithCodeCache, preloadTypeScript } from './code-cache.js';
 
 const args = process.argv.slice(2);
 if (args.includes('--version')) {
@@ -15,20 +21,23 @@ if (!args.some((a) => a === '--stdio' || a === '--node-ipc' || a.startsWith('--s
   process.exit(2);
 }
 
-// Before anything imports @skene/core (which loads TypeScript): see ./code-cache.ts.
-const codeCache = preloadTypeScript(() => import.meta.resolve('@skene/core/analysis'));
+const bundleUrl = new URL('./server.cjs', import.meta.url);
+const bundle = bundleUrl.protocol === 'file:' && existsSync(bundleUrl) ? fileURLToPath(bundleUrl) : undefined;
+// Before anything loads core, which requires TypeScript from where it is (the bundle, or core's dist/).
+const caches = [preloadTypeScript(() => (bundle ? bundleUrl.href : import.meta.resolve('@skene/core/analysis')))];
+let main: typeof import('./main.js').main;
+const bundled = bundle ? loadWithCodeCache<typeof import('./main.js')>(bundle, 'server') : undefined;
+if (bundled) {
+  caches.push(bundled.cache);
+  main = bundled.exports.main;
+} else {
+  main = (await import('./main.js')).main;
+}
+const save = () => caches.forEach((c) => c.save());
 
-const { createConnection, ProposedFeatures } = await import('vscode-languageserver/node');
-const { startServer } = await import('./server.js');
-
-const connection = createConnection(ProposedFeatures.all);
-
-// Never down: an error that escapes every handler is logged, not fatal.
-process.on('uncaughtException', (error) => connection.console.error(`skene: uncaught ${error.stack ?? error.message}`));
-process.on('unhandledRejection', (reason) => connection.console.error(`skene: unhandled rejection ${reason instanceof Error ? reason.stack ?? reason.message : String(reason)}`));
-
-startServer(connection, {
-  // Once the parser has run, its compiled code goes into the cache too; written off the hot path.
-  afterFirstAnalysis: () => setTimeout(() => codeCache.save(), 2000).unref(),
-  beforeShutdown: () => codeCache.save(),
+main({
+  // Once the parser and the analysis have run, their compiled code goes into the caches too;
+  // written off the hot path.
+  afterFirstAnalysis: () => setTimeout(save, 2000).unref(),
+  beforeShutdown: save,
 });

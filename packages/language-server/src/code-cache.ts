@@ -1,14 +1,13 @@
 /**
- * A faster cold start: TypeScript's 9 MB compiler is loaded from a V8 code cache kept in the
- * temporary folder (like `v8-compile-cache`, which only hooks `require`). The first start compiles
- * it as usual and, once the first config has been parsed (so the parser's functions are compiled
- * too), writes the cache; later starts skip most of the compilation. Any problem falls back to the
- * ordinary `require`: the cache only ever makes the start faster.
- *
- * Must run before `@skene/core` is imported: core loads TypeScript with `require`, which then finds
- * this module in the require cache.
+ * A faster cold start: large CommonJS files — TypeScript's 9 MB compiler, the server bundle — are
+ * compiled from V8 code caches kept in the temporary folder (what `v8-compile-cache` does for
+ * `require`; Node 20 has no compile cache for ES modules). The first start compiles as usual and,
+ * once the first config has been analysed (so the parser's and the rules' functions are compiled
+ * too), writes the caches; later starts skip most of the compilation. Any problem falls back to
+ * the ordinary `require`: a cache only ever makes the start faster, and V8 rejects one that does
+ * not match its source.
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -28,39 +27,58 @@ type ModuleInternals = typeof Module & {
 };
 
 export interface CodeCache {
-  /** Writes the cache if this start had none (call once the parser has run). */
+  /** Writes the cache if this start had none (call once the code has run). */
   save(): void;
-  /** How TypeScript was loaded: from the cache, compiled (cache to be written), or by plain require. */
+  /** How the file was loaded: from the cache, compiled (cache to be written), or by plain require. */
   state: 'cached' | 'compiled' | 'plain';
 }
 
+const PLAIN: CodeCache = { save() {}, state: 'plain' };
+
+/**
+ * Loads TypeScript (as core will `require` it) into the require cache through a code cache.
+ * Must run before `@skene/core` is imported: core's `require('typescript')` then finds it there.
+ */
 export function preloadTypeScript(fromModuleUrl: () => string): CodeCache {
-  const plain: CodeCache = { save() {}, state: 'plain' };
-  if (process.env.SKENE_NO_CODE_CACHE === '1') return plain;
+  if (process.env.SKENE_NO_CODE_CACHE === '1') return PLAIN;
   try {
-    const M = Module as ModuleInternals;
     const file = createRequire(fromModuleUrl()).resolve('typescript');
-    if (M._cache[file]) return plain;
-    const source = readFileSync(file, 'utf8');
+    if ((Module as ModuleInternals)._cache[file]) return PLAIN;
     const version = /"version":\s*"([^"]+)"/.exec(readFileSync(join(dirname(file), '..', 'package.json'), 'utf8'))?.[1] ?? 'unknown';
-    const cacheFile = join(tmpdir(), 'skene-language-server', `typescript-${version}-${process.version}-${process.arch}-${source.length}.v8cache`);
-    let cachedData: Buffer | undefined;
-    try {
-      cachedData = readFileSync(cacheFile);
-    } catch {
-      cachedData = undefined;
-    }
-    const script = new vm.Script(M.wrap(source), { filename: file, cachedData });
-    const compiled = script.runInThisContext() as (this: unknown, ...args: unknown[]) => void;
-    const mod = new M(file, null);
-    mod.filename = file;
-    mod.paths = M._nodeModulePaths(dirname(file));
-    compiled.call(mod.exports, mod.exports, createRequire(file), mod, file, dirname(file));
-    mod.loaded = true;
-    M._cache[file] = mod;
-    const hit = cachedData !== undefined && !script.cachedDataRejected;
-    let saved = hit;
-    return {
+    return loadWithCodeCache(file, `typescript-${version}`)?.cache ?? PLAIN;
+  } catch {
+    return PLAIN;
+  }
+}
+
+/** Loads a CommonJS file as `require` would (and registers it), compiled through a code cache. */
+export function loadWithCodeCache<T>(file: string, name: string): { exports: T; cache: CodeCache } | undefined {
+  if (process.env.SKENE_NO_CODE_CACHE === '1') return { exports: createRequire(file)(file) as T, cache: PLAIN };
+  const M = Module as ModuleInternals;
+  const source = readFileSync(file, 'utf8');
+  const stamp = `${source.length}-${Math.round(statSync(file).mtimeMs)}`;
+  const cacheFile = join(tmpdir(), 'skene-language-server', `${name}-${stamp}-${process.version}-${process.arch}.v8cache`);
+  let cachedData: Buffer | undefined;
+  try {
+    cachedData = readFileSync(cacheFile);
+  } catch {
+    cachedData = undefined;
+  }
+  // No `import()` in such files: a vm.Script has no loader for it on Node 20 (its experimental
+  // main-context loader never settles), so the bundle requires what it loads on demand.
+  const script = new vm.Script(M.wrap(source), { filename: file, cachedData });
+  const compiled = script.runInThisContext() as (this: unknown, ...args: unknown[]) => void;
+  const mod = new M(file, null);
+  mod.filename = file;
+  mod.paths = M._nodeModulePaths(dirname(file));
+  M._cache[file] = mod;
+  compiled.call(mod.exports, mod.exports, createRequire(file), mod, file, dirname(file));
+  mod.loaded = true;
+  const hit = cachedData !== undefined && !script.cachedDataRejected;
+  let saved = hit;
+  return {
+    exports: mod.exports as T,
+    cache: {
       state: hit ? 'cached' : 'compiled',
       save() {
         if (saved) return;
@@ -74,8 +92,6 @@ export function preloadTypeScript(fromModuleUrl: () => string): CodeCache {
           // a read-only temporary folder only costs speed
         }
       },
-    };
-  } catch {
-    return plain;
-  }
+    },
+  };
 }

@@ -248,8 +248,17 @@ export function startServer(connection: Connection, hooks: ServerHooks = {}): vo
     recheckAll();
   }));
 
-  documents.onDidOpen((e) => schedule(e.document.uri, 0));
-  documents.onDidChangeContent((e) => schedule(e.document.uri));
+  // TextDocuments fires onDidChangeContent right after onDidOpen: that one is the opening itself,
+  // which is checked at once, not debounced like an edit.
+  const opening = new Set<string>();
+  documents.onDidOpen((e) => {
+    opening.add(e.document.uri);
+    schedule(e.document.uri, 0);
+  });
+  documents.onDidChangeContent((e) => {
+    if (opening.delete(e.document.uri)) return;
+    schedule(e.document.uri);
+  });
   documents.onDidClose((e) => {
     clearTimeout(timers.get(e.document.uri));
     timers.delete(e.document.uri);
