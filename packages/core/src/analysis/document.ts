@@ -180,10 +180,12 @@ function objectValue(expr: TS.ObjectLiteralExpression, sf: TS.SourceFile, consts
         continue;
       }
       const missing = ts.isIdentifier(member.initializer) && member.initializer.text === '' ;
+      // The member starts where its name does: one trivia scan for both ranges.
+      const start = member.name.getStart(sf);
       properties.push({
         key,
-        keyRange: rangeOf(member.name, sf),
-        range: rangeOf(member, sf),
+        keyRange: { start, end: member.name.getEnd() },
+        range: { start, end: member.getEnd() },
         value: missing ? undefined : toValue(member.initializer, sf, consts, depth + 1, chain),
       });
     } else if (ts.isShorthandPropertyAssignment(member)) {
@@ -199,9 +201,18 @@ function objectValue(expr: TS.ObjectLiteralExpression, sf: TS.SourceFile, consts
       if (spread.kind === 'object') properties.push(...spread.properties);
     }
   }
-  // As in JavaScript, a later key wins: `{ ...base, event: 'update' }` has base's other keys and this event.
+  return { kind: 'object', range: rangeOf(expr, sf), properties: lastKeyWins(properties) };
+}
+
+/** As in JavaScript, a later key wins: `{ ...base, event: 'update' }` has base's other keys and this event. */
+function lastKeyWins(properties: PropertyNode[]): PropertyNode[] {
+  // Most objects have a few distinct keys: checked pairwise, without allocating.
+  let duplicate = false;
+  if (properties.length > 16) duplicate = new Set(properties.map((p) => p.key)).size !== properties.length;
+  else for (let i = 1; i < properties.length && !duplicate; i++) for (let j = 0; j < i; j++) if (properties[i]!.key === properties[j]!.key) duplicate = true;
+  if (!duplicate) return properties;
   const last = new Map(properties.map((p) => [p.key, p]));
-  return { kind: 'object', range: rangeOf(expr, sf), properties: properties.filter((p) => last.get(p.key) === p) };
+  return properties.filter((p) => last.get(p.key) === p);
 }
 
 function arrayValue(expr: TS.ArrayLiteralExpression, sf: TS.SourceFile, consts: Map<string, TS.Expression>, depth: number, chain: Chain): ArrayNode {
