@@ -6,7 +6,7 @@
  * one-query-per-row baseline (what batching saves); and PGlite's cold start (target ≤ 1 s).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -42,6 +42,8 @@ function loops(): LoadedConfig {
   const dir = mkdtempSync(join(tmpdir(), 'skene-bench-plan-'));
   mkdirSync(join(dir, 'emails'));
   writeFileSync(join(dir, 'emails', 'welcome.html'), '<html><head><title>Welcome, {{name}}</title></head><body><h1>Hi {{name}}</h1><p><a href="{{activationLink}}">Finish setting up</a></p></body></html>');
+  // The retention email again as a React Email component (the Hasura example's): rendered by React per email.
+  copyFileSync(new URL('../examples/hasura/emails/re_engagement.tsx', import.meta.url), join(dir, 'emails', 're_engagement_react.tsx'));
   writeFileSync(join(dir, 'emails', 're_engagement.html'), '<html><head><title>We miss you, {{name}}</title></head><body><p>Last seen {{lastActivity}}.</p></body></html>');
   const config = normalizeConfig({
     email: { from: 'Acme <hello@acme.example>' },
@@ -115,6 +117,7 @@ export async function run(): Promise<void> {
       await client.connect();
       const expected = (await client.query(`SELECT count(*)::int AS n FROM users u WHERE EXISTS (SELECT 1 FROM user_actions a WHERE a.user_id = u.id AND a.action_type = 'first_project_created')`)).rows[0].n as number;
       let dataMs = 0;
+      const floors: Record<string, number> = {};
       try {
         for (const id of ['activation', 'retention'] as const) {
           await runPlan({ config: one(id), source, at: AT }); // warm-up: JIT, template cache
@@ -131,6 +134,7 @@ export async function run(): Promise<void> {
           }
           const emails = report!.totals.emails;
           if (id === 'activation') dataMs = bareMs;
+          floors[id] = floorMs;
           console.log(
             `  ${id.padEnd(10)} ${emails.toLocaleString('en-US')} emails of ${report!.totals.events.toLocaleString('en-US')} events (${report!.totals.waiting.toLocaleString('en-US')} waiting); floor (set-based SQL) ${fmt(floorMs)}`,
           );
@@ -140,6 +144,22 @@ export async function run(): Promise<void> {
         }
       } finally {
         await client.end();
+      }
+
+      // The same retention loop with the React Email template: React renders each email (no
+      // compiled fill as for HTML files). Timed once (it is slow), after one warm-up render.
+      {
+        const retention = config.loops.find((l) => l.id === 'retention')!;
+        const reactLoop: LoadedConfig = {
+          ...config,
+          loops: [{ ...retention, id: 'retention-react', steps: retention.steps.map((s) => ({ ...s, action: { ...s.action, template: 're_engagement_react' } })) }],
+        };
+        const [r, ms] = await time(() => runPlan({ config: reactLoop, source, at: AT }));
+        const floorMs = floors.retention!;
+        console.log(
+          `  retention, React Email template: ${r.totals.emails.toLocaleString('en-US')} emails in ${fmt(ms)} → ${(ms / floorMs).toFixed(1)}× the floor, ` +
+            `${Math.round(r.totals.emails / (ms / 1000)).toLocaleString('en-US')} emails/s (React renders every body)`,
+        );
       }
 
       // The one-query-per-row baseline: the condition once per user, in one read-only transaction.

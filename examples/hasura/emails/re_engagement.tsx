@@ -9,10 +9,12 @@ export interface ReEngagementProps {
 export const subject = ({ name }: ReEngagementProps) => `We saved your spot, ${name}`;
 
 /** `February 10, 2026` in UTC, or null when the value is not a date (the plan reports missing values). */
+const DAY = new Intl.DateTimeFormat('en-US', { year: 'numeric', month: 'long', day: 'numeric', timeZone: 'UTC' }); // built once, not per email
+
 function formatDay(iso: string): string | null {
   const date = new Date(iso);
   if (!iso || Number.isNaN(date.getTime())) return null;
-  return date.toLocaleDateString('en-US', { year: 'numeric', month: 'long', day: 'numeric', timeZone: 'UTC' });
+  return DAY.format(date);
 }
 
 export default function ReEngagement({ name, lastActivity }: ReEngagementProps) {

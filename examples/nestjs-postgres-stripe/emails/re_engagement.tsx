@@ -8,10 +8,12 @@ export interface ReEngagementProps {
 
 export const subject = ({ name }: ReEngagementProps) => `${name}, your workspace is waiting`;
 
+const DAY = new Intl.DateTimeFormat('en-US', { weekday: 'long', month: 'long', day: 'numeric', timeZone: 'UTC' }); // built once, not per email
+
 function formatDay(iso: string): string | null {
   const date = new Date(iso);
   if (!iso || Number.isNaN(date.getTime())) return null;
-  return date.toLocaleDateString('en-US', { weekday: 'long', month: 'long', day: 'numeric', timeZone: 'UTC' });
+  return DAY.format(date);
 }
 
 export default function ReEngagement({ name, lastActivity }: ReEngagementProps) {

@@ -8,10 +8,12 @@ export interface ReEngagementProps {
 
 export const subject = ({ name }: ReEngagementProps) => `${name}, your cluster misses you`;
 
+const DAY = new Intl.DateTimeFormat('en-GB', { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' }); // built once, not per email
+
 function formatDay(iso: string): string | null {
   const date = new Date(iso);
   if (!iso || Number.isNaN(date.getTime())) return null;
-  return date.toLocaleDateString('en-GB', { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' });
+  return DAY.format(date);
 }
 
 export default function ReEngagement({ name, lastActivity }: ReEngagementProps) {

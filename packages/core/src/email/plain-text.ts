@@ -3,6 +3,7 @@
  * html-to-text options and selectors), but with the converter compiled once instead of on every
  * call — compiling the selectors is most of `toPlainText`'s cost, and a plan renders thousands.
  */
+import './react-production.js'; // before React loads
 import { compile } from 'html-to-text';
 import { plainTextSelectors } from '@react-email/render';
 

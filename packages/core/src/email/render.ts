@@ -4,6 +4,7 @@
  * or `emails/<template>.html` (`{{key}}` placeholders are personalization keys, values
  * HTML-escaped; its `<title>` is the default subject).
  */
+import './react-production.js'; // before React loads
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { extname, isAbsolute, join, resolve, sep } from 'node:path';
 import { createElement, type ComponentType } from 'react';
