@@ -34,6 +34,10 @@ export function compileHtmlTemplate(source: string): HtmlTemplate {
   const rawTitle = /<title[^>]*>([\s\S]*?)<\/title>/i.exec(source)?.[1];
   const title = rawTitle !== undefined && rawTitle.trim() ? compilePlaceholders(decodeEntities(rawTitle.trim().replace(/\s+/g, ' '))) : undefined;
 
+  // The title's resolver reads the props of the email being filled: one function, not one per email.
+  let current: Record<string, unknown> = {};
+  const fromCurrent = (path: string[]) => lookupPath(current, path);
+
   return (props, withTitle) => {
     const values: (string | undefined)[] = [];
     const missing: string[] = [];
@@ -54,7 +58,8 @@ export function compileHtmlTemplate(source: string): HtmlTemplate {
     const html = pieces.join('');
     const filled: FilledHtml = { html, text: text?.(values) ?? htmlToPlainText(html), missing };
     if (title && withTitle) {
-      const subject = title((path) => lookupPath(props, path));
+      current = props;
+      const subject = title(fromCurrent);
       filled.subject = subject.value;
       for (const m of subject.missing) if (!missing.includes(m)) missing.push(m);
     }

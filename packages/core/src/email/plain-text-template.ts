@@ -70,6 +70,7 @@ export function compilePlainText(literals: readonly string[], convert: (html: st
   if (analysis.rawText.some((i) => shown.has(i))) return undefined;
   const guarded = [...new Set([...shown, ...analysis.links.flatMap((l) => l.href.flatMap((p) => (typeof p === 'string' ? [] : [p.index])))])];
 
+  const literalLength = literals.reduce((n, l) => n + l.length, 0);
   return (values) => {
     for (const i of guarded) {
       const v = values[i];
@@ -81,14 +82,15 @@ export function compilePlainText(literals: readonly string[], convert: (html: st
       const href = full.replace(MAILTO, '');
       if (!href || href[0] === '#' || comparable(href) === comparable(link.words)) return undefined;
     }
-    let length = 0;
-    for (let i = 0; i < literals.length; i++) length += literals[i]!.length + (i < count ? (values[i]?.length ?? 0) * 6 : 0);
+    let length = literalLength;
+    for (let i = 0; i < count; i++) length += (values[i]?.length ?? 0) * 6; // escaped, at worst `&quot;`
     if (length > MAX_INPUT) return undefined;
     return fill(parts, values);
   };
 }
 
 function fill(parts: readonly Part[], values: readonly (string | undefined)[]): string {
+  // Joined: one flat string, not a chain of pieces kept (and copied by the collector) per email.
   return parts.map((p) => (typeof p === 'string' ? p : p.upper ? values[p.index]!.toUpperCase() : values[p.index]!)).join('');
 }
 
