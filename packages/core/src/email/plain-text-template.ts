@@ -6,17 +6,21 @@
  * markers land in the text (as written, upper-cased by a heading, or nowhere) gives the text
  * template. That is only equal to converting each email when html-to-text treats the value as
  * opaque words, so this refuses (returns undefined) whenever it could not be:
- * - per template: a value in an attribute html-to-text reads (only `href` on `<a>` and attributes
- *   it ignores are allowed); a value in a link's text (the link's URL is hidden when it equals
- *   the text); a value in raw text (`<style>`, `<title>`… are not entity-decoded) that reaches
- *   the text; or a conversion that changes when the values grow longer or contain spaces;
- * - per email (the fill returns undefined): an empty value or one with leading, trailing or
- *   repeated whitespace (html-to-text collapses it), a link URL that html-to-text would drop,
+ * - per template: a value that can change how the HTML parses (in a tag or attribute name, an
+ *   unquoted attribute, a comment, or right after `&…` or `<`, where it could complete an entity
+ *   or a tag);
+ *   a value in an attribute html-to-text reads (only `href` on `<a>` and attributes it ignores are
+ *   allowed); a value in a link's text, or a link whose text holds more than plain inline text
+ *   (the URL is hidden when it equals the text); a value in raw text (`<style>`, `<title>`… are not
+ *   entity-decoded) that reaches the text, in a data table (column widths), or directly in a list;
+ *   or a conversion that changes when the values grow longer or contain spaces;
+ * - per email (the fill returns undefined): an empty value or one with any whitespace but single
+ *   spaces between words (html-to-text collapses or drops it), a link URL that html-to-text would drop,
  *   hide or shorten (`#…`, equal to the link's text, a `mailto:` the template does not start with), or an input over html-to-text's limit.
  * Callers then convert that email's HTML with `htmlToPlainText`. A property test compares both.
  */
 import { randomBytes } from 'node:crypto';
-import { parseDocument } from 'htmlparser2';
+import { Parser, parseDocument } from 'htmlparser2';
 
 /** Fills the text template with the (unescaped) values, or undefined: convert the HTML instead. */
 export type PlainTextTemplate = (values: readonly (string | undefined)[]) => string | undefined;
@@ -27,8 +31,15 @@ const IGNORED_ATTRIBUTES = new Set([
   'dir', 'height', 'id', 'lang', 'name', 'rel', 'role', 'src', 'srcset', 'style', 'target', 'title', 'valign', 'width',
 ]);
 const RAW_TEXT = new Set(['script', 'style', 'textarea', 'title', 'xmp', 'iframe', 'noembed', 'noframes', 'noscript', 'plaintext']);
-// html-to-text's whitespace characters; a value must be words separated by single spaces.
-const WORDS = /^[^ \t\r\n\f\u200b]+(?: [^ \t\r\n\f\u200b]+)*$/;
+// Words separated by single spaces: no whitespace html-to-text collapses (space, tab, CR, LF, FF,
+// zero-width space), nor any other that its list formatting tests with \s (no-break space…).
+const WORDS = /^[^\s\u200b]+(?: [^\s\u200b]+)*$/;
+// A literal ending like this lets the value complete an entity (`&am` + `p;`) or open a tag,
+// end tag or comment (`<` + `b>`, `<!-` + `-`).
+const OPEN_ENTITY_OR_TAG = /(?:&#?[A-Za-z0-9]*|<[!?/-]*[ \t\r\n\f]*)$/;
+// What a link may hold when its URL has a value: html-to-text compares the URL with the link's
+// words, which for these elements are their text (anything else may skip or add text).
+const INLINE = new Set(['b', 'strong', 'i', 'em', 'u', 's', 'small', 'big', 'span', 'font', 'sup', 'sub', 'code', 'mark', 'img']);
 const MAILTO = /^mailto:/;
 const MAX_INPUT = 16_777_216; // html-to-text's default limits.maxInputLength
 
@@ -53,6 +64,7 @@ export function compilePlainText(literals: readonly string[], convert: (html: st
     const text = convert(literals[0] ?? '');
     return () => text;
   }
+  if (literals.slice(0, -1).some((l) => OPEN_ENTITY_OR_TAG.test(l))) return undefined;
   const nonce = markerNonce(literals);
   const marker = (i: number) => `${nonce}${i}z`;
   const html = (value: (i: number) => string) => literals.reduce((out, literal, i) => out + (i ? value(i - 1) : '') + literal, '');
@@ -64,6 +76,7 @@ export function compilePlainText(literals: readonly string[], convert: (html: st
   const long = split(convert(html((i) => marker(i) + padding)), nonce, padding);
   if (!parts || !long || !sameShape(parts, long)) return undefined;
 
+  if (!parsesAlike(probe, nonce)) return undefined;
   const analysis = analyse(probe, nonce);
   if (!analysis) return undefined;
   const shown = new Set(parts.flatMap((p) => (typeof p === 'string' ? [] : [p.index])));
@@ -141,11 +154,11 @@ function analyse(probe: string, nonce: string): { links: Link[]; rawText: number
   const rawText: number[] = [];
   const markers = (text: string) => [...text.matchAll(new RegExp(`${nonce}(\\d+)z`, 'g'))].map((m) => Number(m[1]));
   let ok = true;
-  const walk = (node: DomNode, link: boolean, raw: boolean) => {
+  const walk = (node: DomNode, link: boolean, raw: boolean, table: boolean, list: boolean) => {
     if (!ok) return;
     if (node.type === 'text') {
       const found = markers(node.data ?? '');
-      if (found.length && link) ok = false;
+      if (found.length && (link || table || list)) ok = false;
       if (raw) rawText.push(...found);
       return;
     }
@@ -162,14 +175,60 @@ function analyse(probe: string, nonce: string): { links: Link[]; rawText: number
       const href = node.attribs.href;
       if (markers(href).length) {
         const parts = split(href, nonce, '');
-        if (!parts) ok = false;
+        if (!parts || !plainInline(node)) ok = false;
         else links.push({ href: parts, mailto: MAILTO.test(href), words: words(node) });
       }
     }
-    for (const child of node.children ?? []) walk(child, inLink, raw || RAW_TEXT.has(name) || node.type === 'script' || node.type === 'style');
+    const inTable = table || node.attribs?.['data-text-format'] !== undefined;
+    for (const child of node.children ?? []) {
+      walk(child, inLink, raw || RAW_TEXT.has(name) || node.type === 'script' || node.type === 'style', inTable, name === 'ul' || name === 'ol');
+    }
   };
-  walk(parseDocument(probe, { decodeEntities: true }) as unknown as DomNode, false, false);
+  walk(parseDocument(probe, { decodeEntities: true }) as unknown as DomNode, false, false, false, false);
   return ok ? { links, rawText } : undefined;
+}
+
+/** Whether a link holds only text and plain inline elements (nothing html-to-text skips or adds). */
+function plainInline(node: DomNode): boolean {
+  return (node.children ?? []).every((child) => {
+    if (child.type === 'text') return true;
+    if (child.type === 'comment') return true;
+    const name = child.name?.toLowerCase() ?? '';
+    const attributes = Object.keys(child.attribs ?? {});
+    return child.type === 'tag' && INLINE.has(name) && !attributes.some((a) => a.toLowerCase().startsWith('data-')) && plainInline(child);
+  });
+}
+
+/**
+ * Whether the markers sit where a value cannot change how the HTML parses: not in a tag or
+ * attribute name, an unquoted attribute value, a comment or a processing instruction.
+ */
+function parsesAlike(probe: string, nonce: string): boolean {
+  let ok = true;
+  const has = (text: string | undefined) => text !== undefined && text.toLowerCase().includes(nonce);
+  const parser = new Parser(
+    {
+      onopentagname(name) {
+        if (has(name)) ok = false;
+      },
+      onclosetag(name) {
+        if (has(name)) ok = false;
+      },
+      onattribute(name, value, quote) {
+        if (has(name) || (has(value) && quote !== '"' && quote !== "'")) ok = false;
+      },
+      onprocessinginstruction(name, data) {
+        if (has(name) || has(data)) ok = false;
+      },
+      // A comment's end can depend on its text (`--` + `>`): none with a value in it.
+      oncomment(data) {
+        if (has(data)) ok = false;
+      },
+    },
+    { decodeEntities: true },
+  );
+  parser.end(probe);
+  return ok;
 }
 
 /** A link's text content, whitespace removed (html-to-text compares the joined words). */
