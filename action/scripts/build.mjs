@@ -84,18 +84,16 @@ const banner = [
   'const __dirname = __skeneDirname(__filename);',
 ].join('\n');
 
+// What the action's bundle and the prebundled sdk share: ESM for Node 20, workspace packages
+// (@skene/core, @skene/sdk) from their TypeScript sources.
+const esmBundle = { bundle: true, platform: 'node', target: 'node20', format: 'esm', conditions: ['source'], plugins: fromRevision };
+
 const result = await esbuild.build({
   absWorkingDir: actionDir,
   // The action, and the embedded PostgreSQL's worker thread (core starts ./pglite-worker.js beside itself).
   entryPoints: { index: join(actionDir, 'src/index.ts'), 'pglite-worker': join(coreDir, 'src/sources/pglite-worker.ts') },
   outdir,
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'esm',
-  // Workspace packages (@skene/core, @skene/sdk) from their TypeScript sources.
-  conditions: ['source'],
-  plugins: fromRevision,
+  ...esmBundle,
   external: [...EXTERNAL, ...OPTIONAL],
   banner: { js: banner },
   legalComments: 'eof',
@@ -227,12 +225,7 @@ const vendor = join(outdir, 'node_modules');
     absWorkingDir: sdkDir,
     entryPoints: [join(sdkDir, 'src/index.ts')],
     outfile: join(to, 'dist', 'index.js'),
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'esm',
-    conditions: ['source'],
-    plugins: fromRevision,
+    ...esmBundle,
     legalComments: 'eof',
     logLevel: 'warning',
   });

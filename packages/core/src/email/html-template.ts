@@ -4,7 +4,7 @@
  * the plain-text version as a template of its own (plain-text-template.ts). A plan fills the
  * same file for every recipient of a step.
  */
-import { scanPlaceholders } from '../template/placeholders.js';
+import { splitAtPlaceholders } from '../template/placeholders.js';
 import { compilePlaceholders, escapeHtml, formatValue, lookupPath } from './interpolate.js';
 import { htmlToPlainText } from './plain-text.js';
 import { compilePlainText } from './plain-text-template.js';
@@ -22,14 +22,7 @@ export interface FilledHtml {
 export type HtmlTemplate = (props: Record<string, unknown>, withTitle: boolean) => FilledHtml;
 
 export function compileHtmlTemplate(source: string): HtmlTemplate {
-  const placeholders = scanPlaceholders(source).placeholders;
-  const literals: string[] = [];
-  let last = 0;
-  for (const p of placeholders) {
-    literals.push(source.slice(last, p.start));
-    last = p.end;
-  }
-  literals.push(source.slice(last));
+  const { placeholders, literals } = splitAtPlaceholders(source);
   const text = compilePlainText(literals, htmlToPlainText);
   const rawTitle = /<title[^>]*>([\s\S]*?)<\/title>/i.exec(source)?.[1];
   const title = rawTitle !== undefined && rawTitle.trim() ? compilePlaceholders(decodeEntities(rawTitle.trim().replace(/\s+/g, ' '))) : undefined;

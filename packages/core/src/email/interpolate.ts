@@ -4,7 +4,7 @@
  * (null, undefined, an unknown root or field) is reported by its path and rendered as
  * the empty string — never as the text "undefined".
  */
-import { scanPlaceholders, TEMPLATE_ROOTS, type TemplateRoot } from '../template/placeholders.js';
+import { splitAtPlaceholders, TEMPLATE_ROOTS, type TemplateRoot } from '../template/placeholders.js';
 
 export type TemplateRow = Record<string, unknown>;
 
@@ -62,15 +62,8 @@ export type CompiledPlaceholders = (resolve: (path: string[]) => unknown, escape
  * 100,000 rows fills the same few strings 100,000 times.
  */
 export function compilePlaceholders(text: string): CompiledPlaceholders {
-  const { placeholders } = scanPlaceholders(text);
+  const { placeholders, literals } = splitAtPlaceholders(text);
   if (placeholders.length === 0) return () => ({ value: text, missing: [] });
-  const literals: string[] = [];
-  let last = 0;
-  for (const p of placeholders) {
-    literals.push(text.slice(last, p.start));
-    last = p.end;
-  }
-  const tail = text.slice(last);
   const none: string[] = Object.freeze([]) as unknown as string[]; // shared: most fills miss nothing
   return (resolve, escape) => {
     let missing = none;
@@ -84,7 +77,7 @@ export function compilePlaceholders(text: string): CompiledPlaceholders {
       } else {
         value += escape ? escape(formatted) : formatted;
       }
-      value += i + 1 < placeholders.length ? literals[i + 1]! : tail;
+      value += literals[i + 1]!;
     }
     return { value, missing };
   };

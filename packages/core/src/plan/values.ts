@@ -39,20 +39,15 @@ export function compareKeys(a: string, b: string): number {
   return compareSortKeys(sortKey(a), sortKey(b));
 }
 
-/** Sorts by (group, key) with each key decorated once; a list already in order (the usual case) is returned as is, unallocated. */
+/** Sorts by (group, key) with each key decorated once; a list already in order (the usual case) is returned as is. */
 export function sortByKey<T>(items: T[], key: (item: T) => string, group: (item: T) => string = () => ''): T[] {
-  let sorted = true;
-  let prevG = '';
-  let prevK: number | string = '';
-  for (let i = 0; i < items.length && sorted; i++) {
-    const g = group(items[i]!);
-    const k = sortKey(key(items[i]!));
-    if (i > 0 && (prevG > g || (prevG === g && compareSortKeys(prevK, k) > 0))) sorted = false;
-    prevG = g;
-    prevK = k;
+  const decorate = (item: T) => ({ item, g: group(item), k: sortKey(key(item)) });
+  const cmp = (a: ReturnType<typeof decorate>, b: ReturnType<typeof decorate>) => (a.g < b.g ? -1 : a.g > b.g ? 1 : compareSortKeys(a.k, b.k));
+  let previous = items.length ? decorate(items[0]!) : undefined;
+  for (let i = 1; i < items.length; i++) {
+    const current = decorate(items[i]!);
+    if (cmp(previous!, current) > 0) return items.map(decorate).sort(cmp).map((d) => d.item);
+    previous = current;
   }
-  if (sorted) return items;
-  const decorated = items.map((item) => ({ item, g: group(item), k: sortKey(key(item)) }));
-  const cmp = (a: (typeof decorated)[number], b: (typeof decorated)[number]) => (a.g < b.g ? -1 : a.g > b.g ? 1 : compareSortKeys(a.k, b.k));
-  return decorated.sort(cmp).map((d) => d.item);
+  return items;
 }

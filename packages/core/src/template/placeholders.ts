@@ -27,6 +27,19 @@ export interface PlaceholderProblem {
 
 const PATH = /^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*|\.\d+)*$/;
 
+/** `text` split around its placeholders: `literals` has one more entry than `placeholders`. */
+export function splitAtPlaceholders(text: string): { placeholders: Placeholder[]; literals: string[] } {
+  const { placeholders } = scanPlaceholders(text);
+  const literals: string[] = [];
+  let last = 0;
+  for (const p of placeholders) {
+    literals.push(text.slice(last, p.start));
+    last = p.end;
+  }
+  literals.push(text.slice(last));
+  return { placeholders, literals };
+}
+
 export function scanPlaceholders(text: string): { placeholders: Placeholder[]; problems: PlaceholderProblem[] } {
   const placeholders: Placeholder[] = [];
   const problems: PlaceholderProblem[] = [];
