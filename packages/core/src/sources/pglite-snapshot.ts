@@ -22,17 +22,22 @@ export const PG_PARSERS: Record<number, (value: string) => unknown> = {
   1184: (v) => utcIso(v, '+00') ?? new Date(v.replace(' ', 'T').replace(/([+-]\d\d)$/, '$1:00')),
 };
 
-const PG_UTC = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2})(\.\d+)?(\+00)?$/;
+/** PostgreSQL's text form of a timestamp in UTC (ISO DateStyle), with or without `+00`. */
+const PG_UTC = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)?(?:\+00)?$/;
+const PLUS = 43;
 
 /**
  * `2026-03-01 17:42:00.5+00` → `2026-03-01T17:42:00.500Z` without building a Date: plans read
  * every row of a table, and this is what a Date would print anyway (milliseconds, UTC).
+ * Fixed offsets, no capture groups; joined, not concatenated, so each row keeps one flat
+ * string instead of a chain of pieces.
  */
-function utcIso(text: string, zone: string): string | undefined {
-  const m = PG_UTC.exec(text);
-  if (!m || (m[4] ?? '') !== zone) return undefined;
-  const fraction = (m[3] ?? '.').padEnd(4, '0').slice(0, 4);
-  return `${m[1]}T${m[2]}${fraction}Z`;
+function utcIso(text: string, zone: '' | '+00'): string | undefined {
+  if (!PG_UTC.test(text)) return undefined;
+  const end = text.length - zone.length; // the seconds end at 19; a fraction runs to `end`
+  if (zone ? !text.endsWith(zone) : text.charCodeAt(end - 3) === PLUS) return undefined;
+  const fraction = end === 19 ? '.000' : end >= 23 ? text.slice(19, 23) : text.slice(19, end).padEnd(4, '0');
+  return [text.slice(0, 10), 'T', text.slice(11, 19), fraction, 'Z'].join('');
 }
 
 function pgliteVersion(): string {
