@@ -44,8 +44,9 @@ const NAMED = /^\s*(?:"[^"]*"|[^<>"]*?)\s*<([^<>]+)>\s*$/;
 /** True for `a@b.example` and `Ada Lovelace <a@b.example>`. */
 export function isValidAddress(value: string): boolean {
   const trimmed = value.trim();
+  if (ADDRESS.test(trimmed)) return true; // the usual plain address: no `<`, so never the named form
   const named = NAMED.exec(trimmed);
-  return ADDRESS.test(named ? named[1]!.trim() : trimmed);
+  return named !== null && ADDRESS.test(named[1]!.trim());
 }
 
 export function resolveAddresses(input: ResolveAddressesInput): ResolvedAddresses {

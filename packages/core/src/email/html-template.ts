@@ -31,22 +31,25 @@ export function compileHtmlTemplate(source: string): HtmlTemplate {
   let current: Record<string, unknown> = {};
   const fromCurrent = (path: string[]) => lookupPath(current, path);
 
+  // Scratch lists reused by every fill (each is read before the fill returns, never kept).
+  const values: (string | undefined)[] = new Array(placeholders.length);
+  const pieces: string[] = new Array(2 * placeholders.length + 1);
+  pieces[0] = literals[0]!;
+
   return (props, withTitle) => {
-    const values: (string | undefined)[] = [];
-    const missing: string[] = [];
-    // Joined, not concatenated: one flat string per email instead of a chain of pieces that the
-    // garbage collector copies along with every planned email it keeps.
-    const pieces: string[] = [literals[0]!];
+    let missing = NONE;
     for (let i = 0; i < placeholders.length; i++) {
       const value = formatValue(lookupPath(props, placeholders[i]!.path));
-      values.push(value);
+      values[i] = value;
       if (value === undefined) {
         const expression = placeholders[i]!.expression;
+        if (missing === NONE) missing = [];
         if (!missing.includes(expression)) missing.push(expression);
-      } else {
-        pieces.push(escapeHtml(value));
       }
-      pieces.push(literals[i + 1]!);
+      // Joined, not concatenated: one flat string per email instead of a chain of pieces that the
+      // garbage collector copies along with every planned email it keeps.
+      pieces[2 * i + 1] = value === undefined ? '' : escapeHtml(value);
+      pieces[2 * i + 2] = literals[i + 1]!;
     }
     const html = pieces.join('');
     const filled: FilledHtml = { html, text: text?.(values) ?? htmlToPlainText(html), missing };
@@ -54,11 +57,17 @@ export function compileHtmlTemplate(source: string): HtmlTemplate {
       current = props;
       const subject = title(fromCurrent);
       filled.subject = subject.value;
-      for (const m of subject.missing) if (!missing.includes(m)) missing.push(m);
+      for (const m of subject.missing) {
+        if (missing === NONE) filled.missing = missing = [];
+        if (!missing.includes(m)) missing.push(m);
+      }
     }
     return filled;
   };
 }
+
+/** The missing list of the many fills that miss nothing: shared, never written. */
+const NONE: string[] = Object.freeze([]) as unknown as string[];
 
 function decodeEntities(text: string): string {
   return text

@@ -38,7 +38,7 @@ export function contextResolver(context: TemplateContext): (path: string[]) => u
   return (path) => {
     const root = path[0] as TemplateRoot;
     if (!(TEMPLATE_ROOTS as readonly string[]).includes(root)) return undefined;
-    return lookupPath((context as Record<string, unknown>)[root], path.slice(1));
+    return lookupPath((context as Record<string, unknown>)[root], path, 1);
   };
 }
 
@@ -83,10 +83,14 @@ export function compilePlaceholders(text: string): CompiledPlaceholders {
   };
 }
 
-/** Follows `path` into `value` (objects by key, arrays by index); undefined when any step is absent. */
-export function lookupPath(value: unknown, path: readonly string[]): unknown {
+/**
+ * Follows `path` (from index `from`) into `value` (objects by key, arrays by index); undefined
+ * when any step is absent.
+ */
+export function lookupPath(value: unknown, path: readonly string[], from = 0): unknown {
   let current = value;
-  for (const key of path) {
+  for (let i = from; i < path.length; i++) {
+    const key = path[i]!;
     if (current === null || current === undefined) return undefined;
     if (typeof current !== 'object' && typeof current !== 'function') return undefined;
     if (current instanceof Date) return undefined;

@@ -262,6 +262,10 @@ function emitter(ctx: StepContext, loop: Loop, action: EmailAction, stepNo: numb
   let renderer: EmailRenderer | undefined;
   let preparing: Promise<EmailRenderer> | undefined;
   let done = 0;
+  // An email's id is `loop/step/key`, then `@occurrence` for schedules: the parts that repeat are built once.
+  const idPrefix = `${loop.id}/${stepNo}/`;
+  let lastOccurrence: string | undefined;
+  let idSuffix = '';
 
   const emit: Emit = (context, key, atIso, occurrence) => {
     done++;
@@ -304,7 +308,11 @@ function emitter(ctx: StepContext, loop: Loop, action: EmailAction, stepNo: numb
       for (const path of s.missing) (problems ??= []).push(`missing value: {{${path}}} (subject) is empty`);
     }
     collector.counts.emails++;
-    const planned: Planned = { id: [loop.id, '/', stepNo, '/', key, occurrence ? `@${occurrence}` : ''].join(''), key, at: atIso, to: toValue, from: sender.from, props, problems };
+    if (occurrence !== lastOccurrence) {
+      lastOccurrence = occurrence;
+      idSuffix = occurrence ? `@${occurrence}` : '';
+    }
+    const planned: Planned = { id: [idPrefix, key, idSuffix].join(''), key, at: atIso, to: toValue, from: sender.from, props, problems };
     if (ctx.render === false) {
       collector.emails.push(plannedEmail(planned, action.template, { subject, missing: NONE }, false));
       return;

@@ -24,9 +24,18 @@ export function plainRow(row: Row): Row {
 
 /** A sort key: integers (as keys usually are) compare as numbers, anything else by code point. */
 function sortKey(key: string): number | string {
-  if (key.length < 16 && /^-?\d+$/.test(key)) return Number(key);
-  return key;
+  const n = key.length;
+  if (n === 0 || n >= 16) return key;
+  for (let i = key.charCodeAt(0) === MINUS && n > 1 ? 1 : 0; i < n; i++) {
+    const c = key.charCodeAt(i);
+    if (c < ZERO || c > NINE) return key;
+  }
+  return Number(key);
 }
+
+const MINUS = 45;
+const ZERO = 48;
+const NINE = 57;
 
 function compareSortKeys(a: number | string, b: number | string): number {
   if (typeof a === 'number') return typeof b === 'number' ? a - b : -1;
