@@ -21,6 +21,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Parser, parseDocument } from 'htmlparser2';
+import { escapeHtml } from './interpolate.js';
 
 /** Fills the text template with the (unescaped) values, or undefined: convert the HTML instead. */
 export type PlainTextTemplate = (values: readonly (string | undefined)[]) => string | undefined;
@@ -42,6 +43,9 @@ const OPEN_ENTITY_OR_TAG = /(?:&#?[A-Za-z0-9]*|<[!?/-]*[ \t\r\n\f]*)$/;
 const INLINE = new Set(['b', 'strong', 'i', 'em', 'u', 's', 'small', 'big', 'span', 'font', 'sup', 'sub', 'code', 'mark', 'img']);
 const MAILTO = /^mailto:/;
 const MAX_INPUT = 16_777_216; // html-to-text's default limits.maxInputLength
+// The characters HTML templates escape in values, and their escaped form (none is special in a RegExp).
+const HTML_SPECIALS = `&<>"'`;
+const ESCAPED_SPECIALS = escapeHtml(HTML_SPECIALS);
 
 type Part = string | { index: number; upper: boolean };
 
@@ -74,7 +78,10 @@ export function compilePlainText(literals: readonly string[], convert: (html: st
   // Longer values with spaces must land the same way (no wrapping, padding or table layout).
   const padding = ` ${'w'.repeat(40)} v`;
   const long = split(convert(html((i) => marker(i) + padding)), nonce, padding);
-  if (!parts || !long || !sameShape(parts, long)) return undefined;
+  // Values are escaped in the HTML and must come out decoded wherever they land: not so in markup
+  // html-to-text passes on as written, such as a declaration (`<!-…`, `</ …`) left open at the end.
+  const decoded = split(convert(html((i) => marker(i) + ESCAPED_SPECIALS)), nonce, HTML_SPECIALS);
+  if (!parts || !long || !decoded || !sameShape(parts, long) || !sameShape(parts, decoded)) return undefined;
 
   if (!parsesAlike(probe, nonce)) return undefined;
   const analysis = analyse(probe, nonce);
@@ -118,7 +125,7 @@ function markerNonce(literals: readonly string[]): string {
 
 /** The converted probe split at its markers; undefined when a marker came out altered. */
 function split(text: string, nonce: string, padding: string): Part[] | undefined {
-  const pattern = new RegExp(`${nonce}(\\d+)z${padding}`, 'gi'); // padding: letters and spaces only
+  const pattern = new RegExp(`${nonce}(\\d+)z${padding}`, 'gi'); // padding: nothing special in a RegExp
   const parts: Part[] = [];
   let last = 0;
   for (const m of text.matchAll(pattern)) {
