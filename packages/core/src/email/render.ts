@@ -8,13 +8,13 @@ import './react-production.js'; // before React loads
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { extname, isAbsolute, join, resolve, sep } from 'node:path';
 import { createElement, type ComponentType } from 'react';
-import { render as renderReact } from '@react-email/render';
 import { htmlToPlainText } from './plain-text.js';
 import { distance } from 'fastest-levenshtein';
 import { loadTemplate, messageOf, originalPosition } from './compile.js';
 import { EmailTemplateError } from './errors.js';
 import { formatValue, lookupPath, replacePlaceholders } from './interpolate.js';
 import { compileHtmlTemplate, type HtmlTemplate } from './html-template.js';
+import { renderReactEmail } from './react-render.js';
 import { TEMPLATE_EXTENSIONS } from '../template/files.js';
 
 export interface RenderEmailOptions {
@@ -156,7 +156,7 @@ async function reactRenderer(file: string, template: string): Promise<EmailRende
     const missing: string[] = [];
     let html: string;
     try {
-      html = await renderReact(createElement(component as ComponentType<Record<string, unknown>>, { ...props }));
+      html = await renderReactEmail(createElement(component as ComponentType<Record<string, unknown>>, { ...props }));
     } catch (error) {
       throw thrown('component-threw', 'the component threw', error, compiled.file, template, compiled);
     }

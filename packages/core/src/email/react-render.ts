@@ -1,0 +1,53 @@
+/**
+ * React Email's `render`, several times faster, byte for byte the same.
+ *
+ * `@react-email/render` renders the email with react-dom/server inside `<Suspense>` and reads
+ * the result through a web stream (on Node, whenever `WritableStream` exists), which costs about
+ * four times the rendering itself: a plan renders every recipient's email, so that is most of a
+ * plan's time. Here the same renderer (Fizz, the same tree, all content awaited) is read from a
+ * Node stream, and the document gets React Email's doctype the way React Email gives it.
+ *
+ * Only the common case is done here. React Email also rewrites `<link>` tags (it drops the image
+ * preloads React adds for `<img>`), and may see NUL characters: any output with either is rendered
+ * by React Email itself. test/email/react-render.test.ts holds both to the same bytes.
+ */
+import './react-production.js'; // before React loads
+import { Writable } from 'node:stream';
+import { Suspense, createElement, type ReactElement } from 'react';
+import { renderToPipeableStream } from 'react-dom/server';
+import { render as reactEmailRender } from '@react-email/render';
+
+/** The doctype React Email puts in place of React's. */
+const XHTML_DOCTYPE = '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN" "http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">';
+const NEEDS_REACT_EMAIL = /<link\b|\0/i;
+
+/** The email's HTML document, exactly as `@react-email/render`'s `render(element)` gives it. */
+export async function renderReactEmail(element: ReactElement): Promise<string> {
+  const html = await renderAll(element);
+  if (NEEDS_REACT_EMAIL.test(html)) return reactEmailRender(element);
+  return XHTML_DOCTYPE + html.replace(/<!DOCTYPE.*?>/, '');
+}
+
+/** React's HTML once everything (suspended parts too) has rendered; rejects on the first error. */
+function renderAll(element: ReactElement): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let html = '';
+    const decoder = new TextDecoder();
+    const stream = renderToPipeableStream(createElement(Suspense, null, element), {
+      progressiveChunkSize: Number.POSITIVE_INFINITY,
+      onAllReady() {
+        const sink = new Writable({
+          write(chunk: Uint8Array, _encoding, callback) {
+            html += decoder.decode(chunk, { stream: true });
+            callback();
+          },
+        });
+        sink.on('finish', () => resolve(html + decoder.decode()));
+        sink.on('error', reject);
+        stream.pipe(sink);
+      },
+      onShellError: reject,
+      onError: reject,
+    });
+  });
+}
