@@ -183,16 +183,19 @@ export async function run(): Promise<void> {
   // (npm run bench builds first), starting the embedded database from the cached data directory.
   const core = new URL('../packages/core/dist/sources/index.js', import.meta.url).href;
   const probe = `const t0 = performance.now(); const { openSource } = await import(${JSON.stringify(core)}); const t1 = performance.now(); const s = await openSource({}); const t2 = performance.now(); await s.close(); console.log(JSON.stringify({ total: t2 - t0, start: t2 - t1 }));`;
+  const startOnce = (): { total: number; start: number } =>
+    JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', probe], { encoding: 'utf8' }).trim().split('\n').pop()!);
+  // The first process after an install writes the snapshot (initdb) and reads PGlite's files from
+  // disk: shown, not counted in the cold start.
+  const first = startOnce();
   const samples: { total: number; start: number }[] = [];
-  for (let i = 0; i < 5; i++) {
-    const out = execFileSync(process.execPath, ['--input-type=module', '-e', probe], { encoding: 'utf8' });
-    samples.push(JSON.parse(out.trim().split('\n').pop()!));
-  }
+  for (let i = 0; i < 7; i++) samples.push(startOnce());
   const totals = samples.map((s) => s.total);
   const starts = samples.map((s) => s.start);
   console.log(`  machine load while measuring: ${(await import('node:os')).loadavg()[0].toFixed(1)} (1-min average) on ${(await import('node:os')).cpus().length} CPUs`);
   console.log(
     `  PGlite cold start (new process, from ${snapshotPath().replace(/^.*node_modules/, 'node_modules')}): median ${fmt(percentile(totals, 50))} ` +
-      `(import ${fmt(percentile(totals, 50) - percentile(starts, 50))}, database ready ${fmt(percentile(starts, 50))}), worst ${fmt(Math.max(...totals))} (target ≤ 1 s)`,
+      `(import ${fmt(percentile(totals, 50) - percentile(starts, 50))}, database ready ${fmt(percentile(starts, 50))}), worst ${fmt(Math.max(...totals))} of ${totals.length} (target ≤ 1 s); ` +
+      `the first process before them ${fmt(first.total)}`,
   );
 }
