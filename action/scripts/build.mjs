@@ -4,6 +4,7 @@
 //
 //   dist/index.js            the action and @skene/core, one ESM file (esbuild, platform node)
 //   dist/pglite-worker.js    the embedded PostgreSQL's worker thread (core starts it beside index.js)
+//   dist/render-worker.js    a React Email render thread (core starts one per core for big plans)
 //   dist/*.wasm, *.data      PGlite's and libpg-query's WebAssembly files, which the bundle loads
 //                            from beside itself (new URL(…, import.meta.url) / __dirname)
 //   dist/node_modules/       what core loads by package name at run time, so it must exist as files:
@@ -90,8 +91,13 @@ const esmBundle = { bundle: true, platform: 'node', target: 'node20', format: 'e
 
 const result = await esbuild.build({
   absWorkingDir: actionDir,
-  // The action, and the embedded PostgreSQL's worker thread (core starts ./pglite-worker.js beside itself).
-  entryPoints: { index: join(actionDir, 'src/index.ts'), 'pglite-worker': join(coreDir, 'src/sources/pglite-worker.ts') },
+  // The action, the embedded PostgreSQL's worker thread and the React Email render workers (core
+  // starts ./pglite-worker.js and ./render-worker.js beside itself).
+  entryPoints: {
+    index: join(actionDir, 'src/index.ts'),
+    'pglite-worker': join(coreDir, 'src/sources/pglite-worker.ts'),
+    'render-worker': join(coreDir, 'src/email/render-worker.ts'),
+  },
   outdir,
   ...esmBundle,
   external: [...EXTERNAL, ...OPTIONAL],

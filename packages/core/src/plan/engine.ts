@@ -10,7 +10,8 @@
  */
 import { createHash } from 'node:crypto';
 import { join, relative, sep } from 'node:path';
-import { DEFAULT_TO, compilePlaceholders, contextResolver, createRenderSession, interpolate, isValidAddress, prepareRenderer, resolveAddresses, EmailTemplateError, type EmailRenderer, type TemplateContext } from '../email/index.js';
+import { DEFAULT_TO, compilePlaceholders, contextResolver, createRenderSession, interpolate, isValidAddress, prepareRenderer, resolveAddresses, EmailTemplateError, type EmailRenderer, type RenderedEmail, type TemplateContext } from '../email/index.js';
+import { defaultRenderThreads, startRenderPool, type RenderPool } from '../email/render-pool.js';
 import { SourceError, type DataSource, type RedisSource, type Row, type SqlSession, type SqlSource } from '../sources/types.js';
 import { formatMs } from '../sources/postgres-session.js';
 import { addCounts, emptyCounts, REPORT_FORMAT, REPORT_VERSION, type Counts, type LoopReport, type PlannedEmail, type PlanReport, type StepReport } from '../report/model.js';
@@ -54,6 +55,11 @@ export interface PlanOptions {
   onProgress?: (progress: PlanProgress) => void;
   /** Render each email's body (default true). False lists recipients and props only: faster for huge plans. */
   render?: boolean;
+  /**
+   * Threads that render React Email templates once a step has more than a few hundred emails
+   * (default: one per core). 1 renders everything in the plan's own thread.
+   */
+  renderThreads?: number;
   /** The current time when `at` is absent (tests). */
   now?: () => Date;
 }
@@ -126,6 +132,18 @@ class StepCollector {
   notSent = new Map<string, { count: number; examples: string[] }>();
   /** Renders in flight. */
   pending: Promise<void>[] = [];
+  /** How many renders may be in flight before the step waits for them. */
+  window = RENDER_CONCURRENCY;
+
+  get full(): boolean {
+    return this.pending.length >= this.window;
+  }
+
+  /** A render in flight. Its failure is read by `settle`, which may come after other awaits. */
+  track(render: Promise<void>) {
+    render.catch(() => {}); // handled: not an unhandled rejection meanwhile
+    this.pending.push(render);
+  }
 
   /** Waits for the renders in flight; the first failure (a broken template) fails the step. */
   async settle(limit = 0) {
@@ -172,7 +190,7 @@ async function planStep(ctx: StepContext, loop: Loop, step: Step, stepNo: number
     errors: [],
   };
   const collector = new StepCollector();
-  const emit = emitter(ctx, loop, step.action, stepNo, collector);
+  const { emit, close } = emitter(ctx, loop, step.action, stepNo, collector);
   try {
     if (occurrences instanceof Error) throw new StepFailure(occurrences.message, 'config');
     const source = ctx.source;
@@ -199,8 +217,10 @@ async function planStep(ctx: StepContext, loop: Loop, step: Step, stepNo: number
       });
     }
     await collector.settle();
+    await close();
   } catch (error) {
     await Promise.allSettled(collector.pending);
+    await close().catch(() => {});
     const failure = toFailure(error);
     collector.counts.errors++;
     report.errors.push({ loop: loop.id, step: stepNo, kind: failure.kind, message: failure.message, attempts: failure.attempts });
@@ -247,9 +267,13 @@ type Emit = (context: TemplateContext, key: string, atIso: string, occurrence?: 
 
 /** Renders in flight at once: file reads and React renders overlap, order is kept by slot. */
 const RENDER_CONCURRENCY = 32;
+/** React renders in the plan's thread before a step hands the rest to worker threads (a small plan never starts them). */
+export const RENDER_POOL_AFTER = 256;
+/** Renders in flight per render thread: enough to keep each busy between the step's waits. */
+const POOL_WINDOW_PER_THREAD = 512;
 
 /** Turns qualifying events into planned emails (or reasons they are not sent). */
-function emitter(ctx: StepContext, loop: Loop, action: EmailAction, stepNo: number, collector: StepCollector): Emit {
+function emitter(ctx: StepContext, loop: Loop, action: EmailAction, stepNo: number, collector: StepCollector): { emit: Emit; close: () => Promise<void> } {
   const emailsDir = join(ctx.config.dir, 'emails');
   const renderSession = createRenderSession(); // this step's template: found and compiled once
   const env = ctx.env ?? process.env;
@@ -261,7 +285,31 @@ function emitter(ctx: StepContext, loop: Loop, action: EmailAction, stepNo: numb
   let constantFrom: { from?: string; problem?: string } | undefined;
   let renderer: EmailRenderer | undefined;
   let preparing: Promise<EmailRenderer> | undefined;
+  const threads = ctx.renderThreads ?? defaultRenderThreads();
+  let inThread = 0;
+  let pool: RenderPool | undefined;
+  let poolStarting: Promise<void> | undefined;
   let done = 0;
+
+  /** React renders (and any render before the template is prepared), in this thread or the pool's. */
+  const renderLater = async (props: Record<string, string>, subject: string | undefined) => {
+    preparing ??= prepareRenderer({ emailsDir, template: action.template, session: renderSession }).then((r) => (renderer = r));
+    const prepared = await preparing;
+    if (prepared.kind === 'react' && threads > 1 && !poolStarting && ++inThread > RENDER_POOL_AFTER) {
+      // A big step: the rest renders on every core (here still, if the pool cannot start).
+      poolStarting = startRenderPool({ emailsDir, template: action.template, threads }).then((started) => {
+        pool = started;
+        if (started) collector.window = POOL_WINDOW_PER_THREAD * threads;
+      });
+    }
+    if (poolStarting) await poolStarting;
+    const started = pool as RenderPool | undefined; // set while this waited
+    return started ? started.render(props, subject) : prepared.render(props, subject);
+  };
+  const close = async () => {
+    await poolStarting;
+    await pool?.close();
+  };
   // An email's id is `loop/step/key`, then `@occurrence` for schedules: the parts that repeat are built once.
   const idPrefix = `${loop.id}/${stepNo}/`;
   let lastOccurrence: string | undefined;
@@ -318,21 +366,19 @@ function emitter(ctx: StepContext, loop: Loop, action: EmailAction, stepNo: numb
       return;
     }
     // HTML templates fill synchronously once compiled: no promise, no closure per email.
-    const rendered = renderer?.render(props, subject);
-    if (rendered && !(rendered instanceof Promise)) {
-      collector.emails.push(plannedEmail(planned, action.template, rendered, true));
+    if (renderer?.kind === 'html') {
+      collector.emails.push(plannedEmail(planned, action.template, renderer.render(props, subject) as RenderedEmail, true));
       return;
     }
     const slot = collector.emails.length;
     collector.emails.push(undefined as unknown as PlannedEmail);
-    collector.pending.push(
+    collector.track(
       (async () => {
-        preparing ??= prepareRenderer({ emailsDir, template: action.template, session: renderSession }).then((r) => (renderer = r));
-        collector.emails[slot] = plannedEmail(planned, action.template, await (rendered ?? (await preparing).render(props, subject)), true);
+        collector.emails[slot] = plannedEmail(planned, action.template, await renderLater(props, subject), true);
       })(),
     );
   };
-  return emit;
+  return { emit, close };
 }
 
 const NONE: readonly string[] = Object.freeze([]);
@@ -465,7 +511,7 @@ async function sqlDatabaseStep(
         continue;
       }
       emit({ user, row, match: matches.get(k) ?? null, loop: loopRow, now: atIso }, k, atIso);
-      if (collector.pending.length >= RENDER_CONCURRENCY) await collector.settle();
+      if (collector.full) await collector.settle();
     }
     if (page.length < batchSize) break;
   }
@@ -521,7 +567,7 @@ async function emitRecipients(rows: Row[], occurrence: Date, collector: StepColl
     const user = rows[i]!;
     collector.counts.events++;
     emit({ user, match: user, loop: loopRow, now: iso }, keys[i]!, iso, iso);
-    if (collector.pending.length >= RENDER_CONCURRENCY) await collector.settle();
+    if (collector.full) await collector.settle();
   }
 }
 
@@ -626,7 +672,7 @@ async function redisDatabaseStep(
         continue;
       }
       emit(context, key, atIso);
-      if (collector.pending.length >= RENDER_CONCURRENCY) await collector.settle();
+      if (collector.full) await collector.settle();
     }
   }
 }

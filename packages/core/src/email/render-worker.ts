@@ -1,0 +1,57 @@
+/**
+ * A React Email renderer in a worker thread (see render-pool.ts): it finds and compiles one
+ * template, then renders batches of emails and posts them back. Its own React, its own heap:
+ * renders on several cores, and their garbage is collected off the plan's thread.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { prepareRenderer, type RenderedEmail } from './render.js';
+import { EmailTemplateError } from './errors.js';
+
+export interface RenderJob {
+  props: Record<string, unknown>;
+  subject?: string;
+}
+export interface RenderBatch {
+  id: number;
+  jobs: RenderJob[];
+}
+/** One result per job, in order: the email's parts, or why it could not render. */
+export type RenderResult = Pick<RenderedEmail, 'html' | 'text' | 'subject' | 'missing'> | { error: SerializedError };
+export type WorkerMessage = { ready: true } | { ready: false; error: SerializedError } | { id: number; results: RenderResult[] };
+
+export interface SerializedError {
+  message: string;
+  /** EmailTemplateError's fields, when it is one. */
+  template?: { code: EmailTemplateError['code']; template: string; file: string; line?: number; column?: number; available?: string[] };
+}
+
+export function serializeError(error: unknown): SerializedError {
+  if (error instanceof EmailTemplateError) {
+    const { code, template, file, line, column, available } = error;
+    return { message: error.message, template: { code, template, file, line, column, available } };
+  }
+  return { message: error instanceof Error ? error.message : String(error) };
+}
+
+if (parentPort && (workerData as { skeneRenderWorker?: boolean } | undefined)?.skeneRenderWorker) {
+  const port = parentPort;
+  const { emailsDir, template } = workerData as { emailsDir: string; template: string };
+  prepareRenderer({ emailsDir, template }).then(
+    (renderer) => {
+      port.on('message', async ({ id, jobs }: RenderBatch) => {
+        const results: RenderResult[] = [];
+        for (const job of jobs) {
+          try {
+            const { html, text, subject, missing } = await renderer.render(job.props, job.subject);
+            results.push(subject === undefined ? { html, text, missing } : { html, text, subject, missing });
+          } catch (error) {
+            results.push({ error: serializeError(error) });
+          }
+        }
+        port.postMessage({ id, results } satisfies WorkerMessage);
+      });
+      port.postMessage({ ready: true } satisfies WorkerMessage);
+    },
+    (error: unknown) => port.postMessage({ ready: false, error: serializeError(error) } satisfies WorkerMessage),
+  );
+}
