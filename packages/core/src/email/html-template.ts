@@ -37,13 +37,12 @@ export function compileHtmlTemplate(source: string): HtmlTemplate {
   pieces[0] = literals[0]!;
 
   return (props, withTitle) => {
-    let missing = NONE;
+    const missing: string[] = []; // the caller's own: renderEmail returns it
     for (let i = 0; i < placeholders.length; i++) {
       const value = formatValue(lookupPath(props, placeholders[i]!.path));
       values[i] = value;
       if (value === undefined) {
         const expression = placeholders[i]!.expression;
-        if (missing === NONE) missing = [];
         if (!missing.includes(expression)) missing.push(expression);
       }
       // Joined, not concatenated: one flat string per email instead of a chain of pieces that the
@@ -57,17 +56,11 @@ export function compileHtmlTemplate(source: string): HtmlTemplate {
       current = props;
       const subject = title(fromCurrent);
       filled.subject = subject.value;
-      for (const m of subject.missing) {
-        if (missing === NONE) filled.missing = missing = [];
-        if (!missing.includes(m)) missing.push(m);
-      }
+      for (const m of subject.missing) if (!missing.includes(m)) missing.push(m);
     }
     return filled;
   };
 }
-
-/** The missing list of the many fills that miss nothing: shared, never written. */
-const NONE: string[] = Object.freeze([]) as unknown as string[];
 
 function decodeEntities(text: string): string {
   return text

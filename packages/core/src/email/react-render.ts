@@ -7,9 +7,10 @@
  * plan's time. Here the same renderer (Fizz, the same tree, all content awaited) is read from a
  * Node stream, and the document gets React Email's doctype the way React Email gives it.
  *
- * Only the common case is done here. React Email also rewrites `<link>` tags (it drops the image
- * preloads React adds for `<img>`), and may see NUL characters: any output with either is rendered
- * by React Email itself. test/email/react-render.test.ts holds both to the same bytes.
+ * React Email also drops the image preloads React puts in the head for each `<img>`. Those are
+ * removed here when they have exactly the form React writes; any other `<link>` (or a NUL
+ * character) hands the email to React Email itself. test/email/react-render.test.ts holds both to
+ * the same bytes.
  */
 import './react-production.js'; // before React loads
 import { Writable } from 'node:stream';
@@ -19,11 +20,18 @@ import { render as reactEmailRender } from '@react-email/render';
 
 /** The doctype React Email puts in place of React's. */
 const XHTML_DOCTYPE = '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN" "http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">';
+/**
+ * An image preload as React writes it: `rel` and `as` first, then only the attributes React adds
+ * to one, every value quoted (React escapes `"` and `>` in values). React Email's own test for
+ * "an image preload" holds for each such tag, and for no tag this leaves behind.
+ */
+const REACT_IMAGE_PRELOAD = /<link rel="preload" as="image"(?: (?:href|imageSrcSet|imageSizes|crossorigin|fetchPriority|referrerPolicy|integrity|type|media|nonce)="[^">]*")*\/>/g;
 const NEEDS_REACT_EMAIL = /<link\b|\0/i;
 
 /** The email's HTML document, exactly as `@react-email/render`'s `render(element)` gives it. */
 export async function renderReactEmail(element: ReactElement): Promise<string> {
-  const html = await renderAll(element);
+  let html = await renderAll(element);
+  if (html.includes('<link')) html = html.replace(REACT_IMAGE_PRELOAD, '');
   if (NEEDS_REACT_EMAIL.test(html)) return reactEmailRender(element);
   return XHTML_DOCTYPE + html.replace(/<!DOCTYPE.*?>/, '');
 }

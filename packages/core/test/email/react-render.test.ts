@@ -65,17 +65,38 @@ test('images, suspended parts and NUL characters: the same bytes (React Email re
     writeFileSync(join(dir, `${name}.tsx`), source);
     return component(join(dir, `${name}.tsx`), name);
   };
-  // <Img> makes React add an image preload <link> to the head, which React Email removes.
+  // <Img> makes React add an image preload <link> to the head, which React Email removes: so does
+  // the fast path (the component runs once), for every attribute React puts on one.
   const WithImage = await write(
     'with_image',
     `import { Html, Head, Body, Img, Text } from '@react-email/components';
-     export default function WithImage({ name }) {
-       return <Html><Head /><Body><Img src="https://cdn.example.com/logo.png" alt="Logo" width="48" height="48" /><Text>Hi {name}</Text></Body></Html>;
+     export default function WithImage({ name, src }) {
+       globalThis.__skeneImageRenders = (globalThis.__skeneImageRenders ?? 0) + 1;
+       return <Html><Head /><Body>
+         <Img src="https://cdn.example.com/logo.png" alt="Logo" width="48" height="48" />
+         <img src={src} srcSet={src + ' 1x, ' + src + '?2 2x'} sizes="100vw" fetchPriority="high" crossOrigin="anonymous" referrerPolicy="no-referrer" />
+         <Text>Hi {name}</Text>
+       </Body></Html>;
      }`,
   );
-  const withImage = await same(WithImage, { name: 'Ada' });
-  assert.doesNotMatch(withImage, /rel="preload"/);
-  assert.match(withImage, /<img/);
+  const renders = () => (globalThis as { __skeneImageRenders?: number }).__skeneImageRenders ?? 0;
+  for (const src of ['https://cdn.example.com/a.png?x=1&y="2"', 'b.png', '<b>.png']) {
+    const before = renders();
+    const ours = await renderReactEmail(createElement(WithImage, { name: 'Ada', src }));
+    assert.equal(renders() - before, 1, 'rendered once: the preloads are removed without React Email');
+    assert.equal(ours, await render(createElement(WithImage, { name: 'Ada', src })));
+    assert.doesNotMatch(ours, /rel="preload"/);
+    assert.match(ours, /<img/);
+  }
+  // Links React did not write as image preloads: React Email decides, and the bytes still agree.
+  const OtherLinks = await write(
+    'other_links',
+    `export default function OtherLinks({ name }) {
+       return <html><head><link rel="stylesheet" href="s.css" /><link as="image" rel="preload" href="x.png" /></head>
+         <body><div dangerouslySetInnerHTML={{ __html: '<LINK REL="preload" AS="image" HREF="y.png">' + name }} /></body></html>;
+     }`,
+  );
+  assert.match(await same(OtherLinks, { name: 'Ada' }), /s\.css/);
 
   // A component that suspends on a promise: both wait for it.
   const Suspends = await write(
