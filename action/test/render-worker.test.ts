@@ -22,7 +22,7 @@ test('dist/render-worker.js renders the example template as core does', async (t
     worker.once('message', resolve);
     worker.once('error', reject);
   });
-  assert.deepEqual(await next(), { ready: true });
+  assert.deepEqual(await next(), { ready: true, file: join(emailsDir, 're_engagement.tsx') });
 
   const jobs = [
     { props: { name: 'Noor Rahman', lastActivity: '2026-02-10T14:22:00.000Z' } },

@@ -4,7 +4,9 @@
  *
  * Emails are sent in batches (one message per batch, not per email) to the least busy worker,
  * and come back in order. A pool that cannot start (no worker file beside this module, as in a
- * bundle that left it out) is reported as undefined: the caller renders in its own thread.
+ * bundle that left it out, or no thread to be had) is reported as undefined: the caller renders
+ * in its own thread. A worker that dies, or a batch that does not finish in time, fails the
+ * emails it held and every later one with an EmailTemplateError naming the template.
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -21,6 +23,8 @@ export interface RenderPool {
 /** Emails per message: enough to make messaging cheap, few enough to keep every worker busy. */
 const BATCH = 32;
 const START_TIMEOUT_MS = 30_000;
+/** A batch still out after this has a component waiting on something that never settles, or looping. */
+export const BATCH_TIMEOUT_MS = 120_000;
 
 let fromWorkers = 0;
 
@@ -29,15 +33,15 @@ export function emailsRenderedInWorkers(): number {
   return fromWorkers;
 }
 
-/** Threads to render on by default: every core. */
+/** Threads to render on by default: every core, at most 8 (each holds its own React and heap). */
 export function defaultRenderThreads(): number {
-  return availableParallelism();
+  return Math.min(availableParallelism(), 8);
 }
 
-export async function startRenderPool(options: { emailsDir: string; template: string; threads: number }): Promise<RenderPool | undefined> {
+export async function startRenderPool(options: { emailsDir: string; template: string; threads: number; batchTimeoutMs?: number }): Promise<RenderPool | undefined> {
   const workers: PoolWorker[] = [];
   try {
-    for (let i = 0; i < options.threads; i++) workers.push(new PoolWorker(options.emailsDir, options.template));
+    for (let i = 0; i < options.threads; i++) workers.push(new PoolWorker(options.emailsDir, options.template, options.batchTimeoutMs ?? BATCH_TIMEOUT_MS));
     await Promise.all(workers.map((w) => w.ready));
   } catch {
     await Promise.all(workers.map((w) => w.stop()));
@@ -80,11 +84,19 @@ class PoolWorker {
   readonly ready: Promise<void>;
   inFlight = 0;
   private readonly worker: Worker;
-  private readonly waiting = new Map<number, Waiter[]>();
+  private readonly waiting = new Map<number, { waiters: Waiter[]; timer: NodeJS.Timeout }>();
   private next = 1;
-  private stopped = false;
+  private stopping = false;
+  /** Why this worker can take no more emails (it died, or a batch overran). */
+  private broken: Error | undefined;
+  /** The template file, as the worker found it. */
+  private file = '';
 
-  constructor(emailsDir: string, template: string) {
+  constructor(
+    emailsDir: string,
+    private readonly template: string,
+    private readonly batchTimeoutMs: number,
+  ) {
     // Running from TypeScript sources (tests, under tsx), the worker registers tsx first: loader
     // hooks are not inherited by workers.
     const fromSource = import.meta.url.endsWith('.ts');
@@ -100,52 +112,80 @@ class PoolWorker {
     this.worker.unref();
     this.ready = new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('the render worker did not start')), START_TIMEOUT_MS);
-      this.worker.once('message', (message: WorkerMessage) => {
+      const done = (error?: Error) => {
         clearTimeout(timer);
-        if ('ready' in message && message.ready) resolve();
-        else reject(new Error('the render worker could not prepare the template'));
+        if (error) reject(error);
+        else resolve();
+      };
+      this.worker.once('message', (message: WorkerMessage) => {
+        if ('ready' in message && message.ready) this.file = message.file;
+        done('ready' in message && message.ready ? undefined : new Error('the render worker could not prepare the template'));
       });
-      this.worker.once('exit', () => (clearTimeout(timer), reject(new Error('the render worker stopped'))));
+      this.worker.once('error', (error) => done(error));
+      this.worker.once('exit', () => done(new Error('the render worker stopped')));
     });
     this.ready.then(
       () => {
+        // What components print (console.log goes to stdout as is; console.error came here).
+        this.worker.stderr.pipe(process.stderr);
         this.worker.on('message', (message: WorkerMessage) => {
-          if (!('id' in message)) return;
-          const waiters = this.waiting.get(message.id);
-          if (!waiters) return;
-          this.waiting.delete(message.id);
-          this.inFlight -= waiters.length;
-          if (this.waiting.size === 0) this.worker.unref();
-          message.results.forEach((result, i) => settle(waiters[i]!, result));
+          if ('id' in message) this.receive(message.id, message.results);
         });
-        this.worker.on('exit', () => this.fail(new Error('a render worker stopped unexpectedly')));
-        this.worker.on('error', (error) => this.fail(error));
+        this.worker.on('error', (error) => this.fail(this.templateError(`a component failed outside rendering: ${error.message}`)));
+        this.worker.on('exit', (code) => this.fail(this.templateError(`the render thread stopped (exit code ${code}): does a component call process.exit?`)));
       },
       () => {},
     );
   }
 
   send(jobs: RenderJob[], waiters: Waiter[]) {
-    if (this.stopped) {
-      for (const w of waiters) w.reject(new Error('the render pool is closed'));
+    if (this.broken || this.stopping) {
+      const error = this.broken ?? new Error('the render pool is closed');
+      for (const w of waiters) w.reject(error);
       return;
     }
     const id = this.next++;
-    this.waiting.set(id, waiters);
+    const timer = setTimeout(() => {
+      this.fail(this.templateError(`an email did not finish rendering within ${this.batchTimeoutMs / 1000} s: does a component wait on something that never settles, or loop?`));
+      void this.worker.terminate();
+    }, this.batchTimeoutMs);
+    timer.unref();
+    this.waiting.set(id, { waiters, timer });
     this.inFlight += waiters.length;
     this.worker.ref(); // keep the process alive while emails are out
     this.worker.postMessage({ id, jobs } satisfies RenderBatch);
   }
 
-  private fail(error: unknown) {
-    if (this.stopped) return;
-    this.stopped = true;
-    for (const waiters of this.waiting.values()) for (const w of waiters) w.reject(error);
+  private receive(id: number, results: RenderResult[]) {
+    const entry = this.waiting.get(id);
+    if (!entry) return;
+    this.waiting.delete(id);
+    clearTimeout(entry.timer);
+    this.inFlight -= entry.waiters.length;
+    if (this.waiting.size === 0) this.worker.unref();
+    results.forEach((result, i) => settle(entry.waiters[i]!, result));
+  }
+
+  private templateError(what: string): EmailTemplateError {
+    return new EmailTemplateError(`email template "${this.template}": ${what}`, { code: 'component-threw', template: this.template, file: this.file });
+  }
+
+  /** This worker is out: its emails and every later one fail with `error`. */
+  private fail(error: Error) {
+    if (this.stopping || this.broken) return;
+    this.broken = error;
+    this.inFlight = Number.POSITIVE_INFINITY; // never the least busy again
+    for (const { waiters, timer } of this.waiting.values()) {
+      clearTimeout(timer);
+      for (const w of waiters) w.reject(error);
+    }
     this.waiting.clear();
+    this.worker.unref();
   }
 
   async stop() {
-    this.stopped = true;
+    this.stopping = true;
+    for (const { timer } of this.waiting.values()) clearTimeout(timer);
     await this.worker.terminate();
   }
 }

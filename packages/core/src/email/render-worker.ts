@@ -4,6 +4,7 @@
  * renders on several cores, and their garbage is collected off the plan's thread.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { stop as stopEsbuild } from 'esbuild';
 import { prepareRenderer, type RenderedEmail } from './render.js';
 import { EmailTemplateError } from './errors.js';
 
@@ -17,7 +18,7 @@ export interface RenderBatch {
 }
 /** One result per job, in order: the email's parts, or why it could not render. */
 export type RenderResult = Pick<RenderedEmail, 'html' | 'text' | 'subject' | 'missing'> | { error: SerializedError };
-export type WorkerMessage = { ready: true } | { ready: false; error: SerializedError } | { id: number; results: RenderResult[] };
+export type WorkerMessage = { ready: true; file: string } | { ready: false; error: SerializedError } | { id: number; results: RenderResult[] };
 
 export interface SerializedError {
   message: string;
@@ -38,6 +39,9 @@ if (parentPort && (workerData as { skeneRenderWorker?: boolean } | undefined)?.s
   const { emailsDir, template } = workerData as { emailsDir: string; template: string };
   prepareRenderer({ emailsDir, template }).then(
     (renderer) => {
+      // The template is compiled: esbuild's service process is done. (Left running, it would
+      // outlive this thread as a zombie process.)
+      stopEsbuild();
       port.on('message', async ({ id, jobs }: RenderBatch) => {
         const results: RenderResult[] = [];
         for (const job of jobs) {
@@ -50,7 +54,7 @@ if (parentPort && (workerData as { skeneRenderWorker?: boolean } | undefined)?.s
         }
         port.postMessage({ id, results } satisfies WorkerMessage);
       });
-      port.postMessage({ ready: true } satisfies WorkerMessage);
+      port.postMessage({ ready: true, file: renderer.file } satisfies WorkerMessage);
     },
     (error: unknown) => port.postMessage({ ready: false, error: serializeError(error) } satisfies WorkerMessage),
   );

@@ -56,10 +56,12 @@ export interface PlanOptions {
   /** Render each email's body (default true). False lists recipients and props only: faster for huge plans. */
   render?: boolean;
   /**
-   * Threads that render React Email templates once a step has more than a few hundred emails
-   * (default: one per core). 1 renders everything in the plan's own thread.
+   * Threads that render React Email templates once a step has many emails (default: one per
+   * core, at most 8). 1 renders everything in the plan's own thread.
    */
   renderThreads?: number;
+  /** React emails a step renders in its own thread before it starts the render threads (default 2000). */
+  renderPoolAfter?: number;
   /** The current time when `at` is absent (tests). */
   now?: () => Date;
 }
@@ -130,28 +132,50 @@ class StepCollector {
   counts: Counts = emptyCounts();
   emails: PlannedEmail[] = [];
   notSent = new Map<string, { count: number; examples: string[] }>();
-  /** Renders in flight. */
-  pending: Promise<void>[] = [];
-  /** How many renders may be in flight before the step waits for them. */
-  window = RENDER_CONCURRENCY;
+  /** Renders in flight, oldest first from `head`. */
+  private pending: (Promise<void> | undefined)[] = [];
+  private head = 0;
 
-  get full(): boolean {
-    return this.pending.length >= this.window;
+  get inFlight(): number {
+    return this.pending.length - this.head;
   }
 
-  /** A render in flight. Its failure is read by `settle`, which may come after other awaits. */
+  /** Whether the step must wait for its oldest render before it emits more. */
+  get full(): boolean {
+    return this.inFlight >= RENDER_WINDOW;
+  }
+
+  /** A render in flight. Its failure is read by `next`, which may come after other awaits. */
   track(render: Promise<void>) {
     render.catch(() => {}); // handled: not an unhandled rejection meanwhile
     this.pending.push(render);
   }
 
-  /** Waits for the renders in flight; the first failure (a broken template) fails the step. */
-  async settle(limit = 0) {
-    if (this.pending.length <= limit) return;
-    const results = await Promise.allSettled(this.pending);
+  /**
+   * Waits for the oldest render in flight; its failure (a broken template) fails the step. Oldest
+   * first, with a fixed window: where a failure stops the step depends on the emails only, not
+   * on how fast, or on how many threads, they render.
+   */
+  async next() {
+    const oldest = this.pending[this.head];
+    this.pending[this.head++] = undefined;
+    if (this.head >= 4096 && this.head * 2 >= this.pending.length) {
+      this.pending = this.pending.slice(this.head);
+      this.head = 0;
+    }
+    await oldest;
+  }
+
+  /** Waits for every render in flight, in order. */
+  async settle() {
+    while (this.inFlight > 0) await this.next();
+  }
+
+  /** After a failure: lets the renders still in flight end, whatever they give. */
+  async abandon() {
+    await Promise.allSettled(this.pending.slice(this.head));
     this.pending = [];
-    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failed) throw failed.reason;
+    this.head = 0;
   }
 
   skip(reason: string, key: string, waiting = false) {
@@ -219,7 +243,7 @@ async function planStep(ctx: StepContext, loop: Loop, step: Step, stepNo: number
     await collector.settle();
     await close();
   } catch (error) {
-    await Promise.allSettled(collector.pending);
+    await collector.abandon();
     await close().catch(() => {});
     const failure = toFailure(error);
     collector.counts.errors++;
@@ -265,12 +289,16 @@ function queryTimeout(ctx: StepContext, timeout: string | undefined): number {
 /** Emits one qualifying event; `atIso` is when it would be sent, `occurrence` set for schedules. */
 type Emit = (context: TemplateContext, key: string, atIso: string, occurrence?: string) => void;
 
-/** Renders in flight at once: file reads and React renders overlap, order is kept by slot. */
-const RENDER_CONCURRENCY = 32;
-/** React renders in the plan's thread before a step hands the rest to worker threads (a small plan never starts them). */
-export const RENDER_POOL_AFTER = 256;
-/** Renders in flight per render thread: enough to keep each busy between the step's waits. */
-const POOL_WINDOW_PER_THREAD = 512;
+/**
+ * Renders in flight at once (React; HTML fills are synchronous): enough to keep every render
+ * thread busy, the same for every thread count (see StepCollector.next). Order is kept by slot.
+ */
+const RENDER_WINDOW = 1024;
+/**
+ * React renders in the plan's thread before a step starts worker threads for the rest: a pool
+ * takes a few hundred milliseconds to start, which smaller steps would not win back.
+ */
+export const RENDER_POOL_AFTER = 2000;
 
 /** Turns qualifying events into planned emails (or reasons they are not sent). */
 function emitter(ctx: StepContext, loop: Loop, action: EmailAction, stepNo: number, collector: StepCollector): { emit: Emit; close: () => Promise<void> } {
@@ -285,25 +313,31 @@ function emitter(ctx: StepContext, loop: Loop, action: EmailAction, stepNo: numb
   let constantFrom: { from?: string; problem?: string } | undefined;
   let renderer: EmailRenderer | undefined;
   let preparing: Promise<EmailRenderer> | undefined;
-  const threads = ctx.renderThreads ?? defaultRenderThreads();
+  const threads = renderThreads(ctx.renderThreads);
+  const poolAfter = ctx.renderPoolAfter ?? RENDER_POOL_AFTER;
   let inThread = 0;
   let pool: RenderPool | undefined;
   let poolStarting: Promise<void> | undefined;
+  let poolSettled = false;
   let done = 0;
 
   /** React renders (and any render before the template is prepared), in this thread or the pool's. */
   const renderLater = async (props: Record<string, string>, subject: string | undefined) => {
     preparing ??= prepareRenderer({ emailsDir, template: action.template, session: renderSession }).then((r) => (renderer = r));
     const prepared = await preparing;
-    if (prepared.kind === 'react' && threads > 1 && !poolStarting && ++inThread > RENDER_POOL_AFTER) {
-      // A big step: the rest renders on every core (here still, if the pool cannot start).
+    if (prepared.kind === 'react' && threads > 1 && !poolStarting && ++inThread > poolAfter) {
+      // A big step: the rest renders on every core, once the pool is up (here, if it cannot start).
       poolStarting = startRenderPool({ emailsDir, template: action.template, threads }).then((started) => {
         pool = started;
-        if (started) collector.window = POOL_WINDOW_PER_THREAD * threads;
+        poolSettled = true;
       });
     }
-    if (poolStarting) await poolStarting;
-    const started = pool as RenderPool | undefined; // set while this waited
+    if (!pool && poolStarting && !poolSettled) {
+      // Render here meanwhile, but let an event-loop turn pass first: the pool says it is ready by
+      // message, and a plan rendering in promise callbacks alone would never read it.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    const started = pool as RenderPool | undefined; // may be set during that turn
     return started ? started.render(props, subject) : prepared.render(props, subject);
   };
   const close = async () => {
@@ -420,6 +454,12 @@ function plannedEmail(planned: Planned, template: string, rendered: { subject?: 
   return email;
 }
 
+/** A usable thread count: 1 to 64 (0 or less: 1, the plan's own thread); not a finite number: the default. */
+function renderThreads(wanted: number | undefined): number {
+  if (wanted === undefined || !Number.isFinite(wanted)) return defaultRenderThreads();
+  return Math.max(1, Math.min(Math.floor(wanted), 64));
+}
+
 function loopContext(loop: Loop): Row {
   return { id: loop.id, type: loop.type, opinion: loop.opinion };
 }
@@ -511,7 +551,7 @@ async function sqlDatabaseStep(
         continue;
       }
       emit({ user, row, match: matches.get(k) ?? null, loop: loopRow, now: atIso }, k, atIso);
-      if (collector.full) await collector.settle();
+      if (collector.full) await collector.next();
     }
     if (page.length < batchSize) break;
   }
@@ -567,7 +607,7 @@ async function emitRecipients(rows: Row[], occurrence: Date, collector: StepColl
     const user = rows[i]!;
     collector.counts.events++;
     emit({ user, match: user, loop: loopRow, now: iso }, keys[i]!, iso, iso);
-    if (collector.full) await collector.settle();
+    if (collector.full) await collector.next();
   }
 }
 
@@ -672,7 +712,7 @@ async function redisDatabaseStep(
         continue;
       }
       emit(context, key, atIso);
-      if (collector.full) await collector.settle();
+      if (collector.full) await collector.next();
     }
   }
 }

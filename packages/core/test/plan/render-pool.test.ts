@@ -1,23 +1,34 @@
 /**
  * Big React steps render on worker threads: the plan must be the same, email for email, as one
- * rendered in the plan's own thread, errors included; a pool that cannot start is no pool.
+ * rendered in the plan's own thread (a failing step too); the pool's failures (a throwing
+ * component, a thread that exits, a render that never settles) are errors naming the template;
+ * a pool that cannot start is no pool.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openSource, type SqlSource } from '../../src/sources/index.js';
-import { runPlan, RENDER_POOL_AFTER } from '../../src/plan/engine.js';
+import { runPlan } from '../../src/plan/engine.js';
+import { prepareRenderer } from '../../src/email/render.js';
 import { emailsRenderedInWorkers, startRenderPool } from '../../src/email/render-pool.js';
+import { EmailTemplateError } from '../../src/email/errors.js';
 import { FROM, makeConfig } from './helpers.js';
 
 const AT = new Date('2026-03-02T09:00:00Z');
-const USERS = RENDER_POOL_AFTER + 400;
+const USERS = 2000;
+const THROWS_AT = 1500; // past the first 1,024-render window
 
-const COMPONENT = `import { Html, Body, Heading, Text } from '@react-email/components';
+// SKENE_TEST_SLOW: about 1.5 ms per render, so that the pool (well under a second to start) is
+// up long before this thread could render every email. SKENE_TEST_THROW: one user breaks it.
+const COMPONENT = `import { use } from 'react';
+import { Html, Body, Heading, Text } from '@react-email/components';
 export const subject = ({ name }) => 'Hello ' + name;
 export default function Digest({ name, seen }) {
-  if (name === 'User ${USERS - 3}' && process.env.SKENE_TEST_THROW === '1') throw new Error('cannot greet ' + name);
+  if (process.env.SKENE_TEST_SLOW === '1') { const end = performance.now() + 1.5; while (performance.now() < end); }
+  if (name === 'User ${THROWS_AT}' && process.env.SKENE_TEST_THROW === '1') throw new Error('cannot greet ' + name);
+  if (name === 'exit') process.exit(3);
+  if (name === 'never') use(new Promise(() => {}));
   return <Html><Body><Heading>Hi {name}</Heading><Text>Last seen {seen}; {name.length} letters</Text></Body></Html>;
 }`;
 
@@ -42,6 +53,11 @@ function config() {
   return c;
 }
 
+function withEnv(t: { after(fn: () => void): void }, name: string, value: string) {
+  process.env[name] = value; // render threads copy the environment when they start
+  t.after(() => delete process.env[name]);
+}
+
 test('a big React step renders on worker threads and plans exactly what one thread plans', async (t) => {
   const source = (await openSource({})) as SqlSource;
   t.after(() => source.close());
@@ -52,15 +68,16 @@ test('a big React step renders on worker threads and plans exactly what one thre
 INSERT INTO users SELECT i, 'user' || i || '@example.com', 'User ' || i, timestamptz '2026-02-01Z' + i * interval '1 hour' FROM generate_series(1, ${USERS}) i;`,
     },
   ]);
+  withEnv(t, 'SKENE_TEST_SLOW', '1');
   const c = config();
   t.after(() => c.cleanup());
 
   const before = emailsRenderedInWorkers();
-  const pooled = await runPlan({ config: c, source, at: AT, env: FROM, renderThreads: 2 });
+  const pooled = await runPlan({ config: c, source, at: AT, env: FROM, renderThreads: 2, renderPoolAfter: 100 });
   const inWorkers = emailsRenderedInWorkers() - before;
-  const alone = await runPlan({ config: c, source, at: AT, env: FROM, renderThreads: 1 });
+  const alone = await runPlan({ config: c, source, at: AT, env: FROM, renderThreads: 1, renderPoolAfter: 100 });
   assert.equal(emailsRenderedInWorkers() - before, inWorkers, 'one thread: no worker renders');
-  assert.equal(inWorkers, USERS - RENDER_POOL_AFTER, 'the first emails render here, every later one in a worker');
+  assert.ok(inWorkers > 0 && inWorkers <= USERS - 100, `${inWorkers} emails rendered in workers, the rest here`);
 
   assert.equal(pooled.totals.emails, USERS);
   assert.deepEqual(pooled, alone);
@@ -69,17 +86,54 @@ INSERT INTO users SELECT i, 'user' || i || '@example.com', 'User ' || i, timesta
   assert.match(last.html!, new RegExp(`Hi <!-- -->User ${USERS}`));
   assert.match(last.text!, new RegExp(`Last seen 2026-\\d\\d-\\d\\dT\\d\\d:00:00.000Z; ${`User ${USERS}`.length} letters`));
 
-  await t.test('a component that throws in a worker fails the step as it does in one thread', async () => {
-    process.env.SKENE_TEST_THROW = '1';
-    t.after(() => delete process.env.SKENE_TEST_THROW);
-    const c2 = config(); // a new file: compiled afresh, workers read the variable too
+  await t.test('a step that fails in a worker reports what it does in one thread, to the email', async (t) => {
+    withEnv(t, 'SKENE_TEST_THROW', '1');
+    const c2 = config(); // a new file: compiled afresh
     t.after(() => c2.cleanup());
-    const pooledError = (await runPlan({ config: c2, source, at: AT, env: FROM, renderThreads: 2 })).loops[0]!.steps[0]!.errors;
-    const aloneError = (await runPlan({ config: c2, source, at: AT, env: FROM, renderThreads: 1 })).loops[0]!.steps[0]!.errors;
-    assert.equal(pooledError.length, 1);
-    assert.match(pooledError[0]!.message, new RegExp(`cannot greet User ${USERS - 3}`));
-    assert.deepEqual(pooledError, aloneError);
+    const pooledFail = await runPlan({ config: c2, source, at: AT, env: FROM, renderThreads: 2, renderPoolAfter: 100 });
+    const aloneFail = await runPlan({ config: c2, source, at: AT, env: FROM, renderThreads: 1 });
+    const errors = pooledFail.loops[0]!.steps[0]!.errors;
+    assert.equal(errors.length, 1);
+    assert.match(errors[0]!.message, new RegExp(`cannot greet User ${THROWS_AT}`));
+    assert.deepEqual(pooledFail, aloneFail); // counts and emails kept: the same cut, whatever the threads
   });
+});
+
+test('the pool: results and errors as in this thread; a thread that exits or never finishes fails with the template named', async (t) => {
+  const c = config();
+  t.after(() => c.cleanup());
+  const emailsDir = join(c.dir, 'emails');
+  const here = await prepareRenderer({ emailsDir, template: 'digest' });
+
+  const pool = await startRenderPool({ emailsDir, template: 'digest', threads: 2 });
+  assert.ok(pool, 'the pool starts');
+  t.after(() => pool.close());
+  const [ok, odd] = await Promise.all([pool.render({ name: 'Ada', seen: 'today' }), pool.render({ name: 'Zoë <&>', seen: '' }, 'Own subject')]);
+  const { file: _f, kind: _k, ...expected } = await here.render({ name: 'Ada', seen: 'today' });
+  assert.deepEqual(ok, expected);
+  assert.equal(odd.subject, 'Own subject');
+  assert.equal(odd.html, (await here.render({ name: 'Zoë <&>', seen: '' }, 'Own subject')).html);
+
+  withEnv(t, 'SKENE_TEST_THROW', '1');
+  const throwing = await startRenderPool({ emailsDir, template: 'digest', threads: 1 });
+  assert.ok(throwing);
+  t.after(() => throwing.close());
+  const inWorker = await throwing.render({ name: `User ${THROWS_AT}` }).then(() => undefined, (e: unknown) => e);
+  const inThread = await Promise.resolve(here.render({ name: `User ${THROWS_AT}` })).then(() => undefined, (e: unknown) => e);
+  assert.ok(inWorker instanceof EmailTemplateError);
+  assert.equal((inWorker as Error).message, (inThread as Error).message);
+  assert.equal((inWorker as EmailTemplateError).line, (inThread as EmailTemplateError).line);
+
+  const exiting = await startRenderPool({ emailsDir, template: 'digest', threads: 1 });
+  assert.ok(exiting);
+  t.after(() => exiting.close());
+  await assert.rejects(exiting.render({ name: 'exit' }), (e: unknown) => e instanceof EmailTemplateError && /"digest": the render thread stopped \(exit code 3\)/.test(e.message) && e.file.endsWith('digest.tsx'));
+  await assert.rejects(exiting.render({ name: 'Ada' }), /the render thread stopped/, 'later emails fail with the same reason');
+
+  const stuck = await startRenderPool({ emailsDir, template: 'digest', threads: 1, batchTimeoutMs: 300 });
+  assert.ok(stuck);
+  t.after(() => stuck.close());
+  await assert.rejects(stuck.render({ name: 'never' }), /"digest": an email did not finish rendering within 0\.3 s/);
 });
 
 test('a pool whose template cannot be prepared does not start (the plan renders in its own thread)', async (t) => {
