@@ -1,19 +1,21 @@
 /**
  * The built action ships core's React Email render worker (dist/render-worker.js, which core
- * starts beside dist/index.js for big plans). Run from an installed copy of dist/ (no repository
- * node_modules above it), it must render exactly what core renders in-process.
+ * starts beside dist/index.js for big plans, handing it the template it compiled). Run from an
+ * installed copy of dist/ (no repository node_modules above it), it must render exactly what
+ * core renders in-process.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { renderEmail } from '@skene/core';
+import { prepareRenderer, renderEmail } from '@skene/core';
 import { EXAMPLES, installedDist } from './harness.js';
 
 test('dist/render-worker.js renders the example template as core does', async (t) => {
   const emailsDir = join(EXAMPLES, 'hasura', 'emails');
+  const compiled = await prepareRenderer({ emailsDir, template: 're_engagement' });
   const worker = new Worker(join(dirname(installedDist()), 'render-worker.js'), {
-    workerData: { skeneRenderWorker: true, emailsDir, template: 're_engagement' },
+    workerData: { skeneRenderWorker: true, file: compiled.file, template: 're_engagement', bundle: compiled.bundle },
   });
   t.after(() => worker.terminate());
   const messages: unknown[] = [];
@@ -22,7 +24,7 @@ test('dist/render-worker.js renders the example template as core does', async (t
     worker.once('message', resolve);
     worker.once('error', reject);
   });
-  assert.deepEqual(await next(), { ready: true, file: join(emailsDir, 're_engagement.tsx') });
+  assert.deepEqual(await next(), { ready: true });
 
   const jobs = [
     { props: { name: 'Noor Rahman', lastActivity: '2026-02-10T14:22:00.000Z' } },

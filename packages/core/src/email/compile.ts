@@ -25,6 +25,14 @@ export interface CompiledTemplate {
   bundleFilename: string;
   /** Absolute paths of the local (non-node_modules) files compiled into the bundle. */
   inputs: string[];
+  /** The bundle esbuild made, and its source map: what another thread loads instead of compiling again. */
+  bundle: TemplateBundle;
+}
+
+/** A compiled template as text: a CommonJS bundle and its source map (sources absolute). */
+export interface TemplateBundle {
+  code: string;
+  map?: string;
 }
 
 interface CacheEntry {
@@ -112,24 +120,39 @@ async function compileAndLoad(file: string, template: string, stamps: Map<string
   for (const input of inputs) if (!stamps.has(input)) stamps.set(input, await stampOf(input));
 
   const code = result.outputFiles.find((f) => f.path.endsWith('.cjs'))?.text ?? '';
-  const mapText = result.outputFiles.find((f) => f.path.endsWith('.map'))?.text;
-  let sourceMap: SourceMap | undefined;
-  if (mapText) {
+  let map = result.outputFiles.find((f) => f.path.endsWith('.map'))?.text;
+  if (map) {
     try {
-      const payload = JSON.parse(mapText) as { sources: string[] };
+      const payload = JSON.parse(map) as { sources: string[] };
       payload.sources = payload.sources.map((s) => resolve(dir, s));
-      sourceMap = new SourceMap(payload as never);
+      map = JSON.stringify(payload);
+    } catch {
+      map = undefined;
+    }
+  }
+  return loadBundle(file, template, { code, map }, inputs);
+}
+
+/**
+ * Runs a compiled template's bundle and returns its exports, without esbuild: the render threads
+ * load what the plan's thread compiled (the same code, and no compiler process of their own).
+ */
+export function loadBundle(file: string, template: string, bundle: TemplateBundle, inputs: string[] = [file]): CompiledTemplate {
+  let sourceMap: SourceMap | undefined;
+  if (bundle.map) {
+    try {
+      sourceMap = new SourceMap(JSON.parse(bundle.map) as never);
     } catch {
       sourceMap = undefined;
     }
   }
-
+  const dir = dirname(file);
   const bundleFilename = `skene-email:${file}`;
   const templateRequire = createRequire(file);
   const require = (id: string): unknown => (SHARED.test(id) ? coreRequire(id) : templateRequire(id));
   const module = { exports: {} as Record<string, unknown> };
   try {
-    const wrapper = vm.runInThisContext(`(function (exports, require, module, __filename, __dirname) {${code}\n})`, {
+    const wrapper = vm.runInThisContext(`(function (exports, require, module, __filename, __dirname) {${bundle.code}\n})`, {
       filename: bundleFilename,
     }) as (e: unknown, r: unknown, m: unknown, f: string, d: string) => void;
     wrapper(module.exports, require, module, file, dir);
@@ -142,7 +165,7 @@ async function compileAndLoad(file: string, template: string, stamps: Map<string
   }
   const exports =
     typeof module.exports === 'function' ? { default: module.exports as unknown } : (module.exports as Record<string, unknown>);
-  return { file, exports, sourceMap, bundleFilename, inputs };
+  return { file, exports, sourceMap, bundleFilename, inputs, bundle };
 }
 
 function compileError(error: unknown, file: string, template: string, dir: string): EmailTemplateError {

@@ -12,7 +12,8 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { EmailTemplateError } from './errors.js';
 import type { RenderedEmail } from './render.js';
-import type { RenderBatch, RenderJob, RenderResult, SerializedError, WorkerMessage } from './render-worker.js';
+import type { TemplateBundle } from './compile.js';
+import type { RenderBatch, RenderJob, RenderResult, RenderWorkerData, SerializedError, WorkerMessage } from './render-worker.js';
 
 export interface RenderPool {
   /** The email rendered by a worker: the same result (or error) as the template's own `render`. */
@@ -38,10 +39,19 @@ export function defaultRenderThreads(): number {
   return Math.min(availableParallelism(), 8);
 }
 
-export async function startRenderPool(options: { emailsDir: string; template: string; threads: number; batchTimeoutMs?: number }): Promise<RenderPool | undefined> {
+export interface RenderPoolOptions {
+  /** The template's name (for messages), its file and the bundle the calling thread compiled. */
+  template: string;
+  file: string;
+  bundle: TemplateBundle;
+  threads: number;
+  batchTimeoutMs?: number;
+}
+
+export async function startRenderPool(options: RenderPoolOptions): Promise<RenderPool | undefined> {
   const workers: PoolWorker[] = [];
   try {
-    for (let i = 0; i < options.threads; i++) workers.push(new PoolWorker(options.emailsDir, options.template, options.batchTimeoutMs ?? BATCH_TIMEOUT_MS));
+    for (let i = 0; i < options.threads; i++) workers.push(new PoolWorker(options, options.batchTimeoutMs ?? BATCH_TIMEOUT_MS));
     await Promise.all(workers.map((w) => w.ready));
   } catch {
     await Promise.all(workers.map((w) => w.stop()));
@@ -89,14 +99,15 @@ class PoolWorker {
   private stopping = false;
   /** Why this worker can take no more emails (it died, or a batch overran). */
   private broken: Error | undefined;
-  /** The template file, as the worker found it. */
-  private file = '';
+  private readonly template: string;
+  private readonly file: string;
 
   constructor(
-    emailsDir: string,
-    private readonly template: string,
+    options: RenderPoolOptions,
     private readonly batchTimeoutMs: number,
   ) {
+    this.template = options.template;
+    this.file = options.file;
     // Running from TypeScript sources (tests, under tsx), the worker registers tsx first: loader
     // hooks are not inherited by workers.
     const fromSource = import.meta.url.endsWith('.ts');
@@ -106,8 +117,11 @@ class PoolWorker {
       : `import(${JSON.stringify(url)})`;
     this.worker = new Worker(`${bootstrap}.catch((e) => { console.error(e.message); process.exit(1); });`, {
       eval: true,
-      workerData: { skeneRenderWorker: true, emailsDir, template },
+      workerData: { skeneRenderWorker: true, file: options.file, template: options.template, bundle: options.bundle } satisfies RenderWorkerData,
       stderr: true, // a worker that cannot load says so to us, not to the user's terminal
+      // Built code needs none of the parent's loaders (`--import tsx` in a bench, say): a thread
+      // that loads them starts slower and holds more memory.
+      ...(fromSource ? {} : { execArgv: [] }),
     });
     this.worker.unref();
     this.ready = new Promise((resolve, reject) => {
@@ -117,10 +131,7 @@ class PoolWorker {
         if (error) reject(error);
         else resolve();
       };
-      this.worker.once('message', (message: WorkerMessage) => {
-        if ('ready' in message && message.ready) this.file = message.file;
-        done('ready' in message && message.ready ? undefined : new Error('the render worker could not prepare the template'));
-      });
+      this.worker.once('message', (message: WorkerMessage) => done('ready' in message && message.ready ? undefined : new Error('the render worker could not load the template')));
       this.worker.once('error', (error) => done(error));
       this.worker.once('exit', () => done(new Error('the render worker stopped')));
     });

@@ -1,11 +1,12 @@
 /**
- * A React Email renderer in a worker thread (see render-pool.ts): it finds and compiles one
- * template, then renders batches of emails and posts them back. Its own React, its own heap:
- * renders on several cores, and their garbage is collected off the plan's thread.
+ * A React Email renderer in a worker thread (see render-pool.ts): it loads the template the
+ * plan's thread compiled (the same bundle; no compiler of its own), then renders batches of
+ * emails and posts them back. Its own React, its own heap: renders on several cores, and their
+ * garbage is collected off the plan's thread.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { stop as stopEsbuild } from 'esbuild';
-import { prepareRenderer, type RenderedEmail } from './render.js';
+import { renderBundle, type RenderedEmail } from './render.js';
+import type { TemplateBundle } from './compile.js';
 import { EmailTemplateError } from './errors.js';
 
 export interface RenderJob {
@@ -18,7 +19,7 @@ export interface RenderBatch {
 }
 /** One result per job, in order: the email's parts, or why it could not render. */
 export type RenderResult = Pick<RenderedEmail, 'html' | 'text' | 'subject' | 'missing'> | { error: SerializedError };
-export type WorkerMessage = { ready: true; file: string } | { ready: false; error: SerializedError } | { id: number; results: RenderResult[] };
+export type WorkerMessage = { ready: true } | { ready: false; error: SerializedError } | { id: number; results: RenderResult[] };
 
 export interface SerializedError {
   message: string;
@@ -34,28 +35,35 @@ export function serializeError(error: unknown): SerializedError {
   return { message: error instanceof Error ? error.message : String(error) };
 }
 
-if (parentPort && (workerData as { skeneRenderWorker?: boolean } | undefined)?.skeneRenderWorker) {
+/** What a render thread is started with. */
+export interface RenderWorkerData {
+  skeneRenderWorker: true;
+  file: string;
+  template: string;
+  bundle: TemplateBundle;
+}
+
+if (parentPort && (workerData as Partial<RenderWorkerData> | undefined)?.skeneRenderWorker) {
   const port = parentPort;
-  const { emailsDir, template } = workerData as { emailsDir: string; template: string };
-  prepareRenderer({ emailsDir, template }).then(
-    (renderer) => {
-      // The template is compiled: esbuild's service process is done. (Left running, it would
-      // outlive this thread as a zombie process.)
-      stopEsbuild();
-      port.on('message', async ({ id, jobs }: RenderBatch) => {
-        const results: RenderResult[] = [];
-        for (const job of jobs) {
-          try {
-            const { html, text, subject, missing } = await renderer.render(job.props, job.subject);
-            results.push(subject === undefined ? { html, text, missing } : { html, text, subject, missing });
-          } catch (error) {
-            results.push({ error: serializeError(error) });
-          }
-        }
-        port.postMessage({ id, results } satisfies WorkerMessage);
-      });
-      port.postMessage({ ready: true, file: renderer.file } satisfies WorkerMessage);
-    },
-    (error: unknown) => port.postMessage({ ready: false, error: serializeError(error) } satisfies WorkerMessage),
-  );
+  const { file, template, bundle } = workerData as RenderWorkerData;
+  let renderer: ReturnType<typeof renderBundle>;
+  try {
+    renderer = renderBundle(file, template, bundle);
+  } catch (error) {
+    port.postMessage({ ready: false, error: serializeError(error) } satisfies WorkerMessage);
+    throw error;
+  }
+  port.on('message', async ({ id, jobs }: RenderBatch) => {
+    const results: RenderResult[] = [];
+    for (const job of jobs) {
+      try {
+        const { html, text, subject, missing } = await renderer.render(job.props, job.subject);
+        results.push(subject === undefined ? { html, text, missing } : { html, text, subject, missing });
+      } catch (error) {
+        results.push({ error: serializeError(error) });
+      }
+    }
+    port.postMessage({ id, results } satisfies WorkerMessage);
+  });
+  port.postMessage({ ready: true } satisfies WorkerMessage);
 }

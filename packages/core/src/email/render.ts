@@ -10,7 +10,7 @@ import { extname, isAbsolute, join, resolve, sep } from 'node:path';
 import { createElement, type ComponentType } from 'react';
 import { htmlToPlainText } from './plain-text.js';
 import { distance } from 'fastest-levenshtein';
-import { loadTemplate, messageOf, originalPosition } from './compile.js';
+import { loadBundle, loadTemplate, messageOf, originalPosition, type CompiledTemplate, type TemplateBundle } from './compile.js';
 import { EmailTemplateError } from './errors.js';
 import { formatValue, lookupPath, replacePlaceholders } from './interpolate.js';
 import { compileHtmlTemplate, type HtmlTemplate } from './html-template.js';
@@ -125,6 +125,8 @@ export interface EmailRenderer {
   kind: 'react' | 'html';
   /** Synchronous for HTML templates (filled from the compiled file); a promise for React components. */
   render(props: Record<string, unknown>, subject?: string): RenderedEmail | Promise<RenderedEmail>;
+  /** A React template's compiled bundle (render threads load it instead of compiling again). */
+  bundle?: TemplateBundle;
 }
 
 /** Finds and compiles the template (once per session). Template problems throw an `EmailTemplateError`. */
@@ -141,7 +143,16 @@ export async function renderEmail(options: RenderEmailOptions): Promise<Rendered
 }
 
 async function reactRenderer(file: string, template: string): Promise<EmailRenderer> {
-  const compiled = await loadTemplate(file, template);
+  return rendererOf(await loadTemplate(file, template), template);
+}
+
+/** A React Email renderer from a bundle another thread compiled (see render-worker.ts). */
+export function renderBundle(file: string, template: string, bundle: TemplateBundle): EmailRenderer {
+  return rendererOf(loadBundle(file, template, bundle), template);
+}
+
+function rendererOf(compiled: CompiledTemplate, template: string): EmailRenderer {
+  const file = compiled.file;
   const component = compiled.exports.default;
   if (!isComponent(component)) {
     const names = Object.keys(compiled.exports).filter((k) => k !== '__esModule');
@@ -178,7 +189,7 @@ async function reactRenderer(file: string, template: string): Promise<EmailRende
     }
     return withSubject({ html, text: htmlToPlainText(html), file, kind: 'react', missing }, subject);
   };
-  return { file, kind: 'react', render };
+  return { file, kind: 'react', render, bundle: compiled.bundle };
 }
 
 async function htmlRenderer(file: string): Promise<EmailRenderer> {

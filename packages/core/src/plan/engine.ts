@@ -325,9 +325,9 @@ function emitter(ctx: StepContext, loop: Loop, action: EmailAction, stepNo: numb
   const renderLater = async (props: Record<string, string>, subject: string | undefined) => {
     preparing ??= prepareRenderer({ emailsDir, template: action.template, session: renderSession }).then((r) => (renderer = r));
     const prepared = await preparing;
-    if (prepared.kind === 'react' && threads > 1 && !poolStarting && ++inThread > poolAfter) {
+    if (prepared.bundle && threads > 1 && !poolStarting && ++inThread > poolAfter) {
       // A big step: the rest renders on every core, once the pool is up (here, if it cannot start).
-      poolStarting = startRenderPool({ emailsDir, template: action.template, threads }).then((started) => {
+      poolStarting = startRenderPool({ template: action.template, file: prepared.file, bundle: prepared.bundle, threads }).then((started) => {
         pool = started;
         poolSettled = true;
       });

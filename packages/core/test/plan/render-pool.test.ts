@@ -105,7 +105,8 @@ test('the pool: results and errors as in this thread; a thread that exits or nev
   const emailsDir = join(c.dir, 'emails');
   const here = await prepareRenderer({ emailsDir, template: 'digest' });
 
-  const pool = await startRenderPool({ emailsDir, template: 'digest', threads: 2 });
+  const compiled = { template: 'digest', file: here.file, bundle: here.bundle! };
+  const pool = await startRenderPool({ ...compiled, threads: 2 });
   assert.ok(pool, 'the pool starts');
   t.after(() => pool.close());
   const [ok, odd] = await Promise.all([pool.render({ name: 'Ada', seen: 'today' }), pool.render({ name: 'Zoë <&>', seen: '' }, 'Own subject')]);
@@ -115,7 +116,7 @@ test('the pool: results and errors as in this thread; a thread that exits or nev
   assert.equal(odd.html, (await here.render({ name: 'Zoë <&>', seen: '' }, 'Own subject')).html);
 
   withEnv(t, 'SKENE_TEST_THROW', '1');
-  const throwing = await startRenderPool({ emailsDir, template: 'digest', threads: 1 });
+  const throwing = await startRenderPool({ ...compiled, threads: 1 });
   assert.ok(throwing);
   t.after(() => throwing.close());
   const inWorker = await throwing.render({ name: `User ${THROWS_AT}` }).then(() => undefined, (e: unknown) => e);
@@ -124,20 +125,33 @@ test('the pool: results and errors as in this thread; a thread that exits or nev
   assert.equal((inWorker as Error).message, (inThread as Error).message);
   assert.equal((inWorker as EmailTemplateError).line, (inThread as EmailTemplateError).line);
 
-  const exiting = await startRenderPool({ emailsDir, template: 'digest', threads: 1 });
+  const exiting = await startRenderPool({ ...compiled, threads: 1 });
   assert.ok(exiting);
   t.after(() => exiting.close());
   await assert.rejects(exiting.render({ name: 'exit' }), (e: unknown) => e instanceof EmailTemplateError && /"digest": the render thread stopped \(exit code 3\)/.test(e.message) && e.file.endsWith('digest.tsx'));
   await assert.rejects(exiting.render({ name: 'Ada' }), /the render thread stopped/, 'later emails fail with the same reason');
 
-  const stuck = await startRenderPool({ emailsDir, template: 'digest', threads: 1, batchTimeoutMs: 300 });
+  const stuck = await startRenderPool({ ...compiled, threads: 1, batchTimeoutMs: 300 });
   assert.ok(stuck);
   t.after(() => stuck.close());
   await assert.rejects(stuck.render({ name: 'never' }), /"digest": an email did not finish rendering within 0\.3 s/);
 });
 
-test('a pool whose template cannot be prepared does not start (the plan renders in its own thread)', async (t) => {
+test('a pool whose bundle does not load in a thread does not start (the plan renders in its own thread)', async (t) => {
   const c = config();
   t.after(() => c.cleanup());
-  assert.equal(await startRenderPool({ emailsDir: join(c.dir, 'emails'), template: 'no_such_template', threads: 2 }), undefined);
+  const file = join(c.dir, 'emails', 'digest.tsx');
+  assert.equal(await startRenderPool({ template: 'digest', file, bundle: { code: 'throw new Error("no")' }, threads: 2 }), undefined);
+});
+
+test('render threads load the bundle this thread compiled: no compiler of their own', async (t) => {
+  const c = config();
+  t.after(() => c.cleanup());
+  const here = await prepareRenderer({ emailsDir: join(c.dir, 'emails'), template: 'digest' });
+  assert.ok(here.bundle && /Hello/.test(here.bundle.code));
+  // A bundle edited after compiling: the threads render the bundle they are given, not the file.
+  const pool = await startRenderPool({ template: 'digest', file: here.file, bundle: { ...here.bundle, code: here.bundle.code.replace('"Hello "', '"Bonjour "') }, threads: 1 });
+  assert.ok(pool);
+  t.after(() => pool.close());
+  assert.equal((await pool.render({ name: 'Ada', seen: 'today' })).subject, 'Bonjour Ada');
 });
