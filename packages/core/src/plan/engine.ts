@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import { join, relative, sep } from 'node:path';
 import { DEFAULT_TO, compilePlaceholders, contextResolver, createRenderSession, interpolate, isValidAddress, prepareRenderer, resolveAddresses, EmailTemplateError, type EmailRenderer, type RenderedEmail, type TemplateContext } from '../email/index.js';
-import { defaultRenderThreads, startRenderPool, type RenderPool } from '../email/render-pool.js';
+import { BATCH_TIMEOUT_MS as RENDER_TIMEOUT_MS, defaultRenderThreads, startRenderPool, type RenderPool } from '../email/render-pool.js';
 import { SourceError, type DataSource, type RedisSource, type Row, type SqlSession, type SqlSource } from '../sources/types.js';
 import { formatMs } from '../sources/postgres-session.js';
 import { addCounts, emptyCounts, REPORT_FORMAT, REPORT_VERSION, type Counts, type LoopReport, type PlannedEmail, type PlanReport, type StepReport } from '../report/model.js';
@@ -62,6 +62,8 @@ export interface PlanOptions {
   renderThreads?: number;
   /** React emails a step renders in its own thread before it starts the render threads (default 10,000). */
   renderPoolAfter?: number;
+  /** The longest one email may take to render before its step fails (default 2 minutes). */
+  renderTimeoutMs?: number;
   /** The current time when `at` is absent (tests). */
   now?: () => Date;
 }
@@ -129,6 +131,11 @@ interface StepContext extends PlanOptions {
 
 /** What one step collects while it runs. */
 class StepCollector {
+  constructor(
+    private readonly template: string,
+    private readonly renderTimeoutMs: number,
+  ) {}
+
   counts: Counts = emptyCounts();
   emails: PlannedEmail[] = [];
   notSent = new Map<string, { count: number; examples: string[] }>();
@@ -163,7 +170,20 @@ class StepCollector {
       this.pending = this.pending.slice(this.head);
       this.head = 0;
     }
-    await oldest;
+    // A component waiting on something that never settles would otherwise hold the plan forever
+    // (or end the process without a report). The timer keeps the process alive until it fires.
+    let timer: NodeJS.Timeout | undefined;
+    const overrun = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new StepFailure(`email template "${this.template}": an email did not finish rendering within ${formatMs(this.renderTimeoutMs)}: does a component wait on something that never settles, or loop?`, 'template')),
+        this.renderTimeoutMs,
+      );
+    });
+    try {
+      await Promise.race([oldest, overrun]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** Waits for every render in flight, in order. */
@@ -171,9 +191,14 @@ class StepCollector {
     while (this.inFlight > 0) await this.next();
   }
 
-  /** After a failure: lets the renders still in flight end, whatever they give. */
+  /** After a failure: lets the renders still in flight end, whatever they give (but not wait forever for one). */
   async abandon() {
-    await Promise.allSettled(this.pending.slice(this.head));
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.allSettled(this.pending.slice(this.head)),
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, this.renderTimeoutMs))),
+    ]);
+    clearTimeout(timer);
     this.pending = [];
     this.head = 0;
   }
@@ -213,7 +238,7 @@ async function planStep(ctx: StepContext, loop: Loop, step: Step, stepNo: number
     emails: [],
     errors: [],
   };
-  const collector = new StepCollector();
+  const collector = new StepCollector(step.action.template, ctx.renderTimeoutMs ?? RENDER_TIMEOUT_MS);
   const { emit, close } = emitter(ctx, loop, step.action, stepNo, collector);
   try {
     if (occurrences instanceof Error) throw new StepFailure(occurrences.message, 'config');
@@ -328,7 +353,7 @@ function emitter(ctx: StepContext, loop: Loop, action: EmailAction, stepNo: numb
     const prepared = await preparing;
     if (prepared.bundle && threads > 1 && !poolStarting && ++inThread > poolAfter) {
       // A big step: the rest renders on every core, once the pool is up (here, if it cannot start).
-      poolStarting = startRenderPool({ template: action.template, file: prepared.file, bundle: prepared.bundle, threads }).then((started) => {
+      poolStarting = startRenderPool({ template: action.template, file: prepared.file, bundle: prepared.bundle, threads, batchTimeoutMs: ctx.renderTimeoutMs }).then((started) => {
         pool = started;
         poolSettled = true;
       });

@@ -155,3 +155,26 @@ test('render threads load the bundle this thread compiled: no compiler of their 
   t.after(() => pool.close());
   assert.equal((await pool.render({ name: 'Ada', seen: 'today' })).subject, 'Bonjour Ada');
 });
+
+test('an email that never finishes rendering fails its step after renderTimeoutMs, in one thread or several', async (t) => {
+  const source = (await openSource({})) as SqlSource;
+  t.after(() => source.close());
+  await source.seed([
+    {
+      path: 'seed.sql',
+      text: `CREATE TABLE users (id integer PRIMARY KEY, email text NOT NULL, name text NOT NULL, seen_at timestamptz);
+INSERT INTO users SELECT i, 'user' || i || '@example.com', CASE WHEN i = 150 THEN 'never' ELSE 'User ' || i END, NULL FROM generate_series(1, 400) i;`,
+    },
+  ]);
+  const c = config();
+  t.after(() => c.cleanup());
+  for (const renderThreads of [1, 2]) {
+    const started = performance.now();
+    const report = await runPlan({ config: c, source, at: AT, env: FROM, renderThreads, renderPoolAfter: 100, renderTimeoutMs: 400 });
+    const errors = report.loops[0]!.steps[0]!.errors;
+    assert.equal(errors.length, 1, `${renderThreads} thread(s)`);
+    assert.match(errors[0]!.message, /email template "digest": an email did not finish rendering within/);
+    assert.equal(errors[0]!.kind, 'template');
+    assert.ok(performance.now() - started < 10_000, 'no wait beyond the deadline');
+  }
+});
