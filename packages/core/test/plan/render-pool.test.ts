@@ -4,7 +4,7 @@
  * component, a thread that exits, a render that never settles) are errors naming the template;
  * a pool that cannot start is no pool.
  */
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -53,21 +53,27 @@ function config() {
   return c;
 }
 
-function withEnv(t: { after(fn: () => void): void }, name: string, value: string) {
-  process.env[name] = value; // render threads copy the environment when they start
-  t.after(() => delete process.env[name]);
-}
-
-test('a big React step renders on worker threads and plans exactly what one thread plans', async (t) => {
+/** An embedded database with `count` users; `name` and `seen` are SQL over `i`, the user's id. */
+async function usersDatabase(t: TestContext, count: number, name: string, seen: string): Promise<SqlSource> {
   const source = (await openSource({})) as SqlSource;
   t.after(() => source.close());
   await source.seed([
     {
       path: 'seed.sql',
       text: `CREATE TABLE users (id integer PRIMARY KEY, email text NOT NULL, name text NOT NULL, seen_at timestamptz);
-INSERT INTO users SELECT i, 'user' || i || '@example.com', 'User ' || i, timestamptz '2026-02-01Z' + i * interval '1 hour' FROM generate_series(1, ${USERS}) i;`,
+INSERT INTO users SELECT i, 'user' || i || '@example.com', ${name}, ${seen} FROM generate_series(1, ${count}) i;`,
     },
   ]);
+  return source;
+}
+
+function withEnv(t: { after(fn: () => void): void }, name: string, value: string) {
+  process.env[name] = value; // render threads copy the environment when they start
+  t.after(() => delete process.env[name]);
+}
+
+test('a big React step renders on worker threads and plans exactly what one thread plans', async (t) => {
+  const source = await usersDatabase(t, USERS, `'User ' || i`, `timestamptz '2026-02-01Z' + i * interval '1 hour'`);
   withEnv(t, 'SKENE_TEST_SLOW', '1');
   const c = config();
   t.after(() => c.cleanup());
@@ -157,15 +163,7 @@ test('render threads load the bundle this thread compiled: no compiler of their 
 });
 
 test('an email that never finishes rendering fails its step after renderTimeoutMs, in one thread or several', async (t) => {
-  const source = (await openSource({})) as SqlSource;
-  t.after(() => source.close());
-  await source.seed([
-    {
-      path: 'seed.sql',
-      text: `CREATE TABLE users (id integer PRIMARY KEY, email text NOT NULL, name text NOT NULL, seen_at timestamptz);
-INSERT INTO users SELECT i, 'user' || i || '@example.com', CASE WHEN i = 150 THEN 'never' ELSE 'User ' || i END, NULL FROM generate_series(1, 400) i;`,
-    },
-  ]);
+  const source = await usersDatabase(t, 400, `CASE WHEN i = 150 THEN 'never' ELSE 'User ' || i END`, 'NULL');
   const c = config();
   t.after(() => c.cleanup());
   for (const renderThreads of [1, 2]) {
