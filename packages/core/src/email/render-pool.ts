@@ -9,7 +9,8 @@
  * emails it held and every later one with an EmailTemplateError naming the template.
  */
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startWorkerThread } from '../worker-thread.js';
 import { EmailTemplateError } from './errors.js';
 import type { RenderedEmail } from './render.js';
 import type { TemplateBundle } from './compile.js';
@@ -25,7 +26,7 @@ export interface RenderPool {
 const BATCH = 32;
 const START_TIMEOUT_MS = 30_000;
 /** A batch still out after this has a component waiting on something that never settles, or looping. */
-export const BATCH_TIMEOUT_MS = 120_000;
+export const RENDER_TIMEOUT_MS = 120_000;
 
 let fromWorkers = 0;
 
@@ -51,7 +52,7 @@ export interface RenderPoolOptions {
 export async function startRenderPool(options: RenderPoolOptions): Promise<RenderPool | undefined> {
   const workers: PoolWorker[] = [];
   try {
-    for (let i = 0; i < options.threads; i++) workers.push(new PoolWorker(options, options.batchTimeoutMs ?? BATCH_TIMEOUT_MS));
+    for (let i = 0; i < options.threads; i++) workers.push(new PoolWorker(options, options.batchTimeoutMs ?? RENDER_TIMEOUT_MS));
     await Promise.all(workers.map((w) => w.ready));
   } catch {
     await Promise.all(workers.map((w) => w.stop()));
@@ -108,20 +109,11 @@ class PoolWorker {
   ) {
     this.template = options.template;
     this.file = options.file;
-    // Running from TypeScript sources (tests, under tsx), the worker registers tsx first: loader
-    // hooks are not inherited by workers.
-    const fromSource = import.meta.url.endsWith('.ts');
-    const url = new URL(fromSource ? './render-worker.ts' : './render-worker.js', import.meta.url).href;
-    const bootstrap = fromSource
-      ? `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((tsx) => { tsx.register(); return import(${JSON.stringify(url)}); })`
-      : `import(${JSON.stringify(url)})`;
-    this.worker = new Worker(`${bootstrap}.catch((e) => { console.error(e.message); process.exit(1); });`, {
-      eval: true,
+    this.worker = startWorkerThread(import.meta.url, 'render-worker', {
       workerData: { skeneRenderWorker: true, file: options.file, template: options.template, bundle: options.bundle } satisfies RenderWorkerData,
       stderr: true, // a worker that cannot load says so to us, not to the user's terminal
-      // Built code needs none of the parent's loaders (`--import tsx` in a bench, say): a thread
-      // that loads them starts slower and holds more memory.
-      ...(fromSource ? {} : { execArgv: [] }),
+      withoutParentLoaders: true,
+      loadError: 'message',
     });
     this.worker.unref();
     this.ready = new Promise((resolve, reject) => {

@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import { join, relative, sep } from 'node:path';
 import { DEFAULT_TO, compilePlaceholders, contextResolver, createRenderSession, interpolate, isValidAddress, prepareRenderer, resolveAddresses, EmailTemplateError, type EmailRenderer, type RenderedEmail, type TemplateContext } from '../email/index.js';
-import { BATCH_TIMEOUT_MS as RENDER_TIMEOUT_MS, defaultRenderThreads, startRenderPool, type RenderPool } from '../email/render-pool.js';
+import { RENDER_TIMEOUT_MS, defaultRenderThreads, startRenderPool, type RenderPool } from '../email/render-pool.js';
 import { SourceError, type DataSource, type RedisSource, type Row, type SqlSession, type SqlSource } from '../sources/types.js';
 import { formatMs } from '../sources/postgres-session.js';
 import { addCounts, emptyCounts, REPORT_FORMAT, REPORT_VERSION, type Counts, type LoopReport, type PlannedEmail, type PlanReport, type StepReport } from '../report/model.js';

@@ -2,7 +2,8 @@
  * The embedded default: PostgreSQL compiled to WebAssembly (PGlite), nothing to install, run in
  * a worker thread (pglite-worker.ts) started from a cached data directory (pglite-snapshot.ts).
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startWorkerThread } from '../worker-thread.js';
 import { pgReadOnly, classifyPgError } from './postgres-session.js';
 import { seedLocation } from './seed.js';
 import { SourceError, type Row, type SeedFile, type SqlSource } from './types.js';
@@ -96,14 +97,7 @@ class PgliteWorker {
   }
 
   static async start(): Promise<PgliteWorker> {
-    // The worker imports the compiled module; running from TypeScript sources (tests, under
-    // tsx), it registers tsx first, as loader hooks are not inherited by workers.
-    const fromSource = import.meta.url.endsWith('.ts');
-    const url = new URL(fromSource ? './pglite-worker.ts' : './pglite-worker.js', import.meta.url).href;
-    const bootstrap = fromSource
-      ? `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((tsx) => { tsx.register(); return import(${JSON.stringify(url)}); })`
-      : `import(${JSON.stringify(url)})`;
-    const worker = new Worker(`${bootstrap}.catch((e) => { console.error(e); process.exit(1); });`, { eval: true });
+    const worker = startWorkerThread(import.meta.url, 'pglite-worker');
     worker.unref();
     const handle = new PgliteWorker(worker);
     handle.waiting.set(0, { resolve: () => {}, reject: () => {} });
