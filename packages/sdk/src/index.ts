@@ -18,7 +18,7 @@ export function defineConfig<const T extends ConfigInput>(config: T): T {
 export type ConfigExport = LoopInput | LoopInput[] | ConfigInput;
 
 /** Normalises any accepted export to `{ loops }` with every loop given its id (explicit, or `<type>-<n>`). */
-export function normalizeConfig(exported: unknown): { loops: (Loop & { id: string })[]; database?: { url?: string; token?: string }; email?: { from?: string } } {
+export function normalizeConfig(exported: unknown): { loops: (Loop & { id: string })[]; database?: { url?: string; token?: string; allowFunctions?: string[] }; email?: { from?: string } } {
   const config =
     Array.isArray(exported)
       ? configSchema.parse({ loops: exported })

@@ -111,6 +111,12 @@ export const configSchema = z
       .strictObject({
         url: z.string().min(1).optional().describe('Database URL: `postgres://`, `mysql://`, `redis://`, or an Upstash REST URL. Default: an embedded PostgreSQL.'),
         token: z.string().min(1).optional().describe('The Upstash REST token (prefer an environment variable).'),
+        allowFunctions: z
+          .array(z.string().min(1))
+          .optional()
+          .describe(
+            'Functions (or cast types) outside Skene\'s read-only allow-list that conditions may call, because you vouch that they only read: `[\'analytics.engagement_score\']`. Each use is shown as a warning (SKN027). See docs/read-only.md.',
+          ),
       })
       .optional()
       .describe('Where the loops\' data lives.'),

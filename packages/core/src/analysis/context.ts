@@ -32,6 +32,18 @@ export class RuleContext {
     this.diagnostics.push({ code, severity, range, message, ...(fixes?.length ? { fixes } : {}) });
   }
 
+  private vouched: string[] | undefined;
+
+  /** `database.allowFunctions` as written in the config (the functions it vouches for). */
+  get allowFunctions(): string[] {
+    if (!this.vouched) {
+      const list = this.doc.root?.kind === 'object' ? this.doc.root.properties.find((p) => p.key === 'database')?.value : undefined;
+      const items = list?.kind === 'object' ? list.properties.find((p) => p.key === 'allowFunctions')?.value : undefined;
+      this.vouched = items?.kind === 'array' ? items.items.flatMap((i) => (i.kind === 'string' ? [i.value] : [])) : [];
+    }
+    return this.vouched;
+  }
+
   /** The default export as plain data (opaque parts marked), computed once. */
   get plain(): unknown {
     return (this.plainRoot ??= toPlain(this.doc.root));

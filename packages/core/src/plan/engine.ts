@@ -16,7 +16,10 @@ import { SourceError, type DataSource, type RedisSource, type Row, type SqlSessi
 import { formatMs } from '../sources/postgres-session.js';
 import { addCounts, emptyCounts, REPORT_FORMAT, REPORT_VERSION, type Counts, type LoopReport, type PlannedEmail, type PlanReport, type StepReport } from '../report/model.js';
 import { cronOccurrences, parseDuration } from './clock.js';
-import { loadPostgresParser, refuseWrites } from './guard.js';
+import { applyAllowFunctions, firstError, guardCondition, guardRedisCommand, GuardRefusal, type GuardProblem } from '../guard/index.js';
+import { loadMysqlParser } from '../sql/mysql.js';
+import { loadPostgresParser } from '../sql/postgres.js';
+import { locateGuardFindings } from './locate.js';
 import { findParams, withoutTrailingSemicolon } from './params.js';
 import { withRetries, RetriedError, type RetryOptions } from './retry.js';
 import * as SQL from './sql.js';
@@ -78,6 +81,8 @@ class StepFailure extends Error {
     message: string,
     readonly kind: string,
     readonly attempts = 1,
+    /** The guard's verdict when the read-only guard refused the step (its code and position). */
+    readonly guard?: GuardProblem,
   ) {
     super(message);
   }
@@ -90,7 +95,9 @@ export async function runPlan(options: PlanOptions): Promise<PlanReport> {
   const horizon = options.horizon ?? DEFAULT_HORIZON;
   const horizonMs = parseDuration(horizon);
   if (horizonMs === undefined) throw new Error(`invalid horizon "${horizon}": write a duration such as 12h, 1d or 7d`);
+  // The read-only guard reads every condition with the real parser of its dialect.
   if (options.source.dialect === 'postgres') await loadPostgresParser();
+  if (options.source.dialect === 'mysql') await loadMysqlParser();
 
   const warnings: string[] = [];
   if (!pinned) {
@@ -120,6 +127,7 @@ export async function runPlan(options: PlanOptions): Promise<PlanReport> {
     report.totals.loops++;
     addCounts(report.totals, loopReport.counts);
   }
+  await locateGuardFindings(report, options.config.file);
   return report;
 }
 
@@ -250,16 +258,14 @@ async function planStep(ctx: StepContext, loop: Loop, step: Step, stepNo: number
           'config',
         );
       }
+      if (condition?.type === 'redis') refuseUnlessAllowed(guardRedisCommand(condition.command), undefined, report);
       if (trigger.type === 'database') await redisDatabaseStep(ctx, source, loop, step, stepNo, timeoutMs, collector, emit);
       else await redisScheduleStep(ctx, source, loop, step, stepNo, occurrences as Date[], timeoutMs, collector, emit);
     } else {
       if (condition?.type === 'redis') {
         throw new StepFailure(`the condition is a Redis command but the data source is SQL (${source.label}): write { type: 'query', query: 'SELECT …' }`, 'config');
       }
-      if (condition) {
-        const refused = refuseWrites(condition.query, source.dialect);
-        if (refused) throw new StepFailure(refused, 'read-only');
-      }
+      if (condition) refuseUnlessAllowed(guardCondition(condition.query, source.dialect), ctx.config.database?.allowFunctions, report);
       await source.readOnly(async (session) => {
         if (trigger.type === 'database') await sqlDatabaseStep(ctx, source, session, loop, step, stepNo, timeoutMs, collector, emit);
         else await sqlScheduleStep(ctx, source, session, loop, step, stepNo, occurrences as Date[], timeoutMs, collector, emit);
@@ -272,7 +278,14 @@ async function planStep(ctx: StepContext, loop: Loop, step: Step, stepNo: number
     await close().catch(() => {});
     const failure = toFailure(error);
     collector.counts.errors++;
-    report.errors.push({ loop: loop.id, step: stepNo, kind: failure.kind, message: failure.message, attempts: failure.attempts });
+    report.errors.push({
+      loop: loop.id,
+      step: stepNo,
+      kind: failure.kind,
+      message: failure.message,
+      attempts: failure.attempts,
+      ...(failure.guard ? { code: failure.guard.code, offset: failure.guard.start } : {}),
+    });
   }
   report.counts = collector.counts;
   // Key order by code point / number, not the database's collation: every source lists alike.
@@ -286,8 +299,17 @@ async function planStep(ctx: StepContext, loop: Loop, step: Step, stepNo: number
   return report;
 }
 
+/** Refuses the step when the guard found an error; vouched-for functions become the step's warnings. */
+function refuseUnlessAllowed(problems: readonly GuardProblem[], allowFunctions: readonly string[] | undefined, report: StepReport): void {
+  const verdict = applyAllowFunctions(problems, allowFunctions);
+  const refused = firstError(verdict);
+  if (refused) throw new GuardRefusal(refused);
+  for (const warning of verdict) (report.warnings ??= []).push({ code: warning.code, message: warning.message, offset: warning.start });
+}
+
 function toFailure(error: unknown): StepFailure {
   if (error instanceof StepFailure) return error;
+  if (error instanceof GuardRefusal) return new StepFailure(error.message, 'read-only', 1, error.problem);
   if (error instanceof RetriedError) {
     const inner = toFailure(error.cause);
     return new StepFailure(error.attempts > 1 ? `${inner.message} (${error.attempts} attempts)` : inner.message, inner.kind, error.attempts);
@@ -518,7 +540,9 @@ async function sqlDatabaseStep(
     if (!column) throw new StepFailure(`--since needs a creation time on ${table}: it has no created_at column`, 'config');
     since = { column, at: ctx.since };
   }
-  const condition = step.condition?.type === 'query' ? findParams(withoutTrailingSemicolon(step.condition.query), dialect) : undefined;
+  const condition = step.condition?.type === 'query'
+    ? { ...findParams(withoutTrailingSemicolon(step.condition.query), dialect), allowFunctions: ctx.config.database?.allowFunctions }
+    : undefined;
   if (condition && condition.highest > 1) {
     throw new StepFailure(`the condition uses $${condition.highest}, but a database trigger gives only $1 (the ${table} row's ${key})`, 'config');
   }

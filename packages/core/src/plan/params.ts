@@ -9,6 +9,8 @@ import { parsePostgres, visitPg } from '../sql/postgres.js';
 import type { SqlDialect } from '../sources/types.js';
 
 export interface ParamUse {
+  /** The condition alone, as it parsed. */
+  text: string;
   /** Highest `$n` used (0 when none). */
   highest: number;
   /** Replaces every `$1` with `text`. */
@@ -49,6 +51,7 @@ export function findParams(sql: string, dialect: SqlDialect): ParamUse {
   }
   spans.sort((a, b) => a.start - b.start);
   return {
+    text: sql,
     highest: spans.reduce((max, s) => Math.max(max, s.n), 0),
     replace(text: string) {
       let out = '';

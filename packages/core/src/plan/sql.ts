@@ -4,6 +4,7 @@
  * PostgreSQL passes values as parameters; the MySQL dialect inlines escaped literals and passes
  * none (so a `?` inside the user's condition is never taken for a placeholder).
  */
+import { CONDITION_ALIAS, GuardRefusal, verifyMysqlWrapper, verifyPostgresWrapper } from '../guard/index.js';
 import type { SqlDialect } from '../sources/types.js';
 
 export const KEY_COLUMN = '__skene_key';
@@ -103,24 +104,35 @@ export function conditionBatchQuery(
   dialect: SqlDialect,
   table: string,
   key: string,
-  condition: { replace(text: string): string },
+  condition: BatchCondition,
   keys: unknown[],
 ): Statement {
   if (dialect === 'postgres') {
     const k = `__skene_t.${quoteIdent(dialect, key)}`;
-    return {
-      sql:
-        `SELECT ${k} AS ${KEY_COLUMN}, __skene_m.* FROM ${quoteIdent(dialect, table)} AS __skene_t ` +
-        `CROSS JOIN LATERAL (SELECT * FROM (\n${condition.replace(k)}\n) AS __skene_c LIMIT 1) AS __skene_m ` +
-        `WHERE ${k} = ANY($1)`,
-      params: [keys],
-    };
+    const sql =
+      `SELECT ${k} AS ${KEY_COLUMN}, __skene_m.* FROM ${quoteIdent(dialect, table)} AS __skene_t ` +
+      `CROSS JOIN LATERAL (SELECT * FROM (\n${condition.replace(k)}\n) AS ${CONDITION_ALIAS} LIMIT 1) AS __skene_m ` +
+      `WHERE ${k} = ANY($1)`;
+    return verified({ sql, params: [keys] }, verifyPostgresWrapper({ sql, condition: condition.text, keyColumn: ['__skene_t', key], allowFunctions: condition.allowFunctions }));
   }
-  const branches = keys.map((value) => {
-    const literal = mysqlLiteral(value);
-    return `(SELECT ${literal} AS ${KEY_COLUMN}, __skene_c.* FROM (\n${condition.replace(literal)}\n) AS __skene_c LIMIT 1)`;
-  });
-  return { sql: branches.join('\nUNION ALL\n'), params: [] };
+  const branch = `(SELECT %KEY% AS ${KEY_COLUMN}, ${CONDITION_ALIAS}.* FROM (\n%CONDITION%\n) AS ${CONDITION_ALIAS} LIMIT 1)`;
+  const separator = '\nUNION ALL\n';
+  const literals = keys.map(mysqlLiteral);
+  const sql = literals.map((literal) => branch.replace('%KEY%', () => literal).replace('%CONDITION%', () => condition.replace(literal))).join(separator);
+  return verified({ sql, params: [] }, verifyMysqlWrapper({ sql, condition: condition.text, literals, branch, separator }));
+}
+
+/** A database trigger's condition, ready to batch: its text alone and how to put a key for `$1`. */
+export interface BatchCondition {
+  text: string;
+  replace(text: string): string;
+  allowFunctions?: readonly string[];
+}
+
+/** The statement, once the guard has read it again as the wrapper around the condition. */
+function verified(statement: Statement, problem: ReturnType<typeof verifyPostgresWrapper>): Statement {
+  if (problem) throw new GuardRefusal(problem);
+  return statement;
 }
 
 export const HIT_COLUMN = '__skene_hit';
@@ -133,18 +145,16 @@ export const HIT_COLUMN = '__skene_hit';
 export function pageWithConditionQuery(
   table: string,
   key: string,
-  condition: { replace(text: string): string },
+  condition: BatchCondition,
   options: { afterKey?: unknown; since?: { column: string; at: Date }; limit: number },
 ): Statement {
   const page = pageQuery('postgres', table, key, options);
   const k = `__skene_t.${quoteIdent('postgres', key)}`;
-  return {
-    sql:
-      `SELECT __skene_t.*, __skene_m.* FROM (${page.sql}) AS __skene_t ` +
-      `LEFT JOIN LATERAL (SELECT 1 AS ${HIT_COLUMN}, __skene_c.* FROM (\n${condition.replace(k)}\n) AS __skene_c LIMIT 1) AS __skene_m ON true ` +
-      `ORDER BY ${k}`,
-    params: page.params,
-  };
+  const sql =
+    `SELECT __skene_t.*, __skene_m.* FROM (${page.sql}) AS __skene_t ` +
+    `LEFT JOIN LATERAL (SELECT 1 AS ${HIT_COLUMN}, ${CONDITION_ALIAS}.* FROM (\n${condition.replace(k)}\n) AS ${CONDITION_ALIAS} LIMIT 1) AS __skene_m ON true ` +
+    `ORDER BY ${k}`;
+  return verified({ sql, params: page.params }, verifyPostgresWrapper({ sql, condition: condition.text, keyColumn: ['__skene_t', key], allowFunctions: condition.allowFunctions }));
 }
 
 /** The `users` rows with these ids. */

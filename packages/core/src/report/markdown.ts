@@ -3,7 +3,7 @@
  * 65,536 characters and a job summary at 1 MiB: the summary table always fits; emails (in
  * collapsed <details> blocks) are added while they fit, and the cut is said, never silent.
  */
-import { describeTrigger, plural } from './text.js';
+import { describeTrigger, errorPlace, plural } from './text.js';
 import type { PlanReport, PlannedEmail } from './model.js';
 
 export const GITHUB_COMMENT_LIMIT = 65_536;
@@ -50,7 +50,7 @@ export function renderMarkdown(report: PlanReport, options: MarkdownOptions = {}
     }
   }
   head.push('');
-  for (const loop of report.loops) for (const step of loop.steps) for (const e of step.errors) head.push(`> [!CAUTION]\n> **${escapeMd(e.loop)}** step ${e.step}: ${escapeMd(e.message)}\n`);
+  for (const loop of report.loops) for (const step of loop.steps) for (const e of step.errors) head.push(`> [!CAUTION]\n> **${escapeMd(e.loop)}** step ${e.step}: ${escapeMd(errorPlace(e) + e.message)}\n`);
 
   let out = head.join('\n') + '\n';
   const notice = (shown: number, total: number) =>

@@ -68,6 +68,8 @@ export interface StepReport {
   notSent: { reason: string; count: number; examples: string[] }[];
   emails: PlannedEmail[];
   errors: PlanError[];
+  /** Functions the config vouches for (SKN027), while planning; moved to the report's warnings with their place. */
+  warnings?: { code: string; message: string; offset: number }[];
 }
 
 export interface PlannedEmail {
@@ -95,6 +97,12 @@ export interface PlanError {
   kind: string;
   message: string;
   attempts: number;
+  /** The diagnostic code when the read-only guard refused the step (the same code `skene check` gives). */
+  code?: string;
+  /** Where in the config, `file:line:column` (the same place `skene check` names), when known. */
+  location?: string;
+  /** The guard's offset into the condition (or 0: the Redis command's name), before it is located. */
+  offset?: number;
 }
 
 export interface Comparison {

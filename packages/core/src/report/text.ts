@@ -43,7 +43,7 @@ export function renderText(report: PlanReport, options: TextOptions = {}): strin
       }
       if (step.emails.length > perStep) lines.push(c.dim(`    … and ${step.emails.length - perStep} more (--format json lists every email)`));
       for (const n of step.notSent) lines.push(`    ${n.reason.startsWith('waiting') ? c.yellow('…') : c.dim('–')} ${n.reason}: ${n.count} (${n.examples.join(', ')}${n.count > n.examples.length ? ', …' : ''})`);
-      for (const e of step.errors) lines.push(`    ${c.red('✖')} ${c.red(`${e.loop} step ${e.step}: ${e.message}`)}`);
+      for (const e of step.errors) lines.push(`    ${c.red('✖')} ${c.red(`${e.loop} step ${e.step}: ${errorPlace(e)}${e.message}`)}`);
     }
   }
   return `${lines.join('\n')}\n`;
@@ -71,4 +71,9 @@ type Palette = ReturnType<typeof palette>;
 function palette(on: boolean) {
   const wrap = (code: number, reset: number) => (s: string) => (on ? `\x1b[${code}m${s}\x1b[${reset}m` : s);
   return { bold: wrap(1, 22), dim: wrap(2, 22), red: wrap(31, 39), green: wrap(32, 39), yellow: wrap(33, 39) };
+}
+
+/** `skene.config.ts:12:34 SKN026 ` for an error the read-only guard gave (as `skene check` prints it), else nothing. */
+export function errorPlace(e: { code?: string; location?: string }): string {
+  return `${e.location ? `${e.location} ` : ''}${e.code ? `${e.code} ` : ''}`;
 }

@@ -1,3 +1,4 @@
+import { guardRedisCommand, isRedisReadCommand, REDIS_READ_COMMANDS } from '../guard/index.js';
 import { SourceError } from './types.js';
 
 /**
@@ -5,18 +6,8 @@ import { SourceError } from './types.js';
  * command we do not know is refused), and where each command's keys are (for key prefixes).
  */
 
-/** Read-only commands and the positions of their key arguments (1-based; 'all' = every argument, 'none' = no keys). */
-const READ_COMMANDS: Record<string, number[] | 'all' | 'none'> = {
-  GET: [1], MGET: 'all', STRLEN: [1], GETRANGE: [1], EXISTS: 'all', TYPE: [1], TTL: [1], PTTL: [1],
-  HGET: [1], HGETALL: [1], HMGET: [1], HEXISTS: [1], HLEN: [1], HKEYS: [1], HVALS: [1], HSTRLEN: [1],
-  SISMEMBER: [1], SMISMEMBER: [1], SMEMBERS: [1], SCARD: [1], SINTER: 'all', SUNION: 'all', SDIFF: 'all', SRANDMEMBER: [1],
-  LLEN: [1], LRANGE: [1], LINDEX: [1], LPOS: [1],
-  ZSCORE: [1], ZMSCORE: [1], ZRANK: [1], ZREVRANK: [1], ZCARD: [1], ZCOUNT: [1], ZRANGE: [1], ZRANGEBYSCORE: [1],
-  ZREVRANGE: [1], ZREVRANGEBYSCORE: [1], ZLEXCOUNT: [1], ZRANGEBYLEX: [1],
-  BITCOUNT: [1], GETBIT: [1], PFCOUNT: 'all', XLEN: [1], XRANGE: [1], XREVRANGE: [1],
-  'JSON.GET': [1], 'JSON.TYPE': [1], 'JSON.STRLEN': [1], 'JSON.ARRLEN': [1], 'JSON.OBJLEN': [1],
-  DBSIZE: 'none', PING: 'none', ECHO: 'none',
-};
+/** Read-only commands and the positions of their key arguments: the guard's one allow-list. */
+const READ_COMMANDS = REDIS_READ_COMMANDS;
 
 /** Write commands a seed file may use, with key positions. */
 const SEED_COMMANDS: Record<string, number[] | 'all' | 'pairs' | 'none'> = {
@@ -26,9 +17,7 @@ const SEED_COMMANDS: Record<string, number[] | 'all' | 'pairs' | 'none'> = {
   DEL: 'all', UNLINK: 'all', EXPIRE: [1], PEXPIRE: [1], EXPIREAT: [1], PERSIST: [1], 'JSON.SET': [1],
 };
 
-export function isReadCommand(name: string): boolean {
-  return Object.hasOwn(READ_COMMANDS, name.toUpperCase());
-}
+export const isReadCommand = isRedisReadCommand;
 
 export function isSeedCommand(name: string): boolean {
   return Object.hasOwn(SEED_COMMANDS, name.toUpperCase()) || isReadCommand(name);
@@ -36,15 +25,8 @@ export function isSeedCommand(name: string): boolean {
 
 /** Refuses anything but a known read command, with the reason and the fix. */
 export function assertReadCommand(command: string[]): void {
-  const name = command[0]?.toUpperCase() ?? '';
-  if (!isReadCommand(name)) {
-    throw new SourceError(
-      `refused: ${name || '(empty command)'} is not a read-only Redis command — a plan only reads (allowed: GET, HGET, HGETALL, SISMEMBER, SMEMBERS, EXISTS, ZSCORE, … )`,
-      false,
-      undefined,
-      'read-only',
-    );
-  }
+  const [problem] = guardRedisCommand(command);
+  if (problem) throw new SourceError(`refused: ${problem.message}`, false, problem.code, 'read-only');
 }
 
 /** The command with `prefix` put before each key argument. */

@@ -92,8 +92,8 @@ describe('rules', () => {
     }
   });
   test('functions a read-only transaction does not stop', () => {
-    const [d] = expectAt(config({ condition: "{ type: 'query', query: 'SELECT |pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid = $1' }" }), 'SKN021');
-    assert.match(d.message, /pg_terminate_backend\(\) is not allowed/);
+    const [d] = expectAt(config({ condition: "{ type: 'query', query: 'SELECT |pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid = $1' }" }), 'SKN026');
+    assert.match(d.message, /The function pg_terminate_backend\(\) is not on the read-only allow-list/);
   });
   test('durations: zero, over a year, and a bare number', () => {
     const timeout = (t: string) => at(config({ condition: `{ type: 'query', query: 'SELECT 1 FROM users WHERE id = $1', timeout: '${t}' }` })).filter((d) => d.code === 'SKN012').map((d) => d.message);

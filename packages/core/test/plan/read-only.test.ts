@@ -35,6 +35,10 @@ const PG_ONLY_WRITES = [
   ['nextval()', "SELECT nextval('counter') WHERE $1::int > 0"],
 ] as const;
 
+// Slow by work, not by a sleep function (the guard refuses pg_sleep and SLEEP).
+const SLOW_PG = 'SELECT * FROM users WHERE (SELECT count(*) FROM generate_series(1, 500000000)) > 0';
+const SLOW_MYSQL = 'WITH RECURSIVE c (n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c WHERE n < 500000000) SELECT * FROM users WHERE (SELECT COUNT(*) FROM c) > 0';
+
 function loop(query: string, timeout = '5s') {
   return {
     id: 'writer',
@@ -110,7 +114,7 @@ async function assertTimeout(source: SqlSource, sleepQuery: string) {
   }
 }
 
-test('PostgreSQL: writes refused, rows unchanged; pg_sleep hits the deadline', async (t) => {
+test('PostgreSQL: writes refused, rows unchanged; a slow query hits the deadline', async (t) => {
   const server = await serviceOrSkip(t, 'postgres');
   if (!server) return;
   const url = await tempPostgresDatabase(t, server, 'skene_readonly');
@@ -118,20 +122,20 @@ test('PostgreSQL: writes refused, rows unchanged; pg_sleep hits the deadline', a
   t.after(() => source.close());
   await source.seed([{ path: 'seed.sql', text: PG_SEED }]);
   await assertWritesRefused(t, source, [...WRITES, ...PG_ONLY_WRITES]);
-  await t.test('postgres: a slow query times out, retried once as transient', () => assertTimeout(source, 'SELECT * FROM users WHERE pg_sleep(3) IS NOT NULL'));
+  await t.test('postgres: a slow query times out, retried once as transient', () => assertTimeout(source, SLOW_PG));
 });
 
-test('PGlite: writes refused, rows unchanged; pg_sleep hits the deadline (the embedded database restarts with its seeds)', async (t) => {
+test('PGlite: writes refused, rows unchanged; a slow query hits the deadline (the embedded database restarts with its seeds)', async (t) => {
   const source = (await openSource({})) as SqlSource;
   t.after(() => source.close());
   await source.seed([{ path: 'seed.sql', text: PG_SEED }]);
   await assertWritesRefused(t, source, [...WRITES, ...PG_ONLY_WRITES]);
   const before = await counts(source);
-  await t.test('pglite: a slow query times out, retried once as transient', () => assertTimeout(source, 'SELECT * FROM users WHERE pg_sleep(3) IS NOT NULL'));
+  await t.test('pglite: a slow query times out, retried once as transient', () => assertTimeout(source, SLOW_PG));
   assert.equal(await counts(source), before, 'the restarted database has the seeded rows');
 });
 
-test('MariaDB: writes refused, rows unchanged; SLEEP hits the deadline', async (t) => {
+test('MariaDB: writes refused, rows unchanged; a slow query hits the deadline', async (t) => {
   const server = await serviceOrSkip(t, 'mysql');
   if (!server) return;
   const url = await tempMysqlDatabase(t, server, 'skene_readonly');
@@ -139,5 +143,5 @@ test('MariaDB: writes refused, rows unchanged; SLEEP hits the deadline', async (
   t.after(() => source.close());
   await source.seed([{ path: 'seed.sql', text: MYSQL_SEED }]);
   await assertWritesRefused(t, source, WRITES);
-  await t.test('mysql: a slow query times out, retried once as transient', () => assertTimeout(source, 'SELECT * FROM users WHERE SLEEP(3) = 0'));
+  await t.test('mysql: a slow query times out, retried once as transient', () => assertTimeout(source, SLOW_MYSQL));
 });

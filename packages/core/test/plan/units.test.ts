@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SourceError } from '../../src/sources/types.js';
 import { backoffDelay, withRetries } from '../../src/plan/retry.js';
-import { loadPostgresParser, refuseWrites } from '../../src/plan/guard.js';
+import { guardCondition } from '../../src/guard/index.js';
+import { loadMysqlParser } from '../../src/sql/mysql.js';
+import { loadPostgresParser } from '../../src/sql/postgres.js';
 import { findParams, withoutTrailingSemicolon } from '../../src/plan/params.js';
 import { cronOccurrences, parseDuration, parseInstant } from '../../src/plan/clock.js';
 import { loadConfig } from '../../src/plan/load-config.js';
@@ -44,23 +46,26 @@ test('recovery: transient errors are retried with the backoff, permanent ones ar
 
 test('read-only guard: PostgreSQL through its parser', async () => {
   await loadPostgresParser();
-  assert.equal(refuseWrites("SELECT * FROM t WHERE note = 'DELETE FROM t' -- DROP TABLE t", 'postgres'), undefined);
-  assert.equal(refuseWrites('WITH a AS (SELECT 1) SELECT * FROM a', 'postgres'), undefined);
-  assert.match(refuseWrites('DELETE FROM t', 'postgres')!, /^refused: the condition is DELETE — a condition is one read-only SELECT/);
-  assert.match(refuseWrites('SELECT * INTO copy FROM t', 'postgres')!, /SELECT … INTO creates a table/);
-  assert.match(refuseWrites('WITH d AS (UPDATE t SET a = 1 RETURNING *) SELECT * FROM d', 'postgres')!, /contains UPDATE \(in a WITH clause\)/);
-  assert.match(refuseWrites('SELECT pg_terminate_backend(1)', 'postgres')!, /pg_terminate_backend\(\) has effects/);
-  assert.match(refuseWrites('SELECT 1; SELECT 2', 'postgres')!, /has 2 statements/);
+  const codes = (sql: string) => guardCondition(sql, 'postgres').map((p) => `${p.code} ${p.message}`);
+  assert.deepEqual(codes("SELECT * FROM t WHERE note = 'DELETE FROM t' -- DROP TABLE t"), []);
+  assert.deepEqual(codes('WITH a AS (SELECT 1) SELECT * FROM a'), []);
+  assert.match(codes('DELETE FROM t')[0]!, /^SKN021 the condition is DELETE — a condition is one read-only SELECT/);
+  assert.match(codes('SELECT * INTO copy FROM t')[0]!, /^SKN021 .*SELECT … INTO \(it creates a table\)/);
+  assert.match(codes('WITH d AS (UPDATE t SET a = 1 RETURNING *) SELECT * FROM d')[0]!, /^SKN021 the condition contains UPDATE/);
+  assert.match(codes('SELECT pg_terminate_backend(1)')[0]!, /^SKN026 the function pg_terminate_backend\(\) is not on the read-only allow-list/);
+  assert.match(codes('SELECT 1; SELECT 2')[0]!, /^SKN021 the condition has 2 statements/);
 });
 
-test('read-only guard: MySQL dialect, outside strings and comments', () => {
-  assert.equal(refuseWrites("SELECT REPLACE(name, 'a', 'b'), TRUNCATE(score, 2) FROM t WHERE note = 'DROP TABLE t' # delete", 'mysql'), undefined);
-  assert.equal(refuseWrites('SELECT CAST(x AS CHAR CHARACTER SET utf8mb4) FROM `update`', 'mysql'), undefined);
-  assert.equal(refuseWrites('SELECT 1;', 'mysql'), undefined);
-  assert.match(refuseWrites('DROP TABLE users', 'mysql')!, /^refused: the condition is DROP/);
-  assert.match(refuseWrites('SELECT 1; DELETE FROM users', 'mysql')!, /more than one statement/);
-  assert.match(refuseWrites('SELECT * FROM users INTO OUTFILE "/tmp/x"', 'mysql')!, /contains INTO/);
-  assert.match(refuseWrites('WITH x AS (SELECT 1) DELETE FROM users', 'mysql')!, /contains DELETE/);
+test('read-only guard: MySQL dialect, outside strings and comments', async () => {
+  await loadMysqlParser();
+  const codes = (sql: string) => guardCondition(sql, 'mysql').map((p) => `${p.code} ${p.message}`);
+  assert.deepEqual(codes("SELECT REPLACE(name, 'a', 'b'), TRUNCATE(score, 2) FROM t WHERE note = 'DROP TABLE t' # delete"), []);
+  assert.deepEqual(codes('SELECT CAST(x AS CHAR CHARACTER SET utf8mb4) FROM `update`'), []);
+  assert.deepEqual(codes('SELECT 1;'), []);
+  assert.match(codes('DROP TABLE users')[0]!, /^SKN021 the condition is DROP/);
+  assert.match(codes('SELECT 1; DELETE FROM users')[0]!, /^SKN021 the condition has more than one statement/);
+  assert.match(codes('SELECT * FROM users INTO OUTFILE "/tmp/x"')[0]!, /^SKN021 SELECT … INTO writes a file/);
+  assert.match(codes('WITH x AS (SELECT 1) DELETE FROM users')[0]!, /^SKN021 /);
 });
 
 test('$1 is found by the parser (not in strings) and replaced', async () => {

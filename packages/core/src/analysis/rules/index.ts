@@ -9,10 +9,13 @@ import { invalidValue } from './invalid-value.js';
 import { missingField } from './missing-field.js';
 import { noLoops } from './no-loops.js';
 import { notStatic } from './not-static.js';
+import { redisCommandNotAllowed } from './redis-command-not-allowed.js';
 import { placeholderMalformed } from './placeholder-malformed.js';
 import { placeholderRoot } from './placeholder-root.js';
 import { scheduleWithoutCondition } from './schedule-without-condition.js';
 import { sqlDialect } from './sql-dialect.js';
+import { sqlExecutableComment } from './sql-executable-comment.js';
+import { sqlFunctionNotAllowed } from './sql-function-not-allowed.js';
 import { sqlNotReadOnly } from './sql-not-read-only.js';
 import { sqlParameter } from './sql-parameter.js';
 import { sqlSyntax } from './sql-syntax.js';
@@ -29,6 +32,6 @@ export type Rule = (ctx: RuleContext) => void;
 export const RULES: Rule[] = [
   syntaxError, noLoops, unknownKey, missingField, wrongType, invalidEnum, invalidValue, notStatic, duplicateId,
   invalidCron, unknownTimezone, invalidDuration,
-  sqlSyntax, sqlNotReadOnly, sqlParameter, sqlDialect, conditionSource, scheduleWithoutCondition,
+  sqlSyntax, sqlNotReadOnly, sqlFunctionNotAllowed, sqlExecutableComment, redisCommandNotAllowed, sqlParameter, sqlDialect, conditionSource, scheduleWithoutCondition,
   templateNotFound, placeholderMalformed, placeholderRoot, unknownTable, unknownColumn,
 ];

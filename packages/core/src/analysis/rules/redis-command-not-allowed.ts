@@ -1,0 +1,14 @@
+import { guardRedisCommand } from '../../guard/index.js';
+import type { RuleContext } from '../context.js';
+import { stringAt, valueOf } from '../values.js';
+
+/** SKN029: a Redis condition's command that is not on the read allow-list — exactly what the plan refuses. */
+export function redisCommandNotAllowed(ctx: RuleContext): void {
+  for (const { condition } of ctx.steps()) {
+    if (stringAt(condition, 'type')?.value !== 'redis') continue;
+    const command = valueOf(condition, 'command');
+    const name = command?.kind === 'array' ? command.items[0] : undefined;
+    if (name?.kind !== 'string') continue;
+    for (const problem of guardRedisCommand([name.value])) ctx.report(problem.code, name.range, `${problem.message}.`);
+  }
+}
