@@ -37,7 +37,8 @@ const PG_ONLY_WRITES = [
 
 // Slow by work, not by a sleep function (the guard refuses pg_sleep and SLEEP).
 const SLOW_PG = 'SELECT * FROM users WHERE (SELECT count(*) FROM generate_series(1, 500000000)) > 0';
-const SLOW_MYSQL = 'WITH RECURSIVE c (n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c WHERE n < 500000000) SELECT * FROM users WHERE (SELECT COUNT(*) FROM c) > 0';
+const SLOW_MYSQL =
+  'SELECT * FROM users WHERE (SELECT COUNT(*) FROM information_schema.COLLATIONS a, information_schema.COLLATIONS b, information_schema.COLLATIONS c, information_schema.COLLATIONS d) > 0';
 
 function loop(query: string, timeout = '5s') {
   return {
