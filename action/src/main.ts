@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, delimiter, dirname, join, relative, resolve } from 'node:path';
 import * as core from '@actions/core';
 import * as github from '@actions/github';
-import { checkConfigFile, renderJson, toJsonDiagnostics, type PlanReport } from '@skene/core';
+import { checkConfigFile, dropScratchOnSignals, renderJson, toJsonDiagnostics, type PlanReport } from '@skene/core';
 import { annotate } from './annotations.js';
 import { describeOutcome, logOutcome, upsertComment, type CommentOutcome } from './comment.js';
 import { diagnosticsMarkdown, plural } from './diagnostics.js';
@@ -22,9 +22,12 @@ import { commentMarkdown, overLimitMessage, summaryMarkdown } from './summary.js
 let summaryWritten = false;
 
 export async function run(): Promise<void> {
+  // A cancelled run gets SIGINT (then SIGTERM): drop the scratch databases (seed + database-url) first.
+  const signals = dropScratchOnSignals({ log: (line) => core.warning(line) });
   try {
     await main();
   } catch (error) {
+    if (signals.interrupted) await signals.exiting;
     const detail = error instanceof ActionError ? (error.cause as Error | undefined) : (error as Error);
     if (detail) core.debug(detail instanceof Error && detail.stack ? detail.stack : String(detail));
     const message = messageOf(error);
@@ -36,6 +39,8 @@ export async function run(): Promise<void> {
       }
     }
     core.setFailed(message);
+  } finally {
+    signals.dispose();
   }
 }
 

@@ -94,7 +94,7 @@ describe('action: golden job summary and comment for every example', () => {
   }
 });
 
-/** A fixed-name scratch database (its URL is in the golden), dropped and created fresh. */
+/** A fixed-name database (its name is in the golden), dropped and created fresh. The action seeds a scratch database beside it, never this one. */
 async function freshMysqlDatabase(t: TestContext): Promise<string | undefined> {
   const server = await serviceOrSkip(t, 'mysql');
   if (!server) return undefined;
@@ -109,7 +109,7 @@ async function freshMysqlDatabase(t: TestContext): Promise<string | undefined> {
   return server.replace(/\/[^/]*$/, '/skene_action_golden');
 }
 
-/** Redis database 11, emptied: the action seeds it (the example's users hashes and sets). */
+/** Redis database 11, emptied: the URL's database. The action seeds the example's hashes and sets in a scratch logical database, never this one. */
 async function freshRedisDatabase(t: TestContext): Promise<string | undefined> {
   const server = await serviceOrSkip(t, 'redis');
   if (!server) return undefined;

@@ -3,7 +3,7 @@
  * for the detected stack, and the plan (embedded PostgreSQL or the configured database). Answers
  * one IPC message and exits.
  */
-import { detectStack, starterProject } from '@skene/core';
+import { detectStack, dropScratchOnSignals, starterProject } from '@skene/core';
 import { runPlanRequest } from './worker-plan.js';
 import type { StarterResult, WorkerRequest, WorkerResponse } from './worker-protocol.js';
 
@@ -21,6 +21,9 @@ async function handle(request: WorkerRequest): Promise<unknown> {
       throw new Error(`unknown request ${(request as { kind: string }).kind}`);
   }
 }
+
+// Cancelling kills this process (SIGTERM): a plan seeding a scratch database drops it first.
+dropScratchOnSignals({ log: (line) => console.error(line) });
 
 process.once('message', (request: WorkerRequest) => {
   const send = (response: WorkerResponse) => process.send!(response, () => process.exit(0));

@@ -13,7 +13,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { serviceOrSkip } from '../helpers/services.js';
 import { tempMysqlDatabase, tempPostgresDatabase } from '../../packages/core/test/plan/helpers.js';
-import { loadConfig, maskRecipients, openSource, renderJson, runPlan, type PlanReport } from '@skene/core';
+import { collectSeedFiles, loadConfig, maskRecipients, openSource, renderJson, runPlan, type PlanReport } from '@skene/core';
 import { startUpstashDouble } from './upstash-double.js';
 
 const root = new URL('../..', import.meta.url).pathname;
@@ -58,7 +58,17 @@ async function plan(t: TestContext, example: string, source: SourceName): Promis
     }
     t.after(() => deleteKeys(server, keyPrefix));
   }
-  const opened = await openSource({ url, token, seeds: [seed], cwd: root, keyPrefix });
+  let seeds = [seed];
+  if (source === 'upstash') {
+    // An Upstash URL names its one database, which a plan never seeds: seed the Redis behind the
+    // double directly (as a user seeds a throwaway Upstash database), then plan without seeds.
+    const direct = await openSource({ url: (await serviceOrSkip(t, 'redis'))!, keyPrefix });
+    await direct.seed(await collectSeedFiles([seed], 'upstash', root));
+    await direct.close();
+    seeds = [];
+  }
+  // With a URL, the seed runs in a scratch database on that server (dropped by close()).
+  const opened = await openSource({ url, token, seeds, cwd: root, keyPrefix });
   try {
     const config = await loadConfig(configFile);
     const report = await runPlan({ config, source: opened, at: AT, seeds: [seed], cwd: root, env: ENV });

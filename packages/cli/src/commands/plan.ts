@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 // Subpaths, not the whole of core: `skene plan` should not load the editor analysis.
 import { findConfig, parseDuration, parseInstant, planProject } from '@skene/core/plan';
+import { dropScratchOnSignals } from '@skene/core/sources';
 import { parseBaseReport, renderJson, renderMarkdown, renderText } from '@skene/core/report';
 import { EXIT, UsageError, type CliIO } from '../io.js';
 import type { Command } from '../main.js';
@@ -27,6 +28,8 @@ export const planCommand: Command = {
   --show-recipients show recipient addresses (default: masked, j***@example.com)
 
 Never sends, never writes: every query runs in a READ ONLY transaction that is rolled back.
+With --seed and a database URL, the seed runs in a scratch database created on that server and
+dropped after the plan (also on Ctrl-C), never in the URL's database.
 Exit status: 0 plan made, 1 a loop had errors (or the plan could not run), 2 bad usage.`,
   async run(args, io) {
     const { values } = parse(args);
@@ -50,6 +53,8 @@ Exit status: 0 plan made, 1 a loop had errors (or the plan could not run), 2 bad
     }
 
     const progress = io.isTTY && !io.env.CI ? progressLine(io) : undefined;
+    // Ctrl-C / SIGTERM: drop the scratch database (with --seed and a URL) before exiting (130 / 143).
+    const signals = dropScratchOnSignals({ log: (line) => io.stderr(`skene plan: ${line}\n`) });
     try {
       const { report } = await planProject({
         configFile,
@@ -73,7 +78,12 @@ Exit status: 0 plan made, 1 a loop had errors (or the plan could not run), 2 bad
         io.stdout(output);
       }
       return report.totals.errors > 0 ? EXIT.errors : EXIT.ok;
+    } catch (error) {
+      // Interrupted: the plan fails as its connections are ended; the handler exits once the drop is done.
+      if (signals.interrupted) await signals.exiting;
+      throw error;
     } finally {
+      signals.dispose();
       progress?.done();
     }
   },

@@ -37,18 +37,33 @@ export async function planProject(options: PlanProjectOptions): Promise<PlanProj
   let source: DataSource | undefined;
   try {
     if (url) sourceKindOf(url); // an unsupported scheme fails before anything connects
+    // With seeds and a URL, this is a scratch database on the URL's server, dropped by close().
     source = await openSource({ url, token, seeds: options.seeds, cwd: options.cwd });
     let report = await runPlan({ ...options, env, config, source });
+    const opened = source;
+    source = undefined;
+    // What the source found when it opened (a role that can write, …), then whether the scratch
+    // database was dropped: both are the report's warnings.
+    const warnings = [...report.warnings, ...(opened.dialect !== 'redis' ? (opened.warnings ?? []) : [])];
+    await opened.close().catch((error: unknown) => warnings.push(messageOf(error)));
+    report = { ...report, warnings };
     if (!options.showRecipients) report = maskRecipients(report);
     const base = options.base;
     if (base) report = { ...report, comparison: compareReports(report, options.showRecipients ? base.report : maskRecipients(base.report), base.label) };
-    return { report, sourceLabel: source.label };
+    return { report, sourceLabel: opened.label };
   } catch (error) {
+    let message = messageOf(error);
+    const left = source;
+    source = undefined;
+    // Closing drops a scratch database; if that fails too, the message says so (and how to drop it).
+    if (left) await left.close().catch((closeError: unknown) => (message += `; and ${messageOf(closeError)}`));
     // Drivers may echo connection details: never let a password or token reach a log.
-    throw new Error(redact(error instanceof Error ? error.message : String(error), secrets), { cause: error });
-  } finally {
-    await source?.close();
+    throw new Error(redact(message, secrets), { cause: error });
   }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 function passwordOf(url: string | undefined): string | undefined {

@@ -6,11 +6,32 @@
  */
 import mysql from 'mysql2/promise';
 import { formatMs } from './postgres-session.js';
+import { SCRATCH_PREFIX, scratchName, serverLabel, type ScratchDatabase } from './scratch.js';
 import { seedLocation } from './seed.js';
 import { describe, maskUrl, redact } from './url.js';
 import { SourceError, type QueryOptions, type Row, type SeedFile, type SqlSession, type SqlSource } from './types.js';
 
-type Flavor = 'mysql' | 'mariadb' | 'tidb';
+export type MysqlFlavor = 'mysql' | 'mariadb' | 'tidb';
+type Flavor = MysqlFlavor;
+
+/**
+ * The statement that opens a plan's read-only transaction. TiDB accepts `START TRANSACTION READ
+ * ONLY` but does not enforce it (a write inside succeeds); a stale read (`AS OF TIMESTAMP`) is
+ * read-only in TiDB itself, so TiDB reads through a snapshot taken at the start of the transaction.
+ */
+export function beginReadOnlyStatement(flavor: MysqlFlavor): string {
+  return flavor === 'tidb' ? 'START TRANSACTION READ ONLY AS OF TIMESTAMP NOW(6)' : 'START TRANSACTION READ ONLY';
+}
+
+/**
+ * Which server speaks: `VERSION()` names MariaDB and TiDB (`8.0.11-TiDB-v7.5.0`); a TiDB whose
+ * version string is configured to look like MySQL's still answers `tidb_version()`.
+ */
+export function mysqlFlavor(version: string, answersTidbVersion: boolean): MysqlFlavor {
+  if (/mariadb/i.test(version)) return 'mariadb';
+  if (/tidb/i.test(version) || answersTidbVersion) return 'tidb';
+  return 'mysql';
+}
 
 // BOOLEAN is TINYINT(1): read it as true/false, as PostgreSQL gives it.
 const typeCast = (field: { type: string; length: number; string(): string | null }, next: () => unknown) => {
@@ -41,7 +62,13 @@ function connectionOptions(url: string, connectTimeoutMs: number, multipleStatem
   };
 }
 
-export async function openMysql(url: string, options: { connectTimeoutMs?: number } = {}): Promise<SqlSource> {
+export interface MysqlOptions {
+  connectTimeoutMs?: number;
+  /** The database is a scratch database the plan created and seeded (privilege warnings only for global grants). */
+  scratch?: boolean;
+}
+
+export async function openMysql(url: string, options: MysqlOptions = {}): Promise<SqlSource> {
   const label = maskUrl(url);
   let password: string | undefined;
   let connection: mysql.Connection;
@@ -55,13 +82,17 @@ export async function openMysql(url: string, options: { connectTimeoutMs?: numbe
   connection.on('error', () => {});
   const [versionRows] = await connection.query('SELECT VERSION() AS v');
   const version = String((versionRows as Row[])[0]?.v ?? '');
-  const flavor: Flavor = /mariadb/i.test(version) ? 'mariadb' : /tidb/i.test(version) ? 'tidb' : 'mysql';
+  const answersTidbVersion =
+    /mariadb|tidb/i.test(version) ? false : await connection.query('SELECT tidb_version() AS v').then(() => true, () => false);
+  const flavor = mysqlFlavor(version, answersTidbVersion);
   await connection.query("SET SESSION time_zone = '+00:00'");
+  const warnings = await mysqlPrivilegeWarnings(connection, options.scratch ?? false);
 
   return {
     kind: 'mysql',
     dialect: 'mysql',
     label,
+    ...(warnings.length ? { warnings } : {}),
     async seed(files: SeedFile[]) {
       // Seeding is the one place several statements per call are allowed: a separate connection.
       const seeder = await mysql.createConnection(connectionOptions(url, options.connectTimeoutMs ?? 5000, true));
@@ -109,14 +140,19 @@ async function mysqlReadOnly<T>(connection: mysql.Connection, flavor: Flavor, fn
           );
           currentTimeout = timeoutMs;
         }
+        if (!open) {
+          // TiDB's snapshot is `NOW(6)`, which follows a pinned `timestamp`: take it at the real time.
+          if (flavor === 'tidb' && currentAt !== '') {
+            await connection.query('SET timestamp = DEFAULT');
+            currentAt = '';
+          }
+          await connection.query(beginReadOnlyStatement(flavor));
+          open = true;
+        }
         const at = (options.at.getTime() / 1000).toFixed(6);
         if (currentAt !== at) {
           await connection.query(`SET timestamp = ${at}`);
           currentAt = at;
-        }
-        if (!open) {
-          await connection.query('START TRANSACTION READ ONLY');
-          open = true;
         }
         const [rows] = await connection.query({ sql, values: params, timeout: timeoutMs + 5000 });
         return rows as Row[];
@@ -150,4 +186,147 @@ export function classifyMysqlError(error: unknown, timeoutMs?: number): SourceEr
     return new SourceError(message, true, e.code, 'connection');
   }
   return new SourceError(message, false, e.code, 'query');
+}
+
+/** Privileges that let a user change data or schema (or bypass read_only). */
+const WRITE_PRIVILEGES = new Set([
+  'ALL', 'ALL PRIVILEGES', 'INSERT', 'UPDATE', 'DELETE', 'DROP', 'CREATE', 'ALTER', 'INDEX', 'CREATE VIEW', 'CREATE ROUTINE',
+  'ALTER ROUTINE', 'TRIGGER', 'EVENT', 'FILE', 'SUPER', 'DELETE HISTORY', 'CREATE TABLESPACE', 'CREATE USER',
+]);
+
+/**
+ * The write grants among `SHOW GRANTS` lines, as `INSERT, UPDATE ON shop.*`. Grants on the
+ * system schemas and on scratch databases (`skene\_scratch\_%`) do not count; with `scratch`,
+ * only global grants (`ON *.*`) do: a plan with --seed reads only the database it created.
+ */
+export function mysqlWriteGrants(lines: string[], scratch: boolean): string[] {
+  const found: string[] = [];
+  for (const line of lines) {
+    const m = /^GRANT\s+(.+?)\s+ON\s+(?:(?:TABLE|FUNCTION|PROCEDURE)\s+)?((?:`(?:[^`]|``)*`|[^\s.`]+|\*)(?:\.(?:`(?:[^`]|``)*`|[^\s`]+|\*))?)\s+TO\s/is.exec(line.trim());
+    if (!m) continue; // role grants (`GRANT r TO u`), SET DEFAULT ROLE, …
+    const privileges = m[1]!
+      .replace(/\([^)]*\)/g, '')
+      .split(',')
+      .map((p) => p.trim().replace(/\s+/g, ' ').toUpperCase())
+      .filter((p) => WRITE_PRIVILEGES.has(p));
+    if (!privileges.length) continue;
+    const target = m[2]!;
+    const database = /^`((?:[^`]|``)*)`/.exec(target)?.[1]?.replace(/``/g, '`') ?? target.split('.')[0]!;
+    if (target === '*.*' || target === '*') {
+      found.push(`${privileges.join(', ')} ON *.*`);
+      continue;
+    }
+    if (scratch) continue;
+    const plain = database.replace(/\\(.)/g, '$1').toLowerCase();
+    if (plain === 'information_schema' || plain === 'performance_schema' || plain.startsWith(SCRATCH_PREFIX)) continue;
+    found.push(`${privileges.join(', ')} ON ${target}`);
+  }
+  return found;
+}
+
+/** Least privilege (see postgresPrivilegeWarnings): a user with write grants gets a warning. */
+async function mysqlPrivilegeWarnings(connection: mysql.Connection, scratch: boolean): Promise<string[]> {
+  let lines: string[];
+  let user: string;
+  try {
+    const [rows] = await connection.query('SHOW GRANTS');
+    lines = (rows as Row[]).map((r) => String(Object.values(r)[0] ?? ''));
+    const [who] = await connection.query('SELECT CURRENT_USER() AS u');
+    user = quoteAccount(String((who as Row[])[0]?.u ?? ''));
+  } catch {
+    return [];
+  }
+  const grants = mysqlWriteGrants(lines, scratch);
+  if (!grants.length) return [];
+  const listed = grants.slice(0, 3).join('; ') + (grants.length > 3 ? `; and ${grants.length - 3} more` : '');
+  return [
+    scratch
+      ? `connected as ${user}, which can write (${listed}): a plan with --seed needs only GRANT ALL ON \`skene\\_scratch\\_%\`.* TO ${user} — see docs/read-only.md`
+      : `connected as ${user}, which can write (${listed}): the plan only reads (READ ONLY transactions), but plan with a read-only user (see docs/read-only.md)`,
+  ];
+}
+
+/** `root@127.0.0.1` → `'root'@'127.0.0.1'`. */
+function quoteAccount(account: string): string {
+  const at = account.lastIndexOf('@');
+  const user = at === -1 ? account : account.slice(0, at);
+  const host = at === -1 ? '%' : account.slice(at + 1);
+  return `'${user.replace(/'/g, "''")}'@'${host.replace(/'/g, "''")}'`;
+}
+
+/** Error numbers for a missing privilege (database, table, global). */
+const DENIED = new Set([1044, 1045, 1142, 1227, 1370]);
+
+/**
+ * `CREATE DATABASE \`skene_scratch_<hex>\`` on the URL's server (with the URL's database's
+ * character set, so the seed behaves as it would there). Dropping it first ends the connections
+ * still using it, so no open transaction holds the DROP.
+ */
+export async function createMysqlScratch(url: string, options: { connectTimeoutMs?: number } = {}): Promise<ScratchDatabase> {
+  const label = maskUrl(url);
+  const config = connectionOptions(url, options.connectTimeoutMs ?? 5000, false);
+  const password = config.password;
+  const name = scratchName();
+  const connect = async () => {
+    try {
+      const c = await mysql.createConnection(config);
+      c.on('error', () => {});
+      return c;
+    } catch (error) {
+      throw new Error(`cannot connect to ${label}: ${redact(describe(error), [password])}`);
+    }
+  };
+  let admin: mysql.Connection | undefined = await connect();
+  try {
+    const [charset] = await admin.query('SELECT DEFAULT_CHARACTER_SET_NAME AS cs, DEFAULT_COLLATION_NAME AS co FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = DATABASE()');
+    const row = (charset as Row[])[0];
+    const safe = (v: unknown) => (typeof v === 'string' && /^\w+$/.test(v) ? v : undefined);
+    const cs = safe(row?.cs);
+    const co = safe(row?.co);
+    await admin.query(`CREATE DATABASE \`${name}\`${cs ? ` CHARACTER SET ${cs}` : ''}${co ? ` COLLATE ${co}` : ''}`);
+  } catch (error) {
+    const errno = (error as { errno?: number }).errno;
+    const [who] = await admin.query('SELECT CURRENT_USER() AS u').catch(() => [[]]);
+    await admin.end().catch(() => {});
+    const user = quoteAccount(String((who as Row[])[0]?.u ?? 'user@%'));
+    if (errno !== undefined && DENIED.has(errno)) {
+      throw new Error(
+        `cannot seed: ${user} may not create databases on ${serverLabel(url)}. ` +
+          'A plan with --seed never seeds the database a URL names: it creates a scratch database on that server, seeds and plans there, and drops it. ' +
+          `Grant it: GRANT ALL ON \`skene\\_scratch\\_%\`.* TO ${user}; or seed a throwaway database yourself and plan against it without --seed.`,
+      );
+    }
+    throw new Error(`cannot create a scratch database on ${serverLabel(url)}: ${redact(describe(error), [password])}`);
+  }
+  const scratchUrl = new URL(url);
+  scratchUrl.pathname = `/${name}`;
+  return {
+    url: scratchUrl.toString(),
+    name: `database ${name}`,
+    async drop() {
+      try {
+        for (let attempt = 0; ; attempt++) {
+          try {
+            admin ??= await connect();
+            const [threads] = await admin.query('SELECT ID AS id FROM information_schema.PROCESSLIST WHERE DB = ? AND ID <> CONNECTION_ID()', [name]);
+            for (const t of threads as Row[]) await admin.query(`KILL ${Number(t.id)}`).catch(() => {});
+            await admin.query(`DROP DATABASE IF EXISTS \`${name}\``);
+            return;
+          } catch (error) {
+            const code = (error as { code?: string }).code ?? '';
+            if (attempt < 4 && (!code || /^(PROTOCOL_CONNECTION_LOST|ECONNRESET|EPIPE|ETIMEDOUT)$/.test(code) || (error as { errno?: number }).errno === 2006)) {
+              await admin?.end().catch(() => {});
+              admin = undefined;
+              await new Promise((resolve) => setTimeout(resolve, 200 * (attempt + 1)));
+              continue;
+            }
+            throw new Error(`could not drop the scratch database ${name} on ${serverLabel(url)}: ${redact(describe(error), [password])} — drop it by hand: DROP DATABASE \`${name}\`;`);
+          }
+        }
+      } finally {
+        await admin?.end().catch(() => {});
+        admin = undefined;
+      }
+    },
+  };
 }

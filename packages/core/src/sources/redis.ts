@@ -4,8 +4,10 @@
  * round trip), and everything else — the read allow-list, key prefixes, scanning `users:<id>`
  * hashes — is shared.
  */
+import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { assertReadCommand, parseCommandFile, prefixKeys } from './redis-commands.js';
+import { serverLabel, type ScratchDatabase } from './scratch.js';
 import { maskUrl, redact } from './url.js';
 import { SourceError, type RedisHash, type RedisReply, type RedisSource, type SeedFile } from './types.js';
 
@@ -182,4 +184,148 @@ export async function openUpstash(url: string, token: string | undefined, option
   });
   if (pong instanceof Error) throw new Error(`cannot connect to ${label}: ${pong.message}`);
   return redisSource('upstash', label, transport, options);
+}
+
+/** The key that claims a scratch logical database; its value is the claiming plan's random token. */
+export const SCRATCH_MARKER = 'skene:scratch';
+
+/** The logical databases a plan may seed: 1–15 (never 0, where applications live), not the URL's own. */
+const SCRATCH_CANDIDATES = Array.from({ length: 15 }, (_, i) => i + 1);
+
+/**
+ * Claims an empty logical database on the URL's server (never the URL's own): one with no keys
+ * gets the marker with `SET … NX`, and is ours only if the marker is then its only key, so two
+ * plans never share one and a database someone else is filling is left alone. Dropping it is a
+ * FLUSHDB inside MULTI, guarded by WATCH on the marker: it runs only while the marker still holds
+ * our token.
+ */
+export async function createRedisScratch(url: string, options: RedisSourceOptions = {}): Promise<ScratchDatabase> {
+  const label = maskUrl(url);
+  let password: string | undefined;
+  let own = 0;
+  try {
+    const parsed = new URL(url);
+    password = decodeURIComponent(parsed.password) || undefined;
+    own = Number(parsed.pathname.replace(/^\//, '') || parsed.searchParams.get('db') || 0) || 0;
+  } catch {
+    throw new Error(`invalid Redis URL ${label}`);
+  }
+  const connect = async (db?: number) => {
+    const client = new Redis(url, {
+      lazyConnect: true,
+      connectTimeout: options.connectTimeoutMs ?? 5000,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+      enableOfflineQueue: false,
+      ...(db === undefined ? {} : { db }),
+    });
+    client.on('error', () => {});
+    try {
+      await client.connect();
+    } catch (error) {
+      client.disconnect();
+      throw new Error(`cannot connect to ${label}: ${redact((error as Error).message, [password])}`);
+    }
+    return client;
+  };
+  const token = randomBytes(16).toString('hex');
+  const noScratch = (why: string) =>
+    new Error(
+      `cannot seed on ${serverLabel(url)}: ${why}. A plan with --seed never seeds the database a URL names (here ${own}): it claims an empty logical database (1–15), seeds and plans there, and flushes it. ` +
+        'Free one, or seed a throwaway Redis yourself and plan against it without --seed.',
+    );
+  let admin: Redis | undefined = await connect();
+  let claimed: number | undefined;
+  let available = 0;
+  try {
+    for (const db of SCRATCH_CANDIDATES) {
+      if (db === own) continue;
+      try {
+        await admin.select(db);
+      } catch (error) {
+        const message = (error as Error).message;
+        if (/out of range|invalid/i.test(message)) break; // the server has fewer databases
+        if (/not allowed in cluster mode|unknown command|NOPERM|no permissions/i.test(message)) break;
+        throw error;
+      }
+      available++;
+      if ((await admin.dbsize()) !== 0) continue;
+      if ((await admin.set(SCRATCH_MARKER, token, 'NX')) !== 'OK') continue;
+      if ((await admin.dbsize()) === 1) {
+        claimed = db;
+        break;
+      }
+      await releaseMarker(admin, token); // someone else is writing here: not ours
+    }
+  } catch (error) {
+    admin.disconnect();
+    throw new Error(`cannot claim a scratch logical database on ${serverLabel(url)}: ${redact((error as Error).message, [password])}`);
+  }
+  if (claimed === undefined) {
+    admin.disconnect();
+    throw available === 0
+      ? noScratch('it has a single logical database (or refuses SELECT)')
+      : noScratch(`all ${available} other logical databases hold keys`);
+  }
+  const db = claimed;
+  const scratchUrl = new URL(url);
+  scratchUrl.pathname = `/${db}`;
+  scratchUrl.searchParams.delete('db');
+  return {
+    url: scratchUrl.toString(),
+    name: `logical database ${db}`,
+    async drop() {
+      try {
+        for (let attempt = 0; ; attempt++) {
+          try {
+            admin ??= await connect(db);
+            await admin.select(db);
+            // End the plan's own connections to it first: a seed batch still in flight must not land after FLUSHDB.
+            await endClientsOf(admin, db);
+            await admin.watch(SCRATCH_MARKER);
+            if ((await admin.get(SCRATCH_MARKER)) !== token) {
+              await admin.unwatch();
+              return; // not ours any more (someone flushed it): leave it
+            }
+            await admin.multi().flushdb().exec();
+            return;
+          } catch (error) {
+            if (attempt < 4) {
+              admin?.disconnect();
+              admin = undefined;
+              await new Promise((resolve) => setTimeout(resolve, 200 * (attempt + 1)));
+              continue;
+            }
+            throw new Error(
+              `could not flush the scratch logical database ${db} on ${serverLabel(url)}: ${redact((error as Error).message, [password])} — flush it by hand: redis-cli -n ${db} FLUSHDB (check first that ${SCRATCH_MARKER} is there)`,
+            );
+          }
+        }
+      } finally {
+        admin?.disconnect();
+        admin = undefined;
+      }
+    },
+  };
+}
+
+/** `CLIENT KILL` for every other connection using logical database `db` (where CLIENT is allowed). */
+async function endClientsOf(admin: Redis, db: number): Promise<void> {
+  try {
+    const own = String(await admin.client('ID'));
+    const list = String(await admin.client('LIST'));
+    for (const line of list.split('\n')) {
+      const fields = Object.fromEntries(line.trim().split(' ').map((kv) => kv.split('=') as [string, string]));
+      if (fields.db === String(db) && fields.id && fields.id !== own) await admin.client('KILL', 'ID', fields.id).catch(() => {});
+    }
+  } catch {
+    // CLIENT refused (managed Redis, ACLs): the source was closed before this anyway
+  }
+}
+
+/** Deletes the marker only if it still holds `token` (WATCH, then DEL in MULTI). */
+async function releaseMarker(client: Redis, token: string): Promise<void> {
+  await client.watch(SCRATCH_MARKER);
+  if ((await client.get(SCRATCH_MARKER)) === token) await client.multi().del(SCRATCH_MARKER).exec();
+  else await client.unwatch();
 }

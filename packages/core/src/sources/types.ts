@@ -31,7 +31,10 @@ interface SourceBase {
   kind: SourceKind;
   /** What the report shows: the URL with its password masked, or "embedded PostgreSQL (PGlite)". */
   label: string;
-  /** Runs seed files (SQL in name order, or Redis command files). Seeding is the only write. */
+  /**
+   * Runs seed files (SQL in name order, or Redis command files) in this source's own database.
+   * Seeding is the only write; `openSource` never seeds a database a URL names (see scratch.ts).
+   */
   seed(files: SeedFile[]): Promise<void>;
   close(): Promise<void>;
 }
@@ -39,6 +42,11 @@ interface SourceBase {
 export interface SqlSource extends SourceBase {
   kind: 'pglite' | 'postgres' | 'mysql';
   dialect: SqlDialect;
+  /**
+   * Found when the source opened, for the report: e.g. the role it connected as can write (a
+   * superuser, or write grants) — the plan only reads, but a read-only role is the stronger guarantee.
+   */
+  warnings?: string[];
   /** Runs `fn` with a read-only session; whatever happens, the transaction is rolled back. */
   readOnly<T>(fn: (session: SqlSession) => Promise<T>): Promise<T>;
 }
