@@ -11,7 +11,11 @@
 
 const words = (text: string): string[] => text.trim().split(/\s+/);
 
-/** PostgreSQL built-ins (schema pg_catalog), lower case. */
+/**
+ * PostgreSQL built-ins (schema pg_catalog), lower case. Only names pg_proc has: COALESCE, GREATEST,
+ * LEAST, NULLIF, GROUPING, CURRENT_DATE, USER, XMLELEMENT… are grammar, their own nodes in the tree,
+ * never calls — listed here they would only let `"coalesce"(…)` reach a user-defined function.
+ */
 export const POSTGRES_FUNCTIONS: ReadonlySet<string> = new Set(
   words(`
     abs cbrt ceil ceiling degrees div exp factorial floor gcd lcm ln log log10 min_scale mod pi power
@@ -26,9 +30,9 @@ export const POSTGRES_FUNCTIONS: ReadonlySet<string> = new Set(
     translate unistr upper encode decode convert_from convert_to sha224 sha256 sha384 sha512
     get_byte get_bit bit_count
     to_char to_date to_number to_timestamp
-    age clock_timestamp current_date current_time current_timestamp date_add date_bin date_part
-    date_subtract date_trunc extract isfinite justify_days justify_hours justify_interval localtime
-    localtimestamp make_date make_interval make_time make_timestamp make_timestamptz now
+    age clock_timestamp date_add date_bin date_part date_subtract date_trunc extract isfinite
+    justify_days justify_hours justify_interval make_date make_interval make_time make_timestamp
+    make_timestamptz now
     statement_timestamp timeofday transaction_timestamp timezone overlaps
     array_append array_cat array_dims array_fill array_length array_lower array_ndims array_position
     array_positions array_prepend array_remove array_replace array_sample array_shuffle array_to_string
@@ -48,9 +52,9 @@ export const POSTGRES_FUNCTIONS: ReadonlySet<string> = new Set(
     jsonb_agg jsonb_object_agg bit_and bit_or bit_xor stddev stddev_pop stddev_samp variance
     var_pop var_samp corr covar_pop covar_samp regr_avgx regr_avgy regr_count regr_intercept regr_r2
     regr_slope regr_sxx regr_sxy regr_syy mode percentile_cont percentile_disc rank dense_rank
-    percent_rank cume_dist grouping any_value range_agg range_intersect_agg xmlagg
+    percent_rank cume_dist any_value range_agg range_intersect_agg xmlagg
     row_number ntile lag lead first_value last_value nth_value
-    coalesce nullif greatest least num_nonnulls num_nulls
+    num_nonnulls num_nulls
     lower_inc upper_inc lower_inf upper_inf isempty range_merge multirange
     int4range int8range numrange tsrange tstzrange daterange
     to_tsvector to_tsquery plainto_tsquery phraseto_tsquery websearch_to_tsquery ts_rank ts_rank_cd
@@ -60,10 +64,8 @@ export const POSTGRES_FUNCTIONS: ReadonlySet<string> = new Set(
     pg_typeof to_regclass to_regtype to_regnamespace to_regproc to_regprocedure to_regrole
     col_description obj_description format_type pg_get_expr pg_get_viewdef pg_get_constraintdef
     pg_get_indexdef current_schema current_schemas current_database current_user session_user
-    current_role user version pg_column_size pg_size_pretty has_table_privilege
-    has_column_privilege has_schema_privilege
-    xmlconcat xmlelement xmlforest xmlparse xmlpi xmlroot xmlserialize xmlexists xml_is_well_formed
-    xpath xpath_exists is_normalized
+    version pg_column_size pg_size_pretty has_table_privilege has_column_privilege
+    has_schema_privilege xmlexists xml_is_well_formed xpath xpath_exists is_normalized
     bool int2 int4 int8 float4 float8 numeric text varchar bpchar date time timestamp timestamptz
     interval
   `),
@@ -73,7 +75,7 @@ export const POSTGRES_FUNCTIONS: ReadonlySet<string> = new Set(
 export const POSTGRES_TYPES: ReadonlySet<string> = new Set(
   words(`
     bool boolean int2 smallint int4 int integer int8 bigint numeric decimal float4 real float8 float
-    double money text varchar char bpchar name date time timetz timestamp timestamptz
+    money text varchar char bpchar name date time timetz timestamp timestamptz
     interval json jsonb jsonpath uuid bytea inet cidr macaddr macaddr8 bit varbit tsvector tsquery
     xml oid regclass regtype regproc regprocedure regnamespace regrole regconfig
     int4range int8range numrange tsrange tstzrange daterange int4multirange int8multirange
