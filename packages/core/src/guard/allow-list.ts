@@ -68,6 +68,9 @@ export const POSTGRES_FUNCTIONS: ReadonlySet<string> = new Set(
     has_schema_privilege xmlexists xml_is_well_formed xpath xpath_exists is_normalized
     bool int2 int4 int8 float4 float8 numeric text varchar bpchar date time timestamp timestamptz
     interval
+    name area center diameter height width radius point box path polygon circle line lseg money oid
+    char bit macaddr macaddr8 inet cidr isclosed isopen npoints pclose popen ishorizontal isvertical
+    isparallel isperp diagonal slope convert regclass similar_to_escape like_escape pg_collation_for
   `),
 );
 
@@ -89,7 +92,7 @@ export const POSTGRES_OPERATORS: ReadonlySet<string> = new Set(
   words(`
     = <> != < > <= >= + - * / % ^ || |/ ||/ @ & | # ~ << >> ~~ !~~ ~~* !~~* ~* !~ !~*
     -> ->> #> #>> ? ?| ?& @> <@ && #- @? @@ @@@ <-> &< &> -|- <^ >^ ?# ?- ?-| ?|| <<| |>> &<| |&> ##
-    <<= >>=
+    <<= >>= ^@
   `),
 );
 

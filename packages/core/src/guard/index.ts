@@ -4,13 +4,14 @@
  * works on the real parsers' trees against allow-lists (allow-list.ts); see docs/read-only.md.
  */
 import { guardMysql } from './mysql.js';
-import { guardPostgres } from './postgres.js';
+import { guardPostgres, type PostgresCatalog } from './postgres.js';
 import type { GuardDialect, GuardProblem } from './types.js';
 
 export * from './types.js';
 export { guardRedisCommand, isRedisReadCommand } from './redis.js';
 export { CONDITION_ALIAS, verifyPostgresWrapper, verifyMysqlWrapper } from './wrapper.js';
-export { POSTGRES_FUNCTIONS, MYSQL_FUNCTIONS, REDIS_READ_COMMANDS } from './allow-list.js';
+export { POSTGRES_FUNCTIONS, POSTGRES_TYPES, MYSQL_FUNCTIONS, REDIS_READ_COMMANDS } from './allow-list.js';
+export { STATIC_POSTGRES_CATALOG, type PostgresCatalog } from './postgres.js';
 
 const verdicts = new Map<string, readonly GuardProblem[]>();
 const MAX_VERDICTS = 2000;
@@ -21,13 +22,17 @@ const MAX_VERDICTS = 2000;
  * dialect its grammar (prepareAnalysis / loadMysqlParser). Verdicts are cached: the language
  * server asks again on every edit.
  */
-export function guardCondition(sql: string, dialect: GuardDialect): readonly GuardProblem[] {
+export function guardCondition(sql: string, dialect: GuardDialect, catalog?: PostgresCatalog): readonly GuardProblem[] {
+  // With a database's own catalog (at plan time), verdicts are kept per catalog.
+  const cache = catalog ? (byCatalog.get(catalog) ?? byCatalog.set(catalog, new Map()).get(catalog)!) : verdicts;
   const key = `${dialect}\u0000${sql}`;
-  let verdict = verdicts.get(key);
+  let verdict = cache.get(key);
   if (!verdict) {
-    verdict = Object.freeze(dialect === 'postgres' ? guardPostgres(sql) : guardMysql(sql));
-    if (verdicts.size >= MAX_VERDICTS) verdicts.clear();
-    verdicts.set(key, verdict);
+    verdict = Object.freeze(dialect === 'postgres' ? guardPostgres(sql, catalog) : guardMysql(sql));
+    if (cache.size >= MAX_VERDICTS) cache.clear();
+    cache.set(key, verdict);
   }
   return verdict;
 }
+
+const byCatalog = new WeakMap<PostgresCatalog, Map<string, readonly GuardProblem[]>>();

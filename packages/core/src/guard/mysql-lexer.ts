@@ -25,6 +25,8 @@ export interface LexResult {
 }
 
 const WORD = /[A-Za-z0-9_$\u0080-\uffff]/;
+/** MySQL's white space: ASCII only (U+00A0 and other Unicode spaces are identifier characters to it). */
+const SPACE = /[ \t\n\r\x0b\x0c]/;
 const SYMBOLS = ['<=>', '->>', '<<', '>>', '<=', '>=', '<>', '!=', ':=', '||', '&&', '->'];
 
 export function lexMysql(sql: string): LexResult {
@@ -35,10 +37,10 @@ export function lexMysql(sql: string): LexResult {
     const start = i;
     const ch = sql[i]!;
     const next = sql[i + 1];
-    if (/\s/.test(ch)) {
-      while (i < sql.length && /\s/.test(sql[i]!)) i++;
+    if (SPACE.test(ch)) {
+      while (i < sql.length && SPACE.test(sql[i]!)) i++;
       push('space', start, i);
-    } else if (ch === '#' || (ch === '-' && next === '-' && (i + 2 >= sql.length || /[\s\x00-\x1f]/.test(sql[i + 2]!)))) {
+    } else if (ch === '#' || (ch === '-' && next === '-' && (i + 2 >= sql.length || /[\x00-\x20]/.test(sql[i + 2]!)))) {
       while (i < sql.length && sql[i] !== '\n') i++;
       push('comment', start, i);
     } else if (ch === '/' && next === '*') {

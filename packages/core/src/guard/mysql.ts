@@ -18,6 +18,12 @@ const KEYWORDS_BEFORE_PAREN = new Set(
    DISTINCTROW STRAIGHT_JOIN`.split(/\s+/),
 );
 
+/** Type names that take a length or precision, as in `CONVERT(x, DECIMAL(10, 2))`: not calls. */
+const TYPES_BEFORE_PAREN = new Set(
+  `DECIMAL NUMERIC DEC FIXED VARCHAR NCHAR NVARCHAR DATETIME FLOAT DOUBLE REAL SIGNED UNSIGNED INTEGER INT BIGINT
+   TINYINT SMALLINT MEDIUMINT VARBINARY`.split(/\s+/),
+);
+
 const WORDS_AFTER_WHICH_PARENS_ARE_NAMES = new Set(['AS', 'WITH', 'RECURSIVE']);
 
 export function guardMysql(sql: string): GuardProblem[] {
@@ -84,12 +90,13 @@ export function guardMysql(sql: string): GuardProblem[] {
   const reported = new Set<string>();
   for (const call of tokenCalls(code)) {
     reported.add(call.name.toUpperCase());
-    if (MYSQL_FUNCTIONS.has(call.name.toUpperCase())) continue;
+    if (!call.quoted && MYSQL_FUNCTIONS.has(call.name.toUpperCase())) continue;
     report('SKN026', call.start, call.end, `the function ${call.name}() is not on the read-only allow-list: a condition may call built-in functions without side effects (math, text, dates, JSON, aggregates, windows) — ${ALLOW_HINT}`, call.name);
   }
   // A call only the grammar saw (written in a form the tokens do not show as `name(`).
   for (const name of treeCalls) {
-    if (reported.has(name.toUpperCase()) || MYSQL_FUNCTIONS.has(name.toUpperCase())) continue;
+    const upper = name.toUpperCase();
+    if (reported.has(upper) || MYSQL_FUNCTIONS.has(upper) || KEYWORDS_BEFORE_PAREN.has(upper) || TYPES_BEFORE_PAREN.has(upper)) continue;
     const at = word(code, name.split('.').pop()!);
     report('SKN026', at?.start ?? whole.start, at?.end ?? whole.end, `the function ${name}() is not on the read-only allow-list — ${ALLOW_HINT}`, name);
   }
@@ -97,13 +104,13 @@ export function guardMysql(sql: string): GuardProblem[] {
 }
 
 /** Every `name(` / `schema.name(` / `` `name`( `` in the tokens that is a call, not a keyword or a column list. */
-function tokenCalls(code: Token[]): { name: string; start: number; end: number }[] {
+function tokenCalls(code: Token[]): { name: string; start: number; end: number; quoted: boolean }[] {
   const calls = [];
   for (let i = 0; i + 1 < code.length; i++) {
     const token = code[i]!;
     if (code[i + 1]!.text !== '(' || (token.kind !== 'word' && token.kind !== 'quoted-identifier')) continue;
     const upper = token.text.toUpperCase();
-    if (token.kind === 'word' && KEYWORDS_BEFORE_PAREN.has(upper)) continue;
+    if (token.kind === 'word' && (KEYWORDS_BEFORE_PAREN.has(upper) || TYPES_BEFORE_PAREN.has(upper))) continue;
     let first = i;
     while (first >= 2 && code[first - 1]!.text === '.' && (code[first - 2]!.kind === 'word' || code[first - 2]!.kind === 'quoted-identifier')) first -= 2;
     const before = code[first - 1];
@@ -116,7 +123,8 @@ function tokenCalls(code: Token[]): { name: string; start: number; end: number }
       .filter((t) => t.text !== '.')
       .map((t) => (t.kind === 'quoted-identifier' ? t.text.slice(1, -1).replace(/``/g, '`') : t.text))
       .join('.');
-    calls.push({ name, start: code[first]!.start, end: token.end });
+    // A quoted name is never a built-in: `` `date`(x) `` calls a stored function called date.
+    calls.push({ name, start: code[first]!.start, end: token.end, quoted: code.slice(first, i + 1).some((t) => t.kind === 'quoted-identifier') });
   }
   return calls;
 }

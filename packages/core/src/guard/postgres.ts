@@ -6,6 +6,7 @@
  */
 import { bytesToUtf16, parsePostgres, type PgParseResult } from '../sql/postgres.js';
 import { POSTGRES_FUNCTIONS, POSTGRES_OPERATORS, POSTGRES_SAMPLE_METHODS, POSTGRES_TYPES } from './allow-list.js';
+import { POSTGRES_CATALOG_FUNCTION_NAMES } from './postgres-catalog.js';
 import { ALLOW_HINT, READ_ONLY_FIX, type GuardProblem } from './types.js';
 
 /** Node types a read-only SELECT may contain. */
@@ -36,17 +37,40 @@ const SYNTAX_OPERATORS = new Set(['AEXPR_BETWEEN', 'AEXPR_NOT_BETWEEN', 'AEXPR_B
 
 type PgNode = Record<string, unknown>;
 
+/**
+ * What the guard knows of the database's functions and operators. Statically (check, the editor):
+ * PostgreSQL's built-in function names. At plan time the database's own catalog adds its
+ * extensions' and users' functions and operators (see plan/catalog.ts).
+ */
+export interface PostgresCatalog {
+  /** Every function name the database knows (built in, extensions', its own), lower case. */
+  functions: ReadonlySet<string>;
+  /**
+   * The database's own function names (not built in, not an extension's): an unqualified call of
+   * that name may resolve to one of them even when a built-in has the same name.
+   */
+  userFunctions: ReadonlySet<string>;
+  /** The database's own operator symbols. */
+  userOperators: ReadonlySet<string>;
+}
+
+export const STATIC_POSTGRES_CATALOG: PostgresCatalog = {
+  functions: new Set(POSTGRES_CATALOG_FUNCTION_NAMES.trim().split(/\s+/)),
+  userFunctions: new Set(),
+  userOperators: new Set(),
+};
+
 /** Everything wrong with `sql` as a condition, or [] when it may run. Needs the parser loaded. */
-export function guardPostgres(sql: string): GuardProblem[] {
+export function guardPostgres(sql: string, catalog: PostgresCatalog = STATIC_POSTGRES_CATALOG): GuardProblem[] {
   const parsed = parsePostgres(sql);
   if (!parsed.ok) {
     return [{ code: 'SKN020', severity: 'error', start: parsed.offset, end: parsed.offset, message: `the condition does not parse: ${parsed.message}` }];
   }
-  return guardParsedPostgres(sql, parsed.ast);
+  return guardParsedPostgres(sql, parsed.ast, catalog);
 }
 
 /** The guard over an already parsed statement list. */
-export function guardParsedPostgres(sql: string, ast: PgParseResult): GuardProblem[] {
+export function guardParsedPostgres(sql: string, ast: PgParseResult, catalog: PostgresCatalog = STATIC_POSTGRES_CATALOG): GuardProblem[] {
   const problems: GuardProblem[] = [];
   const at = (bytes: unknown) => bytesToUtf16(sql, typeof bytes === 'number' ? bytes : 0);
   const whole = { start: leading(sql), end: trailing(sql) };
@@ -100,8 +124,25 @@ export function guardParsedPostgres(sql: string, ast: PgParseResult): GuardProbl
       report('SKN021', start, end(sql, start), `the condition contains ${STATEMENTS.IntoClause} — ${READ_ONLY_FIX}`);
     } else if (type === 'FuncCall') {
       const name = qualifiedName(node.funcname, 'pg_catalog');
+      const unqualified = strings(node.funcname).length === 1;
       if (name && !POSTGRES_FUNCTIONS.has(name)) {
         report('SKN026', start, callEnd(sql, start), `the function ${name}() is not on the read-only allow-list: a condition may call built-in functions without side effects (math, text, dates, JSON, arrays, aggregates, windows) — ${ALLOW_HINT}`, name);
+      } else if (name && unqualified && catalog.userFunctions.has(name)) {
+        report('SKN026', start, callEnd(sql, start), `the function ${name}() is also defined outside pg_catalog in this database, and PostgreSQL may call that one: write pg_catalog.${name}() — ${ALLOW_HINT}`, name);
+      }
+    } else if (type === 'A_Indirection' && strings(node.indirection).some(Boolean)) {
+      // `(expr).name` is name(expr) when expr has no field called name (attribute notation): any
+      // function taking expr's type, an extension's too, could stand there. Read a column directly.
+      const field = strings(node.indirection).find(Boolean)!;
+      report('SKN026', start, end(sql, start), `(…).${field} may call the function ${field}() (PostgreSQL reads \`(x).${field}\` as ${field}(x) when x has no such field): select the column directly (or use ->> for JSON) — ${ALLOW_HINT}`, field.toLowerCase());
+    } else if (type === 'ColumnRef') {
+      // `t.name` calls name(t) when t has no column called name (attribute notation).
+      const fields = strings(node.fields).slice(1);
+      for (const field of fields.map((f) => f.toLowerCase())) {
+        const isFunction = catalog.functions.has(field) || catalog.userFunctions.has(field);
+        if (isFunction && (!POSTGRES_FUNCTIONS.has(field) || catalog.userFunctions.has(field))) {
+          report('SKN026', start, end(sql, start), `.${field} may call the function ${field}() (PostgreSQL reads \`x.${field}\` as ${field}(x) when x has no such column), and ${field}() is not on the read-only allow-list — rename the column in the query with AS, or ${ALLOW_HINT}`, field);
+        }
       }
     } else if (type === 'TypeName') {
       const name = qualifiedName(node.names, 'pg_catalog');
@@ -109,18 +150,29 @@ export function guardParsedPostgres(sql: string, ast: PgParseResult): GuardProbl
         report('SKN026', start, end(sql, start), `the cast to ${name} may run a user-defined cast or input function: cast to a built-in type (text, integer, timestamptz, jsonb, …) — ${ALLOW_HINT}`, name);
       }
     } else if (type === 'A_Expr' && !SYNTAX_OPERATORS.has(String(node.kind))) {
-      const names = strings(node.name);
-      const symbol = names[names.length - 1];
-      const schema = names.length > 1 ? names[0] : 'pg_catalog';
-      if (symbol && (schema !== 'pg_catalog' || !POSTGRES_OPERATORS.has(symbol))) {
-        const name = names.join('.');
-        report('SKN026', start, end(sql, start), `the operator ${name} is not on the read-only allow-list (it may call a user-defined function) — ${ALLOW_HINT}`, name);
-      }
+      checkOperator(node.name, start);
+    } else if (type === 'SubLink' && node.operName) {
+      checkOperator(node.operName, start);
+    } else if (type === 'SortBy' && node.useOp) {
+      checkOperator(node.useOp, start);
     } else if (type === 'RangeTableSample') {
       const name = qualifiedName(node.method, 'pg_catalog');
       if (name && !POSTGRES_SAMPLE_METHODS.has(name)) {
         report('SKN026', start, end(sql, start), `the TABLESAMPLE method ${name} is an extension's: use BERNOULLI or SYSTEM — ${ALLOW_HINT}`, name);
       }
+    }
+  };
+
+  /** An operator name list (`=`, or `OPERATOR(schema.op)`): built-in symbols from pg_catalog only. */
+  const checkOperator = (list: unknown, start: number) => {
+    const names = strings(list);
+    const symbol = names[names.length - 1];
+    const schema = names.length > 1 ? names[0] : 'pg_catalog';
+    if (!symbol) return;
+    const userDefined = names.length === 1 && catalog.userOperators.has(symbol);
+    if (schema !== 'pg_catalog' || !POSTGRES_OPERATORS.has(symbol) || userDefined) {
+      const name = names.join('.');
+      report('SKN026', start, end(sql, start), `the operator ${name} is not on the read-only allow-list${userDefined ? ' (this database defines it outside pg_catalog)' : ''}: it may call a user-defined function — ${ALLOW_HINT}`, name);
     }
   };
 

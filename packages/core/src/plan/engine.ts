@@ -19,6 +19,7 @@ import { cronOccurrences, parseDuration } from './clock.js';
 import { applyAllowFunctions, firstError, guardCondition, guardRedisCommand, GuardRefusal, type GuardProblem } from '../guard/index.js';
 import { loadMysqlParser } from '../sql/mysql.js';
 import { loadPostgresParser } from '../sql/postgres.js';
+import { postgresCatalog } from './catalog.js';
 import { locateGuardFindings } from './locate.js';
 import { findParams, withoutTrailingSemicolon } from './params.js';
 import { withRetries, RetriedError, type RetryOptions } from './retry.js';
@@ -267,6 +268,10 @@ async function planStep(ctx: StepContext, loop: Loop, step: Step, stepNo: number
       }
       if (condition) refuseUnlessAllowed(guardCondition(condition.query, source.dialect), ctx.config.database?.allowFunctions, report);
       await source.readOnly(async (session) => {
+        // Again with the database's own catalog: its functions and operators, which may shadow built-ins.
+        if (condition && source.dialect === 'postgres') {
+          refuseUnlessAllowed(guardCondition(condition.query, 'postgres', await postgresCatalog(source, session, ctx.at)), ctx.config.database?.allowFunctions, undefined);
+        }
         if (trigger.type === 'database') await sqlDatabaseStep(ctx, source, session, loop, step, stepNo, timeoutMs, collector, emit);
         else await sqlScheduleStep(ctx, source, session, loop, step, stepNo, occurrences as Date[], timeoutMs, collector, emit);
       });
@@ -300,11 +305,11 @@ async function planStep(ctx: StepContext, loop: Loop, step: Step, stepNo: number
 }
 
 /** Refuses the step when the guard found an error; vouched-for functions become the step's warnings. */
-function refuseUnlessAllowed(problems: readonly GuardProblem[], allowFunctions: readonly string[] | undefined, report: StepReport): void {
+function refuseUnlessAllowed(problems: readonly GuardProblem[], allowFunctions: readonly string[] | undefined, report: StepReport | undefined): void {
   const verdict = applyAllowFunctions(problems, allowFunctions);
   const refused = firstError(verdict);
   if (refused) throw new GuardRefusal(refused);
-  for (const warning of verdict) (report.warnings ??= []).push({ code: warning.code, message: warning.message, offset: warning.start });
+  if (report) for (const warning of verdict) (report.warnings ??= []).push({ code: warning.code, message: warning.message, offset: warning.start });
 }
 
 function toFailure(error: unknown): StepFailure {

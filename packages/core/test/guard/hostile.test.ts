@@ -15,7 +15,7 @@ import { serviceOrSkip } from '../../../../test/helpers/services.js';
 import { checkConfigFile, toJsonDiagnostics } from '../../src/check/index.js';
 import { loadConfig } from '../../src/plan/load-config.js';
 import { runPlan } from '../../src/plan/engine.js';
-import { openSource, type DataSource } from '../../src/sources/index.js';
+import { openSource, type DataSource, type SqlSource } from '../../src/sources/index.js';
 import { FROM, tempMysqlDatabase, tempPostgresDatabase } from '../plan/helpers.js';
 
 const AT = new Date('2026-03-02T09:00:00Z');
@@ -113,6 +113,13 @@ const PG_CASES: Case[] = [
     condition: "{ type: 'query', query: `SELECT 1 FROM users WHERE id = $1|) AS __skene_c LIMIT 1) AS __skene_m ON true; DELETE FROM users; --` }" },
   { name: 'splice: a second lateral sub-query', code: 'SKN020',
     condition: "{ type: 'query', query: `SELECT 1 WHERE $1 > 0|) AS __skene_c, LATERAL (SELECT pg_advisory_lock(1)` }" },
+  // Attribute notation: `(x).f` and `t.f` are f(x) and f(t) when there is no such field or column.
+  { name: 'attribute notation on an expression calls dblink_exec', code: 'SKN026',
+    condition: "{ type: 'query', query: `SELECT |('DELETE FROM user_actions').dblink_exec FROM users WHERE id = $1` }" },
+  { name: 'attribute notation on a function alias reads a server file', code: 'SKN026',
+    condition: "{ type: 'query', query: `SELECT |f.pg_read_file AS subject FROM unnest(ARRAY['/etc/hostname']) AS f WHERE $1 > 0` }" },
+  { name: 'an operator of another schema in ANY (sub-select)', code: 'SKN026',
+    condition: "{ type: 'query', query: `SELECT 1 FROM users u WHERE u.id = $1 AND u.id |OPERATOR(public.===) ANY (SELECT user_id FROM user_actions)` }" },
   { name: 'a write inside WITH', code: 'SKN021',
     condition: "{ type: 'query', query: `WITH d AS (|DELETE FROM users RETURNING id) SELECT * FROM d WHERE id = $1` }" },
   // The parser gives a locking clause no position of its own: the finding is on the statement.
@@ -171,7 +178,7 @@ test('PGlite: the same classes are refused alike, the embedded database unchange
   t.after(() => source.close());
   await source.seed([{ path: 'seed.sql', text: PG_SEED }]);
   const counts = () =>
-    (source as Extract<DataSource, { dialect: 'postgres' }>).readOnly(async (s) =>
+    (source as SqlSource).readOnly(async (s) =>
       JSON.stringify(await s.query('SELECT (SELECT count(*) FROM users) AS u, (SELECT count(*) FROM user_actions) AS a, (SELECT last_value FROM counter) AS c', [], { at: AT, timeoutMs: 5000 })),
     );
   const dir = projectDir(t);
@@ -209,6 +216,12 @@ const MYSQL_CASES: Case[] = [
     condition: "{ type: 'query', query: `SELECT email FROM users WHERE id = $1 |INTO OUTFILE '$FILE'` }" },
   { name: 'a session variable assigned', code: 'SKN021', condition: "{ type: 'query', query: `SELECT @x |:= 1 FROM users WHERE id = $1` }" },
   { name: 'two statements', code: 'SKN021', condition: "{ type: 'query', query: `SELECT 1 FROM users WHERE id = $1|; DELETE FROM users` }" },
+  // MySQL reads U+00A0 as part of a name, so `--` then U+00A0 is no comment: the rest is code.
+  { name: '-- followed by a non-ASCII space is not a comment', code: 'SKN020',
+    condition: "{ type: 'query', query: `SELECT 1 FROM users WHERE id = $1 AND 1 = 1 |--\u00a0 AND SLEEP(1) = 0 AND GET_LOCK('skene_attack', 0)` }" },
+  // A quoted name before ( is never a built-in: `date`(…) calls a stored function called date.
+  { name: 'a quoted built-in name calls a stored function', code: 'SKN026',
+    condition: "{ type: 'query', query: `SELECT 1 FROM users WHERE id = $1 AND |\\`date\\`(NOW()) = CURDATE()` }" },
   { name: 'splice: closes the branch and unions a lock', code: 'SKN020',
     condition: "{ type: 'query', query: `SELECT 1 FROM users WHERE id = $1|) AS __skene_c LIMIT 1) UNION ALL (SELECT GET_LOCK('skene_attack', 0)` }" },
 ];
@@ -276,4 +289,66 @@ test('Redis: check and plan refuse write commands alike; the keys are unchanged'
       assert.equal(await state(), before);
     });
   }
+});
+
+/** Runs `sql` on `url` as a separate client (setting up what a plan must not be able to use). */
+async function pgRun(url: string, sql: string) {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query(sql)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+test('PostgreSQL: the plan reads the database catalog — its own functions and operators cannot stand in for built-ins', async (t) => {
+  const server = await serviceOrSkip(t, 'postgres');
+  if (!server) return;
+  const url = await tempPostgresDatabase(t, server, 'skene_shadow');
+  await pgRun(url, `${PG_SEED}
+    CREATE TABLE log (what text);
+    CREATE FUNCTION public.length(integer) RETURNS integer LANGUAGE sql AS $$ INSERT INTO log VALUES ('length'); SELECT 1 $$;
+    CREATE FUNCTION public.bump(users) RETURNS integer LANGUAGE sql AS $$ INSERT INTO log VALUES ('bump'); SELECT 1 $$;
+    CREATE FUNCTION public.same(integer, integer) RETURNS boolean LANGUAGE sql AS $$ INSERT INTO log VALUES ('op'); SELECT true $$;
+    CREATE OPERATOR public.## (LEFTARG = integer, RIGHTARG = integer, FUNCTION = public.same);`);
+  const dir = projectDir(t);
+  const source = await openSource({ url });
+  t.after(() => source.close());
+  const cases = [
+    // length(1) resolves to public.length(integer): an exact match beats pg_catalog.length(text).
+    { name: 'a function of the database with a built-in name', query: 'SELECT 1 FROM users WHERE id = $1 AND length(1) = 1', name2: 'length' },
+    { name: 'a function of the database on the row type (u.bump)', query: 'SELECT u.bump FROM users u WHERE u.id = $1', name2: 'bump' },
+    { name: 'an operator of the database with a built-in symbol', query: 'SELECT 1 FROM users WHERE id = $1 AND id ## 1', name2: '##' },
+  ];
+  for (const c of cases) {
+    await t.test(c.name, async () => {
+      const { file } = writeConfig(dir, `{ type: 'query', query: '|${c.query}' }`);
+      const report = await runPlan({ config: await loadConfig(file), source, at: AT, env: FROM });
+      const [error] = report.loops[0]!.steps[0]!.errors;
+      assert.equal(error?.code, 'SKN026', JSON.stringify(report.loops[0]!.steps[0]));
+      assert.match(error!.message, new RegExp(c.name2.replace(/[#]/g, '\\$&')));
+      assert.equal(report.totals.emails, 0);
+      assert.deepEqual(await pgRun(url, 'SELECT * FROM log'), [], 'nothing ran');
+    });
+  }
+});
+
+test('PostgreSQL: a database with standard_conforming_strings off reads strings as the guard does', async (t) => {
+  const server = await serviceOrSkip(t, 'postgres');
+  if (!server) return;
+  const url = await tempPostgresDatabase(t, server, 'skene_scs');
+  const db = new URL(url).pathname.slice(1);
+  await pgRun(url, `${PG_SEED}; CREATE TABLE log (what text); CREATE EXTENSION IF NOT EXISTS dblink; ALTER DATABASE ${db} SET standard_conforming_strings = off;`);
+  const dir = projectDir(t);
+  const source = await openSource({ url });
+  t.after(() => source.close());
+  // With the setting off, the server would read '\' as an open string and the dblink call as code;
+  // the guard's parser (and, pinned, the server) read a backslash and a comment.
+  const query = `SELECT '\\' AS a, 1 /* ' AS b, dblink_exec('dbname=${db} host=127.0.0.1 user=postgres', 'INSERT INTO log VALUES (''escaped'')') AS c -- */ FROM users WHERE id = $1`;
+  const { file } = writeConfig(dir, `{ type: 'query', query: String.raw\`|${query}\` }`);
+  const report = await runPlan({ config: await loadConfig(file), source, at: AT, env: FROM });
+  assert.deepEqual(report.loops[0]!.steps[0]!.errors, []);
+  assert.equal(report.totals.emails, 2, 'the condition ran, as a read');
+  assert.deepEqual(await pgRun(url, 'SELECT * FROM log'), [], 'nothing was written through dblink');
 });
