@@ -86,6 +86,7 @@ export async function openMysql(url: string, options: MysqlOptions = {}): Promis
     /mariadb|tidb/i.test(version) ? false : await connection.query('SELECT tidb_version() AS v').then(() => true, () => false);
   const flavor = mysqlFlavor(version, answersTidbVersion);
   await connection.query("SET SESSION time_zone = '+00:00'");
+  await useGuardQuoting(connection);
   const warnings = await mysqlPrivilegeWarnings(connection, options.scratch ?? false);
 
   return {
@@ -329,4 +330,23 @@ export async function createMysqlScratch(url: string, options: { connectTimeoutM
       }
     },
   };
+}
+
+/** sql_mode flags that change how the server reads quotes and backslashes (composite modes carry ANSI_QUOTES). */
+const QUOTING_MODES = new Set(['ANSI_QUOTES', 'NO_BACKSLASH_ESCAPES', 'ANSI', 'ORACLE', 'MSSQL', 'DB2', 'POSTGRESQL', 'MAXDB']);
+
+/**
+ * The read-only guard lexes conditions with MySQL's default quoting: "…" a string, a backslash an
+ * escape. A server or user whose sql_mode says otherwise would read the same text differently, so
+ * the plan's session sets those flags off — and refuses to plan when they do not stay off.
+ */
+export async function useGuardQuoting(connection: mysql.Connection): Promise<void> {
+  const read = async () => String(((await connection.query('SELECT @@SESSION.sql_mode AS mode'))[0] as Row[])[0]?.mode ?? '');
+  const modes = (await read()).split(',').filter(Boolean);
+  if (modes.some((m) => QUOTING_MODES.has(m.toUpperCase()))) {
+    await connection.query('SET SESSION sql_mode = ?', [modes.filter((m) => !QUOTING_MODES.has(m.toUpperCase())).join(',')]);
+    const after = (await read()).split(',').map((m) => m.toUpperCase());
+    const kept = after.filter((m) => QUOTING_MODES.has(m));
+    if (kept.length) throw new Error(`refused: the session keeps sql_mode ${kept.join(', ')}, which changes how the server reads quotes and backslashes — plan as a user whose sql_mode can be set`);
+  }
 }

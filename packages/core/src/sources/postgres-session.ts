@@ -45,9 +45,10 @@ export async function pgReadOnly<T>(executor: PgExecutor, fn: (session: SqlSessi
     }
     try {
       if (!open) {
-        // REPEATABLE READ: every query of the plan sees one snapshot.
+        // REPEATABLE READ: every query of the plan sees one snapshot. standard_conforming_strings:
+        // the server reads '\' as the guard's parser does (a database may have it off).
         await executor.control(
-          `BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL statement_timeout = ${timeoutMs}; SET LOCAL TIME ZONE 'UTC'`,
+          `BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL statement_timeout = ${timeoutMs}; SET LOCAL TIME ZONE 'UTC'; SET LOCAL standard_conforming_strings = on`,
         );
         open = true;
         currentTimeout = timeoutMs;
