@@ -69,7 +69,7 @@ export const POSTGRES_FUNCTIONS: ReadonlySet<string> = new Set(
     bool int2 int4 int8 float4 float8 numeric text varchar bpchar date time timestamp timestamptz
     interval
     name area center diameter height width radius point box path polygon circle line lseg money oid
-    char bit macaddr macaddr8 inet cidr isclosed isopen npoints pclose popen ishorizontal isvertical
+    char bit macaddr macaddr8 cidr isclosed isopen npoints pclose popen ishorizontal isvertical
     isparallel isperp diagonal slope convert regclass similar_to_escape like_escape pg_collation_for
   `),
 );

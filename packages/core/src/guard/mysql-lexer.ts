@@ -109,13 +109,19 @@ export function codeTokens(tokens: readonly Token[]): Token[] {
   return tokens.filter((t) => t.kind !== 'space' && t.kind !== 'comment');
 }
 
-/** `sql` with every ordinary comment blanked (same length, line breaks kept): what the parser and the server are given. */
-export function blankComments(sql: string, tokens: readonly Token[]): string {
+/**
+ * The text node-sql-parser is given for `sql`: comments blanked, and `<=>` (NULL-safe equality,
+ * which its grammar lacks) read as `=` — same length, so positions hold. Only for reading the tree;
+ * the server gets the condition as written.
+ */
+export function mysqlParserText(sql: string): string {
+  const { tokens, unterminated } = lexMysql(sql);
+  if (unterminated) return sql;
   let out = '';
   let last = 0;
   for (const t of tokens) {
-    if (t.kind !== 'comment') continue;
-    out += sql.slice(last, t.start) + t.text.replace(/[^\n]/g, ' ');
+    if (t.kind !== 'comment' && t.text !== '<=>') continue;
+    out += sql.slice(last, t.start) + (t.kind === 'comment' ? t.text.replace(/[^\n]/g, ' ') : ' = ');
     last = t.end;
   }
   return out + sql.slice(last);

@@ -7,7 +7,7 @@
  */
 import { parseMysql } from '../sql/mysql.js';
 import { MYSQL_FUNCTIONS } from './allow-list.js';
-import { blankComments, codeTokens, lexMysql, type Token } from './mysql-lexer.js';
+import { codeTokens, lexMysql, mysqlParserText, type Token } from './mysql-lexer.js';
 import { ALLOW_HINT, READ_ONLY_FIX, type GuardProblem } from './types.js';
 
 /** Words that may stand before `(` without being a call. */
@@ -54,7 +54,7 @@ export function guardMysql(sql: string): GuardProblem[] {
   }
   if (problems.length) return problems;
 
-  const parsed = parseMysql(blankComments(sql, lexed.tokens));
+  const parsed = parseMysql(mysqlParserText(sql));
   if (!parsed.ok) {
     report('SKN020', parsed.offset, parsed.offset, `the condition does not parse: ${parsed.message}`);
     return problems;
@@ -116,8 +116,9 @@ function tokenCalls(code: Token[]): { name: string; start: number; end: number; 
     const before = code[first - 1];
     // `AS t(a, b)`, `WITH cte(a, b) AS (…)`, `, cte2(a) AS (…)`: names with column lists.
     if (before && before.kind === 'word' && WORDS_AFTER_WHICH_PARENS_ARE_NAMES.has(before.text.toUpperCase())) continue;
+    // `, cte2(a, b) AS (…)`: a column list is followed by AS and a parenthesised query (a call by an alias).
     const close = matching(code, i + 1);
-    if (close !== -1 && code[close + 1]?.kind === 'word' && code[close + 1]!.text.toUpperCase() === 'AS' && before?.text === ',') continue;
+    if (close !== -1 && before?.text === ',' && code[close + 1]?.text.toUpperCase() === 'AS' && code[close + 2]?.text === '(') continue;
     const name = code
       .slice(first, i + 1)
       .filter((t) => t.text !== '.')

@@ -4,6 +4,7 @@
  */
 import type { Dialect } from '../analysis/project.js';
 import { guardCondition, type GuardProblem } from '../guard/index.js';
+import { mysqlParserText } from '../guard/mysql-lexer.js';
 import { applyRewrites, dialectProblems, type DialectProblem } from './dialect.js';
 import { codeMatches } from './lexical.js';
 import { parseMysql } from './mysql.js';
@@ -50,7 +51,7 @@ function fromPostgres(text: string, toOriginal: (o: number) => number, info: Que
 }
 
 function fromMysql(text: string, toOriginal: (o: number) => number, info: QueryInfo): void {
-  const parsed = parseMysql(text);
+  const parsed = parseMysql(mysqlParserText(text));
   if (!parsed.ok) {
     info.syntaxError = { offset: toOriginal(parsed.offset), message: parsed.message };
     return;

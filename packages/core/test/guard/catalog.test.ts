@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import pg from 'pg';
 import mysql from 'mysql2/promise';
 import { serviceOrSkip } from '../../../../test/helpers/services.js';
-import { guardCondition, MYSQL_FUNCTIONS, POSTGRES_FUNCTIONS } from '../../src/guard/index.js';
+import { guardCondition, MYSQL_FUNCTIONS, POSTGRES_FUNCTIONS, STATIC_POSTGRES_CATALOG } from '../../src/guard/index.js';
 import { POSTGRES_TYPES } from '../../src/guard/allow-list.js';
 import { loadMysqlParser } from '../../src/sql/mysql.js';
 
@@ -126,6 +126,16 @@ describe('PostgreSQL: the allow-list against pg_catalog', () => {
     assert.deepEqual(admin.filter((name) => POSTGRES_FUNCTIONS.has(name)), []);
     // dblink is an extension (not in pg_catalog): held against the list by name.
     for (const name of ['dblink', 'dblink_exec', 'dblink_connect', 'dblink_send_query']) assert.ok(!POSTGRES_FUNCTIONS.has(name), name);
+  });
+
+  test('the committed list of function names (attribute notation) has every pg_catalog function of the server', async (t) => {
+    const c = await connected(t);
+    if (!c) return;
+    const { rows } = await c.query<{ name: string }>(
+      `SELECT DISTINCT proname AS name FROM pg_proc WHERE pronamespace = 'pg_catalog'::regnamespace AND proname !~ '^_' ORDER BY 1`,
+    );
+    const known = STATIC_POSTGRES_CATALOG.functions;
+    assert.deepEqual(rows.map((r) => r.name).filter((name) => !known.has(name)), [], 'regenerate packages/core/src/guard/postgres-catalog.ts from this server');
   });
 
   test('every allowed cast target is a type', async (t) => {
