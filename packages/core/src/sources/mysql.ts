@@ -6,7 +6,7 @@
  */
 import mysql from 'mysql2/promise';
 import { formatMs } from './postgres-session.js';
-import { SCRATCH_PREFIX, scratchName, serverLabel, type ScratchDatabase } from './scratch.js';
+import { retryDrop, SCRATCH_PREFIX, scratchName, serverLabel, type ScratchDatabase } from './scratch.js';
 import { seedLocation } from './seed.js';
 import { describe, maskUrl, redact } from './url.js';
 import { SourceError, type QueryOptions, type Row, type SeedFile, type SqlSession, type SqlSource } from './types.js';
@@ -306,24 +306,27 @@ export async function createMysqlScratch(url: string, options: { connectTimeoutM
     name: `database ${name}`,
     async drop() {
       try {
-        for (let attempt = 0; ; attempt++) {
-          try {
+        await retryDrop(
+          async () => {
             admin ??= await connect();
             const [threads] = await admin.query('SELECT ID AS id FROM information_schema.PROCESSLIST WHERE DB = ? AND ID <> CONNECTION_ID()', [name]);
             for (const t of threads as Row[]) await admin.query(`KILL ${Number(t.id)}`).catch(() => {});
             await admin.query(`DROP DATABASE IF EXISTS \`${name}\``);
-            return;
-          } catch (error) {
-            const code = (error as { code?: string }).code ?? '';
-            if (attempt < 4 && (!code || /^(PROTOCOL_CONNECTION_LOST|ECONNRESET|EPIPE|ETIMEDOUT)$/.test(code) || (error as { errno?: number }).errno === 2006)) {
+          },
+          {
+            retry: (error) => {
+              const code = (error as { code?: string }).code ?? '';
+              const lost = !code || /^(PROTOCOL_CONNECTION_LOST|ECONNRESET|EPIPE|ETIMEDOUT)$/.test(code) || (error as { errno?: number }).errno === 2006;
+              return lost ? 'reconnect' : false;
+            },
+            reconnect: async () => {
               await admin?.end().catch(() => {});
               admin = undefined;
-              await new Promise((resolve) => setTimeout(resolve, 200 * (attempt + 1)));
-              continue;
-            }
-            throw new Error(`could not drop the scratch database ${name} on ${serverLabel(url)}: ${redact(describe(error), [password])} — drop it by hand: DROP DATABASE \`${name}\`;`);
-          }
-        }
+            },
+          },
+        ).catch((error: unknown) => {
+          throw new Error(`could not drop the scratch database ${name} on ${serverLabel(url)}: ${redact(describe(error), [password])} — drop it by hand: DROP DATABASE \`${name}\`;`);
+        });
       } finally {
         await admin?.end().catch(() => {});
         admin = undefined;

@@ -2,7 +2,7 @@
 import pg from 'pg';
 import { pgReadOnly } from './postgres-session.js';
 import { PG_PARSERS } from './pglite-snapshot.js';
-import { scratchName, serverLabel, type ScratchDatabase } from './scratch.js';
+import { retryDrop, scratchName, serverLabel, type ScratchDatabase } from './scratch.js';
 import { seedLocation } from './seed.js';
 import { describe, maskUrl, redact } from './url.js';
 import type { Row, SeedFile, SqlSource } from './types.js';
@@ -182,8 +182,8 @@ export async function createPostgresScratch(url: string, options: { connectTimeo
     async drop() {
       try {
         // The connection may have died during a long plan (idle timeouts): then a new one.
-        for (let attempt = 0; ; attempt++) {
-          try {
+        await retryDrop(
+          async () => {
             admin ??= await connect();
             if (version >= 130000) {
               await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
@@ -191,23 +191,24 @@ export async function createPostgresScratch(url: string, options: { connectTimeo
               await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [name]);
               await admin.query(`DROP DATABASE IF EXISTS ${name}`);
             }
-            return;
-          } catch (error) {
-            const code = (error as { code?: string }).code;
-            // 55006: still in use (a backend not yet gone) — wait a moment and retry.
-            if (attempt < 4 && (code === '55006' || !code || code.startsWith('08') || code === '57P01')) {
-              if (code !== '55006') {
-                await admin?.end().catch(() => {});
-                admin = undefined;
-              }
-              await new Promise((resolve) => setTimeout(resolve, 200 * (attempt + 1)));
-              continue;
-            }
-            throw new Error(
-              `could not drop the scratch database ${name} on ${serverLabel(url)}: ${redact(describe(error), [password])} — drop it by hand: DROP DATABASE ${name}${version >= 130000 ? ' WITH (FORCE)' : ''};`,
-            );
-          }
-        }
+          },
+          {
+            // 55006: still in use (a backend not yet gone) — wait a moment; a lost connection — a new one.
+            retry: (error) => {
+              const code = (error as { code?: string }).code;
+              if (code === '55006') return 'wait';
+              return !code || code.startsWith('08') || code === '57P01' ? 'reconnect' : false;
+            },
+            reconnect: async () => {
+              await admin?.end().catch(() => {});
+              admin = undefined;
+            },
+          },
+        ).catch((error: unknown) => {
+          throw new Error(
+            `could not drop the scratch database ${name} on ${serverLabel(url)}: ${redact(describe(error), [password])} — drop it by hand: DROP DATABASE ${name}${version >= 130000 ? ' WITH (FORCE)' : ''};`,
+          );
+        });
       } finally {
         await admin?.end().catch(() => {});
         admin = undefined;

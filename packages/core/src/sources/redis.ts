@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { assertReadCommand, parseCommandFile, prefixKeys } from './redis-commands.js';
-import { serverLabel, type ScratchDatabase } from './scratch.js';
+import { retryDrop, serverLabel, type ScratchDatabase } from './scratch.js';
 import { maskUrl, redact } from './url.js';
 import { SourceError, type RedisHash, type RedisReply, type RedisSource, type SeedFile } from './types.js';
 
@@ -276,8 +276,8 @@ export async function createRedisScratch(url: string, options: RedisSourceOption
     name: `logical database ${db}`,
     async drop() {
       try {
-        for (let attempt = 0; ; attempt++) {
-          try {
+        await retryDrop(
+          async () => {
             admin ??= await connect(db);
             await admin.select(db);
             // End the plan's own connections to it first: a seed batch still in flight must not land after FLUSHDB.
@@ -288,19 +288,19 @@ export async function createRedisScratch(url: string, options: RedisSourceOption
               return; // not ours any more (someone flushed it): leave it
             }
             await admin.multi().flushdb().exec();
-            return;
-          } catch (error) {
-            if (attempt < 4) {
+          },
+          {
+            retry: () => 'reconnect',
+            reconnect: async () => {
               admin?.disconnect();
               admin = undefined;
-              await new Promise((resolve) => setTimeout(resolve, 200 * (attempt + 1)));
-              continue;
-            }
-            throw new Error(
-              `could not flush the scratch logical database ${db} on ${serverLabel(url)}: ${redact((error as Error).message, [password])} — flush it by hand: redis-cli -n ${db} FLUSHDB (check first that ${SCRATCH_MARKER} is there)`,
-            );
-          }
-        }
+            },
+          },
+        ).catch((error: unknown) => {
+          throw new Error(
+            `could not flush the scratch logical database ${db} on ${serverLabel(url)}: ${redact((error as Error).message, [password])} — flush it by hand: redis-cli -n ${db} FLUSHDB (check first that ${SCRATCH_MARKER} is there)`,
+          );
+        });
       } finally {
         admin?.disconnect();
         admin = undefined;

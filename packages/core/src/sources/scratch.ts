@@ -222,3 +222,24 @@ export function dropScratchOnSignals(options: ScratchSignalOptions = {}): Scratc
     },
   };
 }
+
+/**
+ * Runs `drop` up to five times, 200 ms × attempt apart, while `retry` says the error may pass (a
+ * database still in use, a connection lost during a long plan); `retry` returning 'reconnect'
+ * means the adapter's admin connection is thrown away first (see `reconnect`).
+ */
+export async function retryDrop(
+  drop: () => Promise<void>,
+  options: { retry: (error: unknown) => 'wait' | 'reconnect' | false; reconnect: () => Promise<void> },
+): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await drop();
+    } catch (error) {
+      const how = attempt < 4 ? options.retry(error) : false;
+      if (!how) throw error;
+      if (how === 'reconnect') await options.reconnect();
+      await new Promise((resolve) => setTimeout(resolve, 200 * (attempt + 1)));
+    }
+  }
+}
