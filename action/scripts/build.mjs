@@ -5,6 +5,7 @@
 //   dist/index.js            the action and @skene/core, one ESM file (esbuild, platform node)
 //   dist/pglite-worker.js    the embedded PostgreSQL's worker thread (core starts it beside index.js)
 //   dist/render-worker.js    a React Email render thread (core starts one per core for big plans)
+//   dist/config-worker.js    the thread a plan runs skene.config.ts in (core starts it beside index.js)
 //   dist/*.wasm, *.data      PGlite's and libpg-query's WebAssembly files, which the bundle loads
 //                            from beside itself (new URL(…, import.meta.url) / __dirname)
 //   dist/node_modules/       what core loads by package name at run time, so it must exist as files:
@@ -97,6 +98,7 @@ const result = await esbuild.build({
     index: join(actionDir, 'src/index.ts'),
     'pglite-worker': join(coreDir, 'src/sources/pglite-worker.ts'),
     'render-worker': join(coreDir, 'src/email/render-worker.ts'),
+    'config-worker': join(coreDir, 'src/plan/config-worker.ts'),
   },
   outdir,
   ...esmBundle,

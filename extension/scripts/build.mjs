@@ -70,6 +70,8 @@ const results = await Promise.all([
   ...(existsSync(pgliteWorker)
     ? [esbuild.build({ ...common, format: 'esm', entryPoints: { 'pglite-worker': pgliteWorker }, outdir: dist, banner: { js: serverBanner }, define: { 'import.meta.resolve': '__skene_import_meta_resolve' } })]
     : []),
+  // A plan runs skene.config.ts in a worker thread that imports ./config-worker.js beside the bundle.
+  esbuild.build({ ...common, format: 'esm', entryPoints: { 'config-worker': join(repo, 'packages/core/src/plan/config-worker.ts') }, outdir: dist, banner: { js: serverBanner } }),
 ]);
 // The bundles are ES modules, also where no package.json says so (a build into another folder).
 writeFileSync(join(dist, 'package.json'), `${JSON.stringify({ type: 'module', private: true })}\n`);
