@@ -1,0 +1,62 @@
+/**
+ * `npx skene` on a fresh clone: npm links a workspace's bin at install time only when its target
+ * exists, and `npm ci` runs before `npm run build`. So the bin is a committed file that loads the
+ * built CLI, and says how to build it when it is not built.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ROOT } from '../helpers/cli.js';
+
+const CLI = join(ROOT, 'packages/cli');
+const manifest = JSON.parse(readFileSync(join(CLI, 'package.json'), 'utf8')) as { bin: Record<string, string>; files: string[] };
+const binPath = join(CLI, manifest.bin.skene!);
+
+test('the skene bin is a committed, executable file, shipped in the package', () => {
+  assert.ok(!manifest.bin.skene!.replace(/^\.\//, '').startsWith('dist/'), 'not a build output: npm links it before the build');
+  const tracked = spawnSync('git', ['ls-files', '--error-unmatch', binPath], { cwd: ROOT, encoding: 'utf8' });
+  assert.equal(tracked.status, 0, `${manifest.bin.skene} is committed: ${tracked.stderr}`);
+  assert.ok(statSync(binPath).mode & 0o100, 'executable');
+  assert.ok(readFileSync(binPath, 'utf8').startsWith('#!/usr/bin/env node\n'));
+  const shipped = (path: string) => manifest.files.some((entry) => path === entry || path.startsWith(`${entry.replace(/\/$/, '')}/`));
+  assert.ok(shipped(manifest.bin.skene!.replace(/^\.\//, '')), 'the bin is in `files`');
+  assert.ok(shipped('dist/bin.js'), 'the CLI it loads is in `files`');
+});
+
+/** The bin file copied into a package folder of its own, with or without a dist/bin.js. */
+function packageWith(distBin: string | undefined): string {
+  const dir = mkdtempSync(join(tmpdir(), 'skene-bin-'));
+  writeFileSync(join(dir, 'package.json'), '{ "type": "module" }\n');
+  const copy = join(dir, manifest.bin.skene!);
+  mkdirSync(join(copy, '..'), { recursive: true });
+  copyFileSync(binPath, copy);
+  if (distBin !== undefined) {
+    mkdirSync(join(dir, 'dist'));
+    writeFileSync(join(dir, 'dist', 'bin.js'), distBin);
+  }
+  return copy;
+}
+
+test('not built: one line saying to build, exit 1', () => {
+  const r = spawnSync(process.execPath, [packageWith(undefined), 'plan'], { encoding: 'utf8' });
+  assert.equal(r.status, 1);
+  assert.equal(r.stderr, 'skene: the CLI is not built — run npm run build first\n');
+  assert.equal(r.stdout, '');
+});
+
+test('built: it runs the CLI with the arguments, and its exit status', () => {
+  const r = spawnSync(process.execPath, [packageWith('console.log(JSON.stringify(process.argv.slice(2))); process.exitCode = 3;\n'), 'plan', '--at', 'x y'], { encoding: 'utf8' });
+  assert.equal(r.stderr, '');
+  assert.deepEqual(JSON.parse(r.stdout), ['plan', '--at', 'x y']);
+  assert.equal(r.status, 3);
+});
+
+test('the real bin runs the built CLI', (t) => {
+  if (!existsSync(join(CLI, 'dist/bin.js'))) return t.skip('packages/cli/dist is not built (npm run build)');
+  const r = spawnSync(process.execPath, [binPath, 'plan', '--format', 'yaml'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stderr, /^skene plan: --format must be text, markdown or json, not 'yaml'/);
+});
