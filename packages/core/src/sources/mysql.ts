@@ -7,7 +7,8 @@
 import mysql from 'mysql2/promise';
 import { formatMs } from './postgres-session.js';
 import { retryDrop, SCRATCH_PREFIX, scratchName, serverLabel, type ScratchDatabase } from './scratch.js';
-import { seedLocation } from './seed.js';
+import type { Connection as CoreConnection } from 'mysql2';
+import { runMysqlSeed } from './mysql-seed.js';
 import { describe, maskUrl, redact } from './url.js';
 import { SourceError, type QueryOptions, type Row, type SeedFile, type SqlSession, type SqlSource } from './types.js';
 
@@ -98,13 +99,9 @@ export async function openMysql(url: string, options: MysqlOptions = {}): Promis
       // Seeding is the one place several statements per call are allowed: a separate connection.
       const seeder = await mysql.createConnection(connectionOptions(url, options.connectTimeoutMs ?? 5000, true));
       try {
-        for (const file of files) {
-          try {
-            await seeder.query(file.text);
-          } catch (error) {
-            throw new Error(`seed ${seedLocation(file, undefined)} failed: ${(error as Error).message}`);
-          }
-        }
+        // The callback connection underneath: its query reports each statement as it completes.
+        const core = (seeder as unknown as { connection: CoreConnection }).connection;
+        for (const file of files) await runMysqlSeed(core, file);
       } finally {
         await seeder.end().catch(() => {});
       }

@@ -35,7 +35,7 @@ export async function collectSeedFiles(paths: string[], kind: SourceKind, cwd = 
       const ext = extname(path).toLowerCase();
       if (ext === '.sql' && !wanted.includes('.sql')) throw new Error(`seed ${given} is SQL, but the data source is Redis: pass a Redis command file (.redis)`);
       if (ext === '.redis' && wanted.includes('.sql')) throw new Error(`seed ${given} is a Redis command file, but the data source is SQL: pass .sql files`);
-      files.push({ path, text: await readFile(path, 'utf8') });
+      files.push({ path, text: await readSeedText(path, given) });
       continue;
     }
     const entries = await readdir(path, { withFileTypes: true });
@@ -52,14 +52,45 @@ export async function collectSeedFiles(paths: string[], kind: SourceKind, cwd = 
           (folders.length && !sub ? ` (it has ${folders.join(', ')}; for a ${kind} source, put them in ${DIALECT_FOLDERS[kind][0]}/)` : ''),
       );
     }
-    for (const name of names) files.push({ path: join(dir, name), text: await readFile(join(dir, name), 'utf8') });
+    for (const name of names) files.push({ path: join(dir, name), text: await readSeedText(join(dir, name), join(given, sub ?? '', name)) });
   }
   return files;
 }
 
-/** Where a seed statement failed, as `file:line`, from the driver's character position. */
+/**
+ * A seed file's text. A binary file (a PNG renamed .sql, a dump in UTF-16) is refused here by
+ * name: sent as SQL it reached the server as bytes the protocol rejects ("invalid message format").
+ */
+async function readSeedText(path: string, shown: string): Promise<string> {
+  const bytes = await readFile(path);
+  if (bytes.includes(0)) throw new Error(`seed ${shown} is not text (it has NUL bytes): pass SQL or Redis command files saved as UTF-8`);
+  try {
+    // fatal: an invalid byte is an error, not a silent U+FFFD; a leading BOM is dropped.
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new Error(`seed ${shown} is not text (it is not UTF-8): save it as UTF-8`);
+  }
+}
+
+/**
+ * Where a seed statement failed, as `file:line`, from the driver's position: PostgreSQL counts
+ * characters (code points) from 1, so an emoji (two UTF-16 units in a JS string) counts once.
+ */
 export function seedLocation(file: SeedFile, position: number | undefined): string {
   if (position === undefined || !Number.isFinite(position)) return file.path;
-  const line = file.text.slice(0, Math.max(0, position - 1)).split('\n').length;
-  return `${file.path}:${line}`;
+  return `${file.path}:${lineAt(file.text, codePointOffset(file.text, position - 1))}`;
+}
+
+/** The UTF-16 offset of the `count`-th code point of `text` (clamped to its length). */
+export function codePointOffset(text: string, count: number): number {
+  let offset = 0;
+  for (let seen = 0; seen < count && offset < text.length; seen++) offset += (text.codePointAt(offset) ?? 0) > 0xffff ? 2 : 1;
+  return Math.min(offset, text.length);
+}
+
+/** The 1-based line of a UTF-16 offset. */
+export function lineAt(text: string, offset: number): number {
+  let line = 1;
+  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) line++;
+  return line;
 }

@@ -186,7 +186,7 @@ test('MariaDB: root gets a warning; a user with only SELECT gets none', async (t
     const seed = join(dir, 'seed.sql');
     writeFileSync(seed, "CREATE TABLE users (id integer PRIMARY KEY, email varchar(200) NOT NULL, name varchar(200) NOT NULL);\nINSERT INTO users VALUES (10, 'seeded@example.com', 'Seeded');\n");
     const asSeeder = `mysql://${user}:pw-${user}@127.0.0.1:3306`;
-    await assert.rejects(planProject({ configFile: config, databaseUrl: asSeeder, seeds: [seed], at: AT, env: FROM }), /seed .*seed\.sql failed: INSERT command denied/);
+    await assert.rejects(planProject({ configFile: config, databaseUrl: asSeeder, seeds: [seed], at: AT, env: FROM }), /seed .*seed\.sql:2 failed: INSERT command denied/);
     await myQuery(server, `GRANT ALL ON \`skene_scratch_%\`.* TO '${user}'@'%'`);
     const { report } = await planProject({ configFile: config, databaseUrl: asSeeder, seeds: [seed], at: AT, env: FROM, showRecipients: true });
     assert.deepEqual(report.loops[0]!.steps[0]!.emails.map((e) => e.to), ['seeded@example.com']);

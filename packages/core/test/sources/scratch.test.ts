@@ -264,7 +264,7 @@ test('MariaDB: the seed runs in a scratch database, dropped after; the URL\'s da
   await t.test('a seed that fails: the error names the file; the scratch database is dropped', async () => {
     const scratchBefore = await myScratch(server)();
     const seed = writeFile(project.dir, 'broken.sql', MYSQL_BROKEN_SEED);
-    await assert.rejects(planProject({ configFile: project.config, databaseUrl: url, seeds: [seed], cwd: project.dir, at: AT, env: FROM }), /^Error: seed .*broken\.sql failed: You have an error in your SQL syntax/);
+    await assert.rejects(planProject({ configFile: project.config, databaseUrl: url, seeds: [seed], cwd: project.dir, at: AT, env: FROM }), /^Error: seed .*broken\.sql:4 failed: You have an error in your SQL syntax/);
     assert.equal(await myState(url), before);
     await assertNoScratchLeft(myScratch(server), scratchBefore);
   });
