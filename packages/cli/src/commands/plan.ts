@@ -2,9 +2,9 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 // Subpaths, not the whole of core: `skene plan` should not load the editor analysis.
-import { findConfig, parseDuration, parseInstant, planProject } from '@skene/core/plan';
+import { findConfig, parseDuration, planProject, readInstant } from '@skene/core/plan';
 import { dropScratchOnSignals } from '@skene/core/sources';
-import { parseBaseReport, renderJson, renderMarkdown, renderText } from '@skene/core/report';
+import { parseBaseReport, plural, renderJson, renderMarkdown, renderText } from '@skene/core/report';
 import { EXIT, UsageError, type CliIO } from '../io.js';
 import type { Command } from '../main.js';
 
@@ -35,10 +35,8 @@ Exit status: 0 plan made, 1 a loop had errors (or the plan could not run), 2 bad
     const { values } = parse(args);
     const format = (values.format ?? 'text') as (typeof FORMATS)[number];
     if (!FORMATS.includes(format)) throw new UsageError(`--format must be text, markdown or json, not '${values.format}'`);
-    const at = values.at === undefined ? undefined : parseInstant(values.at);
-    if (values.at !== undefined && !at) throw new UsageError(`--at must be an ISO 8601 time such as 2026-03-02T09:00:00Z, not '${values.at}'`);
-    const since = values.since === undefined ? undefined : parseInstant(values.since);
-    if (values.since !== undefined && !since) throw new UsageError(`--since must be an ISO 8601 time such as 2026-03-01T00:00:00Z, not '${values.since}'`);
+    const at = instantOption('at', values.at, '2026-03-02T09:00:00Z');
+    const since = instantOption('since', values.since, '2026-03-01T00:00:00Z');
     if (values.horizon !== undefined && parseDuration(values.horizon) === undefined) {
       throw new UsageError(`--horizon must be a duration such as 12h, 1d or 7d, not '${values.horizon}'`);
     }
@@ -73,7 +71,8 @@ Exit status: 0 plan made, 1 a loop had errors (or the plan could not run), 2 bad
       const output = format === 'json' ? renderJson(report) : format === 'markdown' ? renderMarkdown(report) : renderText(report, { color });
       if (values.out) {
         await writeFile(resolve(io.cwd, values.out), output);
-        io.stdout(`${report.totals.emails} emails would be sent, ${report.totals.waiting} waiting, ${report.totals.errors} errors — report written to ${values.out}\n`);
+        const t = report.totals;
+        io.stdout(`${plural(t.emails, 'email')} would be sent, ${t.waiting} waiting, ${plural(t.errors, 'error')} — report written to ${values.out}\n`);
       } else {
         io.stdout(output);
       }
@@ -88,6 +87,15 @@ Exit status: 0 plan made, 1 a loop had errors (or the plan could not run), 2 bad
     }
   },
 };
+
+/** `--at` / `--since`: an ISO 8601 instant that exists (no February 30, no hour 24), else a usage error. */
+function instantOption(name: 'at' | 'since', value: string | undefined, example: string): Date | undefined {
+  if (value === undefined) return undefined;
+  const read = readInstant(value);
+  if ('date' in read) return read.date;
+  if (read.problem) throw new UsageError(`--${name} ${value} is not a time that exists: ${read.problem}`);
+  throw new UsageError(`--${name} must be an ISO 8601 time such as ${example}, not '${value}'`);
+}
 
 /** A one-line progress indicator on stderr, shown only when a run takes a while. */
 function progressLine(io: CliIO) {
