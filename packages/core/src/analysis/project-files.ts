@@ -8,6 +8,7 @@ import { TEMPLATE_EXTENSIONS } from '../template/files.js';
 import { scanPlaceholders } from '../template/placeholders.js';
 import type { ProjectContext, SchemaCatalog, TemplateInfo } from './project.js';
 import { parseSchemaSql } from './schema-sql.js';
+import { tableKey } from './table-names.js';
 
 /** Where schema files are looked for when none are given, relative to the config's folder. */
 export const SCHEMA_LOCATIONS = ['skene/seed.sql', 'seed.sql', 'migrations', 'supabase/migrations', 'seed', 'skene/seed'] as const;
@@ -112,7 +113,7 @@ function isDirectory(path: string): boolean {
 export function loadSchema(configDir: string, schemaFiles?: string[]): SchemaCatalog | undefined {
   const files = schemaFiles?.length ? schemaFiles : findSchemaFiles(configDir);
   if (!files.length) return undefined;
-  const catalog: SchemaCatalog = { tables: new Map(), files: files.map((f) => relative(configDir, f) || f) };
+  const catalog: SchemaCatalog = { tables: new Map(), files: files.map((f) => relative(configDir, f) || f), schemas: new Set() };
   for (const file of files) {
     if (!isRegularFile(file)) continue;
     let text: string;
@@ -121,10 +122,13 @@ export function loadSchema(configDir: string, schemaFiles?: string[]): SchemaCat
     } catch {
       continue;
     }
-    for (const table of parseSchemaSql(text, relative(configDir, file) || file)) {
-      const existing = catalog.tables.get(table.name);
+    const parsed = parseSchemaSql(text, relative(configDir, file) || file);
+    for (const schema of parsed.schemas) catalog.schemas!.add(schema);
+    for (const table of parsed.tables) {
+      const key = tableKey(table);
+      const existing = catalog.tables.get(key);
       if (existing) existing.columns.push(...table.columns.filter((c) => !existing.columns.some((e) => e.name === c.name)));
-      else catalog.tables.set(table.name, table);
+      else catalog.tables.set(key, table);
     }
   }
   // Schema files none of which could be read define nothing to check against: stay quiet rather

@@ -5,7 +5,12 @@ export interface ColumnInfo {
 }
 
 export interface TableInfo {
+  /** The table's own name, as the database stores it (`users` of `crm.users`). */
   name: string;
+  /** Its schema (MySQL: database) when not the default one (`public`): see ./table-names.ts. */
+  schema?: string;
+  /** The dialect its schema file was read in: how SQL completion quotes its name. */
+  dialect?: 'postgres' | 'mysql';
   columns: ColumnInfo[];
   /** Where the table is created: for go to definition and hover. */
   file: string;
@@ -14,8 +19,11 @@ export interface TableInfo {
 }
 
 export interface SchemaCatalog {
+  /** By `tableKey`: `users` (search_path `public`), `crm.users` (other schemas). */
   tables: Map<string, TableInfo>;
   files: string[];
+  /** Schemas the files create or put tables in; names in other schemas are not checked. */
+  schemas?: Set<string>;
 }
 
 export interface TemplateInfo {

@@ -1,13 +1,28 @@
 /**
  * Tables and columns from SQL schema files: CREATE TABLE and ALTER TABLE … ADD COLUMN, read with
- * PostgreSQL's parser, falling back to the MySQL-dialect parser for MySQL schema files.
+ * PostgreSQL's parser, falling back to the MySQL-dialect parser for MySQL schema files. Tables keep
+ * their schema (`CREATE TABLE crm.users`), and the schemas a file creates are listed: names are
+ * resolved by ./table-names.ts.
  */
 import { LineMap } from './positions.js';
 import type { TableInfo } from './project.js';
+import { normalizeRef, tableKey } from './table-names.js';
 import { mysqlParser } from '../sql/mysql.js';
 import { bytesToUtf16, parsePostgres, visitPg } from '../sql/postgres.js';
 
-export function parseSchemaSql(text: string, file: string): TableInfo[] {
+export interface SchemaSql {
+  tables: TableInfo[];
+  /** Schemas (MySQL: databases) the file creates or puts tables in, `public` left out. */
+  schemas: string[];
+}
+
+interface PgRangeVar {
+  schemaname?: string;
+  relname?: string;
+  location?: number;
+}
+
+export function parseSchemaSql(text: string, file: string): SchemaSql {
   const lines = new LineMap(text);
   const lower = text.toLowerCase();
   // Where a table's name stands after its statement starts (names are data: never put into a RegExp).
@@ -15,24 +30,31 @@ export function parseSchemaSql(text: string, file: string): TableInfo[] {
     const at = lower.indexOf(name.toLowerCase(), from);
     return lines.position(at === -1 ? from : at);
   };
+  const schemas = new Set<string>();
   const pg = parsePostgres(text);
   if (pg.ok) {
     const tables = new Map<string, TableInfo>();
     for (const { stmt, stmt_location: bytes = 0 } of pg.ast.stmts) {
       const stmt_location = bytesToUtf16(text, bytes);
       visitPg(stmt, (type, node) => {
+        if (type === 'CreateSchemaStmt' && typeof node.schemaname === 'string') schemas.add(node.schemaname);
+        // A MySQL file PostgreSQL's parser also reads: `CREATE DATABASE shop` makes `shop.*` names checked.
+        if (type === 'CreatedbStmt' && typeof node.dbname === 'string') schemas.add(node.dbname);
         if (type === 'CreateStmt') {
-          const name = (node.relation as { relname?: string })?.relname;
+          const relation = node.relation as PgRangeVar | undefined;
+          const name = relation?.relname;
           if (!name) return;
-          const at = locate(name, stmt_location);
+          const ref = normalizeRef({ schema: relation.schemaname, name });
+          if (ref.schema) schemas.add(ref.schema);
+          const at = relation.location === undefined ? locate(name, stmt_location) : lines.position(bytesToUtf16(text, relation.location));
           const columns = ((node.tableElts as Record<string, Record<string, unknown>>[]) ?? [])
             .map((e) => e.ColumnDef)
             .filter(Boolean)
             .map((c) => ({ name: String(c.colname), type: pgTypeName(c.typeName) }));
-          tables.set(name, { name, columns, file, line: at.line, character: at.character });
+          tables.set(tableKey(ref), { ...ref, dialect: 'postgres', columns, file, line: at.line, character: at.character });
         } else if (type === 'AlterTableStmt') {
-          const name = (node.relation as { relname?: string })?.relname;
-          const table = name ? tables.get(name) : undefined;
+          const relation = node.relation as PgRangeVar | undefined;
+          const table = relation?.relname ? tables.get(tableKey({ schema: relation.schemaname, name: relation.relname })) : undefined;
           for (const cmd of (node.cmds as { AlterTableCmd?: { subtype?: string; def?: { ColumnDef?: { colname?: string; typeName?: unknown } } } }[]) ?? []) {
             const def = cmd.AlterTableCmd?.subtype === 'AT_AddColumn' ? cmd.AlterTableCmd.def?.ColumnDef : undefined;
             if (table && def?.colname) table.columns.push({ name: def.colname, type: pgTypeName(def.typeName) });
@@ -40,17 +62,24 @@ export function parseSchemaSql(text: string, file: string): TableInfo[] {
         }
       });
     }
-    return [...tables.values()];
+    return { tables: [...tables.values()], schemas: [...schemas] };
   }
   const mysql = mysqlParser();
-  if (!mysql) return []; // MySQL schema files are read when the MySQL dialect is in use
+  if (!mysql) return { tables: [], schemas: [] }; // MySQL schema files are read when the MySQL dialect is in use
   try {
     const ast = mysql.astify(text, { database: 'MySQL' });
     const out: TableInfo[] = [];
     for (const stmt of (Array.isArray(ast) ? ast : [ast]) as unknown as Record<string, unknown>[]) {
+      // `CREATE DATABASE shop` / `USE shop`: a database the files describe.
+      const database = stmt.type === 'use' ? stmt.db : stmt.type === 'create' && (stmt.keyword === 'database' || stmt.keyword === 'schema')
+        ? (stmt[stmt.keyword as string] as { schema?: { value?: string }[] })?.schema?.[0]?.value : undefined;
+      if (typeof database === 'string') schemas.add(database);
       if (stmt.type !== 'create' || stmt.keyword !== 'table') continue;
-      const name = (stmt.table as { table: string }[])?.[0]?.table;
+      const created = (stmt.table as { db?: string | null; table: string }[])?.[0];
+      const name = created?.table;
       if (!name) continue;
+      const ref = normalizeRef({ schema: created.db ?? undefined, name });
+      if (ref.schema) schemas.add(ref.schema);
       const at = locate(name, 0);
       const columns = ((stmt.create_definitions as Record<string, unknown>[]) ?? [])
         .filter((d) => d.resource === 'column')
@@ -59,11 +88,11 @@ export function parseSchemaSql(text: string, file: string): TableInfo[] {
           return { name: typeof column === 'string' ? column : String(column?.expr?.value ?? ''), type: String((d.definition as { dataType?: string })?.dataType ?? '').toLowerCase() };
         })
         .filter((c) => c.name);
-      out.push({ name, columns, file, line: at.line, character: at.character });
+      out.push({ ...ref, dialect: 'mysql', columns, file, line: at.line, character: at.character });
     }
-    return out;
+    return { tables: out, schemas: [...schemas] };
   } catch {
-    return []; // neither dialect could read it: schema checks stay quiet rather than guess
+    return { tables: [], schemas: [] }; // neither dialect could read it: schema checks stay quiet rather than guess
   }
 }
 

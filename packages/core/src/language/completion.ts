@@ -11,7 +11,8 @@ import { literalValues, shapeOf, unwrapSchema } from '../analysis/schema-walk.js
 import type { Range } from '../analysis/values.js';
 import { cursorContext, type Anchor, type CursorContext, type Segment, type StringAtCursor } from './cursor.js';
 import { fieldAt, keysFor, typeLabel, type FieldInfo } from './fields.js';
-import { loopPlaceholderFields, matchTable, ROOT_DOCS, rowTable, sqlTablesIn, stepOf, userTableFor } from './project-lookup.js';
+import { normalizeRef, sqlTableName, tableKey } from '../analysis/table-names.js';
+import { loopPlaceholderFields, matchTable, ROOT_DOCS, rowTable, sqlIdentifier, sqlTablesIn, stepOf, userTableFor } from './project-lookup.js';
 import type { CompletionItem, CompletionResult } from './types.js';
 import { skeleton } from './skeleton.js';
 import { CRON_PRESETS, cronInWords, DURATION_PRESETS, durationInWords, timeZones } from './words.js';
@@ -94,8 +95,9 @@ function valueCandidates(field: FieldInfo, project: ProjectContext): Candidate[]
   }
   switch (field.role) {
     case 'table':
+      // The name the config uses: schema-qualified outside `public` (`crm.users`).
       return [...(project.schema?.tables.values() ?? [])].map((t) => ({
-        label: t.name, kind: 'table', detail: `${t.file}:${t.line + 1}`, documentation: columnsMarkdown(t),
+        label: tableKey(t), kind: 'table', detail: `${t.file}:${t.line + 1}`, documentation: columnsMarkdown(t),
       }));
     case 'template':
       return [...(project.templates?.values() ?? [])].map((t) => ({
@@ -115,7 +117,7 @@ function valueCandidates(field: FieldInfo, project: ProjectContext): Candidate[]
 }
 
 export function columnsMarkdown(table: TableInfo): string {
-  return [`**${table.name}** (${table.file}:${table.line + 1})`, '', ...table.columns.map((c) => `- \`${c.name}\`${c.type ? ` ${c.type}` : ''}`)].join('\n');
+  return [`**${tableKey(table)}** (${table.file}:${table.line + 1})`, '', ...table.columns.map((c) => `- \`${c.name}\`${c.type ? ` ${c.type}` : ''}`)].join('\n');
 }
 
 /** `{{user.|` → the users table's columns; `{{|` → the roots. */
@@ -138,17 +140,17 @@ function placeholderItems(ctx: Extract<CursorContext, { kind: 'value' }>, str: S
   let columns: { name: string; type?: string }[] = [];
   let from = '';
   if (root === 'user') {
-    const t = userTableFor(project);
+    const t = userTableFor(step, project);
     columns = t?.columns ?? [];
-    from = t?.name ?? '';
+    from = t ? tableKey(t) : '';
   } else if (root === 'row') {
     const t = rowTable(step, project);
     columns = t?.columns ?? [];
-    from = t?.name ?? '';
+    from = t ? tableKey(t) : '';
   } else if (root === 'match') {
     const t = matchTable(step, project);
     columns = t?.columns ?? [];
-    from = t?.name ?? '';
+    from = t ? tableKey(t) : '';
   } else if (root === 'loop') {
     return loopPlaceholderFields().map((f) => ({ label: f.name, kind: 'placeholder', detail: f.detail, range, insertText: f.name + close }));
   }
@@ -163,9 +165,18 @@ function sqlItems(str: StringAtCursor, project: ProjectContext): CompletionItem[
   const after = /^[\w$]*/.exec(str.content.slice(str.at))?.[0] ?? '';
   const word = /[\w$]*$/.exec(before)![0];
   const range: Range = { start: str.contentStart + str.at - word.length, end: str.contentStart + str.at + after.length };
-  const tableItems = () => [...tables.values()].map((t): CompletionItem => ({ label: t.name, kind: 'table', detail: `${t.file}:${t.line + 1}`, documentation: columnsMarkdown(t), range }));
-  const columnItems = (list: TableInfo[]) => list.flatMap((t) => t.columns.map((c): CompletionItem => ({ label: c.name, kind: 'column', detail: `${t.name}.${c.name}${c.type ? `: ${c.type}` : ''}`, range })));
+  // Tables as SQL names them: `crm.users` outside `public`, quoted where folding would change them.
+  const tableItem = (t: TableInfo, label: string, insertText: string): CompletionItem =>
+    ({ label, kind: 'table', detail: `${t.file}:${t.line + 1}`, documentation: columnsMarkdown(t), range, ...(insertText !== label ? { insertText } : {}) });
+  const tableItems = () => [...tables.values()].map((t) => tableItem(t, tableKey(t), sqlTableName(t, t.dialect)));
+  const columnItems = (list: TableInfo[]) => list.flatMap((t) => t.columns.map((c): CompletionItem => ({ label: c.name, kind: 'column', detail: `${tableKey(t)}.${c.name}${c.type ? `: ${c.type}` : ''}`, range })));
   if (/\b(from|join|into|update)\s+[\w$]*$/i.test(before)) return tableItems();
+  // `FROM crm.|`: the tables of that schema.
+  const inSchema = /\b(?:from|join|into|update)\s+([\w$]+|"(?:[^"]|"")+")\s*\.\s*[\w$]*$/i.exec(before);
+  if (inSchema) {
+    const schema = normalizeRef({ schema: sqlIdentifier(inSchema[1]!), name: '' }).schema;
+    return [...tables.values()].filter((t) => normalizeRef(t).schema === schema).map((t) => tableItem(t, t.name, sqlTableName({ name: t.name }, t.dialect)));
+  }
   const qualified = /([\w$]+)\.[\w$]*$/.exec(before);
   const refs = sqlTablesIn(str.content, project);
   if (qualified) {

@@ -10,7 +10,7 @@ import type { ProjectContext, TableInfo } from '../analysis/project.js';
 import { scanPlaceholders } from '../template/placeholders.js';
 import { nodeAt, roleOfNode, wordAround } from './cursor.js';
 import { fieldAt } from './fields.js';
-import { matchTable, rowTable, sqlTablesIn, stepOf, userTableFor } from './project-lookup.js';
+import { configTable, matchTable, rowTable, sqlTableAt, sqlTablesIn, stepOf, userTableFor } from './project-lookup.js';
 import type { Location } from './types.js';
 
 export function definition(doc: ConfigDocument, offset: number, project: ProjectContext = {}): Location[] {
@@ -32,11 +32,11 @@ export function definition(doc: ConfigDocument, offset: number, project: Project
       return t ? [{ path: join(dir, t.file), line: 0, character: 0, originRange }] : [];
     }
     case 'table':
-      return tableAt(project.schema?.tables.get(node.text));
+      return tableAt(configTable(node.text, project));
     case 'query': {
       const { range } = wordAround(sf.text, offset + (/[\w$]/.test(sf.text[offset] ?? '') ? 1 : 0));
-      const word = sf.text.slice(range.start, range.end).toLowerCase();
-      return word ? tableAt(sqlTablesIn(node.text, project).get(word), range) : [];
+      const found = range.end > range.start ? sqlTableAt(sf.text, range, sqlTablesIn(node.text, project)) : undefined;
+      return found ? tableAt(found.table, found.range) : [];
     }
     case 'template-string': {
       const contentStart = node.getStart(sf) + 1;
@@ -45,7 +45,7 @@ export function definition(doc: ConfigDocument, offset: number, project: Project
       if (!p) return [];
       const step = stepOf(role.anchor, role.path);
       const [root] = p.path;
-      const t = root === 'user' ? userTableFor(project) : root === 'row' ? rowTable(step, project) : root === 'match' ? matchTable(step, project) : undefined;
+      const t = root === 'user' ? userTableFor(step, project) : root === 'row' ? rowTable(step, project) : root === 'match' ? matchTable(step, project) : undefined;
       return tableAt(t, { start: contentStart + p.start, end: contentStart + p.end });
     }
     default:

@@ -13,7 +13,8 @@ import { scanPlaceholders } from '../template/placeholders.js';
 import { columnsMarkdown } from './completion.js';
 import { nodeAt, roleOfNode, wordAround, type Segment } from './cursor.js';
 import { fieldAt, typeLabel, type FieldInfo } from './fields.js';
-import { loopPlaceholderFields, matchTable, ROOT_DOCS, rowTable, sqlTablesIn, stepOf, userTableFor, type StepData } from './project-lookup.js';
+import { tableKey } from '../analysis/table-names.js';
+import { configTable, loopPlaceholderFields, matchTable, ROOT_DOCS, rowTable, sqlTableAt, sqlTablesIn, stepOf, userTableFor, type StepData } from './project-lookup.js';
 import type { HoverResult } from './types.js';
 import { cronInWords, durationInWords, nextOccurrences } from './words.js';
 
@@ -47,9 +48,8 @@ export function hover(doc: ConfigDocument, offset: number, project: ProjectConte
   }
   if (value !== undefined && field.role === 'query') {
     const { word, range: wordRange } = wordAround(sf.text, offset + (/[\w$]/.test(sf.text[offset] ?? '') ? 1 : 0));
-    const full = sf.text.slice(wordRange.start, wordRange.end);
-    const table = word && sqlTablesIn(value, project).get(full.toLowerCase());
-    if (table) return { contents: columnsMarkdown(table), range: wordRange };
+    const found = word ? sqlTableAt(sf.text, wordRange, sqlTablesIn(value, project)) : undefined;
+    if (found) return { contents: columnsMarkdown(found.table), range: found.range };
   }
   const extra = value ? valueDetails(field, value, step, project, options) : undefined;
   return { contents: [header, extra, field.description].filter(Boolean).join('\n\n'), range };
@@ -92,7 +92,7 @@ function valueDetails(field: FieldInfo, value: string, step: StepData | undefine
       return `Template \`${value}\`: ${t.file}${t.props.length ? `\n\nProps: ${t.props.map((p) => `\`${p}\``).join(', ')}` : ''}`;
     }
     case 'table': {
-      const t = project.schema?.tables.get(value);
+      const t = configTable(value, project);
       if (!t) return project.schema ? `No schema file creates \`${value}\`.` : undefined;
       return columnsMarkdown(t);
     }
@@ -120,12 +120,12 @@ function placeholderHover(node: TS.StringLiteral, offset: number, sf: TS.SourceF
   if (!p) return undefined;
   const range = { start: contentStart + p.start, end: contentStart + p.end };
   const [root, column] = p.path;
-  const table = root === 'user' ? userTableFor(project) : root === 'row' ? rowTable(step, project) : root === 'match' ? matchTable(step, project) : undefined;
+  const table = root === 'user' ? userTableFor(step, project) : root === 'row' ? rowTable(step, project) : root === 'match' ? matchTable(step, project) : undefined;
   const lines = [`**{{${p.expression}}}**`, ROOT_DOCS[root] ?? `Unknown root \`${root}\`.`];
   if (root === 'loop' && column) lines.push(loopPlaceholderFields().find((f) => f.name === column)?.detail ?? '');
   if (table && column) {
     const c = table.columns.find((col) => col.name === column);
-    lines.push(c ? `Column \`${table.name}.${c.name}\`${c.type ? `: ${c.type}` : ''} (${table.file}:${table.line + 1})` : `Table \`${table.name}\` has no column \`${column}\`.`);
+    lines.push(c ? `Column \`${tableKey(table)}.${c.name}\`${c.type ? `: ${c.type}` : ''} (${table.file}:${table.line + 1})` : `Table \`${tableKey(table)}\` has no column \`${column}\`.`);
   } else if (table) lines.push(columnsMarkdown(table));
   return { contents: lines.filter(Boolean).join('\n\n'), range };
 }

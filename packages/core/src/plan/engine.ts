@@ -16,6 +16,7 @@ import { SourceError, type DataSource, type RedisSource, type Row, type SqlSessi
 import { formatMs } from '../sources/postgres-session.js';
 import { addCounts, emptyCounts, REPORT_FORMAT, REPORT_VERSION, type Counts, type LoopReport, type PlannedEmail, type PlanReport, type StepReport } from '../report/model.js';
 import { cronOccurrences, parseDuration } from './clock.js';
+import { isUsersTable, USERS_TABLE } from '../analysis/table-names.js';
 import { applyAllowFunctions, firstError, guardCondition, guardRedisCommand, GuardRefusal, type GuardProblem } from '../guard/index.js';
 import { loadMysqlParser } from '../sql/mysql.js';
 import { loadPostgresParser } from '../sql/postgres.js';
@@ -75,7 +76,6 @@ export interface PlanOptions {
 export const DEFAULT_HORIZON = '1d';
 export const DEFAULT_QUERY_TIMEOUT_MS = 30_000;
 export const WAITING = 'waiting: condition not met';
-const USERS_TABLE = 'users';
 
 class StepFailure extends Error {
   constructor(
@@ -551,7 +551,7 @@ async function sqlDatabaseStep(
   if (condition && condition.highest > 1) {
     throw new StepFailure(`the condition uses $${condition.highest}, but a database trigger gives only $1 (the ${table} row's ${key})`, 'config');
   }
-  const isUsers = tableName(table) === USERS_TABLE;
+  const isUsers = isUsersTable(table);
   const userIdColumn = isUsers ? undefined : ['user_id', 'userId'].find((c) => columns.includes(c));
   const usersKey = isUsers ? key : userIdColumn ? await keyColumn(q, dialect, USERS_TABLE).catch(() => 'id') : undefined;
   const batchSize = ctx.batchSize ?? 1000;
@@ -673,10 +673,6 @@ function recipientKey(user: Row): string {
   return `sha256:${createHash('sha256').update(String(email)).digest('hex').slice(0, 12)}`;
 }
 
-function tableName(table: string): string {
-  return table.split('.').pop()!.replace(/"/g, '').toLowerCase();
-}
-
 // ——— Redis ———
 
 function truthy(reply: unknown): boolean {
@@ -703,7 +699,7 @@ async function redisDatabaseStep(
 ) {
   const trigger = step.trigger as Extract<Step['trigger'], { type: 'database' }>;
   const prefix = trigger.table;
-  const isUsers = tableName(prefix) === USERS_TABLE;
+  const isUsers = isUsersTable(prefix);
   let rows = await withRetries(() => source.hashes(prefix, timeoutMs), loop.recovery, ctx.retry);
   if (ctx.since) {
     const since = ctx.since.getTime();

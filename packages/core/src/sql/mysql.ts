@@ -20,7 +20,7 @@ export function mysqlParser(): Parser | undefined {
 export interface MysqlAst {
   statements: { type: string }[];
   /** `select::null::users` → users (node-sql-parser's table list). */
-  tables: { name: string; access: string }[];
+  tables: { name: string; access: string; schema?: string }[];
 }
 
 /**
@@ -34,8 +34,8 @@ export function parseMysql(sql: string): ParseOutcome<MysqlAst> {
     const ast = parser.astify(text, OPTIONS);
     const statements = (Array.isArray(ast) ? ast : [ast]) as { type: string }[];
     const tables = parser.tableList(text, OPTIONS).map((entry) => {
-      const [access, , name] = entry.split('::');
-      return { name, access };
+      const [access, db, name] = entry.split('::');
+      return { name, access, schema: db === 'null' ? undefined : db };
     });
     return { ok: true, ast: { statements, tables } };
   } catch (error) {

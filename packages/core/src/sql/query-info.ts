@@ -3,10 +3,11 @@
  * read-only guard says of it, which tables does it read, which `$n` does it use, and where.
  */
 import type { Dialect } from '../analysis/project.js';
+import { sqlNameEnd } from '../analysis/table-names.js';
 import { guardCondition, type GuardProblem } from '../guard/index.js';
 import { mysqlParserText } from '../guard/mysql-lexer.js';
 import { applyRewrites, dialectProblems, type DialectProblem } from './dialect.js';
-import { codeMatches } from './lexical.js';
+import { codeMask, codeMatches } from './lexical.js';
 import { parseMysql } from './mysql.js';
 import { bytesToUtf16, parsePostgres, visitPg } from './postgres.js';
 
@@ -15,7 +16,8 @@ export interface QueryInfo {
   dialectProblems: DialectProblem[];
   /** The read-only guard's verdict (offsets into the query), before the config's allowFunctions. */
   guard: GuardProblem[];
-  tables: { name: string; start: number; end: number }[];
+  /** Tables the query reads; `schema` when qualified (`crm.users`), offsets span the whole name. */
+  tables: { name: string; schema?: string; start: number; end: number }[];
   params: { number: number; start: number; end: number }[];
 }
 
@@ -37,16 +39,20 @@ function fromPostgres(text: string, toOriginal: (o: number) => number, info: Que
     return;
   }
   const cteNames = new Set<string>();
-  const tables: { name: string; location: number }[] = [];
+  const tables: { name: string; schema?: string; parts: number; location: number }[] = [];
   visitPg(parsed.ast, (type, node) => {
     if (type === 'CommonTableExpr' && typeof node.ctename === 'string') cteNames.add(node.ctename);
-    if (type === 'RangeVar' && typeof node.relname === 'string' && !node.schemaname) tables.push({ name: node.relname, location: Number(node.location ?? 0) });
+    if (type === 'RangeVar' && typeof node.relname === 'string') {
+      const schema = typeof node.schemaname === 'string' ? node.schemaname : undefined;
+      const parts = 1 + (schema ? 1 : 0) + (typeof node.catalogname === 'string' ? 1 : 0);
+      tables.push({ name: node.relname, schema, parts, location: Number(node.location ?? 0) });
+    }
   });
   info.tables = tables
-    .filter((t) => !cteNames.has(t.name))
+    .filter((t) => t.schema || !cteNames.has(t.name))
     .map((t) => {
       const at = bytesToUtf16(text, t.location);
-      return { name: t.name, start: toOriginal(at), end: toOriginal(at + t.name.length) };
+      return { name: t.name, schema: t.schema, start: toOriginal(at), end: toOriginal(sqlNameEnd(text, at, t.parts)) };
     });
 }
 
@@ -57,11 +63,17 @@ function fromMysql(text: string, toOriginal: (o: number) => number, info: QueryI
     return;
   }
   const seen = new Set<string>();
+  // In code, or a backquoted name starting in code (the mask counts the quote as quoted text).
+  const mask = codeMask(text);
+  const inCode = (at: number) => mask[at] || (text[at] === '`' && (at === 0 || mask[at - 1]));
+  const escape = (name: string) => `\`?${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\`?`;
   for (const t of parsed.ast.tables) {
-    if (!t.name || seen.has(t.name)) continue;
-    seen.add(t.name);
-    // node-sql-parser gives no positions for tables: find the name as a word in code.
-    const m = codeMatches(text, new RegExp(`\\b${t.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`, 'g'))[0];
-    info.tables.push({ name: t.name, start: toOriginal(m?.index ?? 0), end: toOriginal((m?.index ?? 0) + t.name.length) });
+    const key = `${t.schema ?? ''}.${t.name}`;
+    if (!t.name || seen.has(key)) continue;
+    seen.add(key);
+    // node-sql-parser gives no positions for tables: find the (qualified) name as a word in code.
+    const pattern = (t.schema ? `${escape(t.schema)}\\s*\\.\\s*` : '') + escape(t.name);
+    const m = [...text.matchAll(new RegExp(`(?<![\\w$.\`])${pattern}(?![\\w$])`, 'g'))].find((c) => inCode(c.index));
+    info.tables.push({ name: t.name, schema: t.schema, start: toOriginal(m?.index ?? 0), end: toOriginal((m?.index ?? 0) + (m?.[0].length ?? t.name.length)) });
   }
 }
