@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import * as core from '@actions/core';
 import type * as github from '@actions/github';
-import { messageOf } from './errors.js';
+import { ActionError, messageOf } from './errors.js';
 
 export interface PullRequestInfo {
   number: number;
@@ -29,14 +29,7 @@ export interface EventInfo {
 type Json = Record<string, unknown>;
 
 export function readEvent(env: NodeJS.ProcessEnv = process.env): EventInfo {
-  let payload: Json = {};
-  if (env.GITHUB_EVENT_PATH) {
-    try {
-      payload = JSON.parse(readFileSync(env.GITHUB_EVENT_PATH, 'utf8')) as Json;
-    } catch (error) {
-      core.warning(`Could not read the event payload (${env.GITHUB_EVENT_PATH}): ${messageOf(error)}`);
-    }
-  }
+  const payload = readEventPayload(env.GITHUB_EVENT_PATH);
   const [owner, repo] = (env.GITHUB_REPOSITORY ?? '').split('/');
   const pr = (payload.pull_request ?? undefined) as Json | undefined;
   const head = pr?.head as Json | undefined;
@@ -54,6 +47,34 @@ export function readEvent(env: NodeJS.ProcessEnv = process.env): EventInfo {
     headSha: pullRequest?.headSha ?? env.GITHUB_SHA,
     payload,
   };
+}
+
+/**
+ * The event payload the runner wrote (GITHUB_EVENT_PATH), which must be a JSON object. Unset (a run
+ * outside Actions): empty. A file that cannot be read, is not JSON, or holds `null` or an array
+ * cannot say which pull request this is: the step fails with a message saying so, not a stack.
+ */
+export function readEventPayload(path: string | undefined): Json {
+  if (!path) return {};
+  const where = `the event file ${path} (GITHUB_EVENT_PATH)`;
+  const fix = 'The runner writes it for each job; outside GitHub Actions, point GITHUB_EVENT_PATH at a JSON event payload or unset it.';
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ActionError(`could not read ${where}: ${messageOf(error)}. ${fix}`, { cause: error });
+  }
+  let payload: unknown;
+  try {
+    payload = JSON.parse(text);
+  } catch (error) {
+    throw new ActionError(`${where} is not JSON (${messageOf(error)}). ${fix}`, { cause: error });
+  }
+  if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) {
+    const what = payload === null ? 'null' : Array.isArray(payload) ? 'an array' : `a ${typeof payload}`;
+    throw new ActionError(`${where} holds ${what}, not an event payload (a JSON object). ${fix}`);
+  }
+  return payload as Json;
 }
 
 type Octokit = ReturnType<typeof github.getOctokit>;

@@ -6,17 +6,19 @@
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, delimiter, dirname, join, relative, resolve } from 'node:path';
 import * as core from '@actions/core';
-import * as github from '@actions/github';
-import { checkConfigFile, dropScratchOnSignals, renderJson, toJsonDiagnostics, type PlanReport } from '@skene/core';
+import type * as github from '@actions/github';
+import { checkConfigFile, dropScratchOnSignals, emptyReport, renderJson, toJsonDiagnostics, type PlanReport } from '@skene/core';
 import { annotate } from './annotations.js';
 import { describeOutcome, logOutcome, upsertComment, type CommentOutcome } from './comment.js';
-import { diagnosticsMarkdown, plural } from './diagnostics.js';
+import { checkFailedComment, diagnosticsMarkdown, plural } from './diagnostics.js';
 import { ActionError, messageOf } from './errors.js';
 import { baseConfigText, headCommitTime, readEvent, type EventInfo } from './event.js';
 import { readInputs } from './inputs.js';
 import { fence } from './markdown.js';
 import { planProject, type PlanInputs } from './plan.js';
 import { commentMarkdown, overLimitMessage, summaryMarkdown } from './summary.js';
+
+type Octokit = ReturnType<typeof github.getOctokit>;
 
 /** Whether this step's summary is written (a failure before that writes a short one). */
 let summaryWritten = false;
@@ -76,7 +78,8 @@ async function main(): Promise<void> {
   if (!existsSync(configAbs)) {
     throw new ActionError(`config file not found: ${display}. Set the \`config\` input (relative to working-directory) or \`working-directory\`.`);
   }
-  const octokit = inputs.githubToken ? github.getOctokit(inputs.githubToken) : undefined;
+  const octokit = inputs.githubToken ? await octokitFor(inputs.githubToken) : undefined;
+  const commentOn = commentTarget(inputs.comment, event, octokit, display);
 
   // 1. The static check: annotations at the config's lines; errors stop here.
   const started = performance.now();
@@ -85,7 +88,12 @@ async function main(): Promise<void> {
   const diagnostics = toJsonDiagnostics(check, display);
   const counts = annotate(diagnostics);
   if (counts.errors > 0) {
-    await writeSummary(diagnosticsMarkdown(display, check, diagnostics, counts));
+    // The sticky comment must not keep showing the last good plan as if it were this commit's.
+    const written = commentOn ? await writeComment(commentOn, checkFailedComment(display, diagnostics, counts, event.headSha)) : {};
+    if (written.error) core.warning(messageOf(written.error));
+    core.setOutput('comment-id', written.outcome?.id !== undefined ? String(written.outcome.id) : '');
+    const note = commentOn && (written.outcome ? describeOutcome(written.outcome, commentOn.issueNumber) : written.error ? messageOf(written.error) : undefined);
+    await writeSummary(diagnosticsMarkdown(display, check, diagnostics, counts) + (note ? `\n**Pull-request comment:** ${note}\n` : ''));
     const first = diagnostics.find((d) => d.severity === 'error')!;
     throw new ActionError(`${display} has ${plural(counts.errors, 'error')} (annotated); the first, at line ${first.line}: ${first.code} ${first.message}`);
   }
@@ -114,23 +122,8 @@ async function main(): Promise<void> {
   core.setOutput('emails', String(plan.emails));
 
   // 4. The sticky comment (pull requests only), then the summary, which says what happened to it.
-  let outcome: CommentOutcome | undefined;
-  let commentError: unknown;
-  const pr = event.pullRequest;
-  if (inputs.comment === 'update' && pr && event.owner && event.repo) {
-    if (!octokit) core.warning('No github-token: the plan comment is not written (the job summary has the plan).');
-    else {
-      const body = commentMarkdown(plan, { config: display, seeds, baseNote });
-      try {
-        outcome = await upsertComment(octokit, { owner: event.owner, repo: event.repo, issueNumber: pr.number, key: display }, body);
-        logOutcome(outcome, pr.number);
-      } catch (error) {
-        commentError = error; // the summary still gets the plan; the step fails after it
-      }
-    }
-  } else if (inputs.comment === 'update' && !pr) {
-    core.info(`Not a pull request event (${event.name || 'unknown'}): no comment; the plan is in the job summary.`);
-  }
+  // The summary still gets the plan when the comment fails; the step fails after it.
+  const { outcome, error: commentError } = commentOn ? await writeComment(commentOn, commentMarkdown(plan, { config: display, seeds, baseNote })) : {};
   core.setOutput('comment-id', outcome && outcome.id !== undefined ? String(outcome.id) : '');
 
   const summary = summaryMarkdown(plan, {
@@ -139,7 +132,7 @@ async function main(): Promise<void> {
     headSha: event.headSha,
     seeds,
     baseNote,
-    commentNote: outcome && pr ? describeOutcome(outcome, pr.number) : commentError ? messageOf(commentError) : undefined,
+    commentNote: outcome && commentOn ? describeOutcome(outcome, commentOn.issueNumber) : commentError ? messageOf(commentError) : undefined,
     checkWarnings: counts.warnings,
   });
   await writeSummary(summary);
@@ -151,6 +144,46 @@ async function main(): Promise<void> {
   core.info(`${plural(plan.emails, 'email')} would be sent (${t.waiting} waiting, ${t.skipped} not sent, ${t.errors} errors).`);
   // A loop that fails in the plan would fail in production (as `skene plan` exits 1).
   if (t.errors > 0) throw new ActionError(planErrorsMessage(plan.report));
+}
+
+/** `@actions/github` reads the event file when it is imported: only after readEvent has checked it. */
+async function octokitFor(token: string): Promise<Octokit> {
+  const { getOctokit } = await import('@actions/github');
+  return getOctokit(token);
+}
+
+interface CommentOn {
+  octokit: Octokit;
+  owner: string;
+  repo: string;
+  issueNumber: number;
+  key: string;
+}
+
+/** Where the sticky comment goes, or undefined (logged: off, not a pull request, no token). */
+function commentTarget(mode: 'update' | 'off', event: EventInfo, octokit: Octokit | undefined, key: string): CommentOn | undefined {
+  const pr = event.pullRequest;
+  if (mode !== 'update') return undefined;
+  if (!pr) {
+    core.info(`Not a pull request event (${event.name || 'unknown'}): no comment; the job summary has the result.`);
+    return undefined;
+  }
+  if (!event.owner || !event.repo) return undefined;
+  if (!octokit) {
+    core.warning('No github-token: the pull-request comment is not written (the job summary has the result).');
+    return undefined;
+  }
+  return { octokit, owner: event.owner, repo: event.repo, issueNumber: pr.number, key };
+}
+
+async function writeComment(on: CommentOn, body: string): Promise<{ outcome?: CommentOutcome; error?: unknown }> {
+  try {
+    const outcome = await upsertComment(on.octokit, { owner: on.owner, repo: on.repo, issueNumber: on.issueNumber, key: on.key }, body);
+    logOutcome(outcome, on.issueNumber);
+    return { outcome };
+  } catch (error) {
+    return { error };
+  }
 }
 
 /**
@@ -176,21 +209,6 @@ async function planBase(configAbs: string, event: EventInfo, inputs: PlanInputs)
   } finally {
     rmSync(file, { force: true });
   }
-}
-
-/** The base of a pull request that adds the config: no loops, so every email is "added". */
-function emptyReport(): PlanReport {
-  return {
-    format: 'skene-plan',
-    version: 1,
-    clock: { at: new Date(0).toISOString(), pinned: true, horizon: '1d' },
-    source: { kind: 'none', label: 'none', seeds: [] },
-    config: '',
-    recipients: 'shown',
-    totals: { loops: 0, steps: 0, events: 0, emails: 0, waiting: 0, skipped: 0, errors: 0 },
-    loops: [],
-    warnings: [],
-  };
 }
 
 function seconds(since: number): string {

@@ -52,10 +52,15 @@ describe('action: broken config and bad inputs', () => {
       // The step fails with a message, not a stack trace.
       assert.match(run.failure ?? '', /app\/skene\.config\.ts has 2 errors/);
       assert.doesNotMatch(run.stdout + run.stderr, /\n\s+at .+:\d+:\d+\)?\n/);
-      // The summary lists them; nothing is written to the pull request.
+      // The summary lists them; the pull request's one comment says the config fails the check
+      // (no plan), never a plan of an earlier commit.
       assert.match(run.summary, /SKN004/);
       assert.match(run.summary, /SKN010/);
-      assert.deepEqual(github.writes(), []);
+      const comments = github.commentsOn(42);
+      assert.equal(comments.length, 1);
+      assert.match(comments[0]!.body, /does not pass `skene check`[\s\S]*SKN004[\s\S]*SKN010/);
+      assert.doesNotMatch(comments[0]!.body, /would be sent/);
+      github.clearRequests();
     } finally {
       runner.cleanup();
     }

@@ -11,7 +11,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-export const BUILT_DIST = join(ROOT, 'action', 'dist');
+/** SKENE_ACTION_DIST: a build elsewhere (`node action/scripts/build.mjs --outdir <dir>`), to test changes before dist/ is rebuilt. */
+export const BUILT_DIST = process.env.SKENE_ACTION_DIST || join(ROOT, 'action', 'dist');
 export const EXAMPLES = join(ROOT, 'examples');
 
 const installed = new Map<string, string>();

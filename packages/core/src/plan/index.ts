@@ -3,3 +3,4 @@ export { loadConfig, findConfig, ConfigError, type LoadedConfig } from './load-c
 export { parseDuration, parseInstant, readInstant, cronOccurrences } from './clock.js';
 export { withRetries, backoffDelay, isTransient, type RecoveryPolicy } from './retry.js';
 export { planProject, type PlanProjectOptions, type PlanProjectResult } from './project.js';
+export { emptyReport, type EmptyReportOptions } from './empty-report.js';
