@@ -1,10 +1,11 @@
 /**
- * Plan Loops in the worker: core's plan (loadConfig → openSource → runPlan), as `skene plan` runs
- * it, then the report → the webview's model (plan-model.ts). Read-only like every plan; recipients
+ * Plan Loops in the worker: core's `planProject`, the one plan every surface runs (the source
+ * chosen and checked, seeded in a scratch database when a URL is set, no secret in any error),
+ * then the report → the webview's model (plan-model.ts). Read-only like every plan; recipients
  * are shown (the plan runs on the developer's own machine, in their editor).
  */
 import { relative } from 'node:path';
-import { loadConfig, openSource, parseInstant, redact, runPlan, type DataSource, type PlanReport } from '@skene/core';
+import { DIALECTS, parseInstant, planProject, type Dialect, type PlanReport } from '@skene/core';
 import type { PlanLoop, PlanResult, PlanStep } from './plan-model.js';
 import type { WorkerRequest } from './worker-protocol.js';
 
@@ -12,32 +13,22 @@ import type { WorkerRequest } from './worker-protocol.js';
 const MAX_EMAILS_PER_STEP = 50;
 
 export async function runPlanRequest(request: Extract<WorkerRequest, { kind: 'plan' }>): Promise<PlanResult> {
-  const env = process.env;
-  const config = await loadConfig(request.config);
-  const url = request.databaseUrl || env.DATABASE_URL || config.database?.url || env.UPSTASH_REDIS_REST_URL || undefined;
-  const token = config.database?.token ?? env.UPSTASH_REDIS_REST_TOKEN ?? env.SKENE_DATABASE_TOKEN;
   const at = request.at ? parseInstant(request.at) : undefined;
   if (request.at && !at) throw new Error(`not an ISO 8601 time: ${request.at}`);
-  const seeds = request.seeds.map((s) => relative(request.cwd, s) || '.');
-  let source: DataSource | undefined;
-  try {
-    source = await openSource({ url, token, seeds, cwd: request.cwd });
-    const report = await runPlan({ config, source, at, seeds, cwd: request.cwd, env });
-    return toPlanResult(report, request.loop);
-  } catch (error) {
-    // Drivers may echo connection details: never show a password or token.
-    throw new Error(redact(error instanceof Error ? error.message : String(error), [url && safePassword(url), token]));
-  } finally {
-    await source?.close();
-  }
-}
-
-function safePassword(url: string): string | undefined {
-  try {
-    return decodeURIComponent(new URL(url).password) || undefined;
-  } catch {
-    return undefined;
-  }
+  const dialect = request.dialect || undefined;
+  if (dialect && !DIALECTS.includes(dialect as Dialect)) throw new Error(`skene.dialect must be auto, ${DIALECTS.join(', ')}; not "${dialect}"`);
+  const { report } = await planProject({
+    configFile: request.config,
+    // An empty setting is no URL: DATABASE_URL, the config's database.url, then the embedded PostgreSQL.
+    databaseUrl: request.databaseUrl || undefined,
+    dialect: dialect as Dialect | undefined,
+    at,
+    seeds: request.seeds.map((s) => relative(request.cwd, s) || '.'),
+    cwd: request.cwd,
+    env: process.env,
+    showRecipients: true,
+  });
+  return toPlanResult(report, request.loop);
 }
 
 export function toPlanResult(report: PlanReport, onlyLoop?: string): PlanResult {

@@ -7,7 +7,8 @@
 import { compareReports } from '../report/compare.js';
 import { maskRecipients } from '../report/mask.js';
 import type { PlanReport } from '../report/model.js';
-import { openSource, type DataSource } from '../sources/index.js';
+import type { Dialect } from '../analysis/project.js';
+import { describeSource, openSource, type DataSource } from '../sources/index.js';
 import { redact, sourceKindOf } from '../sources/url.js';
 import { runPlan, type PlanOptions } from './engine.js';
 import { loadConfig } from './load-config.js';
@@ -20,6 +21,11 @@ export interface PlanProjectOptions extends Omit<PlanOptions, 'config' | 'source
   showRecipients?: boolean;
   /** A previous report to compare with (`--compare`, `compare-base`). */
   base?: { report: PlanReport; label: string };
+  /**
+   * The dialect the loops are written in, when the caller was told (the editor's `skene.dialect`).
+   * A data source of another dialect fails before anything connects: every condition would fail.
+   */
+  dialect?: Dialect;
 }
 
 export interface PlanProjectResult {
@@ -36,7 +42,14 @@ export async function planProject(options: PlanProjectOptions): Promise<PlanProj
   const secrets = [url, passwordOf(url), token];
   let source: DataSource | undefined;
   try {
-    if (url) sourceKindOf(url); // an unsupported scheme fails before anything connects
+    const kind = url ? sourceKindOf(url) : 'pglite'; // an unsupported scheme fails before anything connects
+    const sourceDialect: Dialect = kind === 'pglite' ? 'postgres' : kind === 'upstash' ? 'redis' : kind;
+    if (options.dialect && options.dialect !== sourceDialect) {
+      throw new Error(
+        `the dialect is ${options.dialect}, but the plan's database, ${describeSource(url)}, speaks ${sourceDialect}: ` +
+          `give a database URL of the ${options.dialect} kind, or let the dialect follow the URL`,
+      );
+    }
     // With seeds and a URL, this is a scratch database on the URL's server, dropped by close().
     source = await openSource({ url, token, seeds: options.seeds, cwd: options.cwd });
     let report = await runPlan({ ...options, env, config, source });
