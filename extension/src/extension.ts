@@ -168,22 +168,19 @@ async function createConfig(context: vscode.ExtensionContext, args: unknown[]): 
     return target;
   }
   const starter = await runWorker<StarterResult>(context, { kind: 'starter', cwd: folder.fsPath, folder: folder.fsPath }, undefined, (l) => output.appendLine(l));
-  if (!starter.stack || !starter.files.length) {
-    void vscode.window.showWarningMessage(`Skene: ${starter.message ?? 'no stack detected in this folder.'}`);
-    return undefined;
+  if (starter.blocked) {
+    await vscode.window.showTextDocument(target);
+    return target;
   }
-  // Write the starter's files that are not there yet (never overwrite the project's own).
+  // Core chose the files (skene init's policy): the project's own files are kept, never overwritten.
   const written: string[] = [];
   for (const file of starter.files) {
     const uri = vscode.Uri.joinPath(folder, ...file.path.split('/'));
-    if (existsSync(uri.fsPath)) continue;
-    // A template the project already has in another form (emails/x.tsx for emails/x.html) is kept.
-    const template = /^emails\/(.+)\.(tsx|jsx|html)$/.exec(file.path);
-    if (template && ['tsx', 'jsx', 'html'].some((ext) => existsSync(vscode.Uri.joinPath(folder, 'emails', `${template[1]}.${ext}`).fsPath))) continue;
     await vscode.workspace.fs.writeFile(uri, Buffer.from(file.content, 'utf8'));
     written.push(file.path);
     output.appendLine(`skene: wrote ${file.path} (${file.description})`);
   }
+  for (const kept of starter.kept ?? []) output.appendLine(`skene: kept ${kept.path} (${kept.reason})`);
   if (starter.seed && written.includes(starter.seed)) {
     const settings = vscode.workspace.getConfiguration('skene', folder);
     const seeds = settings.get<string | string[]>('seed');
@@ -192,7 +189,8 @@ async function createConfig(context: vscode.ExtensionContext, args: unknown[]): 
     }
   }
   await vscode.window.showTextDocument(target);
-  void vscode.window.showInformationMessage(`Skene: created a ${starter.pattern} loop for ${starter.stack}: ${written.join(', ')}. Next: "Skene: Plan Loops".`);
+  void vscode.window.showInformationMessage(`Skene: created a ${starter.pattern} loop for ${starter.stack ?? 'a new project'}: ${written.join(', ')}. Next: "Skene: Plan Loops".`);
+  if (!starter.stack && starter.message) output.appendLine(`skene: ${starter.message}`);
   return target;
 }
 

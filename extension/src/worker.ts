@@ -3,18 +3,15 @@
  * for the detected stack, and the plan (embedded PostgreSQL or the configured database). Answers
  * one IPC message and exits.
  */
-import { detectStack, dropScratchOnSignals, starterProject } from '@skene/core';
+import { dropScratchOnSignals } from '@skene/core';
 import { runPlanRequest } from './worker-plan.js';
-import type { StarterResult, WorkerRequest, WorkerResponse } from './worker-protocol.js';
+import { starterRequest } from './worker-starter.js';
+import type { WorkerRequest, WorkerResponse } from './worker-protocol.js';
 
 async function handle(request: WorkerRequest): Promise<unknown> {
   switch (request.kind) {
-    case 'starter': {
-      const detection = detectStack(request.folder);
-      if (detection.empty || !detection.stack) return { stack: null, message: detection.message ?? 'no stack detected', files: [], next: [] } satisfies StarterResult;
-      const starter = starterProject(detection);
-      return { stack: detection.stack, pattern: starter.pattern, files: starter.files, seed: starter.seed, at: starter.at, next: starter.next } satisfies StarterResult;
-    }
+    case 'starter':
+      return starterRequest(request.folder);
     case 'plan':
       return runPlanRequest(request);
     default:

@@ -4,7 +4,7 @@
  * at least one email (exactly the number the starter promises, at its pinned instant).
  */
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it, type TestContext } from 'node:test';
@@ -150,6 +150,18 @@ describe('skene init: files that exist', () => {
     assert.equal(r.stderr, 'skene init: skene.config.ts already exists; nothing was written. Run `skene init --force` to overwrite it.\n');
     assert.equal(readFileSync(join(dir, 'skene.config.ts'), 'utf8'), '// mine\n');
     assert.equal(existsSync(join(dir, 'skene/seed.sql')), false, 'nothing else was written either');
+  });
+
+  it("without a config, the project's own files are kept and the rest is written (the editor's policy too)", () => {
+    const dir = copy('express-prisma');
+    mkdirSync(join(dir, 'skene'), { recursive: true });
+    writeFileSync(join(dir, 'skene/seed.sql'), '-- mine\n');
+    const r = skene(['init'], { cwd: dir });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(readFileSync(join(dir, 'skene.config.ts'), 'utf8'), /defineConfig/);
+    assert.equal(readFileSync(join(dir, 'skene/seed.sql'), 'utf8'), '-- mine\n');
+    assert.match(r.stdout, /\nKept:\n +skene\/seed\.sql +already there\n/);
+    assert.doesNotMatch(r.stdout, /With this seed/, 'the promise is about the starter\'s seed, which was not written');
   });
 
   it('--force overwrites', () => {

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { LOOP_TYPES } from '@skene/sdk';
-import { detectStack, patternLabel, starterProject } from '@skene/core';
+import { detectStack, patternLabel, starterProject, starterWrites } from '@skene/core';
 import { EXIT, type CliIO } from '../io.js';
 import type { Command } from '../main.js';
 import { parse, parsePattern, projectDir } from './prompt.js';
@@ -15,8 +15,9 @@ export const initCommand: Command = {
   --force     overwrite files that already exist
 
 Writes skene.config.ts, one template in emails/, seed data in skene/ (seed.sql, or seed.redis for
-Redis stacks) and .cursor/rules/skene.mdc. Existing files are never overwritten without --force.
-Exit status: 0 written, 1 files exist (nothing written), 2 bad usage.`,
+Redis stacks) and .cursor/rules/skene.mdc. Files that exist are kept (the project's own) unless
+--force; a folder that has a skene.config.ts gets nothing without --force.
+Exit status: 0 written, 1 skene.config.ts exists (nothing written), 2 bad usage.`,
   async run(args, io: CliIO) {
     const { values, positionals } = parse(args, { force: { type: 'boolean' } });
     const dir = projectDir(positionals, io);
@@ -24,12 +25,14 @@ Exit status: 0 written, 1 files exist (nothing written), 2 bad usage.`,
     const detection = detectStack(dir, { pattern });
     const starter = starterProject(detection, { pattern });
 
-    const existing = starter.files.filter((f) => existsSync(join(dir, ...f.path.split('/'))));
-    if (existing.length && !values.force) {
+    // Core decides what to write (the editor's "Create skene.config.ts" follows the same policy).
+    const plan = starterWrites(dir, starter.files, { force: values.force === true });
+    if (plan.blocked) {
+      const existing = starter.files.filter((f) => existsSync(join(dir, ...f.path.split('/'))));
       io.stderr(`skene init: ${existing.map((f) => f.path).join(', ')} already exist${existing.length === 1 ? 's' : ''}; nothing was written. Run \`skene init --force\` to overwrite ${existing.length === 1 ? 'it' : 'them'}.\n`);
       return EXIT.errors;
     }
-    for (const file of starter.files) {
+    for (const file of plan.write) {
       const path = join(dir, ...file.path.split('/'));
       mkdirSync(dirname(path), { recursive: true });
       writeFileSync(path, file.content);
@@ -40,10 +43,15 @@ Exit status: 0 written, 1 files exist (nothing written), 2 bad usage.`,
     else out.push(`Detected ${detection.stack}: ${patternLabel(starter.pattern)} Loop pattern — ${detection.reason}`);
     out.push('', 'Wrote:');
     const width = Math.max(...starter.files.map((f) => f.path.length));
-    for (const f of starter.files) out.push(`  ${f.path.padEnd(width)}  ${f.description}${existing.includes(f) ? ' (overwritten)' : ''}`);
+    for (const f of plan.write) out.push(`  ${f.path.padEnd(width)}  ${f.description}${plan.overwritten.includes(f.path) ? ' (overwritten)' : ''}`);
+    if (plan.kept.length) {
+      out.push('', 'Kept:');
+      for (const k of plan.kept) out.push(`  ${k.file.path.padEnd(width)}  ${k.reason}`);
+    }
     out.push('', 'Next:');
     for (const step of starter.next) out.push(`  ${step}`);
-    out.push(`  With this seed, the plan at ${starter.at} has ${starter.expected.emails} email${starter.expected.emails === 1 ? '' : 's'}${starter.expected.waiting ? ` and ${starter.expected.waiting} waiting` : ''}.`);
+    // The expected result is the starter seed's: a seed the project kept says nothing about it.
+    if (plan.write.some((f) => f.path === starter.seed)) out.push(`  With this seed, the plan at ${starter.at} has ${starter.expected.emails} email${starter.expected.emails === 1 ? '' : 's'}${starter.expected.waiting ? ` and ${starter.expected.waiting} waiting` : ''}.`);
     out.push('  Then edit skene.config.ts (Cursor: `npx skene prompt --copy`); keep skene/ in step with the loops.');
     io.stdout(`${out.join('\n')}\n`);
     return EXIT.ok;

@@ -3,3 +3,4 @@ export * from './language.js';
 export * from './prompt.js';
 export * from './cursor-rule.js';
 export * from './starter.js';
+export * from './starter-files.js';
