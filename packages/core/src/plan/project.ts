@@ -1,11 +1,11 @@
 /**
  * One project's plan, as every surface runs it: the config loaded; the data source chosen (the
  * given URL, then DATABASE_URL, the config's `database.url`, an Upstash URL — else the embedded
- * PostgreSQL), opened and seeded; the loops planned; recipients masked; a base report compared;
- * and no password or token in any error. The CLI and the Action only turn their inputs into this.
+ * PostgreSQL), opened and seeded; the loops planned; a base report compared (real values, before
+ * any masking); recipients marked masked, so every renderer masks its output; and no password or
+ * token in any error. The CLI and the Action only turn their inputs into this.
  */
 import { compareReports } from '../report/compare.js';
-import { maskRecipients } from '../report/mask.js';
 import type { PlanReport } from '../report/model.js';
 import type { Dialect } from '../analysis/project.js';
 import { describeSource, openSource, type DataSource } from '../sources/index.js';
@@ -60,9 +60,12 @@ export async function planProject(options: PlanProjectOptions): Promise<PlanProj
     const warnings = [...report.warnings, ...(opened.dialect !== 'redis' ? (opened.warnings ?? []) : [])];
     await opened.close().catch((error: unknown) => warnings.push(messageOf(error)));
     report = { ...report, warnings };
-    if (!options.showRecipients) report = maskRecipients(report);
+    // Compare first, on real values: a change of recipient is a change even where masks look alike.
+    // (A masked base from disk carries digests of its real values; see compareReports.)
     const base = options.base;
-    if (base) report = { ...report, comparison: compareReports(report, options.showRecipients ? base.report : maskRecipients(base.report), base.label) };
+    if (base) report = { ...report, comparison: compareReports(report, base.report, base.label) };
+    // Masked: the report keeps its real values; every renderer masks what it writes (maskOutput).
+    report = { ...report, recipients: options.showRecipients ? 'shown' : 'masked' };
     return { report, sourceLabel: opened.label };
   } catch (error) {
     let message = messageOf(error);

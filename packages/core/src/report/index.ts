@@ -1,6 +1,7 @@
 export * from './model.js';
 export { renderText, plural, type TextOptions } from './text.js';
-export { renderMarkdown, GITHUB_COMMENT_LIMIT, GITHUB_SUMMARY_LIMIT, type MarkdownOptions } from './markdown.js';
+export { renderMarkdown, markdownEscapers, GITHUB_COMMENT_LIMIT, GITHUB_SUMMARY_LIMIT, type MarkdownOptions } from './markdown.js';
 export { renderJson } from './json.js';
-export { maskRecipients, maskAddress } from './mask.js';
-export { compareReports, parseBaseReport } from './compare.js';
+export { createMasker, maskAddress, maskContextOf, maskOutput, maskStrings, type Masker, type MaskContext } from './mask.js';
+export { escapeControls, maskRecipients, outputFinisher, sliceByCodePoint, wellFormed } from './output.js';
+export { compareReports, emailDigests, parseBaseReport } from './compare.js';

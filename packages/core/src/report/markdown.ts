@@ -1,10 +1,17 @@
 /**
  * The plan as GitHub Markdown (job summary, pull-request comment). GitHub caps a comment at
- * 65,536 characters and a job summary at 1 MiB: the summary table always fits; emails (in
- * collapsed <details> blocks) are added while they fit, and the cut is said, never silent.
+ * 65,536 characters and a job summary at 1 MiB: the summary table is added row by row while it
+ * fits, emails (in collapsed <details> blocks) are added while they fit, and what was cut — table
+ * rows, errors, emails — is said, never silent.
+ *
+ * Every value from the config or the data is escaped for the context it lands in (`escapers`):
+ * inline Markdown, a table cell, a code span, the HTML of a <summary>, a fenced block. Line breaks
+ * cannot end a block, `@mentions` are neutralised, control characters are shown escaped, and each
+ * piece is finished (well-formed, masked) before it is measured.
  */
 import { describeTrigger, errorPlace, plural } from './text.js';
 import type { PlanReport, PlannedEmail } from './model.js';
+import { escapeControls, outputFinisher } from './output.js';
 
 export const GITHUB_COMMENT_LIMIT = 65_536;
 export const GITHUB_SUMMARY_LIMIT = 1024 * 1024;
@@ -19,82 +26,117 @@ export interface MarkdownOptions {
 export function renderMarkdown(report: PlanReport, options: MarkdownOptions = {}): string {
   const limit = options.limit ?? GITHUB_COMMENT_LIMIT;
   const size = options.unit === 'bytes' ? (s: string) => Buffer.byteLength(s, 'utf8') : (s: string) => s.length;
+  const finish = outputFinisher(report);
+  const e = escapers(finish);
   const t = report.totals;
-  const head: string[] = [];
-  head.push(`## Skene plan: ${plural(t.emails, 'email')} would be sent`);
-  head.push('');
-  head.push(
-    `**${t.emails}** emails · **${t.waiting}** waiting · **${t.skipped}** not sent · **${t.errors}** errors — planned at \`${report.clock.at}\`` +
-      `${report.clock.pinned ? '' : ' (**clock not pinned**)'}, horizon ${report.clock.horizon}${report.clock.since ? `, since \`${report.clock.since}\`` : ''}, on ${escapeMd(report.source.label)}`,
+  const intro: string[] = [];
+  intro.push(`## Skene plan: ${plural(t.emails, 'email')} would be sent`);
+  intro.push('');
+  intro.push(
+    `**${t.emails}** emails · **${t.waiting}** waiting · **${t.skipped}** not sent · **${t.errors}** errors — planned at ${e.code(report.clock.at)}` +
+      `${report.clock.pinned ? '' : ' (**clock not pinned**)'}, horizon ${e.inline(report.clock.horizon)}${report.clock.since ? `, since ${e.code(report.clock.since)}` : ''}, on ${e.inline(report.source.label)}`,
   );
-  head.push('');
-  for (const w of report.warnings) head.push(`> [!WARNING]\n> ${escapeMd(w)}\n`);
+  intro.push('');
+  for (const w of report.warnings) intro.push(`> [!WARNING]\n> ${e.inline(w)}\n`);
   if (report.comparison) {
     const cmp = report.comparison;
-    head.push(`**Compared with ${code(cmp.base)}:** ${cmp.added.length} added, ${cmp.removed.length} removed, ${cmp.changed.length} changed, ${cmp.unchanged} unchanged`);
-    head.push('');
+    intro.push(`**Compared with ${e.code(cmp.base)}:** ${cmp.added.length} added, ${cmp.removed.length} removed, ${cmp.changed.length} changed, ${cmp.unchanged} unchanged`);
+    intro.push('');
     const rows = [
-      ...cmp.added.map((id) => `| ➕ added | ${code(id)} | |`),
-      ...cmp.removed.map((id) => `| ➖ removed | ${code(id)} | |`),
-      ...cmp.changed.map((ch) => `| ✏️ changed | ${code(ch.id)} | ${ch.fields.join(', ')} |`),
+      ...cmp.added.map((id) => `| ➕ added | ${e.cellCode(id)} | |`),
+      ...cmp.removed.map((id) => `| ➖ removed | ${e.cellCode(id)} | |`),
+      ...cmp.changed.map((ch) => `| ✏️ changed | ${e.cellCode(ch.id)} | ${ch.fields.map((f) => e.cell(f)).join(', ')}${ch.to ? `; to: ${e.cell(ch.to.before)} → ${e.cell(ch.to.after)}` : ''} |`),
     ];
-    if (rows.length) head.push('| | Email | Changed |', '|---|---|---|', ...rows.slice(0, 100), ...(rows.length > 100 ? [`| | … and ${rows.length - 100} more | |`] : []), '');
+    if (rows.length) intro.push('| | Email | Changed |', '|---|---|---|', ...rows.slice(0, 100), ...(rows.length > 100 ? [`| | … and ${rows.length - 100} more | |`] : []), '');
   }
-  head.push('| Loop | Step | Trigger | Template | Emails | Waiting | Not sent | Errors |');
-  head.push('|---|---|---|---|---:|---:|---:|---:|');
+  const tableHead = ['| Loop | Step | Trigger | Template | Emails | Waiting | Not sent | Errors |', '|---|---|---|---|---:|---:|---:|---:|'].join('\n') + '\n';
+  const rows: string[] = [];
   for (const loop of report.loops) {
     for (const step of loop.steps) {
-      head.push(
-        `| ${code(loop.id)} | ${step.step} | ${escapeMd(describeTrigger(step))} | ${code(step.template)} | ${step.counts.emails} | ${step.counts.waiting} | ${step.counts.skipped} | ${step.counts.errors} |`,
+      rows.push(
+        `| ${e.cellCode(loop.id)} | ${step.step} | ${e.cell(describeTrigger(step))} | ${e.cellCode(step.template)} | ${step.counts.emails} | ${step.counts.waiting} | ${step.counts.skipped} | ${step.counts.errors} |\n`,
       );
     }
   }
-  head.push('');
-  for (const loop of report.loops) for (const step of loop.steps) for (const e of step.errors) head.push(`> [!CAUTION]\n> **${escapeMd(e.loop)}** step ${e.step}: ${escapeMd(errorPlace(e) + e.message)}\n`);
+  const errors: string[] = [];
+  for (const loop of report.loops) for (const step of loop.steps) for (const x of step.errors) errors.push(`> [!CAUTION]\n> **${e.inline(x.loop)}** step ${x.step}: ${e.inline(errorPlace(x) + x.message)}\n\n`);
 
-  let out = head.join('\n') + '\n';
-  const notice = (shown: number, total: number) =>
-    `\n> [!NOTE]\n> Showing ${shown} of ${total} emails: the rest do not fit GitHub's ${limit.toLocaleString('en-US')}-${options.unit === 'bytes' ? 'byte' : 'character'} limit. The JSON report (\`--format json\`) has every email.\n`;
-  const total = t.emails;
-  let shown = 0;
-  const reserve = size(notice(total, total)) + 64;
-  if (size(out) + reserve > limit) {
-    // Even the summary is too long (thousands of steps): cut it at a line boundary.
-    const cut = truncateToSize(out, limit - reserve, size);
-    return cut + notice(0, total);
-  }
-  outer: for (const loop of report.loops) {
-    const loopHead = `\n### ${code(loop.id)} (${loop.type})\n\n${escapeMd(loop.opinion)}\n`;
-    if (size(out + loopHead) + reserve > limit) break;
-    out += loopHead;
-    for (const step of loop.steps) {
-      const stepHead = `\n**Step ${step.step}** — ${escapeMd(describeTrigger(step))} → ${code(step.template)}: ${plural(step.counts.emails, 'email')}, ${step.counts.waiting} waiting` +
-        (step.notSent.length ? `\n\n${step.notSent.map((n) => `- ${escapeMd(n.reason)}: ${n.count}`).join('\n')}` : '') + '\n\n';
-      if (size(out + stepHead) + reserve > limit) break outer;
-      out += stepHead;
-      for (const email of step.emails) {
-        const block = emailBlock(email);
-        if (size(out + block) + reserve > limit) break outer;
-        out += block;
-        shown++;
+  const noticeFor = (cut: Cut) => {
+    const parts = [
+      ...(cut.rows < rows.length ? [`${cut.rows} of ${rows.length} steps in the table`] : []),
+      ...(cut.errors < errors.length ? [`${cut.errors} of ${errors.length} errors`] : []),
+      `${cut.emails} of ${t.emails} emails`,
+    ];
+    const what = cut.rows < rows.length || cut.errors < errors.length ? 'everything' : 'every email';
+    return `\n> [!NOTE]\n> Showing ${parts.join(', ')}: the rest do not fit GitHub's ${limit.toLocaleString('en-US')}-${options.unit === 'bytes' ? 'byte' : 'character'} limit. The JSON report (\`--format json\`) has ${what}.\n`;
+  };
+  // Room for the longest notice, whatever is cut.
+  const reserve = size(noticeFor({ rows: 0, errors: 0, emails: t.emails })) + String(rows.length).length * 2 + String(errors.length).length * 2 + 64;
+  const cut: Cut = { rows: 0, errors: 0, emails: 0 };
+  let out = '';
+  let used = 0;
+  const add = (piece: string): boolean => {
+    const finished = finish(piece);
+    const n = size(finished);
+    if (used + n + reserve > limit) return false;
+    out += finished;
+    used += n;
+    return true;
+  };
+  const all = () => cut.rows === rows.length && cut.errors === errors.length;
+  if (add(intro.join('\n') + '\n') && add(tableHead)) {
+    for (const row of rows) {
+      if (!add(row)) break;
+      cut.rows++;
+    }
+    if (cut.rows === rows.length && add('\n')) {
+      for (const x of errors) {
+        if (!add(x)) break;
+        cut.errors++;
       }
     }
   }
-  if (shown < total) out += notice(shown, total);
+  if (all()) emails(report, e, add, cut);
+  if (!all() || cut.emails < t.emails) out += finish(noticeFor(cut));
   return out;
 }
 
-function emailBlock(email: PlannedEmail): string {
+interface Cut {
+  rows: number;
+  errors: number;
+  emails: number;
+}
+
+/** The loops, steps and emails while they fit (`add` says whether a piece did). */
+function emails(report: PlanReport, e: Escapers, add: (piece: string) => boolean, cut: Cut): void {
+  for (const loop of report.loops) {
+    if (!add(`\n### ${e.code(loop.id)} (${e.inline(loop.type)})\n\n${e.inline(loop.opinion)}\n`)) return;
+    for (const step of loop.steps) {
+      const stepHead =
+        `\n**Step ${step.step}** — ${e.inline(describeTrigger(step))} → ${e.code(step.template)}: ${plural(step.counts.emails, 'email')}, ${step.counts.waiting} waiting` +
+        (step.notSent.length ? `\n\n${step.notSent.map((n) => `- ${e.inline(n.reason)}: ${n.count}`).join('\n')}` : '') +
+        '\n\n';
+      if (!add(stepHead)) return;
+      for (const email of step.emails) {
+        if (!add(emailBlock(email, e))) return;
+        cut.emails++;
+      }
+    }
+  }
+}
+
+function emailBlock(email: PlannedEmail, e: Escapers): string {
   const lines = [
-    `<details><summary>✉️ ${escapeHtml(email.to)} — ${escapeHtml(email.subject ?? '(no subject)')}</summary>`,
+    // An HTML block: one line, so no value can end it (a blank line would) and let Markdown in.
+    `<details><summary>✉️ ${e.html(email.to)} — ${e.html(email.subject ?? '(no subject)')}</summary>`,
     '',
-    `- **To:** ${escapeMd(email.to)}`,
-    `- **From:** ${email.from ? escapeMd(email.from) : '_(no sender)_'}`,
-    `- **Subject:** ${email.subject !== undefined ? escapeMd(email.subject) : '_(none)_'}`,
-    `- **At:** \`${email.at}\` · **Template:** ${code(email.template)} · **Id:** ${code(email.id)}`,
-    ...email.problems.map((p) => `- ⚠️ ${escapeMd(p)}`),
+    `- **To:** ${e.inline(email.to)}`,
+    `- **From:** ${email.from ? e.inline(email.from) : '_(no sender)_'}`,
+    `- **Subject:** ${email.subject !== undefined ? e.inline(email.subject) : '_(none)_'}`,
+    `- **At:** ${e.code(email.at)} · **Template:** ${e.code(email.template)} · **Id:** ${e.code(email.id)}`,
+    ...email.problems.map((p) => `- ⚠️ ${e.inline(p)}`),
     '',
-    fence(email.text ?? ''),
+    e.fence(email.text ?? ''),
     '',
     '</details>',
     '',
@@ -102,37 +144,81 @@ function emailBlock(email: PlannedEmail): string {
   return lines.join('\n');
 }
 
-/** A code fence longer than any run of backticks inside, so an email cannot break out of it. */
-function fence(text: string): string {
-  const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
-  const f = '`'.repeat(longest + 1);
-  return `${f}text\n${text.trimEnd()}\n${f}`;
+export type Escapers = ReturnType<typeof escapers>;
+
+/** One escaper per Markdown context; each masks the value first (`finish`), then escapes it. */
+function escapers(finish: (text: string) => string) {
+  return {
+    inline: (text: string) => inline(finish(text)),
+    /** Inside a GFM table cell: inline, and a pipe cannot end the cell. */
+    cell: (text: string) => inline(finish(text)),
+    html: (text: string) => html(finish(text)),
+    code: (text: string) => code(finish(text)),
+    cellCode: (text: string) => code(finish(text)).replace(/\|/g, '\\|'),
+    fence: (text: string) => fence(finish(text)),
+  };
 }
 
-function truncateToSize(text: string, max: number, size: (s: string) => number): string {
-  let lo = 0;
-  let hi = text.length;
-  while (lo < hi) {
-    const mid = Math.ceil((lo + hi) / 2);
-    if (size(text.slice(0, mid)) <= max) lo = mid;
-    else hi = mid - 1;
-  }
-  const cut = text.slice(0, lo);
-  const nl = cut.lastIndexOf('\n');
-  return nl > 0 ? cut.slice(0, nl + 1) : cut;
+/** Line breaks (CommonMark: LF, CR, CRLF) as spaces; other control characters shown escaped. */
+function oneLine(text: string): string {
+  return escapeControls(text.replace(/\r\n|[\r\n]/g, ' '));
 }
 
-/** Inline code: backslashes are not escapes there; only a table's pipe needs one (GFM). */
+/**
+ * GitHub's mentions (`@user`, `@org/team`; also `@everyone` for chat relays) get a zero-width
+ * space after the `@`: shown the same, pinging no one. `@` after a name character (an address)
+ * is not a mention (GitHub's own rule), nor is `@domain.tld`.
+ */
+function neutraliseMentions(text: string): string {
+  return text.replace(/(^|[^A-Za-z0-9_`\\])@(?=[A-Za-z0-9])(?![A-Za-z0-9-]*\.[A-Za-z0-9])/g, '$1@&#8203;');
+}
+
+/**
+ * Inline Markdown: every character that could start markup is backslash-escaped (emphasis, links,
+ * images, code, raw HTML, headings, lists, tables, strikethrough), `&` is `&amp;` (no entity comes
+ * from data), what could start a block at the start of a line is escaped too, autolink literals
+ * (`https://`, `www.`, `a@b.c`) are broken, and mentions neutralised.
+ */
+function inline(text: string): string {
+  let s = oneLine(text).replace(/^\s+/, '');
+  s = s.replace(/[\\`*_[\]<>|#!~]/g, '\\$&').replace(/&/g, '&amp;');
+  s = s.replace(/^([-+=])/, '\\$1').replace(/^(\d+)([.)])/, '$1\\$2');
+  s = s.replace(/:\/\//g, '\\://').replace(/\b(www)\./gi, '$1\\.');
+  s = neutraliseMentions(s);
+  return s.replace(/([^\s\\])@/g, '$1\\@');
+}
+
+/** Text inside an HTML block (<summary>): entities, one line, mentions neutralised. */
+function html(text: string): string {
+  return neutraliseMentions(oneLine(text).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!));
+}
+
+/** A code span whose backtick run is longer than any inside (backslashes are literal there). */
 function code(text: string): string {
-  const body = text.replace(/\n/g, ' ').replace(/\|/g, '\\|');
-  const ticks = body.includes('`') ? '``' : '`';
-  return `${ticks}${ticks.length > 1 ? ' ' : ''}${body}${ticks.length > 1 ? ' ' : ''}${ticks}`;
+  const body = oneLine(text);
+  const longest = Math.max(0, ...[...body.matchAll(/`+/g)].map((m) => m[0].length));
+  const ticks = '`'.repeat(longest + 1);
+  const pad = /^[`\s]|[`\s]$/.test(body) || !body ? ' ' : '';
+  return `${ticks}${pad}${body}${pad}${ticks}`;
 }
 
-function escapeMd(text: string): string {
-  return text.replace(/([\\`*_[\]<>|])/g, '\\$1').replace(/\n/g, ' ');
+/** A fenced block longer than any run of backticks inside, so an email cannot break out of it. */
+function fence(text: string): string {
+  // Line breaks and tabs stay (it is the email's text); other control characters are shown escaped.
+  const body = text
+    .replace(/\r\n|\r/g, '\n')
+    .split('\n')
+    .map((line) => line.split('\t').map(escapeControls).join('\t'))
+    .join('\n');
+  const longest = Math.max(2, ...[...body.matchAll(/`+/g)].map((m) => m[0].length));
+  const f = '`'.repeat(longest + 1);
+  return `${f}text\n${body.trimEnd()}\n${f}`;
 }
 
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+/**
+ * The escapers for Markdown a surface adds around the report (the Action's tables and notes):
+ * each value masked as the report's outputs are, then escaped for its context.
+ */
+export function markdownEscapers(report: PlanReport): Escapers {
+  return escapers(outputFinisher(report));
 }

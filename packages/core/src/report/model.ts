@@ -22,7 +22,11 @@ export interface PlanReport {
   source: { kind: string; label: string; seeds: string[] };
   /** The config file, relative to the working directory. */
   config: string;
-  /** Whether recipients are shown or masked (`j***@example.com`). */
+  /**
+   * Whether the outputs show recipients or mask them (`j***@example.com`). A report in memory keeps
+   * the real values either way (so `--compare` compares real values); every renderer masks its
+   * output (`maskOutput`) when this says 'masked'.
+   */
   recipients: 'masked' | 'shown';
   totals: Counts & { loops: number; steps: number };
   loops: LoopReport[];
@@ -89,6 +93,20 @@ export interface PlannedEmail {
   text?: string;
   /** Values that were missing (rendered empty, never "undefined"), no sender… */
   problems: string[];
+  /**
+   * In masked JSON only: digests of the real values masking hides (see `emailDigests`), so that
+   * `--compare` with a masked base still sees a changed recipient, subject, props or body.
+   */
+  digests?: EmailDigests;
+}
+
+/** Truncated SHA-256 of `<field>\n<real id>\n<value>`: salted per email, never the value itself. */
+export interface EmailDigests {
+  id: string;
+  to: string;
+  subject: string;
+  props: string;
+  body: string;
 }
 
 export interface PlanError {
@@ -109,7 +127,8 @@ export interface Comparison {
   base: string;
   added: string[];
   removed: string[];
-  changed: { id: string; fields: string[] }[];
+  /** `to`: the recipient before and after, when it changed (masked in masked outputs, like every address). */
+  changed: { id: string; fields: string[]; to?: { before: string; after: string } }[];
   unchanged: number;
 }
 

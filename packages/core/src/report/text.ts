@@ -1,5 +1,10 @@
-/** The plan for a terminal: counts first, then each loop and step; colours only on a TTY. */
+/**
+ * The plan for a terminal: counts first, then each loop and step; colours only on a TTY. Every
+ * value from the config or the data is shown with its control characters escaped (`v`), so an
+ * ANSI escape in a row cannot drive the terminal or a CI log; the whole is then finished (masked).
+ */
 import type { Counts, PlanReport, StepReport } from './model.js';
+import { escapeControls as v, outputFinisher } from './output.js';
 
 export interface TextOptions {
   color?: boolean;
@@ -18,35 +23,35 @@ export function renderText(report: PlanReport, options: TextOptions = {}): strin
   );
   lines.push(
     c.dim(
-      `at ${report.clock.at}${report.clock.pinned ? '' : ' (clock not pinned)'} · horizon ${report.clock.horizon}${report.clock.since ? ` · since ${report.clock.since}` : ''} · ${report.source.label}`,
+      `at ${report.clock.at}${report.clock.pinned ? '' : ' (clock not pinned)'} · horizon ${report.clock.horizon}${report.clock.since ? ` · since ${report.clock.since}` : ''} · ${v(report.source.label)}`,
     ),
   );
   if (report.comparison) {
     const cmp = report.comparison;
-    lines.push(`compared with ${cmp.base}: ${c.green(`+${cmp.added.length} added`)}, ${c.red(`-${cmp.removed.length} removed`)}, ${c.yellow(`~${cmp.changed.length} changed`)}, ${cmp.unchanged} unchanged`);
-    for (const id of cmp.added.slice(0, 20)) lines.push(`  ${c.green('+')} ${id}`);
-    for (const id of cmp.removed.slice(0, 20)) lines.push(`  ${c.red('-')} ${id}`);
-    for (const ch of cmp.changed.slice(0, 20)) lines.push(`  ${c.yellow('~')} ${ch.id} (${ch.fields.join(', ')})`);
+    lines.push(`compared with ${v(cmp.base)}: ${c.green(`+${cmp.added.length} added`)}, ${c.red(`-${cmp.removed.length} removed`)}, ${c.yellow(`~${cmp.changed.length} changed`)}, ${cmp.unchanged} unchanged`);
+    for (const id of cmp.added.slice(0, 20)) lines.push(`  ${c.green('+')} ${v(id)}`);
+    for (const id of cmp.removed.slice(0, 20)) lines.push(`  ${c.red('-')} ${v(id)}`);
+    for (const ch of cmp.changed.slice(0, 20)) lines.push(`  ${c.yellow('~')} ${v(ch.id)} (${ch.fields.join(', ')})${ch.to ? ` to: ${v(ch.to.before)} → ${v(ch.to.after)}` : ''}`);
   }
-  for (const warning of report.warnings) lines.push(c.yellow(`! ${warning}`));
+  for (const warning of report.warnings) lines.push(c.yellow(`! ${v(warning)}`));
   for (const loop of report.loops) {
     lines.push('');
-    lines.push(`${c.bold(loop.id)} (${loop.type}) — ${loop.opinion}`);
+    lines.push(`${c.bold(v(loop.id))} (${v(loop.type)}) — ${v(loop.opinion)}`);
     lines.push(`  ${countLine(loop.counts, c)}`);
     for (const step of loop.steps) {
-      lines.push(`  step ${step.step}: ${describeTrigger(step)} → ${step.template}`);
+      lines.push(`  step ${step.step}: ${v(describeTrigger(step))} → ${v(step.template)}`);
       lines.push(`    ${countLine(step.counts, c)}`);
       for (const email of step.emails.slice(0, perStep)) {
         const flags = email.problems.length ? c.yellow(` (${email.problems.length} problem${email.problems.length > 1 ? 's' : ''})`) : '';
-        lines.push(`    ${c.green('✉')} ${email.to}  ${email.subject !== undefined ? `"${email.subject}"` : c.yellow('(no subject)')}  ${c.dim(email.at)}${flags}`);
-        for (const problem of email.problems) lines.push(`        ${c.yellow(problem)}`);
+        lines.push(`    ${c.green('✉')} ${v(email.to)}  ${email.subject !== undefined ? `"${v(email.subject)}"` : c.yellow('(no subject)')}  ${c.dim(v(email.at))}${flags}`);
+        for (const problem of email.problems) lines.push(`        ${c.yellow(v(problem))}`);
       }
       if (step.emails.length > perStep) lines.push(c.dim(`    … and ${step.emails.length - perStep} more (--format json lists every email)`));
-      for (const n of step.notSent) lines.push(`    ${n.reason.startsWith('waiting') ? c.yellow('…') : c.dim('–')} ${n.reason}: ${n.count} (${n.examples.join(', ')}${n.count > n.examples.length ? ', …' : ''})`);
-      for (const e of step.errors) lines.push(`    ${c.red('✖')} ${c.red(`${e.loop} step ${e.step}: ${errorPlace(e)}${e.message}`)}`);
+      for (const n of step.notSent) lines.push(`    ${n.reason.startsWith('waiting') ? c.yellow('…') : c.dim('–')} ${v(n.reason)}: ${n.count} (${n.examples.map(v).join(', ')}${n.count > n.examples.length ? ', …' : ''})`);
+      for (const e of step.errors) lines.push(`    ${c.red('✖')} ${c.red(v(`${e.loop} step ${e.step}: ${errorPlace(e)}${e.message}`))}`);
     }
   }
-  return `${lines.join('\n')}\n`;
+  return outputFinisher(report)(`${lines.join('\n')}\n`);
 }
 
 export function describeTrigger(step: StepReport): string {
