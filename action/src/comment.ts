@@ -6,6 +6,7 @@
  */
 import * as core from '@actions/core';
 import * as github from '@actions/github';
+import { wellFormed } from '@skene/core';
 import { ActionError, messageOf } from './errors.js';
 
 export const MARKER = '<!-- skene-plan -->';
@@ -40,7 +41,9 @@ interface IssueComment {
 
 export async function upsertComment(octokit: Octokit, target: CommentTarget, markdown: string): Promise<CommentOutcome> {
   const head = markerLines(target.key);
-  const body = head + markdown;
+  // Well-formed before it is sent: GitHub stores UTF-8, so a lone surrogate would come back as
+  // U+FFFD, differ from ours, and the comment would be rewritten on every run.
+  const body = wellFormed(head + markdown);
   if (body.length > COMMENT_LIMIT) throw new Error(`internal: comment body is ${body.length} characters (limit ${COMMENT_LIMIT})`);
   const { owner, repo, issueNumber } = target;
 
@@ -78,9 +81,9 @@ export async function upsertComment(octokit: Octokit, target: CommentTarget, mar
   }
 }
 
-/** GitHub stores comment bodies with \r\n line ends when they came from the web editor. */
+/** GitHub stores comment bodies with \r\n line ends when they came from the web editor, and as UTF-8. */
 function normalize(text: string): string {
-  return text.replace(/\r\n/g, '\n');
+  return wellFormed(text.replace(/\r\n/g, '\n'));
 }
 
 /**

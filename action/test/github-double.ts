@@ -47,6 +47,11 @@ export const OTHER_BOT: DoubleUser = { login: 'codecov[bot]', id: 22429695, type
 
 const NOT_ACCESSIBLE = 'Resource not accessible by integration';
 
+/** GitHub stores a body as UTF-8 bytes: a lone surrogate comes back as U+FFFD. */
+function asStored(body: string): string {
+  return Buffer.from(body, 'utf8').toString('utf8');
+}
+
 export class GitHubDouble {
   readonly requests: RecordedRequest[] = [];
   readonly tokens = new Map<string, TokenGrant>();
@@ -86,7 +91,7 @@ export class GitHubDouble {
   /** A comment written by someone else (or an earlier run), as if it were already on the issue. */
   addComment(issue: number, user: DoubleUser, body: string): DoubleComment {
     const now = this.tick();
-    const comment = { id: this.nextId++, issue, body, user, created_at: now, updated_at: now };
+    const comment = { id: this.nextId++, issue, body: asStored(body), user, created_at: now, updated_at: now };
     this.comments.push(comment);
     return comment;
   }
@@ -164,7 +169,7 @@ export class GitHubDouble {
         if (comment.user.login !== grant.user.login) return this.reply(res, { ...record, status: 403 }, forbidden('https://docs.github.com/rest/issues/comments#update-an-issue-comment'));
         const text = (body as { body?: unknown } | undefined)?.body;
         if (typeof text !== 'string' || !text) return this.reply(res, { ...record, status: 422 }, { message: 'Validation Failed', status: '422' });
-        comment.body = text;
+        comment.body = asStored(text);
         comment.updated_at = this.tick();
         return this.reply(res, record, this.commentJson(comment));
       }
