@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, delimiter, dirname, join, relative, resolve } from 'node:path';
 import * as core from '@actions/core';
 import type * as github from '@actions/github';
-import { checkConfigFile, dropScratchOnSignals, emptyReport, renderJson, toJsonDiagnostics, type PlanReport } from '@skene/core';
+import { checkConfigFile, dropScratchOnSignals, emptyReport, maskOutput, renderJson, toJsonDiagnostics, type PlanReport } from '@skene/core';
 import { annotate } from './annotations.js';
 import { describeOutcome, logOutcome, upsertComment, type CommentOutcome } from './comment.js';
 import { checkFailedComment, diagnosticsMarkdown, plural } from './diagnostics.js';
@@ -143,7 +143,7 @@ async function main(): Promise<void> {
   const t = plan.report.totals;
   core.info(`${plural(plan.emails, 'email')} would be sent (${t.waiting} waiting, ${t.skipped} not sent, ${t.errors} errors).`);
   // A loop that fails in the plan would fail in production (as `skene plan` exits 1).
-  if (t.errors > 0) throw new ActionError(planErrorsMessage(plan.report));
+  if (t.errors > 0) throw new ActionError(maskOutput(planErrorsMessage(plan.report), plan.report));
 }
 
 /** `@actions/github` reads the event file when it is imported: only after readEvent has checked it. */
