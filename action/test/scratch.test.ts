@@ -72,7 +72,9 @@ describe('action: seed with database-url plans in scratch databases', () => {
       assert.ok(report.comparison && report.comparison.removed.length > 0, 'the base was planned (on its own scratch database) and compared');
       const label = `a scratch database on postgres://postgres@127.0.0.1:5432 (seeded, dropped after the plan; database ${database} not touched)`;
       assert.equal(report.source.label, label);
-      assert.ok(run.summary.includes(`**Database:** ${label}, seeded from \`seed/postgres\``), run.summary);
+      // The summary escapes Markdown in values (`\@`, `\://`, `\_`): read it unescaped.
+      const summary = run.summary.replace(/\\([\\`*_{}[\]()#+\-.!|<>@:~])/g, '$1').replace(/\u200b/g, '');
+      assert.ok(summary.includes(`**Database:** ${label}, seeded from \`seed/postgres\``), run.summary);
       // Connected as a superuser: the report says so.
       assert.ok(report.warnings.some((w) => w.startsWith('connected as role postgres, a superuser')), JSON.stringify(report.warnings));
     } finally {
