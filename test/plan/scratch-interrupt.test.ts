@@ -8,30 +8,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import mysql from 'mysql2/promise';
 import { Redis } from 'ioredis';
 import { serviceOrSkip } from '../helpers/services.js';
 import { ROOT } from '../helpers/cli.js';
-import { tempMysqlDatabase, tempPostgresDatabase } from '../../packages/core/test/plan/helpers.js';
+import { tempMysqlDatabase, tempPostgresDatabase, writeWelcomeProject } from '../../packages/core/test/plan/helpers.js';
 
 const MARKER = 'skene:scratch';
 
 function project(seedName: string, seed: string): { config: string; seed: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'skene-interrupt-'));
-  mkdirSync(join(dir, 'emails'));
-  const loop = {
-    id: 'welcome',
-    type: 'activation',
-    opinion: 'Welcome every user',
-    steps: [{ trigger: { type: 'database', table: 'users', event: 'insert' }, action: { type: 'email', provider: 'resend', template: 'welcome', personalization: { name: '{{user.name}}' } } }],
-  };
-  writeFileSync(join(dir, 'skene.config.ts'), `export default ${JSON.stringify([loop])};\n`);
-  writeFileSync(join(dir, 'emails', 'welcome.html'), '<html><head><title>Hi {{name}}</title></head><body>Hi {{name}}</body></html>');
-  writeFileSync(join(dir, seedName), seed);
+  const dir = writeWelcomeProject('skene-interrupt-', { [seedName]: seed });
   return { config: join(dir, 'skene.config.ts'), seed: join(dir, seedName) };
 }
 

@@ -59,3 +59,22 @@ export function writeSeed(files: Record<string, string>): string {
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
   return dir;
 }
+
+/**
+ * A project folder on disk: a skene.config.ts with one loop welcoming every new user, its HTML
+ * template, and any extra files (seeds). Returns the folder.
+ */
+export function writeWelcomeProject(prefix: string, files: Record<string, string> = {}): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  mkdirSync(join(dir, 'emails'));
+  const loop = {
+    id: 'welcome',
+    type: 'activation',
+    opinion: 'Welcome every user',
+    steps: [{ trigger: { type: 'database', table: 'users', event: 'insert' }, action: { type: 'email', provider: 'resend', template: 'welcome', personalization: { name: '{{user.name}}' } } }],
+  };
+  writeFileSync(join(dir, 'skene.config.ts'), `export default ${JSON.stringify([loop])};\n`);
+  writeFileSync(join(dir, 'emails', 'welcome.html'), '<html><head><title>Hi {{name}}</title></head><body>Hi {{name}}</body></html>');
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  return dir;
+}

@@ -8,7 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -17,22 +17,12 @@ import { serviceOrSkip } from '../../../../test/helpers/services.js';
 import { openSource, type SqlSource } from '../../src/sources/index.js';
 import { beginReadOnlyStatement, mysqlFlavor, mysqlWriteGrants } from '../../src/sources/mysql.js';
 import { planProject } from '../../src/plan/index.js';
-import { FROM, tempMysqlDatabase, tempPostgresDatabase } from '../plan/helpers.js';
+import { FROM, tempMysqlDatabase, tempPostgresDatabase, writeWelcomeProject } from '../plan/helpers.js';
 
 const AT = new Date('2026-03-02T09:00:00Z');
 
 function writeProject(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'skene-privileges-'));
-  mkdirSync(join(dir, 'emails'));
-  const loop = {
-    id: 'welcome',
-    type: 'activation',
-    opinion: 'Welcome every user',
-    steps: [{ trigger: { type: 'database', table: 'users', event: 'insert' }, action: { type: 'email', provider: 'resend', template: 'welcome', personalization: { name: '{{user.name}}' } } }],
-  };
-  writeFileSync(join(dir, 'skene.config.ts'), `export default ${JSON.stringify([loop])};\n`);
-  writeFileSync(join(dir, 'emails', 'welcome.html'), '<html><head><title>Hi {{name}}</title></head><body>Hi {{name}}</body></html>');
-  return join(dir, 'skene.config.ts');
+  return join(writeWelcomeProject('skene-privileges-'), 'skene.config.ts');
 }
 
 async function warningsOf(url: string): Promise<string[] | undefined> {
