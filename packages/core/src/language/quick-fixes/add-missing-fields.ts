@@ -8,7 +8,7 @@ import { unwrapSchema } from '../../analysis/schema-walk.js';
 import { adopt, nodeAt, parentOf, pathTo, propertyKey } from '../cursor.js';
 import { keysFor } from '../fields.js';
 import { skeleton } from '../skeleton.js';
-import type { QuickFix } from './shared.js';
+import type { QuickFix } from './attached-fixes.js';
 
 export const addMissingFields: QuickFix = (diagnostic, doc) => {
   const sf = doc.sourceFile;

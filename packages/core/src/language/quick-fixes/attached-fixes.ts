@@ -1,6 +1,7 @@
 /**
- * What every quick fix shares: the fixes analysis already attached to a diagnostic, turned into code
- * actions. A quick fix is chosen by the diagnostic's code (./index.ts), never by its message.
+ * The generic quick fix: the fixes analysis already attached to a diagnostic, turned into code
+ * actions. Which codes use it is listed in ./index.ts (a quick fix is chosen by the diagnostic's
+ * code, never by its message).
  */
 import { dirname, join } from 'node:path';
 import type { ConfigDocument } from '../../analysis/document.js';
@@ -26,4 +27,8 @@ export function toAction(fix: Fix, diagnostic: Diagnostic, doc: ConfigDocument, 
   };
 }
 
-export const editsOnly = (fix: Fix) => fix.edits.length > 0 && !fix.createFile;
+/** The attached edits (a did-you-mean, a rewrite); the first one is preferred. */
+export const attachedEdits: QuickFix = attachedFixes((fix) => fix.edits.length > 0 && !fix.createFile);
+
+/** The attached files to create (SKN030: the missing template). */
+export const attachedFiles: QuickFix = attachedFixes((fix) => fix.createFile !== undefined);
