@@ -5,16 +5,13 @@
  * none (so a `?` inside the user's condition is never taken for a placeholder).
  */
 import { CONDITION_ALIAS, GuardRefusal, verifyMysqlWrapper, verifyPostgresWrapper } from '../guard/index.js';
+import { quoteIdent } from '../sql/identifiers.js';
 import type { SqlDialect } from '../sources/types.js';
 
 export const KEY_COLUMN = '__skene_key';
 
-export function quoteIdent(dialect: SqlDialect, name: string): string {
-  return name
-    .split('.')
-    .map((part) => (dialect === 'postgres' ? `"${part.replace(/"/g, '""')}"` : `\`${part.replace(/`/g, '``')}\``))
-    .join('.');
-}
+// The one quoting function of core lives with the SQL helpers; the engine's statements use it too.
+export { quoteIdent } from '../sql/identifiers.js';
 
 /** A MySQL literal for a key or a time. */
 export function mysqlLiteral(value: unknown): string {

@@ -9,7 +9,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { StarterFile } from './starter.js';
+import type { StarterFile } from './types.js';
 
 export const STARTER_CONFIG_PATH = 'skene.config.ts';
 const TEMPLATE_FORMS = ['tsx', 'jsx', 'html'];

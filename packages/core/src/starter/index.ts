@@ -1,0 +1,2 @@
+export * from './starter.js';
+export * from './files.js';
