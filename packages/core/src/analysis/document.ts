@@ -4,16 +4,11 @@
  * purpose: its `createSourceFile` API is stable, while typescript@7 (the native compiler) marks
  * its JS API unstable.
  */
-import { createRequire } from 'node:module';
 import type TS from 'typescript';
 import { LineMap } from './positions.js';
+import { propertyKey, ts, unwrap, wrapperCall } from './syntax.js';
 import type { ArrayNode, ObjectNode, PropertyNode, Range, ValueNode } from './values.js';
 import { property } from './values.js';
-
-// TypeScript is loaded with require: importing its 9 MB CommonJS bundle as an ES module makes Node
-// scan the whole file for export names first (~0.6 s of CPU at every start of the CLI and the
-// language server). Types come from the type-only import `TS`.
-const ts: typeof TS = createRequire(import.meta.url)('typescript');
 
 export type ConfigShape = 'loop' | 'loops' | 'config';
 
@@ -56,6 +51,7 @@ export function parseConfigDocument(text: string, fileName = 'skene.config.ts'):
     return { fileName, text, lines: new LineMap(text), sourceFile: empty, syntaxErrors: [{ range: { start: 0, end: Math.min(1, text.length) }, message }], shape: undefined, root: undefined, exportRange: undefined, loops: [] };
   }
   const consts = collectConsts(sourceFile);
+  constsBySource.set(sourceFile, consts);
   const syntaxErrors = parseDiagnostics(sourceFile);
 
   let root: ValueNode | undefined;
@@ -101,6 +97,19 @@ function parseDiagnostics(sourceFile: TS.SourceFile): { range: Range; message: s
   }));
 }
 
+const constsBySource = new WeakMap<TS.SourceFile, Map<string, TS.Expression>>();
+
+/**
+ * Any expression of a parsed config as a value tree, read exactly as the default export is (consts,
+ * spreads, negative numbers, `null`, `defineLoop(…)`): the language services read the loop or
+ * config around the cursor with it, so completion resolves a union as the diagnostics do.
+ */
+export function expressionValue(expression: TS.Expression, sourceFile: TS.SourceFile): ValueNode {
+  let consts = constsBySource.get(sourceFile);
+  if (!consts) constsBySource.set(sourceFile, (consts = collectConsts(sourceFile)));
+  return toValue(expression, sourceFile, consts, 0, NO_CHAIN);
+}
+
 /** Top-level `const name = <expr>` (also exported), so `export default [welcome, reengage]` resolves. */
 function collectConsts(sourceFile: TS.SourceFile): Map<string, TS.Expression> {
   const consts = new Map<string, TS.Expression>();
@@ -116,21 +125,6 @@ function collectConsts(sourceFile: TS.SourceFile): Map<string, TS.Expression> {
 function rangeOf(node: TS.Node, sourceFile: TS.SourceFile): Range {
   return { start: node.getStart(sourceFile), end: node.getEnd() };
 }
-
-function unwrap(expr: TS.Expression): TS.Expression {
-  while (
-    ts.isParenthesizedExpression(expr) ||
-    ts.isAsExpression(expr) ||
-    ts.isSatisfiesExpression(expr) ||
-    ts.isTypeAssertionExpression(expr) ||
-    ts.isNonNullExpression(expr)
-  ) {
-    expr = expr.expression;
-  }
-  return expr;
-}
-
-const WRAPPERS = new Set(['defineLoop', 'defineConfig']);
 
 /** The consts being resolved on the way here: `const l = [...l]` must not resolve forever. */
 type Chain = ReadonlySet<string>;
@@ -157,9 +151,8 @@ function toValue(input: TS.Expression, sf: TS.SourceFile, consts: Map<string, TS
   if (expr.kind === ts.SyntaxKind.TrueKeyword) return { kind: 'boolean', range, value: true };
   if (expr.kind === ts.SyntaxKind.FalseKeyword) return { kind: 'boolean', range, value: false };
   if (expr.kind === ts.SyntaxKind.NullKeyword) return { kind: 'null', range };
-  if (ts.isCallExpression(expr) && ts.isIdentifier(expr.expression) && WRAPPERS.has(expr.expression.text) && expr.arguments[0]) {
-    return toValue(expr.arguments[0], sf, consts, depth + 1, chain);
-  }
+  const call = wrapperCall(expr);
+  if (call) return toValue(call.argument, sf, consts, depth + 1, chain);
   if (ts.isIdentifier(expr)) {
     if (chain.has(expr.text)) return { kind: 'opaque', range, text: expr.text, cyclic: true };
     const target = consts.get(expr.text);
@@ -231,7 +224,8 @@ function arrayValue(expr: TS.ArrayLiteralExpression, sf: TS.SourceFile, consts: 
 }
 
 function propertyName(name: TS.PropertyName, sf: TS.SourceFile): string | undefined {
-  if (ts.isIdentifier(name) || ts.isStringLiteral(name) || ts.isNumericLiteral(name) || ts.isNoSubstitutionTemplateLiteral(name)) return name.text;
+  const key = propertyKey(name);
+  if (key !== undefined) return key;
   if (ts.isComputedPropertyName(name)) {
     const inner = unwrap(name.expression);
     if (ts.isStringLiteral(inner)) return inner.text;

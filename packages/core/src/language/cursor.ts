@@ -1,26 +1,14 @@
 /**
  * Where the cursor is in the config, read from the TypeScript syntax tree (which the parser builds
- * even for half-typed text): the property path from the loop or config it belongs to, whether it
- * is on a key or a value, and the string literal it is inside, if any.
+ * even for half-typed text): the property path from the loop or config it belongs to (./anchor.ts),
+ * whether it is on a key or a value, and the string literal it is inside, if any.
  */
-import { configSchema, loopSchema } from '@skene/sdk';
 import type TS from 'typescript';
-import ts from './typescript.js';
-import type { z } from 'zod';
 import type { ConfigDocument } from '../analysis/document.js';
-import { rootSchema } from '../analysis/schema-walk.js';
+import { holder, nodeAt, parentOf, propertyKey } from '../analysis/syntax.js';
 import type { Range } from '../analysis/values.js';
-
-type Schema = z.ZodType;
-export type Segment = string | number;
-
-export interface Anchor {
-  /** The schema of the expression the path starts from (a loop, a loop array or a config). */
-  schema: Schema;
-  /** That expression as plain data (literals only; what discriminated unions are resolved by). */
-  plain: unknown;
-  expression: TS.Expression;
-}
+import { pathTo, valuePath, type Anchor, type Segment } from './anchor.js';
+import ts from './typescript.js';
 
 export interface StringAtCursor {
   node: TS.StringLiteral | TS.NoSubstitutionTemplateLiteral | TS.TemplateLiteralLikeNode;
@@ -61,192 +49,8 @@ export type CursorContext =
       node: TS.Node;
     };
 
-/**
- * Parents of the nodes `nodeAt` walked through. analysis/document.ts parses without parent
- * pointers (half the parse time of a large config); the services climb from the cursor, and every
- * node they climb through was reached from the root by `nodeAt`, which records its parent here.
- */
-const parents = new WeakMap<TS.Node, TS.Node>();
-
-export function parentOf(node: TS.Node): TS.Node | undefined {
-  return parents.get(node) ?? node.parent;
-}
-
-/** Records `child`'s parent (for a node found by other means than `nodeAt`, e.g. a property's value). */
-export function adopt(child: TS.Node, parent: TS.Node): void {
-  parents.set(child, parent);
-}
-
-/** The innermost node whose span holds `offset` (its end included, so `ta|` finds `ta`; words win over punctuation). */
-export function nodeAt(sourceFile: TS.SourceFile, offset: number): TS.Node {
-  let node: TS.Node = sourceFile;
-  outer: for (;;) {
-    // Syntax lists (from getChildren) are not part of the tree: their items' parent is the list's owner.
-    const owner = node.kind === ts.SyntaxKind.SyntaxList ? parentOf(node) ?? node : node;
-    let touching: TS.Node | undefined;
-    for (const child of node.getChildren(sourceFile)) {
-      if (child.end <= child.pos || child.kind === ts.SyntaxKind.EndOfFileToken) continue; // missing nodes, empty lists
-      const start = child.getStart(sourceFile);
-      if (start > offset || offset > child.end) continue;
-      if (start < offset && offset < child.end) {
-        parents.set(child, owner);
-        node = child;
-        continue outer;
-      }
-      if (!touching || (isPunctuation(touching) && !isPunctuation(child))) touching = child;
-    }
-    if (!touching) return node;
-    parents.set(touching, owner);
-    node = touching;
-  }
-}
-
-function isPunctuation(node: TS.Node): boolean {
-  return node.kind >= ts.SyntaxKind.FirstPunctuation && node.kind <= ts.SyntaxKind.LastPunctuation;
-}
-
 function isStringish(node: TS.Node): node is TS.StringLiteral | TS.NoSubstitutionTemplateLiteral {
   return ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node);
-}
-
-function unwrap(expr: TS.Expression): TS.Expression {
-  while (ts.isParenthesizedExpression(expr) || ts.isAsExpression(expr) || ts.isSatisfiesExpression(expr) || ts.isTypeAssertionExpression(expr) || ts.isNonNullExpression(expr)) expr = expr.expression;
-  return expr;
-}
-
-/** Climbs transparent wrappers (`( … )`, `as const`, `satisfies`) to the node that holds the expression. */
-function holder(node: TS.Node): TS.Node | undefined {
-  let parent = parentOf(node);
-  while (parent && (ts.isParenthesizedExpression(parent) || ts.isAsExpression(parent) || ts.isSatisfiesExpression(parent) || ts.isTypeAssertionExpression(parent) || ts.isNonNullExpression(parent))) parent = parentOf(parent);
-  return parent;
-}
-
-const WRAPPER_SCHEMAS: Record<string, Schema> = { defineLoop: loopSchema, defineConfig: configSchema };
-
-/**
- * The path from an anchor (a `defineLoop`/`defineConfig` argument, the default export, or a
- * top-level const) to `node` (an object or array literal), or undefined when `node` is not config.
- */
-export function pathTo(node: TS.Expression, sourceFile: TS.SourceFile): { anchor: Anchor; path: Segment[] } | undefined {
-  const path: Segment[] = [];
-  let current: TS.Node = node;
-  for (;;) {
-    const parent = holder(current);
-    if (!parent) return undefined;
-    if (ts.isPropertyAssignment(parent) && parent.initializer && unwrap(parent.initializer) === current) {
-      const key = propertyKey(parent.name);
-      if (key === undefined) return undefined;
-      path.unshift(key);
-      current = parentOf(parent)!; // the object literal
-      continue;
-    }
-    if (ts.isArrayLiteralExpression(parent)) {
-      path.unshift(elementIndex(parent, current));
-      current = parent;
-      continue;
-    }
-    if (ts.isSpreadElement(parent) || ts.isSpreadAssignment(parent)) return undefined;
-    if (ts.isCallExpression(parent) && ts.isIdentifier(parent.expression) && WRAPPER_SCHEMAS[parent.expression.text] && parent.arguments[0] && unwrap(parent.arguments[0]) === current) {
-      return narrow(current as TS.Expression, WRAPPER_SCHEMAS[parent.expression.text], path);
-    }
-    if (ts.isExportAssignment(parent) || (ts.isVariableDeclaration(parent) && isTopLevelConst(parent, sourceFile))) {
-      const expr = current as TS.Expression;
-      if (ts.isArrayLiteralExpression(expr)) return narrow(expr, rootSchema('loops'), path);
-      if (ts.isObjectLiteralExpression(expr)) {
-        const isConfig = expr.properties.some((p) => p.name && propertyKey(p.name) === 'loops');
-        return narrow(expr, isConfig ? configSchema : loopSchema, path);
-      }
-      return undefined;
-    }
-    return undefined;
-  }
-}
-
-/** A top-level const the default export uses (`const welcome = { … }; export default [welcome]`). */
-/**
- * A path into a config's (or loop array's) loops starts from the loop itself: the anchor's plain
- * value is then one loop, not the whole file — completion stays fast in a 200-loop config.
- */
-function narrow(expression: TS.Expression, schema: Schema, path: Segment[]): { anchor: Anchor; path: Segment[] } {
-  let list: TS.Expression | undefined;
-  let rest: Segment[] = path;
-  if (schema === configSchema && path[0] === 'loops' && typeof path[1] === 'number' && ts.isObjectLiteralExpression(expression)) {
-    const loops = expression.properties.find((p): p is TS.PropertyAssignment => ts.isPropertyAssignment(p) && propertyKey(p.name) === 'loops');
-    list = loops ? unwrap(loops.initializer) : undefined;
-    rest = path.slice(1);
-  } else if (schema !== configSchema && schema !== loopSchema && typeof path[0] === 'number') {
-    list = expression;
-  }
-  if (list && ts.isArrayLiteralExpression(list)) {
-    const element = list.elements[rest[0] as number];
-    const loop = element && !ts.isSpreadElement(element) ? unwrap(element) : undefined;
-    if (loop && ts.isObjectLiteralExpression(loop)) return { anchor: anchorOf(loop, loopSchema), path: rest.slice(1) };
-  }
-  return { anchor: anchorOf(expression, schema), path };
-}
-
-function isTopLevelConst(decl: TS.VariableDeclaration, sourceFile: TS.SourceFile): boolean {
-  const list = parentOf(decl);
-  const statement = list && parentOf(list);
-  if (!(list && statement && ts.isVariableDeclarationList(list) && ts.isVariableStatement(statement) && parentOf(statement) === sourceFile)) return false;
-  if (!ts.isIdentifier(decl.name)) return false;
-  const name = decl.name.text;
-  const exported = sourceFile.statements.find((s): s is TS.ExportAssignment => ts.isExportAssignment(s) && !s.isExportEquals);
-  if (!exported) return false;
-  let used = false;
-  const visit = (node: TS.Node, parent: TS.Node): void => {
-    if (used) return;
-    if (ts.isIdentifier(node) && node.text === name && !(ts.isPropertyAssignment(parent) && parent.name === node)) used = true;
-    else node.forEachChild((child) => visit(child, node));
-  };
-  visit(exported.expression, exported);
-  return used;
-}
-
-function anchorOf(expression: TS.Expression, schema: Schema): Anchor {
-  let plain: unknown;
-  let computed = false;
-  return {
-    schema,
-    expression,
-    get plain() {
-      if (!computed) { plain = plainOf(expression); computed = true; }
-      return plain;
-    },
-  };
-}
-
-/** Index of `element` among an array literal's elements (spreads and holes counted as written). */
-function elementIndex(array: TS.ArrayLiteralExpression, element: TS.Node): number {
-  const i = array.elements.findIndex((e) => e === element || unwrap(e) === element);
-  return i === -1 ? array.elements.length : i;
-}
-
-export function propertyKey(name: TS.PropertyName): string | undefined {
-  if (ts.isIdentifier(name) || ts.isStringLiteral(name) || ts.isNumericLiteral(name) || ts.isNoSubstitutionTemplateLiteral(name)) return name.text;
-  return undefined;
-}
-
-/** Literal parts of an expression as data; anything computed is undefined. */
-export function plainOf(input: TS.Expression): unknown {
-  const expr = unwrap(input);
-  if (ts.isObjectLiteralExpression(expr)) {
-    const out: Record<string, unknown> = {};
-    for (const p of expr.properties) {
-      if (ts.isPropertyAssignment(p)) {
-        const key = propertyKey(p.name);
-        if (key !== undefined) out[key] = plainOf(p.initializer);
-      }
-    }
-    return out;
-  }
-  if (ts.isArrayLiteralExpression(expr)) return expr.elements.map((e) => (ts.isSpreadElement(e) || ts.isOmittedExpression(e) ? undefined : plainOf(e)));
-  if (isStringish(expr)) return expr.text;
-  if (ts.isNumericLiteral(expr)) return Number(expr.text);
-  if (expr.kind === ts.SyntaxKind.TrueKeyword) return true;
-  if (expr.kind === ts.SyntaxKind.FalseKeyword) return false;
-  if (ts.isCallExpression(expr) && ts.isIdentifier(expr.expression) && WRAPPER_SCHEMAS[expr.expression.text] && expr.arguments[0]) return plainOf(expr.arguments[0]);
-  return undefined;
 }
 
 function stringAtCursor(node: TS.StringLiteral | TS.NoSubstitutionTemplateLiteral, offset: number, sourceFile: TS.SourceFile): StringAtCursor | undefined {
@@ -370,37 +174,4 @@ function presentKeys(object: TS.ObjectLiteralExpression, except: TS.Node | undef
     if (key !== undefined) keys.push(key);
   }
   return keys;
-}
-
-/** Path of a value expression: the key of its property, or its index in an array. */
-function valuePath(node: TS.Expression, sf: TS.SourceFile): { anchor: Anchor; path: Segment[] } | undefined {
-  const parent = holder(node);
-  if (!parent) return undefined;
-  if (ts.isPropertyAssignment(parent) && parent.initializer && unwrap(parent.initializer) === node) {
-    const owner = pathTo(parentOf(parent) as TS.ObjectLiteralExpression, sf);
-    const key = propertyKey(parent.name);
-    return owner && key !== undefined ? { anchor: owner.anchor, path: [...owner.path, key] } : undefined;
-  }
-  if (ts.isArrayLiteralExpression(parent)) {
-    const owner = pathTo(parent, sf);
-    return owner ? { anchor: owner.anchor, path: [...owner.path, elementIndex(parent, node)] } : undefined;
-  }
-  return undefined;
-}
-
-/**
- * What a node is in the config, for hover and go to definition: a key (path ends with it) or a
- * value (path of the value). Undefined outside any loop or config.
- */
-export function roleOfNode(node: TS.Node, sf: TS.SourceFile): { kind: 'key' | 'value'; anchor: Anchor; path: Segment[] } | undefined {
-  const parent = parentOf(node);
-  if (parent && (ts.isPropertyAssignment(parent) || ts.isShorthandPropertyAssignment(parent)) && parent.name === node) {
-    const object = parentOf(parent);
-    const owner = object && ts.isObjectLiteralExpression(object) ? pathTo(object, sf) : undefined;
-    const key = propertyKey(parent.name);
-    return owner && key !== undefined ? { kind: 'key', anchor: owner.anchor, path: [...owner.path, key] } : undefined;
-  }
-  if (!ts.isExpression(node)) return undefined;
-  const at = valuePath(node, sf);
-  return at ? { kind: 'value', ...at } : undefined;
 }

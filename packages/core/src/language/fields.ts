@@ -8,7 +8,7 @@ import {
 import type { z } from 'zod';
 import { discriminatorValues, keysAt, resolveUnion, schemaAtPath, shapeOf, unwrapSchema } from '../analysis/schema-walk.js';
 import { plainAt } from '../analysis/values.js';
-import type { Anchor, Segment } from './cursor.js';
+import type { Anchor, Segment } from './anchor.js';
 
 type Schema = z.ZodType;
 

@@ -4,7 +4,7 @@
  */
 import type { ProjectContext, TableInfo } from '../analysis/project.js';
 import { findTable, isUsersTable, parseTableName, tableKey, USERS_TABLE, type TableRef } from '../analysis/table-names.js';
-import type { Anchor, Segment } from './cursor.js';
+import type { Anchor, Segment } from './anchor.js';
 
 export const ROOT_DOCS: Record<string, string> = {
   user: 'The recipient: the users row (database triggers: the triggering row or the users row its user_id points to; schedules: each row the query returns).',

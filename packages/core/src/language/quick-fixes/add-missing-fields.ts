@@ -5,7 +5,8 @@
 import type TS from 'typescript';
 import ts from '../typescript.js';
 import { unwrapSchema } from '../../analysis/schema-walk.js';
-import { adopt, nodeAt, parentOf, pathTo, propertyKey } from '../cursor.js';
+import { adopt, nodeAt, parentOf, propertyKey } from '../../analysis/syntax.js';
+import { pathTo } from '../anchor.js';
 import { keysFor } from '../fields.js';
 import { skeleton } from '../skeleton.js';
 import type { QuickFix } from './attached-fixes.js';
