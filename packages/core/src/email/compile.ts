@@ -35,10 +35,21 @@ export interface TemplateBundle {
   map?: string;
 }
 
+/** A template compiled but not run: what a render thread loads. */
+export interface TemplateBuild {
+  file: string;
+  bundle: TemplateBundle;
+  /** Absolute paths of the local (non-node_modules) files compiled into the bundle. */
+  inputs: string[];
+}
+
 interface CacheEntry {
   stamps: Map<string, string>;
-  promise: Promise<CompiledTemplate>;
+  promise: Promise<TemplateBuild>;
 }
+
+/** Bundles already run in this thread (a load error is kept too: the same bundle fails the same way). */
+const loaded = new WeakMap<TemplateBundle, Promise<CompiledTemplate>>();
 
 const cache = new Map<string, CacheEntry>();
 let compiles = 0;
@@ -74,19 +85,35 @@ async function isFresh(entry: CacheEntry): Promise<boolean> {
   return true;
 }
 
-/** The compiled template for `file` (absolute), from the cache when nothing it is built from changed. */
-export async function loadTemplate(file: string, template: string): Promise<CompiledTemplate> {
+/**
+ * The template for `file` (absolute) compiled, not run: nothing of the template's own code runs
+ * here, so a module that loops at load time cannot hold this thread. From the cache when nothing
+ * it is built from changed.
+ */
+export async function compileTemplate(file: string, template: string): Promise<TemplateBuild> {
   const existing = cache.get(file);
   if (existing && (await isFresh(existing))) return existing.promise;
   const stamps = new Map<string, string>([[file, await stampOf(file)]]);
-  const entry: CacheEntry = { stamps, promise: compileAndLoad(file, template, stamps) };
+  const entry: CacheEntry = { stamps, promise: compile(file, template, stamps) };
   cache.set(file, entry);
   // Keep failures cached (same stamps → same error), but never leave an unhandled rejection behind.
   entry.promise.catch(() => {});
   return entry.promise;
 }
 
-async function compileAndLoad(file: string, template: string, stamps: Map<string, string>): Promise<CompiledTemplate> {
+/** The compiled template for `file` (absolute), run in this thread: its exports. */
+export async function loadTemplate(file: string, template: string): Promise<CompiledTemplate> {
+  const build = await compileTemplate(file, template);
+  let promise = loaded.get(build.bundle);
+  if (!promise) {
+    promise = (async () => loadBundle(file, template, build.bundle, build.inputs))();
+    promise.catch(() => {});
+    loaded.set(build.bundle, promise);
+  }
+  return promise;
+}
+
+async function compile(file: string, template: string, stamps: Map<string, string>): Promise<TemplateBuild> {
   compiles++;
   const dir = dirname(file);
   let result: esbuild.BuildResult & { metafile: esbuild.Metafile; outputFiles: esbuild.OutputFile[] };
@@ -130,7 +157,7 @@ async function compileAndLoad(file: string, template: string, stamps: Map<string
       map = undefined;
     }
   }
-  return loadBundle(file, template, { code, map }, inputs);
+  return { file, bundle: { code, map }, inputs };
 }
 
 /**

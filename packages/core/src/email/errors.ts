@@ -6,7 +6,9 @@ export type EmailTemplateErrorCode =
   | 'load-error'
   | 'no-default-export'
   | 'component-threw'
-  | 'subject-threw';
+  | 'subject-threw'
+  /** An email (or the template's module) did not finish within the render deadline. */
+  | 'render-timeout';
 
 export interface EmailTemplateErrorDetails {
   code: EmailTemplateErrorCode;

@@ -1,12 +1,17 @@
 /**
- * React Email renders spread over worker threads (render-worker.ts), for plans that render
- * thousands of emails: React is most of such a plan's time, and one thread uses one core.
+ * React Email renders on worker threads (render-worker.ts), never in the plan's own thread: a
+ * component is user code, and one that loops (`while (true)`) or waits on something that never
+ * settles must fail its step at the deadline, not hang the plan. A thread that overruns is
+ * terminated, which stops even a synchronous loop. Big steps add threads, one per core: React
+ * is most of such a plan's time, and one thread uses one core.
  *
  * Emails are sent in batches (one message per batch, not per email) to the least busy worker,
  * and come back in order. A pool that cannot start (no worker file beside this module, as in a
  * bundle that left it out, or no thread to be had) is reported as undefined: the caller renders
- * in its own thread. A worker that dies, or a batch that does not finish in time, fails the
- * emails it held and every later one with an EmailTemplateError naming the template.
+ * in its own thread. A template that fails to load in the thread (it throws, exits, or does not
+ * finish loading in time) rejects with an EmailTemplateError. A worker that dies, or a batch that
+ * does not finish in time, fails the emails it held and every later one with an
+ * EmailTemplateError naming the template.
  */
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
@@ -19,11 +24,16 @@ import type { RenderBatch, RenderJob, RenderResult, RenderWorkerData, Serialized
 export interface RenderPool {
   /** The email rendered by a worker: the same result (or error) as the template's own `render`. */
   render(props: Record<string, unknown>, subject?: string): Promise<Omit<RenderedEmail, 'file' | 'kind'>>;
+  /** Starts more threads, up to `threads` in all, for a big step (threads that cannot start are left out). */
+  grow(threads: number): void;
+  /** False once every thread has failed (a component exited, or overran): a new pool is needed. */
+  readonly usable: boolean;
   close(): Promise<void>;
 }
 
 /** Emails per message: enough to make messaging cheap, few enough to keep every worker busy. */
 const BATCH = 32;
+/** How long a thread may take to start (load React) before the pool gives up on threads. */
 const START_TIMEOUT_MS = 30_000;
 /** A batch still out after this has a component waiting on something that never settles, or looping. */
 export const RENDER_TIMEOUT_MS = 120_000;
@@ -46,19 +56,24 @@ export interface RenderPoolOptions {
   file: string;
   bundle: TemplateBundle;
   threads: number;
+  /** The deadline for one batch of emails, and for the template's module to load (default 2 minutes). */
   batchTimeoutMs?: number;
 }
 
+type StartOutcome = 'started' | 'unavailable';
+
 export async function startRenderPool(options: RenderPoolOptions): Promise<RenderPool | undefined> {
-  const workers: PoolWorker[] = [];
-  try {
-    for (let i = 0; i < options.threads; i++) workers.push(new PoolWorker(options, options.batchTimeoutMs ?? RENDER_TIMEOUT_MS));
-    await Promise.all(workers.map((w) => w.ready));
-  } catch {
-    await Promise.all(workers.map((w) => w.stop()));
+  const timeoutMs = options.batchTimeoutMs ?? RENDER_TIMEOUT_MS;
+  const starting = Array.from({ length: Math.max(1, options.threads) }, () => new PoolWorker(options, timeoutMs));
+  const outcomes = await Promise.allSettled(starting.map((w) => w.ready));
+  const loadFailure = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+  const workers = starting.filter((_, i) => outcomes[i]!.status === 'fulfilled' && (outcomes[i] as PromiseFulfilledResult<StartOutcome>).value === 'started');
+  if (loadFailure || workers.length === 0) {
+    await Promise.all(starting.map((w) => w.stop()));
+    if (loadFailure) throw loadFailure.reason;
     return undefined;
   }
-
+  let closed = false;
   let batch: { jobs: RenderJob[]; waiters: Waiter[] } | undefined;
   const flush = () => {
     if (!batch) return;
@@ -67,6 +82,7 @@ export async function startRenderPool(options: RenderPoolOptions): Promise<Rende
     // The worker with the fewest emails in flight.
     workers.reduce((a, b) => (b.inFlight < a.inFlight ? b : a)).send(jobs, waiters);
   };
+  const grown: PoolWorker[] = [];
   return {
     render(props, subject) {
       return new Promise((resolve, reject) => {
@@ -79,9 +95,26 @@ export async function startRenderPool(options: RenderPoolOptions): Promise<Rende
         if (batch.jobs.length >= BATCH) flush();
       });
     },
+    grow(threads) {
+      for (let n = workers.length + grown.length; n < threads; n++) {
+        const worker = new PoolWorker(options, timeoutMs);
+        grown.push(worker);
+        worker.ready.then(
+          (outcome) => {
+            if (outcome === 'started' && !closed) workers.push(worker);
+            else void worker.stop();
+          },
+          () => void worker.stop(),
+        );
+      }
+    },
+    get usable() {
+      return !closed && workers.some((w) => !w.broken);
+    },
     async close() {
       flush();
-      await Promise.all(workers.map((w) => w.stop()));
+      closed = true;
+      await Promise.all([...workers, ...grown].map((w) => w.stop()));
     },
   };
 }
@@ -92,20 +125,21 @@ interface Waiter {
 }
 
 class PoolWorker {
-  readonly ready: Promise<void>;
+  /** 'started', or 'unavailable' when no thread could be had; rejects when the template fails to load. */
+  readonly ready: Promise<StartOutcome>;
   inFlight = 0;
+  /** Why this worker can take no more emails (it died, or a batch overran). */
+  broken: Error | undefined;
   private readonly worker: Worker;
   private readonly waiting = new Map<number, { waiters: Waiter[]; timer: NodeJS.Timeout }>();
   private next = 1;
   private stopping = false;
-  /** Why this worker can take no more emails (it died, or a batch overran). */
-  private broken: Error | undefined;
   private readonly template: string;
   private readonly file: string;
 
   constructor(
     options: RenderPoolOptions,
-    private readonly batchTimeoutMs: number,
+    private readonly timeoutMs: number,
   ) {
     this.template = options.template;
     this.file = options.file;
@@ -115,20 +149,11 @@ class PoolWorker {
       withoutParentLoaders: true,
       loadError: 'message',
     });
-    this.worker.unref();
-    this.ready = new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('the render worker did not start')), START_TIMEOUT_MS);
-      const done = (error?: Error) => {
-        clearTimeout(timer);
-        if (error) reject(error);
-        else resolve();
-      };
-      this.worker.once('message', (message: WorkerMessage) => done('ready' in message && message.ready ? undefined : new Error('the render worker could not load the template')));
-      this.worker.once('error', (error) => done(error));
-      this.worker.once('exit', () => done(new Error('the render worker stopped')));
-    });
+    this.ready = this.start();
     this.ready.then(
-      () => {
+      (outcome) => {
+        if (outcome !== 'started') return;
+        this.worker.unref(); // idle: the process may end; `send` holds it while emails are out
         // What components print (console.log goes to stdout as is; console.error came here).
         this.worker.stderr.pipe(process.stderr);
         this.worker.on('message', (message: WorkerMessage) => {
@@ -141,6 +166,43 @@ class PoolWorker {
     );
   }
 
+  /** Boot (React loads) under the start deadline; then the template's module under the render deadline. */
+  private start(): Promise<StartOutcome> {
+    return new Promise((resolve, reject) => {
+      let loading = false;
+      let timer = setTimeout(() => finish('unavailable'), START_TIMEOUT_MS);
+      const finish = (outcome: StartOutcome | EmailTemplateError) => {
+        clearTimeout(timer);
+        this.worker.off('message', onMessage);
+        this.worker.off('error', onError);
+        this.worker.off('exit', onExit);
+        if (outcome === 'started') return resolve(outcome);
+        void this.worker.terminate();
+        if (outcome === 'unavailable') resolve(outcome);
+        else reject(outcome);
+      };
+      const onMessage = (message: WorkerMessage) => {
+        if ('loading' in message) {
+          loading = true;
+          clearTimeout(timer);
+          timer = setTimeout(
+            () => finish(this.templateError(`its module did not finish loading within ${this.timeoutMs / 1000} s: does it loop, or wait on something that never settles, when it loads?`, 'render-timeout')),
+            this.timeoutMs,
+          );
+        } else if ('ready' in message) {
+          if (message.ready) return finish('started');
+          const error = deserializeError(message.error);
+          finish(error instanceof EmailTemplateError ? error : this.templateError(`loading failed: ${error.message}`, 'load-error'));
+        }
+      };
+      const onError = (error: Error) => finish(loading ? this.templateError(`loading failed: ${error.message}`, 'load-error') : 'unavailable');
+      const onExit = (code: number) => finish(loading ? this.templateError(`the render thread stopped (exit code ${code}) while loading the template: does it call process.exit?`, 'load-error') : 'unavailable');
+      this.worker.on('message', onMessage);
+      this.worker.on('error', onError);
+      this.worker.on('exit', onExit);
+    });
+  }
+
   send(jobs: RenderJob[], waiters: Waiter[]) {
     if (this.broken || this.stopping) {
       const error = this.broken ?? new Error('the render pool is closed');
@@ -149,9 +211,9 @@ class PoolWorker {
     }
     const id = this.next++;
     const timer = setTimeout(() => {
-      this.fail(this.templateError(`an email did not finish rendering within ${this.batchTimeoutMs / 1000} s: does a component wait on something that never settles, or loop?`));
-      void this.worker.terminate();
-    }, this.batchTimeoutMs);
+      this.fail(this.templateError(`an email did not finish rendering within ${this.timeoutMs / 1000} s: does a component wait on something that never settles, or loop?`, 'render-timeout'));
+      void this.worker.terminate(); // stops a synchronous loop too
+    }, this.timeoutMs);
     timer.unref();
     this.waiting.set(id, { waiters, timer });
     this.inFlight += waiters.length;
@@ -169,8 +231,8 @@ class PoolWorker {
     results.forEach((result, i) => settle(entry.waiters[i]!, result));
   }
 
-  private templateError(what: string): EmailTemplateError {
-    return new EmailTemplateError(`email template "${this.template}": ${what}`, { code: 'component-threw', template: this.template, file: this.file });
+  templateError(what: string, code: EmailTemplateError['code'] = 'component-threw'): EmailTemplateError {
+    return new EmailTemplateError(`email template "${this.template}": ${what}`, { code, template: this.template, file: this.file });
   }
 
   /** This worker is out: its emails and every later one fail with `error`. */
@@ -178,17 +240,22 @@ class PoolWorker {
     if (this.stopping || this.broken) return;
     this.broken = error;
     this.inFlight = Number.POSITIVE_INFINITY; // never the least busy again
+    this.rejectWaiting(error);
+    this.worker.unref();
+  }
+
+  private rejectWaiting(error: Error) {
     for (const { waiters, timer } of this.waiting.values()) {
       clearTimeout(timer);
       for (const w of waiters) w.reject(error);
     }
     this.waiting.clear();
-    this.worker.unref();
   }
 
   async stop() {
     this.stopping = true;
-    for (const { timer } of this.waiting.values()) clearTimeout(timer);
+    // Emails still out when the pool closes (a step given up) are not left pending forever.
+    this.rejectWaiting(new Error('the render pool is closed'));
     await this.worker.terminate();
   }
 }

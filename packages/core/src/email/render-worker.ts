@@ -19,7 +19,11 @@ export interface RenderBatch {
 }
 /** One result per job, in order: the email's parts, or why it could not render. */
 export type RenderResult = Pick<RenderedEmail, 'html' | 'text' | 'subject' | 'missing'> | { error: SerializedError };
-export type WorkerMessage = { ready: true } | { ready: false; error: SerializedError } | { id: number; results: RenderResult[] };
+/**
+ * `loading` once the thread is up (React loaded), before the template's own code runs: from then
+ * on a thread that hangs or stops is the template's doing, not a thread that could not start.
+ */
+export type WorkerMessage = { loading: true } | { ready: true } | { ready: false; error: SerializedError } | { id: number; results: RenderResult[] };
 
 export interface SerializedError {
   message: string;
@@ -47,6 +51,7 @@ if (parentPort && (workerData as Partial<RenderWorkerData> | undefined)?.skeneRe
   const port = parentPort;
   const { file, template, bundle } = workerData as RenderWorkerData;
   let renderer: ReturnType<typeof renderBundle>;
+  port.postMessage({ loading: true } satisfies WorkerMessage);
   try {
     renderer = renderBundle(file, template, bundle);
   } catch (error) {

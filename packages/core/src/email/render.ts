@@ -10,7 +10,7 @@ import { extname, isAbsolute, join, resolve, sep } from 'node:path';
 import { createElement, type ComponentType } from 'react';
 import { htmlToPlainText } from './plain-text.js';
 import { distance } from 'fastest-levenshtein';
-import { loadBundle, loadTemplate, messageOf, originalPosition, type CompiledTemplate, type TemplateBundle } from './compile.js';
+import { compileTemplate, loadBundle, loadTemplate, messageOf, originalPosition, type CompiledTemplate, type TemplateBundle } from './compile.js';
 import { EmailTemplateError } from './errors.js';
 import { formatValue, lookupPath, replacePlaceholders } from './interpolate.js';
 import { compileHtmlTemplate, type HtmlTemplate } from './html-template.js';
@@ -134,6 +134,22 @@ export function prepareRenderer(options: Pick<RenderEmailOptions, 'emailsDir' | 
   return once(options.session, `renderer\0${options.emailsDir}\0${options.template}`, async () => {
     const { file, kind } = await findTemplate(options.emailsDir, options.template);
     return kind === 'html' ? htmlRenderer(file) : reactRenderer(file, options.template);
+  });
+}
+
+/**
+ * A template found and compiled, but none of its code run: an HTML template's renderer, or a
+ * React template's bundle for a render thread to load (see render-pool.ts), so that a component
+ * that loops or never settles can be stopped.
+ */
+export type PreparedTemplate = (EmailRenderer & { kind: 'html' }) | { kind: 'react'; file: string; bundle: TemplateBundle };
+
+/** Finds and compiles the template (once per session) without running it. Template problems throw an `EmailTemplateError`. */
+export function prepareTemplate(options: Pick<RenderEmailOptions, 'emailsDir' | 'template' | 'session'>): Promise<PreparedTemplate> {
+  return once(options.session, `template\0${options.emailsDir}\0${options.template}`, async (): Promise<PreparedTemplate> => {
+    const { file, kind } = await findTemplate(options.emailsDir, options.template);
+    if (kind === 'html') return (await htmlRenderer(file)) as EmailRenderer & { kind: 'html' };
+    return { kind: 'react', file, bundle: (await compileTemplate(file, options.template)).bundle };
   });
 }
 

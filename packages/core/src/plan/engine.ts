@@ -10,8 +10,10 @@
  */
 import { createHash } from 'node:crypto';
 import { join, relative, sep } from 'node:path';
-import { DEFAULT_TO, compilePlaceholders, contextResolver, createRenderSession, interpolate, isValidAddress, prepareRenderer, resolveAddresses, EmailTemplateError, type EmailRenderer, type RenderedEmail, type TemplateContext } from '../email/index.js';
-import { RENDER_TIMEOUT_MS, defaultRenderThreads, startRenderPool, type RenderPool } from '../email/render-pool.js';
+import { DEFAULT_TO, compilePlaceholders, contextResolver, createRenderSession, interpolate, isValidAddress, resolveAddresses, EmailTemplateError, type RenderedEmail, type TemplateContext } from '../email/index.js';
+import { prepareTemplate, type PreparedTemplate } from '../email/render.js';
+import { defaultRenderThreads } from '../email/render-pool.js';
+import { RenderPools, type ReactRenderer } from '../email/render-pools.js';
 import { SourceError, type DataSource, type RedisSource, type Row, type SqlSession, type SqlSource } from '../sources/types.js';
 import { formatMs } from '../sources/postgres-session.js';
 import { addCounts, emptyCounts, REPORT_FORMAT, REPORT_VERSION, type Counts, type LoopReport, type PlannedEmail, type PlanReport, type StepReport } from '../report/model.js';
@@ -62,10 +64,10 @@ export interface PlanOptions {
   render?: boolean;
   /**
    * Threads that render React Email templates once a step has many emails (default: one per
-   * core, at most 8). 1 renders everything in the plan's own thread.
+   * core, at most 8). React always renders off the plan's thread, in one thread at least.
    */
   renderThreads?: number;
-  /** React emails a step renders in its own thread before it starts the render threads (default 10,000). */
+  /** React emails a step renders in one render thread before it adds the others (default 10,000). */
   renderPoolAfter?: number;
   /** The longest one email may take to render before its step fails (default 2 minutes). */
   renderTimeoutMs?: number;
@@ -116,17 +118,22 @@ export async function runPlan(options: PlanOptions): Promise<PlanReport> {
     warnings,
   };
 
-  for (const loop of options.config.loops) {
-    const loopReport: LoopReport = { id: loop.id, type: loop.type, opinion: loop.opinion, counts: emptyCounts(), steps: [] };
-    for (let i = 0; i < loop.steps.length; i++) {
-      const step = await planStep({ ...options, at, horizonMs, cwd }, loop, loop.steps[i]!, i + 1);
-      loopReport.steps.push(step);
-      addCounts(loopReport.counts, step.counts);
-      report.totals.steps++;
+  const renderPools = new RenderPools(options.renderTimeoutMs);
+  try {
+    for (const loop of options.config.loops) {
+      const loopReport: LoopReport = { id: loop.id, type: loop.type, opinion: loop.opinion, counts: emptyCounts(), steps: [] };
+      for (let i = 0; i < loop.steps.length; i++) {
+        const step = await planStep({ ...options, at, horizonMs, cwd, renderPools }, loop, loop.steps[i]!, i + 1);
+        loopReport.steps.push(step);
+        addCounts(loopReport.counts, step.counts);
+        report.totals.steps++;
+      }
+      report.loops.push(loopReport);
+      report.totals.loops++;
+      addCounts(report.totals, loopReport.counts);
     }
-    report.loops.push(loopReport);
-    report.totals.loops++;
-    addCounts(report.totals, loopReport.counts);
+  } finally {
+    await renderPools.close();
   }
   await locateGuardFindings(report, options.config.file);
   return report;
@@ -136,21 +143,20 @@ interface StepContext extends PlanOptions {
   at: Date;
   horizonMs: number;
   cwd: string;
+  /** The plan's render threads, one pool per React template. */
+  renderPools: RenderPools;
 }
 
 /** What one step collects while it runs. */
 class StepCollector {
-  constructor(
-    private readonly template: string,
-    private readonly renderTimeoutMs: number,
-  ) {}
-
   counts: Counts = emptyCounts();
   emails: PlannedEmail[] = [];
   notSent = new Map<string, { count: number; examples: string[] }>();
-  /** Renders in flight, oldest first from `head`. */
+  /** Renders in flight, oldest first from `head`. Each settles by its deadline (see RenderPools). */
   private pending: (Promise<void> | undefined)[] = [];
   private head = 0;
+  /** Whether a render overran its deadline: the step is then given up without waiting on the rest. */
+  private overran = false;
 
   get inFlight(): number {
     return this.pending.length - this.head;
@@ -179,19 +185,11 @@ class StepCollector {
       this.pending = this.pending.slice(this.head);
       this.head = 0;
     }
-    // A component waiting on something that never settles would otherwise hold the plan forever
-    // (or end the process without a report). The timer keeps the process alive until it fires.
-    let timer: NodeJS.Timeout | undefined;
-    const overrun = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new StepFailure(`email template "${this.template}": an email did not finish rendering within ${formatMs(this.renderTimeoutMs)}: does a component wait on something that never settles, or loop?`, 'template')),
-        this.renderTimeoutMs,
-      );
-    });
     try {
-      await Promise.race([oldest, overrun]);
-    } finally {
-      clearTimeout(timer);
+      await oldest;
+    } catch (error) {
+      if (error instanceof EmailTemplateError && error.code === 'render-timeout') this.overran = true;
+      throw error;
     }
   }
 
@@ -200,14 +198,12 @@ class StepCollector {
     while (this.inFlight > 0) await this.next();
   }
 
-  /** After a failure: lets the renders still in flight end, whatever they give (but not wait forever for one). */
+  /**
+   * After a failure: lets the renders still in flight end, whatever they give, so that the emails
+   * kept do not depend on timing. Not after an overrun: the deadline has been waited once.
+   */
   async abandon() {
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      Promise.allSettled(this.pending.slice(this.head)),
-      new Promise<void>((resolve) => (timer = setTimeout(resolve, this.renderTimeoutMs))),
-    ]);
-    clearTimeout(timer);
+    if (!this.overran) await Promise.allSettled(this.pending.slice(this.head));
     this.pending = [];
     this.head = 0;
   }
@@ -247,8 +243,8 @@ async function planStep(ctx: StepContext, loop: Loop, step: Step, stepNo: number
     emails: [],
     errors: [],
   };
-  const collector = new StepCollector(step.action.template, ctx.renderTimeoutMs ?? RENDER_TIMEOUT_MS);
-  const { emit, close } = emitter(ctx, loop, step.action, stepNo, collector);
+  const collector = new StepCollector();
+  const { emit } = emitter(ctx, loop, step.action, stepNo, collector);
   try {
     if (occurrences instanceof Error) throw new StepFailure(occurrences.message, 'config');
     const source = ctx.source;
@@ -277,10 +273,8 @@ async function planStep(ctx: StepContext, loop: Loop, step: Step, stepNo: number
       });
     }
     await collector.settle();
-    await close();
   } catch (error) {
     await collector.abandon();
-    await close().catch(() => {});
     const failure = toFailure(error);
     collector.counts.errors++;
     report.errors.push({
@@ -354,7 +348,7 @@ const RENDER_WINDOW = 1024;
 export const RENDER_POOL_AFTER = 10_000;
 
 /** Turns qualifying events into planned emails (or reasons they are not sent). */
-function emitter(ctx: StepContext, loop: Loop, action: EmailAction, stepNo: number, collector: StepCollector): { emit: Emit; close: () => Promise<void> } {
+function emitter(ctx: StepContext, loop: Loop, action: EmailAction, stepNo: number, collector: StepCollector): { emit: Emit } {
   const emailsDir = join(ctx.config.dir, 'emails');
   const renderSession = createRenderSession(); // this step's template: found and compiled once
   const env = ctx.env ?? process.env;
@@ -364,38 +358,24 @@ function emitter(ctx: StepContext, loop: Loop, action: EmailAction, stepNo: numb
   // A sender without placeholders (the usual case) is resolved once per step.
   const fromIsConstant = !/\{\{/.test(action.from ?? ctx.config.email?.from ?? env.SKENE_EMAIL_FROM ?? '');
   let constantFrom: { from?: string; problem?: string } | undefined;
-  let renderer: EmailRenderer | undefined;
-  let preparing: Promise<EmailRenderer> | undefined;
+  let prepared: PreparedTemplate | undefined;
+  let preparing: Promise<PreparedTemplate> | undefined;
+  let react: Promise<ReactRenderer> | undefined;
   const threads = renderThreads(ctx.renderThreads);
   const poolAfter = ctx.renderPoolAfter ?? RENDER_POOL_AFTER;
-  let inThread = 0;
-  let pool: RenderPool | undefined;
-  let poolStarting: Promise<void> | undefined;
-  let poolSettled = false;
+  let reactRenders = 0;
   let done = 0;
 
-  /** React renders (and any render before the template is prepared), in this thread or the pool's. */
+  /** React renders (and any render before the template is prepared), in the plan's render threads. */
   const renderLater = async (props: Record<string, string>, subject: string | undefined) => {
-    preparing ??= prepareRenderer({ emailsDir, template: action.template, session: renderSession }).then((r) => (renderer = r));
-    const prepared = await preparing;
-    if (prepared.bundle && threads > 1 && !poolStarting && ++inThread > poolAfter) {
-      // A big step: the rest renders on every core, once the pool is up (here, if it cannot start).
-      poolStarting = startRenderPool({ template: action.template, file: prepared.file, bundle: prepared.bundle, threads, batchTimeoutMs: ctx.renderTimeoutMs }).then((started) => {
-        pool = started;
-        poolSettled = true;
-      });
-    }
-    if (!pool && poolStarting && !poolSettled) {
-      // Render here meanwhile, but let an event-loop turn pass first: the pool says it is ready by
-      // message, and a plan rendering in promise callbacks alone would never read it.
-      await new Promise<void>((resolve) => setImmediate(resolve));
-    }
-    const started = pool as RenderPool | undefined; // may be set during that turn
-    return started ? started.render(props, subject) : prepared.render(props, subject);
-  };
-  const close = async () => {
-    await poolStarting;
-    await pool?.close();
+    preparing ??= prepareTemplate({ emailsDir, template: action.template, session: renderSession }).then((t) => (prepared = t));
+    const template = await preparing;
+    if (template.kind === 'html') return template.render(props, subject);
+    react ??= ctx.renderPools.renderer({ template: action.template, file: template.file, bundle: template.bundle });
+    const renderer = await react;
+    // A big step: the rest renders on every core.
+    if (++reactRenders === poolAfter + 1 && threads > 1) renderer.grow(threads);
+    return renderer.render(props, subject);
   };
   // An email's id is `loop/step/key`, then `@occurrence` for schedules: the parts that repeat are built once.
   const idPrefix = `${loop.id}/${stepNo}/`;
@@ -453,8 +433,8 @@ function emitter(ctx: StepContext, loop: Loop, action: EmailAction, stepNo: numb
       return;
     }
     // HTML templates fill synchronously once compiled: no promise, no closure per email.
-    if (renderer?.kind === 'html') {
-      collector.emails.push(plannedEmail(planned, action.template, renderer.render(props, subject) as RenderedEmail, true));
+    if (prepared?.kind === 'html') {
+      collector.emails.push(plannedEmail(planned, action.template, prepared.render(props, subject) as RenderedEmail, true));
       return;
     }
     const slot = collector.emails.length;
@@ -465,7 +445,7 @@ function emitter(ctx: StepContext, loop: Loop, action: EmailAction, stepNo: numb
       })(),
     );
   };
-  return { emit, close };
+  return { emit };
 }
 
 const NONE: readonly string[] = Object.freeze([]);

@@ -1,8 +1,8 @@
 /**
- * Big React steps render on worker threads: the plan must be the same, email for email, as one
- * rendered in the plan's own thread (a failing step too); the pool's failures (a throwing
- * component, a thread that exits, a render that never settles) are errors naming the template;
- * a pool that cannot start is no pool.
+ * React renders on worker threads, and big steps on several: the plan must be the same, email
+ * for email, whatever the number of threads (a failing step too), and the same as the template
+ * rendered in this thread; the pool's failures (a throwing component, a thread that exits, a
+ * render that never settles, a module that does not load) are errors naming the template.
  */
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
@@ -72,7 +72,7 @@ function withEnv(t: { after(fn: () => void): void }, name: string, value: string
   t.after(() => delete process.env[name]);
 }
 
-test('a big React step renders on worker threads and plans exactly what one thread plans', async (t) => {
+test('a big React step renders on several threads and plans exactly what one render thread plans', async (t) => {
   const source = await usersDatabase(t, USERS, `'User ' || i`, `timestamptz '2026-02-01Z' + i * interval '1 hour'`);
   withEnv(t, 'SKENE_TEST_SLOW', '1');
   const c = config();
@@ -80,10 +80,9 @@ test('a big React step renders on worker threads and plans exactly what one thre
 
   const before = emailsRenderedInWorkers();
   const pooled = await runPlan({ config: c, source, at: AT, env: FROM, renderThreads: 2, renderPoolAfter: 100 });
-  const inWorkers = emailsRenderedInWorkers() - before;
+  assert.equal(emailsRenderedInWorkers() - before, USERS, 'every email renders in a render thread');
   const alone = await runPlan({ config: c, source, at: AT, env: FROM, renderThreads: 1, renderPoolAfter: 100 });
-  assert.equal(emailsRenderedInWorkers() - before, inWorkers, 'one thread: no worker renders');
-  assert.ok(inWorkers > 0 && inWorkers <= USERS - 100, `${inWorkers} emails rendered in workers, the rest here`);
+  assert.equal(emailsRenderedInWorkers() - before, 2 * USERS, 'one render thread: none in the plan’s thread either');
 
   assert.equal(pooled.totals.emails, USERS);
   assert.deepEqual(pooled, alone);
@@ -143,11 +142,14 @@ test('the pool: results and errors as in this thread; a thread that exits or nev
   await assert.rejects(stuck.render({ name: 'never' }), /"digest": an email did not finish rendering within 0\.3 s/);
 });
 
-test('a pool whose bundle does not load in a thread does not start (the plan renders in its own thread)', async (t) => {
+test('a bundle that does not load in the render thread is the template’s error, not a missing pool', async (t) => {
   const c = config();
   t.after(() => c.cleanup());
   const file = join(c.dir, 'emails', 'digest.tsx');
-  assert.equal(await startRenderPool({ template: 'digest', file, bundle: { code: 'throw new Error("no")' }, threads: 2 }), undefined);
+  await assert.rejects(
+    startRenderPool({ template: 'digest', file, bundle: { code: 'throw new Error("no")' }, threads: 2 }),
+    (e: unknown) => e instanceof EmailTemplateError && e.code === 'load-error' && /email template "digest": loading .*digest\.tsx failed: no/.test(e.message) && e.file === file,
+  );
 });
 
 test('render threads load the bundle this thread compiled: no compiler of their own', async (t) => {
