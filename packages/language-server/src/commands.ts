@@ -2,7 +2,7 @@
  * `workspace/executeCommand`. The code lenses name two commands — `skene.planLoop` (arguments:
  * loop id, config URI), run by the VS Code extension, and `skene.copyPrompt` (arguments: config
  * URI), answered here by the server. Server-side commands live in SERVER_COMMANDS: the server
- * advertises `executeCommandProvider` with its keys and routes requests to them (see server.ts).
+ * advertises `executeCommandProvider` with its keys and routes requests to them (see handlers/commands.ts).
  */
 export type ServerCommand = (args: unknown[]) => Promise<unknown> | unknown;
 

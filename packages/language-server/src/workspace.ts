@@ -1,0 +1,137 @@
+/**
+ * What every handler shares: the open documents and their parses, the projects around them, the
+ * settings, what the client supports, and `guard` — the server never goes down: a handler's throw
+ * is logged (connection.console.error) and the request answered with a fallback.
+ */
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  dialectForUrl, loadProjectContext, parseConfigDocument, prepareAnalysis, stringAt, valueOf,
+  type ConfigDocument, type Dialect, type ProjectContext,
+} from '@skene/core/analysis';
+import { TextDocuments, type Connection } from 'vscode-languageserver/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import type { EditSupport } from './convert.js';
+import { SERVICES, type Services } from './services.js';
+import { DEFAULT_SETTINGS, isConfigFile, type Settings } from './settings.js';
+
+export interface ServerHooks {
+  /** Called once, after the first config has been analysed (bin.ts writes its code cache then). */
+  afterFirstAnalysis?: () => void;
+  /** Called on the shutdown request. */
+  beforeShutdown?: () => void;
+}
+
+/** What the client said it supports, at initialize. */
+export interface ClientSupport {
+  snippets: boolean;
+  edits: EditSupport;
+  /** workspace/configuration */
+  pullConfiguration: boolean;
+  /** workspace/diagnostic/refresh */
+  refreshPull: boolean;
+  /** dynamic registration of workspace/didChangeWatchedFiles */
+  dynamicWatchers: boolean;
+}
+
+export interface OpenConfig {
+  text: TextDocument;
+  doc: ConfigDocument;
+}
+
+interface Parsed { version: number; doc: ConfigDocument }
+
+export class Workspace {
+  readonly documents = new TextDocuments(TextDocument);
+  settings: Settings = DEFAULT_SETTINGS;
+  /** The settings from initializationOptions, which the client's configuration section overrides. */
+  initSettings: Settings = DEFAULT_SETTINGS;
+  services: Services = SERVICES;
+  client: ClientSupport = {
+    snippets: false, edits: { documentChanges: false, createFiles: false }, pullConfiguration: false, refreshPull: false, dynamicWatchers: false,
+  };
+  /** Bumped when settings or project files change: cached diagnostics of older generations are stale. */
+  generation = 0;
+  private readonly parsed = new Map<string, Parsed>();
+  private readonly projects = new Map<string, ProjectContext>();
+  private readonly prepared = new Set<Dialect>(['postgres', 'redis']);
+
+  constructor(readonly connection: Connection) {}
+
+  log(message: string): void {
+    this.connection.console.error(message);
+  }
+
+  /** Wraps a handler: a throw (or rejection) is logged and answered with `fallback`. */
+  guard<P, R>(name: string, fallback: () => R, handler: (params: P) => R | Promise<R>): (params: P) => Promise<R> {
+    return async (params: P) => {
+      try {
+        return await handler(params);
+      } catch (error) {
+        this.log(`skene: ${name} failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+        return fallback();
+      }
+    };
+  }
+
+  /** The open document's parse, when it is a Skene config (cached per version). */
+  configOf(uri: string): OpenConfig | undefined {
+    const text = this.documents.get(uri);
+    if (!text || !isConfigFile(pathOf(uri), this.settings)) return undefined;
+    const cached = this.parsed.get(uri);
+    if (cached?.version === text.version) return { text, doc: cached.doc };
+    const doc = parseConfigDocument(text.getText(), pathOf(uri));
+    this.parsed.set(uri, { version: text.version, doc });
+    return { text, doc };
+  }
+
+  /** Drops a closed document's parse. */
+  forget(uri: string): void {
+    this.parsed.delete(uri);
+  }
+
+  /** The schema files and templates beside a config (read once per folder, until they change). */
+  projectOf(uri: string): ProjectContext {
+    if (!uri.startsWith('file:')) return {};
+    const path = pathOf(uri);
+    const dir = dirname(path);
+    let project = this.projects.get(dir);
+    if (!project) {
+      project = loadProjectContext(path);
+      this.projects.set(dir, project);
+    }
+    return project;
+  }
+
+  /** Project files changed: every project is read again on next use. */
+  forgetProjects(): void {
+    this.projects.clear();
+  }
+
+  dialectOf(doc: ConfigDocument): Dialect {
+    return this.settings.dialect ?? dialectForUrl(stringAt(valueOf(doc.root, 'database'), 'url')?.value) ?? 'postgres';
+  }
+
+  isPrepared(dialect: Dialect): boolean {
+    return this.prepared.has(dialect);
+  }
+
+  /** Loads a dialect's SQL parser the first time a config needs it (MySQL's is loaded on demand). */
+  async prepare(dialect: Dialect): Promise<void> {
+    if (this.prepared.has(dialect)) return;
+    await prepareAnalysis({ dialect });
+    this.prepared.add(dialect);
+    this.projects.clear(); // MySQL schema files are only read once the MySQL parser is there
+  }
+}
+
+function pathOf(uri: string): string {
+  if (uri.startsWith('file:')) {
+    try {
+      return fileURLToPath(uri);
+    } catch {
+      return uri;
+    }
+  }
+  return uri.replace(/^[a-z][\w+.-]*:/i, '');
+}
