@@ -61,7 +61,8 @@ test('initialize advertises the handlers the server wires', async () => {
   const { init } = await started();
   assert.equal(init.serverInfo.name, SERVER_NAME);
   const caps = init.capabilities;
-  for (const provider of ['completionProvider', 'hoverProvider', 'codeActionProvider', 'documentSymbolProvider', 'definitionProvider', 'codeLensProvider', 'diagnosticProvider']) {
+  const providers = ['completion', 'hover', 'codeAction', 'documentSymbol', 'definition', 'codeLens', 'diagnostic'].map((p) => `${p}Provider`);
+  for (const provider of providers) {
     assert.ok(caps[provider], provider);
   }
   assert.deepEqual(caps.executeCommandProvider.commands, ['skene.copyPrompt']);

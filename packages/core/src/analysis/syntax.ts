@@ -12,9 +12,17 @@ import type TS from 'typescript';
 // language server). Types come from the type-only import `TS`.
 export const ts: typeof TS = createRequire(import.meta.url)('typescript');
 
+type Transparent = TS.ParenthesizedExpression | TS.AsExpression | TS.SatisfiesExpression | TS.TypeAssertion | TS.NonNullExpression;
+
 /** `( … )`, `as …`, `satisfies …`, `<T>…`, `…!`: wrappers that leave the value as it is. */
-export function isTransparent(node: TS.Node): node is TS.ParenthesizedExpression | TS.AsExpression | TS.SatisfiesExpression | TS.TypeAssertion | TS.NonNullExpression {
-  return ts.isParenthesizedExpression(node) || ts.isAsExpression(node) || ts.isSatisfiesExpression(node) || ts.isTypeAssertionExpression(node) || ts.isNonNullExpression(node);
+export function isTransparent(node: TS.Node): node is Transparent {
+  return (
+    ts.isParenthesizedExpression(node) ||
+    ts.isAsExpression(node) ||
+    ts.isSatisfiesExpression(node) ||
+    ts.isTypeAssertionExpression(node) ||
+    ts.isNonNullExpression(node)
+  );
 }
 
 /** The expression inside any transparent wrappers. */
