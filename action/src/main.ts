@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, delimiter, dirname, join, relative, resolve } from 'node:path';
 import * as core from '@actions/core';
 import type * as github from '@actions/github';
-import { checkConfigFile, dropScratchOnSignals, emptyReport, maskOutput, renderJson, toJsonDiagnostics, type PlanReport } from '@skene/core';
+import { checkConfigFile, createMasker, dropScratchOnSignals, emptyReport, maskOutput, renderJson, toJsonDiagnostics, type PlanReport } from '@skene/core';
 import { annotate } from './annotations.js';
 import { describeOutcome, logOutcome, upsertComment, type CommentOutcome } from './comment.js';
 import { checkFailedComment, diagnosticsMarkdown, plural } from './diagnostics.js';
@@ -26,13 +26,16 @@ let summaryWritten = false;
 export async function run(): Promise<void> {
   // A cancelled run gets SIGINT (then SIGTERM): drop the scratch databases (seed + database-url) first.
   const signals = dropScratchOnSignals({ log: (line) => core.warning(line) });
+  // Recipients are masked unless the inputs say to show them (and until the inputs are read).
+  const recipients = { shown: false };
   try {
-    await main();
+    await main(recipients);
   } catch (error) {
     if (signals.interrupted) await signals.exiting;
     const detail = error instanceof ActionError ? (error.cause as Error | undefined) : (error as Error);
     if (detail) core.debug(detail instanceof Error && detail.stack ? detail.stack : String(detail));
-    const message = messageOf(error);
+    // The step's failure and the failure summary, like every output: no address unless asked.
+    const message = recipients.shown ? messageOf(error) : createMasker()(messageOf(error));
     if (!summaryWritten) {
       try {
         await writeSummary(failureMarkdown(message));
@@ -66,11 +69,12 @@ function failureMarkdown(message: string): string {
   return `## Skene plan failed\n\n${fence(message, 'text')}\n`;
 }
 
-async function main(): Promise<void> {
+async function main(recipients: { shown: boolean }): Promise<void> {
   // Where the native esbuild is not shipped (not linux-x64), esbuild-wasm runs as `node …`: this node.
   process.env.PATH = `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ''}`;
 
   const inputs = readInputs();
+  recipients.shown = inputs.showRecipients;
   const event = readEvent();
   const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
   const configAbs = resolve(inputs.workingDirectory, inputs.config);
@@ -205,7 +209,9 @@ async function planBase(configAbs: string, event: EventInfo, inputs: PlanInputs)
     const run = await core.group(`skene plan (${label})`, () => planProject({ ...inputs, configFile: file, showRecipients: true }));
     return { base: { report: run.report, label } };
   } catch (error) {
-    return { note: `planning the base's config (${short}) failed, so there is no comparison: ${messageOf(error)}` };
+    // The base is planned with real values (to compare them); its error is masked like the head's.
+    const reason = inputs.showRecipients ? messageOf(error) : createMasker()(messageOf(error));
+    return { note: `planning the base's config (${short}) failed, so there is no comparison: ${reason}` };
   } finally {
     rmSync(file, { force: true });
   }

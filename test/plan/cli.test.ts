@@ -79,6 +79,17 @@ test('bad input: one clear line and a non-zero exit', async (t) => {
     assert.equal(r.code, 1);
     assert.equal(r.stderr, 'skene plan: seed folder examples/upstash/seed has no .sql files (it has postgres/, redis/; for a mysql source, put them in mysql/)\n');
   });
+  await t.test('a seed error that quotes an address: masked on stderr unless recipients are shown', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'skene-seed-mask-'));
+    const seed = join(dir, 'seed.sql');
+    writeFileSync(seed, "CREATE TABLE users (id integer PRIMARY KEY, email text);\nINSERT INTO users VALUES ('Noor.Rahman@Example.com', 'x');\n");
+    const masked = await plan(['--config', 'examples/upstash/skene.config.ts', '--seed', seed]);
+    assert.equal(masked.code, 1);
+    assertOneLine(masked.stderr, /^skene plan: seed .*seed\.sql:2 failed: invalid input syntax for type integer: "N\*\*\*@Example\.com"$/);
+    assert.ok(!/noor/i.test(masked.stderr), masked.stderr);
+    const shown = await plan(['--config', 'examples/upstash/skene.config.ts', '--seed', seed, '--show-recipients']);
+    assert.match(shown.stderr, /"Noor\.Rahman@Example\.com"/);
+  });
   await t.test('a seed path that does not exist', async () => {
     const r = await plan(['--config', 'examples/upstash/skene.config.ts', '--seed', 'examples/upstash/no-such-seed']);
     assert.equal(r.code, 1);

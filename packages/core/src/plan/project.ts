@@ -3,9 +3,10 @@
  * given URL, then DATABASE_URL, the config's `database.url`, an Upstash URL — else the embedded
  * PostgreSQL), opened and seeded; the loops planned; a base report compared (real values, before
  * any masking); recipients marked masked, so every renderer masks its output; and no password or
- * token in any error. The CLI and the Action only turn their inputs into this.
+ * token in any error, and no address either when recipients are masked. The CLI and the Action only turn their inputs into this.
  */
 import { compareReports } from '../report/compare.js';
+import { createMasker } from '../report/mask.js';
 import type { PlanReport } from '../report/model.js';
 import type { Dialect } from '../analysis/project.js';
 import { describeSource, openSource, type DataSource } from '../sources/index.js';
@@ -73,8 +74,11 @@ export async function planProject(options: PlanProjectOptions): Promise<PlanProj
     source = undefined;
     // Closing drops a scratch database; if that fails too, the message says so (and how to drop it).
     if (left) await left.close().catch((closeError: unknown) => (message += `; and ${messageOf(closeError)}`));
-    // Drivers may echo connection details: never let a password or token reach a log.
-    throw new Error(redact(message, secrets), { cause: error });
+    // Drivers may echo connection details: never let a password or token reach a log. A seed's or
+    // a database's error may quote the data (`invalid input syntax for type integer: "jane@…"`):
+    // masked, as every output is, unless recipients are shown.
+    message = redact(message, secrets);
+    throw new Error(options.showRecipients ? message : createMasker()(message), { cause: error });
   }
 }
 
