@@ -8,9 +8,8 @@ import type TS from 'typescript';
 import type { z } from 'zod';
 import { expressionValue } from '../analysis/document.js';
 import { rootSchema } from '../analysis/schema-walk.js';
-import { holder, parentOf, propertyKey, unwrap, wrapperCall, type Wrapper } from '../analysis/syntax.js';
+import { holder, parentOf, propertyKey, ts, unwrap, wrapperCall, type Wrapper } from '../analysis/syntax.js';
 import { toPlain } from '../analysis/values.js';
-import ts from './typescript.js';
 
 type Schema = z.ZodType;
 export type Segment = string | number;

@@ -5,10 +5,9 @@
  */
 import type TS from 'typescript';
 import type { ConfigDocument } from '../analysis/document.js';
-import { holder, nodeAt, parentOf, propertyKey } from '../analysis/syntax.js';
+import { holder, nodeAt, parentOf, propertyKey, ts } from '../analysis/syntax.js';
 import type { Range } from '../analysis/values.js';
 import { pathTo, valuePath, type Anchor, type Segment } from './anchor.js';
-import ts from './typescript.js';
 
 export interface StringAtCursor {
   node: TS.StringLiteral | TS.NoSubstitutionTemplateLiteral | TS.TemplateLiteralLikeNode;

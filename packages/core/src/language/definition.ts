@@ -4,11 +4,10 @@
  */
 import { dirname, isAbsolute, join } from 'node:path';
 import type TS from 'typescript';
-import ts from './typescript.js';
 import type { ConfigDocument } from '../analysis/document.js';
 import type { ProjectContext, TableInfo } from '../analysis/project.js';
 import { scanPlaceholders } from '../template/placeholders.js';
-import { nodeAt } from '../analysis/syntax.js';
+import { nodeAt, ts } from '../analysis/syntax.js';
 import { roleOfNode } from './anchor.js';
 import { wordAround } from './cursor.js';
 import { fieldAt } from './fields.js';

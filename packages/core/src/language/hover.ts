@@ -4,14 +4,13 @@
  * a table's columns, and what a `{{…}}` placeholder reads.
  */
 import type TS from 'typescript';
-import ts from './typescript.js';
 import type { ConfigDocument } from '../analysis/document.js';
 import { cronProblem } from '../analysis/rules/invalid-cron.js';
 import type { ProjectContext } from '../analysis/project.js';
 import type { Range } from '../analysis/values.js';
 import { scanPlaceholders } from '../template/placeholders.js';
 import { columnsMarkdown } from './completion.js';
-import { nodeAt } from '../analysis/syntax.js';
+import { nodeAt, ts } from '../analysis/syntax.js';
 import { roleOfNode, type Segment } from './anchor.js';
 import { wordAround } from './cursor.js';
 import { fieldAt, typeLabel, type FieldInfo } from './fields.js';

@@ -3,9 +3,8 @@
  * (read from the schema at the object's path, not from the message).
  */
 import type TS from 'typescript';
-import ts from '../typescript.js';
 import { unwrapSchema } from '../../analysis/schema-walk.js';
-import { adopt, nodeAt, parentOf, propertyKey } from '../../analysis/syntax.js';
+import { adopt, nodeAt, parentOf, propertyKey, ts } from '../../analysis/syntax.js';
 import { pathTo } from '../anchor.js';
 import { keysFor } from '../fields.js';
 import { skeleton } from '../skeleton.js';
