@@ -95,7 +95,8 @@ type ModuleInternals = typeof Module & {
   _extensions: Record<string, (module: { _compile(code: string, file: string): void }, file: string) => void>;
 };
 
-function installHooks(): void {
+/** Also what a render thread installs before it loads a template (render-thread.ts): hooks are per thread. */
+export function installHooks(): void {
   if (hooksInstalled) return;
   hooksInstalled = true;
   const M = Module as ModuleInternals;

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
+import { Worker } from 'node:worker_threads';
 import { createProtocolConnection, StreamMessageReader, StreamMessageWriter, type PublishDiagnosticsParams } from 'vscode-languageserver-protocol/node';
 import type { PlanResult } from '../src/plan-model.js';
 import type { StarterResult, WorkerRequest, WorkerResponse } from '../src/worker-protocol.js';
@@ -71,6 +72,32 @@ describe('the bundled server and worker (dist/ as packaged)', () => {
     const config = starter.files.find((f) => f.path === 'skene.config.ts');
     assert.ok(config, `files: ${starter.files.map((f) => f.path).join(', ')}`);
     assert.match(config.content, /define(Loop|Config)\(/);
+  });
+
+  it('render-worker.js: a React Email render thread in the server bundle (bundled React and @react-email/components)', async () => {
+    // What core's render pool sends: a template the plan's thread compiled (CJS), then a batch of emails.
+    const code = [
+      "const { jsx } = require('react/jsx-runtime');",
+      "const { Text } = require('@react-email/components');",
+      "module.exports.default = (props) => jsx(Text, { children: 'Hi ' + props.name });",
+      "module.exports.subject = 'Hello {{name}}';",
+    ].join('\n');
+    const thread = new Worker(join(dist, 'render-worker.js'), { workerData: { skeneRenderWorker: true, file: join(tmp, 'emails/hello.tsx'), template: 'hello', bundle: { code } } });
+    try {
+      const answer = await new Promise<{ id: number; results: { html: string; subject?: string }[] }>((resolve, reject) => {
+        thread.on('message', (m: { ready?: boolean; id?: number }) => {
+          if (m.ready === false) reject(new Error(JSON.stringify(m)));
+          else if (m.ready) thread.postMessage({ id: 1, jobs: [{ props: { name: 'Ada' } }] });
+          else if (m.id === 1) resolve(m as never);
+        });
+        thread.once('error', reject);
+        thread.once('exit', (code) => reject(new Error(`the render thread exited with ${code}`)));
+      });
+      assert.equal(answer.results[0]!.subject, 'Hello Ada');
+      assert.match(answer.results[0]!.html, /Hi <!-- -->Ada|Hi Ada/);
+    } finally {
+      await thread.terminate();
+    }
   });
 
   it('worker: a plan of examples/hasura renders its React Email template (compiled by the bundle)', async () => {

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 const EXT = fileURLToPath(new URL('..', import.meta.url));
 const ALLOWED = [
   /^package\.json$/, /^README\.md$/, /^CHANGELOG\.md$/, /^LICENSE$/,
-  /^dist\/(extension\.cjs|server\.mjs|sdk\.mjs|pglite-worker\.js|package\.json|libpg-query\.wasm|pglite\.wasm|pglite\.data|initdb\.wasm)$/,
+  /^dist\/(extension\.cjs|server\.mjs|sdk\.mjs|(pglite|render|config)-worker\.js|package\.json|libpg-query\.wasm|pglite\.wasm|pglite\.data|initdb\.wasm)$/,
   /^media\/(icon\.png|walkthrough\/[a-z]+\.md)$/, /^snippets\/skene\.code-snippets$/,
 ];
 
