@@ -9,7 +9,7 @@
  */
 import * as vscode from 'vscode';
 import {
-  ExecuteCommandRequest, LanguageClient, RevealOutputChannelOn, TransportKind,
+  ExecuteCommandRequest, LanguageClient, RevealOutputChannelOn, State, TransportKind,
   type DynamicFeature, type LanguageClientOptions, type ServerOptions, type StaticFeature,
 } from 'vscode-languageclient/node';
 
@@ -44,4 +44,59 @@ export function createClient(context: vscode.ExtensionContext, output: vscode.Lo
 /** Sends `workspace/executeCommand` to the server (the client no longer maps it to a VS Code command). */
 export function executeServerCommand<T>(client: LanguageClient, command: string, args: unknown[]): Promise<T> {
   return client.sendRequest(ExecuteCommandRequest.type, { command, arguments: args }) as Promise<T>;
+}
+
+/**
+ * The one language client of the extension: started on activation, started again on demand (a
+ * command that needs the server), restarted by `skene.restartServer`. Starting twice at once
+ * waits for the same start.
+ */
+export class SkeneClient {
+  private client: LanguageClient | undefined;
+  private starting: Promise<LanguageClient> | undefined;
+
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly output: vscode.LogOutputChannel,
+    /** Called when the client's state changes (the status item shows it). */
+    private readonly onStateChange: () => void,
+  ) {}
+
+  /** The client, running or not (undefined before the first start and during a restart). */
+  get current(): LanguageClient | undefined {
+    return this.client;
+  }
+
+  /** The running client, started (or started again, after it stopped for good) if need be. */
+  async running(): Promise<LanguageClient> {
+    if (this.client && this.client.state === State.Running) return this.client;
+    if (this.starting) return this.starting;
+    this.starting = (async () => {
+      const old = this.client;
+      if (old) await old.dispose().catch(() => undefined); // a client that stopped for good
+      const c = createClient(this.context, this.output);
+      c.onDidChangeState(() => this.onStateChange());
+      this.client = c;
+      await c.start();
+      this.output.appendLine(`skene: language server running (${this.context.asAbsolutePath('dist/server.mjs')})`);
+      return c;
+    })();
+    try {
+      return await this.starting;
+    } finally {
+      this.starting = undefined;
+    }
+  }
+
+  async restart(): Promise<void> {
+    const old = this.client;
+    this.client = undefined;
+    if (old) await old.dispose().catch((e: unknown) => this.output.appendLine(`skene: stopping the server: ${e instanceof Error ? e.message : String(e)}`));
+    await this.running();
+  }
+
+  async stop(): Promise<void> {
+    await this.client?.stop();
+    this.client = undefined;
+  }
 }

@@ -1,0 +1,50 @@
+/** Skene: Create skene.config.ts — `skene init`'s starter for the folder's stack, from the worker. */
+import { existsSync } from 'node:fs';
+import * as vscode from 'vscode';
+import { folderFor } from '../folders.js';
+import type { Session } from '../session.js';
+import { runWorker } from '../worker-client.js';
+import type { StarterResult } from '../worker-protocol.js';
+
+export async function createConfig(session: Session, args: unknown[]): Promise<vscode.Uri | undefined> {
+  const { context, output } = session;
+  const folder = folderFor(args);
+  if (!folder) {
+    void vscode.window.showWarningMessage('Skene: open a folder first.');
+    return undefined;
+  }
+  const target = vscode.Uri.joinPath(folder, 'skene.config.ts');
+  if (existsSync(target.fsPath)) {
+    await vscode.window.showTextDocument(target);
+    void vscode.window.showInformationMessage('Skene: this folder already has a skene.config.ts.');
+    return target;
+  }
+  const starter = await runWorker<StarterResult>(context, { kind: 'starter', cwd: folder.fsPath, folder: folder.fsPath }, undefined, (l) => output.appendLine(l));
+  if (starter.blocked) {
+    await vscode.window.showTextDocument(target);
+    return target;
+  }
+  // Core chose the files (skene init's policy): the project's own files are kept, never overwritten.
+  const written: string[] = [];
+  for (const file of starter.files) {
+    const uri = vscode.Uri.joinPath(folder, ...file.path.split('/'));
+    await vscode.workspace.fs.writeFile(uri, Buffer.from(file.content, 'utf8'));
+    written.push(file.path);
+    output.appendLine(`skene: wrote ${file.path} (${file.description})`);
+  }
+  for (const kept of starter.kept ?? []) output.appendLine(`skene: kept ${kept.path} (${kept.reason})`);
+  if (starter.seed && written.includes(starter.seed)) await rememberSeed(folder, starter.seed);
+  await vscode.window.showTextDocument(target);
+  void vscode.window.showInformationMessage(`Skene: created a ${starter.pattern} loop for ${starter.stack ?? 'a new project'}: ${written.join(', ')}. Next: "Skene: Plan Loops".`);
+  if (!starter.stack && starter.message) output.appendLine(`skene: ${starter.message}`);
+  return target;
+}
+
+/** Points `skene.seed` at the starter's seed, unless the user set seeds already (Plan Loops reads it). */
+async function rememberSeed(folder: vscode.Uri, seed: string): Promise<void> {
+  const settings = vscode.workspace.getConfiguration('skene', folder);
+  const seeds = settings.get<string | string[]>('seed');
+  if (seeds && !(Array.isArray(seeds) && !seeds.length)) return;
+  const target = vscode.workspace.getWorkspaceFolder(folder) ? vscode.ConfigurationTarget.WorkspaceFolder : vscode.ConfigurationTarget.Workspace;
+  await settings.update('seed', [seed], target).then(undefined, () => undefined);
+}
