@@ -6,7 +6,7 @@
  */
 import mysql from 'mysql2/promise';
 import { formatMs } from './postgres-session.js';
-import { retryDrop, SCRATCH_PREFIX, scratchName, serverLabel, type ScratchDatabase } from './scratch.js';
+import { retryDrop, SCRATCH_PREFIX, scratchName, serverLabel, type ScratchDatabase } from './scratch-database.js';
 import type { Connection as CoreConnection } from 'mysql2';
 import { runMysqlSeed } from './mysql-seed.js';
 import { describe, maskUrl, redact } from './url.js';

@@ -2,7 +2,7 @@
 import pg from 'pg';
 import { pgReadOnly } from './postgres-session.js';
 import { PG_PARSERS } from './pglite-snapshot.js';
-import { retryDrop, scratchName, serverLabel, type ScratchDatabase } from './scratch.js';
+import { retryDrop, scratchName, serverLabel, type ScratchDatabase } from './scratch-database.js';
 import { seedLocation } from './seed.js';
 import { describe, maskUrl, redact } from './url.js';
 import type { Row, SeedFile, SqlSource } from './types.js';

@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { assertReadCommand, parseCommandFile, prefixKeys } from './redis-commands.js';
-import { retryDrop, serverLabel, type ScratchDatabase } from './scratch.js';
+import { retryDrop, serverLabel, type ScratchDatabase } from './scratch-database.js';
 import { maskUrl, redact } from './url.js';
 import { SourceError, type RedisHash, type RedisReply, type RedisSource, type SeedFile } from './types.js';
 

@@ -7,27 +7,11 @@
  * Every scratch database this process holds is in one registry, so a signal handler can drop them
  * all before the process exits. The drivers are loaded only when a scratch database is needed.
  */
-import { randomBytes } from 'node:crypto';
+import { SCRATCH_PREFIX, serverLabel, type ScratchDatabase } from './scratch-database.js';
 import { maskUrl } from './url.js';
 import type { DataSource, SeedFile, SourceKind } from './types.js';
 
-/** Every scratch database's name starts with this (PostgreSQL, MySQL). */
-export const SCRATCH_PREFIX = 'skene_scratch_';
-
-/** `skene_scratch_<12 hex digits>`: a valid unquoted identifier on PostgreSQL and MySQL. */
-export function scratchName(): string {
-  return `${SCRATCH_PREFIX}${randomBytes(6).toString('hex')}`;
-}
-
-/** A scratch database an adapter created (see createPostgresScratch, createMysqlScratch, createRedisScratch). */
-export interface ScratchDatabase {
-  /** The URL of the scratch database: the given URL's server and credentials. Never shown. */
-  url: string;
-  /** What it is, for messages: `database skene_scratch_1a2b3c4d5e6f`, `logical database 3`. */
-  name: string;
-  /** Drops it. Throws an Error that says how to drop it by hand when it cannot. */
-  drop(): Promise<void>;
-}
+export { retryDrop, SCRATCH_PREFIX, scratchName, serverLabel, type ScratchDatabase } from './scratch-database.js';
 
 interface Tracked {
   description: string;
@@ -131,18 +115,6 @@ export async function openScratchSource(kind: Exclude<SourceKind, 'pglite'>, url
   } as DataSource;
 }
 
-/** The URL without its database (password masked): `postgres://app:***@db.example.com:5432`. */
-export function serverLabel(url: string): string {
-  try {
-    const parsed = new URL(url);
-    parsed.pathname = '';
-    parsed.search = '';
-    return maskUrl(parsed.toString()).replace(/\/$/, '');
-  } catch {
-    return maskUrl(url);
-  }
-}
-
 /** What the report says the plan ran on: the same for every run (no random name), so comments stay put. */
 export function scratchLabel(kind: SourceKind, url: string): string {
   let database = '';
@@ -221,25 +193,4 @@ export function dropScratchOnSignals(options: ScratchSignalOptions = {}): Scratc
       for (const signal of signals) process.off(signal, onSignal);
     },
   };
-}
-
-/**
- * Runs `drop` up to five times, 200 ms × attempt apart, while `retry` says the error may pass (a
- * database still in use, a connection lost during a long plan); `retry` returning 'reconnect'
- * means the adapter's admin connection is thrown away first (see `reconnect`).
- */
-export async function retryDrop(
-  drop: () => Promise<void>,
-  options: { retry: (error: unknown) => 'wait' | 'reconnect' | false; reconnect: () => Promise<void> },
-): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await drop();
-    } catch (error) {
-      const how = attempt < 4 ? options.retry(error) : false;
-      if (!how) throw error;
-      if (how === 'reconnect') await options.reconnect();
-      await new Promise((resolve) => setTimeout(resolve, 200 * (attempt + 1)));
-    }
-  }
 }
