@@ -5,7 +5,7 @@
  * the files only change when the plan or its rendering does. These files are what a reviewer
  * reads: review their diffs. Regenerate with UPDATE_GOLDEN=1.
  */
-import { after, before, describe, test, type TestContext } from 'node:test';
+import { describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Socket } from 'node:net';

@@ -119,7 +119,9 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   const format = options.format === 'esm' ? 'esm' : 'cjs';
   const source = readFileSync(entry, 'utf8');
   const sourcemap = options.sourcemap === 'inline' ? 'inline' : options.sourcemap ? 'external' : false;
-  let { code, map } = transpile(entry, source, format, sourcemap, cwd);
+  const transpiled = transpile(entry, source, format, sourcemap, cwd);
+  let code = transpiled.code;
+  const map = transpiled.map;
   if (format === 'esm') {
     // Aliased packages (the sdk Skene ships) become file URLs: the output runs from the config's folder.
     for (const [name, target] of Object.entries(options.alias ?? {})) {

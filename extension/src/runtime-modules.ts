@@ -7,6 +7,8 @@
  */
 import Module from 'node:module';
 
+/* eslint-disable @typescript-eslint/no-require-imports -- esbuild bundles what `require` names here; an `import` would load them all at start */
+
 const BUNDLED: Record<string, () => unknown> = {
   typescript: () => require('typescript'),
   react: () => require('react'),

@@ -185,7 +185,7 @@ function rendererOf(compiled: CompiledTemplate, template: string): EmailRenderer
     try {
       html = await renderReactEmail(createElement(component as ComponentType<Record<string, unknown>>, { ...props }));
     } catch (error) {
-      throw thrown('component-threw', 'the component threw', error, compiled.file, template, compiled);
+      throw thrown({ code: 'component-threw', what: 'the component threw', error, template, compiled });
     }
     let subject = actionSubject;
     if (subject === undefined) {
@@ -195,7 +195,7 @@ function rendererOf(compiled: CompiledTemplate, template: string): EmailRenderer
           const value: unknown = await (exported as (p: Record<string, unknown>) => unknown)({ ...props });
           subject = formatValue(value);
         } catch (error) {
-          throw thrown('subject-threw', '`subject` threw', error, compiled.file, template, compiled);
+          throw thrown({ code: 'subject-threw', what: '`subject` threw', error, template, compiled });
         }
       } else if (exported !== undefined && exported !== null) {
         const r = replacePlaceholders(String(exported), (path) => lookupPath(props, path));
@@ -252,14 +252,20 @@ function pascal(name: string): string {
   );
 }
 
-function thrown(
-  code: 'component-threw' | 'subject-threw',
-  what: string,
-  error: unknown,
-  file: string,
-  template: string,
-  compiled: { sourceMap?: import('node:module').SourceMap; bundleFilename: string },
-): EmailTemplateError {
+function thrown({
+  code,
+  what,
+  error,
+  template,
+  compiled,
+}: {
+  code: 'component-threw' | 'subject-threw';
+  what: string;
+  error: unknown;
+  template: string;
+  compiled: { file: string; sourceMap?: import('node:module').SourceMap; bundleFilename: string };
+}): EmailTemplateError {
+  const file = compiled.file;
   const where = compiled.sourceMap ? originalPosition(error, compiled.bundleFilename, compiled.sourceMap) : undefined;
   const at = where ? `${where.file}:${where.line}:${where.column}` : file;
   return new EmailTemplateError(`email template "${template}": ${what} (${at}): ${messageOf(error)}`, {

@@ -8,7 +8,7 @@
  * - MySQL dialect: the final statement's tokens are exactly the wrapper's around the condition's
  *   own tokens (its `$1` the key's literal), branch after branch — the lexer MySQL itself applies.
  */
-import { parsePostgres, type PgParseResult } from '../sql/postgres.js';
+import { parsePostgres } from '../sql/postgres.js';
 import { codeTokens, lexMysql } from './mysql-lexer.js';
 import { guardParsedPostgres } from './postgres.js';
 import { applyAllowFunctions, firstError, type GuardProblem } from './types.js';
@@ -107,7 +107,7 @@ export function verifyMysqlWrapper(check: MysqlWrapperCheck): GuardProblem | und
     const key = texts(literal);
     if (i > 0) expected.push(...texts(check.separator));
     for (const part of texts(before.replace('%KEY%', () => literal))) expected.push(part);
-    for (const part of condition) part === '$1' ? expected.push(...key) : expected.push(part);
+    for (const part of condition) expected.push(...(part === '$1' ? key : [part]));
     expected.push(...texts(after));
   });
   const lexed = lexMysql(check.sql);

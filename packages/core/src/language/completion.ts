@@ -32,7 +32,7 @@ export function complete(doc: ConfigDocument, offset: number, project: ProjectCo
 function keyItems(text: string, ctx: Extract<CursorContext, { kind: 'key' }>, project: ProjectContext): CompletionItem[] {
   const field = fieldAt(ctx.anchor, ctx.path);
   // `personalization: { | }`: the template's props.
-  if (fieldAt(ctx.anchor, ctx.path)?.role === 'personalization') {
+  if (field?.role === 'personalization') {
     const template = templateNameAt(ctx.anchor, ctx.path);
     const props = (template ? project.templates?.get(template)?.props : undefined) ?? [];
     return props.filter((p) => !ctx.present.includes(p)).map((prop) => ({

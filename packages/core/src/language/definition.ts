@@ -3,7 +3,6 @@
  * query, a `{{user.…}}`/`{{row.…}}` column) → its CREATE TABLE in the schema files.
  */
 import { dirname, isAbsolute, join } from 'node:path';
-import type TS from 'typescript';
 import type { ConfigDocument } from '../analysis/document.js';
 import type { ProjectContext, TableInfo } from '../analysis/project.js';
 import { scanPlaceholders } from '../template/placeholders.js';

@@ -38,7 +38,10 @@ function render(node: Node, onForbidden?: (offset: number) => void): string {
   let out = '';
   const walk = (n: Node) => {
     if (n.forbidden !== undefined) onForbidden?.(out.length);
-    for (const p of n.parts) typeof p === 'string' ? (out += p) : walk(p);
+    for (const p of n.parts) {
+      if (typeof p === 'string') out += p;
+      else walk(p);
+    }
   };
   walk(node);
   return out;

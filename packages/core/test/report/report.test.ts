@@ -9,7 +9,6 @@ import {
   renderJson,
   renderMarkdown,
   renderText,
-  type PlanReport,
 } from '../../src/report/index.js';
 import { email, report } from './fixtures.js';
 
