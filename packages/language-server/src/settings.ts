@@ -1,5 +1,5 @@
 /** Server settings: from initializationOptions, then the client's `skene` configuration section. */
-import type { Dialect } from '@skene/core/analysis';
+import { DIALECTS, type Dialect } from '@skene/core/analysis';
 
 export interface Settings {
   /** SQL dialect of the data source; default: from `database.url` in the config, else postgres. */
@@ -14,13 +14,11 @@ export interface Settings {
 
 export const DEFAULT_SETTINGS: Settings = { configFiles: [], pushDiagnostics: true, debounceMs: 150 };
 
-const DIALECTS = new Set(['postgres', 'mysql', 'redis']);
-
 export function readSettings(input: unknown, base: Settings = DEFAULT_SETTINGS): Settings {
   const o = (input && typeof input === 'object' ? input : {}) as Record<string, unknown>;
   const inner = (o.skene && typeof o.skene === 'object' ? o.skene : o) as Record<string, unknown>;
   return {
-    dialect: typeof inner.dialect === 'string' && DIALECTS.has(inner.dialect) ? (inner.dialect as Dialect) : base.dialect,
+    dialect: typeof inner.dialect === 'string' && (DIALECTS as readonly string[]).includes(inner.dialect) ? (inner.dialect as Dialect) : base.dialect,
     configFiles: Array.isArray(inner.configFiles) ? inner.configFiles.filter((p): p is string => typeof p === 'string') : base.configFiles,
     pushDiagnostics: typeof inner.pushDiagnostics === 'boolean' ? inner.pushDiagnostics : base.pushDiagnostics,
     debounceMs: typeof inner.debounceMs === 'number' && inner.debounceMs >= 0 ? inner.debounceMs : base.debounceMs,

@@ -3,7 +3,8 @@ import { loadPostgresParser } from '../sql/postgres.js';
 import { RuleContext } from './context.js';
 import type { Diagnostic } from './diagnostics.js';
 import { parseConfigDocument, type ConfigDocument } from './document.js';
-import type { Dialect, ProjectContext } from './project.js';
+import type { Dialect } from '../dialect.js';
+import type { ProjectContext } from './project.js';
 import { RULES } from './rules/index.js';
 
 export interface AnalyzeOptions {

@@ -1,7 +1,8 @@
 import type { z } from 'zod';
 import type { ConfigDocument } from './document.js';
 import type { Diagnostic, DiagnosticCode, Fix, Severity } from './diagnostics.js';
-import type { Dialect, ProjectContext } from './project.js';
+import type { Dialect } from '../dialect.js';
+import type { ProjectContext } from './project.js';
 import { rootSchema } from './schema-walk.js';
 import { nodeAtPath, toPlain, type ObjectNode, type Range, type StringNode, type ValueNode } from './values.js';
 

@@ -1,4 +1,6 @@
 /** What analysis knows of the project around the config (found on disk by ./project-files.ts). */
+import type { SqlDialect } from '../dialect.js';
+
 export interface ColumnInfo {
   name: string;
   type?: string;
@@ -10,7 +12,7 @@ export interface TableInfo {
   /** Its schema (MySQL: database) when not the default one (`public`): see ./table-names.ts. */
   schema?: string;
   /** The dialect its schema file was read in: how SQL completion quotes its name. */
-  dialect?: 'postgres' | 'mysql';
+  dialect?: SqlDialect;
   columns: ColumnInfo[];
   /** Where the table is created: for go to definition and hover. */
   file: string;
@@ -41,16 +43,5 @@ export interface ProjectContext {
   schema?: SchemaCatalog;
 }
 
-export type Dialect = 'postgres' | 'mysql' | 'redis';
-export const DIALECTS: readonly Dialect[] = ['postgres', 'mysql', 'redis'];
-
-/** The dialect a database URL implies (postgres when there is none). */
-export function dialectForUrl(url: string | undefined): Dialect | undefined {
-  if (!url) return undefined;
-  const scheme = url.slice(0, url.indexOf(':')).toLowerCase();
-  if (scheme === 'postgres' || scheme === 'postgresql') return 'postgres';
-  if (scheme === 'mysql' || scheme === 'mariadb' || scheme === 'tidb') return 'mysql';
-  if (scheme === 'redis' || scheme === 'rediss') return 'redis';
-  if (scheme === 'https' && /upstash\.io/i.test(url)) return 'redis';
-  return undefined;
-}
+// The dialect lives in core's leaf module; analysis's callers (the CLI, the server) keep naming it here.
+export { DIALECTS, dialectForUrl, type Dialect } from '../dialect.js';

@@ -1,4 +1,5 @@
-import { analyzeQuery, type QueryInfo } from '../sql/query-info.js';
+import type { SqlDialect } from '../dialect.js';
+import { analyzeQuery, type QueryInfo } from './query-info.js';
 import type { RuleContext, StepEntry } from './context.js';
 import { stringAt, type StringNode } from './values.js';
 
@@ -18,7 +19,7 @@ const cache = new WeakMap<RuleContext, QueryCondition[]>();
 const parsedQueries = new Map<string, QueryInfo>();
 const MAX_PARSED_QUERIES = 2000;
 
-function analyzeQueryCached(sql: string, dialect: 'postgres' | 'mysql'): QueryInfo {
+function analyzeQueryCached(sql: string, dialect: SqlDialect): QueryInfo {
   const key = `${dialect}\u0000${sql}`;
   let info = parsedQueries.get(key);
   if (!info) {

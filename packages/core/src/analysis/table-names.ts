@@ -13,8 +13,11 @@
  * - A schema the schema files never mention (Supabase's `auth`, `pg_catalog`) is outside what
  *   they describe: its tables are not checked rather than called unknown.
  */
-import type { Dialect } from './project.js';
+import type { SqlDialect } from '../dialect.js';
 import { didYouMean } from './suggest.js';
+
+// Where a name written in SQL ends is the parsers' business (sql/); its callers here keep finding it here.
+export { sqlNameEnd } from '../sql/identifiers.js';
 
 export const DEFAULT_SCHEMA = 'public';
 
@@ -32,8 +35,6 @@ export interface TableCatalog<T extends TableRef> {
   tables: Map<string, T>;
   schemas?: Set<string>;
 }
-
-type SqlDialect = Exclude<Dialect, 'redis'>;
 
 /** A trigger's `table` string: the last dot separates the table from its schema. */
 export function parseTableName(text: string): TableRef {
@@ -104,27 +105,4 @@ export function sqlTableName(ref: TableRef, dialect: SqlDialect = 'postgres'): s
 function sqlIdent(part: string, dialect: SqlDialect): string {
   if (dialect === 'mysql') return /^[\w$]+$/.test(part) && !/^\d+$/.test(part) ? part : `\`${part.replace(/`/g, '``')}\``;
   return /^[a-z_][a-z0-9_$]*$/.test(part) ? part : `"${part.replace(/"/g, '""')}"`;
-}
-
-/**
- * Where a qualified name written in SQL ends: `start` is where its first part begins, `parts` how
- * many dot-separated identifiers (quoted or not, spaces around the dots allowed) it has.
- */
-export function sqlNameEnd(text: string, start: number, parts: number): number {
-  let at = start;
-  for (let i = 0; i < parts; i++) {
-    if (i > 0) {
-      const dot = /^\s*\.\s*/.exec(text.slice(at));
-      if (!dot) break;
-      at += dot[0].length;
-    }
-    const quote = text[at];
-    if (quote === '"' || quote === '`') {
-      let end = at + 1;
-      // A doubled quote is a quote inside the name.
-      while (end < text.length && !(text[end] === quote && text[end + 1] !== quote)) end += text[end] === quote ? 2 : 1;
-      at = Math.min(end + 1, text.length);
-    } else at += /^[\w$]*/.exec(text.slice(at))![0].length;
-  }
-  return at;
 }

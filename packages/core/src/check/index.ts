@@ -7,7 +7,7 @@ import { dirname } from 'node:path';
 import { prepareAnalysis, validate } from '../analysis/analyze.js';
 import type { Diagnostic } from '../analysis/diagnostics.js';
 import { parseConfigDocument, type ConfigDocument } from '../analysis/document.js';
-import { dialectForUrl, type Dialect } from '../analysis/project.js';
+import { dialectForUrl, type Dialect } from '../dialect.js';
 import { findSchemaFiles, loadProjectContext } from '../analysis/project-files.js';
 import { stringAt, valueOf } from '../analysis/values.js';
 

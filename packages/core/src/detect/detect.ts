@@ -3,6 +3,7 @@
  * ORM schemas, config files and `.env.example`. Never `.env` (see files.ts).
  */
 import type { LoopType } from '@skene/sdk';
+import type { Dialect } from '../dialect.js';
 import { fromConfigFiles } from './config-files.js';
 import { fromEnvExamples } from './env-examples.js';
 import { readProjectFolder, type ProjectFileSource } from './files.js';
@@ -10,12 +11,12 @@ import { Findings } from './findings.js';
 import { fromLockFiles } from './lock-files.js';
 import { fromPackageJson } from './packages.js';
 import { collectProjectSchema } from './schema.js';
-import type { StackDialect, StackFindingKind, StackDetection } from './types.js';
+import type { StackFindingKind, StackDetection } from './types.js';
 
 const FRAMEWORK_ORDER = ['Next.js', 'Nuxt', 'SvelteKit', 'Remix', 'Astro', 'NestJS', 'Fastify', 'Hono', 'Koa', 'Express'];
 /** Most specific first: a platform (TiDB, Neon, Supabase, Hasura) says more than the protocol it speaks. */
 const DATABASE_ORDER = ['Hasura', 'Supabase', 'Neon', 'TiDB', 'PlanetScale', 'PostgreSQL', 'MySQL', 'Upstash Redis', 'Redis', 'SQLite', 'MongoDB'];
-const DIALECTS: Record<string, StackDialect | null> = {
+const DIALECTS: Record<string, Dialect | null> = {
   Hasura: 'postgres', Supabase: 'postgres', Neon: 'postgres', PostgreSQL: 'postgres',
   TiDB: 'mysql', PlanetScale: 'mysql', MySQL: 'mysql',
   'Upstash Redis': 'redis', Redis: 'redis', SQLite: null, MongoDB: null,

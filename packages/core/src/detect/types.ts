@@ -1,4 +1,5 @@
 import type { LoopType } from '@skene/sdk';
+import type { Dialect } from '../dialect.js';
 import type { DetectedRedisKey, DetectedTable } from './schema.js';
 
 /** Where a finding comes from: a file relative to the project folder and a 1-based line. */
@@ -21,9 +22,6 @@ export interface StackFinding {
   version?: string;
 }
 
-/** The SQL (or Redis) dialect the loops are written in. */
-export type StackDialect = 'postgres' | 'mysql' | 'redis';
-
 export interface StackDetection {
   /** The folder examined. */
   root: string;
@@ -34,7 +32,8 @@ export interface StackDetection {
   findings: StackFinding[];
   /** The database the loops read (`PostgreSQL`, `TiDB`, `Upstash Redis`, …), when one was found. */
   database: string | null;
-  dialect: StackDialect | null;
+  /** The SQL (or Redis) dialect the loops are written in. */
+  dialect: Dialect | null;
   /** The loop pattern suggested for the stack, and why. */
   pattern: LoopType;
   reason: string;

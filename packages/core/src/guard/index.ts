@@ -3,9 +3,10 @@
  * language server, `skene plan`, the Action and the runner all ask it, so they always agree. It
  * works on the real parsers' trees against allow-lists (allow-list.ts); see docs/read-only.md.
  */
+import type { SqlDialect } from '../dialect.js';
 import { guardMysql } from './mysql.js';
 import { guardPostgres, type PostgresCatalog } from './postgres.js';
-import type { GuardDialect, GuardProblem } from './types.js';
+import type { GuardProblem } from './types.js';
 
 export * from './types.js';
 export { guardRedisCommand, isRedisReadCommand } from './redis.js';
@@ -22,7 +23,7 @@ const MAX_VERDICTS = 2000;
  * dialect its grammar (prepareAnalysis / loadMysqlParser). Verdicts are cached: the language
  * server asks again on every edit.
  */
-export function guardCondition(sql: string, dialect: GuardDialect, catalog?: PostgresCatalog): readonly GuardProblem[] {
+export function guardCondition(sql: string, dialect: SqlDialect, catalog?: PostgresCatalog): readonly GuardProblem[] {
   // With a database's own catalog (at plan time), verdicts are kept per catalog.
   const cache = catalog ? (byCatalog.get(catalog) ?? byCatalog.set(catalog, new Map()).get(catalog)!) : verdicts;
   const key = `${dialect}\u0000${sql}`;

@@ -1,4 +1,5 @@
 /** What the read-only guard says of a condition: problems with stable codes and exact positions. */
+import type { SqlDialect } from '../dialect.js';
 
 /**
  * SKN020 does not parse alone · SKN021 not exactly one read-only SELECT · SKN026 a function, cast
@@ -21,7 +22,8 @@ export interface GuardProblem {
   name?: string;
 }
 
-export type GuardDialect = 'postgres' | 'mysql';
+/** The dialects the guard reads: core's SqlDialect, under the name the guard's tests know it by. */
+export type GuardDialect = SqlDialect;
 
 export const READ_ONLY_FIX = 'a condition is one read-only SELECT (or WITH … SELECT)';
 export const ALLOW_HINT = 'see docs/read-only.md for what a condition may call, or vouch for it with defineConfig({ database: { allowFunctions: [...] } })';

@@ -6,7 +6,7 @@
  */
 import { codeMask } from '../sql/lexical.js';
 import { parsePostgres, visitPg } from '../sql/postgres.js';
-import type { SqlDialect } from '../sources/types.js';
+import type { SqlDialect } from '../dialect.js';
 
 export interface ParamUse {
   /** The condition alone, as it parsed. */

@@ -8,7 +8,7 @@
 import { compareReports } from '../report/compare.js';
 import { createMasker } from '../report/mask.js';
 import type { PlanReport } from '../report/model.js';
-import type { Dialect } from '../analysis/project.js';
+import type { Dialect } from '../dialect.js';
 import { describeSource, openSource, type DataSource } from '../sources/index.js';
 import { redact, sourceKindOf } from '../sources/url.js';
 import { runPlan, type PlanOptions } from './engine.js';

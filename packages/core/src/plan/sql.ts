@@ -6,7 +6,7 @@
  */
 import { CONDITION_ALIAS, GuardRefusal, verifyMysqlWrapper, verifyPostgresWrapper } from '../guard/index.js';
 import { quoteIdent } from '../sql/identifiers.js';
-import type { SqlDialect } from '../sources/types.js';
+import type { SqlDialect } from '../dialect.js';
 
 export const KEY_COLUMN = '__skene_key';
 

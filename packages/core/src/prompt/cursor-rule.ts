@@ -2,17 +2,17 @@
  * `.cursor/rules/skene.mdc`: a Cursor project rule, attached when `skene.config.ts` is in context,
  * describing the config language (from the same lines as the prompt, so the two never disagree).
  */
-import type { StackDialect } from '../detect/types.js';
+import type { Dialect } from '../dialect.js';
 import { configLanguageLines, dialectRuleLines } from './language.js';
 
 export const CURSOR_RULE_PATH = '.cursor/rules/skene.mdc';
 
 /** The rule file's text. `dialect` puts the project's own dialect first; the others follow. */
-export function cursorRule(options: { dialect?: StackDialect | null; database?: string | null } = {}): string {
-  const order: (StackDialect | null)[] = ['postgres', 'mysql', 'redis'];
+export function cursorRule(options: { dialect?: Dialect | null; database?: string | null } = {}): string {
+  const order: (Dialect | null)[] = ['postgres', 'mysql', 'redis'];
   const first = options.dialect ?? null;
   const dialects = first ? [first, ...order.filter((d) => d !== first)] : order;
-  const title = (d: StackDialect | null) => (d === 'mysql' ? 'MySQL dialect (MySQL, MariaDB, TiDB, PlanetScale)' : d === 'redis' ? 'Redis (Upstash Redis, Redis)' : 'PostgreSQL dialect (PostgreSQL, Supabase, Neon, Hasura)');
+  const title = (d: Dialect | null) => (d === 'mysql' ? 'MySQL dialect (MySQL, MariaDB, TiDB, PlanetScale)' : d === 'redis' ? 'Redis (Upstash Redis, Redis)' : 'PostgreSQL dialect (PostgreSQL, Supabase, Neon, Hasura)');
   return [
     '---',
     'description: Skene growth loops — how to write skene.config.ts (@skene/sdk), its email templates and seed data',

@@ -17,7 +17,7 @@ import {
   redisConditionSchema,
   scheduleTriggerSchema,
 } from '@skene/sdk';
-import type { StackDialect } from '../detect/types.js';
+import type { Dialect } from '../dialect.js';
 
 interface ZodLike {
   safeParse(value: unknown): { success: boolean };
@@ -55,7 +55,7 @@ export function configLanguageLines(): string[] {
 }
 
 /** Markdown bullet lines: how SQL (or Redis) is written for the dialect. */
-export function dialectRuleLines(dialect: StackDialect | null, database?: string | null): string[] {
+export function dialectRuleLines(dialect: Dialect | null, database?: string | null): string[] {
   const name = database ?? (dialect === 'mysql' ? 'MySQL' : dialect === 'redis' ? 'Redis' : 'PostgreSQL');
   switch (dialect) {
     case 'mysql':

@@ -2,10 +2,11 @@
  * The one interface the plan engine talks to. A SQL source runs read-only statements inside a
  * transaction that is always rolled back; a Redis source runs allow-listed read commands.
  */
+import type { SqlDialect } from '../dialect.js';
+
 export type Row = Record<string, unknown>;
 
 export type SourceKind = 'pglite' | 'postgres' | 'mysql' | 'redis' | 'upstash';
-export type SqlDialect = 'postgres' | 'mysql';
 
 export interface QueryOptions {
   /** Statement deadline (already capped by the caller). */

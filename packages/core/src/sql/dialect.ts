@@ -2,7 +2,7 @@
  * Syntax that one dialect accepts and the other rejects, with the rewrite. The TiDB page's
  * `NOW() - INTERVAL '7 days'` is PostgreSQL's; MySQL wants `INTERVAL 7 DAY`.
  */
-import type { Dialect } from '../analysis/project.js';
+import type { Dialect } from '../dialect.js';
 import { codeMatches } from './lexical.js';
 
 export interface DialectProblem {

@@ -1,20 +1,21 @@
 /** The SQL starter's loop: a welcome on sign-up, or a daily re-engagement of idle users. */
 import type { LoopType } from '@skene/sdk';
+import type { SqlDialect } from '../dialect.js';
 import { readableIdent } from '../sql/identifiers.js';
 import { RECOVERY, resendEmail, type LoopParts } from './loop.js';
 import { AT, count, DAY, dormant, isScheduled, ms, PEOPLE } from './people.js';
-import type { SqlModel, SqlStarterDialect } from './sql-model.js';
+import type { SqlModel } from './sql-model.js';
 import { SQL_WELCOME, sqlReEngagement } from './templates.js';
 
 const DAILY = { type: 'schedule', cron: '0 9 * * *', note: 'daily at 09:00 UTC' } as const;
 
-export function sqlLoop(model: SqlModel, dialect: SqlStarterDialect, pattern: LoopType): LoopParts {
+export function sqlLoop(model: SqlModel, dialect: SqlDialect, pattern: LoopType): LoopParts {
   if (isScheduled(pattern)) return reEngagementLoop(model, dialect, pattern);
   return model.isUsers || !model.created ? welcomeOnInsert(model, pattern) : welcomeDaily(model, dialect, pattern, model.created);
 }
 
 /** SQL bits every loop of the model writes the same way. */
-function sqlOf(model: SqlModel, dialect: SqlStarterDialect) {
+function sqlOf(model: SqlModel, dialect: SqlDialect) {
   const q = (n: string) => readableIdent(dialect, n);
   const since = (days: number) => (dialect === 'mysql' ? `NOW() - INTERVAL ${days} DAY` : `NOW() - INTERVAL '${days} day${days === 1 ? '' : 's'}'`);
   /** The recipient's id, `email` and `name` (aliased when the columns are named otherwise). */
@@ -30,7 +31,7 @@ function sqlOf(model: SqlModel, dialect: SqlStarterDialect) {
  * The users live in a table other than `users` (Supabase's `profiles`): a database trigger's
  * `user` is the `users` row, so welcome the day's sign-ups on a schedule, one recipient per row.
  */
-function welcomeDaily(model: SqlModel, dialect: SqlStarterDialect, pattern: LoopType, created: string): LoopParts {
+function welcomeDaily(model: SqlModel, dialect: SqlDialect, pattern: LoopType, created: string): LoopParts {
   const { q, since, recipientColumns } = sqlOf(model, dialect);
   return {
     loop: {
@@ -75,7 +76,7 @@ function welcomeOnInsert(model: SqlModel, pattern: LoopType): LoopParts {
 }
 
 /** A daily schedule: the query returns the recipients, one row per user, with an `email` column. */
-function reEngagementLoop(model: SqlModel, dialect: SqlStarterDialect, pattern: LoopType): LoopParts {
+function reEngagementLoop(model: SqlModel, dialect: SqlDialect, pattern: LoopType): LoopParts {
   const { q, since, recipientColumns } = sqlOf(model, dialect);
   const interval = since(7);
   const select = recipientColumns('u');

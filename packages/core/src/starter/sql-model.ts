@@ -6,8 +6,6 @@ import type { DetectedTable } from '../detect/schema.js';
 import type { StackDetection } from '../detect/types.js';
 import { userSchemaHints } from '../prompt/hints.js';
 
-export type SqlStarterDialect = 'postgres' | 'mysql';
-
 export interface SqlModel {
   table: string;
   /** True when the project has no users table and the seed defines one. */

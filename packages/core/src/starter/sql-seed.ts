@@ -1,15 +1,16 @@
 /** The SQL starter's seed: the users table (and an activity table) holding PEOPLE, idempotent. */
+import type { SqlDialect } from '../dialect.js';
 import { readableIdent } from '../sql/identifiers.js';
 import { PEOPLE } from './people.js';
-import { idLiteral, sqlString, type SqlModel, type SqlStarterDialect } from './sql-model.js';
+import { idLiteral, sqlString, type SqlModel } from './sql-model.js';
 
-function idColumnType(model: SqlModel, dialect: SqlStarterDialect): string {
+function idColumnType(model: SqlModel, dialect: SqlDialect): string {
   if (model.idType === 'uuid') return dialect === 'mysql' ? 'CHAR(36)' : 'uuid';
   if (model.idType === 'text') return dialect === 'mysql' ? 'VARCHAR(64)' : 'text';
   return dialect === 'mysql' ? 'BIGINT' : 'integer';
 }
 
-export function sqlSeed(model: SqlModel, dialect: SqlStarterDialect, stack: string): string {
+export function sqlSeed(model: SqlModel, dialect: SqlDialect, stack: string): string {
   const q = (n: string) => readableIdent(dialect, n);
   const ts = dialect === 'mysql' ? 'DATETIME' : 'timestamptz';
   const idSql = idColumnType(model, dialect);

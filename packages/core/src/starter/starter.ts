@@ -4,7 +4,8 @@
  * for `skene plan`, and the Cursor rule. Pure: returns the files; the CLI writes them.
  */
 import type { LoopType } from '@skene/sdk';
-import type { StackDetection, StackDialect } from '../detect/types.js';
+import type { Dialect } from '../dialect.js';
+import type { StackDetection } from '../detect/types.js';
 import { CURSOR_RULE_PATH, cursorRule } from '../prompt/cursor-rule.js';
 import { patternLabel } from '../prompt/prompt.js';
 import { printLoop, type LoopParts } from './loop.js';
@@ -31,7 +32,7 @@ interface DialectParts {
   database: string;
 }
 
-function dialectParts(detection: StackDetection, dialect: StackDialect, pattern: LoopType, stack: string): DialectParts {
+function dialectParts(detection: StackDetection, dialect: Dialect, pattern: LoopType, stack: string): DialectParts {
   if (dialect === 'redis') {
     const parts = redisParts(detection, pattern);
     const database = [
@@ -54,7 +55,7 @@ function dialectParts(detection: StackDetection, dialect: StackDialect, pattern:
   return { parts: sqlLoop(model, dialect, pattern), seedPath: 'skene/seed.sql', seed: sqlSeed(model, dialect, stack), database };
 }
 
-function nextSteps(dialect: StackDialect, seedPath: string): string[] {
+function nextSteps(dialect: Dialect, seedPath: string): string[] {
   const plan =
     dialect === 'redis'
       ? `npx skene plan --database-url redis://127.0.0.1:6379/15 --seed ${seedPath} --at ${STARTER_AT}   (loads the seed into the scratch database 15)`
@@ -67,7 +68,7 @@ function nextSteps(dialect: StackDialect, seedPath: string): string[] {
 /** The files `skene init` writes for the detection (an empty detection gets a generic PostgreSQL starter). */
 export function starterProject(detection: StackDetection, options: { pattern?: LoopType } = {}): Starter {
   const pattern = options.pattern ?? detection.pattern;
-  const dialect: StackDialect = detection.dialect ?? 'postgres';
+  const dialect: Dialect = detection.dialect ?? 'postgres';
   const stack = detection.stack ?? 'a new project';
   const { parts, seedPath, seed, database } = dialectParts(detection, dialect, pattern, stack);
   const config = [

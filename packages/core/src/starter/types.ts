@@ -1,5 +1,5 @@
 import type { LoopType } from '@skene/sdk';
-import type { StackDialect } from '../detect/types.js';
+import type { Dialect } from '../dialect.js';
 
 export interface StarterFile {
   /** Relative to the project folder, `/`-separated. */
@@ -17,7 +17,7 @@ export interface StarterExpected {
 
 export interface Starter {
   files: StarterFile[];
-  dialect: StackDialect;
+  dialect: Dialect;
   pattern: LoopType;
   /** The seed file `skene plan` is pointed at. */
   seed: string;

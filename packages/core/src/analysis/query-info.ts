@@ -2,14 +2,14 @@
  * What analysis needs to know of a condition query, whichever dialect parsed it: what the
  * read-only guard says of it, which tables does it read, which `$n` does it use, and where.
  */
-import type { Dialect } from '../analysis/project.js';
-import { sqlNameEnd } from '../analysis/table-names.js';
+import type { SqlDialect } from '../dialect.js';
 import { guardCondition, type GuardProblem } from '../guard/index.js';
 import { mysqlParserText } from '../guard/mysql-lexer.js';
-import { applyRewrites, dialectProblems, type DialectProblem } from './dialect.js';
-import { codeMask, codeMatches } from './lexical.js';
-import { parseMysql } from './mysql.js';
-import { bytesToUtf16, parsePostgres, visitPg } from './postgres.js';
+import { applyRewrites, dialectProblems, type DialectProblem } from '../sql/dialect.js';
+import { sqlNameEnd } from '../sql/identifiers.js';
+import { codeMask, codeMatches } from '../sql/lexical.js';
+import { parseMysql } from '../sql/mysql.js';
+import { bytesToUtf16, parsePostgres, visitPg } from '../sql/postgres.js';
 
 export interface QueryInfo {
   syntaxError?: { offset: number; message: string };
@@ -21,7 +21,7 @@ export interface QueryInfo {
   params: { number: number; start: number; end: number }[];
 }
 
-export function analyzeQuery(sql: string, dialect: Exclude<Dialect, 'redis'>): QueryInfo {
+export function analyzeQuery(sql: string, dialect: SqlDialect): QueryInfo {
   const problems = dialectProblems(sql, dialect);
   const { text, toOriginal } = applyRewrites(sql, problems);
   const params = codeMatches(sql, /\$(\d+)\b/g).map((m) => ({ number: Number(m[1]), start: m.index, end: m.index + m[0].length }));
