@@ -2,7 +2,7 @@
  * The job summary of a config that does not pass `skene check`: core's tsc-style text (file:line:col,
  * the source line, a caret, the fix) in a code block, under a line saying what was annotated.
  */
-import { formatDiagnosticsText, type CheckResult, type JsonDiagnostic } from '@skene/core';
+import { formatDiagnosticsText, plural, type CheckResult, type JsonDiagnostic } from '@skene/core';
 import type { AnnotationCounts } from './annotations.js';
 import { MAX_ANNOTATIONS_PER_KIND } from './annotations.js';
 import { fence } from './markdown.js';
@@ -18,10 +18,6 @@ export function diagnosticsMarkdown(display: string, check: CheckResult, diagnos
   out.push('', fence(formatDiagnosticsText(check, display, false).trimEnd(), 'text'), '');
   if (diagnostics.some((d) => d.severity === 'error')) out.push(`Run \`npx skene check ${display}\` locally for the same list.`, '');
   return out.join('\n');
-}
-
-export function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
 /** The error lines the comment quotes (the annotations carry all of them, with fixes). */

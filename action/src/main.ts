@@ -7,10 +7,10 @@ import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, delimiter, dirname, join, relative, resolve } from 'node:path';
 import * as core from '@actions/core';
 import type * as github from '@actions/github';
-import { checkConfigFile, createMasker, dropScratchOnSignals, emptyReport, maskOutput, renderJson, toJsonDiagnostics, type PlanReport } from '@skene/core';
+import { checkConfigFile, createMasker, dropScratchOnSignals, emptyReport, maskOutput, plural, renderJson, toJsonDiagnostics, toPosix, totalsLine, type PlanReport } from '@skene/core';
 import { annotate } from './annotations.js';
 import { describeOutcome, logOutcome, upsertComment, type CommentOutcome } from './comment.js';
-import { checkFailedComment, diagnosticsMarkdown, plural } from './diagnostics.js';
+import { checkFailedComment, diagnosticsMarkdown } from './diagnostics.js';
 import { ActionError, messageOf } from './errors.js';
 import { baseConfigText, headCommitTime, readEvent, type EventInfo } from './event.js';
 import { readInputs } from './inputs.js';
@@ -145,7 +145,7 @@ async function main(recipients: { shown: boolean }): Promise<void> {
   // 5. The blast-radius guard: after the summary and the comment, so the reviewer sees why.
   if (inputs.maxEmails !== undefined && plan.emails > inputs.maxEmails) throw new ActionError(overLimitMessage(plan, inputs.maxEmails));
   const t = plan.report.totals;
-  core.info(`${plural(plan.emails, 'email')} would be sent (${t.waiting} waiting, ${t.skipped} not sent, ${t.errors} errors).`);
+  core.info(totalsLine(t));
   // A loop that fails in the plan would fail in production (as `skene plan` exits 1).
   if (t.errors > 0) throw new ActionError(maskOutput(planErrorsMessage(plan.report), plan.report));
 }
@@ -219,8 +219,4 @@ async function planBase(configAbs: string, event: EventInfo, inputs: PlanInputs)
 
 function seconds(since: number): string {
   return `${((performance.now() - since) / 1000).toFixed(1)} s`;
-}
-
-function toPosix(path: string): string {
-  return path.split('\\').join('/');
 }

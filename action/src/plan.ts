@@ -4,7 +4,7 @@
  */
 import { relative } from 'node:path';
 import * as glob from '@actions/glob';
-import { planProject as planWithCore, type PlanReport } from '@skene/core';
+import { planProject as planWithCore, toPosix, type PlanReport } from '@skene/core';
 import { ActionError, messageOf } from './errors.js';
 
 export interface PlanInputs {
@@ -57,7 +57,7 @@ export async function expandSeeds(patterns: string[], cwd: string): Promise<stri
       continue;
     }
     const globber = await glob.create(pattern.startsWith('/') ? pattern : `${cwd}/${pattern}`, { matchDirectories: false, implicitDescendants: false });
-    const files = (await globber.glob()).map((f) => relative(cwd, f).split('\\').join('/')).sort();
+    const files = (await globber.glob()).map((f) => toPosix(relative(cwd, f))).sort();
     if (!files.length) throw new ActionError(`seed: no file matches "${pattern}" (in ${relative(process.env.GITHUB_WORKSPACE || cwd, cwd) || '.'}).`);
     out.push(...files);
   }

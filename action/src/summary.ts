@@ -6,9 +6,8 @@
  * What the action adds is escaped and masked by core's escapers, and each whole text is finished
  * (well-formed, masked) by core's `outputFinisher`, as every output is.
  */
-import { GITHUB_COMMENT_LIMIT, GITHUB_SUMMARY_LIMIT, markdownEscapers, outputFinisher, renderMarkdown, type PlanReport } from '@skene/core';
+import { GITHUB_COMMENT_LIMIT, GITHUB_SUMMARY_LIMIT, markdownEscapers, outputFinisher, plural, renderMarkdown, type PlanReport } from '@skene/core';
 import { markerLines } from './comment.js';
-import { plural } from './diagnostics.js';
 import { bytes } from './markdown.js';
 import type { PlanRun } from './plan.js';
 

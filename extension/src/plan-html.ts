@@ -3,13 +3,13 @@
  * script; a Content-Security-Policy that allows only inline styles and data: images; each email
  * in an `<iframe sandbox srcdoc>` (no script, same CSP: remote images and fonts do not load).
  */
+// From report/, not core's index: the extension host's bundle takes only what it imports.
+import { plural } from '@skene/core/report';
 import type { PlanEmail, PlanLoop, PlanResult, PlanStep } from './plan-model.js';
 
 export function escapeHtml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 }
-
-const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 export function contentSecurityPolicy(cspSource: string): string {
   return [

@@ -5,7 +5,7 @@
  * are shown (the plan runs on the developer's own machine, in their editor).
  */
 import { relative } from 'node:path';
-import { DIALECTS, parseInstant, planProject, type Dialect, type PlanReport } from '@skene/core';
+import { DIALECTS, parseInstant, planProject, totalsLine, type Dialect, type PlanReport } from '@skene/core';
 import type { PlanLoop, PlanResult, PlanStep } from './plan-model.js';
 import type { WorkerRequest } from './worker-protocol.js';
 
@@ -55,12 +55,11 @@ export function toPlanResult(report: PlanReport, onlyLoop?: string): PlanResult 
       })),
     }));
   const count = loops.reduce((n, l) => n + l.count, 0);
-  const waiting = report.totals.waiting;
   return {
     config: report.config,
     at: report.clock.at,
     source: `${report.source.label}${report.source.seeds.length ? ` seeded from ${report.source.seeds.join(', ')}` : ''}`,
-    summary: `${count} email${count === 1 ? '' : 's'} would be sent, ${waiting} waiting, ${report.totals.errors} error${report.totals.errors === 1 ? '' : 's'}`,
+    summary: totalsLine({ ...report.totals, emails: count }, { separator: ', ', notSent: false }),
     count,
     loops,
     errors: report.warnings.filter((w) => !w.startsWith('clock not pinned')),

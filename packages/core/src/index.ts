@@ -1,4 +1,5 @@
 export * from './dialect.js';
+export * from './text.js';
 export * from './email/index.js';
 export * from './analysis/index.js';
 export * from './template/placeholders.js';

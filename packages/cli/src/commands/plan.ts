@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 // Subpaths, not the whole of core: `skene plan` should not load the editor analysis.
 import { findConfig, parseDuration, planProject, readInstant } from '@skene/core/plan';
 import { dropScratchOnSignals } from '@skene/core/sources';
-import { parseBaseReport, plural, renderJson, renderMarkdown, renderText } from '@skene/core/report';
+import { parseBaseReport, renderJson, renderMarkdown, renderText, totalsLine } from '@skene/core/report';
 import { EXIT, UsageError, type CliIO } from '../io.js';
 import type { Command } from '../main.js';
 
@@ -71,8 +71,7 @@ Exit status: 0 plan made, 1 a loop had errors (or the plan could not run), 2 bad
       const output = format === 'json' ? renderJson(report) : format === 'markdown' ? renderMarkdown(report) : renderText(report, { color });
       if (values.out) {
         await writeFile(resolve(io.cwd, values.out), output);
-        const t = report.totals;
-        io.stdout(`${plural(t.emails, 'email')} would be sent, ${t.waiting} waiting, ${plural(t.errors, 'error')} — report written to ${values.out}\n`);
+        io.stdout(`${totalsLine(report.totals, { separator: ', ', notSent: false })} — report written to ${values.out}\n`);
       } else {
         io.stdout(output);
       }

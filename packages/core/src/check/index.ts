@@ -10,6 +10,7 @@ import { parseConfigDocument, type ConfigDocument } from '../analysis/document.j
 import { dialectForUrl, type Dialect } from '../dialect.js';
 import { findSchemaFiles, loadProjectContext } from '../analysis/project-files.js';
 import { stringAt, valueOf } from '../analysis/values.js';
+import { plural } from '../text.js';
 
 export interface CheckOptions {
   dialect?: Dialect;
@@ -105,8 +106,4 @@ function excerpt(line: string, from: number, to: number | undefined): { source: 
 /** Control characters (but tab) shown as `?`: printed raw they could move the cursor or retitle the terminal. */
 function printable(text: string): string {
   return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '?');
-}
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }

@@ -6,7 +6,8 @@
  * whatever the caller asks, and the walk does not even list them.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { basename, join, sep } from 'node:path';
+import { basename, join } from 'node:path';
+import { toPosix } from '../text.js';
 
 export interface ProjectFileSource {
   /** The folder, for messages. */
@@ -89,7 +90,7 @@ export function readProjectFolder(root: string): ProjectFileSource {
 /** An in-memory project: `{ 'package.json': '{…}' }`. Secret files in the map are ignored like on disk. */
 export function memoryProjectFolder(files: Record<string, string>, root = '<memory>'): ProjectFileSource {
   const visible = Object.keys(files)
-    .map((p) => p.split(sep).join('/'))
+    .map(toPosix)
     .filter((p) => !isSecretFile(p) && !p.split('/').some((part) => SKIPPED_DIRS.has(part)))
     .sort();
   return { root, paths: visible, read: (path) => (isSecretFile(path) ? undefined : files[path]) };

@@ -11,11 +11,12 @@
  * Each step is evaluated by step.ts (one module per trigger kind in steps/); this module only
  * orders the loops and steps, holds the plan's render threads, and sums the report.
  */
-import { join, relative, sep } from 'node:path';
+import { join, relative } from 'node:path';
 import { RenderPools } from '../email/render-pools.js';
 import { addCounts, emptyCounts, REPORT_FORMAT, REPORT_VERSION, type LoopReport, type PlanReport } from '../report/model.js';
 import { loadMysqlParser } from '../sql/mysql.js';
 import { loadPostgresParser } from '../sql/postgres.js';
+import { toPosix } from '../text.js';
 import { parseDuration } from './clock.js';
 import { locateGuardFindings } from './locate.js';
 import { DEFAULT_HORIZON, type PlanOptions } from './options.js';
@@ -69,8 +70,4 @@ export async function runPlan(options: PlanOptions): Promise<PlanReport> {
   }
   await locateGuardFindings(report, options.config.file);
   return report;
-}
-
-function toPosix(path: string): string {
-  return path.split(sep).join('/');
 }

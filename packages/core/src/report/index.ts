@@ -1,5 +1,8 @@
 export * from './model.js';
-export { renderText, plural, type TextOptions } from './text.js';
+export { renderText, type TextOptions } from './text.js';
+export { totalsLine, wouldBeSent, type TotalsColors, type TotalsLineOptions } from './totals.js';
+// From the root, so that a light bundle (the editor's host) can take it from report/ alone.
+export { plural } from '../text.js';
 export { renderMarkdown, markdownEscapers, GITHUB_COMMENT_LIMIT, GITHUB_SUMMARY_LIMIT, type MarkdownOptions } from './markdown.js';
 export { renderJson } from './json.js';
 export { createMasker, maskAddress, maskContextOf, maskOutput, maskStrings, type Masker, type MaskContext } from './mask.js';

@@ -9,9 +9,11 @@
  * cannot end a block, `@mentions` are neutralised, control characters are shown escaped, and each
  * piece is finished (well-formed, masked) before it is measured.
  */
-import { describeTrigger, errorPlace, plural } from './text.js';
+import { plural } from '../text.js';
+import { describeTrigger, errorPlace } from './text.js';
 import type { PlanReport, PlannedEmail } from './model.js';
 import { escapeControls, outputFinisher } from './output.js';
+import { wouldBeSent } from './totals.js';
 
 export const GITHUB_COMMENT_LIMIT = 65_536;
 export const GITHUB_SUMMARY_LIMIT = 1024 * 1024;
@@ -30,7 +32,7 @@ export function renderMarkdown(report: PlanReport, options: MarkdownOptions = {}
   const e = escapers(finish);
   const t = report.totals;
   const intro: string[] = [];
-  intro.push(`## Skene plan: ${plural(t.emails, 'email')} would be sent`);
+  intro.push(`## Skene plan: ${wouldBeSent(t.emails)}`);
   intro.push('');
   intro.push(
     `**${t.emails}** emails · **${t.waiting}** waiting · **${t.skipped}** not sent · **${t.errors}** errors — planned at ${e.code(report.clock.at)}` +

@@ -3,8 +3,10 @@
  * value from the config or the data is shown with its control characters escaped (`v`), so an
  * ANSI escape in a row cannot drive the terminal or a CI log; the whole is then finished (masked).
  */
+import { plural } from '../text.js';
 import type { Counts, PlanReport, StepReport } from './model.js';
 import { escapeControls as v, outputFinisher } from './output.js';
+import { totalsLine } from './totals.js';
 
 export interface TextOptions {
   color?: boolean;
@@ -17,10 +19,7 @@ export function renderText(report: PlanReport, options: TextOptions = {}): strin
   const perStep = options.emailsPerStep ?? 10;
   const t = report.totals;
   const lines: string[] = [];
-  lines.push(
-    `${c.bold(`${plural(t.emails, 'email')} would be sent`)} · ${c.yellow(`${t.waiting} waiting`)} · ${t.skipped} not sent · ${t.errors ? c.red(plural(t.errors, 'error')) : '0 errors'}` +
-      ` — ${plural(t.loops, 'loop')}, ${plural(t.steps, 'step')}`,
-  );
+  lines.push(`${totalsLine(t, { colors: c })} — ${plural(t.loops, 'loop')}, ${plural(t.steps, 'step')}`);
   lines.push(
     c.dim(
       `at ${report.clock.at}${report.clock.pinned ? '' : ' (clock not pinned)'} · horizon ${report.clock.horizon}${report.clock.since ? ` · since ${report.clock.since}` : ''} · ${v(report.source.label)}`,
@@ -66,10 +65,6 @@ function countLine(counts: Counts, c: Palette): string {
   if (counts.skipped) parts.push(`${counts.skipped} not sent`);
   if (counts.errors) parts.push(c.red(plural(counts.errors, 'error')));
   return parts.join(' · ');
-}
-
-export function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
 type Palette = ReturnType<typeof palette>;
