@@ -5,28 +5,7 @@
  */
 import type { ProjectFileSource } from './files.js';
 import { blankComments, lineAt, matchBracket, splitTopLevel, unquoteIdentifier } from './text.js';
-import type { StackEvidence } from './types.js';
-
-export interface DetectedColumn {
-  name: string;
-  /** The declared type as written (`text`, `timestamptz`, `DateTime`, `varchar`), when known. */
-  type?: string;
-}
-
-export interface DetectedTable {
-  name: string;
-  columns: DetectedColumn[];
-  /** Where the table is declared. */
-  evidence: StackEvidence;
-  source: 'sql' | 'prisma' | 'drizzle' | 'typeorm' | 'knex' | 'hasura';
-}
-
-export interface DetectedRedisKey {
-  /** `users` for keys `users:<id>`. */
-  prefix: string;
-  kind: 'hash' | 'set' | 'sorted set' | 'list' | 'string';
-  evidence: StackEvidence;
-}
+import type { DetectedColumn, DetectedRedisKey, DetectedTable } from './types.js';
 
 const CONSTRAINT_START = /^(constraint|primary\s+key|foreign\s+key|unique|check|index|key|exclude|fulltext|spatial|period)\b/i;
 

@@ -1,6 +1,5 @@
 import type { LoopType } from '@skene/sdk';
 import type { Dialect } from '../dialect.js';
-import type { DetectedRedisKey, DetectedTable } from './schema.js';
 
 /** Where a finding comes from: a file relative to the project folder and a 1-based line. */
 export interface StackEvidence {
@@ -8,6 +7,27 @@ export interface StackEvidence {
   line: number;
   /** What on that line made the finding, e.g. `"next" in dependencies` (never a value from an env file). */
   detail?: string;
+}
+
+export interface DetectedColumn {
+  name: string;
+  /** The declared type as written (`text`, `timestamptz`, `DateTime`, `varchar`), when known. */
+  type?: string;
+}
+
+export interface DetectedTable {
+  name: string;
+  columns: DetectedColumn[];
+  /** Where the table is declared. */
+  evidence: StackEvidence;
+  source: 'sql' | 'prisma' | 'drizzle' | 'typeorm' | 'knex' | 'hasura';
+}
+
+export interface DetectedRedisKey {
+  /** `users` for keys `users:<id>`. */
+  prefix: string;
+  kind: 'hash' | 'set' | 'sorted set' | 'list' | 'string';
+  evidence: StackEvidence;
 }
 
 export type StackFindingKind = 'framework' | 'auth' | 'database' | 'orm' | 'billing' | 'email';

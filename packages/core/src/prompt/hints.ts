@@ -3,7 +3,7 @@
  * column is their email and name, and where activity is recorded. Used by the prompt (to point
  * Cursor at real names) and by the starter config `skene init` writes.
  */
-import type { DetectedColumn, DetectedTable } from '../detect/schema.js';
+import type { DetectedColumn, DetectedTable } from '../detect/types.js';
 
 export interface UserSchemaHints {
   /** The users table, when one with an email column was found. */

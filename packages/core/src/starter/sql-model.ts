@@ -2,8 +2,7 @@
  * The users table a SQL starter reads: the project's own (from the detected schema) or, when it
  * has none with an email column, an example `users` table the seed defines.
  */
-import type { DetectedTable } from '../detect/schema.js';
-import type { StackDetection } from '../detect/types.js';
+import type { DetectedTable, StackDetection } from '../detect/types.js';
 import { userSchemaHints } from '../prompt/hints.js';
 
 export interface SqlModel {
