@@ -4,6 +4,7 @@
  */
 import * as vscode from 'vscode';
 import { DocumentSymbolRequest, State, type DocumentSymbol, type LanguageClient } from 'vscode-languageclient/node';
+import { plural } from '@skene/core/report';
 import { isConfig } from './folders.js';
 
 export class StatusItem implements vscode.Disposable {
@@ -40,7 +41,7 @@ export class StatusItem implements vscode.Disposable {
       if (generation !== this.generation) return;
       loops = Array.isArray(symbols) ? (symbols as DocumentSymbol[]).length : undefined;
     }
-    const parts = [loops !== undefined ? `${loops} loop${loops === 1 ? '' : 's'}` : undefined, `${errors} error${errors === 1 ? '' : 's'}`].filter(Boolean);
+    const parts = [loops !== undefined ? plural(loops, 'loop') : undefined, plural(errors, 'error')].filter(Boolean);
     const icon = state === State.Starting ? '$(sync~spin)' : errors ? '$(error)' : '$(mail)';
     item.text = `${icon} Skene: ${parts.join(', ')}`;
     item.backgroundColor = errors ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;

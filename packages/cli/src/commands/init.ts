@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { LOOP_TYPES } from '@skene/sdk';
-import { detectStack, patternLabel, starterProject, starterWrites } from '@skene/core';
+import { detectStack, patternLabel, plural, starterProject, starterWrites } from '@skene/core';
 import { EXIT, type CliIO } from '../io.js';
 import type { Command } from '../main.js';
 import { parse, parsePattern, projectDir } from './prompt.js';
@@ -51,7 +51,7 @@ Exit status: 0 written, 1 skene.config.ts exists (nothing written), 2 bad usage.
     out.push('', 'Next:');
     for (const step of starter.next) out.push(`  ${step}`);
     // The expected result is the starter seed's: a seed the project kept says nothing about it.
-    if (plan.write.some((f) => f.path === starter.seed)) out.push(`  With this seed, the plan at ${starter.at} has ${starter.expected.emails} email${starter.expected.emails === 1 ? '' : 's'}${starter.expected.waiting ? ` and ${starter.expected.waiting} waiting` : ''}.`);
+    if (plan.write.some((f) => f.path === starter.seed)) out.push(`  With this seed, the plan at ${starter.at} has ${plural(starter.expected.emails, 'email')}${starter.expected.waiting ? ` and ${starter.expected.waiting} waiting` : ''}.`);
     out.push('  Then edit skene.config.ts (Cursor: `npx skene prompt --copy`); keep skene/ in step with the loops.');
     io.stdout(`${out.join('\n')}\n`);
     return EXIT.ok;

@@ -41,7 +41,7 @@ export function renderText(report: PlanReport, options: TextOptions = {}): strin
       lines.push(`  step ${step.step}: ${v(describeTrigger(step))} → ${v(step.template)}`);
       lines.push(`    ${countLine(step.counts, c)}`);
       for (const email of step.emails.slice(0, perStep)) {
-        const flags = email.problems.length ? c.yellow(` (${email.problems.length} problem${email.problems.length > 1 ? 's' : ''})`) : '';
+        const flags = email.problems.length ? c.yellow(` (${plural(email.problems.length, 'problem')})`) : '';
         lines.push(`    ${c.green('✉')} ${v(email.to)}  ${email.subject !== undefined ? `"${v(email.subject)}"` : c.yellow('(no subject)')}  ${c.dim(v(email.at))}${flags}`);
         for (const problem of email.problems) lines.push(`        ${c.yellow(v(problem))}`);
       }
@@ -56,8 +56,7 @@ export function renderText(report: PlanReport, options: TextOptions = {}): strin
 export function describeTrigger(step: StepReport): string {
   const t = step.trigger;
   if (t.type === 'database') return `on ${t.event} into ${t.table}`;
-  const n = t.occurrences.length;
-  return `schedule "${t.cron}" (${t.timezone}), ${n} occurrence${n === 1 ? '' : 's'}`;
+  return `schedule "${t.cron}" (${t.timezone}), ${plural(t.occurrences.length, 'occurrence')}`;
 }
 
 function countLine(counts: Counts, c: Palette): string {
