@@ -18,6 +18,7 @@ const commands: { name: string; summary: string; load: () => Promise<Command> }[
   { name: 'prompt', summary: 'Print the Cursor prompt for the detected stack', load: async () => (await import('./commands/prompt.js')).promptCommand },
   { name: 'check', summary: 'Validate skene.config.ts without running it', load: async () => (await import('./commands/check.js')).checkCommand },
   { name: 'plan', summary: 'Dry-run every loop and show the emails it would send', load: async () => (await import('./commands/plan.js')).planCommand },
+  { name: 'migrate', summary: 'Install change capture (PostgreSQL)', load: async () => (await import('./commands/migrate.js')).migrateCommand },
 ];
 
 export async function main(argv: string[], io: CliIO): Promise<number> {

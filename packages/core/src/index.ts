@@ -11,3 +11,4 @@ export * from './language/index.js';
 export * from './plan/index.js';
 export * from './sources/index.js';
 export * from './report/index.js';
+export * from './run/index.js';

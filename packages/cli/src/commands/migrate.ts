@@ -1,0 +1,77 @@
+import { parseArgs } from 'node:util';
+// Subpaths, not the whole of core: `skene migrate` should not load the editor analysis.
+import { ConfigError, findConfig, loadConfig } from '@skene/core/plan';
+import { captureChannel, captureTargets, DEFAULT_CAPTURE_SCHEMA, migrate } from '@skene/core/run';
+import { EXIT, UsageError } from '../io.js';
+import type { Command } from '../main.js';
+
+export const migrateCommand: Command = {
+  name: 'migrate',
+  usage: `Usage: skene migrate [--config file] [--database-url url] [--print] [--down]
+
+  --config        the config (default: skene.config.ts in the current folder)
+  --database-url  the PostgreSQL to install change capture in (also Supabase, Hasura, Neon)
+                  default: DATABASE_URL, then database.url in the config
+  --print         write the SQL to standard output instead of running it, for a migrations
+                  folder (Prisma, Supabase, Hasura, NestJS); needs no database
+  --down          remove change capture: Skene's triggers and the skene schema with its events
+
+Installs change capture for every table a database trigger in the config names: a skene
+schema with an events table, and a trigger on each table that records the changes the config
+asks for and notifies \`skene run\`. Idempotent: run it on every deploy. One transaction: on
+any error (a table without a primary key, a missing privilege) nothing is changed.
+Exit status: 0 done, 1 it could not be done, 2 bad usage.`,
+  async run(args, io) {
+    const { values } = parse(args);
+    const config = await loadFor(values.config, { cwd: io.cwd, optional: values.down === true });
+    const databaseUrl = values['database-url'] ?? (io.env.DATABASE_URL || undefined) ?? config.database?.url;
+    const result = await migrate({ config, databaseUrl, print: values.print, down: values.down });
+    if (values.print) {
+      io.stdout(result.sql);
+      return EXIT.ok;
+    }
+    for (const change of result.changes) io.stdout(`${change}\n`);
+    if (values.down) {
+      io.stdout(`Change capture removed from ${result.target}: Skene's triggers and the ${DEFAULT_CAPTURE_SCHEMA} schema.\n`);
+      return EXIT.ok;
+    }
+    const tables = captureTargets(config).length;
+    io.stdout(
+      tables === 0
+        ? `No database trigger in the config names a table: ${result.target} has the ${DEFAULT_CAPTURE_SCHEMA} schema and nothing to capture.\n`
+        : `Change capture is installed in ${result.target}: ${tables} table${tables === 1 ? '' : 's'}, events in ${DEFAULT_CAPTURE_SCHEMA}.events, NOTIFY on ${captureChannel()}.\n`,
+    );
+    return EXIT.ok;
+  },
+};
+
+type Loaded = Awaited<ReturnType<typeof loadConfig>> | { loops: []; database?: undefined };
+
+/** The config; for `--down` without `--config` a missing one is fine (removal needs no table list). */
+async function loadFor(given: string | undefined, options: { cwd: string; optional: boolean }): Promise<Loaded> {
+  let file: string;
+  try {
+    file = await findConfig(given, options.cwd);
+  } catch (error) {
+    if (options.optional && !given && error instanceof ConfigError) return { loops: [] };
+    throw error;
+  }
+  return loadConfig(file);
+}
+
+function parse(args: string[]) {
+  try {
+    return parseArgs({
+      args,
+      allowPositionals: false,
+      options: {
+        config: { type: 'string' },
+        'database-url': { type: 'string' },
+        print: { type: 'boolean' },
+        down: { type: 'boolean' },
+      },
+    });
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+}

@@ -1,0 +1,2 @@
+export * from './capture-postgres.js';
+export * from './migrate.js';
