@@ -20,9 +20,12 @@ function project(): { dir: string; file: string; uri: string; text: string } {
   mkdirSync(join(dir, 'migrations'));
   writeFileSync(join(dir, 'emails', 'welcome.html'), '<p>Hi {{name}}: {{link}}</p>');
   writeFileSync(join(dir, 'emails', 're_engagement.html'), '<p>Hi {{name}}, last seen {{lastActivity}}</p>');
-  writeFileSync(join(dir, 'migrations', '001_init.sql'), `CREATE TABLE users (id serial PRIMARY KEY, email text NOT NULL, name text, activation_link text, last_activity_at timestamptz, re_engagement_sent boolean DEFAULT false);
+  writeFileSync(
+    join(dir, 'migrations', '001_init.sql'),
+    `CREATE TABLE users (id serial PRIMARY KEY, email text NOT NULL, name text, activation_link text, last_activity_at timestamptz, re_engagement_sent boolean DEFAULT false);
 CREATE TABLE user_actions (id serial PRIMARY KEY, user_id integer REFERENCES users (id), action_type text NOT NULL, created_at timestamptz DEFAULT now());
-`);
+`,
+  );
   const file = join(dir, 'skene.config.ts');
   const text = generatedConfig(200);
   writeFileSync(file, text);
@@ -42,7 +45,9 @@ function rss(pid: number): { rss: string; peak: string } {
 }
 
 const line = (name: string, samples: number[], target: string) =>
-  console.log(`  ${name.padEnd(34)} p50 ${fmt(percentile(samples, 50)).padStart(9)}  p95 ${fmt(percentile(samples, 95)).padStart(9)}  (n=${samples.length}, target ${target})`);
+  console.log(
+    `  ${name.padEnd(34)} p50 ${fmt(percentile(samples, 50)).padStart(9)}  p95 ${fmt(percentile(samples, 95)).padStart(9)}  (n=${samples.length}, target ${target})`,
+  );
 
 export async function run(): Promise<void> {
   if (!serverBuilt()) throw new Error('the language server is not built (npm run bench builds it)');
@@ -85,7 +90,9 @@ export async function run(): Promise<void> {
     line('cold start → first pull diagnostics', pulledCold, '≤ 500 ms');
     line('cold start → first pushed diagnostics', pushedCold, '≤ 500 ms (no debounce on open)');
     line('cold start CPU time to first pull', cpuCold, 'what the wall time is on an idle core');
-    console.log(`  first start on a machine (no code caches yet): first pull diagnostics ${fmt(uncached.total)} (CPU ${fmt(uncached.cpu)}); it writes the caches`);
+    console.log(
+      `  first start on a machine (no code caches yet): first pull diagnostics ${fmt(uncached.total)} (CPU ${fmt(uncached.cpu)}); it writes the caches`,
+    );
 
     const server: Server = await startServer();
     const c = server.connection;

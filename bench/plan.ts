@@ -41,10 +41,16 @@ ANALYZE;`;
 function loops(): LoadedConfig {
   const dir = mkdtempSync(join(tmpdir(), 'skene-bench-plan-'));
   mkdirSync(join(dir, 'emails'));
-  writeFileSync(join(dir, 'emails', 'welcome.html'), '<html><head><title>Welcome, {{name}}</title></head><body><h1>Hi {{name}}</h1><p><a href="{{activationLink}}">Finish setting up</a></p></body></html>');
+  writeFileSync(
+    join(dir, 'emails', 'welcome.html'),
+    '<html><head><title>Welcome, {{name}}</title></head><body><h1>Hi {{name}}</h1><p><a href="{{activationLink}}">Finish setting up</a></p></body></html>',
+  );
   // The retention email again as a React Email component (the Hasura example's): rendered by React per email.
   copyFileSync(new URL('../examples/hasura/emails/re_engagement.tsx', import.meta.url), join(dir, 'emails', 're_engagement_react.tsx'));
-  writeFileSync(join(dir, 'emails', 're_engagement.html'), '<html><head><title>We miss you, {{name}}</title></head><body><p>Last seen {{lastActivity}}.</p></body></html>');
+  writeFileSync(
+    join(dir, 'emails', 're_engagement.html'),
+    '<html><head><title>We miss you, {{name}}</title></head><body><p>Last seen {{lastActivity}}.</p></body></html>',
+  );
   const config = normalizeConfig({
     email: { from: 'Acme <hello@acme.example>' },
     loops: [
@@ -56,7 +62,12 @@ function loops(): LoadedConfig {
           {
             trigger: { type: 'database', table: 'users', event: 'insert' },
             condition: { type: 'query', query: ACTIVATION_QUERY, timeout: '5m' },
-            action: { type: 'email', provider: 'resend', template: 'welcome', personalization: { name: '{{user.name}}', activationLink: '{{user.activation_link}}' } },
+            action: {
+              type: 'email',
+              provider: 'resend',
+              template: 'welcome',
+              personalization: { name: '{{user.name}}', activationLink: '{{user.activation_link}}' },
+            },
           },
         ],
       },
@@ -68,7 +79,12 @@ function loops(): LoadedConfig {
           {
             trigger: { type: 'schedule', cron: '0 9 * * *' },
             condition: { type: 'query', query: RETENTION_QUERY, timeout: '10m' },
-            action: { type: 'email', provider: 'resend', template: 're_engagement', personalization: { name: '{{user.name}}', lastActivity: '{{user.last_activity_at}}' } },
+            action: {
+              type: 'email',
+              provider: 'resend',
+              template: 're_engagement',
+              personalization: { name: '{{user.name}}', lastActivity: '{{user.last_activity_at}}' },
+            },
           },
         ],
       },
@@ -115,7 +131,11 @@ export async function run(): Promise<void> {
       };
       const client = new pg.Client({ connectionString: url });
       await client.connect();
-      const expected = (await client.query(`SELECT count(*)::int AS n FROM users u WHERE EXISTS (SELECT 1 FROM user_actions a WHERE a.user_id = u.id AND a.action_type = 'first_project_created')`)).rows[0].n as number;
+      const expected = (
+        await client.query(
+          `SELECT count(*)::int AS n FROM users u WHERE EXISTS (SELECT 1 FROM user_actions a WHERE a.user_id = u.id AND a.action_type = 'first_project_created')`,
+        )
+      ).rows[0].n as number;
       let dataMs = 0;
       const floors: Record<string, number> = {};
       try {
@@ -138,8 +158,12 @@ export async function run(): Promise<void> {
           console.log(
             `  ${id.padEnd(10)} ${emails.toLocaleString('en-US')} emails of ${report!.totals.events.toLocaleString('en-US')} events (${report!.totals.waiting.toLocaleString('en-US')} waiting); floor (set-based SQL) ${fmt(floorMs)}`,
           );
-          console.log(`    plan, bodies rendered:    ${fmt(planMs)} → ${(planMs / floorMs).toFixed(2)}× the floor, ${Math.round(emails / (planMs / 1000)).toLocaleString('en-US')} emails/s`);
-          console.log(`    plan, without bodies:     ${fmt(bareMs)} → ${(bareMs / floorMs).toFixed(2)}× the floor, ${Math.round(emails / (bareMs / 1000)).toLocaleString('en-US')} emails/s (target ≤ 2×)`);
+          console.log(
+            `    plan, bodies rendered:    ${fmt(planMs)} → ${(planMs / floorMs).toFixed(2)}× the floor, ${Math.round(emails / (planMs / 1000)).toLocaleString('en-US')} emails/s`,
+          );
+          console.log(
+            `    plan, without bodies:     ${fmt(bareMs)} → ${(bareMs / floorMs).toFixed(2)}× the floor, ${Math.round(emails / (bareMs / 1000)).toLocaleString('en-US')} emails/s (target ≤ 2×)`,
+          );
           if (id === 'activation' && emails !== expected) console.log(`  !! plan found ${emails} emails, the set-based query ${expected}`);
         }
       } finally {
@@ -152,7 +176,9 @@ export async function run(): Promise<void> {
         const retention = config.loops.find((l) => l.id === 'retention')!;
         const reactLoop: LoadedConfig = {
           ...config,
-          loops: [{ ...retention, id: 'retention-react', steps: retention.steps.map((s) => ({ ...s, action: { ...s.action, template: 're_engagement_react' } })) }],
+          loops: [
+            { ...retention, id: 'retention-react', steps: retention.steps.map((s) => ({ ...s, action: { ...s.action, template: 're_engagement_react' } })) },
+          ],
         };
         const [r, ms] = await time(() => runPlan({ config: reactLoop, source, at: AT }));
         const floorMs = floors.retention!;
@@ -170,7 +196,9 @@ export async function run(): Promise<void> {
           await c.query('ROLLBACK');
         }, url),
       );
-      console.log(`  one query per row (${USERS.toLocaleString('en-US')} round trips): ${fmt(perRowMs)} for the conditions alone → the batched plan (without bodies) is ${(perRowMs / dataMs).toFixed(1)}× faster`);
+      console.log(
+        `  one query per row (${USERS.toLocaleString('en-US')} round trips): ${fmt(perRowMs)} for the conditions alone → the batched plan (without bodies) is ${(perRowMs / dataMs).toFixed(1)}× faster`,
+      );
     } finally {
       await source.close();
     }
@@ -192,7 +220,9 @@ export async function run(): Promise<void> {
   for (let i = 0; i < 7; i++) samples.push(startOnce());
   const totals = samples.map((s) => s.total);
   const starts = samples.map((s) => s.start);
-  console.log(`  machine load while measuring: ${(await import('node:os')).loadavg()[0].toFixed(1)} (1-min average) on ${(await import('node:os')).cpus().length} CPUs`);
+  console.log(
+    `  machine load while measuring: ${(await import('node:os')).loadavg()[0].toFixed(1)} (1-min average) on ${(await import('node:os')).cpus().length} CPUs`,
+  );
   console.log(
     `  PGlite cold start (new process, from ${snapshotPath().replace(/^.*node_modules/, 'node_modules')}): median ${fmt(percentile(totals, 50))} ` +
       `(import ${fmt(percentile(totals, 50) - percentile(starts, 50))}, database ready ${fmt(percentile(starts, 50))}), worst ${fmt(Math.max(...totals))} of ${totals.length} (target ≤ 1 s); ` +

@@ -12,8 +12,9 @@ export function fmt(ms: number): string {
 export function generatedConfig(count: number): string {
   const loops: string[] = [];
   for (let i = 0; i < count; i++) {
-    loops.push(i % 2 === 0
-      ? `  {
+    loops.push(
+      i % 2 === 0
+        ? `  {
     id: 'activation-${i}',
     type: 'activation',
     opinion: 'Welcome users who reach milestone ${i}',
@@ -24,16 +25,17 @@ export function generatedConfig(count: number): string {
     }],
     recovery: { retries: 3, backoff: 'exponential' },
   },`
-      : `  {
+        : `  {
     id: 'retention-${i}',
     type: 'retention',
-    opinion: 'Re-engage users idle for ${i % 30 + 1} days',
+    opinion: 'Re-engage users idle for ${(i % 30) + 1} days',
     steps: [{
       trigger: { type: 'schedule', cron: '0 ${i % 24} * * *', timezone: 'Europe/Helsinki' },
-      condition: { type: 'query', query: \`SELECT * FROM users WHERE last_activity_at < NOW() - INTERVAL '${i % 30 + 1} days' AND re_engagement_sent = false\`, timeout: '10m' },
+      condition: { type: 'query', query: \`SELECT * FROM users WHERE last_activity_at < NOW() - INTERVAL '${(i % 30) + 1} days' AND re_engagement_sent = false\`, timeout: '10m' },
       action: { type: 'email', provider: 'resend', template: 're_engagement', personalization: { name: '{{user.name}}', lastActivity: '{{user.last_activity_at}}' } },
     }],
-  },`);
+  },`,
+    );
   }
   return `import { defineConfig } from '@skene/sdk';\n\nexport default defineConfig({\n  loops: [\n${loops.join('\n')}\n  ],\n});\n`;
 }

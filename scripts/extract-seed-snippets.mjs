@@ -10,9 +10,12 @@ export function extractSnippet(page) {
 }
 
 export function seedSnippets(seedsDir) {
-  return readdirSync(seedsDir).filter((f) => f.endsWith('.txt')).sort().map((f) => {
-    const page = readFileSync(`${seedsDir}/${f}`, 'utf8');
-    const title = /Implementing .* with (.+)|Adding Activation to (.+?) Apps|What's Missing in Standard (.+?) Architecture/.exec(page);
-    return { file: f, stack: (title?.[1] ?? title?.[2] ?? title?.[3] ?? '').trim(), snippet: extractSnippet(page) };
-  });
+  return readdirSync(seedsDir)
+    .filter((f) => f.endsWith('.txt'))
+    .sort()
+    .map((f) => {
+      const page = readFileSync(`${seedsDir}/${f}`, 'utf8');
+      const title = /Implementing .* with (.+)|Adding Activation to (.+?) Apps|What's Missing in Standard (.+?) Architecture/.exec(page);
+      return { file: f, stack: (title?.[1] ?? title?.[2] ?? title?.[3] ?? '').trim(), snippet: extractSnippet(page) };
+    });
 }

@@ -10,7 +10,11 @@ const only = process.argv.slice(2);
 const files = [];
 for (const dir of roots) {
   const abs = join(root, dir);
-  try { statSync(abs); } catch { continue; }
+  try {
+    statSync(abs);
+  } catch {
+    continue;
+  }
   for (const entry of readdirSync(abs, { recursive: true })) {
     const file = join(abs, entry);
     if (!file.endsWith('.test.ts') || file.includes('node_modules') || file.includes(`${'/'}fixtures${'/'}`)) continue;

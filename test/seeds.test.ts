@@ -16,7 +16,7 @@ const FIXTURES = join(ROOT, 'test', 'fixtures', 'seeds');
 const STACKS = ['upstash', 'nextjs-upstash-clerk', 'hasura', 'tidb', 'nestjs-postgres-stripe'];
 
 describe('seed snippets', () => {
-  test('the committed fixtures are the pages\' snippets, byte for byte', (t) => {
+  test("the committed fixtures are the pages' snippets, byte for byte", (t) => {
     if (!existsSync(SEEDS)) {
       if (process.env.SKENE_REQUIRE_SHARED === '1') assert.fail(`../shared/seeds not found beside the repo (${SEEDS})`);
       t.skip('SKIPPED: ../shared/seeds is not beside this checkout');
@@ -44,7 +44,16 @@ describe('seed snippets', () => {
     const { status, stdout } = skene(['check', file, '--dialect', 'mysql', '--format', 'json']);
     assert.equal(status, 1);
     const diagnostics = JSON.parse(stdout);
-    assert.deepEqual(diagnostics.map((d: { code: string; line: number; column: number; endLine: number; endColumn: number }) => [d.code, d.line, d.column, d.endLine, d.endColumn]), [['SKN023', 15, 70, 15, 87]]);
+    assert.deepEqual(
+      diagnostics.map((d: { code: string; line: number; column: number; endLine: number; endColumn: number }) => [
+        d.code,
+        d.line,
+        d.column,
+        d.endLine,
+        d.endColumn,
+      ]),
+      [['SKN023', 15, 70, 15, 87]],
+    );
     const line = readFileSync(file, 'utf8').split('\n')[14];
     assert.equal(line.slice(69, 86), "INTERVAL '7 days'");
     assert.match(diagnostics[0].message, /Write `INTERVAL 7 DAY`/);

@@ -27,7 +27,18 @@ import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as esbuild from 'esbuild';
-import { COMMONJS_GLOBALS, CORE_DIR, CORE_WORKERS, copyCoreAssets, packageDir, REACT_PRODUCTION, SDK_DIR, SDK_ENTRY, writeModulePackageJson, writeReactProduction } from '../../scripts/bundle-core.mjs';
+import {
+  COMMONJS_GLOBALS,
+  CORE_DIR,
+  CORE_WORKERS,
+  copyCoreAssets,
+  packageDir,
+  REACT_PRODUCTION,
+  SDK_DIR,
+  SDK_ENTRY,
+  writeModulePackageJson,
+  writeReactProduction,
+} from '../../scripts/bundle-core.mjs';
 
 const actionDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const { values } = parseArgs({ options: { outdir: { type: 'string' }, quiet: { type: 'boolean' }, rev: { type: 'string' } } });
@@ -126,7 +137,9 @@ const vendor = join(outdir, 'node_modules');
     cpSync(join(wasmDir, file), join(to, 'wasm', file));
   }
   cpSync(join(nativeDir, 'LICENSE.md'), join(to, 'LICENSE.md'));
-  const apiNames = Object.keys(createRequire(import.meta.url)(join(nativeDir, 'lib', 'main.js'))).filter((n) => /^[A-Za-z_$][\w$]*$/.test(n) && n !== 'default').sort();
+  const apiNames = Object.keys(createRequire(import.meta.url)(join(nativeDir, 'lib', 'main.js')))
+    .filter((n) => /^[A-Za-z_$][\w$]*$/.test(n) && n !== 'default')
+    .sort();
   mkdirSync(join(to, 'lib'), { recursive: true });
   writeFileSync(
     join(to, 'lib', 'main.js'),
@@ -144,7 +157,20 @@ const vendor = join(outdir, 'node_modules');
       '',
     ].join('\n'),
   );
-  writeFileSync(join(to, 'package.json'), JSON.stringify({ name: 'esbuild', version, license: 'MIT', description: 'esbuild (native on linux-x64, else esbuild-wasm), vendored by @skene/action', main: 'lib/main.js' }, null, 2) + '\n');
+  writeFileSync(
+    join(to, 'package.json'),
+    JSON.stringify(
+      {
+        name: 'esbuild',
+        version,
+        license: 'MIT',
+        description: 'esbuild (native on linux-x64, else esbuild-wasm), vendored by @skene/action',
+        main: 'lib/main.js',
+      },
+      null,
+      2,
+    ) + '\n',
+  );
 }
 
 // React and react-dom: the files their entry points reach (both NODE_ENV branches), as published.
@@ -196,7 +222,14 @@ const vendor = join(outdir, 'node_modules');
     keepNames: true,
     logLevel: 'warning',
   });
-  writeFileSync(join(to, 'package.json'), JSON.stringify({ name: pkg.name, version: pkg.version, license: pkg.license, description: `${pkg.name}, prebundled by @skene/action`, main: 'index.js' }, null, 2) + '\n');
+  writeFileSync(
+    join(to, 'package.json'),
+    JSON.stringify(
+      { name: pkg.name, version: pkg.version, license: pkg.license, description: `${pkg.name}, prebundled by @skene/action`, main: 'index.js' },
+      null,
+      2,
+    ) + '\n',
+  );
 }
 
 // @skene/sdk, prebundled (zod inlined): the plan compiles the user's config with `@skene/sdk`
@@ -214,7 +247,19 @@ const vendor = join(outdir, 'node_modules');
   });
   writeFileSync(
     join(to, 'package.json'),
-    JSON.stringify({ name: pkg.name, version: pkg.version, license: pkg.license, description: `${pkg.name}, prebundled by @skene/action`, type: 'module', main: './dist/index.js', exports: { '.': './dist/index.js' } }, null, 2) + '\n',
+    JSON.stringify(
+      {
+        name: pkg.name,
+        version: pkg.version,
+        license: pkg.license,
+        description: `${pkg.name}, prebundled by @skene/action`,
+        type: 'module',
+        main: './dist/index.js',
+        exports: { '.': './dist/index.js' },
+      },
+      null,
+      2,
+    ) + '\n',
   );
 }
 
@@ -227,7 +272,20 @@ const vendor = join(outdir, 'node_modules');
   mkdirSync(join(to, 'lib'), { recursive: true });
   cpSync(join(from, 'lib', 'typescript.js'), join(to, 'lib', 'typescript.js'));
   cpSync(join(from, 'LICENSE.txt'), join(to, 'LICENSE.txt'));
-  writeFileSync(join(to, 'package.json'), JSON.stringify({ name: pkg.name, version: pkg.version, license: pkg.license, description: `${pkg.name}'s compiler only, vendored by @skene/action`, main: './lib/typescript.js' }, null, 2) + '\n');
+  writeFileSync(
+    join(to, 'package.json'),
+    JSON.stringify(
+      {
+        name: pkg.name,
+        version: pkg.version,
+        license: pkg.license,
+        description: `${pkg.name}'s compiler only, vendored by @skene/action`,
+        main: './lib/typescript.js',
+      },
+      null,
+      2,
+    ) + '\n',
+  );
 }
 
 // PGlite's version, where core looks for it (the key of its cached data directory); the code is in index.js.
@@ -235,7 +293,20 @@ const vendor = join(outdir, 'node_modules');
   const pkg = JSON.parse(readFileSync(join(packageDir('@electric-sql/pglite'), 'package.json'), 'utf8'));
   const to = join(vendor, '@electric-sql', 'pglite');
   mkdirSync(to, { recursive: true });
-  writeFileSync(join(to, 'package.json'), JSON.stringify({ name: pkg.name, version: pkg.version, license: pkg.license, description: `${pkg.name}'s version only: @skene/action bundles PGlite into dist/index.js`, main: 'index.cjs' }, null, 2) + '\n');
+  writeFileSync(
+    join(to, 'package.json'),
+    JSON.stringify(
+      {
+        name: pkg.name,
+        version: pkg.version,
+        license: pkg.license,
+        description: `${pkg.name}'s version only: @skene/action bundles PGlite into dist/index.js`,
+        main: 'index.cjs',
+      },
+      null,
+      2,
+    ) + '\n',
+  );
   writeFileSync(join(to, 'index.cjs'), "throw new Error('@skene/action bundles PGlite into dist/index.js; this stub only carries its version');\n");
 }
 

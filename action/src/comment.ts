@@ -23,9 +23,7 @@ export interface CommentTarget {
   key: string;
 }
 
-export type CommentOutcome =
-  | { action: 'created' | 'updated' | 'unchanged'; id: number; url?: string }
-  | { action: 'read-only'; id?: number; reason: string };
+export type CommentOutcome = { action: 'created' | 'updated' | 'unchanged'; id: number; url?: string } | { action: 'read-only'; id?: number; reason: string };
 
 /** The hidden lines that start every comment this action writes. */
 export function markerLines(key: string): string {

@@ -13,7 +13,10 @@ export function diagnosticsMarkdown(display: string, check: CheckResult, diagnos
   if (counts.notices) parts.push(plural(counts.notices, 'note'));
   out.push(`${parts.join(', ')}. No plan was made: fix the config and push again.`);
   if (counts.omitted) {
-    out.push('', `${plural(counts.omitted, 'more diagnostic')} ${counts.omitted === 1 ? 'is' : 'are'} listed here but not annotated (at most ${MAX_ANNOTATIONS_PER_KIND} annotations per kind).`);
+    out.push(
+      '',
+      `${plural(counts.omitted, 'more diagnostic')} ${counts.omitted === 1 ? 'is' : 'are'} listed here but not annotated (at most ${MAX_ANNOTATIONS_PER_KIND} annotations per kind).`,
+    );
   }
   out.push('', fence(formatDiagnosticsText(check, display, false).trimEnd(), 'text'), '');
   if (diagnostics.some((d) => d.severity === 'error')) out.push(`Run \`npx skene check ${display}\` locally for the same list.`, '');

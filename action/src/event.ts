@@ -108,7 +108,7 @@ export async function headCommitTime(event: EventInfo, cwd: string, octokit: Oct
       }
     }
   }
-  core.warning('Could not find the head commit\'s time; the plan uses the current time, so a rerun may differ. Set the `at` input to pin it.');
+  core.warning("Could not find the head commit's time; the plan uses the current time, so a rerun may differ. Set the `at` input to pin it.");
   return { at: new Date().toISOString(), source: 'current time (head commit time unknown)' };
 }
 
@@ -137,7 +137,12 @@ export function baseConfigText(configAbs: string, baseSha: string): string | nul
   if (git(['cat-file', '-e', `${baseSha}^{commit}`], dir) === undefined) return undefined;
   const name = basename(configAbs);
   try {
-    return execFileSync('git', ['show', `${baseSha}:${prefix}${name}`], { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 64 * 1024 * 1024 });
+    return execFileSync('git', ['show', `${baseSha}:${prefix}${name}`], {
+      cwd: dir,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+      maxBuffer: 64 * 1024 * 1024,
+    });
   } catch {
     return null;
   }

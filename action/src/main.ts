@@ -7,7 +7,19 @@ import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, delimiter, dirname, join, relative, resolve } from 'node:path';
 import * as core from '@actions/core';
 import type * as github from '@actions/github';
-import { checkConfigFile, createMasker, dropScratchOnSignals, emptyReport, maskOutput, plural, renderJson, toJsonDiagnostics, toPosix, totalsLine, type PlanReport } from '@skene/core';
+import {
+  checkConfigFile,
+  createMasker,
+  dropScratchOnSignals,
+  emptyReport,
+  maskOutput,
+  plural,
+  renderJson,
+  toJsonDiagnostics,
+  toPosix,
+  totalsLine,
+  type PlanReport,
+} from '@skene/core';
 import { annotate } from './annotations.js';
 import { describeOutcome, logOutcome, upsertComment, type CommentOutcome } from './comment.js';
 import { checkFailedComment, diagnosticsMarkdown } from './diagnostics.js';
@@ -96,7 +108,8 @@ async function main(recipients: { shown: boolean }): Promise<void> {
     const written = commentOn ? await writeComment(commentOn, checkFailedComment(display, diagnostics, counts, event.headSha)) : {};
     if (written.error) core.warning(messageOf(written.error));
     core.setOutput('comment-id', written.outcome?.id !== undefined ? String(written.outcome.id) : '');
-    const note = commentOn && (written.outcome ? describeOutcome(written.outcome, commentOn.issueNumber) : written.error ? messageOf(written.error) : undefined);
+    const note =
+      commentOn && (written.outcome ? describeOutcome(written.outcome, commentOn.issueNumber) : written.error ? messageOf(written.error) : undefined);
     await writeSummary(diagnosticsMarkdown(display, check, diagnostics, counts) + (note ? `\n**Pull-request comment:** ${note}\n` : ''));
     const first = diagnostics.find((d) => d.severity === 'error')!;
     throw new ActionError(`${display} has ${plural(counts.errors, 'error')} (annotated); the first, at line ${first.line}: ${first.code} ${first.message}`);
@@ -105,7 +118,14 @@ async function main(recipients: { shown: boolean }): Promise<void> {
   // 2. The plan, at the pinned clock (and the base's, for compare-base).
   const clock = inputs.at ? { at: inputs.at, source: 'the `at` input' } : await headCommitTime(event, inputs.workingDirectory, octokit);
   core.info(`Planning ${display} at ${clock.at} (${clock.source}).`);
-  const planInputs: PlanInputs = { configFile: configAbs, seed: inputs.seed, databaseUrl: inputs.databaseUrl, at: clock.at, cwd: inputs.workingDirectory, showRecipients: inputs.showRecipients };
+  const planInputs: PlanInputs = {
+    configFile: configAbs,
+    seed: inputs.seed,
+    databaseUrl: inputs.databaseUrl,
+    at: clock.at,
+    cwd: inputs.workingDirectory,
+    showRecipients: inputs.showRecipients,
+  };
   let base: { report: PlanReport; label: string } | undefined;
   let baseNote: string | undefined;
   if (inputs.compareBase) {

@@ -59,7 +59,9 @@ function loopTable(report: PlanReport): string {
     used += bytes(row) + 1;
     if (used > LOOP_TABLE_BUDGET) {
       // Said in the table itself, where a reader looks for the missing loops.
-      rows.push(`| … and ${report.loops.length - rows.length} more loops (${rows.length} of ${report.loops.length} shown; the JSON report has every loop) | | | | | | | |`);
+      rows.push(
+        `| … and ${report.loops.length - rows.length} more loops (${rows.length} of ${report.loops.length} shown; the JSON report has every loop) | | | | | | | |`,
+      );
       break;
     }
     rows.push(row);

@@ -43,10 +43,19 @@ describe('action: a config that fails skene check replaces the plan in the stick
       // The next push breaks the config: two errors the check annotates.
       runner.write('app/skene.config.ts', good.replace("type: 'retention'", "type: 'retension'").replace("'0 9 * * *'", "'0 9 * *'"));
       github.clearRequests();
-      const broken = await runner.run({ inputs, event: pullRequestEvent({ number: 12, headSha: 'b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0' }), apiUrl: github.url, env: ENV });
+      const broken = await runner.run({
+        inputs,
+        event: pullRequestEvent({ number: 12, headSha: 'b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0' }),
+        apiUrl: github.url,
+        env: ENV,
+      });
       assert.equal(broken.status, 1, broken.stdout);
       assert.match(broken.failure ?? '', /has 2 errors/);
-      assert.deepEqual(github.writes().map((w) => `${w.method} ${w.path}`), [`PATCH /repos/acme/app/issues/comments/${id}`], 'the same comment, updated');
+      assert.deepEqual(
+        github.writes().map((w) => `${w.method} ${w.path}`),
+        [`PATCH /repos/acme/app/issues/comments/${id}`],
+        'the same comment, updated',
+      );
       assert.equal(mine().length, 1);
       const body = mine()[0]!.body;
       assert.ok(body.startsWith(MARKER_LINES), body);
@@ -65,7 +74,12 @@ describe('action: a config that fails skene check replaces the plan in the stick
 
       // A rerun of the same broken commit: the comment already says so, and is not rewritten.
       github.clearRequests();
-      const rerun = await runner.run({ inputs, event: pullRequestEvent({ number: 12, headSha: 'b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0' }), apiUrl: github.url, env: ENV });
+      const rerun = await runner.run({
+        inputs,
+        event: pullRequestEvent({ number: 12, headSha: 'b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0' }),
+        apiUrl: github.url,
+        env: ENV,
+      });
       assert.equal(rerun.status, 1);
       assert.deepEqual(github.writes(), []);
 
@@ -88,7 +102,12 @@ describe('action: a config that fails skene check replaces the plan in the stick
       runner.copyExample('hasura', 'app');
       runner.write('app/skene.config.ts', runner.read('app/skene.config.ts').replace("type: 'retention'", "type: 'retension'"));
       github.clearRequests();
-      const run = await runner.run({ inputs: { 'working-directory': 'app', at: AT, comment: 'off' }, event: pullRequestEvent({ number: 13 }), apiUrl: github.url, env: ENV });
+      const run = await runner.run({
+        inputs: { 'working-directory': 'app', at: AT, comment: 'off' },
+        event: pullRequestEvent({ number: 13 }),
+        apiUrl: github.url,
+        env: ENV,
+      });
       assert.equal(run.status, 1);
       assert.deepEqual(github.writes(), []);
       assert.equal(run.outputs['comment-id'], '');

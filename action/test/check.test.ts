@@ -74,7 +74,11 @@ describe('action: broken config and bad inputs', () => {
       // 12 unknown keys, each on its own line, right after `type: 'retention',`.
       const extra = Array.from({ length: 12 }, (_, i) => `  typo${i + 1}: true,`).join('\n');
       runner.write('app/skene.config.ts', original.replace(/^(\s*type: 'retention',)$/m, `$1\n${extra}`));
-      const run = await runner.run({ inputs: { 'working-directory': 'app', comment: 'off', at: '2026-01-15T09:00:00Z' }, event: pullRequestEvent(), apiUrl: github.url });
+      const run = await runner.run({
+        inputs: { 'working-directory': 'app', comment: 'off', at: '2026-01-15T09:00:00Z' },
+        event: pullRequestEvent(),
+        apiUrl: github.url,
+      });
       assert.equal(run.status, 1);
       const errors = run.annotations.filter((a) => a.command === 'error');
       assert.equal(errors.length, 10);
@@ -92,13 +96,23 @@ describe('action: broken config and bad inputs', () => {
       runner.copyExample('hasura', 'app');
       const password = 's3cr3t-Pa55word';
       const url = `postgres://skene:${password}@127.0.0.1:9/app`;
-      const run = await runner.run({ inputs: { 'working-directory': 'app', 'database-url': url, at: '2026-03-02T09:00:00Z', comment: 'off' }, event: pullRequestEvent(), apiUrl: github.url });
+      const run = await runner.run({
+        inputs: { 'working-directory': 'app', 'database-url': url, at: '2026-03-02T09:00:00Z', comment: 'off' },
+        event: pullRequestEvent(),
+        apiUrl: github.url,
+      });
       assert.equal(run.status, 1);
       const masks = run.commands.filter((c) => c.command === 'add-mask').map((c) => c.message);
       assert.ok(masks.includes(url) && masks.includes(password), 'the URL and its password are registered as secrets first');
       const firstMask = run.stdout.indexOf('::add-mask::');
       assert.ok(firstMask >= 0 && run.stdout.slice(0, firstMask).indexOf(password) === -1);
-      const printed = run.stdout.split('\n').filter((l) => !l.startsWith('::add-mask::')).join('\n') + run.stderr + run.summary;
+      const printed =
+        run.stdout
+          .split('\n')
+          .filter((l) => !l.startsWith('::add-mask::'))
+          .join('\n') +
+        run.stderr +
+        run.summary;
       assert.ok(!printed.includes(password), `the password leaked:\n${printed}`);
       assert.match(run.failure ?? '', /127\.0\.0\.1/);
       assert.match(run.summary, /## Skene plan failed/);
@@ -112,7 +126,11 @@ describe('action: broken config and bad inputs', () => {
     try {
       runner.copyExample('hasura', 'app');
       runner.write('app/seed/postgres/003_broken.sql', "INSERT INTO users (id) VALUES ('not a uuid');\n");
-      const run = await runner.run({ inputs: { 'working-directory': 'app', seed: 'seed/postgres', at: '2026-03-02T09:00:00Z', comment: 'off' }, event: pullRequestEvent(), apiUrl: github.url });
+      const run = await runner.run({
+        inputs: { 'working-directory': 'app', seed: 'seed/postgres', at: '2026-03-02T09:00:00Z', comment: 'off' },
+        event: pullRequestEvent(),
+        apiUrl: github.url,
+      });
       assert.equal(run.status, 1);
       assert.match(run.failure ?? '', /003_broken\.sql:1/);
       assert.match(run.summary, /## Skene plan failed[\s\S]*003_broken\.sql/);

@@ -70,7 +70,10 @@ describe('action: the sticky pull-request comment', () => {
       const changed = await runner.run({ inputs: inputs(), event, apiUrl: github.url, env: ENV });
       assertPassed(changed);
       const writes = github.writes();
-      assert.deepEqual(writes.map((w) => `${w.method} ${w.path}`), [`PATCH /repos/acme/app/issues/comments/${comment.id}`]);
+      assert.deepEqual(
+        writes.map((w) => `${w.method} ${w.path}`),
+        [`PATCH /repos/acme/app/issues/comments/${comment.id}`],
+      );
       assert.equal(github.commentsOn(7).filter((c) => c.user.login === BOT.login).length, 1, 'still one comment');
       assert.notEqual(firstBody, (writes[0]!.body as { body: string }).body);
       assert.equal(github.commentsOn(7).find((c) => c.id === comment.id)!.body, (writes[0]!.body as { body: string }).body);
@@ -92,8 +95,15 @@ describe('action: the sticky pull-request comment', () => {
       const run = await runner.run({ inputs: inputs(), event: pullRequestEvent({ number: 8 }), apiUrl: github.url, env: ENV });
       assertPassed(run);
       const lists = github.requests.filter((r) => r.method === 'GET' && r.path === '/repos/acme/app/issues/8/comments');
-      assert.deepEqual(lists.map((r) => r.query.page ?? '1'), ['1', '2'], 'every page, following Link: rel="next"');
-      assert.deepEqual(github.writes().map((w) => `${w.method} ${w.path}`), [`PATCH /repos/acme/app/issues/comments/${stale.id}`]);
+      assert.deepEqual(
+        lists.map((r) => r.query.page ?? '1'),
+        ['1', '2'],
+        'every page, following Link: rel="next"',
+      );
+      assert.deepEqual(
+        github.writes().map((w) => `${w.method} ${w.path}`),
+        [`PATCH /repos/acme/app/issues/comments/${stale.id}`],
+      );
       assert.equal(github.commentsOn(8).filter((c) => c.user.login === BOT.login).length, 1);
       assert.equal(run.outputs['comment-id'], String(stale.id));
     } finally {
@@ -109,9 +119,17 @@ describe('action: the sticky pull-request comment', () => {
       github.addComment(9, BOT, `${MARKER}\n<!-- skene-plan-config: app/skene.config.ts -->\nold\n`);
       const own = github.addComment(9, HUMAN, `${MARKER}\n<!-- skene-plan-config: app/skene.config.ts -->\nold\n`);
       github.clearRequests();
-      const run = await runner.run({ inputs: inputs({ 'github-token': 'ghp_personal_token' }), event: pullRequestEvent({ number: 9 }), apiUrl: github.url, env: ENV });
+      const run = await runner.run({
+        inputs: inputs({ 'github-token': 'ghp_personal_token' }),
+        event: pullRequestEvent({ number: 9 }),
+        apiUrl: github.url,
+        env: ENV,
+      });
       assertPassed(run);
-      assert.deepEqual(github.writes().map((w) => `${w.method} ${w.path}`), [`PATCH /repos/acme/app/issues/comments/${own.id}`]);
+      assert.deepEqual(
+        github.writes().map((w) => `${w.method} ${w.path}`),
+        [`PATCH /repos/acme/app/issues/comments/${own.id}`],
+      );
     } finally {
       runner.cleanup();
     }
@@ -122,10 +140,18 @@ describe('action: the sticky pull-request comment', () => {
     try {
       runner.copyExample('hasura', 'app');
       github.clearRequests();
-      const run = await runner.run({ inputs: inputs({ 'github-token': 'ghs_read_only_token' }), event: pullRequestEvent({ number: 10 }), apiUrl: github.url, env: ENV });
+      const run = await runner.run({
+        inputs: inputs({ 'github-token': 'ghs_read_only_token' }),
+        event: pullRequestEvent({ number: 10 }),
+        apiUrl: github.url,
+        env: ENV,
+      });
       assertPassed(run);
       assert.match(run.stdout, /^::warning::Could not write the plan comment on #10: the token is read-only \(403 Resource not accessible by integration\)/m);
-      assert.deepEqual(github.writes().map((w) => `${w.method} ${w.status}`), ['POST 403']);
+      assert.deepEqual(
+        github.writes().map((w) => `${w.method} ${w.status}`),
+        ['POST 403'],
+      );
       assert.equal(github.commentsOn(10).length, 0);
       assert.match(run.summary, /## Skene plan: 3 emails would be sent/);
       assert.match(run.summary, /the token is read-only/);
@@ -169,7 +195,10 @@ describe('action: the sticky pull-request comment', () => {
       assert.ok(named.length >= 2, 'the example has two loops that send');
       assert.equal(run.failure, `max-emails exceeded: the plan would send ${report.totals.emails} emails, more than the limit of 2 (${named.join(', ')}).`);
       assert.match(run.summary, /## Skene plan: \d+ emails would be sent/);
-      assert.deepEqual(github.writes().map((w) => w.method), ['POST']);
+      assert.deepEqual(
+        github.writes().map((w) => w.method),
+        ['POST'],
+      );
       assert.doesNotMatch(run.stdout + run.stderr, /\n\s+at .+:\d+:\d+\)?\n/);
     } finally {
       runner.cleanup();
@@ -182,7 +211,12 @@ describe('action: the sticky pull-request comment', () => {
       runner.copyExample('hasura', 'app');
       const headSha = 'c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00';
       github.commits.set(headSha, '2026-03-02T09:00:00Z');
-      const run = await runner.run({ inputs: inputs({ at: '', comment: 'off' }), event: pullRequestEvent({ number: 12, headSha }), apiUrl: github.url, env: ENV });
+      const run = await runner.run({
+        inputs: inputs({ at: '', comment: 'off' }),
+        event: pullRequestEvent({ number: 12, headSha }),
+        apiUrl: github.url,
+        env: ENV,
+      });
       assertPassed(run);
       assert.match(run.stdout, /Planning app\/skene\.config\.ts at 2026-03-02T09:00:00\.000Z \(head commit c0ffee0\)/);
       assert.equal(run.outputs.emails, '3');

@@ -27,19 +27,44 @@ describe('action: compare-base', () => {
     await github.stop();
   });
 
-  test('plans the base commit\'s config against the same seed and shows what the change adds and removes', async () => {
+  test("plans the base commit's config against the same seed and shows what the change adds and removes", async () => {
     const runner = new Runner();
     try {
       runner.copyExample('nestjs-postgres-stripe', 'app');
       const ws = runner.workspace;
       git(ws, 'init', '-q', '-b', 'main');
       git(ws, 'add', '.');
-      execFileSync('git', ['commit', '-q', '-m', 'base'], { cwd: ws, env: { ...process.env, GIT_AUTHOR_NAME: 'T', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 'T', GIT_COMMITTER_EMAIL: 't@example.com', GIT_COMMITTER_DATE: '2026-03-01T12:00:00Z', GIT_AUTHOR_DATE: '2026-03-01T12:00:00Z' } });
+      execFileSync('git', ['commit', '-q', '-m', 'base'], {
+        cwd: ws,
+        env: {
+          ...process.env,
+          GIT_AUTHOR_NAME: 'T',
+          GIT_AUTHOR_EMAIL: 't@example.com',
+          GIT_COMMITTER_NAME: 'T',
+          GIT_COMMITTER_EMAIL: 't@example.com',
+          GIT_COMMITTER_DATE: '2026-03-01T12:00:00Z',
+          GIT_AUTHOR_DATE: '2026-03-01T12:00:00Z',
+        },
+      });
       const baseSha = git(ws, 'rev-parse', 'HEAD');
       // The change: re-engage after 14 days instead of 7 (fewer emails from that loop).
-      runner.write('app/skene.config.ts', runner.read('app/skene.config.ts').replace("last_activity_at < NOW() - INTERVAL '7 days'", "last_activity_at < NOW() - INTERVAL '14 days'"));
+      runner.write(
+        'app/skene.config.ts',
+        runner.read('app/skene.config.ts').replace("last_activity_at < NOW() - INTERVAL '7 days'", "last_activity_at < NOW() - INTERVAL '14 days'"),
+      );
       git(ws, 'add', '.');
-      execFileSync('git', ['commit', '-q', '-m', 'head'], { cwd: ws, env: { ...process.env, GIT_AUTHOR_NAME: 'T', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 'T', GIT_COMMITTER_EMAIL: 't@example.com', GIT_COMMITTER_DATE: '2026-03-02T09:00:00Z', GIT_AUTHOR_DATE: '2026-03-02T09:00:00Z' } });
+      execFileSync('git', ['commit', '-q', '-m', 'head'], {
+        cwd: ws,
+        env: {
+          ...process.env,
+          GIT_AUTHOR_NAME: 'T',
+          GIT_AUTHOR_EMAIL: 't@example.com',
+          GIT_COMMITTER_NAME: 'T',
+          GIT_COMMITTER_EMAIL: 't@example.com',
+          GIT_COMMITTER_DATE: '2026-03-02T09:00:00Z',
+          GIT_AUTHOR_DATE: '2026-03-02T09:00:00Z',
+        },
+      });
       const headSha = git(ws, 'rev-parse', 'HEAD');
 
       const run = await runner.run({
@@ -51,14 +76,19 @@ describe('action: compare-base', () => {
       assert.equal(run.status, 0, `${run.failure}\n${run.stdout}`);
       // The clock: the head commit's committer time, from the checkout.
       assert.match(run.stdout, new RegExp(`Planning app/skene\\.config\\.ts at 2026-03-02T09:00:00\\.000Z \\(head commit ${headSha.slice(0, 7)}\\)`));
-      const report = JSON.parse(readFileSync(run.outputs.report!, 'utf8')) as { comparison?: { base: string; added: string[]; removed: string[]; changed: unknown[]; unchanged: number } };
+      const report = JSON.parse(readFileSync(run.outputs.report!, 'utf8')) as {
+        comparison?: { base: string; added: string[]; removed: string[]; changed: unknown[]; unchanged: number };
+      };
       assert.ok(report.comparison, 'the report has the comparison');
       assert.equal(report.comparison.base, `base ${baseSha.slice(0, 7)} (main)`);
       assert.ok(report.comparison.removed.length > 0, 'the stricter condition removes emails');
       assert.ok(report.comparison.removed.every((id) => id.startsWith('re-engagement/')));
       assert.deepEqual(report.comparison.added, []);
       assert.ok(report.comparison.unchanged > 0, 'session-drop is unchanged');
-      assert.match(run.summary, new RegExp(`\\*\\*Compared with \`base ${baseSha.slice(0, 7)} \\(main\\)\`:\\*\\* 0 added, ${report.comparison.removed.length} removed`));
+      assert.match(
+        run.summary,
+        new RegExp(`\\*\\*Compared with \`base ${baseSha.slice(0, 7)} \\(main\\)\`:\\*\\* 0 added, ${report.comparison.removed.length} removed`),
+      );
       // The base config was written beside the head's and removed.
       assert.deepEqual(git(ws, 'status', '--porcelain'), '');
     } finally {

@@ -27,12 +27,15 @@ describe('action: reading the event file', () => {
     test(`${c.name}: an ActionError naming the file`, () => {
       const file = join(dir, `${c.name.replace(/\W+/g, '-')}.json`);
       writeFileSync(file, c.text);
-      assert.throws(() => readEvent({ GITHUB_EVENT_PATH: file }), (error: unknown) => {
-        assert.ok(error instanceof ActionError, String(error));
-        assert.ok(error.message.includes(`the event file ${file} (GITHUB_EVENT_PATH)`), error.message);
-        assert.match(error.message, c.says);
-        return true;
-      });
+      assert.throws(
+        () => readEvent({ GITHUB_EVENT_PATH: file }),
+        (error: unknown) => {
+          assert.ok(error instanceof ActionError, String(error));
+          assert.ok(error.message.includes(`the event file ${file} (GITHUB_EVENT_PATH)`), error.message);
+          assert.match(error.message, c.says);
+          return true;
+        },
+      );
     });
   }
 
@@ -66,7 +69,11 @@ describe('action (built): a broken event file fails the step with a message', ()
         runner.copyExample('hasura', 'app');
         const file = join(runner.dir, 'broken-event.json');
         writeFileSync(file, c.text);
-        const run = await runner.run({ inputs: { 'working-directory': 'app', at: '2026-03-02T09:00:00Z' }, apiUrl: github.url, env: { GITHUB_EVENT_PATH: file } });
+        const run = await runner.run({
+          inputs: { 'working-directory': 'app', at: '2026-03-02T09:00:00Z' },
+          apiUrl: github.url,
+          env: { GITHUB_EVENT_PATH: file },
+        });
         assert.equal(run.status, 1, run.stdout + run.stderr);
         assert.match(run.failure ?? '', c.says, run.stdout + run.stderr);
         assert.ok(run.failure!.includes('(GITHUB_EVENT_PATH)'));

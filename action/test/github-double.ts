@@ -64,7 +64,10 @@ export class GitHubDouble {
   private clock = Date.parse('2026-01-01T00:00:00Z');
   url = '';
 
-  constructor(readonly owner = 'acme', readonly repo = 'app') {
+  constructor(
+    readonly owner = 'acme',
+    readonly repo = 'app',
+  ) {
     this.tokens.set('ghs_installation_token', { user: BOT, installation: true, readOnly: false });
     this.tokens.set('ghs_read_only_token', { user: BOT, installation: true, readOnly: true });
     this.tokens.set('ghp_personal_token', { user: HUMAN, installation: false, readOnly: false });
@@ -130,7 +133,8 @@ export class GitHubDouble {
     const token = /^(?:token|bearer)\s+(.+)$/i.exec(auth)?.[1];
     const record = { method, url, token, body, status: 200 };
     const grant = token ? this.tokens.get(token) : undefined;
-    if (!grant) return this.reply(res, { ...record, status: 401 }, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest', status: '401' });
+    if (!grant)
+      return this.reply(res, { ...record, status: 401 }, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest', status: '401' });
 
     const path = url.pathname;
     if (this.failWrites && (method === 'POST' || method === 'PATCH')) {
@@ -140,7 +144,8 @@ export class GitHubDouble {
     let m: RegExpExecArray | null;
 
     if (method === 'GET' && path === '/user') {
-      if (grant.installation) return this.reply(res, { ...record, status: 403 }, forbidden('https://docs.github.com/rest/users/users#get-the-authenticated-user'));
+      if (grant.installation)
+        return this.reply(res, { ...record, status: 403 }, forbidden('https://docs.github.com/rest/users/users#get-the-authenticated-user'));
       return this.reply(res, record, { ...userJson(grant.user), name: grant.user.login });
     }
     if (method === 'GET' && (m = new RegExp(`^${escape(repoPrefix)}/commits/([0-9a-f]{7,40})$`).exec(path))) {
@@ -152,10 +157,20 @@ export class GitHubDouble {
       const issue = Number(m[1]);
       if (method === 'GET') return this.listComments(res, record, url, issue);
       if (method === 'POST') {
-        if (grant.readOnly) return this.reply(res, { ...record, status: 403 }, forbidden('https://docs.github.com/rest/issues/comments#create-an-issue-comment'));
+        if (grant.readOnly)
+          return this.reply(res, { ...record, status: 403 }, forbidden('https://docs.github.com/rest/issues/comments#create-an-issue-comment'));
         const text = (body as { body?: unknown } | undefined)?.body;
         if (typeof text !== 'string' || !text) return this.reply(res, { ...record, status: 422 }, { message: 'Validation Failed', status: '422' });
-        if (text.length > 65_536) return this.reply(res, { ...record, status: 422 }, { message: 'Validation Failed', errors: [{ resource: 'IssueComment', code: 'custom', field: 'body', message: 'body is too long (maximum is 65536 characters)' }], status: '422' });
+        if (text.length > 65_536)
+          return this.reply(
+            res,
+            { ...record, status: 422 },
+            {
+              message: 'Validation Failed',
+              errors: [{ resource: 'IssueComment', code: 'custom', field: 'body', message: 'body is too long (maximum is 65536 characters)' }],
+              status: '422',
+            },
+          );
         const comment = this.addComment(issue, grant.user, text);
         return this.reply(res, { ...record, status: 201 }, this.commentJson(comment));
       }
@@ -165,8 +180,10 @@ export class GitHubDouble {
       if (!comment) return this.reply(res, { ...record, status: 404 }, { message: 'Not Found', status: '404' });
       if (method === 'GET') return this.reply(res, record, this.commentJson(comment));
       if (method === 'PATCH') {
-        if (grant.readOnly) return this.reply(res, { ...record, status: 403 }, forbidden('https://docs.github.com/rest/issues/comments#update-an-issue-comment'));
-        if (comment.user.login !== grant.user.login) return this.reply(res, { ...record, status: 403 }, forbidden('https://docs.github.com/rest/issues/comments#update-an-issue-comment'));
+        if (grant.readOnly)
+          return this.reply(res, { ...record, status: 403 }, forbidden('https://docs.github.com/rest/issues/comments#update-an-issue-comment'));
+        if (comment.user.login !== grant.user.login)
+          return this.reply(res, { ...record, status: 403 }, forbidden('https://docs.github.com/rest/issues/comments#update-an-issue-comment'));
         const text = (body as { body?: unknown } | undefined)?.body;
         if (typeof text !== 'string' || !text) return this.reply(res, { ...record, status: 422 }, { message: 'Validation Failed', status: '422' });
         comment.body = asStored(text);
@@ -177,7 +194,12 @@ export class GitHubDouble {
     return this.reply(res, { ...record, status: 404 }, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest', status: '404' });
   }
 
-  private listComments(res: ServerResponse, record: { method: string; url: URL; token?: string; body?: unknown; status: number }, url: URL, issue: number): void {
+  private listComments(
+    res: ServerResponse,
+    record: { method: string; url: URL; token?: string; body?: unknown; status: number },
+    url: URL,
+    issue: number,
+  ): void {
     const perPage = Math.min(100, Math.max(1, Number(url.searchParams.get('per_page') ?? 30) || 30));
     const page = Math.max(1, Number(url.searchParams.get('page') ?? 1) || 1);
     const all = this.commentsOn(issue);

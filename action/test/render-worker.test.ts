@@ -19,16 +19,17 @@ test('dist/render-worker.js renders the example template as core does', async (t
   });
   t.after(() => worker.terminate());
   const messages: unknown[] = [];
-  const next = () => new Promise<unknown>((resolve, reject) => {
-    if (messages.length) return resolve(messages.shift());
-    worker.once('message', resolve);
-    worker.once('error', reject);
-  });
+  const next = () =>
+    new Promise<unknown>((resolve, reject) => {
+      if (messages.length) return resolve(messages.shift());
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    });
   assert.deepEqual(await next(), { ready: true });
 
   const jobs = [
     { props: { name: 'Noor Rahman', lastActivity: '2026-02-10T14:22:00.000Z' } },
-    { props: { name: 'Zoë <O\'Brien>', lastActivity: 'not a date' }, subject: 'Come back' },
+    { props: { name: "Zoë <O'Brien>", lastActivity: 'not a date' }, subject: 'Come back' },
   ];
   worker.postMessage({ id: 7, jobs });
   const reply = (await next()) as { id: number; results: { html: string; text: string; subject?: string; missing: string[] }[] };

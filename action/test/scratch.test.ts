@@ -40,16 +40,18 @@ describe('action: seed with database-url plans in scratch databases', () => {
     await github.stop();
   });
 
-  test('compare-base: the head and the base each seed a scratch database, dropped after; the URL\'s database is unchanged', async (t) => {
+  test("compare-base: the head and the base each seed a scratch database, dropped after; the URL's database is unchanged", async (t) => {
     const server = await serviceOrSkip(t, 'postgres');
     if (!server) return;
     const url = await tempPostgresDatabase(t, server, 'skene_action_target');
     const database = new URL(url).pathname.slice(1);
     // If the example's seed ran here, its tables would appear beside this one.
     await query(url, "CREATE TABLE canary (id integer PRIMARY KEY, note text); INSERT INTO canary VALUES (1, 'production data')");
-    const state = async () => JSON.stringify([await query(url, "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1"), await query(url, 'SELECT * FROM canary')]);
+    const state = async () =>
+      JSON.stringify([await query(url, "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1"), await query(url, 'SELECT * FROM canary')]);
     const before = await state();
-    const scratch = async () => (await query<{ datname: string }>(server, "SELECT datname FROM pg_database WHERE datname LIKE 'skene\\_scratch\\_%'")).map((r) => r.datname);
+    const scratch = async () =>
+      (await query<{ datname: string }>(server, "SELECT datname FROM pg_database WHERE datname LIKE 'skene\\_scratch\\_%'")).map((r) => r.datname);
     const scratchBefore = await scratch();
 
     const runner = new Runner();
@@ -58,7 +60,10 @@ describe('action: seed with database-url plans in scratch databases', () => {
       const ws = runner.workspace;
       execFileSync('git', ['init', '-q', '-b', 'main'], { cwd: ws });
       const baseSha = commit(ws, 'base', '2026-03-01T12:00:00Z');
-      runner.write('app/skene.config.ts', runner.read('app/skene.config.ts').replace("last_activity_at < NOW() - INTERVAL '7 days'", "last_activity_at < NOW() - INTERVAL '14 days'"));
+      runner.write(
+        'app/skene.config.ts',
+        runner.read('app/skene.config.ts').replace("last_activity_at < NOW() - INTERVAL '7 days'", "last_activity_at < NOW() - INTERVAL '14 days'"),
+      );
       const headSha = commit(ws, 'head', '2026-03-02T09:00:00Z');
 
       const run = await runner.run({
@@ -68,7 +73,11 @@ describe('action: seed with database-url plans in scratch databases', () => {
         env: { SKENE_EMAIL_FROM: 'Acme <hello@acme.example>' },
       });
       assert.equal(run.status, 0, `${run.failure}\n${run.stdout}`);
-      const report = JSON.parse(readFileSync(run.outputs.report!, 'utf8')) as { source: { label: string }; warnings: string[]; comparison?: { removed: string[] } };
+      const report = JSON.parse(readFileSync(run.outputs.report!, 'utf8')) as {
+        source: { label: string };
+        warnings: string[];
+        comparison?: { removed: string[] };
+      };
       assert.ok(report.comparison && report.comparison.removed.length > 0, 'the base was planned (on its own scratch database) and compared');
       const label = `a scratch database on postgres://postgres@127.0.0.1:5432 (seeded, dropped after the plan; database ${database} not touched)`;
       assert.equal(report.source.label, label);
@@ -76,7 +85,10 @@ describe('action: seed with database-url plans in scratch databases', () => {
       const summary = run.summary.replace(/\\([\\`*_{}[\]()#+\-.!|<>@:~])/g, '$1').replace(/\u200b/g, '');
       assert.ok(summary.includes(`**Database:** ${label}, seeded from \`seed/postgres\``), run.summary);
       // Connected as a superuser: the report says so.
-      assert.ok(report.warnings.some((w) => w.startsWith('connected as role postgres, a superuser')), JSON.stringify(report.warnings));
+      assert.ok(
+        report.warnings.some((w) => w.startsWith('connected as role postgres, a superuser')),
+        JSON.stringify(report.warnings),
+      );
     } finally {
       runner.cleanup();
     }

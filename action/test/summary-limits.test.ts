@@ -41,7 +41,10 @@ function largeReport(loops: number): PlanReport {
 
 test('5,000 loops: the summary fits 1 MiB and says how many steps and loops its tables left out', () => {
   const report = largeReport(5000);
-  const md = summaryMarkdown({ report, emails: 0, source: 'embedded PostgreSQL (PGlite)' }, { config: 'skene.config.ts', clock: { at: report.clock.at, source: 'the `at` input' }, seeds: [], checkWarnings: 0 });
+  const md = summaryMarkdown(
+    { report, emails: 0, source: 'embedded PostgreSQL (PGlite)' },
+    { config: 'skene.config.ts', clock: { at: report.clock.at, source: 'the `at` input' }, seeds: [], checkWarnings: 0 },
+  );
   assert.ok(Buffer.byteLength(md) <= 1024 * 1024, `${Buffer.byteLength(md)} bytes`);
   const steps = md.match(/^\| `a-rather-long-loop-identifier-number-\d+` \| 1 \|/gm)?.length ?? 0;
   const loops = md.match(/^\| `a-rather-long-loop-identifier-number-\d+` \| retention \|/gm)?.length ?? 0;

@@ -9,8 +9,15 @@
  */
 import * as vscode from 'vscode';
 import {
-  ExecuteCommandRequest, LanguageClient, RevealOutputChannelOn, State, TransportKind,
-  type DynamicFeature, type LanguageClientOptions, type ServerOptions, type StaticFeature,
+  ExecuteCommandRequest,
+  LanguageClient,
+  RevealOutputChannelOn,
+  State,
+  TransportKind,
+  type DynamicFeature,
+  type LanguageClientOptions,
+  type ServerOptions,
+  type StaticFeature,
 } from 'vscode-languageclient/node';
 
 export const CONFIG_GLOB = '**/skene.config.ts';

@@ -20,11 +20,31 @@ import { dirname, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import ts from 'typescript';
 
-interface Location { file: string; line: number; column: number; lineText: string }
-export interface Message { text: string; location: Location | null }
-export interface OutputFile { path: string; text: string; contents: Uint8Array }
-export interface Metafile { inputs: Record<string, { bytes: number; imports: unknown[] }>; outputs: Record<string, { bytes: number }> }
-export interface BuildResult { errors: Message[]; warnings: Message[]; outputFiles: OutputFile[]; metafile: Metafile }
+interface Location {
+  file: string;
+  line: number;
+  column: number;
+  lineText: string;
+}
+export interface Message {
+  text: string;
+  location: Location | null;
+}
+export interface OutputFile {
+  path: string;
+  text: string;
+  contents: Uint8Array;
+}
+export interface Metafile {
+  inputs: Record<string, { bytes: number; imports: unknown[] }>;
+  outputs: Record<string, { bytes: number }>;
+}
+export interface BuildResult {
+  errors: Message[];
+  warnings: Message[];
+  outputFiles: OutputFile[];
+  metafile: Metafile;
+}
 export interface BuildOptions {
   entryPoints: string[];
   absWorkingDir?: string;
@@ -126,7 +146,10 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     // Aliased packages (the sdk Skene ships) become file URLs: the output runs from the config's folder.
     for (const [name, target] of Object.entries(options.alias ?? {})) {
       const spec = name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-      code = code.replace(new RegExp(`(\\bfrom\\s*|\\bimport\\s*\\(?\\s*)(["'])${spec}\\2`, 'g'), (_m, lead: string, q: string) => `${lead}${q}${pathToFileURL(target).href}${q}`);
+      code = code.replace(
+        new RegExp(`(\\bfrom\\s*|\\bimport\\s*\\(?\\s*)(["'])${spec}\\2`, 'g'),
+        (_m, lead: string, q: string) => `${lead}${q}${pathToFileURL(target).href}${q}`,
+      );
     }
   } else {
     installHooks();

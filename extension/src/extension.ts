@@ -47,13 +47,19 @@ export async function activate(context: vscode.ExtensionContext): Promise<SkeneA
   context.subscriptions.push(
     vscode.languages.onDidChangeDiagnostics(() => status.refresh()),
     vscode.window.onDidChangeActiveTextEditor(() => status.refresh()),
-    vscode.workspace.onDidSaveTextDocument((d) => { if (isConfig(d.uri)) status.refresh(); }),
+    vscode.workspace.onDidSaveTextDocument((d) => {
+      if (isConfig(d.uri)) status.refresh();
+    }),
     { dispose: () => void client.current?.stop() },
   );
 
   void updateHasConfig();
   const watcher = vscode.workspace.createFileSystemWatcher(CONFIG_GLOB, false, true, false);
-  context.subscriptions.push(watcher, watcher.onDidCreate(() => updateHasConfig()), watcher.onDidDelete(() => updateHasConfig()));
+  context.subscriptions.push(
+    watcher,
+    watcher.onDidCreate(() => updateHasConfig()),
+    watcher.onDidDelete(() => updateHasConfig()),
+  );
 
   await client.running().catch((error: unknown) => {
     output.appendLine(`skene: the language server did not start: ${describe(error)}`);

@@ -29,6 +29,9 @@ export async function findConfig(args: unknown[]): Promise<vscode.Uri | undefine
   if (isConfig(active)) return active;
   const found = await vscode.workspace.findFiles(CONFIG_GLOB, '**/node_modules/**', 20);
   if (found.length <= 1) return found[0];
-  const pick = await vscode.window.showQuickPick(found.map((uri) => ({ label: vscode.workspace.asRelativePath(uri), uri })), { placeHolder: 'Which Skene config?' });
+  const pick = await vscode.window.showQuickPick(
+    found.map((uri) => ({ label: vscode.workspace.asRelativePath(uri), uri })),
+    { placeHolder: 'Which Skene config?' },
+  );
   return pick?.uri;
 }

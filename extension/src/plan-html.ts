@@ -55,7 +55,9 @@ ${body}
 
 function emailHtml(email: PlanEmail, open: boolean): string {
   const headers = [`To: ${email.to}`, email.from ? `From: ${email.from}` : undefined, `Subject: ${email.subject}`, email.at ? `At: ${email.at}` : undefined]
-    .filter((l): l is string => !!l).map(escapeHtml).join('<br>');
+    .filter((l): l is string => !!l)
+    .map(escapeHtml)
+    .join('<br>');
   return `<details class="email"${open ? ' open' : ''}>
 <summary><strong class="subject">${escapeHtml(email.subject)}</strong> — to ${escapeHtml(email.to)}</summary>
 <div class="headers">${headers}</div>
@@ -65,10 +67,13 @@ function emailHtml(email: PlanEmail, open: boolean): string {
 
 function stepHtml(step: PlanStep, firstOpen: boolean): string {
   const skipped = step.skipped.length
-    ? `<ul class="skipped">${step.skipped.map((s) => `<li>${escapeHtml(s.reason)}: <span class="count">${s.count}</span></li>`).join('')}</ul>` : '';
+    ? `<ul class="skipped">${step.skipped.map((s) => `<li>${escapeHtml(s.reason)}: <span class="count">${s.count}</span></li>`).join('')}</ul>`
+    : '';
   const errors = step.errors.length ? `<ul class="errors">${step.errors.map((e) => `<li>${escapeHtml(e)}</li>`).join('')}</ul>` : '';
   const more = step.count > step.emails.length ? `<p class="empty">… and ${step.count - step.emails.length} more</p>` : '';
-  const emails = step.emails.length ? step.emails.map((e, i) => emailHtml(e, firstOpen && i === 0)).join('\n') : '<p class="empty">No email from this step.</p>';
+  const emails = step.emails.length
+    ? step.emails.map((e, i) => emailHtml(e, firstOpen && i === 0)).join('\n')
+    : '<p class="empty">No email from this step.</p>';
   return `<h3>Step ${step.index + 1}: ${escapeHtml(step.description)} <span class="count" title="emails">${step.count}</span></h3>
 ${skipped}${errors}${emails}${more}`;
 }

@@ -9,7 +9,9 @@ export class PlanPanel {
   private static current: PlanPanel | undefined;
 
   private constructor(private readonly panel: vscode.WebviewPanel) {
-    panel.onDidDispose(() => { if (PlanPanel.current === this) PlanPanel.current = undefined; });
+    panel.onDidDispose(() => {
+      if (PlanPanel.current === this) PlanPanel.current = undefined;
+    });
   }
 
   static show(context: vscode.ExtensionContext, config: vscode.Uri): PlanPanel {
@@ -19,12 +21,17 @@ export class PlanPanel {
       current.panel.title = title;
       current.panel.reveal(vscode.ViewColumn.Beside, true);
     } else {
-      const panel = vscode.window.createWebviewPanel('skene.plan', title, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, {
-        enableScripts: false,
-        enableCommandUris: false,
-        localResourceRoots: [vscode.Uri.joinPath(context.extensionUri, 'media')],
-        retainContextWhenHidden: false,
-      });
+      const panel = vscode.window.createWebviewPanel(
+        'skene.plan',
+        title,
+        { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+        {
+          enableScripts: false,
+          enableCommandUris: false,
+          localResourceRoots: [vscode.Uri.joinPath(context.extensionUri, 'media')],
+          retainContextWhenHidden: false,
+        },
+      );
       panel.iconPath = vscode.Uri.joinPath(context.extensionUri, 'media', 'icon.png');
       current = PlanPanel.current = new PlanPanel(panel);
       context.subscriptions.push(panel);

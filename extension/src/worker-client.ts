@@ -7,7 +7,12 @@ import { fork } from 'node:child_process';
 import type * as vscode from 'vscode';
 import type { WorkerRequest, WorkerResponse } from './worker-protocol.js';
 
-export function runWorker<R>(context: vscode.ExtensionContext, request: WorkerRequest, token?: vscode.CancellationToken, log?: (line: string) => void): Promise<R> {
+export function runWorker<R>(
+  context: vscode.ExtensionContext,
+  request: WorkerRequest,
+  token?: vscode.CancellationToken,
+  log?: (line: string) => void,
+): Promise<R> {
   const module = context.asAbsolutePath('dist/server.mjs');
   return new Promise<R>((resolve, reject) => {
     const child = fork(module, ['--skene-worker'], {

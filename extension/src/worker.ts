@@ -26,6 +26,7 @@ process.once('message', (request: WorkerRequest) => {
   const send = (response: WorkerResponse) => process.send!(response, () => process.exit(0));
   handle(request).then(
     (result) => send({ ok: true, result }),
-    (error: unknown) => send({ ok: false, error: error instanceof Error ? error.message : String(error), stack: error instanceof Error ? error.stack : undefined }),
+    (error: unknown) =>
+      send({ ok: false, error: error instanceof Error ? error.message : String(error), stack: error instanceof Error ? error.stack : undefined }),
   );
 });

@@ -26,7 +26,10 @@ after(() => rmSync(tmp, { recursive: true, force: true }));
 
 function worker<R>(request: WorkerRequest): Promise<R> {
   return new Promise((resolve, reject) => {
-    const child = fork(server, ['--skene-worker'], { env: { ...process.env, SKENE_EMAIL_FROM: 'Acme <hello@acme.example>', DATABASE_URL: '' }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = fork(server, ['--skene-worker'], {
+      env: { ...process.env, SKENE_EMAIL_FROM: 'Acme <hello@acme.example>', DATABASE_URL: '' },
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
     child.once('message', (m: WorkerResponse) => (m.ok ? resolve(m.result as R) : reject(new Error(m.stack ?? m.error))));
     child.once('exit', (code) => reject(new Error(`worker exited with ${code} before answering`)));
     child.send(request);
@@ -43,19 +46,31 @@ describe('the bundled server and worker (dist/ as packaged)', () => {
     const connection = createProtocolConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
     try {
       const hasura = join(REPO, 'examples/hasura');
-      const diagnostics = new Promise<PublishDiagnosticsParams>((resolve) => connection.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => { if (p.diagnostics.length) resolve(p); }));
+      const diagnostics = new Promise<PublishDiagnosticsParams>((resolve) =>
+        connection.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => {
+          if (p.diagnostics.length) resolve(p);
+        }),
+      );
       connection.listen();
-      const init = (await connection.sendRequest('initialize', { processId: process.pid, rootUri: pathToFileURL(hasura).href, capabilities: {} })) as { capabilities: { executeCommandProvider?: { commands: string[] } } };
+      const init = (await connection.sendRequest('initialize', { processId: process.pid, rootUri: pathToFileURL(hasura).href, capabilities: {} })) as {
+        capabilities: { executeCommandProvider?: { commands: string[] } };
+      };
       assert.deepEqual(init.capabilities.executeCommandProvider?.commands, ['skene.copyPrompt']);
       await connection.sendNotification('initialized', {});
-      const prompt = (await connection.sendRequest('workspace/executeCommand', { command: 'skene.copyPrompt', arguments: [{ folder: pathToFileURL(hasura).href }] })) as { title: string; prompt: string };
+      const prompt = (await connection.sendRequest('workspace/executeCommand', {
+        command: 'skene.copyPrompt',
+        arguments: [{ folder: pathToFileURL(hasura).href }],
+      })) as { title: string; prompt: string };
       assert.equal(prompt.title, 'Retention Loop pattern for Hasura');
       assert.ok(prompt.prompt.startsWith('@task: Initialize Skene.'));
       const uri = pathToFileURL(join(hasura, 'skene.config.ts')).href;
       const text = readFileSync(join(hasura, 'skene.config.ts'), 'utf8').replace("backoff: 'exponential'", "backoff: 'exponentail'");
       await connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'typescript', version: 1, text } });
       const published = await diagnostics;
-      assert.deepEqual(published.diagnostics.map((d) => d.code), ['SKN004']);
+      assert.deepEqual(
+        published.diagnostics.map((d) => d.code),
+        ['SKN004'],
+      );
       await connection.sendRequest('shutdown');
       await connection.sendNotification('exit');
     } finally {
@@ -82,7 +97,9 @@ describe('the bundled server and worker (dist/ as packaged)', () => {
       "module.exports.default = (props) => jsx(Text, { children: 'Hi ' + props.name });",
       "module.exports.subject = 'Hello {{name}}';",
     ].join('\n');
-    const thread = new Worker(join(dist, 'render-worker.js'), { workerData: { skeneRenderWorker: true, file: join(tmp, 'emails/hello.tsx'), template: 'hello', bundle: { code } } });
+    const thread = new Worker(join(dist, 'render-worker.js'), {
+      workerData: { skeneRenderWorker: true, file: join(tmp, 'emails/hello.tsx'), template: 'hello', bundle: { code } },
+    });
     try {
       const answer = await new Promise<{ id: number; results: { html: string; subject?: string }[] }>((resolve, reject) => {
         thread.on('message', (m: { ready?: boolean; id?: number }) => {
@@ -103,7 +120,13 @@ describe('the bundled server and worker (dist/ as packaged)', () => {
   it('worker: a plan of examples/hasura renders its React Email template (compiled by the bundle)', async () => {
     const ws = join(tmp, 'hasura');
     cpSync(join(REPO, 'examples/hasura'), ws, { recursive: true });
-    const plan = await worker<PlanResult>({ kind: 'plan', cwd: ws, config: join(ws, 'skene.config.ts'), seeds: [join(ws, 'seed/postgres')], at: '2026-03-02T09:00:00Z' });
+    const plan = await worker<PlanResult>({
+      kind: 'plan',
+      cwd: ws,
+      config: join(ws, 'skene.config.ts'),
+      seeds: [join(ws, 'seed/postgres')],
+      at: '2026-03-02T09:00:00Z',
+    });
     assert.equal(plan.loops.length, 1);
     assert.equal(plan.loops[0]!.id, 're-engagement');
     assert.ok(plan.count > 0);

@@ -14,9 +14,14 @@ import { fileURLToPath } from 'node:url';
 const EXT = fileURLToPath(new URL('..', import.meta.url));
 const RUN = join(EXT, 'test/e2e/run.sh');
 const STEPS = [
-  'workbench + extension activated', 'diagnostic in the Problems panel', 'quick fix removes the diagnostic',
-  'completion from the skene server', 'Copy Skene Prompt for Cursor → clipboard', 'Plan Loops → email in the webview',
-  'Restart Language Server → serving again', 'Create skene.config.ts → starter for the stack',
+  'workbench + extension activated',
+  'diagnostic in the Problems panel',
+  'quick fix removes the diagnostic',
+  'completion from the skene server',
+  'Copy Skene Prompt for Cursor → clipboard',
+  'Plan Loops → email in the webview',
+  'Restart Language Server → serving again',
+  'Create skene.config.ts → starter for the stack',
 ];
 
 function run(): Promise<{ code: number | null; output: string; seconds: number }> {
@@ -24,8 +29,12 @@ function run(): Promise<{ code: number | null; output: string; seconds: number }
   return new Promise((resolve) => {
     const child = spawn('bash', [RUN], { cwd: join(EXT, '..'), stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
     let output = '';
-    child.stdout.on('data', (c: Buffer) => { output += c.toString('utf8'); });
-    child.stderr.on('data', (c: Buffer) => { output += c.toString('utf8'); });
+    child.stdout.on('data', (c: Buffer) => {
+      output += c.toString('utf8');
+    });
+    child.stderr.on('data', (c: Buffer) => {
+      output += c.toString('utf8');
+    });
     child.on('close', (code) => resolve({ code, output, seconds: (Date.now() - start) / 1000 }));
   });
 }

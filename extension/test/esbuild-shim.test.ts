@@ -22,8 +22,18 @@ describe('esbuild shim', () => {
 
   it('CJS (a template): the automatic JSX runtime, a source map next to the code, the entry in the metafile', async () => {
     const file = join(dir, 'welcome.tsx');
-    writeFileSync(file, "import { Text } from '@react-email/components';\nexport const subject = 'Hi';\nexport default function W({ name }: { name: string }) { return <Text>Hi {name}</Text>; }\n");
-    const r = await build({ entryPoints: [file], absWorkingDir: dir, outfile: join(dir, '__bundle.cjs'), format: 'cjs', sourcemap: 'external', jsx: 'automatic' });
+    writeFileSync(
+      file,
+      "import { Text } from '@react-email/components';\nexport const subject = 'Hi';\nexport default function W({ name }: { name: string }) { return <Text>Hi {name}</Text>; }\n",
+    );
+    const r = await build({
+      entryPoints: [file],
+      absWorkingDir: dir,
+      outfile: join(dir, '__bundle.cjs'),
+      format: 'cjs',
+      sourcemap: 'external',
+      jsx: 'automatic',
+    });
     const code = r.outputFiles.find((f) => f.path.endsWith('.cjs'))!.text;
     assert.match(code, /require\("react\/jsx-runtime"\)/);
     assert.match(code, /require\("@react-email\/components"\)/);
@@ -31,15 +41,18 @@ describe('esbuild shim', () => {
     assert.deepEqual(Object.keys(r.metafile.inputs), ['welcome.tsx']);
   });
 
-  it('syntax errors have esbuild\'s shape: errors[0] with text and a 1-based line, 0-based column', async () => {
+  it("syntax errors have esbuild's shape: errors[0] with text and a 1-based line, 0-based column", async () => {
     const file = join(dir, 'broken.tsx');
     writeFileSync(file, 'export default function B() {\n  return <p>unclosed;\n}\n');
-    await assert.rejects(build({ entryPoints: [file], absWorkingDir: dir, format: 'cjs' }), (error: { errors?: { text: string; location: { file: string; line: number } | null }[] }) => {
-      assert.ok(error.errors?.length);
-      assert.equal(error.errors[0]!.location?.file, 'broken.tsx');
-      assert.ok(error.errors[0]!.location!.line >= 2);
-      return true;
-    });
+    await assert.rejects(
+      build({ entryPoints: [file], absWorkingDir: dir, format: 'cjs' }),
+      (error: { errors?: { text: string; location: { file: string; line: number } | null }[] }) => {
+        assert.ok(error.errors?.length);
+        assert.equal(error.errors[0]!.location?.file, 'broken.tsx');
+        assert.ok(error.errors[0]!.location!.line >= 2);
+        return true;
+      },
+    );
   });
 
   it('a missing entry: "Could not resolve"', async () => {

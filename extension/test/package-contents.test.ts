@@ -8,15 +8,23 @@ import { fileURLToPath } from 'node:url';
 
 const EXT = fileURLToPath(new URL('..', import.meta.url));
 const ALLOWED = [
-  /^package\.json$/, /^README\.md$/, /^CHANGELOG\.md$/, /^LICENSE$/,
+  /^package\.json$/,
+  /^README\.md$/,
+  /^CHANGELOG\.md$/,
+  /^LICENSE$/,
   /^dist\/(extension\.cjs|server\.mjs|sdk\.mjs|(pglite|render|config)-worker\.js|package\.json|libpg-query\.wasm|pglite\.wasm|pglite\.data|initdb\.wasm)$/,
-  /^media\/(icon\.png|walkthrough\/[a-z]+\.md)$/, /^snippets\/skene\.code-snippets$/,
+  /^media\/(icon\.png|walkthrough\/[a-z]+\.md)$/,
+  /^snippets\/skene\.code-snippets$/,
 ];
 
 test('vsce ls lists only the files the extension needs', () => {
   const vsce = join(dirname(createRequire(join(EXT, 'package.json')).resolve('@vscode/vsce/package.json')), 'vsce');
-  const files = execFileSync(process.execPath, [vsce, 'ls', '--no-dependencies'], { cwd: EXT, encoding: 'utf8' }).split('\n').map((l) => l.trim()).filter(Boolean);
+  const files = execFileSync(process.execPath, [vsce, 'ls', '--no-dependencies'], { cwd: EXT, encoding: 'utf8' })
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   const stray = files.filter((f) => !ALLOWED.some((re) => re.test(f)));
   assert.deepEqual(stray, [], `stray files in the .vsix: ${stray.join(', ')}`);
-  for (const needed of ['package.json', 'README.md', 'LICENSE', 'media/icon.png', 'snippets/skene.code-snippets']) assert.ok(files.includes(needed), `${needed} is packaged`);
+  for (const needed of ['package.json', 'README.md', 'LICENSE', 'media/icon.png', 'snippets/skene.code-snippets'])
+    assert.ok(files.includes(needed), `${needed} is packaged`);
 });

@@ -7,15 +7,30 @@ const CSP_SOURCE = 'https://webview.test';
 
 function plan(html: string): PlanResult {
   return {
-    config: 'skene.config.ts', at: '2026-03-02T09:00:00.000Z', source: 'embedded PostgreSQL (PGlite) seeded from seed', summary: '', count: 3, errors: [],
-    loops: [{
-      id: 're-engagement', type: 'retention', opinion: 'Re-engage <dormant> users', count: 3,
-      steps: [{
-        index: 0, description: 'schedule 0 9 * * * (UTC) → re_engagement', count: 3,
-        emails: [{ to: 'ada@example.com', from: 'Acme <hello@acme.dev>', subject: 'Hi "Ada" & co', html, at: '2026-03-02T09:00:00.000Z' }],
-        skipped: [{ reason: 'waiting: condition not met', count: 2 }], errors: [],
-      }],
-    }],
+    config: 'skene.config.ts',
+    at: '2026-03-02T09:00:00.000Z',
+    source: 'embedded PostgreSQL (PGlite) seeded from seed',
+    summary: '',
+    count: 3,
+    errors: [],
+    loops: [
+      {
+        id: 're-engagement',
+        type: 'retention',
+        opinion: 'Re-engage <dormant> users',
+        count: 3,
+        steps: [
+          {
+            index: 0,
+            description: 'schedule 0 9 * * * (UTC) → re_engagement',
+            count: 3,
+            emails: [{ to: 'ada@example.com', from: 'Acme <hello@acme.dev>', subject: 'Hi "Ada" & co', html, at: '2026-03-02T09:00:00.000Z' }],
+            skipped: [{ reason: 'waiting: condition not met', count: 2 }],
+            errors: [],
+          },
+        ],
+      },
+    ],
   };
 }
 

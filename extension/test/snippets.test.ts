@@ -4,7 +4,10 @@ import { readFileSync } from 'node:fs';
 import { describe, it, before } from 'node:test';
 import { parseConfigDocument, prepareAnalysis, validate } from '@skene/core';
 
-const snippets = JSON.parse(readFileSync(new URL('../snippets/skene.code-snippets', import.meta.url), 'utf8')) as Record<string, { prefix: string[]; body: string[]; description: string }>;
+const snippets = JSON.parse(readFileSync(new URL('../snippets/skene.code-snippets', import.meta.url), 'utf8')) as Record<
+  string,
+  { prefix: string[]; body: string[]; description: string }
+>;
 
 /** `${1:users}` → `users`, `${2}`/`$0` → ``, `\$1` (a literal `$` in the snippet) → `$1`. */
 function expand(body: string[]): string {
@@ -21,13 +24,20 @@ describe('snippets', () => {
     it(`${name}: expands to a loop with no diagnostics`, () => {
       const text = `import { defineLoop } from '@skene/sdk';\n\nexport default ${expand(snippet.body)};\n`;
       const diagnostics = validate(parseConfigDocument(text), { dialect: 'postgres' });
-      assert.deepEqual(diagnostics.map((d) => `${d.code} ${d.message}`), [], text);
+      assert.deepEqual(
+        diagnostics.map((d) => `${d.code} ${d.message}`),
+        [],
+        text,
+      );
     });
   }
 
   it('every snippet has prefixes starting with skene- and a description', () => {
     for (const [name, s] of Object.entries(snippets)) {
-      assert.ok(s.prefix.some((p) => p.startsWith('skene-')), name);
+      assert.ok(
+        s.prefix.some((p) => p.startsWith('skene-')),
+        name,
+      );
       assert.ok(s.description.length > 10, name);
     }
   });

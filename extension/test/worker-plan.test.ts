@@ -28,13 +28,19 @@ describe('the worker plans with core planProject', () => {
   process.env.SKENE_EMAIL_FROM = FROM;
   after(() => Object.assign(process.env, saved));
 
-  it('the dialect the extension sends must be the database\'s: mysql against the embedded PostgreSQL fails before planning', async () => {
-    await assert.rejects(runPlanRequest({ ...request, dialect: 'mysql' }), /the dialect is mysql, but the plan's database, embedded PostgreSQL \(PGlite\), speaks postgres/);
+  it("the dialect the extension sends must be the database's: mysql against the embedded PostgreSQL fails before planning", async () => {
+    await assert.rejects(
+      runPlanRequest({ ...request, dialect: 'mysql' }),
+      /the dialect is mysql, but the plan's database, embedded PostgreSQL \(PGlite\), speaks postgres/,
+    );
     await assert.rejects(runPlanRequest({ ...request, dialect: 'oracle' }), /skene\.dialect must be auto, postgres, mysql, redis; not "oracle"/);
   });
 
   it('an unsupported URL scheme is refused, without its password', async () => {
-    const error = await runPlanRequest({ ...request, databaseUrl: 'ftp://planner:hunter2-secret@db.example/app' }).then(() => undefined, (e: Error) => e);
+    const error = await runPlanRequest({ ...request, databaseUrl: 'ftp://planner:hunter2-secret@db.example/app' }).then(
+      () => undefined,
+      (e: Error) => e,
+    );
     assert.ok(error, 'the plan was refused');
     assert.match(error.message, /unsupported database URL/);
     assert.doesNotMatch(error.message, /hunter2-secret/);
@@ -42,17 +48,30 @@ describe('the worker plans with core planProject', () => {
 
   it('the same plan as core: the report of planProject, recipients shown, in the webview model', async () => {
     const result = await runPlanRequest({ ...request, dialect: 'postgres' });
-    const { report } = await planProject({ configFile: request.config, at: new Date(AT), seeds: ['seed/postgres'], cwd: project, env: process.env, showRecipients: true });
+    const { report } = await planProject({
+      configFile: request.config,
+      at: new Date(AT),
+      seeds: ['seed/postgres'],
+      cwd: project,
+      env: process.env,
+      showRecipients: true,
+    });
     assert.deepEqual(result, toPlanResult(report));
     assert.ok(result.count > 0);
-    assert.ok(result.loops[0]!.steps[0]!.emails.every((e) => !e.to.includes('***')), 'recipients are shown in the editor');
+    assert.ok(
+      result.loops[0]!.steps[0]!.emails.every((e) => !e.to.includes('***')),
+      'recipients are shown in the editor',
+    );
   });
 
-  it('a database URL with seeds: a scratch database, and the source\'s warnings reach the panel', async (t) => {
+  it("a database URL with seeds: a scratch database, and the source's warnings reach the panel", async (t) => {
     const server = await serviceOrSkip(t, 'postgres');
     if (!server) return;
     const result = await runPlanRequest({ ...request, databaseUrl: server, dialect: 'postgres' });
     assert.match(result.source, /^a scratch database on postgres:\/\/postgres@127\.0\.0\.1:5432 .*seeded from seed\/postgres$/);
-    assert.ok(result.errors.some((w) => w.startsWith('connected as role postgres, a superuser')), JSON.stringify(result.errors));
+    assert.ok(
+      result.errors.some((w) => w.startsWith('connected as role postgres, a superuser')),
+      JSON.stringify(result.errors),
+    );
   });
 });

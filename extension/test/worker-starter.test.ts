@@ -14,7 +14,7 @@ import { starterRequest } from '../src/worker-starter.js';
 
 const FIXTURES = fileURLToPath(new URL('../../packages/core/test/fixtures/projects/', import.meta.url));
 
-describe('the worker\'s starter: core\'s files and core\'s write policy', () => {
+describe("the worker's starter: core's files and core's write policy", () => {
   const temps: string[] = [];
   after(() => temps.forEach((d) => rmSync(d, { recursive: true, force: true })));
   function folder(fixture?: string): string {
@@ -43,7 +43,10 @@ describe('the worker\'s starter: core\'s files and core\'s write policy', () => 
     writeFileSync(join(dir, 'skene/seed.sql'), '-- mine\n');
     const result = starterRequest(dir);
     assert.ok(result.stack);
-    assert.deepEqual(result.files.map((f) => f.path), ['skene.config.ts', '.cursor/rules/skene.mdc']);
+    assert.deepEqual(
+      result.files.map((f) => f.path),
+      ['skene.config.ts', '.cursor/rules/skene.mdc'],
+    );
     assert.deepEqual(result.kept, [
       { path: template, reason: `${template.replace(/\.html$/, '.tsx')} is this template already` },
       { path: 'skene/seed.sql', reason: 'already there' },

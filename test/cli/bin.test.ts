@@ -48,7 +48,9 @@ test('not built: one line saying to build, exit 1', () => {
 });
 
 test('built: it runs the CLI with the arguments, and its exit status', () => {
-  const r = spawnSync(process.execPath, [packageWith('console.log(JSON.stringify(process.argv.slice(2))); process.exitCode = 3;\n'), 'plan', '--at', 'x y'], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [packageWith('console.log(JSON.stringify(process.argv.slice(2))); process.exitCode = 3;\n'), 'plan', '--at', 'x y'], {
+    encoding: 'utf8',
+  });
   assert.equal(r.stderr, '');
   assert.deepEqual(JSON.parse(r.stdout), ['plan', '--at', 'x y']);
   assert.equal(r.status, 3);

@@ -21,7 +21,11 @@ describe('skene check with hostile input', () => {
     const d = dir();
     mkdirSync(join(d, 'dir.ts'));
     execFileSync('mkfifo', [join(d, 'fifo.ts')]);
-    for (const [file, message] of [['dir.ts', /config file is a directory: dir\.ts/], ['fifo.ts', /config file is not a regular file: fifo\.ts/], ['/dev/zero', /not a regular file/]] as const) {
+    for (const [file, message] of [
+      ['dir.ts', /config file is a directory: dir\.ts/],
+      ['fifo.ts', /config file is not a regular file: fifo\.ts/],
+      ['/dev/zero', /not a regular file/],
+    ] as const) {
       const { status, stderr } = skene(['check', file], { cwd: d, timeout: 20_000 });
       assert.equal(status, 2, `${file}: ${stderr}`);
       assert.match(stderr, message);
@@ -45,8 +49,14 @@ describe('skene check with hostile input', () => {
   test('a BOM does not shift columns; tabs keep the caret under the problem', () => {
     const d = dir();
     writeFileSync(join(d, 'skene.config.ts'), `\uFEFF${LOOP.replace("'activation'", "'activaton'")}`);
-    assert.deepEqual(JSON.parse(skene(['check', '--format', 'json'], { cwd: d }).stdout).map((x: { line: number; column: number }) => [x.line, x.column]), [[1, 24]]);
-    writeFileSync(join(d, 'skene.config.ts'), `export default {\n\t\ttype: 'activaton', opinion: 'x',\n  steps: [{ trigger: { type: 'database', table: 'users', event: 'insert' }, action: { type: 'email', provider: 'resend', template: 'w' } }] };\n`);
+    assert.deepEqual(
+      JSON.parse(skene(['check', '--format', 'json'], { cwd: d }).stdout).map((x: { line: number; column: number }) => [x.line, x.column]),
+      [[1, 24]],
+    );
+    writeFileSync(
+      join(d, 'skene.config.ts'),
+      `export default {\n\t\ttype: 'activaton', opinion: 'x',\n  steps: [{ trigger: { type: 'database', table: 'users', event: 'insert' }, action: { type: 'email', provider: 'resend', template: 'w' } }] };\n`,
+    );
     const lines = skene(['check'], { cwd: d }).stdout.split('\n');
     assert.equal(lines[2], "2 \t\ttype: 'activaton', opinion: 'x',");
     assert.equal(lines[3], '  \t\t      ~~~~~~~~~~~');

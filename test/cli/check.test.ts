@@ -35,11 +35,14 @@ describe('skene check', () => {
   });
 
   test('errors: exit 1, tsc-style location, the source line and a caret under the problem', () => {
-    const dir = project(GOOD.replace("backoff", "x").replace("'activation'", "'activaton'"));
+    const dir = project(GOOD.replace('backoff', 'x').replace("'activation'", "'activaton'"));
     const { status, stdout } = skene(['check', 'skene.config.ts'], { cwd: dir });
     assert.equal(status, 1);
     const lines = stdout.split('\n');
-    assert.equal(lines[0], "skene.config.ts:3:9 - error SKN004: 'activaton' is not a valid type. Did you mean 'activation'? Allowed: 'activation', 'retention', 'adoption', 'milestone', 'referral', 'expansion'.");
+    assert.equal(
+      lines[0],
+      "skene.config.ts:3:9 - error SKN004: 'activaton' is not a valid type. Did you mean 'activation'? Allowed: 'activation', 'retention', 'adoption', 'milestone', 'referral', 'expansion'.",
+    );
     assert.equal(lines[2], "3   type: 'activaton',");
     assert.equal(lines[3], '          ~~~~~~~~~~~');
     assert.match(stdout, /Found 1 error and 0 warnings/);
@@ -49,22 +52,36 @@ describe('skene check', () => {
     const dir = project(GOOD.replace("template: 'welcome'", "template: 'welcom'"));
     const { status, stdout } = skene(['check', '--format', 'json'], { cwd: dir });
     assert.equal(status, 1);
-    assert.deepEqual(JSON.parse(stdout), [{
-      file: 'skene.config.ts', line: 7, column: 60, endLine: 7, endColumn: 68, severity: 'error', code: 'SKN030',
-      message: "Email template 'welcom' not found: expected emails/welcom.tsx, .jsx or .html beside the config. Did you mean 'welcome'?",
-    }]);
+    assert.deepEqual(JSON.parse(stdout), [
+      {
+        file: 'skene.config.ts',
+        line: 7,
+        column: 60,
+        endLine: 7,
+        endColumn: 68,
+        severity: 'error',
+        code: 'SKN030',
+        message: "Email template 'welcom' not found: expected emails/welcom.tsx, .jsx or .html beside the config. Did you mean 'welcome'?",
+      },
+    ]);
   });
 
   test('warnings alone exit 0', () => {
     const dir = project(GOOD.replace("opinion: 'Welcome'", 'opinion: process.env.OPINION'));
     const { status, stdout } = skene(['check', '--format', 'json'], { cwd: dir });
-    assert.deepEqual(JSON.parse(stdout).map((d: { severity: string; code: string }) => [d.severity, d.code]), [['warning', 'SKN008']]);
+    assert.deepEqual(
+      JSON.parse(stdout).map((d: { severity: string; code: string }) => [d.severity, d.code]),
+      [['warning', 'SKN008']],
+    );
     assert.equal(status, 0);
   });
 
   test('schema files: found beside the config, or given with --schema', () => {
     const withTypo = GOOD.replace("table: 'users'", "table: 'usres'");
-    const dir = project(withTypo, { 'emails/welcome.html': '<p>{{name}}</p>', 'migrations/001_init.sql': 'CREATE TABLE users (id serial primary key, email text, name text);' });
+    const dir = project(withTypo, {
+      'emails/welcome.html': '<p>{{name}}</p>',
+      'migrations/001_init.sql': 'CREATE TABLE users (id serial primary key, email text, name text);',
+    });
     const found = skene(['check', '--format', 'json'], { cwd: dir });
     assert.equal(found.status, 1);
     assert.match(JSON.parse(found.stdout)[0].message, /Unknown table 'usres'.*Did you mean 'users'\?/);
@@ -93,7 +110,7 @@ describe('skene check', () => {
   });
 
   test('a broken document still gets diagnostics, never a crash', () => {
-    const dir = project(GOOD.slice(0, GOOD.indexOf("event:") + 10));
+    const dir = project(GOOD.slice(0, GOOD.indexOf('event:') + 10));
     const { status, stdout, stderr } = skene(['check', '--format', 'json'], { cwd: dir });
     assert.equal(status, 1);
     assert.equal(stderr, '');

@@ -27,12 +27,24 @@ function copy(fixture: string | null): string {
 
 const CASES: { fixture: string | null; dialect: 'postgres' | 'mysql' | 'redis'; loop: RegExp; template: string; seed: string }[] = [
   { fixture: 'upstash', dialect: 'redis', loop: /type: 'retention'/, template: 're_engagement', seed: 'skene/seed.redis' },
-  { fixture: 'nextjs-upstash-clerk', dialect: 'redis', loop: /'SISMEMBER', 'user_actions:\{\{user\.id\}\}', 'first_project_created'/, template: 'welcome', seed: 'skene/seed.redis' },
+  {
+    fixture: 'nextjs-upstash-clerk',
+    dialect: 'redis',
+    loop: /'SISMEMBER', 'user_actions:\{\{user\.id\}\}', 'first_project_created'/,
+    template: 'welcome',
+    seed: 'skene/seed.redis',
+  },
   { fixture: 'hasura', dialect: 'postgres', loop: /u\.last_activity_at < NOW\(\) - INTERVAL '7 days'/, template: 're_engagement', seed: 'skene/seed.sql' },
   { fixture: 'tidb', dialect: 'mysql', loop: /u\.last_activity_at < NOW\(\) - INTERVAL 7 DAY/, template: 're_engagement', seed: 'skene/seed.sql' },
   { fixture: 'nestjs-postgres-stripe', dialect: 'postgres', loop: /type: 'retention'/, template: 're_engagement', seed: 'skene/seed.sql' },
   { fixture: 'express-prisma', dialect: 'postgres', loop: /FROM users u WHERE u\.last_activity_at/, template: 're_engagement', seed: 'skene/seed.sql' },
-  { fixture: 'supabase-next', dialect: 'postgres', loop: /FROM profiles p WHERE p\.created_at >= NOW\(\) - INTERVAL '1 day'/, template: 'welcome', seed: 'skene/seed.sql' },
+  {
+    fixture: 'supabase-next',
+    dialect: 'postgres',
+    loop: /FROM profiles p WHERE p\.created_at >= NOW\(\) - INTERVAL '1 day'/,
+    template: 'welcome',
+    seed: 'skene/seed.sql',
+  },
   { fixture: 'turbo-monorepo', dialect: 'postgres', loop: /table: 'users', event: 'insert'/, template: 'welcome', seed: 'skene/seed.sql' },
   { fixture: null, dialect: 'postgres', loop: /table: 'users', event: 'insert'/, template: 'welcome', seed: 'skene/seed.sql' },
 ];
@@ -114,7 +126,10 @@ describe('skene init → skene check → skene plan', { concurrency: 3 }, () => 
       // skene check, with no flags: the dialect comes from the config itself.
       const check = await run(['check', '--format', 'json'], dir);
       assert.equal(check.status, 0, `${check.stdout}${check.stderr}`);
-      assert.deepEqual(JSON.parse(check.stdout).filter((d: { severity: string }) => d.severity === 'error'), []);
+      assert.deepEqual(
+        JSON.parse(check.stdout).filter((d: { severity: string }) => d.severity === 'error'),
+        [],
+      );
 
       const expected = starterProject(detectStack(dir)).expected.emails;
       assert.ok(expected >= 1);
@@ -161,7 +176,7 @@ describe('skene init: files that exist', () => {
     assert.match(readFileSync(join(dir, 'skene.config.ts'), 'utf8'), /defineConfig/);
     assert.equal(readFileSync(join(dir, 'skene/seed.sql'), 'utf8'), '-- mine\n');
     assert.match(r.stdout, /\nKept:\n +skene\/seed\.sql +already there\n/);
-    assert.doesNotMatch(r.stdout, /With this seed/, 'the promise is about the starter\'s seed, which was not written');
+    assert.doesNotMatch(r.stdout, /With this seed/, "the promise is about the starter's seed, which was not written");
   });
 
   it('--force overwrites', () => {

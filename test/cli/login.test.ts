@@ -35,12 +35,29 @@ function resendDouble(seen: Seen[]): Server {
   return createServer((req: IncomingMessage, res) => {
     seen.push({ method: req.method ?? '', url: req.url ?? '', authorization: req.headers.authorization });
     const auth = req.headers.authorization;
-    if (!auth) return json(res, 401, { statusCode: 401, name: 'missing_api_key', message: 'Missing API key in the authorization header. Include the following header in the request: Authorization: Bearer YOUR_API_KEY' });
+    if (!auth)
+      return json(res, 401, {
+        statusCode: 401,
+        name: 'missing_api_key',
+        message: 'Missing API key in the authorization header. Include the following header in the request: Authorization: Bearer YOUR_API_KEY',
+      });
     const key = auth.replace(/^Bearer /, '');
-    if (req.method !== 'GET' || !['/domains', '/api-keys'].includes(req.url ?? '')) return json(res, 404, { statusCode: 404, name: 'not_found', message: 'The requested endpoint does not exist.' });
+    if (req.method !== 'GET' || !['/domains', '/api-keys'].includes(req.url ?? ''))
+      return json(res, 404, { statusCode: 404, name: 'not_found', message: 'The requested endpoint does not exist.' });
     if (key === SENDING_ONLY) return json(res, 401, { statusCode: 401, name: 'restricted_api_key', message: 'This API key is restricted to only send emails' });
     if (key !== VALID) return json(res, 401, { statusCode: 401, name: 'validation_error', message: 'API key is invalid' });
-    return json(res, 200, { object: 'list', data: [{ id: 'd91cd9bd-1176-453e-8fc1-35364d380206', name: 'example.com', status: 'verified', created_at: '2023-04-26T20:21:26.347412+00:00', region: 'us-east-1' }] });
+    return json(res, 200, {
+      object: 'list',
+      data: [
+        {
+          id: 'd91cd9bd-1176-453e-8fc1-35364d380206',
+          name: 'example.com',
+          status: 'verified',
+          created_at: '2023-04-26T20:21:26.347412+00:00',
+          region: 'us-east-1',
+        },
+      ],
+    });
   });
 }
 
@@ -134,7 +151,10 @@ describe('skene login', () => {
     const dir = configDir();
     const r = await login([], { stdin: VALID, dir, env: { RESEND_BASE_URL: `http://127.0.0.1:${port}` } });
     assert.equal(r.code, 1);
-    assert.equal(r.stderr, `skene login: network error: could not reach Resend at http://127.0.0.1:${port} (ECONNREFUSED): check your network connection and RESEND_BASE_URL. Nothing was stored.\n`);
+    assert.equal(
+      r.stderr,
+      `skene login: network error: could not reach Resend at http://127.0.0.1:${port} (ECONNREFUSED): check your network connection and RESEND_BASE_URL. Nothing was stored.\n`,
+    );
     assert.equal(existsSync(join(dir, 'credentials.json')), false);
     assert.ok(!r.stderr.includes(VALID));
   });
@@ -198,7 +218,10 @@ describe('skene login', () => {
     const bin = join(ROOT, 'packages/cli/dist/bin.js');
     if (!existsSync(bin)) return t.skip('packages/cli/dist/bin.js is not built (npm run build)');
     const dir = configDir();
-    const child = spawn(process.execPath, [bin, 'login'], { env: { PATH: process.env.PATH, SKENE_CONFIG_DIR: dir, RESEND_BASE_URL: baseUrl }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [bin, 'login'], {
+      env: { PATH: process.env.PATH, SKENE_CONFIG_DIR: dir, RESEND_BASE_URL: baseUrl },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));
@@ -236,7 +259,10 @@ describe('skene login', () => {
       'sys.stdout.write(out.decode())',
       'sys.exit(os.waitpid(pid, 0)[1] >> 8)',
     ].join('\n');
-    const child = spawn(python, ['-c', script, process.execPath, bin, VALID], { env: { PATH: process.env.PATH, SKENE_CONFIG_DIR: dir, RESEND_BASE_URL: baseUrl }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(python, ['-c', script, process.execPath, bin, VALID], {
+      env: { PATH: process.env.PATH, SKENE_CONFIG_DIR: dir, RESEND_BASE_URL: baseUrl },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));

@@ -56,7 +56,9 @@ test('a top-level await that never settles fails with a message, not exit code 1
 });
 
 test('a wrong type in defineLoop names the field, not "["', () => {
-  const r = plan(`import { defineLoop } from '@skene/sdk';\nexport default defineLoop({ type: 'activation', opinion: 'x', steps: [{ trigger: { type: 'database', table: 'users', event: 'insert' },\n  action: { type: 'email', provider: 'resend', template: 3 } }] });\n`);
+  const r = plan(
+    `import { defineLoop } from '@skene/sdk';\nexport default defineLoop({ type: 'activation', opinion: 'x', steps: [{ trigger: { type: 'database', table: 'users', event: 'insert' },\n  action: { type: 'email', provider: 'resend', template: 3 } }] });\n`,
+  );
   assertFails(r, /^skene plan: skene\.config\.ts:2:\d+ is not a valid Skene config: steps\.0\.action\.template: .*expected string, received number$/m);
 });
 

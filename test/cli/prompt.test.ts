@@ -18,7 +18,13 @@ const temp = () => {
 async function run(args: string[], env: NodeJS.ProcessEnv = {}) {
   let stdout = '';
   let stderr = '';
-  const code = await main(['prompt', ...args], { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), cwd: FIXTURES, env: { PATH: process.env.PATH, ...env }, isTTY: false });
+  const code = await main(['prompt', ...args], {
+    stdout: (s) => (stdout += s),
+    stderr: (s) => (stderr += s),
+    cwd: FIXTURES,
+    env: { PATH: process.env.PATH, ...env },
+    isTTY: false,
+  });
   return { code, stdout, stderr };
 }
 
@@ -27,7 +33,11 @@ describe('skene prompt', () => {
     const r = await run(['hasura']);
     assert.equal(r.code, 0);
     assert.equal(r.stderr, '');
-    assert.ok(r.stdout.startsWith('@task: Initialize Skene.\n@action: Analyze my local code, validating subscription via `npx skene login`, and generate `skene.config.ts` to implement the Retention Loop pattern for Hasura.\n'));
+    assert.ok(
+      r.stdout.startsWith(
+        '@task: Initialize Skene.\n@action: Analyze my local code, validating subscription via `npx skene login`, and generate `skene.config.ts` to implement the Retention Loop pattern for Hasura.\n',
+      ),
+    );
   });
 
   it('--pattern overrides the pattern', async () => {
@@ -105,7 +115,10 @@ describe('skene prompt', () => {
     const dir = temp();
     cpSync(join(FIXTURES, 'nestjs-postgres-stripe'), dir, { recursive: true });
     const secret = 'sk_live_51SuperSecretValue0000';
-    writeFileSync(join(dir, '.env'), `STRIPE_SECRET_KEY=${secret}\nDATABASE_URL=postgres://admin:${secret}@db.internal.example:5432/prod\nRESEND_API_KEY=re_${secret}\n`);
+    writeFileSync(
+      join(dir, '.env'),
+      `STRIPE_SECRET_KEY=${secret}\nDATABASE_URL=postgres://admin:${secret}@db.internal.example:5432/prod\nRESEND_API_KEY=re_${secret}\n`,
+    );
     const text = await run([dir]);
     const json = await run([dir, '--format', 'json']);
     assert.equal(text.code, 0);

@@ -63,7 +63,7 @@ test('a missing heading or a heading without commands fails CI, loudly', () => {
   assert.match(empty.stderr, /no shell block under "Tool"/);
 });
 
-test("the real README: set up builds and plans with npx skene; the tests run through .ci/run", () => {
+test('the real README: set up builds and plans with npx skene; the tests run through .ci/run', () => {
   const setup = commands('Set up and run');
   assert.equal(setup.status, 0, setup.stderr);
   assert.match(setup.stdout, /^npm ci && npm run build\n/m);

@@ -19,7 +19,10 @@ function probe(name: ServiceName): Promise<boolean> {
   const { host, port } = SERVICES[name];
   return new Promise((resolve) => {
     const socket = new Socket();
-    const done = (ok: boolean) => { socket.destroy(); resolve(ok); };
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
     socket.setTimeout(5000, () => done(false)); // generous: a loaded 2-core machine answers slowly
     socket.once('error', () => done(false));
     socket.connect(port, host, () => done(true));

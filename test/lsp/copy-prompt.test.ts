@@ -13,20 +13,29 @@ import { serverBuilt, startServer, type Server } from './lsp-client.js';
 const PROJECTS = fileURLToPath(new URL('../../packages/core/test/fixtures/projects/', import.meta.url));
 
 interface CopyPromptResult {
-  folder: string; stack: string | null; pattern: string; reason: string; title: string | null; prompt: string | null; message?: string;
+  folder: string;
+  stack: string | null;
+  pattern: string;
+  reason: string;
+  title: string | null;
+  prompt: string | null;
+  message?: string;
   evidence: { kind: string; name: string; file: string; line: number }[];
 }
 
 describe('skene.copyPrompt over stdio', { skip: serverBuilt() ? false : 'SKIPPED: the server is not built (npm run build)' }, () => {
   let server: Server;
   const empty = mkdtempSync(join(tmpdir(), 'skene-copy-prompt-'));
-  before(async () => { server = await startServer({ rootUri: pathToFileURL(join(PROJECTS, 'hasura')).href }); });
+  before(async () => {
+    server = await startServer({ rootUri: pathToFileURL(join(PROJECTS, 'hasura')).href });
+  });
   after(async () => {
     await server?.stop();
     rmSync(empty, { recursive: true, force: true });
   });
 
-  const run = (args: unknown[]) => server.connection.sendRequest('workspace/executeCommand', { command: 'skene.copyPrompt', arguments: args }) as Promise<CopyPromptResult>;
+  const run = (args: unknown[]) =>
+    server.connection.sendRequest('workspace/executeCommand', { command: 'skene.copyPrompt', arguments: args }) as Promise<CopyPromptResult>;
 
   it('is advertised as an executeCommand of the server', () => {
     assert.ok(server.initializeResult.capabilities.executeCommandProvider?.commands.includes('skene.copyPrompt'));
@@ -41,7 +50,11 @@ describe('skene.copyPrompt over stdio', { skip: serverBuilt() ? false : 'SKIPPED
     assert.equal(r.title, 'Retention Loop pattern for Hasura');
     assert.ok(r.reason.length > 0);
     assert.ok(r.evidence.length > 0 && r.evidence.every((e) => e.file && e.line >= 1));
-    assert.ok(r.prompt?.startsWith('@task: Initialize Skene.\n@action: Analyze my local code, validating subscription via `npx skene login`, and generate `skene.config.ts` to implement the Retention Loop pattern for Hasura.\n'));
+    assert.ok(
+      r.prompt?.startsWith(
+        '@task: Initialize Skene.\n@action: Analyze my local code, validating subscription via `npx skene login`, and generate `skene.config.ts` to implement the Retention Loop pattern for Hasura.\n',
+      ),
+    );
   });
 
   it('takes a folder and a pattern in an options object', async () => {

@@ -7,8 +7,15 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
-  createProtocolConnection, StreamMessageReader, StreamMessageWriter,
-  type ClientCapabilities, type Diagnostic, type InitializeResult, type ProtocolConnection, type PublishDiagnosticsParams, type TextEdit,
+  createProtocolConnection,
+  StreamMessageReader,
+  StreamMessageWriter,
+  type ClientCapabilities,
+  type Diagnostic,
+  type InitializeResult,
+  type ProtocolConnection,
+  type PublishDiagnosticsParams,
+  type TextEdit,
 } from 'vscode-languageserver-protocol/node';
 
 export const REPO = fileURLToPath(new URL('../../', import.meta.url));
@@ -79,15 +86,26 @@ export async function startServer(options: StartOptions = {}): Promise<Server> {
 
   const addLog = (line: string) => {
     logs.push(line);
-    for (const w of [...logWaiters]) if (w.pattern.test(line)) { logWaiters.splice(logWaiters.indexOf(w), 1); w.resolve(line); }
+    for (const w of [...logWaiters])
+      if (w.pattern.test(line)) {
+        logWaiters.splice(logWaiters.indexOf(w), 1);
+        w.resolve(line);
+      }
   };
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => addLog(chunk));
   connection.onNotification('window/logMessage', (p: { message: string }) => addLog(p.message));
   connection.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => {
     published.push(p);
-    for (const w of [...diagnosticWaiters]) if (w.uri === p.uri && w.accept(p)) { diagnosticWaiters.splice(diagnosticWaiters.indexOf(w), 1); w.resolve(p); }
+    for (const w of [...diagnosticWaiters])
+      if (w.uri === p.uri && w.accept(p)) {
+        diagnosticWaiters.splice(diagnosticWaiters.indexOf(w), 1);
+        w.resolve(p);
+      }
   });
-  connection.onRequest('client/registerCapability', (p: { registrations: { method: string; registerOptions?: unknown }[] }) => { registrations.push(...p.registrations); return null; });
+  connection.onRequest('client/registerCapability', (p: { registrations: { method: string; registerOptions?: unknown }[] }) => {
+    registrations.push(...p.registrations);
+    return null;
+  });
   let configured!: () => void;
   const configuredPromise = new Promise<void>((resolve) => (configured = resolve));
   connection.onRequest('workspace/configuration', (p: { items: unknown[] }) => {
@@ -106,7 +124,14 @@ export async function startServer(options: StartOptions = {}): Promise<Server> {
   await connection.sendNotification('initialized', {});
 
   return {
-    connection, process: child, logs, published, registrations, initializeResult, exited, configured: configuredPromise,
+    connection,
+    process: child,
+    logs,
+    published,
+    registrations,
+    initializeResult,
+    exited,
+    configured: configuredPromise,
     nextDiagnostics: (uri, accept = () => true) => new Promise((resolve) => diagnosticWaiters.push({ uri, accept, resolve })),
     waitForLog: (pattern) => {
       const seen = logs.find((l) => pattern.test(l));

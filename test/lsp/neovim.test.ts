@@ -66,7 +66,9 @@ test('headless Neovim: diagnostics arrive, completion and hover answer', async (
         // Inside the quotes of `backoff: 'exponentail'` (enum values), on the cron expression (hover).
         COMPLETE_AT: `${backoffLine + 1},${lines[backoffLine].indexOf("'exponentail'") + 1}`,
         HOVER_AT: `${cronLine + 1},${lines[cronLine].indexOf('0 9 * * 1-5')}`,
-        XDG_STATE_HOME: join(dir, '.state'), XDG_DATA_HOME: join(dir, '.data'), XDG_CONFIG_HOME: join(dir, '.config'),
+        XDG_STATE_HOME: join(dir, '.state'),
+        XDG_DATA_HOME: join(dir, '.data'),
+        XDG_CONFIG_HOME: join(dir, '.config'),
       },
       dir,
     );

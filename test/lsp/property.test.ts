@@ -19,17 +19,59 @@ const RUNS_PER_SEED = 10;
 const MAX_EDITS = 6;
 
 const SNIPPETS = [
-  '{', '}', '[', ']', "'", '"', '`', ':', ',', '\n', '\r\n', '\r', ' ', '//', '/*', '*/', '${', '\\', '😀',
-  "type: '", "type: 'database', ", "type: 'schedule', cron: '", 'steps: [{', 'trigger: {', "table: 'us", 'event: ',
-  '{{user.', '{{', '}}', "template: '", 'personalization: { name: ', "timeout: '5", "backoff: 'exp", 'defineLoop(', 'defineConfig({ loops: [',
-  'SELECT * FROM ', "INTERVAL '7 days'", '$1', 'export default ', '...', 'as const', 'satisfies X',
+  '{',
+  '}',
+  '[',
+  ']',
+  "'",
+  '"',
+  '`',
+  ':',
+  ',',
+  '\n',
+  '\r\n',
+  '\r',
+  ' ',
+  '//',
+  '/*',
+  '*/',
+  '${',
+  '\\',
+  '😀',
+  "type: '",
+  "type: 'database', ",
+  "type: 'schedule', cron: '",
+  'steps: [{',
+  'trigger: {',
+  "table: 'us",
+  'event: ',
+  '{{user.',
+  '{{',
+  '}}',
+  "template: '",
+  'personalization: { name: ',
+  "timeout: '5",
+  "backoff: 'exp",
+  'defineLoop(',
+  'defineConfig({ loops: [',
+  'SELECT * FROM ',
+  "INTERVAL '7 days'",
+  '$1',
+  'export default ',
+  '...',
+  'as const',
+  'satisfies X',
 ];
 
 type Edit = { kind: 'insert'; at: number; text: string } | { kind: 'delete'; at: number; length: number };
 type Probe = { method: 'completion' | 'hover' | 'symbols' | 'codeAction' | 'definition' | 'codeLens' | 'diagnostic'; at: number };
 
 const edit: fc.Arbitrary<Edit> = fc.oneof(
-  fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), text: fc.oneof(fc.constantFrom(...SNIPPETS), fc.string({ maxLength: 6 }), fc.string({ unit: 'binary', maxLength: 3 })) }),
+  fc.record({
+    kind: fc.constant('insert' as const),
+    at: fc.nat(),
+    text: fc.oneof(fc.constantFrom(...SNIPPETS), fc.string({ maxLength: 6 }), fc.string({ unit: 'binary', maxLength: 3 })),
+  }),
   fc.record({ kind: fc.constant('delete' as const), at: fc.nat(), length: fc.integer({ min: 1, max: 40 }) }),
 );
 const probe: fc.Arbitrary<Probe> = fc.record({
@@ -71,22 +113,27 @@ describe('random edits never take the server down', { skip }, () => {
               for (const p of probes) {
                 const position = doc.positionAt(p.at % (doc.getText().length + 1));
                 const textDocument = { uri };
-                const answer = await (
-                  p.method === 'completion' ? c.sendRequest('textDocument/completion', { textDocument, position })
-                  : p.method === 'hover' ? c.sendRequest('textDocument/hover', { textDocument, position })
-                  : p.method === 'symbols' ? c.sendRequest('textDocument/documentSymbol', { textDocument })
-                  : p.method === 'codeAction' ? c.sendRequest('textDocument/codeAction', { textDocument, range: { start: position, end: position }, context: { diagnostics: [] } })
-                  : p.method === 'definition' ? c.sendRequest('textDocument/definition', { textDocument, position })
-                  : p.method === 'codeLens' ? c.sendRequest('textDocument/codeLens', { textDocument })
-                  : c.sendRequest('textDocument/diagnostic', { textDocument })
-                );
+                const answer = await (p.method === 'completion'
+                  ? c.sendRequest('textDocument/completion', { textDocument, position })
+                  : p.method === 'hover'
+                    ? c.sendRequest('textDocument/hover', { textDocument, position })
+                    : p.method === 'symbols'
+                      ? c.sendRequest('textDocument/documentSymbol', { textDocument })
+                      : p.method === 'codeAction'
+                        ? c.sendRequest('textDocument/codeAction', { textDocument, range: { start: position, end: position }, context: { diagnostics: [] } })
+                        : p.method === 'definition'
+                          ? c.sendRequest('textDocument/definition', { textDocument, position })
+                          : p.method === 'codeLens'
+                            ? c.sendRequest('textDocument/codeLens', { textDocument })
+                            : c.sendRequest('textDocument/diagnostic', { textDocument }));
                 if (p.method !== 'hover') assert.ok(answer !== undefined && answer !== null, `${p.method} answered`);
               }
             }
             // The final version's diagnostics are pushed.
             const final = doc.version;
-            const pushed = server.published.some((x) => x.uri === uri && x.version === final)
-              || (await Promise.race([server.nextDiagnostics(uri, (x) => x.version === final).then(() => true), server.exited.then(() => false)]));
+            const pushed =
+              server.published.some((x) => x.uri === uri && x.version === final) ||
+              (await Promise.race([server.nextDiagnostics(uri, (x) => x.version === final).then(() => true), server.exited.then(() => false)]));
             assert.ok(pushed, 'diagnostics of the last version were pushed');
           } finally {
             await c.sendNotification('textDocument/didClose', { textDocument: { uri } });

@@ -10,7 +10,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import type { CodeAction, CodeLens, CompletionList, Diagnostic, DocumentSymbol, Hover, Location, MarkupContent, TextDocumentEdit } from 'vscode-languageserver-protocol';
+import type {
+  CodeAction,
+  CodeLens,
+  CompletionList,
+  Diagnostic,
+  DocumentSymbol,
+  Hover,
+  Location,
+  MarkupContent,
+  TextDocumentEdit,
+} from 'vscode-languageserver-protocol';
 import { docsUrl, type DiagnosticCode } from '@skene/core';
 import { applyEdits, codes, cursor, positionAt, REPO, serverBuilt, startServer, type Server } from './lsp-client.ts';
 
@@ -97,20 +107,34 @@ describe('language server over stdio', { skip }, () => {
   async function completionLabels(marked: string): Promise<string[]> {
     const { text, offset } = cursor(marked);
     await replace(text);
-    const list = (await server.connection.sendRequest('textDocument/completion', { textDocument: { uri }, position: positionAt(text, offset) })) as CompletionList;
+    const list = (await server.connection.sendRequest('textDocument/completion', {
+      textDocument: { uri },
+      position: positionAt(text, offset),
+    })) as CompletionList;
     return list.items.map((i) => i.label);
   }
 
   test('initialize answers the capabilities the services back', () => {
     const caps = server.initializeResult.capabilities;
     assert.equal(server.initializeResult.serverInfo?.name, 'skene-language-server');
-    assert.ok(caps.completionProvider && caps.hoverProvider && caps.codeActionProvider && caps.documentSymbolProvider && caps.definitionProvider && caps.codeLensProvider && caps.diagnosticProvider);
+    assert.ok(
+      caps.completionProvider &&
+        caps.hoverProvider &&
+        caps.codeActionProvider &&
+        caps.documentSymbolProvider &&
+        caps.definitionProvider &&
+        caps.codeLensProvider &&
+        caps.diagnosticProvider,
+    );
   });
 
   test('registers file watchers for schema SQL and emails/ dynamically', async () => {
     await server.connection.sendRequest('textDocument/hover', { textDocument: { uri: 'file:///nowhere.ts' }, position: { line: 0, character: 0 } });
     const watchers = server.registrations.find((r) => r.method === 'workspace/didChangeWatchedFiles');
-    assert.deepEqual((watchers?.registerOptions as { watchers: { globPattern: string }[] }).watchers.map((w) => w.globPattern), ['**/*.sql', '**/emails/**']);
+    assert.deepEqual(
+      (watchers?.registerOptions as { watchers: { globPattern: string }[] }).watchers.map((w) => w.globPattern),
+      ['**/*.sql', '**/emails/**'],
+    );
   });
 
   test('didOpen pushes the diagnostics, each with code, source and docs link', async () => {
@@ -149,7 +173,11 @@ describe('language server over stdio', { skip }, () => {
     const created: { uri: string; text: string }[] = [];
     for (const code of ['SKN001', 'SKN004', 'SKN012', 'SKN040', 'SKN041']) {
       const d = diagnostics.find((x) => x.code === code)!;
-      const actions = (await server.connection.sendRequest('textDocument/codeAction', { textDocument: { uri }, range: d.range, context: { diagnostics: [d] } })) as CodeAction[];
+      const actions = (await server.connection.sendRequest('textDocument/codeAction', {
+        textDocument: { uri },
+        range: d.range,
+        context: { diagnostics: [d] },
+      })) as CodeAction[];
       const action = actions.find((a) => a.diagnostics?.[0]?.code === code && a.isPreferred);
       assert.ok(action, `a preferred quick fix for ${code}`);
       assert.equal(action.kind, 'quickfix');
@@ -157,7 +185,11 @@ describe('language server over stdio', { skip }, () => {
       text = applyEdits(text, edits as never);
     }
     const template = diagnostics.find((x) => x.code === 'SKN030')!;
-    const actions = (await server.connection.sendRequest('textDocument/codeAction', { textDocument: { uri }, range: template.range, context: { diagnostics: [template] } })) as CodeAction[];
+    const actions = (await server.connection.sendRequest('textDocument/codeAction', {
+      textDocument: { uri },
+      range: template.range,
+      context: { diagnostics: [template] },
+    })) as CodeAction[];
     const create = actions.find((a) => a.title === 'Create emails/welcome.tsx');
     assert.ok(create, `create-template action among ${actions.map((a) => a.title).join(', ')}`);
     const [createFile, fill] = create.edit!.documentChanges as [{ kind: string; uri: string }, TextDocumentEdit];
@@ -165,9 +197,14 @@ describe('language server over stdio', { skip }, () => {
     assert.equal(createFile.uri, pathToFileURL(join(FIXTURE, 'emails/welcome.tsx')).href);
     created.push({ uri: fill.textDocument.uri, text: applyEdits('', fill.edits as never) });
     assert.match(created[0].text, /export default function Welcome\(/);
-    assert.equal(text, BROKEN
-      .replace("table: 'usrs'", "table: 'users'").replace("'5 minutes'", "'5m'").replace('personalisation', 'personalization')
-      .replace('user.nme', 'user.name').replace('exponentail', 'exponential'));
+    assert.equal(
+      text,
+      BROKEN.replace("table: 'usrs'", "table: 'users'")
+        .replace("'5 minutes'", "'5m'")
+        .replace('personalisation', 'personalization')
+        .replace('user.nme', 'user.name')
+        .replace('exponentail', 'exponential'),
+    );
     const remaining = await replace(text);
     assert.deepEqual(codes(remaining), ['SKN030']);
   });
@@ -180,7 +217,10 @@ describe('language server over stdio', { skip }, () => {
       ["export default defineLoop({ recovery: { backoff: '|' } })", ['exponential', 'linear', 'fixed']],
       ["export default defineLoop({ steps: [{ trigger: { type: 'database', table: '|' } }] })", ['users', 'user_actions']],
       ["export default defineLoop({ steps: [{ action: { type: 'email', template: '|' } }] })", ['activation_welcome', 're_engagement']],
-      ["export default defineLoop({ steps: [{ action: { type: 'email', personalization: { name: '{{user.|}}' } } }] })", ['email', 'name', 'activation_link', 'plan']],
+      [
+        "export default defineLoop({ steps: [{ action: { type: 'email', personalization: { name: '{{user.|}}' } } }] })",
+        ['email', 'name', 'activation_link', 'plan'],
+      ],
       ["export default defineLoop({ steps: [{ trigger: { type: 'schedule', cron: '|' } }] })", ['0 9 * * *', '0 9 * * 1-5']],
       ["export default defineLoop({ steps: [{ condition: { type: 'query', timeout: '|' } }] })", ['30s', '5m', '1h', '7d']],
     ];
@@ -192,22 +232,31 @@ describe('language server over stdio', { skip }, () => {
   });
 
   test('completion items replace the half-typed word', async () => {
-    const { text, offset } = cursor("export default defineLoop({ recovery: { backoff: ex| } })");
+    const { text, offset } = cursor('export default defineLoop({ recovery: { backoff: ex| } })');
     await replace(text);
-    const list = (await server.connection.sendRequest('textDocument/completion', { textDocument: { uri }, position: positionAt(text, offset) })) as CompletionList;
+    const list = (await server.connection.sendRequest('textDocument/completion', {
+      textDocument: { uri },
+      position: positionAt(text, offset),
+    })) as CompletionList;
     const item = list.items.find((i) => i.label === 'exponential')!;
     assert.equal(applyEdits(text, [item.textEdit as never]), "export default defineLoop({ recovery: { backoff: 'exponential' } })");
   });
 
-  test('hover: field docs, cron in words with next occurrences, a table\'s columns', async () => {
+  test("hover: field docs, cron in words with next occurrences, a table's columns", async () => {
     await replace(SCHEDULE);
     const at = async (needle: string, delta = 1) => {
-      const h = (await server.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: positionAt(SCHEDULE, SCHEDULE.indexOf(needle) + delta) })) as Hover | null;
+      const h = (await server.connection.sendRequest('textDocument/hover', {
+        textDocument: { uri },
+        position: positionAt(SCHEDULE, SCHEDULE.indexOf(needle) + delta),
+      })) as Hover | null;
       return (h?.contents as MarkupContent | undefined)?.value ?? '';
     };
     const cron = await at("'0 9 * * 1-5'");
     assert.match(cron, /At 09:00, Monday through Friday \(Europe\/Helsinki\)/);
-    assert.match(cron, /Next: (Mon|Tue|Wed|Thu|Fri) \d{4}-\d\d-\d\d 09:00, (Mon|Tue|Wed|Thu|Fri) \d{4}-\d\d-\d\d 09:00, (Mon|Tue|Wed|Thu|Fri) \d{4}-\d\d-\d\d 09:00/);
+    assert.match(
+      cron,
+      /Next: (Mon|Tue|Wed|Thu|Fri) \d{4}-\d\d-\d\d 09:00, (Mon|Tue|Wed|Thu|Fri) \d{4}-\d\d-\d\d 09:00, (Mon|Tue|Wed|Thu|Fri) \d{4}-\d\d-\d\d 09:00/,
+    );
     assert.match(await at('opinion'), /What the loop does, in one sentence/);
     const users = await at("table: 'users'", 9);
     assert.match(users, /\*\*users\*\* \(migrations\/001_init\.sql:2\)/);
@@ -217,16 +266,24 @@ describe('language server over stdio', { skip }, () => {
 
   test('symbols: loops and their steps', async () => {
     const symbols = (await server.connection.sendRequest('textDocument/documentSymbol', { textDocument: { uri } })) as DocumentSymbol[];
-    assert.deepEqual(symbols.map((s) => [s.name, s.detail, s.children?.map((c) => `${c.name}: ${c.detail}`)]), [
-      ['reengage', 'Re-engage idle users', ['step 1: schedule 0 9 * * 1-5 → re_engagement']],
-      ['activation-1', 'Welcome', ['step 1: insert on users → activation_welcome']],
-    ]);
+    assert.deepEqual(
+      symbols.map((s) => [s.name, s.detail, s.children?.map((c) => `${c.name}: ${c.detail}`)]),
+      [
+        ['reengage', 'Re-engage idle users', ['step 1: schedule 0 9 * * 1-5 → re_engagement']],
+        ['activation-1', 'Welcome', ['step 1: insert on users → activation_welcome']],
+      ],
+    );
   });
 
   test('definition: template → its file, table → its CREATE TABLE', async () => {
     const def = async (needle: string) =>
-      (await server.connection.sendRequest('textDocument/definition', { textDocument: { uri }, position: positionAt(SCHEDULE, SCHEDULE.indexOf(needle) + 2) })) as Location[];
-    assert.deepEqual(await def("'re_engagement'"), [{ uri: pathToFileURL(join(FIXTURE, 'emails/re_engagement.tsx')).href, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } }]);
+      (await server.connection.sendRequest('textDocument/definition', {
+        textDocument: { uri },
+        position: positionAt(SCHEDULE, SCHEDULE.indexOf(needle) + 2),
+      })) as Location[];
+    assert.deepEqual(await def("'re_engagement'"), [
+      { uri: pathToFileURL(join(FIXTURE, 'emails/re_engagement.tsx')).href, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } },
+    ]);
     const table = await def("'users', event");
     assert.equal(table[0].uri, pathToFileURL(join(FIXTURE, 'migrations/001_init.sql')).href);
     assert.deepEqual(table[0].range.start, { line: 1, character: 13 });
@@ -234,12 +291,15 @@ describe('language server over stdio', { skip }, () => {
 
   test('code lens: Plan this loop and Copy Skene Prompt on each loop', async () => {
     const lenses = (await server.connection.sendRequest('textDocument/codeLens', { textDocument: { uri } })) as CodeLens[];
-    assert.deepEqual(lenses.map((l) => [l.range.start.line, l.command?.title, l.command?.command, l.command?.arguments]), [
-      [3, 'Plan this loop', 'skene.planLoop', ['reengage', uri]],
-      [3, 'Copy Skene Prompt', 'skene.copyPrompt', [uri]],
-      [13, 'Plan this loop', 'skene.planLoop', ['activation-1', uri]],
-      [13, 'Copy Skene Prompt', 'skene.copyPrompt', [uri]],
-    ]);
+    assert.deepEqual(
+      lenses.map((l) => [l.range.start.line, l.command?.title, l.command?.command, l.command?.arguments]),
+      [
+        [3, 'Plan this loop', 'skene.planLoop', ['reengage', uri]],
+        [3, 'Copy Skene Prompt', 'skene.copyPrompt', [uri]],
+        [13, 'Plan this loop', 'skene.planLoop', ['activation-1', uri]],
+        [13, 'Copy Skene Prompt', 'skene.copyPrompt', [uri]],
+      ],
+    );
   });
 
   test('only skene.config.ts is analysed', async () => {
@@ -247,7 +307,10 @@ describe('language server over stdio', { skip }, () => {
     await server.connection.sendNotification('textDocument/didOpen', { textDocument: { uri: other, languageId: 'typescript', version: 1, text: BROKEN } });
     const report = (await server.connection.sendRequest('textDocument/diagnostic', { textDocument: { uri: other } })) as { items: Diagnostic[] };
     assert.deepEqual(report.items, []);
-    const list = (await server.connection.sendRequest('textDocument/completion', { textDocument: { uri: other }, position: { line: 9, character: 38 } })) as CompletionList;
+    const list = (await server.connection.sendRequest('textDocument/completion', {
+      textDocument: { uri: other },
+      position: { line: 9, character: 38 },
+    })) as CompletionList;
     assert.deepEqual(list.items, []);
     assert.ok(!server.published.some((p) => p.uri === other && p.diagnostics.length));
   });
@@ -272,7 +335,10 @@ describe('re-checks when schema SQL or emails/ change', { skip }, () => {
       writeFileSync(join(dir, 'migrations/002_accounts.sql'), 'CREATE TABLE accounts (id serial PRIMARY KEY);');
       const next = server.nextDiagnostics(uri, (p) => !codes(p.diagnostics).includes('SKN030'));
       await server.connection.sendNotification('workspace/didChangeWatchedFiles', {
-        changes: [{ uri: pathToFileURL(join(dir, 'emails/welcome.html')).href, type: 1 }, { uri: pathToFileURL(join(dir, 'migrations/002_accounts.sql')).href, type: 1 }],
+        changes: [
+          { uri: pathToFileURL(join(dir, 'emails/welcome.html')).href, type: 1 },
+          { uri: pathToFileURL(join(dir, 'migrations/002_accounts.sql')).href, type: 1 },
+        ],
       });
       assert.deepEqual(codes((await next).diagnostics), ['SKN001', 'SKN004', 'SKN012', 'SKN041']);
       assert.equal(await server.stop(), 0);
@@ -332,7 +398,9 @@ describe('over node IPC (--node-ipc), as the VS Code extension runs it', { skip 
     const connection = createProtocolConnection(new IPCMessageReader(child), new IPCMessageWriter(child));
     connection.listen();
     try {
-      const init = (await connection.sendRequest('initialize', { processId: process.pid, rootUri: null, capabilities: {} })) as { serverInfo?: { name: string } };
+      const init = (await connection.sendRequest('initialize', { processId: process.pid, rootUri: null, capabilities: {} })) as {
+        serverInfo?: { name: string };
+      };
       assert.equal(init.serverInfo?.name, 'skene-language-server');
       await connection.sendNotification('initialized', {});
       const uri = pathToFileURL(join(FIXTURE, 'skene.config.ts')).href;

@@ -39,7 +39,13 @@ test('bad input: one clear line and a non-zero exit', async (t) => {
   });
   await t.test('no config in the folder', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'skene-empty-'));
-    const r = await main(['plan'], { stdout: () => {}, stderr: (s) => assertOneLine(s, /^skene plan: no skene\.config\.ts in .*: pass --config/), cwd: dir, env: {}, isTTY: false });
+    const r = await main(['plan'], {
+      stdout: () => {},
+      stderr: (s) => assertOneLine(s, /^skene plan: no skene\.config\.ts in .*: pass --config/),
+      cwd: dir,
+      env: {},
+      isTTY: false,
+    });
     assert.equal(r, 1);
   });
   await t.test('a bad --at is a usage error (exit 2)', async () => {
@@ -77,7 +83,10 @@ test('bad input: one clear line and a non-zero exit', async (t) => {
   await t.test('a seed folder without files for the source', async () => {
     const r = await plan(['--config', 'examples/upstash/skene.config.ts', '--seed', 'examples/upstash/seed', '--database-url', 'mysql://root@127.0.0.1:1/x']);
     assert.equal(r.code, 1);
-    assert.equal(r.stderr, 'skene plan: seed folder examples/upstash/seed has no .sql files (it has postgres/, redis/; for a mysql source, put them in mysql/)\n');
+    assert.equal(
+      r.stderr,
+      'skene plan: seed folder examples/upstash/seed has no .sql files (it has postgres/, redis/; for a mysql source, put them in mysql/)\n',
+    );
   });
   await t.test('a seed error that quotes an address: masked on stderr unless recipients are shown', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'skene-seed-mask-'));

@@ -69,14 +69,19 @@ test('the --out summary says "1 email", not "1 emails"', async () => {
     id: 'welcome',
     type: 'activation',
     opinion: 'Welcome every user',
-    steps: [{
-      trigger: { type: 'database', table: 'users', event: 'insert' },
-      action: { type: 'email', provider: 'resend', template: 'welcome', personalization: { name: '{{user.name}}' } },
-    }],
+    steps: [
+      {
+        trigger: { type: 'database', table: 'users', event: 'insert' },
+        action: { type: 'email', provider: 'resend', template: 'welcome', personalization: { name: '{{user.name}}' } },
+      },
+    ],
   };
   writeFileSync(join(dir, 'skene.config.ts'), `export default ${JSON.stringify([loop])};\n`);
   writeFileSync(join(dir, 'emails', 'welcome.html'), '<html><head><title>Hi {{name}}</title></head><body>Hi {{name}}</body></html>');
-  writeFileSync(join(dir, 'seed.sql'), "CREATE TABLE users (id integer PRIMARY KEY, email text NOT NULL, name text NOT NULL);\nINSERT INTO users VALUES (1, 'ada@example.com', 'Ada');\n");
+  writeFileSync(
+    join(dir, 'seed.sql'),
+    "CREATE TABLE users (id integer PRIMARY KEY, email text NOT NULL, name text NOT NULL);\nINSERT INTO users VALUES (1, 'ada@example.com', 'Ada');\n",
+  );
   const r = await plan(['--seed', 'seed.sql', '--at', '2026-03-02T09:00:00Z', '--format', 'json', '--out', 'report.json'], dir);
   assert.equal(r.code, 0, r.stderr);
   const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as { totals: { emails: number } };

@@ -25,11 +25,15 @@ function project(seedName: string, seed: string): { config: string; seed: string
 
 /** `skene plan` from source, as a child process; resolves when it exits. */
 function startPlan(args: string[]) {
-  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', 'packages/cli/src/bin.ts', 'plan', '--at', '2026-03-02T09:00:00Z', ...args], {
-    cwd: ROOT,
-    env: { ...process.env, NO_COLOR: '1', SKENE_EMAIL_FROM: 'Acme <hello@acme.example>', DATABASE_URL: '' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--conditions=source', '--import', 'tsx', 'packages/cli/src/bin.ts', 'plan', '--at', '2026-03-02T09:00:00Z', ...args],
+    {
+      cwd: ROOT,
+      env: { ...process.env, NO_COLOR: '1', SKENE_EMAIL_FROM: 'Acme <hello@acme.example>', DATABASE_URL: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d));
@@ -46,7 +50,7 @@ function startPlan(args: string[]) {
 async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, plan: ReturnType<typeof startPlan>): Promise<T> {
   let exited = false;
   void plan.exited.then(() => (exited = true));
-  for (const deadline = Date.now() + 60_000; Date.now() < deadline; ) {
+  for (const deadline = Date.now() + 60_000; Date.now() < deadline;) {
     const found = await probe();
     if (found !== undefined) return found;
     if (exited) break;
@@ -80,7 +84,10 @@ test('PostgreSQL: Ctrl-C (SIGINT) while the seed runs drops the scratch database
   const server = await serviceOrSkip(t, 'postgres');
   if (!server) return;
   const url = await tempPostgresDatabase(t, server, 'skene_target');
-  await pgQuery(url, "CREATE TABLE users (id integer PRIMARY KEY, email text NOT NULL, name text NOT NULL); INSERT INTO users VALUES (1, 'ada@example.com', 'Ada')");
+  await pgQuery(
+    url,
+    "CREATE TABLE users (id integer PRIMARY KEY, email text NOT NULL, name text NOT NULL); INSERT INTO users VALUES (1, 'ada@example.com', 'Ada')",
+  );
   const state = async () => JSON.stringify(await pgQuery(url, 'SELECT * FROM users ORDER BY id'));
   const before = await state();
   const files = project(
@@ -105,7 +112,12 @@ test('PostgreSQL: Ctrl-C (SIGINT) while the seed runs drops the scratch database
   const result = await plan.exited;
   assert.equal(result.code, 130, result.stderr);
   assert.equal(result.signal, null);
-  assert.match(result.stderr, new RegExp(`^skene plan: interrupted \\(SIGINT\\): dropping the scratch database ${name} on postgres://postgres@127\\.0\\.0\\.1:5432…\nskene plan: interrupted \\(SIGINT\\): scratch database dropped\n$`));
+  assert.match(
+    result.stderr,
+    new RegExp(
+      `^skene plan: interrupted \\(SIGINT\\): dropping the scratch database ${name} on postgres://postgres@127\\.0\\.0\\.1:5432…\nskene plan: interrupted \\(SIGINT\\): scratch database dropped\n$`,
+    ),
+  );
   assert.equal(result.stdout, '');
   assert.deepEqual(await pgQuery(server, 'SELECT datname FROM pg_database WHERE datname = $1', [name]), []);
   assert.equal(await state(), before);
@@ -115,7 +127,10 @@ test('MariaDB: SIGTERM while the seed runs drops the scratch database; exit 143'
   const server = await serviceOrSkip(t, 'mysql');
   if (!server) return;
   const url = await tempMysqlDatabase(t, server, 'skene_target');
-  await myQuery(url, "CREATE TABLE users (id integer PRIMARY KEY, email varchar(200) NOT NULL, name varchar(200) NOT NULL); INSERT INTO users VALUES (1, 'ada@example.com', 'Ada')");
+  await myQuery(
+    url,
+    "CREATE TABLE users (id integer PRIMARY KEY, email varchar(200) NOT NULL, name varchar(200) NOT NULL); INSERT INTO users VALUES (1, 'ada@example.com', 'Ada')",
+  );
   const state = async () => JSON.stringify(await myQuery(url, 'SELECT * FROM users ORDER BY id'));
   const before = await state();
   const tag = `skene_interrupt_${process.pid}`;
@@ -127,7 +142,10 @@ test('MariaDB: SIGTERM while the seed runs drops the scratch database; exit 143'
   const name = await waitFor(
     'the scratch database, with the seed sleeping in it',
     async () => {
-      const rows = await myQuery(server, `SELECT DB AS db FROM information_schema.PROCESSLIST WHERE DB LIKE 'skene\\\\_scratch\\\\_%' AND INFO LIKE '%${tag}%'`);
+      const rows = await myQuery(
+        server,
+        `SELECT DB AS db FROM information_schema.PROCESSLIST WHERE DB LIKE 'skene\\\\_scratch\\\\_%' AND INFO LIKE '%${tag}%'`,
+      );
       return rows[0] ? String(rows[0].db) : undefined;
     },
     plan,
@@ -135,7 +153,12 @@ test('MariaDB: SIGTERM while the seed runs drops the scratch database; exit 143'
   plan.child.kill('SIGTERM');
   const result = await plan.exited;
   assert.equal(result.code, 143, result.stderr);
-  assert.match(result.stderr, new RegExp(`^skene plan: interrupted \\(SIGTERM\\): dropping the scratch database ${name} on mysql://root@127\\.0\\.0\\.1:3306…\nskene plan: interrupted \\(SIGTERM\\): scratch database dropped\n$`));
+  assert.match(
+    result.stderr,
+    new RegExp(
+      `^skene plan: interrupted \\(SIGTERM\\): dropping the scratch database ${name} on mysql://root@127\\.0\\.0\\.1:3306…\nskene plan: interrupted \\(SIGTERM\\): scratch database dropped\n$`,
+    ),
+  );
   assert.deepEqual(await myQuery(server, `SHOW DATABASES LIKE '${name}'`), []);
   assert.equal(await state(), before);
 });
@@ -173,7 +196,12 @@ test('Redis: Ctrl-C while the plan runs on its scratch logical database flushes 
   plan.child.kill('SIGINT');
   const result = await plan.exited;
   assert.equal(result.code, 130, result.stderr);
-  assert.match(result.stderr, new RegExp(`^skene plan: interrupted \\(SIGINT\\): dropping the scratch logical database ${db} on redis://127\\.0\\.0\\.1:6379…\nskene plan: interrupted \\(SIGINT\\): scratch database dropped\n$`));
+  assert.match(
+    result.stderr,
+    new RegExp(
+      `^skene plan: interrupted \\(SIGINT\\): dropping the scratch logical database ${db} on redis://127\\.0\\.0\\.1:6379…\nskene plan: interrupted \\(SIGINT\\): scratch database dropped\n$`,
+    ),
+  );
   const scratch = new Redis(`${server}/${db}`);
   t.after(() => scratch.disconnect());
   assert.equal(await scratch.dbsize(), 0, `logical database ${db} is flushed`);

@@ -19,7 +19,9 @@ export async function createConfig(session: Session, args: unknown[]): Promise<v
     void vscode.window.showInformationMessage('Skene: this folder already has a skene.config.ts.');
     return target;
   }
-  const starter = await runWorker<StarterResult>(context, { kind: 'starter', cwd: folder.fsPath, folder: folder.fsPath }, undefined, (l) => output.appendLine(l));
+  const starter = await runWorker<StarterResult>(context, { kind: 'starter', cwd: folder.fsPath, folder: folder.fsPath }, undefined, (l) =>
+    output.appendLine(l),
+  );
   if (starter.blocked) {
     await vscode.window.showTextDocument(target);
     return target;
@@ -35,7 +37,9 @@ export async function createConfig(session: Session, args: unknown[]): Promise<v
   for (const kept of starter.kept ?? []) output.appendLine(`skene: kept ${kept.path} (${kept.reason})`);
   if (starter.seed && written.includes(starter.seed)) await rememberSeed(folder, starter.seed);
   await vscode.window.showTextDocument(target);
-  void vscode.window.showInformationMessage(`Skene: created a ${starter.pattern} loop for ${starter.stack ?? 'a new project'}: ${written.join(', ')}. Next: "Skene: Plan Loops".`);
+  void vscode.window.showInformationMessage(
+    `Skene: created a ${starter.pattern} loop for ${starter.stack ?? 'a new project'}: ${written.join(', ')}. Next: "Skene: Plan Loops".`,
+  );
   if (!starter.stack && starter.message) output.appendLine(`skene: ${starter.message}`);
   return target;
 }

@@ -15,7 +15,7 @@ export async function planLoops(session: Session, args: unknown[], loop: string 
   const { context, output } = session;
   if (!vscode.workspace.isTrusted) {
     // A plan compiles and renders the project's email templates: code of the workspace.
-    void vscode.window.showWarningMessage('Skene: Plan Loops runs the project\'s email templates; trust this workspace first.');
+    void vscode.window.showWarningMessage("Skene: Plan Loops runs the project's email templates; trust this workspace first.");
     return undefined;
   }
   const config = await findConfig(args);
@@ -33,7 +33,15 @@ export async function planLoops(session: Session, args: unknown[], loop: string 
   const databaseUrl = settings.get<string>('databaseUrl') || undefined;
   const dialect = settings.get<string>('dialect');
   const panel = PlanPanel.show(context, config);
-  const request: WorkerRequest = { kind: 'plan', cwd: base, config: config.fsPath, seeds, databaseUrl, dialect: dialect && dialect !== 'auto' ? dialect : undefined, loop };
+  const request: WorkerRequest = {
+    kind: 'plan',
+    cwd: base,
+    config: config.fsPath,
+    seeds,
+    databaseUrl,
+    dialect: dialect && dialect !== 'auto' ? dialect : undefined,
+    loop,
+  };
   const title = `Skene: planning ${loop ? `loop ${loop}` : 'the loops'} of ${vscode.workspace.asRelativePath(config)}`;
   const result = await vscode.window
     .withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (_progress, token) =>
@@ -42,7 +50,7 @@ export async function planLoops(session: Session, args: unknown[], loop: string 
     .then(
       (r) => r,
       (error: unknown) => {
-        output.appendLine(`skene: plan failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+        output.appendLine(`skene: plan failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
         panel.showError(describe(error));
         showError(session, `Skene: the plan failed: ${describe(error)}`);
         return undefined;

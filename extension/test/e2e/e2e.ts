@@ -22,8 +22,11 @@ import { chromium, type BrowserContext, type Frame, type Page } from 'playwright
 
 const { values: args } = parseArgs({
   options: {
-    port: { type: 'string' }, workspace: { type: 'string' }, artifacts: { type: 'string' },
-    chromium: { type: 'string', default: '/usr/bin/chromium' }, 'vsix-bytes': { type: 'string' },
+    port: { type: 'string' },
+    workspace: { type: 'string' },
+    artifacts: { type: 'string' },
+    chromium: { type: 'string', default: '/usr/bin/chromium' },
+    'vsix-bytes': { type: 'string' },
   },
 });
 const port = args.port ?? fail('--port');
@@ -60,9 +63,16 @@ const typo = lineOf("'exponentail'");
 const cron = lineOf("cron: '0 9 * * *'");
 
 // ---- steps and the summary ------------------------------------------------------------------------
-const STEPS = ['workbench + extension activated', 'diagnostic in the Problems panel', 'quick fix removes the diagnostic',
-  'completion from the skene server', 'Copy Skene Prompt for Cursor → clipboard', 'Plan Loops → email in the webview',
-  'Restart Language Server → serving again', 'Create skene.config.ts → starter for the stack'] as const;
+const STEPS = [
+  'workbench + extension activated',
+  'diagnostic in the Problems panel',
+  'quick fix removes the diagnostic',
+  'completion from the skene server',
+  'Copy Skene Prompt for Cursor → clipboard',
+  'Plan Loops → email in the webview',
+  'Restart Language Server → serving again',
+  'Create skene.config.ts → starter for the stack',
+] as const;
 const results: { name: string; ok: boolean; seconds: number; detail: string }[] = [];
 let shots = 0;
 
@@ -139,7 +149,11 @@ async function goTo(page: Page, line: number, column: number): Promise<void> {
   await page.keyboard.press('Enter');
   await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });
   await until(`the cursor at ${line}:${column}`, 10_000, async () => {
-    const status = await page.locator('.statusbar-item[id*="status.editor.selection"]').first().innerText().catch(() => '');
+    const status = await page
+      .locator('.statusbar-item[id*="status.editor.selection"]')
+      .first()
+      .innerText()
+      .catch(() => '');
     return status.includes(`Ln ${line}, Col ${column}`);
   });
 }
@@ -182,10 +196,19 @@ async function main(): Promise<boolean> {
       headless: true,
       viewport: { width: 1600, height: 1000 },
       timeout: 60_000,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-        '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage',
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--disable-dev-shm-usage',
         '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1',
-        '--disable-features=AutofillServerCommunication,OptimizationHints,MediaRouter,Translate'],
+        '--disable-features=AutofillServerCommunication,OptimizationHints,MediaRouter,Translate',
+      ],
     });
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
     // Only the loopback server may be reached: record and abort anything else.
@@ -196,7 +219,9 @@ async function main(): Promise<boolean> {
       return route.abort();
     });
     const page = context.pages()[0] ?? (await context.newPage());
-    page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
+    page.on('console', (m) => {
+      if (m.type() === 'error') consoleErrors.push(m.text());
+    });
     page.on('pageerror', (e) => consoleErrors.push(`pageerror: ${e.message}`));
 
     await step(page, 'workbench + extension activated', async () => {
@@ -205,7 +230,10 @@ async function main(): Promise<boolean> {
       const item = page.locator('.statusbar-item:has-text("Skene:")').first();
       await item.waitFor({ timeout: 90_000 });
       // Open the config (Quick Open) so the server has it.
-      await page.locator('.monaco-workbench').click({ position: { x: 800, y: 500 } }).catch(() => undefined);
+      await page
+        .locator('.monaco-workbench')
+        .click({ position: { x: 800, y: 500 } })
+        .catch(() => undefined);
       await page.keyboard.press('Control+P');
       await page.locator('.quick-input-widget input').waitFor({ state: 'visible', timeout: 15_000 });
       await page.keyboard.type('skene.config.ts');
@@ -224,7 +252,9 @@ async function main(): Promise<boolean> {
     await step(page, 'diagnostic in the Problems panel', async () => {
       await page.keyboard.press('Control+Shift+M');
       await page.locator('.markers-panel').first().waitFor({ timeout: 15_000 });
-      const row = await until('the SKN004 row in the Problems panel', 60_000, async () => (await problemTexts(page)).find((t) => t.includes('exponentail') && t.includes('SKN004')));
+      const row = await until('the SKN004 row in the Problems panel', 60_000, async () =>
+        (await problemTexts(page)).find((t) => t.includes('exponentail') && t.includes('SKN004')),
+      );
       await shot(page, 'problems');
       return row.slice(0, 160);
     });
@@ -234,10 +264,15 @@ async function main(): Promise<boolean> {
       await goTo(page, typo.line, typo.column + 1);
       const action = page.locator('.action-widget .monaco-list-row:has-text("exponential")').first();
       // The menu waits for every code action provider (tsserver too, slow under load): ask again if it does not come.
-      await retrying('the quick fix menu', 4, async () => {
-        await page.keyboard.press('Control+.');
-        await action.waitFor({ timeout: 25_000 });
-      }, () => page.keyboard.press('Escape'));
+      await retrying(
+        'the quick fix menu',
+        4,
+        async () => {
+          await page.keyboard.press('Control+.');
+          await action.waitFor({ timeout: 25_000 });
+        },
+        () => page.keyboard.press('Escape'),
+      );
       const title = (await action.innerText()).trim();
       await shot(page, 'quick-fix-menu');
       await action.click();
@@ -253,16 +288,27 @@ async function main(): Promise<boolean> {
       await page.keyboard.press('Enter');
       await page.keyboard.type(", timezone: 'Europe/Hel", { delay: 25 });
       const row = page.locator('.suggest-widget .monaco-list-row[aria-label*="Europe/Helsinki"]').first();
-      await retrying('the suggestion', 4, async () => {
-        await page.keyboard.press('Control+Space');
-        await row.waitFor({ timeout: 25_000 });
-      }, () => page.keyboard.press('Escape'));
+      await retrying(
+        'the suggestion',
+        4,
+        async () => {
+          await page.keyboard.press('Control+Space');
+          await row.waitFor({ timeout: 25_000 });
+        },
+        () => page.keyboard.press('Escape'),
+      );
       const labels = await page.locator('.suggest-widget .monaco-list-row').evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') ?? ''));
       await shot(page, 'completion');
       await page.keyboard.press('Enter');
-      await page.locator('.suggest-widget.visible').waitFor({ state: 'hidden', timeout: 10_000 }).catch(() => undefined);
+      await page
+        .locator('.suggest-widget.visible')
+        .waitFor({ state: 'hidden', timeout: 10_000 })
+        .catch(() => undefined);
       const saved = await save(page, (t) => /timezone: 'Europe\/Helsinki'/.test(t), "timezone: 'Europe/Helsinki'");
-      const line = saved.split('\n').find((l) => l.includes('timezone'))!.trim();
+      const line = saved
+        .split('\n')
+        .find((l) => l.includes('timezone'))!
+        .trim();
       return `suggestions ${JSON.stringify(labels.slice(0, 4))}; accepted → ${line}`;
     });
 
@@ -287,7 +333,8 @@ async function main(): Promise<boolean> {
       await runCommand(page, 'Skene: Plan Loops');
       const frame = await until('the plan webview with an email', 180_000, async () => {
         const failed = (await framesWith(page, 'Skene plan failed'))[0];
-        if (failed) throw Object.assign(new Error(`the plan failed: ${(await failed.evaluate(() => document.body.innerText)).replace(/\s+/g, ' ')}`), { fatal: true });
+        if (failed)
+          throw Object.assign(new Error(`the plan failed: ${(await failed.evaluate(() => document.body.innerText)).replace(/\s+/g, ' ')}`), { fatal: true });
         return (await framesWith(page, 'Skene plan:'))[0];
       });
       const heading = (await frame.locator('h1').first().innerText()).trim();
@@ -308,7 +355,9 @@ async function main(): Promise<boolean> {
       const fixed = lineOf("backoff: 'exponent", readFileSync(CONFIG, 'utf8'));
       await goTo(page, fixed.line, fixed.text.indexOf("'exponent") + 2);
       await page.keyboard.type('x');
-      const row = await until('a diagnostic from the restarted server', 60_000, async () => (await problemTexts(page)).find((t) => t.includes('xexponential') && t.includes('SKN004')));
+      const row = await until('a diagnostic from the restarted server', 60_000, async () =>
+        (await problemTexts(page)).find((t) => t.includes('xexponential') && t.includes('SKN004')),
+      );
       await shot(page, 'restarted');
       return `restarted; new diagnostic: ${row.slice(0, 100)}`;
     });
@@ -342,12 +391,14 @@ async function main(): Promise<boolean> {
 }
 
 void main().then((ok) => {
-console.log('\n==== Skene VS Code e2e (code-server + chromium) ====');
-for (const name of STEPS) {
-  const r = results.find((x) => x.name === name);
-  console.log(r ? `${r.ok ? 'PASS' : 'FAIL'}  ${name} (${r.seconds.toFixed(1)}s): ${r.detail}` : `SKIP  ${name} (not reached)`);
-}
-console.log(`vsix: ${args['vsix-bytes'] ? `${(Number(args['vsix-bytes']) / 1024 / 1024).toFixed(2)} MB` : '?'}; harness time ${elapsed()}; screenshots in ${artifacts}`);
-console.log(ok ? 'E2E PASS' : 'E2E FAIL');
-process.exit(ok ? 0 : 1);
+  console.log('\n==== Skene VS Code e2e (code-server + chromium) ====');
+  for (const name of STEPS) {
+    const r = results.find((x) => x.name === name);
+    console.log(r ? `${r.ok ? 'PASS' : 'FAIL'}  ${name} (${r.seconds.toFixed(1)}s): ${r.detail}` : `SKIP  ${name} (not reached)`);
+  }
+  console.log(
+    `vsix: ${args['vsix-bytes'] ? `${(Number(args['vsix-bytes']) / 1024 / 1024).toFixed(2)} MB` : '?'}; harness time ${elapsed()}; screenshots in ${artifacts}`,
+  );
+  console.log(ok ? 'E2E PASS' : 'E2E FAIL');
+  process.exit(ok ? 0 : 1);
 });

@@ -13,7 +13,11 @@ export interface Command {
  * loaded only when run: `skene check` should not pay for the plan engine's database drivers.
  */
 const commands: { name: string; summary: string; load: () => Promise<Command> }[] = [
-  { name: 'init', summary: 'Write a starter skene.config.ts, email template and seed for this project', load: async () => (await import('./commands/init.js')).initCommand },
+  {
+    name: 'init',
+    summary: 'Write a starter skene.config.ts, email template and seed for this project',
+    load: async () => (await import('./commands/init.js')).initCommand,
+  },
   { name: 'login', summary: 'Verify and store your Resend API key', load: async () => (await import('./commands/login.js')).loginCommand },
   { name: 'prompt', summary: 'Print the Cursor prompt for the detected stack', load: async () => (await import('./commands/prompt.js')).promptCommand },
   { name: 'check', summary: 'Validate skene.config.ts without running it', load: async () => (await import('./commands/check.js')).checkCommand },
@@ -65,7 +69,7 @@ function helpText(): string {
     '',
     ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
-    'Run `skene <command> --help` for a command\'s options.',
+    "Run `skene <command> --help` for a command's options.",
     '',
   ].join('\n');
 }

@@ -30,7 +30,9 @@ const result = await esbuild.build({
   external: ['typescript', 'esbuild', 'pg-native', 'cloudflare:sockets'],
   // import.meta in the bundled ES modules: the bundle's own URL (createRequire bases, WebAssembly).
   // import.meta.resolve only serves as a createRequire base in the server's code paths.
-  banner: { js: 'var __skene_import_meta_url = require("node:url").pathToFileURL(__filename).href, __skene_import_meta_resolve = () => __skene_import_meta_url;' },
+  banner: {
+    js: 'var __skene_import_meta_url = require("node:url").pathToFileURL(__filename).href, __skene_import_meta_resolve = () => __skene_import_meta_url;',
+  },
   define: { 'import.meta.url': '__skene_import_meta_url', 'import.meta.resolve': '__skene_import_meta_resolve' },
   legalComments: 'none',
   metafile: true,

@@ -1,10 +1,28 @@
 /** Plain service results (document offsets) ↔ LSP types. */
 import { pathToFileURL } from 'node:url';
 import { CODES, docsUrl, type Diagnostic as SkeneDiagnostic } from '@skene/core/analysis';
-import type { CodeAction as SkeneCodeAction, CodeLens as SkeneCodeLens, CompletionItem as SkeneCompletionItem, DocumentSymbol as SkeneSymbol, Location as SkeneLocation } from '@skene/core/language';
+import type {
+  CodeAction as SkeneCodeAction,
+  CodeLens as SkeneCodeLens,
+  CompletionItem as SkeneCompletionItem,
+  DocumentSymbol as SkeneSymbol,
+  Location as SkeneLocation,
+} from '@skene/core/language';
 import {
-  CodeActionKind, CompletionItemKind, DiagnosticSeverity, InsertTextFormat, MarkupKind, SymbolKind,
-  type CodeAction, type CodeLens, type CompletionItem, type Diagnostic, type DocumentSymbol, type Location, type Range, type WorkspaceEdit,
+  CodeActionKind,
+  CompletionItemKind,
+  DiagnosticSeverity,
+  InsertTextFormat,
+  MarkupKind,
+  SymbolKind,
+  type CodeAction,
+  type CodeLens,
+  type CompletionItem,
+  type Diagnostic,
+  type DocumentSymbol,
+  type Location,
+  type Range,
+  type WorkspaceEdit,
 } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 
@@ -46,7 +64,10 @@ const KINDS: Record<SkeneCompletionItem['kind'], CompletionItemKind> = {
 
 /** `${1|a,b|}` → `a`, `${2:x}` → `x`, `${3}` → `` — for clients without snippet support. */
 export function stripSnippet(text: string): string {
-  return text.replace(/\$\{\d+\|([^,|}]*)[^}]*\}/g, '$1').replace(/\$\{\d+:([^}]*)\}/g, '$1').replace(/\$\{\d+\}/g, '');
+  return text
+    .replace(/\$\{\d+\|([^,|}]*)[^}]*\}/g, '$1')
+    .replace(/\$\{\d+:([^}]*)\}/g, '$1')
+    .replace(/\$\{\d+\}/g, '');
 }
 
 export function toCompletionItem(doc: TextDocument, item: SkeneCompletionItem, snippets: boolean): CompletionItem {
@@ -100,7 +121,10 @@ export function toCodeAction(doc: TextDocument, action: SkeneCodeAction, lspDiag
     edit = {
       documentChanges: [
         { kind: 'create', uri, options: { overwrite: false, ignoreIfExists: true } },
-        { textDocument: { uri, version: null }, edits: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, newText: action.createFile.content }] },
+        {
+          textDocument: { uri, version: null },
+          edits: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, newText: action.createFile.content }],
+        },
         ...(edits.length ? [{ textDocument: { uri: doc.uri, version: doc.version }, edits }] : []),
       ],
     };

@@ -11,7 +11,9 @@ export function main(hooks: ServerHooks): void {
 
   // Never down: an error that escapes every handler is logged, not fatal.
   process.on('uncaughtException', (error) => connection.console.error(`skene: uncaught ${error.stack ?? error.message}`));
-  process.on('unhandledRejection', (reason) => connection.console.error(`skene: unhandled rejection ${reason instanceof Error ? reason.stack ?? reason.message : String(reason)}`));
+  process.on('unhandledRejection', (reason) =>
+    connection.console.error(`skene: unhandled rejection ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}`),
+  );
 
   startServer(connection, hooks);
 }

@@ -10,12 +10,22 @@ export type Services = typeof SERVICES;
 
 /** Fault names → the service they break. */
 const FAULTS: Record<string, keyof Services> = {
-  completion: 'complete', hover: 'hover', codeAction: 'codeActions', symbols: 'symbols',
-  definition: 'definition', codeLens: 'codeLenses', diagnostics: 'validate',
+  completion: 'complete',
+  hover: 'hover',
+  codeAction: 'codeActions',
+  symbols: 'symbols',
+  definition: 'definition',
+  codeLens: 'codeLenses',
+  diagnostics: 'validate',
 };
 
 export function withFault(fault: string | undefined): Services {
   const name = fault ? FAULTS[fault] : undefined;
   if (!name) return SERVICES;
-  return { ...SERVICES, [name]: () => { throw new Error(`skeneTestFault: the ${fault} service failed on purpose`); } };
+  return {
+    ...SERVICES,
+    [name]: () => {
+      throw new Error(`skeneTestFault: the ${fault} service failed on purpose`);
+    },
+  };
 }

@@ -6,8 +6,15 @@
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  dialectForUrl, loadProjectContext, parseConfigDocument, prepareAnalysis, stringAt, valueOf,
-  type ConfigDocument, type Dialect, type ProjectContext,
+  dialectForUrl,
+  loadProjectContext,
+  parseConfigDocument,
+  prepareAnalysis,
+  stringAt,
+  valueOf,
+  type ConfigDocument,
+  type Dialect,
+  type ProjectContext,
 } from '@skene/core/analysis';
 import { TextDocuments, type Connection } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
@@ -39,7 +46,10 @@ export interface OpenConfig {
   doc: ConfigDocument;
 }
 
-interface Parsed { version: number; doc: ConfigDocument }
+interface Parsed {
+  version: number;
+  doc: ConfigDocument;
+}
 
 export class Workspace {
   readonly documents = new TextDocuments(TextDocument);
@@ -48,7 +58,11 @@ export class Workspace {
   initSettings: Settings = DEFAULT_SETTINGS;
   services: Services = SERVICES;
   client: ClientSupport = {
-    snippets: false, edits: { documentChanges: false, createFiles: false }, pullConfiguration: false, refreshPull: false, dynamicWatchers: false,
+    snippets: false,
+    edits: { documentChanges: false, createFiles: false },
+    pullConfiguration: false,
+    refreshPull: false,
+    dynamicWatchers: false,
   };
   /** Bumped when settings or project files change: cached diagnostics of older generations are stale. */
   generation = 0;
@@ -68,7 +82,7 @@ export class Workspace {
       try {
         return await handler(params);
       } catch (error) {
-        this.log(`skene: ${name} failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+        this.log(`skene: ${name} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
         return fallback();
       }
     };

@@ -27,7 +27,11 @@ function recordingConnection() {
     get: (target, name) => {
       if (typeof name !== 'string') return undefined;
       if (name in target) return target[name];
-      if (name.startsWith('on')) return (h: Handler) => { handlers.set(name, h); return { dispose() {} }; };
+      if (name.startsWith('on'))
+        return (h: Handler) => {
+          handlers.set(name, h);
+          return { dispose() {} };
+        };
       return undefined;
     },
   }) as unknown as Connection;
@@ -74,19 +78,28 @@ test('pulled diagnostics feed the code actions; completion answers from the open
   const typo = report.items.find((d: { code: string }) => d.code === 'SKN001');
   assert.ok(typo, 'SKN001 for personalisation');
   const actions = await call('onCodeAction', { textDocument: { uri: URI }, range: typo.range, context: { diagnostics: [typo] } });
-  assert.ok(actions.some((a: { title: string }) => a.title.includes('personalization')), JSON.stringify(actions.map((a: { title: string }) => a.title)));
+  assert.ok(
+    actions.some((a: { title: string }) => a.title.includes('personalization')),
+    JSON.stringify(actions.map((a: { title: string }) => a.title)),
+  );
   const line = TEXT.split('\n').findIndex((l) => l.includes('steps'));
   const character = TEXT.split('\n')[line]!.indexOf("type: 'schedule', ") + "type: 'schedule', ".length;
   const list = await call('onCompletion', { textDocument: { uri: URI }, position: { line, character } });
   // On the start of `cron`: the key being typed there, so it is offered with the schedule's other key.
-  assert.deepEqual(list.items.map((i: { label: string }) => i.label), ['cron', 'timezone']);
+  assert.deepEqual(
+    list.items.map((i: { label: string }) => i.label),
+    ['cron', 'timezone'],
+  );
 });
 
 test('a failing service is answered empty and logged; the others keep serving', async () => {
   const { call, logs } = await started({ skeneTestFault: 'completion' });
   const list = await call('onCompletion', { textDocument: { uri: URI }, position: { line: 1, character: 0 } });
   assert.deepEqual(list, { isIncomplete: false, items: [] });
-  assert.ok(logs.some((l) => l.startsWith('skene: completion failed')), logs.join('\n'));
+  assert.ok(
+    logs.some((l) => l.startsWith('skene: completion failed')),
+    logs.join('\n'),
+  );
   const symbols = await call('onDocumentSymbol', { textDocument: { uri: URI } });
   assert.ok(symbols.length > 0);
 });

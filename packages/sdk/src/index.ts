@@ -18,13 +18,16 @@ export function defineConfig<const T extends ConfigInput>(config: T): T {
 export type ConfigExport = LoopInput | LoopInput[] | ConfigInput;
 
 /** Normalises any accepted export to `{ loops }` with every loop given its id (explicit, or `<type>-<n>`). */
-export function normalizeConfig(exported: unknown): { loops: (Loop & { id: string })[]; database?: { url?: string; token?: string; allowFunctions?: string[] }; email?: { from?: string } } {
-  const config =
-    Array.isArray(exported)
-      ? configSchema.parse({ loops: exported })
-      : exported && typeof exported === 'object' && 'loops' in exported
-        ? configSchema.parse(exported)
-        : configSchema.parse({ loops: [exported] });
+export function normalizeConfig(exported: unknown): {
+  loops: (Loop & { id: string })[];
+  database?: { url?: string; token?: string; allowFunctions?: string[] };
+  email?: { from?: string };
+} {
+  const config = Array.isArray(exported)
+    ? configSchema.parse({ loops: exported })
+    : exported && typeof exported === 'object' && 'loops' in exported
+      ? configSchema.parse(exported)
+      : configSchema.parse({ loops: [exported] });
   const ids = loopIds(config.loops);
   return { ...config, loops: config.loops.map((loop, i) => ({ ...loop, id: ids[i] })) };
 }

@@ -25,7 +25,7 @@ export const databaseTriggerSchema = z
     table: z.string().min(1).describe('The table (for Redis: the key prefix of hashes, `users` for `users:<id>`) whose rows fire the trigger.'),
     event: z.enum(DB_EVENTS).describe('Which change fires the trigger: `insert`, `update` or `delete`.'),
   })
-  .describe('A database trigger: one event per changed row. `$1` in the condition is the row\'s primary key.');
+  .describe("A database trigger: one event per changed row. `$1` in the condition is the row's primary key.");
 
 export const scheduleTriggerSchema = z
   .strictObject({
@@ -42,22 +42,30 @@ export const triggerSchema = z
 export const queryConditionSchema = z
   .strictObject({
     type: z.literal('query').describe('A read-only SQL query.'),
-    query: z.string().min(1).describe('One read-only SELECT or WITH statement. For database triggers `$1` is the triggering row\'s primary key and the condition holds when a row comes back; for schedules each row is a recipient.'),
-    timeout: duration.optional().describe('For database triggers: how long after the trigger the condition may take to become true. For schedules: the query\'s deadline.'),
+    query: z
+      .string()
+      .min(1)
+      .describe(
+        "One read-only SELECT or WITH statement. For database triggers `$1` is the triggering row's primary key and the condition holds when a row comes back; for schedules each row is a recipient.",
+      ),
+    timeout: duration
+      .optional()
+      .describe("For database triggers: how long after the trigger the condition may take to become true. For schedules: the query's deadline."),
   })
   .describe('A SQL condition.');
 
 export const redisConditionSchema = z
   .strictObject({
     type: z.literal('redis').describe('A Redis command; the condition holds when its reply is truthy.'),
-    command: z.array(z.string()).min(1).describe('The command and its arguments, `{{…}}` templates allowed: `[\'SISMEMBER\', \'user_actions:{{user.id}}\', \'first_project_created\']`.'),
+    command: z
+      .array(z.string())
+      .min(1)
+      .describe("The command and its arguments, `{{…}}` templates allowed: `['SISMEMBER', 'user_actions:{{user.id}}', 'first_project_created']`."),
     timeout: duration.optional().describe('How long after the trigger the condition may take to become true.'),
   })
   .describe('A Redis condition (Upstash Redis and other Redis sources).');
 
-export const conditionSchema = z
-  .discriminatedUnion('type', [queryConditionSchema, redisConditionSchema])
-  .describe('When the step\'s email is due.');
+export const conditionSchema = z.discriminatedUnion('type', [queryConditionSchema, redisConditionSchema]).describe("When the step's email is due.");
 
 const templateString = z.string().describe('Text with `{{path}}` placeholders over `user`, `row`, `match`, `loop` and `now`.');
 
@@ -65,11 +73,17 @@ export const emailActionSchema = z
   .strictObject({
     type: z.literal('email').describe('Send an email.'),
     provider: z.literal('resend').describe('The email provider. Only `resend` is supported.'),
-    template: z.string().min(1).describe('The email template: `emails/<template>.tsx` (a React Email component) or `emails/<template>.html` beside the config.'),
-    personalization: z.record(z.string(), templateString).optional().describe('Props of the template: `{{path}}` templates over `user`, `row`, `match`, `loop`, `now`.'),
+    template: z
+      .string()
+      .min(1)
+      .describe('The email template: `emails/<template>.tsx` (a React Email component) or `emails/<template>.html` beside the config.'),
+    personalization: z
+      .record(z.string(), templateString)
+      .optional()
+      .describe('Props of the template: `{{path}}` templates over `user`, `row`, `match`, `loop`, `now`.'),
     to: templateString.optional().describe('The recipient. Default `{{user.email}}`.'),
     from: z.string().min(1).optional().describe('The sender. Default `email.from` in `defineConfig`, then `SKENE_EMAIL_FROM`.'),
-    subject: templateString.optional().describe('The subject line. Default the template\'s `subject` export.'),
+    subject: templateString.optional().describe("The subject line. Default the template's `subject` export."),
   })
   .describe('An email action.');
 
@@ -99,7 +113,7 @@ export const loopSchema = z
       .describe('A stable id used in reports. Default: the loop type and its position, e.g. `activation-1`.'),
     type: z.enum(LOOP_TYPES).describe('The kind of growth loop: activation, retention, adoption, milestone, referral or expansion.'),
     opinion: z.string().min(1).describe('What the loop does, in one sentence. Shown in reports.'),
-    steps: z.array(stepSchema).min(1).describe('The loop\'s steps.'),
+    steps: z.array(stepSchema).min(1).describe("The loop's steps."),
     recovery: recoverySchema.optional(),
   })
   .describe('A growth loop.');
@@ -109,17 +123,21 @@ export const configSchema = z
     loops: z.array(loopSchema).describe('The loops.'),
     database: z
       .strictObject({
-        url: z.string().min(1).optional().describe('Database URL: `postgres://`, `mysql://`, `redis://`, or an Upstash REST URL. Default: an embedded PostgreSQL.'),
+        url: z
+          .string()
+          .min(1)
+          .optional()
+          .describe('Database URL: `postgres://`, `mysql://`, `redis://`, or an Upstash REST URL. Default: an embedded PostgreSQL.'),
         token: z.string().min(1).optional().describe('The Upstash REST token (prefer an environment variable).'),
         allowFunctions: z
           .array(z.string().min(1))
           .optional()
           .describe(
-            'Functions (or cast types) outside Skene\'s read-only allow-list that conditions may call, because you vouch that they only read: `[\'analytics.engagement_score\']`. Each use is shown as a warning (SKN027). See docs/read-only.md.',
+            "Functions (or cast types) outside Skene's read-only allow-list that conditions may call, because you vouch that they only read: `['analytics.engagement_score']`. Each use is shown as a warning (SKN027). See docs/read-only.md.",
           ),
       })
       .optional()
-      .describe('Where the loops\' data lives.'),
+      .describe("Where the loops' data lives."),
     email: z
       .strictObject({ from: z.string().min(1).optional().describe('Default sender for every email action.') })
       .optional()

@@ -24,7 +24,8 @@ Exit status: 0 no errors (warnings allowed), 1 errors, 2 bad usage.`,
     const format = values.format ?? 'text';
     if (format !== 'text' && format !== 'json') throw new UsageError(`--format must be text or json, not '${format}'`);
     const dialect = values.dialect;
-    if (dialect !== undefined && !(DIALECTS as readonly string[]).includes(dialect)) throw new UsageError(`--dialect must be one of ${DIALECTS.join(', ')}, not '${dialect}'`);
+    if (dialect !== undefined && !(DIALECTS as readonly string[]).includes(dialect))
+      throw new UsageError(`--dialect must be one of ${DIALECTS.join(', ')}, not '${dialect}'`);
     const file = resolve(io.cwd, positionals[0] ?? 'skene.config.ts');
     requireFile(file, 'config file', io.cwd);
     const schemaFiles = (values.schema ?? []).flatMap((s) => {
@@ -35,11 +36,18 @@ Exit status: 0 no errors (warnings allowed), 1 errors, 2 bad usage.`,
       return [path];
     });
     const url = values['database-url'];
-    if (url !== undefined && !dialectForUrl(url)) throw new UsageError(`--database-url: unsupported scheme '${url.split(':')[0]}'; use postgres://, mysql:// or redis:// (or rediss://, an Upstash https:// URL)`);
+    if (url !== undefined && !dialectForUrl(url))
+      throw new UsageError(
+        `--database-url: unsupported scheme '${url.split(':')[0]}'; use postgres://, mysql:// or redis:// (or rediss://, an Upstash https:// URL)`,
+      );
 
     const result = await checkConfigFile(file, { dialect: dialect as Dialect | undefined, databaseUrl: url ?? io.env.DATABASE_URL, schemaFiles });
     const display = relative(io.cwd, file) || file;
-    io.stdout(format === 'json' ? `${JSON.stringify(toJsonDiagnostics(result, display), null, 2)}\n` : formatDiagnosticsText(result, display, io.isTTY && !io.env.NO_COLOR));
+    io.stdout(
+      format === 'json'
+        ? `${JSON.stringify(toJsonDiagnostics(result, display), null, 2)}\n`
+        : formatDiagnosticsText(result, display, io.isTTY && !io.env.NO_COLOR),
+    );
     return result.diagnostics.some((d) => d.severity === 'error') ? EXIT.errors : EXIT.ok;
   },
 };

@@ -29,7 +29,9 @@ Exit status: 0 written, 1 skene.config.ts exists (nothing written), 2 bad usage.
     const plan = starterWrites(dir, starter.files, { force: values.force === true });
     if (plan.blocked) {
       const existing = starter.files.filter((f) => existsSync(join(dir, ...f.path.split('/'))));
-      io.stderr(`skene init: ${existing.map((f) => f.path).join(', ')} already exist${existing.length === 1 ? 's' : ''}; nothing was written. Run \`skene init --force\` to overwrite ${existing.length === 1 ? 'it' : 'them'}.\n`);
+      io.stderr(
+        `skene init: ${existing.map((f) => f.path).join(', ')} already exist${existing.length === 1 ? 's' : ''}; nothing was written. Run \`skene init --force\` to overwrite ${existing.length === 1 ? 'it' : 'them'}.\n`,
+      );
       return EXIT.errors;
     }
     for (const file of plan.write) {
@@ -51,7 +53,10 @@ Exit status: 0 written, 1 skene.config.ts exists (nothing written), 2 bad usage.
     out.push('', 'Next:');
     for (const step of starter.next) out.push(`  ${step}`);
     // The expected result is the starter seed's: a seed the project kept says nothing about it.
-    if (plan.write.some((f) => f.path === starter.seed)) out.push(`  With this seed, the plan at ${starter.at} has ${plural(starter.expected.emails, 'email')}${starter.expected.waiting ? ` and ${starter.expected.waiting} waiting` : ''}.`);
+    if (plan.write.some((f) => f.path === starter.seed))
+      out.push(
+        `  With this seed, the plan at ${starter.at} has ${plural(starter.expected.emails, 'email')}${starter.expected.waiting ? ` and ${starter.expected.waiting} waiting` : ''}.`,
+      );
     out.push('  Then edit skene.config.ts (Cursor: `npx skene prompt --copy`); keep skene/ in step with the loops.');
     io.stdout(`${out.join('\n')}\n`);
     return EXIT.ok;

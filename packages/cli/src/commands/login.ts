@@ -70,8 +70,11 @@ export async function verifyResendKey(apiKey: string, env: NodeJS.ProcessEnv): P
     });
   } catch (error) {
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    const reason = (error as Error).name === 'TimeoutError' ? 'timed out after 20s' : cause?.code ?? cause?.message ?? (error as Error).message;
-    return { status: 'network', message: `could not reach Resend at ${base} (${reason}): check your network connection${env.RESEND_BASE_URL ? ' and RESEND_BASE_URL' : ''}.` };
+    const reason = (error as Error).name === 'TimeoutError' ? 'timed out after 20s' : (cause?.code ?? cause?.message ?? (error as Error).message);
+    return {
+      status: 'network',
+      message: `could not reach Resend at ${base} (${reason}): check your network connection${env.RESEND_BASE_URL ? ' and RESEND_BASE_URL' : ''}.`,
+    };
   }
   let body: { name?: string; message?: string; data?: unknown[] } = {};
   try {
@@ -146,7 +149,11 @@ Exit status: 0 ok, 1 key refused / Resend unreachable / not logged in (--status)
     } catch (error) {
       // parseArgs quotes unknown arguments; a key passed as an argument must not be echoed back.
       const message = error instanceof Error ? error.message : String(error);
-      throw new UsageError(/re_[\w-]{4,}/.test(message) ? 'unexpected argument: the API key is read from RESEND_API_KEY, a hidden prompt or standard input, never from the command line' : message);
+      throw new UsageError(
+        /re_[\w-]{4,}/.test(message)
+          ? 'unexpected argument: the API key is read from RESEND_API_KEY, a hidden prompt or standard input, never from the command line'
+          : message,
+      );
     }
     if (values.status && values.logout) throw new UsageError('--status and --logout cannot be used together');
     const path = credentialsPath(io.env);
@@ -165,10 +172,13 @@ Exit status: 0 ok, 1 key refused / Resend unreachable / not logged in (--status)
         if (io.env.RESEND_API_KEY) io.stdout('RESEND_API_KEY is set in the environment.\n');
         return EXIT.errors;
       }
-      io.stdout(`Logged in to Resend with ${maskKey(stored.apiKey)}${stored.sendingOnly ? ' (sending access only)' : ''}, verified ${stored.verifiedAt}.\nStored in ${path}.\n`);
+      io.stdout(
+        `Logged in to Resend with ${maskKey(stored.apiKey)}${stored.sendingOnly ? ' (sending access only)' : ''}, verified ${stored.verifiedAt}.\nStored in ${path}.\n`,
+      );
       try {
         const mode = statSync(path).mode & 0o777;
-        if (process.platform !== 'win32' && mode & 0o077) io.stderr(`warning: ${path} is readable by others (mode ${mode.toString(8).padStart(4, '0')}): run \`chmod 600 ${path}\`.\n`);
+        if (process.platform !== 'win32' && mode & 0o077)
+          io.stderr(`warning: ${path} is readable by others (mode ${mode.toString(8).padStart(4, '0')}): run \`chmod 600 ${path}\`.\n`);
       } catch {
         // gone since it was read
       }
@@ -190,12 +200,18 @@ Exit status: 0 ok, 1 key refused / Resend unreachable / not logged in (--status)
       }
       source = 'the prompt';
     } else {
-      key = (await (io.readStdin ?? readAllStdin)()).split(/\r?\n/).find((l) => l.trim())?.trim() ?? '';
+      key =
+        (await (io.readStdin ?? readAllStdin)())
+          .split(/\r?\n/)
+          .find((l) => l.trim())
+          ?.trim() ?? '';
       source = 'standard input';
     }
     key = key.trim();
     if (!key) {
-      io.stderr(`skene login: no API key was given (read ${source}). Pipe it in, set RESEND_API_KEY, or run \`skene login\` in a terminal. Nothing was stored.\n`);
+      io.stderr(
+        `skene login: no API key was given (read ${source}). Pipe it in, set RESEND_API_KEY, or run \`skene login\` in a terminal. Nothing was stored.\n`,
+      );
       return EXIT.errors;
     }
     if (!/^re_[A-Za-z0-9_-]+$/.test(key)) {
@@ -210,9 +226,16 @@ Exit status: 0 ok, 1 key refused / Resend unreachable / not logged in (--status)
       return EXIT.errors;
     }
     const existing = readCredentials(io.env) ?? {};
-    const credentials: StoredCredentials = { ...existing, resend: { apiKey: key, verifiedAt: new Date().toISOString(), ...(verdict.sendingOnly ? { sendingOnly: true } : {}) } };
+    const credentials: StoredCredentials = {
+      ...existing,
+      resend: { apiKey: key, verifiedAt: new Date().toISOString(), ...(verdict.sendingOnly ? { sendingOnly: true } : {}) },
+    };
     writeSecretFile(path, `${JSON.stringify(credentials, null, 2)}\n`);
-    const scope = verdict.sendingOnly ? ' (a sending-only key)' : verdict.domains !== undefined ? ` (${verdict.domains} domain${verdict.domains === 1 ? '' : 's'})` : '';
+    const scope = verdict.sendingOnly
+      ? ' (a sending-only key)'
+      : verdict.domains !== undefined
+        ? ` (${verdict.domains} domain${verdict.domains === 1 ? '' : 's'})`
+        : '';
     io.stdout(`Verified ${maskKey(key)} with Resend${scope}; stored in ${path} (mode 0600).\n`);
     return EXIT.ok;
   },

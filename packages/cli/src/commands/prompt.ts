@@ -144,7 +144,9 @@ export async function copyToClipboard(text: string, env: NodeJS.ProcessEnv): Pro
       child.stdin.end(text);
     });
     if (result.code === 0) return { ok: true, tool: c.tool };
-    failures.push(`${c.tool} failed${result.error ? `: ${result.error.message}` : result.stderr.trim() ? `: ${result.stderr.trim().split('\n')[0]}` : ` (exit ${result.code})`}`);
+    failures.push(
+      `${c.tool} failed${result.error ? `: ${result.error.message}` : result.stderr.trim() ? `: ${result.stderr.trim().split('\n')[0]}` : ` (exit ${result.code})`}`,
+    );
   }
   return { ok: false, reason: `${failures.join('; ')}.` };
 }

@@ -45,7 +45,13 @@ export function validate(document: ConfigDocument, options: AnalyzeOptions = {})
       rule(ctx);
     } catch (error) {
       // Half-typed documents reach corners no fixture did; one rule's bug must not hide the rest.
-      ctx.report('SKN006', { start: 0, end: 0 }, `Skene could not finish the ${rule.name} check (${error instanceof Error ? error.message : String(error)}); other checks ran.`, undefined, 'warning');
+      ctx.report(
+        'SKN006',
+        { start: 0, end: 0 },
+        `Skene could not finish the ${rule.name} check (${error instanceof Error ? error.message : String(error)}); other checks ran.`,
+        undefined,
+        'warning',
+      );
     }
   }
   return ctx.diagnostics.sort((a, b) => a.range.start - b.range.start || a.code.localeCompare(b.code));

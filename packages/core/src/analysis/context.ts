@@ -81,7 +81,16 @@ export class RuleContext {
         const get = (key: string) => step.properties.find((p) => p.key === key)?.value;
         const trigger = get('trigger');
         const type = trigger?.kind === 'object' ? trigger.properties.find((p) => p.key === 'type')?.value : undefined;
-        yield { loopIndex, loop, stepIndex, step, triggerType: type?.kind === 'string' ? type.value : undefined, trigger, condition: get('condition'), action: get('action') };
+        yield {
+          loopIndex,
+          loop,
+          stepIndex,
+          step,
+          triggerType: type?.kind === 'string' ? type.value : undefined,
+          trigger,
+          condition: get('condition'),
+          action: get('action'),
+        };
       }
     }
   }

@@ -48,7 +48,17 @@ export function parseConfigDocument(text: string, fileName = 'skene.config.ts'):
     if (!(error instanceof RangeError)) throw error;
     const empty = ts.createSourceFile(fileName, '', ts.ScriptTarget.Latest, false, ts.ScriptKind.TS);
     const message = 'the file nests brackets too deeply to parse; a Skene config needs fewer than 100 levels';
-    return { fileName, text, lines: new LineMap(text), sourceFile: empty, syntaxErrors: [{ range: { start: 0, end: Math.min(1, text.length) }, message }], shape: undefined, root: undefined, exportRange: undefined, loops: [] };
+    return {
+      fileName,
+      text,
+      lines: new LineMap(text),
+      sourceFile: empty,
+      syntaxErrors: [{ range: { start: 0, end: Math.min(1, text.length) }, message }],
+      shape: undefined,
+      root: undefined,
+      exportRange: undefined,
+      loops: [],
+    };
   }
   const consts = collectConsts(sourceFile);
   constsBySource.set(sourceFile, consts);
@@ -169,10 +179,16 @@ function objectValue(expr: TS.ObjectLiteralExpression, sf: TS.SourceFile, consts
       if (key === undefined) continue;
       if (ts.isComputedPropertyName(member.name) && !ts.isStringLiteral(unwrap(member.name.expression))) {
         // `[name]: value`: which key this is is known only at run time.
-        properties.push({ key, keyRange: rangeOf(member.name, sf), range: rangeOf(member, sf), value: { kind: 'opaque', range: rangeOf(member, sf), text: member.getText(sf) }, computed: true });
+        properties.push({
+          key,
+          keyRange: rangeOf(member.name, sf),
+          range: rangeOf(member, sf),
+          value: { kind: 'opaque', range: rangeOf(member, sf), text: member.getText(sf) },
+          computed: true,
+        });
         continue;
       }
-      const missing = ts.isIdentifier(member.initializer) && member.initializer.text === '' ;
+      const missing = ts.isIdentifier(member.initializer) && member.initializer.text === '';
       // The member starts where its name does: one trivia scan for both ranges.
       const start = member.name.getStart(sf);
       properties.push({
@@ -187,7 +203,9 @@ function objectValue(expr: TS.ObjectLiteralExpression, sf: TS.SourceFile, consts
         key: member.name.text,
         keyRange: rangeOf(member.name, sf),
         range: rangeOf(member, sf),
-        value: target ? toValue(target, sf, consts, depth + 1, new Set(chain).add(member.name.text)) : { kind: 'opaque', range: rangeOf(member, sf), text: member.name.text },
+        value: target
+          ? toValue(target, sf, consts, depth + 1, new Set(chain).add(member.name.text))
+          : { kind: 'opaque', range: rangeOf(member, sf), text: member.name.text },
       });
     } else if (ts.isSpreadAssignment(member)) {
       const spread = toValue(member.expression, sf, consts, depth + 1, chain);

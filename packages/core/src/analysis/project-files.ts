@@ -51,7 +51,12 @@ function componentProps(path: string): string[] {
   try {
     const text = readFileSync(path, 'utf8');
     const m = /export\s+default\s+(?:async\s+)?function\s*\w*\s*\(\s*\{([^}]*)\}/.exec(text) ?? /\(\s*\{([^}]*)\}\s*(?::[^)]*)?\)\s*=>/.exec(text);
-    return m ? m[1].split(',').map((p) => p.split(/[:=]/)[0].trim()).filter((p) => /^\w+$/.test(p)) : [];
+    return m
+      ? m[1]
+          .split(',')
+          .map((p) => p.split(/[:=]/)[0].trim())
+          .filter((p) => /^\w+$/.test(p))
+      : [];
   } catch {
     return [];
   }

@@ -71,8 +71,12 @@ export function parseSchemaSql(text: string, file: string): SchemaSql {
     const out: TableInfo[] = [];
     for (const stmt of (Array.isArray(ast) ? ast : [ast]) as unknown as Record<string, unknown>[]) {
       // `CREATE DATABASE shop` / `USE shop`: a database the files describe.
-      const database = stmt.type === 'use' ? stmt.db : stmt.type === 'create' && (stmt.keyword === 'database' || stmt.keyword === 'schema')
-        ? (stmt[stmt.keyword as string] as { schema?: { value?: string }[] })?.schema?.[0]?.value : undefined;
+      const database =
+        stmt.type === 'use'
+          ? stmt.db
+          : stmt.type === 'create' && (stmt.keyword === 'database' || stmt.keyword === 'schema')
+            ? (stmt[stmt.keyword as string] as { schema?: { value?: string }[] })?.schema?.[0]?.value
+            : undefined;
       if (typeof database === 'string') schemas.add(database);
       if (stmt.type !== 'create' || stmt.keyword !== 'table') continue;
       const created = (stmt.table as { db?: string | null; table: string }[])?.[0];
@@ -85,7 +89,10 @@ export function parseSchemaSql(text: string, file: string): SchemaSql {
         .filter((d) => d.resource === 'column')
         .map((d) => {
           const column = (d.column as { column?: string | { expr?: { value?: string } } })?.column;
-          return { name: typeof column === 'string' ? column : String(column?.expr?.value ?? ''), type: String((d.definition as { dataType?: string })?.dataType ?? '').toLowerCase() };
+          return {
+            name: typeof column === 'string' ? column : String(column?.expr?.value ?? ''),
+            type: String((d.definition as { dataType?: string })?.dataType ?? '').toLowerCase(),
+          };
         })
         .filter((c) => c.name);
       out.push({ ...ref, dialect: 'mysql', columns, file, line: at.line, character: at.character });

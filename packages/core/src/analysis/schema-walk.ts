@@ -104,7 +104,12 @@ export function resolveUnion(schema: AnySchema, value: unknown): AnySchema {
 }
 
 /** Keys an object at `path` may have (union options merged when unresolved). */
-export function keysAt(root: AnySchema, rootValue: unknown, path: readonly PropertyKey[], valueAtPath: unknown): { key: string; schema: AnySchema; required: boolean }[] {
+export function keysAt(
+  root: AnySchema,
+  rootValue: unknown,
+  path: readonly PropertyKey[],
+  valueAtPath: unknown,
+): { key: string; schema: AnySchema; required: boolean }[] {
   const schema = schemaAtPath(root, rootValue, path);
   if (!schema) return [];
   const resolved = resolveUnion(schema, valueAtPath);
@@ -119,6 +124,6 @@ export function keysAt(root: AnySchema, rootValue: unknown, path: readonly Prope
 
 /** The schema validating a config's default export of the given shape. */
 export function rootSchema(shape: 'loop' | 'loops' | 'config'): AnySchema {
-  return shape === 'config' ? configSchema : shape === 'loop' ? loopSchema : (loopArraySchema ??= (configSchema.shape.loops as AnySchema));
+  return shape === 'config' ? configSchema : shape === 'loop' ? loopSchema : (loopArraySchema ??= configSchema.shape.loops as AnySchema);
 }
 let loopArraySchema: AnySchema | undefined;

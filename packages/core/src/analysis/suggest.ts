@@ -4,7 +4,10 @@ import { closest, distance } from 'fastest-levenshtein';
 export function didYouMean(word: string, candidates: readonly string[]): string | undefined {
   if (!candidates.length || !word) return undefined;
   const lower = word.toLowerCase();
-  const best = closest(lower, candidates.map((c) => c.toLowerCase()));
+  const best = closest(
+    lower,
+    candidates.map((c) => c.toLowerCase()),
+  );
   const limit = Math.max(2, Math.floor(word.length / 3));
   if (distance(lower, best) > limit) return undefined;
   return candidates.find((c) => c.toLowerCase() === best);

@@ -76,7 +76,7 @@ export function nodeAt(sourceFile: TS.SourceFile, offset: number): TS.Node {
   let node: TS.Node = sourceFile;
   outer: for (;;) {
     // Syntax lists (from getChildren) are not part of the tree: their items' parent is the list's owner.
-    const owner = node.kind === ts.SyntaxKind.SyntaxList ? parentOf(node) ?? node : node;
+    const owner = node.kind === ts.SyntaxKind.SyntaxList ? (parentOf(node) ?? node) : node;
     let touching: TS.Node | undefined;
     for (const child of node.getChildren(sourceFile)) {
       if (child.end <= child.pos || child.kind === ts.SyntaxKind.EndOfFileToken) continue; // missing nodes, empty lists

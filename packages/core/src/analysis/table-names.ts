@@ -80,7 +80,10 @@ export function suggestTable<T extends TableRef>(catalog: TableCatalog<T>, ref: 
   // `crm.user_action` → `crm.user_actions`: the closest name within the same schema.
   const schema = normalizeRef(ref).schema;
   const siblings = tables.filter((t) => normalizeRef(t).schema === schema);
-  const name = didYouMean(ref.name, siblings.map((t) => t.name));
+  const name = didYouMean(
+    ref.name,
+    siblings.map((t) => t.name),
+  );
   return name ? tableKey({ schema, name }) : undefined;
 }
 
@@ -99,7 +102,10 @@ export function isUsersTable(ref: TableRef | string): boolean {
 /** The table's name as SQL text: parts quoted where the dialect would otherwise read them differently. */
 export function sqlTableName(ref: TableRef, dialect: SqlDialect = 'postgres'): string {
   const { schema, name } = normalizeRef(ref);
-  return [schema, name].filter((p): p is string => p !== undefined).map((p) => sqlIdent(p, dialect)).join('.');
+  return [schema, name]
+    .filter((p): p is string => p !== undefined)
+    .map((p) => sqlIdent(p, dialect))
+    .join('.');
 }
 
 function sqlIdent(part: string, dialect: SqlDialect): string {

@@ -145,12 +145,16 @@ export function sourceOffset(node: StringNode, index: number): number {
         raw = close + 1;
         cooked += astral ? 2 : 1; // a surrogate pair in the cooked string
         continue;
-      }
-      else if (next === 'u') raw += 6;
+      } else if (next === 'u') raw += 6;
       else if (next === 'x') raw += 4;
-      else if (next === '\r' && node.raw[raw + 2] === '\n') { raw += 3; continue; } // line continuation: no cooked char
-      else if (next === '\n' || next === '\u2028' || next === '\u2029') { raw += 2; continue; }
-      else raw += 2;
+      else if (next === '\r' && node.raw[raw + 2] === '\n') {
+        raw += 3;
+        continue;
+      } // line continuation: no cooked char
+      else if (next === '\n' || next === '\u2028' || next === '\u2029') {
+        raw += 2;
+        continue;
+      } else raw += 2;
     } else if (ch === '\r' && node.raw[raw + 1] === '\n') {
       raw += 2; // template literals cook CRLF to LF
     } else {

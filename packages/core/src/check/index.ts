@@ -43,7 +43,8 @@ export async function checkConfigFile(file: string, options: CheckOptions = {}):
   const text = readFileSync(file, 'utf8').replace(/^\uFEFF/, '');
   const document = parseConfigDocument(text, file);
   // The dialect: explicit, else the database URL's scheme (flag/env), else `database.url` in the config.
-  const dialect = options.dialect ?? dialectForUrl(options.databaseUrl) ?? dialectForUrl(stringAt(valueOf(document.root, 'database'), 'url')?.value) ?? 'postgres';
+  const dialect =
+    options.dialect ?? dialectForUrl(options.databaseUrl) ?? dialectForUrl(stringAt(valueOf(document.root, 'database'), 'url')?.value) ?? 'postgres';
   // Schema files may be in either SQL dialect whatever the data source: read them with both parsers.
   const schemaFiles = options.schemaFiles?.length ? options.schemaFiles : findSchemaFiles(dirname(file));
   await prepareAnalysis({ dialect: schemaFiles.length ? 'all' : dialect });
@@ -56,7 +57,16 @@ export function toJsonDiagnostics(result: Pick<CheckResult, 'file' | 'document' 
   return result.diagnostics.map((d) => {
     const start = lines.position(d.range.start);
     const end = lines.position(d.range.end);
-    return { file: displayFile, line: start.line + 1, column: start.character + 1, endLine: end.line + 1, endColumn: end.character + 1, severity: d.severity, code: d.code, message: d.message };
+    return {
+      file: displayFile,
+      line: start.line + 1,
+      column: start.character + 1,
+      endLine: end.line + 1,
+      endColumn: end.character + 1,
+      severity: d.severity,
+      code: d.code,
+      message: d.message,
+    };
   });
 }
 
@@ -69,16 +79,26 @@ export function formatDiagnosticsText(result: Pick<CheckResult, 'file' | 'docume
     const start = lines.position(d.range.start);
     const end = lines.position(d.range.end);
     const severity = d.severity === 'error' ? paint('31', 'error') : d.severity === 'warning' ? paint('33', 'warning') : paint('36', 'info');
-    out.push(`${paint('36', displayFile)}:${paint('33', String(start.line + 1))}:${paint('33', String(start.character + 1))} - ${severity} ${paint('90', d.code)}: ${printable(d.message)}`);
+    out.push(
+      `${paint('36', displayFile)}:${paint('33', String(start.line + 1))}:${paint('33', String(start.character + 1))} - ${severity} ${paint('90', d.code)}: ${printable(d.message)}`,
+    );
     const { source, caretAt, caretWidth } = excerpt(lines.lineText(start.line), start.character, end.line === start.line ? end.character : undefined);
     const gutter = String(start.line + 1);
-    out.push('', `${paint('7', gutter)} ${source}`, `${paint('7', ' '.repeat(gutter.length))} ${caretAt}${paint(d.severity === 'error' ? '31' : '33', '~'.repeat(caretWidth))}`);
+    out.push(
+      '',
+      `${paint('7', gutter)} ${source}`,
+      `${paint('7', ' '.repeat(gutter.length))} ${caretAt}${paint(d.severity === 'error' ? '31' : '33', '~'.repeat(caretWidth))}`,
+    );
     if (d.fixes?.[0]) out.push(`${' '.repeat(gutter.length + 1)}${paint('32', `fix: ${printable(d.fixes[0].title)}`)}`);
     out.push('');
   }
   const errors = result.diagnostics.filter((d) => d.severity === 'error').length;
   const warnings = result.diagnostics.filter((d) => d.severity === 'warning').length;
-  out.push(errors || warnings ? `Found ${plural(errors, 'error')} and ${plural(warnings, 'warning')} in ${displayFile}.` : `${displayFile}: no problems found (${plural(result.document.loops.length, 'loop')}).`);
+  out.push(
+    errors || warnings
+      ? `Found ${plural(errors, 'error')} and ${plural(warnings, 'warning')} in ${displayFile}.`
+      : `${displayFile}: no problems found (${plural(result.document.loops.length, 'loop')}).`,
+  );
   return out.join('\n') + '\n';
 }
 

@@ -22,7 +22,15 @@ interface ConfigReader {
   read: (file: ConfigFile, out: Findings) => void;
 }
 
-const PRISMA_PROVIDERS: Record<string, string> = { postgresql: 'PostgreSQL', postgres: 'PostgreSQL', cockroachdb: 'PostgreSQL', mysql: 'MySQL', sqlite: 'SQLite', sqlserver: 'SQL Server', mongodb: 'MongoDB' };
+const PRISMA_PROVIDERS: Record<string, string> = {
+  postgresql: 'PostgreSQL',
+  postgres: 'PostgreSQL',
+  cockroachdb: 'PostgreSQL',
+  mysql: 'MySQL',
+  sqlite: 'SQLite',
+  sqlserver: 'SQL Server',
+  mongodb: 'MongoDB',
+};
 
 /** The database a Docker image runs, by image name. */
 function imageDatabase(image: string): string | undefined {
@@ -52,7 +60,13 @@ const READERS: ConfigReader[] = [
       const m = /(dialect|driver)\s*:\s*['"](\w+)['"]/.exec(blankComments(text, 'js'));
       out.add('orm', 'Drizzle', { file: path, line: 1, detail: 'Drizzle config' });
       if (!m) return;
-      const db = /^(postgresql|pg|postgres)$/.test(m[2]) ? 'PostgreSQL' : /^mysql2?$/.test(m[2]) ? 'MySQL' : /^(sqlite|turso|better-sqlite)$/.test(m[2]) ? 'SQLite' : undefined;
+      const db = /^(postgresql|pg|postgres)$/.test(m[2])
+        ? 'PostgreSQL'
+        : /^mysql2?$/.test(m[2])
+          ? 'MySQL'
+          : /^(sqlite|turso|better-sqlite)$/.test(m[2])
+            ? 'SQLite'
+            : undefined;
       if (db) out.add('database', db, { file: path, line: lineAt(text, m.index), detail: `${m[1]} "${m[2]}"` });
     },
   },
@@ -67,12 +81,18 @@ const READERS: ConfigReader[] = [
     },
   },
   {
-    match: (_path, name) => /^ormconfig\.(json|js|ts|ya?ml)$/.test(name) || /(data-source|typeorm\.config|database\.module|app\.module|ormconfig)\.[cm]?[tj]s$/.test(name),
+    match: (_path, name) =>
+      /^ormconfig\.(json|js|ts|ya?ml)$/.test(name) || /(data-source|typeorm\.config|database\.module|app\.module|ormconfig)\.[cm]?[tj]s$/.test(name),
     read: ({ path, name, text }, out) => {
       // A NestJS module or data source that is not TypeORM's says nothing (an ormconfig always is).
       if (!/typeorm|TypeOrmModule|DataSource/i.test(text) && !name.startsWith('ormconfig')) return;
       const m = /["']?type["']?\s*:\s*['"](postgres|mysql|mariadb|cockroachdb)['"]/.exec(blankComments(text, 'js'));
-      if (m) out.add('database', m[1] === 'mysql' || m[1] === 'mariadb' ? 'MySQL' : 'PostgreSQL', { file: path, line: lineAt(text, m.index), detail: `TypeORM type "${m[1]}"` });
+      if (m)
+        out.add('database', m[1] === 'mysql' || m[1] === 'mariadb' ? 'MySQL' : 'PostgreSQL', {
+          file: path,
+          line: lineAt(text, m.index),
+          detail: `TypeORM type "${m[1]}"`,
+        });
     },
   },
   {
@@ -98,7 +118,11 @@ const READERS: ConfigReader[] = [
     match: (path) => /(^|\/)metadata\/databases\/databases\.ya?ml$/.test(path),
     read: ({ path, text }, out) => {
       const kind = /kind\s*:\s*(\w+)/.exec(text);
-      out.add('database', 'Hasura', { file: path, line: kind ? lineAt(text, kind.index) : 1, detail: kind ? `Hasura database kind ${kind[1]}` : 'Hasura metadata' });
+      out.add('database', 'Hasura', {
+        file: path,
+        line: kind ? lineAt(text, kind.index) : 1,
+        detail: kind ? `Hasura database kind ${kind[1]}` : 'Hasura metadata',
+      });
     },
   },
   {

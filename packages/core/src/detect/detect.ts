@@ -17,9 +17,17 @@ const FRAMEWORK_ORDER = ['Next.js', 'Nuxt', 'SvelteKit', 'Remix', 'Astro', 'Nest
 /** Most specific first: a platform (TiDB, Neon, Supabase, Hasura) says more than the protocol it speaks. */
 const DATABASE_ORDER = ['Hasura', 'Supabase', 'Neon', 'TiDB', 'PlanetScale', 'PostgreSQL', 'MySQL', 'Upstash Redis', 'Redis', 'SQLite', 'MongoDB'];
 const DIALECTS: Record<string, Dialect | null> = {
-  Hasura: 'postgres', Supabase: 'postgres', Neon: 'postgres', PostgreSQL: 'postgres',
-  TiDB: 'mysql', PlanetScale: 'mysql', MySQL: 'mysql',
-  'Upstash Redis': 'redis', Redis: 'redis', SQLite: null, MongoDB: null,
+  Hasura: 'postgres',
+  Supabase: 'postgres',
+  Neon: 'postgres',
+  PostgreSQL: 'postgres',
+  TiDB: 'mysql',
+  PlanetScale: 'mysql',
+  MySQL: 'mysql',
+  'Upstash Redis': 'redis',
+  Redis: 'redis',
+  SQLite: null,
+  MongoDB: null,
 };
 /** Names a database has when it is the whole stack, as the product pages write them. */
 const STANDALONE: Record<string, string> = { 'Upstash Redis': 'Upstash' };
@@ -52,13 +60,22 @@ export function detectStackInFiles(files: ProjectFileSource, options: DetectOpti
   const auth = firstOf(AUTH_PROVIDERS, findings);
   const billing = firstOf(BILLING_ORDER, findings);
   const orm = firstOf(ORM_ORDER, findings);
-  const dialect = database ? DIALECTS[database] ?? null : null;
+  const dialect = database ? (DIALECTS[database] ?? null) : null;
 
   const empty = !framework && !database && !auth && !billing && !orm && !findings.list.length;
   if (empty) {
     return {
-      root: files.root, empty: true, stack: null, findings: [], database: null, dialect: null,
-      pattern: options.pattern ?? 'activation', reason: 'No stack detected.', tables, redisKeys, packageManager,
+      root: files.root,
+      empty: true,
+      stack: null,
+      findings: [],
+      database: null,
+      dialect: null,
+      pattern: options.pattern ?? 'activation',
+      reason: 'No stack detected.',
+      tables,
+      redisKeys,
+      packageManager,
       message: `No stack detected in ${files.root}: no package.json, lock file, ORM schema (schema.prisma, Drizzle, TypeORM), database config (Hasura, Supabase, docker-compose) or .env.example names a framework or database. Run this in your project's root folder.`,
     };
   }
@@ -69,7 +86,7 @@ export function detectStackInFiles(files: ProjectFileSource, options: DetectOpti
   const authShown = auth === 'Supabase Auth' && database === 'Supabase' ? null : auth;
   const chosen = [framework, database, authShown, billing, orm].filter((x): x is string => !!x).slice(0, 3);
   const display = [framework, orm, database, authShown, billing].filter((x): x is string => !!x && chosen.includes(x));
-  const stack = display.length === 1 && database && display[0] === database ? STANDALONE[database] ?? database : display.join(' + ');
+  const stack = display.length === 1 && database && display[0] === database ? (STANDALONE[database] ?? database) : display.join(' + ');
 
   let pattern: LoopType;
   let reason: string;
@@ -86,10 +103,21 @@ export function detectStackInFiles(files: ProjectFileSource, options: DetectOpti
   }
   // Findings in reading order: framework, auth, the loops' database first among databases, ORM, billing, email.
   const kindOrder: StackFindingKind[] = ['framework', 'auth', 'database', 'orm', 'billing', 'email'];
-  const sorted = [...findings.list].sort((a, b) => kindOrder.indexOf(a.kind) - kindOrder.indexOf(b.kind) || Number(b.name === database) - Number(a.name === database));
+  const sorted = [...findings.list].sort(
+    (a, b) => kindOrder.indexOf(a.kind) - kindOrder.indexOf(b.kind) || Number(b.name === database) - Number(a.name === database),
+  );
   return {
-    root: files.root, empty: false, stack, findings: sorted, database: database ?? null, dialect,
-    pattern, reason, tables, redisKeys, packageManager,
+    root: files.root,
+    empty: false,
+    stack,
+    findings: sorted,
+    database: database ?? null,
+    dialect,
+    pattern,
+    reason,
+    tables,
+    redisKeys,
+    packageManager,
   };
 }
 

@@ -16,11 +16,15 @@ export function fromEnvExamples(files: ProjectFileSource, out: Findings): void {
       const [, name, value] = m;
       const line = i + 1;
       const ev = (detail: string): StackEvidence => ({ file: path, line, detail });
-      const host = /^["']?[a-z][\w+.-]*:\/\/(?:[^@/\s]*@)?([^/:?\s"']+)/i.exec(value)?.[1]?.toLowerCase() ?? (/HOST$/.test(name) ? value.replace(/["'\s]/g, '').toLowerCase() : '');
+      const host =
+        /^["']?[a-z][\w+.-]*:\/\/(?:[^@/\s]*@)?([^/:?\s"']+)/i.exec(value)?.[1]?.toLowerCase() ??
+        (/HOST$/.test(name) ? value.replace(/["'\s]/g, '').toLowerCase() : '');
       const scheme = /^["']?([a-z][\w+.-]*):\/\//i.exec(value)?.[1]?.toLowerCase();
-      if (host.endsWith('tidbcloud.com') || /^TIDB_/.test(name)) out.add('database', 'TiDB', ev(host.endsWith('tidbcloud.com') ? `${name} points at a TiDB Cloud host (tidbcloud.com)` : `${name}`));
+      if (host.endsWith('tidbcloud.com') || /^TIDB_/.test(name))
+        out.add('database', 'TiDB', ev(host.endsWith('tidbcloud.com') ? `${name} points at a TiDB Cloud host (tidbcloud.com)` : `${name}`));
       else if (host.endsWith('neon.tech')) out.add('database', 'Neon', ev(`${name} points at a Neon host (neon.tech)`));
-      else if (host.endsWith('supabase.co') || host.endsWith('supabase.com') || /^(NEXT_PUBLIC_|PUBLIC_|VITE_)?SUPABASE_URL$/.test(name)) out.add('database', 'Supabase', ev(`${name}`));
+      else if (host.endsWith('supabase.co') || host.endsWith('supabase.com') || /^(NEXT_PUBLIC_|PUBLIC_|VITE_)?SUPABASE_URL$/.test(name))
+        out.add('database', 'Supabase', ev(`${name}`));
       else if (host.endsWith('upstash.io') || /^UPSTASH_REDIS_/.test(name)) out.add('database', 'Upstash Redis', ev(`${name}`));
       else if (/^HASURA_GRAPHQL_/.test(name)) out.add('database', 'Hasura', ev(`${name}`));
       else if (scheme === 'postgres' || scheme === 'postgresql') out.add('database', 'PostgreSQL', ev(`${name} is a postgres:// URL`));

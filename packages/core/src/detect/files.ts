@@ -27,14 +27,49 @@ export function isSecretFile(path: string): boolean {
   if (name.startsWith('.env') || name.endsWith('.env')) return !ENV_EXAMPLES.test(name);
   if (/\.(pem|key|p12|pfx|keystore|jks|crt)$/.test(name)) return true;
   if (/^id_(rsa|dsa|ecdsa|ed25519)/.test(name)) return true;
-  return ['.npmrc', '.yarnrc', '.yarnrc.yml', '.netrc', '.pgpass', '.my.cnf', 'credentials.json', 'secrets.json', 'secrets.yaml', 'secrets.yml', '.dev.vars'].includes(name);
+  return [
+    '.npmrc',
+    '.yarnrc',
+    '.yarnrc.yml',
+    '.netrc',
+    '.pgpass',
+    '.my.cnf',
+    'credentials.json',
+    'secrets.json',
+    'secrets.yaml',
+    'secrets.yml',
+    '.dev.vars',
+  ].includes(name);
 }
 
 const SKIPPED_DIRS = new Set([
-  'node_modules', '.git', '.hg', '.svn', 'dist', 'build', 'out', '.next', '.nuxt', '.output', '.svelte-kit',
-  '.turbo', '.vercel', '.netlify', '.cache', 'coverage', 'vendor', 'target', '.idea', '.vscode', 'tmp', '.expo',
+  'node_modules',
+  '.git',
+  '.hg',
+  '.svn',
+  'dist',
+  'build',
+  'out',
+  '.next',
+  '.nuxt',
+  '.output',
+  '.svelte-kit',
+  '.turbo',
+  '.vercel',
+  '.netlify',
+  '.cache',
+  'coverage',
+  'vendor',
+  'target',
+  '.idea',
+  '.vscode',
+  'tmp',
+  '.expo',
   // Not the project's own stack: test fixtures and example projects.
-  'fixtures', '__fixtures__', '__mocks__', 'examples',
+  'fixtures',
+  '__fixtures__',
+  '__mocks__',
+  'examples',
 ]);
 
 const MAX_DEPTH = 8;

@@ -10,7 +10,10 @@ export interface PackageRule {
   name: string;
 }
 
-const is = (...names: string[]) => (pkg: string) => names.includes(pkg);
+const is =
+  (...names: string[]) =>
+  (pkg: string) =>
+    names.includes(pkg);
 const prefix = (p: string) => (pkg: string) => pkg.startsWith(p);
 
 /** npm packages that name a part of the stack. Order matters only within one package.json. */
@@ -28,7 +31,12 @@ export const PACKAGE_RULES: PackageRule[] = [
   { match: is('astro'), kind: 'framework', name: 'Astro' },
   // auth
   { match: prefix('@clerk/'), kind: 'auth', name: 'Clerk' },
-  { match: (p) => p === 'next-auth' || p === '@auth/core' || p === '@auth/nextjs' || /^@auth\/[\w-]+-adapter$/.test(p) || p === '@auth/sveltekit' || p === '@auth/express', kind: 'auth', name: 'Auth.js' },
+  {
+    match: (p) =>
+      p === 'next-auth' || p === '@auth/core' || p === '@auth/nextjs' || /^@auth\/[\w-]+-adapter$/.test(p) || p === '@auth/sveltekit' || p === '@auth/express',
+    kind: 'auth',
+    name: 'Auth.js',
+  },
   { match: (p) => p === '@supabase/ssr' || p.startsWith('@supabase/auth-helpers') || p === '@supabase/auth-ui-react', kind: 'auth', name: 'Supabase Auth' },
   { match: is('better-auth'), kind: 'auth', name: 'Better Auth' },
   { match: is('lucia'), kind: 'auth', name: 'Lucia' },

@@ -10,14 +10,24 @@ import type { DetectedColumn, DetectedRedisKey, DetectedTable } from './types.js
 const CONSTRAINT_START = /^(constraint|primary\s+key|foreign\s+key|unique|check|index|key|exclude|fulltext|spatial|period)\b/i;
 
 /** `CREATE TABLE` (and `ALTER TABLE … ADD COLUMN`, `DROP TABLE`) statements anywhere in `text`. */
-export function tablesFromSql(text: string, file: string, into: Map<string, DetectedTable> = new Map(), options: { drops?: boolean } = {}): Map<string, DetectedTable> {
+export function tablesFromSql(
+  text: string,
+  file: string,
+  into: Map<string, DetectedTable> = new Map(),
+  options: { drops?: boolean } = {},
+): Map<string, DetectedTable> {
   const clean = blankComments(text, 'sql');
-  const statement = /\b(create\s+(?:(?:global\s+|local\s+)?(?:temporary|temp|unlogged)\s+)?table\s+(?:if\s+not\s+exists\s+)?|alter\s+table\s+(?:if\s+exists\s+)?(?:only\s+)?|drop\s+table\s+(?:if\s+exists\s+)?)((?:[\w$]+|"[^"]+"|`[^`]+`)(?:\.(?:[\w$]+|"[^"]+"|`[^`]+`))?)/gi;
+  const statement =
+    /\b(create\s+(?:(?:global\s+|local\s+)?(?:temporary|temp|unlogged)\s+)?table\s+(?:if\s+not\s+exists\s+)?|alter\s+table\s+(?:if\s+exists\s+)?(?:only\s+)?|drop\s+table\s+(?:if\s+exists\s+)?)((?:[\w$]+|"[^"]+"|`[^`]+`)(?:\.(?:[\w$]+|"[^"]+"|`[^`]+`))?)/gi;
   for (const m of clean.matchAll(statement)) {
     const verb = m[1].trim().split(/\s+/)[0].toLowerCase();
     const qualified = m[2];
     const schema = qualified.includes('.') ? unquoteIdentifier(qualified.split('.')[0]) : undefined;
-    if (schema && ['auth', 'storage', 'hdb_catalog', 'information_schema', 'pg_catalog', 'extensions', 'realtime', 'supabase_functions'].includes(schema.toLowerCase())) continue;
+    if (
+      schema &&
+      ['auth', 'storage', 'hdb_catalog', 'information_schema', 'pg_catalog', 'extensions', 'realtime', 'supabase_functions'].includes(schema.toLowerCase())
+    )
+      continue;
     const name = unquoteIdentifier(qualified);
     const after = m.index + m[0].length;
     if (verb === 'drop') {
@@ -33,7 +43,10 @@ export function tablesFromSql(text: string, file: string, into: Map<string, Dete
       for (const part of splitTopLevel(clean.slice(open + 1, close - 1))) {
         const item = part.text.trim();
         if (CONSTRAINT_START.test(item) || /^like\b/i.test(item)) continue;
-        const col = /^((?:[\w$]+|"[^"]+"|`[^`]+`|\[[^\]]+\]))\s+((?:character varying|double precision|timestamp with(?:out)? time zone|time with(?:out)? time zone|bit varying|[A-Za-z][\w]*)(?:\s*\([^)]*\))?(?:\[\])?)/i.exec(item);
+        const col =
+          /^((?:[\w$]+|"[^"]+"|`[^`]+`|\[[^\]]+\]))\s+((?:character varying|double precision|timestamp with(?:out)? time zone|time with(?:out)? time zone|bit varying|[A-Za-z][\w]*)(?:\s*\([^)]*\))?(?:\[\])?)/i.exec(
+            item,
+          );
         if (col) columns.push({ name: unquoteIdentifier(col[1]), type: col[2].trim().toLowerCase() });
         else if (/^[\w$"`]+$/.test(item)) columns.push({ name: unquoteIdentifier(item) });
       }
@@ -156,7 +169,9 @@ export function tablesFromKnex(text: string, file: string): DetectedTable[] {
     if (close === -1) continue;
     const body = clean.slice(m.index + m[0].length, close - 1);
     const columns: DetectedColumn[] = [];
-    for (const c of body.matchAll(/\b\w+\.(increments|bigIncrements|integer|bigInteger|string|text|boolean|date|datetime|timestamp|timestamps|uuid|json|jsonb|decimal|float|enu|enum)\s*\(\s*(?:(['"`])([^'"`]+)\2)?/g)) {
+    for (const c of body.matchAll(
+      /\b\w+\.(increments|bigIncrements|integer|bigInteger|string|text|boolean|date|datetime|timestamp|timestamps|uuid|json|jsonb|decimal|float|enu|enum)\s*\(\s*(?:(['"`])([^'"`]+)\2)?/g,
+    )) {
       if (c[1] === 'timestamps') columns.push({ name: 'created_at', type: 'timestamp' }, { name: 'updated_at', type: 'timestamp' });
       else if (c[3]) columns.push({ name: c[3], type: c[1] });
     }
@@ -177,17 +192,36 @@ export function tablesFromHasuraMetadata(text: string, file: string): DetectedTa
 }
 
 const REDIS_KINDS: Record<string, DetectedRedisKey['kind']> = {
-  hset: 'hash', hmset: 'hash', hget: 'hash', hgetall: 'hash', hincrby: 'hash', hsetnx: 'hash',
-  sadd: 'set', sismember: 'set', smembers: 'set', srem: 'set', scard: 'set',
-  zadd: 'sorted set', zrange: 'sorted set', zincrby: 'sorted set', zscore: 'sorted set',
-  lpush: 'list', rpush: 'list', lrange: 'list',
-  set: 'string', get: 'string', incr: 'string', incrby: 'string', setex: 'string',
+  hset: 'hash',
+  hmset: 'hash',
+  hget: 'hash',
+  hgetall: 'hash',
+  hincrby: 'hash',
+  hsetnx: 'hash',
+  sadd: 'set',
+  sismember: 'set',
+  smembers: 'set',
+  srem: 'set',
+  scard: 'set',
+  zadd: 'sorted set',
+  zrange: 'sorted set',
+  zincrby: 'sorted set',
+  zscore: 'sorted set',
+  lpush: 'list',
+  rpush: 'list',
+  lrange: 'list',
+  set: 'string',
+  get: 'string',
+  incr: 'string',
+  incrby: 'string',
+  setex: 'string',
 };
 
 /** Key prefixes written or read through a Redis client: `redis.hset(\`users:${id}\`, …)`. */
 export function redisKeysFromSource(text: string, file: string): DetectedRedisKey[] {
   const keys: DetectedRedisKey[] = [];
-  const re = /\.(hset|hmset|hget|hgetall|hincrby|hsetnx|sadd|sismember|smembers|srem|scard|zadd|zrange|zincrby|zscore|lpush|rpush|lrange|set|get|incr|incrby|setex)\s*\(\s*[`'"]([A-Za-z_][\w-]*):/g;
+  const re =
+    /\.(hset|hmset|hget|hgetall|hincrby|hsetnx|sadd|sismember|smembers|srem|scard|zadd|zrange|zincrby|zscore|lpush|rpush|lrange|set|get|incr|incrby|setex)\s*\(\s*[`'"]([A-Za-z_][\w-]*):/g;
   for (const m of text.matchAll(re)) keys.push({ prefix: m[2], kind: REDIS_KINDS[m[1]], evidence: { file, line: lineAt(text, m.index) } });
   return keys;
 }

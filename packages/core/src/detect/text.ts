@@ -42,7 +42,8 @@ export function blankComments(text: string, style: 'sql' | 'js' | 'hash'): strin
       i++;
       continue;
     }
-    const line = (style === 'sql' && c === '-' && text[i + 1] === '-') || (style === 'js' && c === '/' && text[i + 1] === '/') || (style === 'hash' && c === '#');
+    const line =
+      (style === 'sql' && c === '-' && text[i + 1] === '-') || (style === 'js' && c === '/' && text[i + 1] === '/') || (style === 'hash' && c === '#');
     if (line) {
       const end = text.indexOf('\n', i);
       blank(i, end === -1 ? text.length : end);

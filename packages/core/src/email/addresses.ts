@@ -74,7 +74,7 @@ export function resolveAddresses(input: ResolveAddressesInput): ResolvedAddresse
   }
 
   const candidates: [NonNullable<ResolvedAddresses['fromSource']>, string | undefined, string][] = [
-    ['action', input.action.from, 'the action\'s `from`'],
+    ['action', input.action.from, "the action's `from`"],
     ['config', input.config?.email?.from, '`email.from` in defineConfig'],
     ['env', env.SKENE_EMAIL_FROM, 'SKENE_EMAIL_FROM'],
   ];
@@ -93,7 +93,11 @@ export function resolveAddresses(input: ResolveAddressesInput): ResolvedAddresse
     if (from.missing.length) {
       problems.push({ field: 'from', kind: 'missing', message: `no sender: ${from.missing.map((m) => `\`${m}\``).join(', ')} in ${label} has no value` });
     } else if (!isValidAddress(fromValue)) {
-      problems.push({ field: 'from', kind: 'invalid', message: `"${fromValue}" (${label}) is not an email address: write \`you@example.com\` or \`Name <you@example.com>\`` });
+      problems.push({
+        field: 'from',
+        kind: 'invalid',
+        message: `"${fromValue}" (${label}) is not an email address: write \`you@example.com\` or \`Name <you@example.com>\``,
+      });
     } else {
       result.from = fromValue;
       result.fromSource = source;

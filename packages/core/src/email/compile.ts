@@ -190,15 +190,20 @@ export function loadBundle(file: string, template: string, bundle: TemplateBundl
       { code: 'load-error', template, file: where?.file ?? file, line: where?.line, column: where?.column, cause: error },
     );
   }
-  const exports =
-    typeof module.exports === 'function' ? { default: module.exports as unknown } : (module.exports as Record<string, unknown>);
+  const exports = typeof module.exports === 'function' ? { default: module.exports as unknown } : (module.exports as Record<string, unknown>);
   return { file, exports, sourceMap, bundleFilename, inputs, bundle };
 }
 
 function compileError(error: unknown, file: string, template: string, dir: string): EmailTemplateError {
   const errors = (error as { errors?: esbuild.Message[] }).errors;
   const first = errors?.[0];
-  if (!first) return new EmailTemplateError(`email template "${template}": compiling ${file} failed: ${messageOf(error)}`, { code: 'compile-error', template, file, cause: error });
+  if (!first)
+    return new EmailTemplateError(`email template "${template}": compiling ${file} failed: ${messageOf(error)}`, {
+      code: 'compile-error',
+      template,
+      file,
+      cause: error,
+    });
   const loc = first.location;
   const at = loc ? resolve(dir, loc.file) : file;
   const line = loc?.line;
@@ -224,11 +229,7 @@ export function messageOf(error: unknown): string {
 }
 
 /** The first stack frame of `error` inside the bundle, mapped back to a local source file (1-based). */
-export function originalPosition(
-  error: unknown,
-  bundleFilename: string,
-  sourceMap: SourceMap,
-): { file: string; line: number; column: number } | undefined {
+export function originalPosition(error: unknown, bundleFilename: string, sourceMap: SourceMap): { file: string; line: number; column: number } | undefined {
   const stack = error instanceof Error ? error.stack : undefined;
   if (!stack) return undefined;
   const prefix = bundleFilename.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -1,4 +1,13 @@
-export { interpolate, escapeHtml, formatValue, lookupPath, replacePlaceholders, compilePlaceholders, contextResolver, type CompiledPlaceholders } from './interpolate.js';
+export {
+  interpolate,
+  escapeHtml,
+  formatValue,
+  lookupPath,
+  replacePlaceholders,
+  compilePlaceholders,
+  contextResolver,
+  type CompiledPlaceholders,
+} from './interpolate.js';
 export type { TemplateContext, TemplateRow, InterpolationResult } from './interpolate.js';
 export { renderEmail, prepareRenderer, findTemplate, listTemplates, createRenderSession, type RenderSession } from './render.js';
 export type { RenderEmailOptions, RenderedEmail, EmailRenderer, TemplateFile } from './render.js';

@@ -47,11 +47,7 @@ export function contextResolver(context: TemplateContext): (path: string[]) => u
  * value; `escape` (if given) is applied to each formatted value. Malformed placeholders
  * (`{{ unclosed`, `{{a b}}`) are left as written: static analysis reports them.
  */
-export function replacePlaceholders(
-  text: string,
-  resolve: (path: string[]) => unknown,
-  escape?: (value: string) => string,
-): InterpolationResult {
+export function replacePlaceholders(text: string, resolve: (path: string[]) => unknown, escape?: (value: string) => string): InterpolationResult {
   return compilePlaceholders(text)(resolve, escape);
 }
 

@@ -28,8 +28,30 @@ export type PlainTextTemplate = (values: readonly (string | undefined)[]) => str
 
 // Attributes html-to-text never reads with the selectors we use (@react-email/render's).
 const IGNORED_ATTRIBUTES = new Set([
-  'align', 'alt', 'aria-label', 'bgcolor', 'border', 'cellpadding', 'cellspacing', 'class', 'color', 'content',
-  'dir', 'height', 'id', 'lang', 'name', 'rel', 'role', 'src', 'srcset', 'style', 'target', 'title', 'valign', 'width',
+  'align',
+  'alt',
+  'aria-label',
+  'bgcolor',
+  'border',
+  'cellpadding',
+  'cellspacing',
+  'class',
+  'color',
+  'content',
+  'dir',
+  'height',
+  'id',
+  'lang',
+  'name',
+  'rel',
+  'role',
+  'src',
+  'srcset',
+  'style',
+  'target',
+  'title',
+  'valign',
+  'width',
 ]);
 const RAW_TEXT = new Set(['script', 'style', 'textarea', 'title', 'xmp', 'iframe', 'noembed', 'noframes', 'noscript', 'plaintext']);
 // Words separated by single spaces: no whitespace html-to-text collapses (space, tab, CR, LF, FF,
@@ -141,10 +163,13 @@ function split(text: string, nonce: string, padding: string): Part[] | undefined
 }
 
 function sameShape(a: readonly Part[], b: readonly Part[]): boolean {
-  return a.length === b.length && a.every((p, i) => {
-    const q = b[i]!;
-    return typeof p === 'string' ? p === q : typeof q !== 'string' && p.index === q.index && p.upper === q.upper;
-  });
+  return (
+    a.length === b.length &&
+    a.every((p, i) => {
+      const q = b[i]!;
+      return typeof p === 'string' ? p === q : typeof q !== 'string' && p.index === q.index && p.upper === q.upper;
+    })
+  );
 }
 
 interface DomNode {

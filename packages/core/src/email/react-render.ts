@@ -25,7 +25,8 @@ const XHTML_DOCTYPE = '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional
  * to one, every value quoted (React escapes `"` and `>` in values). React Email's own test for
  * "an image preload" holds for each such tag, and for no tag this leaves behind.
  */
-const REACT_IMAGE_PRELOAD = /<link rel="preload" as="image"(?: (?:href|imageSrcSet|imageSizes|crossorigin|fetchPriority|referrerPolicy|integrity|type|media|nonce)="[^">]*")*\/>/g;
+const REACT_IMAGE_PRELOAD =
+  /<link rel="preload" as="image"(?: (?:href|imageSrcSet|imageSizes|crossorigin|fetchPriority|referrerPolicy|integrity|type|media|nonce)="[^">]*")*\/>/g;
 const NEEDS_REACT_EMAIL = /<link\b|\0/i;
 
 /** The email's HTML document, exactly as `@react-email/render`'s `render(element)` gives it. */

@@ -186,7 +186,13 @@ class PoolWorker {
           loading = true;
           clearTimeout(timer);
           timer = setTimeout(
-            () => finish(this.templateError(`its module did not finish loading within ${this.timeoutMs / 1000} s: does it loop, or wait on something that never settles, when it loads?`, 'render-timeout')),
+            () =>
+              finish(
+                this.templateError(
+                  `its module did not finish loading within ${this.timeoutMs / 1000} s: does it loop, or wait on something that never settles, when it loads?`,
+                  'render-timeout',
+                ),
+              ),
             this.timeoutMs,
           );
         } else if ('ready' in message) {
@@ -196,7 +202,12 @@ class PoolWorker {
         }
       };
       const onError = (error: Error) => finish(loading ? this.templateError(`loading failed: ${error.message}`, 'load-error') : 'unavailable');
-      const onExit = (code: number) => finish(loading ? this.templateError(`the render thread stopped (exit code ${code}) while loading the template: does it call process.exit?`, 'load-error') : 'unavailable');
+      const onExit = (code: number) =>
+        finish(
+          loading
+            ? this.templateError(`the render thread stopped (exit code ${code}) while loading the template: does it call process.exit?`, 'load-error')
+            : 'unavailable',
+        );
       this.worker.on('message', onMessage);
       this.worker.on('error', onError);
       this.worker.on('exit', onExit);
@@ -211,7 +222,12 @@ class PoolWorker {
     }
     const id = this.next++;
     const timer = setTimeout(() => {
-      this.fail(this.templateError(`an email did not finish rendering within ${this.timeoutMs / 1000} s: does a component wait on something that never settles, or loop?`, 'render-timeout'));
+      this.fail(
+        this.templateError(
+          `an email did not finish rendering within ${this.timeoutMs / 1000} s: does a component wait on something that never settles, or loop?`,
+          'render-timeout',
+        ),
+      );
       void this.worker.terminate(); // stops a synchronous loop too
     }, this.timeoutMs);
     timer.unref();

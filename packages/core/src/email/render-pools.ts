@@ -47,7 +47,11 @@ export class RenderPools {
       render: (props, subject) =>
         withDeadline(Promise.resolve(here.render(props, subject)), timeoutMs, () => {
           const what = `an email did not finish rendering within ${timeoutMs / 1000} s: does a component wait on something that never settles, or loop?`;
-          return new EmailTemplateError(`email template "${options.template}": ${what}`, { code: 'render-timeout', template: options.template, file: options.file });
+          return new EmailTemplateError(`email template "${options.template}": ${what}`, {
+            code: 'render-timeout',
+            template: options.template,
+            file: options.file,
+          });
         }),
       grow() {},
     };

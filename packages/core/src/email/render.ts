@@ -277,4 +277,3 @@ function thrown({
     cause: error,
   });
 }
-

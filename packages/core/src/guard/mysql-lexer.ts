@@ -64,7 +64,11 @@ export function lexMysql(sql: string): LexResult {
       }
       if (!closed) return { tokens, unterminated: { start, what: ch === '`' ? 'quoted identifier' : 'string' } };
       push(ch === '`' ? 'quoted-identifier' : 'string', start, i);
-    } else if (ch === '$' && /[0-9]/.test(next ?? '') && !(tokens.length && tokens[tokens.length - 1]!.end === start && tokens[tokens.length - 1]!.kind === 'word')) {
+    } else if (
+      ch === '$' &&
+      /[0-9]/.test(next ?? '') &&
+      !(tokens.length && tokens[tokens.length - 1]!.end === start && tokens[tokens.length - 1]!.kind === 'word')
+    ) {
       i++;
       while (i < sql.length && /[0-9]/.test(sql[i]!)) i++;
       if (i < sql.length && WORD.test(sql[i]!)) {

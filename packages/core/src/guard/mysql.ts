@@ -39,13 +39,23 @@ export function guardMysql(sql: string): GuardProblem[] {
   }
   for (const t of lexed.tokens) {
     if (t.kind === 'executable-comment') {
-      report('SKN028', t.start, t.end, `${t.text.slice(0, 4)}… is a MySQL executable comment or optimizer hint: the server runs what is inside it. Remove it — ${READ_ONLY_FIX}`);
+      report(
+        'SKN028',
+        t.start,
+        t.end,
+        `${t.text.slice(0, 4)}… is a MySQL executable comment or optimizer hint: the server runs what is inside it. Remove it — ${READ_ONLY_FIX}`,
+      );
     }
   }
   const code = codeTokens(lexed.tokens);
   for (let i = 0; i + 1 < code.length; i++) {
     if (code[i]!.text === '-' && code[i + 1]!.text === '-' && code[i]!.end === code[i + 1]!.start) {
-      report('SKN020', code[i]!.start, code[i + 1]!.end, 'the condition does not parse unambiguously: `--` without a space after it is two minus signs to MySQL but a comment to other tools. Write `- -` or `-- comment`.');
+      report(
+        'SKN020',
+        code[i]!.start,
+        code[i + 1]!.end,
+        'the condition does not parse unambiguously: `--` without a space after it is two minus signs to MySQL but a comment to other tools. Write `- -` or `-- comment`.',
+      );
     }
   }
   const semicolon = code.findIndex((t) => t.text === ';');
@@ -67,7 +77,8 @@ export function guardMysql(sql: string): GuardProblem[] {
     return problems;
   }
   for (const t of parsed.ast.tables) {
-    if (t.access !== 'select') report('SKN021', whole.start, whole.end, `the condition writes (${String(t.access).toUpperCase()} ${t.name}) — ${READ_ONLY_FIX}`);
+    if (t.access !== 'select')
+      report('SKN021', whole.start, whole.end, `the condition writes (${String(t.access).toUpperCase()} ${t.name}) — ${READ_ONLY_FIX}`);
   }
   const treeCalls = new Set<string>();
   walk(statements[0], (node) => {
@@ -91,7 +102,13 @@ export function guardMysql(sql: string): GuardProblem[] {
   for (const call of tokenCalls(code)) {
     reported.add(call.name.toUpperCase());
     if (!call.quoted && MYSQL_FUNCTIONS.has(call.name.toUpperCase())) continue;
-    report('SKN026', call.start, call.end, `the function ${call.name}() is not on the read-only allow-list: a condition may call built-in functions without side effects (math, text, dates, JSON, aggregates, windows) — ${ALLOW_HINT}`, call.name);
+    report(
+      'SKN026',
+      call.start,
+      call.end,
+      `the function ${call.name}() is not on the read-only allow-list: a condition may call built-in functions without side effects (math, text, dates, JSON, aggregates, windows) — ${ALLOW_HINT}`,
+      call.name,
+    );
   }
   // A call only the grammar saw (written in a form the tokens do not show as `name(`).
   for (const name of treeCalls) {

@@ -23,13 +23,38 @@ const ALLOWED_NODES = new Set(
 );
 
 const STATEMENTS: Record<string, string> = {
-  InsertStmt: 'INSERT', UpdateStmt: 'UPDATE', DeleteStmt: 'DELETE', MergeStmt: 'MERGE', DropStmt: 'DROP',
-  TruncateStmt: 'TRUNCATE', CreateStmt: 'CREATE TABLE', CreateTableAsStmt: 'CREATE TABLE AS', AlterTableStmt: 'ALTER TABLE',
-  CopyStmt: 'COPY', GrantStmt: 'GRANT', VariableSetStmt: 'SET', VariableShowStmt: 'SHOW', TransactionStmt: 'a transaction statement',
-  DoStmt: 'DO', CallStmt: 'CALL', RenameStmt: 'RENAME', IndexStmt: 'CREATE INDEX', ViewStmt: 'CREATE VIEW', VacuumStmt: 'VACUUM',
-  ExplainStmt: 'EXPLAIN', LockStmt: 'LOCK', NotifyStmt: 'NOTIFY', ListenStmt: 'LISTEN', PrepareStmt: 'PREPARE', ExecuteStmt: 'EXECUTE',
-  DeclareCursorStmt: 'DECLARE CURSOR', FetchStmt: 'FETCH', CreateFunctionStmt: 'CREATE FUNCTION', CheckPointStmt: 'CHECKPOINT',
-  IntoClause: 'SELECT … INTO (it creates a table)', LockingClause: 'FOR UPDATE/SHARE (it takes row locks)',
+  InsertStmt: 'INSERT',
+  UpdateStmt: 'UPDATE',
+  DeleteStmt: 'DELETE',
+  MergeStmt: 'MERGE',
+  DropStmt: 'DROP',
+  TruncateStmt: 'TRUNCATE',
+  CreateStmt: 'CREATE TABLE',
+  CreateTableAsStmt: 'CREATE TABLE AS',
+  AlterTableStmt: 'ALTER TABLE',
+  CopyStmt: 'COPY',
+  GrantStmt: 'GRANT',
+  VariableSetStmt: 'SET',
+  VariableShowStmt: 'SHOW',
+  TransactionStmt: 'a transaction statement',
+  DoStmt: 'DO',
+  CallStmt: 'CALL',
+  RenameStmt: 'RENAME',
+  IndexStmt: 'CREATE INDEX',
+  ViewStmt: 'CREATE VIEW',
+  VacuumStmt: 'VACUUM',
+  ExplainStmt: 'EXPLAIN',
+  LockStmt: 'LOCK',
+  NotifyStmt: 'NOTIFY',
+  ListenStmt: 'LISTEN',
+  PrepareStmt: 'PREPARE',
+  ExecuteStmt: 'EXECUTE',
+  DeclareCursorStmt: 'DECLARE CURSOR',
+  FetchStmt: 'FETCH',
+  CreateFunctionStmt: 'CREATE FUNCTION',
+  CheckPointStmt: 'CHECKPOINT',
+  IntoClause: 'SELECT … INTO (it creates a table)',
+  LockingClause: 'FOR UPDATE/SHARE (it takes row locks)',
 };
 
 /** Operators that are SQL syntax (BETWEEN, IN…) rather than a symbol: the parser names them so. */
@@ -126,28 +151,58 @@ export function guardParsedPostgres(sql: string, ast: PgParseResult, catalog: Po
       const name = qualifiedName(node.funcname, 'pg_catalog');
       const unqualified = strings(node.funcname).length === 1;
       if (name && !POSTGRES_FUNCTIONS.has(name)) {
-        report('SKN026', start, callEnd(sql, start), `the function ${name}() is not on the read-only allow-list: a condition may call built-in functions without side effects (math, text, dates, JSON, arrays, aggregates, windows) — ${ALLOW_HINT}`, name);
+        report(
+          'SKN026',
+          start,
+          callEnd(sql, start),
+          `the function ${name}() is not on the read-only allow-list: a condition may call built-in functions without side effects (math, text, dates, JSON, arrays, aggregates, windows) — ${ALLOW_HINT}`,
+          name,
+        );
       } else if (name && unqualified && catalog.userFunctions.has(name)) {
-        report('SKN026', start, callEnd(sql, start), `the function ${name}() is also defined outside pg_catalog in this database, and PostgreSQL may call that one: write pg_catalog.${name}() — ${ALLOW_HINT}`, name);
+        report(
+          'SKN026',
+          start,
+          callEnd(sql, start),
+          `the function ${name}() is also defined outside pg_catalog in this database, and PostgreSQL may call that one: write pg_catalog.${name}() — ${ALLOW_HINT}`,
+          name,
+        );
       }
     } else if (type === 'A_Indirection' && strings(node.indirection).some(Boolean)) {
       // `(expr).name` is name(expr) when expr has no field called name (attribute notation): any
       // function taking expr's type, an extension's too, could stand there. Read a column directly.
       const field = strings(node.indirection).find(Boolean)!;
-      report('SKN026', start, end(sql, start), `(…).${field} may call the function ${field}() (PostgreSQL reads \`(x).${field}\` as ${field}(x) when x has no such field): select the column directly (or use ->> for JSON) — ${ALLOW_HINT}`, field.toLowerCase());
+      report(
+        'SKN026',
+        start,
+        end(sql, start),
+        `(…).${field} may call the function ${field}() (PostgreSQL reads \`(x).${field}\` as ${field}(x) when x has no such field): select the column directly (or use ->> for JSON) — ${ALLOW_HINT}`,
+        field.toLowerCase(),
+      );
     } else if (type === 'ColumnRef') {
       // `t.name` calls name(t) when t has no column called name (attribute notation).
       const fields = strings(node.fields).slice(1);
       for (const field of fields.map((f) => f.toLowerCase())) {
         const isFunction = catalog.functions.has(field) || catalog.userFunctions.has(field);
         if (isFunction && (!POSTGRES_FUNCTIONS.has(field) || catalog.userFunctions.has(field))) {
-          report('SKN026', start, end(sql, start), `.${field} may call the function ${field}() (PostgreSQL reads \`x.${field}\` as ${field}(x) when x has no such column), and ${field}() is not on the read-only allow-list — rename the column in the query with AS, or ${ALLOW_HINT}`, field);
+          report(
+            'SKN026',
+            start,
+            end(sql, start),
+            `.${field} may call the function ${field}() (PostgreSQL reads \`x.${field}\` as ${field}(x) when x has no such column), and ${field}() is not on the read-only allow-list — rename the column in the query with AS, or ${ALLOW_HINT}`,
+            field,
+          );
         }
       }
     } else if (type === 'TypeName') {
       const name = qualifiedName(node.names, 'pg_catalog');
       if (name && !POSTGRES_TYPES.has(name)) {
-        report('SKN026', start, end(sql, start), `the cast to ${name} may run a user-defined cast or input function: cast to a built-in type (text, integer, timestamptz, jsonb, …) — ${ALLOW_HINT}`, name);
+        report(
+          'SKN026',
+          start,
+          end(sql, start),
+          `the cast to ${name} may run a user-defined cast or input function: cast to a built-in type (text, integer, timestamptz, jsonb, …) — ${ALLOW_HINT}`,
+          name,
+        );
       }
     } else if (type === 'A_Expr' && !SYNTAX_OPERATORS.has(String(node.kind))) {
       checkOperator(node.name, start);
@@ -172,7 +227,13 @@ export function guardParsedPostgres(sql: string, ast: PgParseResult, catalog: Po
     const userDefined = names.length === 1 && catalog.userOperators.has(symbol);
     if (schema !== 'pg_catalog' || !POSTGRES_OPERATORS.has(symbol) || userDefined) {
       const name = names.join('.');
-      report('SKN026', start, end(sql, start), `the operator ${name} is not on the read-only allow-list${userDefined ? ' (this database defines it outside pg_catalog)' : ''}: it may call a user-defined function — ${ALLOW_HINT}`, name);
+      report(
+        'SKN026',
+        start,
+        end(sql, start),
+        `the operator ${name} is not on the read-only allow-list${userDefined ? ' (this database defines it outside pg_catalog)' : ''}: it may call a user-defined function — ${ALLOW_HINT}`,
+        name,
+      );
     }
   };
 
@@ -194,7 +255,13 @@ function qualifiedName(list: unknown, builtInSchema: string): string | undefined
 
 function describe(type: string | undefined): string {
   if (!type) return 'empty';
-  return STATEMENTS[type] ?? type.replace(/Stmt$/, '').replace(/([a-z])([A-Z])/g, '$1 $2').toUpperCase();
+  return (
+    STATEMENTS[type] ??
+    type
+      .replace(/Stmt$/, '')
+      .replace(/([a-z])([A-Z])/g, '$1 $2')
+      .toUpperCase()
+  );
 }
 
 function firstWordAfterParen(sql: string, from: number): number {

@@ -111,7 +111,8 @@ export function verifyMysqlWrapper(check: MysqlWrapperCheck): GuardProblem | und
     expected.push(...texts(after));
   });
   const lexed = lexMysql(check.sql);
-  if (lexed.unterminated || lexed.tokens.some((t) => t.kind === 'executable-comment')) return mismatch('the batched statement does not read as the wrapper around the condition');
+  if (lexed.unterminated || lexed.tokens.some((t) => t.kind === 'executable-comment'))
+    return mismatch('the batched statement does not read as the wrapper around the condition');
   const actual = codeTokens(lexed.tokens).map((t) => t.text);
   if (actual.length !== expected.length || actual.some((t, i) => t !== expected[i])) {
     return mismatch('the condition reads differently inside the batched statement');

@@ -35,10 +35,16 @@ function keyItems(text: string, ctx: Extract<CursorContext, { kind: 'key' }>, pr
   if (field?.role === 'personalization') {
     const template = templateNameAt(ctx.anchor, ctx.path);
     const props = (template ? project.templates?.get(template)?.props : undefined) ?? [];
-    return props.filter((p) => !ctx.present.includes(p)).map((prop) => ({
-      label: prop, kind: 'property', detail: `prop of ${template}`, insertText: `${prop}: `, range: ctx.wordRange,
-      documentation: `A prop the \`${template}\` template reads.`,
-    }));
+    return props
+      .filter((p) => !ctx.present.includes(p))
+      .map((prop) => ({
+        label: prop,
+        kind: 'property',
+        detail: `prop of ${template}`,
+        insertText: `${prop}: `,
+        range: ctx.wordRange,
+        documentation: `A prop the \`${template}\` template reads.`,
+      }));
   }
   const keys = keysFor(ctx.anchor, ctx.path).filter((k) => !ctx.present.includes(k.key));
   keys.sort((a, b) => Number(b.required) - Number(a.required));
@@ -70,9 +76,11 @@ function valueItems(doc: ConfigDocument, ctx: Extract<CursorContext, { kind: 'va
 
   const values = valueCandidates(field, project);
   if (values.length) {
-    return values.map((v) => str
-      ? { ...v, range: { start: str.contentStart, end: str.contentEnd }, insertText: escapeFor(doc.text[str.contentStart - 1], v.insertText ?? v.label) }
-      : { ...v, insertText: `'${escapeFor("'", v.insertText ?? v.label)}'`, filterText: v.label, range: ctx.wordRange });
+    return values.map((v) =>
+      str
+        ? { ...v, range: { start: str.contentStart, end: str.contentEnd }, insertText: escapeFor(doc.text[str.contentStart - 1], v.insertText ?? v.label) }
+        : { ...v, insertText: `'${escapeFor("'", v.insertText ?? v.label)}'`, filterText: v.label, range: ctx.wordRange },
+    );
   }
   // No literal values: an object or array of the schema's shape, as a skeleton (bare positions only).
   if (!str && !ctx.word) return skeletonItems(field, ctx.wordRange);
@@ -89,7 +97,9 @@ function valueCandidates(field: FieldInfo, project: ProjectContext): Candidate[]
   const description = field.description;
   if (field.discriminator) {
     return field.discriminator.values.map((v) => {
-      const option = (field.discriminator!.union as unknown as { def: { options: Schema[] } }).def.options.find((o) => literalValues(shapeOf(o)?.[String(field.key)]).includes(v));
+      const option = (field.discriminator!.union as unknown as { def: { options: Schema[] } }).def.options.find((o) =>
+        literalValues(shapeOf(o)?.[String(field.key)]).includes(v),
+      );
       const doc = option ? unwrapSchema(shapeOf(option)![String(field.key)]).description : undefined;
       return { label: String(v), kind: 'enum', detail: option ? unwrapSchema(option).description : undefined, documentation: doc };
     });
@@ -98,11 +108,17 @@ function valueCandidates(field: FieldInfo, project: ProjectContext): Candidate[]
     case 'table':
       // The name the config uses: schema-qualified outside `public` (`crm.users`).
       return [...(project.schema?.tables.values() ?? [])].map((t) => ({
-        label: tableKey(t), kind: 'table', detail: `${t.file}:${t.line + 1}`, documentation: columnsMarkdown(t),
+        label: tableKey(t),
+        kind: 'table',
+        detail: `${t.file}:${t.line + 1}`,
+        documentation: columnsMarkdown(t),
       }));
     case 'template':
       return [...(project.templates?.values() ?? [])].map((t) => ({
-        label: t.name, kind: 'template', detail: t.file, documentation: t.props.length ? `Props: ${t.props.map((p) => `\`${p}\``).join(', ')}` : undefined,
+        label: t.name,
+        kind: 'template',
+        detail: t.file,
+        documentation: t.props.length ? `Props: ${t.props.map((p) => `\`${p}\``).join(', ')}` : undefined,
       }));
     case 'cron':
       return CRON_PRESETS.map((c) => ({ label: c, kind: 'cron', detail: cronInWords(c), documentation: description }));
@@ -118,7 +134,9 @@ function valueCandidates(field: FieldInfo, project: ProjectContext): Candidate[]
 }
 
 export function columnsMarkdown(table: TableInfo): string {
-  return [`**${tableKey(table)}** (${table.file}:${table.line + 1})`, '', ...table.columns.map((c) => `- \`${c.name}\`${c.type ? ` ${c.type}` : ''}`)].join('\n');
+  return [`**${tableKey(table)}** (${table.file}:${table.line + 1})`, '', ...table.columns.map((c) => `- \`${c.name}\`${c.type ? ` ${c.type}` : ''}`)].join(
+    '\n',
+  );
 }
 
 /** `{{user.|` → the users table's columns; `{{|` → the roots. */
@@ -129,11 +147,20 @@ function placeholderItems(ctx: Extract<CursorContext, { kind: 'value' }>, str: S
   const typed = open[1];
   const segments = typed.split('.');
   const partial = segments[segments.length - 1];
-  const range: Range = { start: str.contentStart + str.at - partial.length, end: str.contentStart + str.at + (/^[\w$]*/.exec(str.content.slice(str.at))?.[0].length ?? 0) };
+  const range: Range = {
+    start: str.contentStart + str.at - partial.length,
+    end: str.contentStart + str.at + (/^[\w$]*/.exec(str.content.slice(str.at))?.[0].length ?? 0),
+  };
   const closes = /^[\w$]*\s*\}\}/.test(str.content.slice(str.at));
   const close = closes ? '' : '}}';
   if (segments.length === 1) {
-    return TEMPLATE_ROOTS.map((root) => ({ label: root, kind: 'placeholder', detail: ROOT_DOCS[root], range, insertText: root === 'now' ? `now${close}` : root }));
+    return TEMPLATE_ROOTS.map((root) => ({
+      label: root,
+      kind: 'placeholder',
+      detail: ROOT_DOCS[root],
+      range,
+      insertText: root === 'now' ? `now${close}` : root,
+    }));
   }
   if (segments.length !== 2) return [];
   const step = stepOf(ctx.anchor, ctx.path);
@@ -167,10 +194,19 @@ function sqlItems(str: StringAtCursor, project: ProjectContext): CompletionItem[
   const word = /[\w$]*$/.exec(before)![0];
   const range: Range = { start: str.contentStart + str.at - word.length, end: str.contentStart + str.at + after.length };
   // Tables as SQL names them: `crm.users` outside `public`, quoted where folding would change them.
-  const tableItem = (t: TableInfo, label: string, insertText: string): CompletionItem =>
-    ({ label, kind: 'table', detail: `${t.file}:${t.line + 1}`, documentation: columnsMarkdown(t), range, ...(insertText !== label ? { insertText } : {}) });
+  const tableItem = (t: TableInfo, label: string, insertText: string): CompletionItem => ({
+    label,
+    kind: 'table',
+    detail: `${t.file}:${t.line + 1}`,
+    documentation: columnsMarkdown(t),
+    range,
+    ...(insertText !== label ? { insertText } : {}),
+  });
   const tableItems = () => [...tables.values()].map((t) => tableItem(t, tableKey(t), sqlTableName(t, t.dialect)));
-  const columnItems = (list: TableInfo[]) => list.flatMap((t) => t.columns.map((c): CompletionItem => ({ label: c.name, kind: 'column', detail: `${tableKey(t)}.${c.name}${c.type ? `: ${c.type}` : ''}`, range })));
+  const columnItems = (list: TableInfo[]) =>
+    list.flatMap((t) =>
+      t.columns.map((c): CompletionItem => ({ label: c.name, kind: 'column', detail: `${tableKey(t)}.${c.name}${c.type ? `: ${c.type}` : ''}`, range })),
+    );
   if (/\b(from|join|into|update)\s+[\w$]*$/i.test(before)) return tableItems();
   // `FROM crm.|`: the tables of that schema.
   const inSchema = /\b(?:from|join|into|update)\s+([\w$]+|"(?:[^"]|"")+")\s*\.\s*[\w$]*$/i.exec(before);
@@ -193,12 +229,20 @@ function skeletonItems(field: FieldInfo, range: Range): CompletionItem[] {
   const schema = field.schema;
   if (!schema) return [];
   const inner = unwrapSchema(schema).schema as unknown as { def: { type: string; options?: Schema[]; discriminator?: string; element?: Schema } };
-  const one = (s: Schema, label: string): CompletionItem => ({ label, kind: 'snippet', detail: unwrapSchema(s).description, insertText: skeleton(s, true), snippet: true, range });
+  const one = (s: Schema, label: string): CompletionItem => ({
+    label,
+    kind: 'snippet',
+    detail: unwrapSchema(s).description,
+    insertText: skeleton(s, true),
+    snippet: true,
+    range,
+  });
   if (inner.def.type === 'union' && inner.def.discriminator) {
-    return (inner.def.options ?? []).map((o) => one(o, `{ ${inner.def.discriminator}: '${String(literalValues(shapeOf(o)?.[inner.def.discriminator!])[0])}' … }`));
+    return (inner.def.options ?? []).map((o) =>
+      one(o, `{ ${inner.def.discriminator}: '${String(literalValues(shapeOf(o)?.[inner.def.discriminator!])[0])}' … }`),
+    );
   }
   if (inner.def.type === 'object') return [one(schema, '{ … }')];
   if (inner.def.type === 'array' && inner.def.element) return [{ ...one(inner.def.element, '[{ … }]'), insertText: `[${skeleton(inner.def.element, true)}]` }];
   return [];
 }
-

@@ -100,7 +100,8 @@ export function cursorContext(doc: ConfigDocument, offset: number): CursorContex
     if (!string) return undefined; // before the opening quote or after the closing one
     {
       const parent = holder(node);
-      if (parent && ts.isPropertyAssignment(parent) && parent.name === node) return keyContext(parent, node.text.slice(0, string.at), { start: string.contentStart, end: string.contentEnd }, sf);
+      if (parent && ts.isPropertyAssignment(parent) && parent.name === node)
+        return keyContext(parent, node.text.slice(0, string.at), { start: string.contentStart, end: string.contentEnd }, sf);
       const at = valuePath(node, sf);
       if (at) return { kind: 'value', anchor: at.anchor, path: at.path, string, word: '', wordRange: { start: offset, end: offset }, node };
       return undefined;
@@ -108,7 +109,13 @@ export function cursorContext(doc: ConfigDocument, offset: number): CursorContex
   }
 
   // On an identifier: a key being typed (`ta|`, shorthand), a key, or a bare value (`backoff: ex|`).
-  if (ts.isIdentifier(node) || ts.isNumericLiteral(node) || node.kind === ts.SyntaxKind.TrueKeyword || node.kind === ts.SyntaxKind.FalseKeyword || node.kind === ts.SyntaxKind.NullKeyword) {
+  if (
+    ts.isIdentifier(node) ||
+    ts.isNumericLiteral(node) ||
+    node.kind === ts.SyntaxKind.TrueKeyword ||
+    node.kind === ts.SyntaxKind.FalseKeyword ||
+    node.kind === ts.SyntaxKind.NullKeyword
+  ) {
     const parent = parentOf(node)!;
     const { word, range } = wordAround(sf.text, offset);
     if ((ts.isPropertyAssignment(parent) && parent.name === node) || (ts.isShorthandPropertyAssignment(parent) && parent.name === node)) {
@@ -136,13 +143,25 @@ export function cursorContext(doc: ConfigDocument, offset: number): CursorContex
       if (!owner) return undefined;
       // `event: |` with nothing typed yet: the property ends at its colon, the cursor is its value.
       const before = n.properties.filter((p) => p.end <= offset).at(-1);
-      if (before && ts.isPropertyAssignment(before) && ts.isIdentifier(before.initializer) && before.initializer.text === '' && !sf.text.slice(before.end, offset).trim()) {
+      if (
+        before &&
+        ts.isPropertyAssignment(before) &&
+        ts.isIdentifier(before.initializer) &&
+        before.initializer.text === '' &&
+        !sf.text.slice(before.end, offset).trim()
+      ) {
         const key = propertyKey(before.name);
-        if (key !== undefined) return { kind: 'value', anchor: owner.anchor, path: [...owner.path, key], word: '', wordRange: { start: offset, end: offset }, node };
+        if (key !== undefined)
+          return { kind: 'value', anchor: owner.anchor, path: [...owner.path, key], word: '', wordRange: { start: offset, end: offset }, node };
       }
       return {
-        kind: 'key', anchor: owner.anchor, path: owner.path, object: n,
-        present: presentKeys(n, undefined), word: '', wordRange: { start: offset, end: offset },
+        kind: 'key',
+        anchor: owner.anchor,
+        path: owner.path,
+        object: n,
+        present: presentKeys(n, undefined),
+        word: '',
+        wordRange: { start: offset, end: offset },
       };
     }
     if (ts.isArrayLiteralExpression(n)) {
@@ -157,7 +176,12 @@ export function cursorContext(doc: ConfigDocument, offset: number): CursorContex
   return undefined;
 }
 
-function keyContext(prop: TS.PropertyAssignment | TS.ShorthandPropertyAssignment, word: string, wordRange: Range, sf: TS.SourceFile): CursorContext | undefined {
+function keyContext(
+  prop: TS.PropertyAssignment | TS.ShorthandPropertyAssignment,
+  word: string,
+  wordRange: Range,
+  sf: TS.SourceFile,
+): CursorContext | undefined {
   const object = parentOf(prop);
   if (!object || !ts.isObjectLiteralExpression(object)) return undefined;
   const owner = pathTo(object, sf);

@@ -15,7 +15,9 @@ import type { Location } from './types.js';
 
 export function definition(doc: ConfigDocument, offset: number, project: ProjectContext = {}): Location[] {
   const sf = doc.sourceFile;
-  const node = [offset + 1, offset].map((at) => nodeAt(sf, Math.min(at, sf.text.length))).find((n) => (ts.isStringLiteral(n) || ts.isNoSubstitutionTemplateLiteral(n)) && n.getStart(sf) <= offset && offset < n.end);
+  const node = [offset + 1, offset]
+    .map((at) => nodeAt(sf, Math.min(at, sf.text.length)))
+    .find((n) => (ts.isStringLiteral(n) || ts.isNoSubstitutionTemplateLiteral(n)) && n.getStart(sf) <= offset && offset < n.end);
   if (!node || !(ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node))) return [];
   const role = roleOfNode(node, sf);
   if (!role || role.kind !== 'value') return [];
@@ -45,7 +47,8 @@ export function definition(doc: ConfigDocument, offset: number, project: Project
       if (!p) return [];
       const step = stepOf(role.anchor, role.path);
       const [root] = p.path;
-      const t = root === 'user' ? userTableFor(step, project) : root === 'row' ? rowTable(step, project) : root === 'match' ? matchTable(step, project) : undefined;
+      const t =
+        root === 'user' ? userTableFor(step, project) : root === 'row' ? rowTable(step, project) : root === 'match' ? matchTable(step, project) : undefined;
       return tableAt(t, { start: contentStart + p.start, end: contentStart + p.end });
     }
     default:

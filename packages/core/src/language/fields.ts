@@ -2,9 +2,7 @@
  * What a cursor path means in the schema: which field it names, which of the fields with special
  * completion/hover (table, template, cron, …) it is. Everything is read from the zod schema.
  */
-import {
-  databaseTriggerSchema, emailActionSchema, queryConditionSchema, redisConditionSchema, scheduleTriggerSchema,
-} from '@skene/sdk';
+import { databaseTriggerSchema, emailActionSchema, queryConditionSchema, redisConditionSchema, scheduleTriggerSchema } from '@skene/sdk';
 import type { z } from 'zod';
 import { discriminatorValues, keysAt, resolveUnion, schemaAtPath, shapeOf, unwrapSchema } from '../analysis/schema-walk.js';
 import { plainAt } from '../analysis/values.js';
@@ -13,8 +11,19 @@ import type { Anchor, Segment } from './anchor.js';
 type Schema = z.ZodType;
 
 export type FieldRole =
-  | 'table' | 'event' | 'template' | 'cron' | 'timezone' | 'timeout' | 'query' | 'template-string' | 'redis-command'
-  | 'provider' | 'personalization' | 'discriminator' | 'other';
+  | 'table'
+  | 'event'
+  | 'template'
+  | 'cron'
+  | 'timezone'
+  | 'timeout'
+  | 'query'
+  | 'template-string'
+  | 'redis-command'
+  | 'provider'
+  | 'personalization'
+  | 'discriminator'
+  | 'other';
 
 export interface FieldInfo {
   key: Segment;
@@ -65,9 +74,15 @@ export function fieldAt(anchor: Anchor, path: readonly Segment[]): FieldInfo | u
   else if (d.type === 'record') schema = d.valueType;
   else if (d.type === 'array') schema = d.element;
   const discriminator = tags && tags.key === key ? { values: tags.values, union: unwrapSchema(raw).schema } : undefined;
-  let role: FieldRole = discriminator ? 'discriminator' : (schema && ROLES.get(schema)) ?? 'other';
+  let role: FieldRole = discriminator ? 'discriminator' : ((schema && ROLES.get(schema)) ?? 'other');
   if (role === 'other' && schema && unwrapSchema(schema).schema === TEMPLATE_STRING) role = 'template-string';
-  if (role === 'other' && d.type === 'array' && ownerPath.length && ROLES.get(schemaAtPath(anchor.schema, anchor.plain, ownerPath) as Schema) === 'redis-command') role = 'template-string';
+  if (
+    role === 'other' &&
+    d.type === 'array' &&
+    ownerPath.length &&
+    ROLES.get(schemaAtPath(anchor.schema, anchor.plain, ownerPath) as Schema) === 'redis-command'
+  )
+    role = 'template-string';
   const description = discriminator ? tagDescription(raw, ownerValue, String(key)) : schema ? unwrapSchema(schema).description : undefined;
   return { key, schema, container, discriminator, role, description };
 }
@@ -94,12 +109,24 @@ export function objectSchemaAt(anchor: Anchor, path: readonly Segment[]): Schema
 export function typeLabel(schema: Schema | undefined): string {
   if (!schema) return '';
   const { schema: inner, optional } = unwrapSchema(schema);
-  const d = (inner as unknown as { def: { type: string; entries?: Record<string, string>; values?: unknown[]; element?: Schema; options?: Schema[]; discriminator?: string } }).def;
+  const d = (
+    inner as unknown as {
+      def: { type: string; entries?: Record<string, string>; values?: unknown[]; element?: Schema; options?: Schema[]; discriminator?: string };
+    }
+  ).def;
   let label: string;
-  if (d.type === 'enum') label = Object.values(d.entries ?? {}).map((v) => `'${v}'`).join(' | ');
+  if (d.type === 'enum')
+    label = Object.values(d.entries ?? {})
+      .map((v) => `'${v}'`)
+      .join(' | ');
   else if (d.type === 'literal') label = (d.values ?? []).map((v) => JSON.stringify(v).replace(/"/g, "'")).join(' | ');
   else if (d.type === 'array') label = `${typeLabel(d.element)}[]`;
-  else if (d.type === 'union') label = d.discriminator ? `{ ${d.discriminator}: ${discriminatorValues(inner)?.values.map((v) => `'${String(v)}'`).join(' | ')}, … }` : 'union';
+  else if (d.type === 'union')
+    label = d.discriminator
+      ? `{ ${d.discriminator}: ${discriminatorValues(inner)
+          ?.values.map((v) => `'${String(v)}'`)
+          .join(' | ')}, … }`
+      : 'union';
   else if (d.type === 'object') label = 'object';
   else if (d.type === 'record') label = 'Record<string, string>';
   else label = d.type;

@@ -15,7 +15,18 @@ import { roleOfNode, type Segment } from './anchor.js';
 import { wordAround } from './cursor.js';
 import { fieldAt, typeLabel, type FieldInfo } from './fields.js';
 import { tableKey } from '../analysis/table-names.js';
-import { configTable, loopPlaceholderFields, matchTable, ROOT_DOCS, rowTable, sqlTableAt, sqlTablesIn, stepOf, userTableFor, type StepData } from './project-lookup.js';
+import {
+  configTable,
+  loopPlaceholderFields,
+  matchTable,
+  ROOT_DOCS,
+  rowTable,
+  sqlTableAt,
+  sqlTablesIn,
+  stepOf,
+  userTableFor,
+  type StepData,
+} from './project-lookup.js';
 import type { HoverResult } from './types.js';
 import { cronInWords, durationInWords, nextOccurrences } from './words.js';
 
@@ -35,7 +46,10 @@ export function hover(doc: ConfigDocument, offset: number, project: ProjectConte
   const range: Range = { start: node.getStart(sf), end: node.end };
   const header = fieldHeader(role.path, field);
   if (role.kind === 'key') {
-    const prop = fieldAt(role.anchor, role.path.slice(0, -1))?.role === 'personalization' ? propDetails(String(field.key), stepOf(role.anchor, role.path), project) : undefined;
+    const prop =
+      fieldAt(role.anchor, role.path.slice(0, -1))?.role === 'personalization'
+        ? propDetails(String(field.key), stepOf(role.anchor, role.path), project)
+        : undefined;
     return { contents: [header, prop, field.description].filter(Boolean).join('\n\n'), range };
   }
 
@@ -61,7 +75,14 @@ function hoverNode(sf: TS.SourceFile, offset: number): TS.Node | undefined {
   for (const at of [offset + 1, offset]) {
     if (at > sf.text.length) continue;
     const node = nodeAt(sf, at);
-    if (ts.isIdentifier(node) || ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node) || ts.isNumericLiteral(node) || node.kind === ts.SyntaxKind.TrueKeyword || node.kind === ts.SyntaxKind.FalseKeyword) {
+    if (
+      ts.isIdentifier(node) ||
+      ts.isStringLiteral(node) ||
+      ts.isNoSubstitutionTemplateLiteral(node) ||
+      ts.isNumericLiteral(node) ||
+      node.kind === ts.SyntaxKind.TrueKeyword ||
+      node.kind === ts.SyntaxKind.FalseKeyword
+    ) {
       if (node.getStart(sf) <= offset && offset < node.end) return node;
     }
   }
@@ -112,7 +133,13 @@ function propDetails(key: string, step: StepData | undefined, project: ProjectCo
     : `Template \`${template.name}\` (${template.file}) does not read \`${key}\`${template.props.length ? `; its props: ${template.props.map((p) => `\`${p}\``).join(', ')}` : ''}.`;
 }
 
-function placeholderHover(node: TS.StringLiteral, offset: number, sf: TS.SourceFile, step: StepData | undefined, project: ProjectContext): HoverResult | undefined {
+function placeholderHover(
+  node: TS.StringLiteral,
+  offset: number,
+  sf: TS.SourceFile,
+  step: StepData | undefined,
+  project: ProjectContext,
+): HoverResult | undefined {
   const contentStart = node.getStart(sf) + 1;
   const raw = sf.text.slice(contentStart, node.end - 1);
   const at = offset - contentStart;
@@ -121,12 +148,17 @@ function placeholderHover(node: TS.StringLiteral, offset: number, sf: TS.SourceF
   if (!p) return undefined;
   const range = { start: contentStart + p.start, end: contentStart + p.end };
   const [root, column] = p.path;
-  const table = root === 'user' ? userTableFor(step, project) : root === 'row' ? rowTable(step, project) : root === 'match' ? matchTable(step, project) : undefined;
+  const table =
+    root === 'user' ? userTableFor(step, project) : root === 'row' ? rowTable(step, project) : root === 'match' ? matchTable(step, project) : undefined;
   const lines = [`**{{${p.expression}}}**`, ROOT_DOCS[root] ?? `Unknown root \`${root}\`.`];
   if (root === 'loop' && column) lines.push(loopPlaceholderFields().find((f) => f.name === column)?.detail ?? '');
   if (table && column) {
     const c = table.columns.find((col) => col.name === column);
-    lines.push(c ? `Column \`${tableKey(table)}.${c.name}\`${c.type ? `: ${c.type}` : ''} (${table.file}:${table.line + 1})` : `Table \`${tableKey(table)}\` has no column \`${column}\`.`);
+    lines.push(
+      c
+        ? `Column \`${tableKey(table)}.${c.name}\`${c.type ? `: ${c.type}` : ''} (${table.file}:${table.line + 1})`
+        : `Table \`${tableKey(table)}\` has no column \`${column}\`.`,
+    );
   } else if (table) lines.push(columnsMarkdown(table));
   return { contents: lines.filter(Boolean).join('\n\n'), range };
 }

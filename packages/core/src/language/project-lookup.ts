@@ -18,7 +18,7 @@ export function loopPlaceholderFields(): { name: string; detail: string }[] {
   return [
     { name: 'id', detail: 'The loop id (explicit, or `<type>-<n>`)' },
     { name: 'type', detail: 'The loop type' },
-    { name: 'opinion', detail: 'The loop\'s one-sentence description' },
+    { name: 'opinion', detail: "The loop's one-sentence description" },
   ];
 }
 
@@ -66,7 +66,11 @@ export function matchTable(step: StepData | undefined, project: ProjectContext):
  * The table a word of a query stands for: with the schema before it when there is one
  * (`crm.users`, hovering `users` or `crm`), else the word alone (a table or an alias).
  */
-export function sqlTableAt(text: string, word: { start: number; end: number }, tables: Map<string, TableInfo>): { table: TableInfo; range: { start: number; end: number } } | undefined {
+export function sqlTableAt(
+  text: string,
+  word: { start: number; end: number },
+  tables: Map<string, TableInfo>,
+): { table: TableInfo; range: { start: number; end: number } } | undefined {
   const before = /([\w$]+|"(?:[^"]|"")+")\s*\.\s*$/.exec(text.slice(Math.max(0, word.start - 256), word.start));
   const after = /^\s*\.\s*([\w$]+|"(?:[^"]|"")+")/.exec(text.slice(word.end));
   const range = (start: number, end: number) => ({ start, end });
@@ -84,7 +88,29 @@ export function sqlTableAt(text: string, word: { start: number; end: number }, t
   return table ? { table, range: range(word.start, word.end) } : undefined;
 }
 
-const SQL_KEYWORDS = new Set(['where', 'join', 'left', 'right', 'inner', 'outer', 'full', 'cross', 'on', 'group', 'order', 'limit', 'having', 'union', 'as', 'using', 'natural', 'lateral', 'offset', 'window', 'for']);
+const SQL_KEYWORDS = new Set([
+  'where',
+  'join',
+  'left',
+  'right',
+  'inner',
+  'outer',
+  'full',
+  'cross',
+  'on',
+  'group',
+  'order',
+  'limit',
+  'having',
+  'union',
+  'as',
+  'using',
+  'natural',
+  'lateral',
+  'offset',
+  'window',
+  'for',
+]);
 
 /** An identifier as SQL reads it: quoted keeps its case, unquoted folds to lower case (PostgreSQL). */
 export function sqlIdentifier(part: string): string {
@@ -108,10 +134,12 @@ export function sqlTablesIn(sql: string, project: ProjectContext): Map<string, T
     const parts = m[1]!.split(new RegExp(`\\s*\\.\\s*(?=${IDENT}$)`));
     const ref: TableRef = parts.length === 2 ? { schema: sqlIdentifier(parts[0]!), name: sqlIdentifier(parts[1]!) } : { name: sqlIdentifier(parts[0]!) };
     // Case as written, for MySQL and for tables created with quoted mixed-case names.
-    const written: TableRef = parts.length === 2 ? { schema: parts[0]!.replace(/["`]/g, ''), name: parts[1]!.replace(/["`]/g, '') } : { name: parts[0]!.replace(/["`]/g, '') };
+    const written: TableRef =
+      parts.length === 2 ? { schema: parts[0]!.replace(/["`]/g, ''), name: parts[1]!.replace(/["`]/g, '') } : { name: parts[0]!.replace(/["`]/g, '') };
     const table = findTable(schema, ref) ?? findTable(schema, written, 'mysql');
     if (!table) continue;
-    for (const key of [m[1]!.replace(/\s+/g, '').toLowerCase(), tableKey(table).toLowerCase(), table.name.toLowerCase()]) if (!out.has(key)) out.set(key, table);
+    for (const key of [m[1]!.replace(/\s+/g, '').toLowerCase(), tableKey(table).toLowerCase(), table.name.toLowerCase()])
+      if (!out.has(key)) out.set(key, table);
     const alias = m[2]?.toLowerCase();
     if (alias && !SQL_KEYWORDS.has(alias) && !out.has(alias)) out.set(alias, table);
   }

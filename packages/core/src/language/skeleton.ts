@@ -3,7 +3,13 @@ import type { z } from 'zod';
 import { shapeOf, unwrapSchema } from '../analysis/schema-walk.js';
 
 type Schema = z.ZodType;
-interface Def { type: string; options?: Schema[]; entries?: Record<string, string>; values?: unknown[]; element?: Schema }
+interface Def {
+  type: string;
+  options?: Schema[];
+  entries?: Record<string, string>;
+  values?: unknown[];
+  element?: Schema;
+}
 
 /** `{ type: 'database', table: '${1}', event: '${2|insert,update,delete|}' }` (snippet) or `{ type: 'database', table: '', event: 'insert' }`. */
 export function skeleton(schema: Schema, snippet: boolean): string {

@@ -19,16 +19,17 @@ export function loopInfos(doc: ConfigDocument): LoopInfo[] {
 export function symbols(doc: ConfigDocument): DocumentSymbol[] {
   return loopInfos(doc).map(({ id, node }) => {
     const steps = valueOf(node, 'steps');
-    const children: DocumentSymbol[] = steps?.kind === 'array'
-      ? steps.items.map((step, i) => ({
-          name: `step ${i + 1}`,
-          detail: stepSummary(step),
-          kind: 'step' as const,
-          range: step.range,
-          selectionRange: property(step, 'trigger')?.keyRange ?? step.range,
-          children: [],
-        }))
-      : [];
+    const children: DocumentSymbol[] =
+      steps?.kind === 'array'
+        ? steps.items.map((step, i) => ({
+            name: `step ${i + 1}`,
+            detail: stepSummary(step),
+            kind: 'step' as const,
+            range: step.range,
+            selectionRange: property(step, 'trigger')?.keyRange ?? step.range,
+            children: [],
+          }))
+        : [];
     const opinion = stringAt(node, 'opinion')?.value;
     const selection = property(node, 'id')?.keyRange ?? property(node, 'type')?.keyRange ?? node.range;
     return { name: id, detail: opinion, kind: 'loop' as const, range: node.range, selectionRange: selection, children };
@@ -38,9 +39,12 @@ export function symbols(doc: ConfigDocument): DocumentSymbol[] {
 function stepSummary(step: ValueNode): string {
   const trigger = valueOf(step, 'trigger');
   const type = stringAt(trigger, 'type')?.value;
-  const on = type === 'database'
-    ? `${stringAt(trigger, 'event')?.value ?? '?'} on ${stringAt(trigger, 'table')?.value ?? '?'}`
-    : type === 'schedule' ? `schedule ${stringAt(trigger, 'cron')?.value ?? '?'}` : type ?? '?';
+  const on =
+    type === 'database'
+      ? `${stringAt(trigger, 'event')?.value ?? '?'} on ${stringAt(trigger, 'table')?.value ?? '?'}`
+      : type === 'schedule'
+        ? `schedule ${stringAt(trigger, 'cron')?.value ?? '?'}`
+        : (type ?? '?');
   const template = stringAt(valueOf(step, 'action'), 'template')?.value;
   return template ? `${on} → ${template}` : on;
 }

@@ -135,7 +135,12 @@ interface Planned {
 }
 
 /** The report's entry (no spreads: this runs once per email). */
-function plannedEmail(planned: Planned, template: string, rendered: { subject?: string; html?: string; text?: string; missing: readonly string[] }, render: boolean): PlannedEmail {
+function plannedEmail(
+  planned: Planned,
+  template: string,
+  rendered: { subject?: string; html?: string; text?: string; missing: readonly string[] },
+  render: boolean,
+): PlannedEmail {
   let problems = planned.problems;
   for (const m of rendered.missing) (problems ??= []).push(`missing value: {{${m}}} in the template is empty`);
   if (render && (rendered.subject === undefined || rendered.subject.trim() === '')) {

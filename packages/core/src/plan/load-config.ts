@@ -45,7 +45,13 @@ export async function findConfig(given: string | undefined, cwd: string): Promis
   }
   for (const name of DEFAULT_CONFIG_NAMES) {
     const file = join(cwd, name);
-    if (await stat(file).then((s) => s.isFile(), () => false)) return file;
+    if (
+      await stat(file).then(
+        (s) => s.isFile(),
+        () => false,
+      )
+    )
+      return file;
   }
   throw new ConfigError(`no skene.config.ts in ${cwd}: pass --config <file> (or run \`skene init\`)`);
 }
@@ -129,7 +135,9 @@ async function compile(file: string, shown: string): Promise<{ code: string; map
   } catch (error) {
     const first = (error as { errors?: { text: string; location?: { file: string; line: number; column: number } }[] }).errors?.[0];
     if (first) {
-      const where = first.location ? `${relative(process.cwd(), resolve(dirname(file), first.location.file)) || first.location.file}:${first.location.line}:${first.location.column + 1}: ` : '';
+      const where = first.location
+        ? `${relative(process.cwd(), resolve(dirname(file), first.location.file)) || first.location.file}:${first.location.line}:${first.location.column + 1}: `
+        : '';
       throw new ConfigError(`cannot compile ${shown}: ${where}${first.text}`);
     }
     throw new ConfigError(`cannot compile ${shown}: ${(error as Error).message}`);
@@ -155,9 +163,18 @@ function runInWorker(bundle: string, timeoutMs: number, shown: string): Promise<
     }
     let started = false;
     // The deadline counts the config's own time, from when its thread is up (starting one is ours).
-    let timer = setTimeout(() => finish(() => fail(new ConfigError(`${shown}: the thread that loads the config did not start within ${seconds(START_TIMEOUT_MS)}`))), START_TIMEOUT_MS);
+    let timer = setTimeout(
+      () => finish(() => fail(new ConfigError(`${shown}: the thread that loads the config did not start within ${seconds(START_TIMEOUT_MS)}`))),
+      START_TIMEOUT_MS,
+    );
     const overrun = () =>
-      finish(() => fail(new ConfigError(`${shown}: the config did not finish loading within ${seconds(timeoutMs)}: does it loop forever, or wait on something that never settles?`)));
+      finish(() =>
+        fail(
+          new ConfigError(
+            `${shown}: the config did not finish loading within ${seconds(timeoutMs)}: does it loop forever, or wait on something that never settles?`,
+          ),
+        ),
+      );
     const finish = (then: () => void) => {
       clearTimeout(timer);
       worker.removeAllListeners();

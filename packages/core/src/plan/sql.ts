@@ -20,7 +20,10 @@ export function mysqlLiteral(value: unknown): string {
   if (typeof value === 'bigint') return value.toString();
   if (typeof value === 'boolean') return value ? 'TRUE' : 'FALSE';
   if (value instanceof Date) return `'${value.toISOString().replace('T', ' ').replace('Z', '')}'`;
-  const text = String(value).replace(/[\0\n\r\b\t\\'"\x1a]/g, (c) => ({ '\0': '\\0', '\n': '\\n', '\r': '\\r', '\b': '\\b', '\t': '\\t', '\x1a': '\\Z' })[c] ?? `\\${c}`);
+  const text = String(value).replace(
+    /[\0\n\r\b\t\\'"\x1a]/g,
+    (c) => ({ '\0': '\\0', '\n': '\\n', '\r': '\\r', '\b': '\\b', '\t': '\\t', '\x1a': '\\Z' })[c] ?? `\\${c}`,
+  );
   return `'${text}'`;
 }
 
@@ -58,7 +61,10 @@ export function primaryKeyQuery(dialect: SqlDialect, table: string): Statement {
 
 export function columnsQuery(dialect: SqlDialect, table: string): Statement {
   if (dialect === 'postgres') {
-    return { sql: 'SELECT attname AS column_name FROM pg_attribute WHERE attrelid = to_regclass($1) AND attnum > 0 AND NOT attisdropped ORDER BY attnum', params: [quoteIdent(dialect, table)] };
+    return {
+      sql: 'SELECT attname AS column_name FROM pg_attribute WHERE attrelid = to_regclass($1) AND attnum > 0 AND NOT attisdropped ORDER BY attnum',
+      params: [quoteIdent(dialect, table)],
+    };
   }
   const [schema, name] = table.includes('.') ? table.split('.', 2) : [undefined, table];
   return {
@@ -84,7 +90,8 @@ export function pageQuery(
     return `$${params.length}`;
   };
   if (options.afterKey !== undefined) where.push(`${k} > ${value(options.afterKey)}`);
-  if (options.since) where.push(`${quoteIdent(dialect, options.since.column)} >= ${value(dialect === 'postgres' ? options.since.at.toISOString() : options.since.at)}`);
+  if (options.since)
+    where.push(`${quoteIdent(dialect, options.since.column)} >= ${value(dialect === 'postgres' ? options.since.at.toISOString() : options.since.at)}`);
   return {
     sql: `SELECT * FROM ${t}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY ${k} LIMIT ${options.limit}`,
     params,
@@ -97,20 +104,17 @@ export function pageQuery(
  * PostgreSQL: a LATERAL join over the trigger table's rows with those keys. MySQL dialect
  * (MariaDB and TiDB have no LATERAL): one parenthesised branch per key, UNION ALL.
  */
-export function conditionBatchQuery(
-  dialect: SqlDialect,
-  table: string,
-  key: string,
-  condition: BatchCondition,
-  keys: unknown[],
-): Statement {
+export function conditionBatchQuery(dialect: SqlDialect, table: string, key: string, condition: BatchCondition, keys: unknown[]): Statement {
   if (dialect === 'postgres') {
     const k = `__skene_t.${quoteIdent(dialect, key)}`;
     const sql =
       `SELECT ${k} AS ${KEY_COLUMN}, __skene_m.* FROM ${quoteIdent(dialect, table)} AS __skene_t ` +
       `CROSS JOIN LATERAL (SELECT * FROM (\n${condition.replace(k)}\n) AS ${CONDITION_ALIAS} LIMIT 1) AS __skene_m ` +
       `WHERE ${k} = ANY($1)`;
-    return verified({ sql, params: [keys] }, verifyPostgresWrapper({ sql, condition: condition.text, keyColumn: ['__skene_t', key], allowFunctions: condition.allowFunctions }));
+    return verified(
+      { sql, params: [keys] },
+      verifyPostgresWrapper({ sql, condition: condition.text, keyColumn: ['__skene_t', key], allowFunctions: condition.allowFunctions }),
+    );
   }
   const branch = `(SELECT %KEY% AS ${KEY_COLUMN}, ${CONDITION_ALIAS}.* FROM (\n%CONDITION%\n) AS ${CONDITION_ALIAS} LIMIT 1)`;
   const separator = '\nUNION ALL\n';
@@ -151,7 +155,10 @@ export function pageWithConditionQuery(
     `SELECT __skene_t.*, __skene_m.* FROM (${page.sql}) AS __skene_t ` +
     `LEFT JOIN LATERAL (SELECT 1 AS ${HIT_COLUMN}, ${CONDITION_ALIAS}.* FROM (\n${condition.replace(k)}\n) AS ${CONDITION_ALIAS} LIMIT 1) AS __skene_m ON true ` +
     `ORDER BY ${k}`;
-  return verified({ sql, params: page.params }, verifyPostgresWrapper({ sql, condition: condition.text, keyColumn: ['__skene_t', key], allowFunctions: condition.allowFunctions }));
+  return verified(
+    { sql, params: page.params },
+    verifyPostgresWrapper({ sql, condition: condition.text, keyColumn: ['__skene_t', key], allowFunctions: condition.allowFunctions }),
+  );
 }
 
 /** The `users` rows with these ids. */

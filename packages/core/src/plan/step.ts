@@ -81,7 +81,10 @@ export async function evaluateStep(run: StepRun, report: StepReport): Promise<vo
     return;
   }
   if (condition?.type === 'redis') {
-    throw new StepFailure(`the condition is a Redis command but the data source is SQL (${source.label}): write { type: 'query', query: 'SELECT …' }`, 'config');
+    throw new StepFailure(
+      `the condition is a Redis command but the data source is SQL (${source.label}): write { type: 'query', query: 'SELECT …' }`,
+      'config',
+    );
   }
   if (condition) refuseUnlessAllowed(guardCondition(condition.query, source.dialect), allowFunctions, report);
   await source.readOnly(async (session) => {
@@ -107,8 +110,18 @@ function emptyStepReport(step: Step, stepNo: number, { timeoutMs, occurrences }:
       ? {
           condition:
             condition.type === 'query'
-              ? { type: 'query' as const, query: condition.query.trim(), ...(condition.timeout ? { timeout: condition.timeout } : {}), deadline: formatMs(timeoutMs) }
-              : { type: 'redis' as const, command: condition.command, ...(condition.timeout ? { timeout: condition.timeout } : {}), deadline: formatMs(timeoutMs) },
+              ? {
+                  type: 'query' as const,
+                  query: condition.query.trim(),
+                  ...(condition.timeout ? { timeout: condition.timeout } : {}),
+                  deadline: formatMs(timeoutMs),
+                }
+              : {
+                  type: 'redis' as const,
+                  command: condition.command,
+                  ...(condition.timeout ? { timeout: condition.timeout } : {}),
+                  deadline: formatMs(timeoutMs),
+                },
         }
       : {}),
     template: step.action.template,

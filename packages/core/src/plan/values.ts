@@ -55,7 +55,11 @@ export function sortByKey<T>(items: T[], key: (item: T) => string, group: (item:
   let previous = items.length ? decorate(items[0]!) : undefined;
   for (let i = 1; i < items.length; i++) {
     const current = decorate(items[i]!);
-    if (cmp(previous!, current) > 0) return items.map(decorate).sort(cmp).map((d) => d.item);
+    if (cmp(previous!, current) > 0)
+      return items
+        .map(decorate)
+        .sort(cmp)
+        .map((d) => d.item);
     previous = current;
   }
   return items;

@@ -12,7 +12,12 @@ export function cursorRule(options: { dialect?: Dialect | null; database?: strin
   const order: (Dialect | null)[] = ['postgres', 'mysql', 'redis'];
   const first = options.dialect ?? null;
   const dialects = first ? [first, ...order.filter((d) => d !== first)] : order;
-  const title = (d: Dialect | null) => (d === 'mysql' ? 'MySQL dialect (MySQL, MariaDB, TiDB, PlanetScale)' : d === 'redis' ? 'Redis (Upstash Redis, Redis)' : 'PostgreSQL dialect (PostgreSQL, Supabase, Neon, Hasura)');
+  const title = (d: Dialect | null) =>
+    d === 'mysql'
+      ? 'MySQL dialect (MySQL, MariaDB, TiDB, PlanetScale)'
+      : d === 'redis'
+        ? 'Redis (Upstash Redis, Redis)'
+        : 'PostgreSQL dialect (PostgreSQL, Supabase, Neon, Hasura)';
   return [
     '---',
     'description: Skene growth loops — how to write skene.config.ts (@skene/sdk), its email templates and seed data',
@@ -29,7 +34,12 @@ export function cursorRule(options: { dialect?: Dialect | null; database?: strin
     '',
     ...configLanguageLines(),
     '',
-    ...dialects.flatMap((d, i) => [`## ${title(d)}${i === 0 && first ? ' — this project' : ''}`, '', ...dialectRuleLines(d, i === 0 ? options.database : undefined), '']),
+    ...dialects.flatMap((d, i) => [
+      `## ${title(d)}${i === 0 && first ? ' — this project' : ''}`,
+      '',
+      ...dialectRuleLines(d, i === 0 ? options.database : undefined),
+      '',
+    ]),
     '## Workflow',
     '',
     '- Name tables and columns that exist (migrations, `schema.prisma`, ORM entities, `skene/seed.sql`); keep `skene/seed.sql` in step with the loops.',

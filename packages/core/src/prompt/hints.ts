@@ -21,8 +21,32 @@ const USER_TABLES = ['users', 'user', 'app_users', 'accounts', 'account', 'profi
 const EMAIL_COLUMNS = ['email', 'email_address', 'emailAddress', 'primary_email'];
 const NAME_COLUMNS = ['name', 'full_name', 'fullName', 'display_name', 'displayName', 'first_name', 'firstName', 'username', 'user_name'];
 const CREATED_COLUMNS = ['created_at', 'createdAt', 'inserted_at', 'signed_up_at', 'created'];
-const ACTIVITY_COLUMNS = ['last_activity_at', 'lastActivityAt', 'last_active_at', 'lastActiveAt', 'last_seen_at', 'lastSeenAt', 'last_login_at', 'lastLoginAt', 'last_sign_in_at', 'last_signed_in_at'];
-const ACTIVITY_TABLES = ['user_actions', 'events', 'user_events', 'activities', 'activity', 'activity_log', 'sessions', 'page_views', 'usage', 'usage_events', 'logins', 'audit_log'];
+const ACTIVITY_COLUMNS = [
+  'last_activity_at',
+  'lastActivityAt',
+  'last_active_at',
+  'lastActiveAt',
+  'last_seen_at',
+  'lastSeenAt',
+  'last_login_at',
+  'lastLoginAt',
+  'last_sign_in_at',
+  'last_signed_in_at',
+];
+const ACTIVITY_TABLES = [
+  'user_actions',
+  'events',
+  'user_events',
+  'activities',
+  'activity',
+  'activity_log',
+  'sessions',
+  'page_views',
+  'usage',
+  'usage_events',
+  'logins',
+  'audit_log',
+];
 const USER_ID_COLUMNS = ['user_id', 'userId', 'account_id', 'profile_id', 'owner_id'];
 const AT_COLUMNS = ['created_at', 'createdAt', 'occurred_at', 'occurredAt', 'timestamp', 'at', 'inserted_at', 'started_at', 'last_seen_at'];
 const KIND_COLUMNS = ['action_type', 'actionType', 'type', 'event', 'event_type', 'name', 'action'];

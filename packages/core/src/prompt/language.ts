@@ -41,7 +41,9 @@ const retries = recoverySchema.shape.retries as unknown as { minValue?: number; 
 /** Markdown bullet lines describing the config language. */
 export function configLanguageLines(): string[] {
   return [
-    "- File: `skene.config.ts` at the project root: `import { defineLoop, defineConfig } from '@skene/sdk';` then `export default defineLoop({...})`, an array of loops, or `defineConfig(" + fieldList(configSchema) + ')` (`email.from` is the default sender).',
+    "- File: `skene.config.ts` at the project root: `import { defineLoop, defineConfig } from '@skene/sdk';` then `export default defineLoop({...})`, an array of loops, or `defineConfig(" +
+      fieldList(configSchema) +
+      ')` (`email.from` is the default sender).',
     `- Loop: \`${fieldList(loopSchema)}\`. \`type\` is ${alternatives(LOOP_TYPES)}; \`opinion\` is one sentence shown in reports; \`id\` is lower-case letters, digits, \`-\`, \`_\` (default \`<type>-<n>\`).`,
     `- Step: \`{ trigger, condition?, action }\`.`,
     `- Database trigger: \`${fieldList(databaseTriggerSchema)}\`, \`event\` is ${alternatives(DB_EVENTS)}. Fires once per changed row; \`$1\` in the condition is that row's primary key; \`user\` is the row when the table is \`users\`, else the \`users\` row that \`row.user_id\` points to (no \`user\`, no email).`,
@@ -63,7 +65,7 @@ export function dialectRuleLines(dialect: Dialect | null, database?: string | nu
         `- ${name} speaks the MySQL dialect: intervals are \`NOW() - INTERVAL 7 DAY\` (never PostgreSQL's \`INTERVAL '7 days'\`, which ${name} rejects).`,
         '- Quote identifiers with backticks when needed; booleans are `TINYINT(1)` (`= 0` / `= 1`, `FALSE` / `TRUE`); no `ILIKE`, no `::` casts (use `CAST(x AS …)`), no `RETURNING`.',
         '- Date arithmetic: `DATE_SUB(NOW(), INTERVAL 30 DAY)`, `TIMESTAMPDIFF(DAY, last_activity_at, NOW())`.',
-        '- `$1` in a database trigger\'s condition is the triggering row\'s primary key (Skene binds it).',
+        "- `$1` in a database trigger's condition is the triggering row's primary key (Skene binds it).",
         '- `skene plan` runs the queries against a MySQL-protocol database (`--database-url mysql://…`) with the clock pinned by `--at`.',
       ];
     case 'redis':

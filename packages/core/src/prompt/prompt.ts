@@ -42,7 +42,10 @@ export function buildPrompt(detection: StackDetection): string {
       lines.push('', 'Redis keys the code uses (a trigger `table` is a key prefix of hashes):');
       for (const k of detection.redisKeys.slice(0, MAX_TABLES)) lines.push(`- \`${k.prefix}:<id>\` (${k.kind}, ${where(k.evidence)})`);
     } else {
-      lines.push('', 'No Redis key prefixes were found in the code: keep users as hashes `users:<id>` (fields `email`, `name`) and per-user actions as sets `user_actions:<id>`.');
+      lines.push(
+        '',
+        'No Redis key prefixes were found in the code: keep users as hashes `users:<id>` (fields `email`, `name`) and per-user actions as sets `user_actions:<id>`.',
+      );
     }
   }
   if (detection.tables.length) {
@@ -57,25 +60,38 @@ export function buildPrompt(detection: StackDetection): string {
     if (hints.users) {
       const parts = [`users are in \`${hints.users.name}\` (email \`${hints.email}\`${hints.name ? `, name \`${hints.name}\`` : ''})`];
       if (hints.activityColumn) parts.push(`last activity is \`${hints.users.name}.${hints.activityColumn}\``);
-      if (hints.activityTable) parts.push(`activity is recorded in \`${hints.activityTable.table.name}\` (\`${hints.activityTable.userId}\`, \`${hints.activityTable.at}\`${hints.activityTable.kind ? `, \`${hints.activityTable.kind}\`` : ''})`);
+      if (hints.activityTable)
+        parts.push(
+          `activity is recorded in \`${hints.activityTable.table.name}\` (\`${hints.activityTable.userId}\`, \`${hints.activityTable.at}\`${hints.activityTable.kind ? `, \`${hints.activityTable.kind}\`` : ''})`,
+        );
       lines.push(`- So: ${parts.join('; ')}.`);
       if (hints.users.name !== 'users') {
-        lines.push(`- \`${hints.users.name}\` is not \`users\`: a database trigger on it has no \`user\` to send to. Read \`${hints.users.name}\` from a schedule trigger's query instead (each row it returns is one recipient, with \`email\`), e.g. the sign-ups of the last day.`);
+        lines.push(
+          `- \`${hints.users.name}\` is not \`users\`: a database trigger on it has no \`user\` to send to. Read \`${hints.users.name}\` from a schedule trigger's query instead (each row it returns is one recipient, with \`email\`), e.g. the sign-ups of the last day.`,
+        );
       }
     }
   } else if (detection.dialect !== 'redis') {
-    lines.push('', 'No schema files (SQL migrations, schema.prisma, Drizzle or TypeORM entities) were found: read the data-access code for table names, and add the tables the loops read to `skene/seed.sql`.');
+    lines.push(
+      '',
+      'No schema files (SQL migrations, schema.prisma, Drizzle or TypeORM entities) were found: read the data-access code for table names, and add the tables the loops read to `skene/seed.sql`.',
+    );
   }
 
   lines.push('', '@config: the Skene config language (@skene/sdk validates it; its schema is the source of truth):');
   lines.push(...configLanguageLines());
   const supported = detection.dialect !== null;
   lines.push('', `@dialect: ${supported && detection.database ? detection.database : 'PostgreSQL (embedded)'} rules:`);
-  if (!supported && detection.database) lines.push(`- Skene reads PostgreSQL, MySQL (TiDB, MariaDB) and Redis; ${detection.database} is none of these, so write the loops in PostgreSQL against the tables in \`skene/seed.sql\`.`);
+  if (!supported && detection.database)
+    lines.push(
+      `- Skene reads PostgreSQL, MySQL (TiDB, MariaDB) and Redis; ${detection.database} is none of these, so write the loops in PostgreSQL against the tables in \`skene/seed.sql\`.`,
+    );
   lines.push(...dialectRuleLines(detection.dialect, supported ? detection.database : null));
 
   lines.push('', '@verify:');
-  lines.push('- Write each template the config names in `emails/` (a React Email `.tsx` component with `export const subject`, or an `.html` file with `{{key}}` placeholders).');
+  lines.push(
+    '- Write each template the config names in `emails/` (a React Email `.tsx` component with `export const subject`, or an `.html` file with `{{key}}` placeholders).',
+  );
   lines.push(
     detection.dialect === 'redis'
       ? '- Put a few users (hashes `users:<id>` with `id`, `email`, `name`) and the keys the conditions read in `skene/seed.redis` (redis-cli commands, one per line, fixed dates), so `skene plan --seed skene/seed.redis` has data to run on.'
@@ -86,14 +102,26 @@ export function buildPrompt(detection: StackDetection): string {
 }
 
 /** The JSON form of `skene prompt --format json`. */
-export function promptJson(detection: StackDetection): { stack: string | null; pattern: LoopType; reason: string; database: string | null; dialect: string | null; evidence: { kind: string; name: string; file: string; line: number; detail?: string }[]; tables: { name: string; file: string; line: number; columns: string[] }[]; prompt: string | null; message?: string } {
+export function promptJson(detection: StackDetection): {
+  stack: string | null;
+  pattern: LoopType;
+  reason: string;
+  database: string | null;
+  dialect: string | null;
+  evidence: { kind: string; name: string; file: string; line: number; detail?: string }[];
+  tables: { name: string; file: string; line: number; columns: string[] }[];
+  prompt: string | null;
+  message?: string;
+} {
   return {
     stack: detection.stack,
     pattern: detection.pattern,
     reason: detection.reason,
     database: detection.database,
     dialect: detection.dialect,
-    evidence: detection.findings.flatMap((f) => f.evidence.map((e) => ({ kind: f.kind, name: f.name, file: e.file, line: e.line, ...(e.detail ? { detail: e.detail } : {}) }))),
+    evidence: detection.findings.flatMap((f) =>
+      f.evidence.map((e) => ({ kind: f.kind, name: f.name, file: e.file, line: e.line, ...(e.detail ? { detail: e.detail } : {}) })),
+    ),
     tables: detection.tables.map((t) => ({ name: t.name, file: t.evidence.file, line: t.evidence.line, columns: t.columns.map((c) => c.name) })),
     prompt: detection.empty ? null : buildPrompt(detection),
     ...(detection.message ? { message: detection.message } : {}),

@@ -17,8 +17,18 @@ const DIGESTED: Partial<Record<(typeof FIELDS)[number], keyof EmailDigests>> = {
 
 /** The digests a masked JSON report keeps for one email (computed from its real values). */
 export function emailDigests(email: PlannedEmail): EmailDigests {
-  const h = (field: string, value: unknown) => createHash('sha256').update(`${field}\n${email.id}\n${JSON.stringify(value ?? null)}`).digest('hex').slice(0, 16);
-  return { id: h('id', ''), to: h('to', email.to), subject: h('subject', email.subject), props: h('props', email.props), body: h('body', [email.html ?? null, email.text ?? null]) };
+  const h = (field: string, value: unknown) =>
+    createHash('sha256')
+      .update(`${field}\n${email.id}\n${JSON.stringify(value ?? null)}`)
+      .digest('hex')
+      .slice(0, 16);
+  return {
+    id: h('id', ''),
+    to: h('to', email.to),
+    subject: h('subject', email.subject),
+    props: h('props', email.props),
+    body: h('body', [email.html ?? null, email.text ?? null]),
+  };
 }
 
 export function compareReports(current: PlanReport, base: PlanReport, baseLabel: string): Comparison {

@@ -42,14 +42,26 @@ export function renderMarkdown(report: PlanReport, options: MarkdownOptions = {}
   for (const w of report.warnings) intro.push(`> [!WARNING]\n> ${e.inline(w)}\n`);
   if (report.comparison) {
     const cmp = report.comparison;
-    intro.push(`**Compared with ${e.code(cmp.base)}:** ${cmp.added.length} added, ${cmp.removed.length} removed, ${cmp.changed.length} changed, ${cmp.unchanged} unchanged`);
+    intro.push(
+      `**Compared with ${e.code(cmp.base)}:** ${cmp.added.length} added, ${cmp.removed.length} removed, ${cmp.changed.length} changed, ${cmp.unchanged} unchanged`,
+    );
     intro.push('');
     const rows = [
       ...cmp.added.map((id) => `| ➕ added | ${e.cellCode(id)} | |`),
       ...cmp.removed.map((id) => `| ➖ removed | ${e.cellCode(id)} | |`),
-      ...cmp.changed.map((ch) => `| ✏️ changed | ${e.cellCode(ch.id)} | ${ch.fields.map((f) => e.cell(f)).join(', ')}${ch.to ? `; to: ${e.cell(ch.to.before)} → ${e.cell(ch.to.after)}` : ''} |`),
+      ...cmp.changed.map(
+        (ch) =>
+          `| ✏️ changed | ${e.cellCode(ch.id)} | ${ch.fields.map((f) => e.cell(f)).join(', ')}${ch.to ? `; to: ${e.cell(ch.to.before)} → ${e.cell(ch.to.after)}` : ''} |`,
+      ),
     ];
-    if (rows.length) intro.push('| | Email | Changed |', '|---|---|---|', ...rows.slice(0, 100), ...(rows.length > 100 ? [`| | … and ${rows.length - 100} more | |`] : []), '');
+    if (rows.length)
+      intro.push(
+        '| | Email | Changed |',
+        '|---|---|---|',
+        ...rows.slice(0, 100),
+        ...(rows.length > 100 ? [`| | … and ${rows.length - 100} more | |`] : []),
+        '',
+      );
   }
   const tableHead = ['| Loop | Step | Trigger | Template | Emails | Waiting | Not sent | Errors |', '|---|---|---|---|---:|---:|---:|---:|'].join('\n') + '\n';
   const rows: string[] = [];
@@ -61,7 +73,9 @@ export function renderMarkdown(report: PlanReport, options: MarkdownOptions = {}
     }
   }
   const errors: string[] = [];
-  for (const loop of report.loops) for (const step of loop.steps) for (const x of step.errors) errors.push(`> [!CAUTION]\n> **${e.inline(x.loop)}** step ${x.step}: ${e.inline(errorPlace(x) + x.message)}\n\n`);
+  for (const loop of report.loops)
+    for (const step of loop.steps)
+      for (const x of step.errors) errors.push(`> [!CAUTION]\n> **${e.inline(x.loop)}** step ${x.step}: ${e.inline(errorPlace(x) + x.message)}\n\n`);
 
   const noticeFor = (cut: Cut) => {
     const parts = [

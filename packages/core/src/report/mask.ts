@@ -22,7 +22,19 @@ const LABEL = String.raw`[\p{L}\p{N}](?:[\p{L}\p{N}-]{0,61}[\p{L}\p{N}])?`;
 const ADDRESS_SOURCE = String.raw`(${QUOTED}|${UNIT}{1,64})(${AT})(${LABEL}(?:\.${LABEL})*)`;
 const UNITS = new RegExp(UNIT, 'giu');
 const ATEXT = /^[\p{L}\p{N}\p{M}!#$%&*+/=?^_{|}~.-]$/u;
-const ENTITIES: Record<string, string> = { amp: '&', quot: '"', apos: "'", lt: '<', gt: '>', commat: '@', period: '.', lowbar: '_', plus: '+', hyphen: '-', dash: '-' };
+const ENTITIES: Record<string, string> = {
+  amp: '&',
+  quot: '"',
+  apos: "'",
+  lt: '<',
+  gt: '>',
+  commat: '@',
+  period: '.',
+  lowbar: '_',
+  plus: '+',
+  hyphen: '-',
+  dash: '-',
+};
 /** What a masked local part is replaced with. */
 const STARS = '***';
 
@@ -48,7 +60,8 @@ export function createMasker(context: MaskContext = { recipients: [] }): Masker 
     }
   }
   const keep = new Set<string>();
-  for (const value of context.senders ?? []) for (const a of addressesIn(value)) if (!known.get(a.slice(a.lastIndexOf('@') + 1))?.has(a.slice(0, a.lastIndexOf('@')))) keep.add(a);
+  for (const value of context.senders ?? [])
+    for (const a of addressesIn(value)) if (!known.get(a.slice(a.lastIndexOf('@') + 1))?.has(a.slice(0, a.lastIndexOf('@')))) keep.add(a);
   const pattern = new RegExp(ADDRESS_SOURCE, 'giu');
   return (text: string) => {
     if (!/@|%40|&#|&commat;/i.test(text)) return text;

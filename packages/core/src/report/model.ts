@@ -56,9 +56,7 @@ export interface LoopReport {
   steps: StepReport[];
 }
 
-export type TriggerSummary =
-  | { type: 'database'; table: string; event: string }
-  | { type: 'schedule'; cron: string; timezone: string; occurrences: string[] };
+export type TriggerSummary = { type: 'database'; table: string; event: string } | { type: 'schedule'; cron: string; timezone: string; occurrences: string[] };
 
 export interface StepReport {
   /** 1-based position in the loop. */

@@ -27,10 +27,13 @@ export function renderText(report: PlanReport, options: TextOptions = {}): strin
   );
   if (report.comparison) {
     const cmp = report.comparison;
-    lines.push(`compared with ${v(cmp.base)}: ${c.green(`+${cmp.added.length} added`)}, ${c.red(`-${cmp.removed.length} removed`)}, ${c.yellow(`~${cmp.changed.length} changed`)}, ${cmp.unchanged} unchanged`);
+    lines.push(
+      `compared with ${v(cmp.base)}: ${c.green(`+${cmp.added.length} added`)}, ${c.red(`-${cmp.removed.length} removed`)}, ${c.yellow(`~${cmp.changed.length} changed`)}, ${cmp.unchanged} unchanged`,
+    );
     for (const id of cmp.added.slice(0, 20)) lines.push(`  ${c.green('+')} ${v(id)}`);
     for (const id of cmp.removed.slice(0, 20)) lines.push(`  ${c.red('-')} ${v(id)}`);
-    for (const ch of cmp.changed.slice(0, 20)) lines.push(`  ${c.yellow('~')} ${v(ch.id)} (${ch.fields.join(', ')})${ch.to ? ` to: ${v(ch.to.before)} → ${v(ch.to.after)}` : ''}`);
+    for (const ch of cmp.changed.slice(0, 20))
+      lines.push(`  ${c.yellow('~')} ${v(ch.id)} (${ch.fields.join(', ')})${ch.to ? ` to: ${v(ch.to.before)} → ${v(ch.to.after)}` : ''}`);
   }
   for (const warning of report.warnings) lines.push(c.yellow(`! ${v(warning)}`));
   for (const loop of report.loops) {
@@ -42,11 +45,16 @@ export function renderText(report: PlanReport, options: TextOptions = {}): strin
       lines.push(`    ${countLine(step.counts, c)}`);
       for (const email of step.emails.slice(0, perStep)) {
         const flags = email.problems.length ? c.yellow(` (${plural(email.problems.length, 'problem')})`) : '';
-        lines.push(`    ${c.green('✉')} ${v(email.to)}  ${email.subject !== undefined ? `"${v(email.subject)}"` : c.yellow('(no subject)')}  ${c.dim(v(email.at))}${flags}`);
+        lines.push(
+          `    ${c.green('✉')} ${v(email.to)}  ${email.subject !== undefined ? `"${v(email.subject)}"` : c.yellow('(no subject)')}  ${c.dim(v(email.at))}${flags}`,
+        );
         for (const problem of email.problems) lines.push(`        ${c.yellow(v(problem))}`);
       }
       if (step.emails.length > perStep) lines.push(c.dim(`    … and ${step.emails.length - perStep} more (--format json lists every email)`));
-      for (const n of step.notSent) lines.push(`    ${n.reason.startsWith('waiting') ? c.yellow('…') : c.dim('–')} ${v(n.reason)}: ${n.count} (${n.examples.map(v).join(', ')}${n.count > n.examples.length ? ', …' : ''})`);
+      for (const n of step.notSent)
+        lines.push(
+          `    ${n.reason.startsWith('waiting') ? c.yellow('…') : c.dim('–')} ${v(n.reason)}: ${n.count} (${n.examples.map(v).join(', ')}${n.count > n.examples.length ? ', …' : ''})`,
+        );
       for (const e of step.errors) lines.push(`    ${c.red('✖')} ${c.red(v(`${e.loop} step ${e.step}: ${errorPlace(e)}${e.message}`))}`);
     }
   }

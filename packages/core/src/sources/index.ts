@@ -46,7 +46,11 @@ export async function openSource(options: OpenSourceOptions = {}): Promise<DataS
   // Read the seed files before connecting: a typo in a path fails fast, without a connection.
   const seeds = options.seeds?.length ? await collectSeedFiles(options.seeds, kind, options.cwd) : [];
   if (url && seeds.length) {
-    return openScratchSource(kind as Exclude<SourceKind, 'pglite'>, url, seeds, { token: options.token, keyPrefix: options.keyPrefix, connectTimeoutMs: options.connectTimeoutMs });
+    return openScratchSource(kind as Exclude<SourceKind, 'pglite'>, url, seeds, {
+      token: options.token,
+      keyPrefix: options.keyPrefix,
+      connectTimeoutMs: options.connectTimeoutMs,
+    });
   }
   let source: DataSource;
   if (!url) source = await (await import('./pglite.js')).openPglite();

@@ -83,8 +83,12 @@ export async function openMysql(url: string, options: MysqlOptions = {}): Promis
   connection.on('error', () => {});
   const [versionRows] = await connection.query('SELECT VERSION() AS v');
   const version = String((versionRows as Row[])[0]?.v ?? '');
-  const answersTidbVersion =
-    /mariadb|tidb/i.test(version) ? false : await connection.query('SELECT tidb_version() AS v').then(() => true, () => false);
+  const answersTidbVersion = /mariadb|tidb/i.test(version)
+    ? false
+    : await connection.query('SELECT tidb_version() AS v').then(
+        () => true,
+        () => false,
+      );
   const flavor = mysqlFlavor(version, answersTidbVersion);
   await connection.query("SET SESSION time_zone = '+00:00'");
   await useGuardQuoting(connection);
@@ -188,8 +192,25 @@ export function classifyMysqlError(error: unknown, timeoutMs?: number): SourceEr
 
 /** Privileges that let a user change data or schema (or bypass read_only). */
 const WRITE_PRIVILEGES = new Set([
-  'ALL', 'ALL PRIVILEGES', 'INSERT', 'UPDATE', 'DELETE', 'DROP', 'CREATE', 'ALTER', 'INDEX', 'CREATE VIEW', 'CREATE ROUTINE',
-  'ALTER ROUTINE', 'TRIGGER', 'EVENT', 'FILE', 'SUPER', 'DELETE HISTORY', 'CREATE TABLESPACE', 'CREATE USER',
+  'ALL',
+  'ALL PRIVILEGES',
+  'INSERT',
+  'UPDATE',
+  'DELETE',
+  'DROP',
+  'CREATE',
+  'ALTER',
+  'INDEX',
+  'CREATE VIEW',
+  'CREATE ROUTINE',
+  'ALTER ROUTINE',
+  'TRIGGER',
+  'EVENT',
+  'FILE',
+  'SUPER',
+  'DELETE HISTORY',
+  'CREATE TABLESPACE',
+  'CREATE USER',
 ]);
 
 /**
@@ -200,7 +221,9 @@ const WRITE_PRIVILEGES = new Set([
 export function mysqlWriteGrants(lines: string[], scratch: boolean): string[] {
   const found: string[] = [];
   for (const line of lines) {
-    const m = /^GRANT\s+(.+?)\s+ON\s+(?:(?:TABLE|FUNCTION|PROCEDURE)\s+)?((?:`(?:[^`]|``)*`|[^\s.`]+|\*)(?:\.(?:`(?:[^`]|``)*`|[^\s`]+|\*))?)\s+TO\s/is.exec(line.trim());
+    const m = /^GRANT\s+(.+?)\s+ON\s+(?:(?:TABLE|FUNCTION|PROCEDURE)\s+)?((?:`(?:[^`]|``)*`|[^\s.`]+|\*)(?:\.(?:`(?:[^`]|``)*`|[^\s`]+|\*))?)\s+TO\s/is.exec(
+      line.trim(),
+    );
     if (!m) continue; // role grants (`GRANT r TO u`), SET DEFAULT ROLE, …
     const privileges = m[1]!
       .replace(/\([^)]*\)/g, '')
@@ -276,7 +299,9 @@ export async function createMysqlScratch(url: string, options: { connectTimeoutM
   };
   let admin: mysql.Connection | undefined = await connect();
   try {
-    const [charset] = await admin.query('SELECT DEFAULT_CHARACTER_SET_NAME AS cs, DEFAULT_COLLATION_NAME AS co FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = DATABASE()');
+    const [charset] = await admin.query(
+      'SELECT DEFAULT_CHARACTER_SET_NAME AS cs, DEFAULT_COLLATION_NAME AS co FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = DATABASE()',
+    );
     const row = (charset as Row[])[0];
     const safe = (v: unknown) => (typeof v === 'string' && /^\w+$/.test(v) ? v : undefined);
     const cs = safe(row?.cs);
@@ -322,7 +347,9 @@ export async function createMysqlScratch(url: string, options: { connectTimeoutM
             },
           },
         ).catch((error: unknown) => {
-          throw new Error(`could not drop the scratch database ${name} on ${serverLabel(url)}: ${redact(describe(error), [password])} — drop it by hand: DROP DATABASE \`${name}\`;`);
+          throw new Error(
+            `could not drop the scratch database ${name} on ${serverLabel(url)}: ${redact(describe(error), [password])} — drop it by hand: DROP DATABASE \`${name}\`;`,
+          );
         });
       } finally {
         await admin?.end().catch(() => {});
@@ -347,6 +374,9 @@ export async function useGuardQuoting(connection: mysql.Connection): Promise<voi
     await connection.query('SET SESSION sql_mode = ?', [modes.filter((m) => !QUOTING_MODES.has(m.toUpperCase())).join(',')]);
     const after = (await read()).split(',').map((m) => m.toUpperCase());
     const kept = after.filter((m) => QUOTING_MODES.has(m));
-    if (kept.length) throw new Error(`refused: the session keeps sql_mode ${kept.join(', ')}, which changes how the server reads quotes and backslashes — plan as a user whose sql_mode can be set`);
+    if (kept.length)
+      throw new Error(
+        `refused: the session keeps sql_mode ${kept.join(', ')}, which changes how the server reads quotes and backslashes — plan as a user whose sql_mode can be set`,
+      );
   }
 }

@@ -91,4 +91,3 @@ export async function createPglite(): Promise<{ db: PGliteInstance; fromSnapshot
   }
   return { db, fromSnapshot: false };
 }
-

@@ -8,13 +8,10 @@ import { parentPort } from 'node:worker_threads';
 import { createPglite } from './pglite-snapshot.js';
 
 export type WorkerRequest =
-  | { id: number; op: 'exec'; sql: string }
-  | { id: number; op: 'query'; sql: string; params: unknown[]; arrays: boolean }
-  | { id: number; op: 'close' };
+  { id: number; op: 'exec'; sql: string } | { id: number; op: 'query'; sql: string; params: unknown[]; arrays: boolean } | { id: number; op: 'close' };
 
 export type WorkerResponse =
-  | { id: number; ok: true; result: unknown }
-  | { id: number; ok: false; error: { message: string; code?: string; position?: string } };
+  { id: number; ok: true; result: unknown } | { id: number; ok: false; error: { message: string; code?: string; position?: string } };
 
 if (parentPort) {
   const port = parentPort;
@@ -38,7 +35,11 @@ if (parentPort) {
       port.postMessage({ id: request.id, ok: true, result } satisfies WorkerResponse);
     } catch (error) {
       const e = error as { message?: string; code?: string; position?: string };
-      port.postMessage({ id: request.id, ok: false, error: { message: e.message ?? String(error), code: e.code, position: e.position } } satisfies WorkerResponse);
+      port.postMessage({
+        id: request.id,
+        ok: false,
+        error: { message: e.message ?? String(error), code: e.code, position: e.position },
+      } satisfies WorkerResponse);
     }
   });
 }

@@ -89,7 +89,11 @@ export function classifyPgError(error: unknown, timeoutMs?: number): SourceError
   if (code === '25006') {
     return new SourceError(`refused: ${message} — plan queries run in a READ ONLY transaction and never write`, false, code, 'read-only');
   }
-  if ((code && (code.startsWith('08') || TRANSIENT_STATES.has(code))) || (code && TRANSIENT_NODE_CODES.has(code)) || /Connection terminated|connection lost/i.test(message)) {
+  if (
+    (code && (code.startsWith('08') || TRANSIENT_STATES.has(code))) ||
+    (code && TRANSIENT_NODE_CODES.has(code)) ||
+    /Connection terminated|connection lost/i.test(message)
+  ) {
     return new SourceError(message, true, code, 'connection');
   }
   return new SourceError(message, false, code, 'query');

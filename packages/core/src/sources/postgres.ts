@@ -125,7 +125,9 @@ export async function postgresPrivilegeWarnings(client: pg.Client, scratch: bool
   }
   if (row.schemas.length) reasons.push(`CREATE on schema ${row.schemas.join(', ')}`);
   if (!reasons.length) return [];
-  return [`connected as role ${role}, which can write (${reasons.join('; ')}): the plan only reads (READ ONLY transactions), but plan with a read-only role (see docs/read-only.md)`];
+  return [
+    `connected as role ${role}, which can write (${reasons.join('; ')}): the plan only reads (READ ONLY transactions), but plan with a read-only role (see docs/read-only.md)`,
+  ];
 }
 
 /** A role name as SQL writes it: `app`, `"App-Reader"`. */
@@ -143,7 +145,11 @@ export async function createPostgresScratch(url: string, options: { connectTimeo
   const password = safePassword(url);
   const name = scratchName();
   const connect = async () => {
-    const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: options.connectTimeoutMs ?? 5000, application_name: 'skene plan (scratch)' });
+    const client = new pg.Client({
+      connectionString: url,
+      connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
+      application_name: 'skene plan (scratch)',
+    });
     client.on('error', () => {});
     try {
       await client.connect();
@@ -158,7 +164,10 @@ export async function createPostgresScratch(url: string, options: { connectTimeo
     await admin.query(`CREATE DATABASE ${name}`);
   } catch (error) {
     const code = (error as { code?: string }).code;
-    const role = await admin.query<{ u: string }>('SELECT current_user AS u').then((r) => r.rows[0]?.u, () => undefined);
+    const role = await admin.query<{ u: string }>('SELECT current_user AS u').then(
+      (r) => r.rows[0]?.u,
+      () => undefined,
+    );
     await admin.end().catch(() => {});
     if (code === '42501') {
       throw new Error(
@@ -169,7 +178,10 @@ export async function createPostgresScratch(url: string, options: { connectTimeo
     }
     throw new Error(`cannot create a scratch database on ${serverLabel(url)}: ${redact(describe(error), [password])}`);
   }
-  const version = await admin.query<{ v: number }>("SELECT current_setting('server_version_num')::int AS v").then((r) => r.rows[0]?.v ?? 0, () => 0);
+  const version = await admin.query<{ v: number }>("SELECT current_setting('server_version_num')::int AS v").then(
+    (r) => r.rows[0]?.v ?? 0,
+    () => 0,
+  );
   await admin
     .query(`COMMENT ON DATABASE ${name} IS 'skene plan scratch database (created ${new Date().toISOString()}, pid ${process.pid}): dropped when the plan ends'`)
     .catch(() => {});

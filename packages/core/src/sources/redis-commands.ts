@@ -11,10 +11,38 @@ const READ_COMMANDS = REDIS_READ_COMMANDS;
 
 /** Write commands a seed file may use, with key positions. */
 const SEED_COMMANDS: Record<string, number[] | 'all' | 'pairs' | 'none'> = {
-  SET: [1], MSET: 'pairs', SETEX: [1], PSETEX: [1], SETNX: [1], APPEND: [1], INCR: [1], INCRBY: [1], DECR: [1], DECRBY: [1],
-  HSET: [1], HMSET: [1], HSETNX: [1], HINCRBY: [1], HDEL: [1],
-  SADD: [1], SREM: [1], LPUSH: [1], RPUSH: [1], LSET: [1], ZADD: [1], ZINCRBY: [1], PFADD: [1], XADD: [1], SETBIT: [1],
-  DEL: 'all', UNLINK: 'all', EXPIRE: [1], PEXPIRE: [1], EXPIREAT: [1], PERSIST: [1], 'JSON.SET': [1],
+  SET: [1],
+  MSET: 'pairs',
+  SETEX: [1],
+  PSETEX: [1],
+  SETNX: [1],
+  APPEND: [1],
+  INCR: [1],
+  INCRBY: [1],
+  DECR: [1],
+  DECRBY: [1],
+  HSET: [1],
+  HMSET: [1],
+  HSETNX: [1],
+  HINCRBY: [1],
+  HDEL: [1],
+  SADD: [1],
+  SREM: [1],
+  LPUSH: [1],
+  RPUSH: [1],
+  LSET: [1],
+  ZADD: [1],
+  ZINCRBY: [1],
+  PFADD: [1],
+  XADD: [1],
+  SETBIT: [1],
+  DEL: 'all',
+  UNLINK: 'all',
+  EXPIRE: [1],
+  PEXPIRE: [1],
+  EXPIREAT: [1],
+  PERSIST: [1],
+  'JSON.SET': [1],
 };
 
 export const isReadCommand = isRedisReadCommand;
@@ -34,10 +62,7 @@ export function prefixKeys(command: string[], prefix: string): string[] {
   if (!prefix) return command;
   const name = command[0]!.toUpperCase();
   const positions = (Object.hasOwn(READ_COMMANDS, name) ? READ_COMMANDS[name] : Object.hasOwn(SEED_COMMANDS, name) ? SEED_COMMANDS[name] : [1]) as
-    | number[]
-    | 'all'
-    | 'pairs'
-    | 'none';
+    number[] | 'all' | 'pairs' | 'none';
   return command.map((arg, i) => {
     if (i === 0) return arg;
     if (positions === 'none') return arg;
@@ -88,7 +113,8 @@ export function parseCommandFile(text: string, file = 'commands'): string[][] {
       args.push(arg);
     }
     if (args.length === 0) return;
-    if (!isSeedCommand(args[0]!)) throw new Error(`${file}:${index + 1}: ${args[0]} is not a command a seed file may use (SET, HSET, SADD, ZADD, RPUSH, DEL, EXPIRE, …)`);
+    if (!isSeedCommand(args[0]!))
+      throw new Error(`${file}:${index + 1}: ${args[0]} is not a command a seed file may use (SET, HSET, SADD, ZADD, RPUSH, DEL, EXPIRE, …)`);
     commands.push(args);
   });
   return commands;

@@ -34,14 +34,18 @@ export function redisSource(kind: 'redis' | 'upstash', label: string, transport:
         for (let i = 0; i < commands.length; i += 500) {
           const replies = await transport.send(commands.slice(i, i + 500), 30_000);
           const failed = replies.findIndex((r) => r instanceof Error);
-          if (failed !== -1) throw new Error(`seed ${file.path}: command ${i + failed + 1} (${commands[i + failed]![0]}) failed: ${(replies[failed] as Error).message}`);
+          if (failed !== -1)
+            throw new Error(`seed ${file.path}: command ${i + failed + 1} (${commands[i + failed]![0]}) failed: ${(replies[failed] as Error).message}`);
         }
       }
     },
     async read(commands: string[][], timeoutMs: number) {
       for (const command of commands) assertReadCommand(command);
       if (commands.length === 0) return [];
-      return transport.send(commands.map((c) => prefixKeys(c, prefix)), timeoutMs);
+      return transport.send(
+        commands.map((c) => prefixKeys(c, prefix)),
+        timeoutMs,
+      );
     },
     async hashes(keyPrefix: string, timeoutMs: number): Promise<RedisHash[]> {
       const pattern = `${prefix}${escapeGlob(keyPrefix)}:*`;
@@ -59,7 +63,10 @@ export function redisSource(kind: 'redis' | 'upstash', label: string, transport:
       const out: RedisHash[] = [];
       for (let i = 0; i < sorted.length; i += 500) {
         const slice = sorted.slice(i, i + 500);
-        const replies = await transport.send(slice.map((k) => ['HGETALL', prefix + k]), timeoutMs);
+        const replies = await transport.send(
+          slice.map((k) => ['HGETALL', prefix + k]),
+          timeoutMs,
+        );
         replies.forEach((reply, j) => {
           if (reply instanceof Error) return; // not a hash (WRONGTYPE): not a row
           const fields = toFields(reply);
@@ -159,12 +166,18 @@ export async function openUpstash(url: string, token: string | undefined, option
         });
       } catch (error) {
         const name = (error as Error).name;
-        if (name === 'TimeoutError' || name === 'AbortError') throw new SourceError(`Upstash did not answer within ${timeoutMs}ms`, true, 'ETIMEDOUT', 'timeout');
+        if (name === 'TimeoutError' || name === 'AbortError')
+          throw new SourceError(`Upstash did not answer within ${timeoutMs}ms`, true, 'ETIMEDOUT', 'timeout');
         const cause = (error as { cause?: { code?: string; message?: string } }).cause;
         throw new SourceError(`cannot reach ${label}: ${redact(cause?.message ?? (error as Error).message, [token])}`, true, cause?.code, 'connection');
       }
       if (response.status === 401 || response.status === 403) {
-        throw new SourceError(`${label} refused the token (HTTP ${response.status}): check UPSTASH_REDIS_REST_TOKEN`, false, String(response.status), 'connection');
+        throw new SourceError(
+          `${label} refused the token (HTTP ${response.status}): check UPSTASH_REDIS_REST_TOKEN`,
+          false,
+          String(response.status),
+          'connection',
+        );
       }
       if (response.status === 429 || response.status >= 500) {
         throw new SourceError(`${label} answered HTTP ${response.status}`, true, String(response.status), 'connection');
@@ -263,9 +276,7 @@ export async function createRedisScratch(url: string, options: RedisSourceOption
   }
   if (claimed === undefined) {
     admin.disconnect();
-    throw available === 0
-      ? noScratch('it has a single logical database (or refuses SELECT)')
-      : noScratch(`all ${available} other logical databases hold keys`);
+    throw available === 0 ? noScratch('it has a single logical database (or refuses SELECT)') : noScratch(`all ${available} other logical databases hold keys`);
   }
   const db = claimed;
   const scratchUrl = new URL(url);
@@ -315,7 +326,12 @@ async function endClientsOf(admin: Redis, db: number): Promise<void> {
     const own = String(await admin.client('ID'));
     const list = String(await admin.client('LIST'));
     for (const line of list.split('\n')) {
-      const fields = Object.fromEntries(line.trim().split(' ').map((kv) => kv.split('=') as [string, string]));
+      const fields = Object.fromEntries(
+        line
+          .trim()
+          .split(' ')
+          .map((kv) => kv.split('=') as [string, string]),
+      );
       if (fields.db === String(db) && fields.id && fields.id !== own) await admin.client('KILL', 'ID', fields.id).catch(() => {});
     }
   } catch {

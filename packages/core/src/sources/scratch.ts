@@ -57,7 +57,12 @@ export interface OpenScratchOptions {
  * Creates a scratch database on the URL's server, opens the source on it, and seeds it. The
  * source's `close()` drops it; so does `dropScratchDatabases()`. Any failure here drops it first.
  */
-export async function openScratchSource(kind: Exclude<SourceKind, 'pglite'>, url: string, seeds: SeedFile[], options: OpenScratchOptions = {}): Promise<DataSource> {
+export async function openScratchSource(
+  kind: Exclude<SourceKind, 'pglite'>,
+  url: string,
+  seeds: SeedFile[],
+  options: OpenScratchOptions = {},
+): Promise<DataSource> {
   const label = maskUrl(url);
   if (kind === 'upstash') {
     throw new Error(
@@ -164,7 +169,9 @@ export function dropScratchOnSignals(options: ScratchSignalOptions = {}): Scratc
     const code = SIGNAL_CODES[signal] ?? 1;
     if (interrupted) {
       const left = scratchDatabasesInUse();
-      log(`${signal} again: exiting now${left.length ? `; ${left.join(', ')} may be left behind (its name starts with ${SCRATCH_PREFIX}: drop it by hand)` : ''}`);
+      log(
+        `${signal} again: exiting now${left.length ? `; ${left.join(', ')} may be left behind (its name starts with ${SCRATCH_PREFIX}: drop it by hand)` : ''}`,
+      );
       exit(code);
       finish();
       return;
@@ -173,7 +180,10 @@ export function dropScratchOnSignals(options: ScratchSignalOptions = {}): Scratc
     const pending = scratchDatabasesInUse();
     log(pending.length ? `interrupted (${signal}): dropping ${pending.join(', ')}…` : `interrupted (${signal})`);
     const deadline = new Promise<string[]>((resolve) => {
-      setTimeout(() => resolve([`gave up after ${Math.round((options.deadlineMs ?? 20_000) / 1000)} s: ${scratchDatabasesInUse().join(', ')} may be left behind`]), options.deadlineMs ?? 20_000).unref();
+      setTimeout(
+        () => resolve([`gave up after ${Math.round((options.deadlineMs ?? 20_000) / 1000)} s: ${scratchDatabasesInUse().join(', ')} may be left behind`]),
+        options.deadlineMs ?? 20_000,
+      ).unref();
     });
     void Promise.race([dropScratchDatabases(), deadline]).then((failures) => {
       for (const failure of failures) log(failure);

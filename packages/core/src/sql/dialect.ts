@@ -37,10 +37,20 @@ function mysqlProblems(sql: string): DialectProblem[] {
     });
   }
   for (const m of codeMatches(sql, /::\s*[A-Za-z_][\w ]*?(?=[\s),;]|$)/g)) {
-    problems.push({ start: m.index, end: m.index + m[0].length, message: `\`${m[0].trim()}\` casts are PostgreSQL syntax; in the MySQL dialect use \`CAST(value AS type)\`.` });
+    problems.push({
+      start: m.index,
+      end: m.index + m[0].length,
+      message: `\`${m[0].trim()}\` casts are PostgreSQL syntax; in the MySQL dialect use \`CAST(value AS type)\`.`,
+    });
   }
   for (const m of codeMatches(sql, /\bILIKE\b/gi)) {
-    problems.push({ start: m.index, end: m.index + m[0].length, message: '`ILIKE` is PostgreSQL syntax; in the MySQL dialect `LIKE` is already case-insensitive under the default collations.', replacement: 'LIKE', fixTitle: 'Rewrite as MySQL: LIKE' });
+    problems.push({
+      start: m.index,
+      end: m.index + m[0].length,
+      message: '`ILIKE` is PostgreSQL syntax; in the MySQL dialect `LIKE` is already case-insensitive under the default collations.',
+      replacement: 'LIKE',
+      fixTitle: 'Rewrite as MySQL: LIKE',
+    });
   }
   return problems;
 }

@@ -14,8 +14,19 @@ export function quoteIdent(dialect: SqlDialect, name: string): string {
 
 /** Words that must be quoted where a person will read the SQL (the rest of the list never names a column). */
 const RESERVED = new Set(
-  ['user', 'order', 'group', 'table', 'select', 'from', 'where', 'limit', 'offset', 'end', 'default', 'check']
-    .concat(['column', 'references', 'primary', 'all', 'and', 'or', 'to', 'when', 'desc', 'asc', 'both']),
+  ['user', 'order', 'group', 'table', 'select', 'from', 'where', 'limit', 'offset', 'end', 'default', 'check'].concat([
+    'column',
+    'references',
+    'primary',
+    'all',
+    'and',
+    'or',
+    'to',
+    'when',
+    'desc',
+    'asc',
+    'both',
+  ]),
 );
 
 /** Bare when the name needs no quotes (lowercase, not reserved), else quoted: SQL written for people to read. */

@@ -28,7 +28,7 @@ export interface MysqlAst {
  * in their place — same length is not needed since `$1` and `?` differ, so offsets are remapped.
  */
 export function parseMysql(sql: string): ParseOutcome<MysqlAst> {
-  if (!parser) throw new Error('MySQL parser not loaded: await prepareAnalysis({ dialect: \'mysql\' }) first');
+  if (!parser) throw new Error("MySQL parser not loaded: await prepareAnalysis({ dialect: 'mysql' }) first");
   const { text, toOriginal } = placeholdersToQuestionMarks(sql);
   try {
     const ast = parser.astify(text, OPTIONS);

@@ -54,5 +54,7 @@ export function starterWrites(dir: string, files: StarterFile[], options: Starte
 function otherTemplateForm(path: string, exists: (path: string) => boolean): string | undefined {
   const m = /^emails\/(.+)\.(tsx|jsx|html)$/.exec(path);
   if (!m) return undefined;
-  return TEMPLATE_FORMS.filter((ext) => ext !== m[2]).map((ext) => `emails/${m[1]}.${ext}`).find(exists);
+  return TEMPLATE_FORMS.filter((ext) => ext !== m[2])
+    .map((ext) => `emails/${m[1]}.${ext}`)
+    .find(exists);
 }

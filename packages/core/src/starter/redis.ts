@@ -52,7 +52,10 @@ export function redisParts(detection: StackDetection, pattern: LoopType): LoopPa
   const lines = [
     '# Seed data for `skene plan` against Redis: redis-cli commands, one per line, fixed dates.',
     '# `skene plan --database-url redis://127.0.0.1:6379/15 --seed skene/seed.redis` loads it into a scratch database.',
-    ...PEOPLE.map((p, i) => `HSET users:${i + 1} id ${i + 1} email ${p.email} name "${p.name}" created_at ${p.created.replace(' ', 'T')}Z last_activity_at ${p.active.replace(' ', 'T')}Z`),
+    ...PEOPLE.map(
+      (p, i) =>
+        `HSET users:${i + 1} id ${i + 1} email ${p.email} name "${p.name}" created_at ${p.created.replace(' ', 'T')}Z last_activity_at ${p.active.replace(' ', 'T')}Z`,
+    ),
     ...seed,
   ];
   return {

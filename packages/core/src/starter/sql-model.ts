@@ -42,7 +42,7 @@ export function sqlModel(detection: StackDetection): SqlModel {
   const hints = userSchemaHints(detection.tables);
   if (!hints.users || !hints.email) return { ...EXAMPLE };
   const t = hints.users;
-  const id = t.columns.some((c) => c.name === 'id') ? 'id' : t.columns[0]?.name ?? 'id';
+  const id = t.columns.some((c) => c.name === 'id') ? 'id' : (t.columns[0]?.name ?? 'id');
   const activity: SqlModel['activity'] = hints.activityColumn
     ? { kind: 'column', column: hints.activityColumn }
     : hints.activityTable

@@ -19,7 +19,10 @@ export function sqlSeed(model: SqlModel, dialect: SqlDialect, stack: string): st
   // Idempotent, so seeding a database twice (a real MySQL or PostgreSQL given with --database-url) is harmless.
   const insert = dialect === 'mysql' ? 'INSERT IGNORE INTO' : 'INSERT INTO';
   const conflict = dialect === 'mysql' ? '' : '\nON CONFLICT DO NOTHING';
-  const cols: [string, string][] = [[model.id, `${idSql} PRIMARY KEY`], [model.email, `${text} NOT NULL`]];
+  const cols: [string, string][] = [
+    [model.id, `${idSql} PRIMARY KEY`],
+    [model.email, `${text} NOT NULL`],
+  ];
   if (model.name) cols.push([model.name, text]);
   if (model.created) cols.push([model.created, `${ts} NOT NULL`]);
   if (model.activity?.kind === 'column') cols.push([model.activity.column, ts]);

@@ -22,7 +22,11 @@ export { STARTER_AT };
 /** The sender the starter uses: Resend's test address, which works before a domain is verified. */
 export const STARTER_FROM = 'onboarding@resend.dev';
 
-const indent = (text: string, by: string) => text.split('\n').map((l) => (l ? by + l : l)).join('\n');
+const indent = (text: string, by: string) =>
+  text
+    .split('\n')
+    .map((l) => (l ? by + l : l))
+    .join('\n');
 
 /** The dialect's loop and seed, and the `database:` lines of the config (empty: the embedded PostgreSQL). */
 interface DialectParts {

@@ -22,9 +22,15 @@ function html(title: string, paragraphs: string[]): string {
 }
 
 const welcome = (paragraphs: string[]): StarterTemplate => ({ name: 'welcome', html: html('Welcome, {{name}}', ['Hi {{name}},', ...paragraphs]) });
-const reEngagement = (paragraphs: string[]): StarterTemplate => ({ name: 're_engagement', html: html('We saved your place, {{name}}', ['Hi {{name}},', ...paragraphs]) });
+const reEngagement = (paragraphs: string[]): StarterTemplate => ({
+  name: 're_engagement',
+  html: html('We saved your place, {{name}}', ['Hi {{name}},', ...paragraphs]),
+});
 
-export const SQL_WELCOME = welcome(['Thanks for signing up. The quickest way to see what the app can do is to create your first project — it takes a minute.', 'Reply to this email if anything gets in the way.']);
+export const SQL_WELCOME = welcome([
+  'Thanks for signing up. The quickest way to see what the app can do is to create your first project — it takes a minute.',
+  'Reply to this email if anything gets in the way.',
+]);
 
 export const sqlReEngagement = (lastActivity: boolean) =>
   reEngagement([
@@ -32,5 +38,10 @@ export const sqlReEngagement = (lastActivity: boolean) =>
     'Pick up where you left off — and reply to this email if something got in the way.',
   ]);
 
-export const REDIS_WELCOME = welcome(['Thanks for signing up — your first project is the quickest way to see what the app can do.', 'Reply to this email if anything gets in the way.']);
-export const REDIS_RE_ENGAGEMENT = reEngagement(['Everything you set up is still there. Pick up where you left off — and reply to this email if something got in the way.']);
+export const REDIS_WELCOME = welcome([
+  'Thanks for signing up — your first project is the quickest way to see what the app can do.',
+  'Reply to this email if anything gets in the way.',
+]);
+export const REDIS_RE_ENGAGEMENT = reEngagement([
+  'Everything you set up is still there. Pick up where you left off — and reply to this email if something got in the way.',
+]);

@@ -66,7 +66,12 @@ export function scanPlaceholders(text: string): { placeholders: Placeholder[]; p
     if (!expression) {
       problems.push({ start: open, end, kind: 'empty', message: 'empty placeholder `{{}}`: name a value, for example `{{user.name}}`' });
     } else if (!PATH.test(expression)) {
-      problems.push({ start: open, end, kind: 'not-a-path', message: `\`{{${expression}}}\` is not a path: placeholders are dotted paths such as \`{{user.name}}\`` });
+      problems.push({
+        start: open,
+        end,
+        kind: 'not-a-path',
+        message: `\`{{${expression}}}\` is not a path: placeholders are dotted paths such as \`{{user.name}}\``,
+      });
     } else {
       placeholders.push({ start: open, end, expression, path: expression.split('.') });
     }

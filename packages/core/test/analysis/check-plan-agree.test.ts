@@ -37,7 +37,10 @@ function checkUnknownTriggers(): Map<string, boolean> {
   // Each loop's trigger is the first `table: '…'` after its `id: '…'`.
   for (const m of text.matchAll(/id: '([\w-]+)'[\s\S]*?table: ('[^']*')/g)) {
     const start = m.index! + m[0].length - m[2]!.length;
-    out.set(m[1]!, diagnostics.some((d) => d.code === 'SKN040' && d.range.start === start));
+    out.set(
+      m[1]!,
+      diagnostics.some((d) => d.code === 'SKN040' && d.range.start === start),
+    );
   }
   return out;
 }
@@ -47,7 +50,11 @@ test('a trigger table is unknown to check exactly when the plan cannot read it',
   assert.deepEqual([...unknown.keys()], ['crm-users', 'public-users', 'users', 'crm-nope']);
   for (const loop of report.loops) {
     const failed = loop.steps[0]!.errors.some((e) => /does not exist/.test(e.message));
-    assert.equal(unknown.get(loop.id), failed, `${loop.id}: check ${unknown.get(loop.id) ? 'reports' : 'accepts'} the table, the plan ${failed ? 'fails' : 'reads it'}`);
+    assert.equal(
+      unknown.get(loop.id),
+      failed,
+      `${loop.id}: check ${unknown.get(loop.id) ? 'reports' : 'accepts'} the table, the plan ${failed ? 'fails' : 'reads it'}`,
+    );
   }
   assert.equal(unknown.get('crm-nope'), true);
 });
@@ -55,15 +62,33 @@ test('a trigger table is unknown to check exactly when the plan cannot read it',
 test('the plan reads the table check resolved: crm.users, public.users and users', () => {
   const email = (id: string) => report.loops.find((l) => l.id === id)!.steps[0]!.emails;
   // crm.users is a users table: its row is `user` ({{user.crm_score}} is a crm.users column, as check says).
-  assert.deepEqual(email('crm-users').map((e) => [e.to, e.props]), [['ada@crm.example', { name: 'Ada', detail: '7' }]]);
+  assert.deepEqual(
+    email('crm-users').map((e) => [e.to, e.props]),
+    [['ada@crm.example', { name: 'Ada', detail: '7' }]],
+  );
   // public.users and users are the same table, not crm.users.
-  assert.deepEqual(email('public-users').map((e) => [e.to, e.props]), [['bob@app.example', { name: 'Bob', detail: 'pro' }]]);
-  assert.deepEqual(email('users').map((e) => [e.to, e.props]), [['bob@app.example', { name: 'Bob', detail: 'pro' }]]);
+  assert.deepEqual(
+    email('public-users').map((e) => [e.to, e.props]),
+    [['bob@app.example', { name: 'Bob', detail: 'pro' }]],
+  );
+  assert.deepEqual(
+    email('users').map((e) => [e.to, e.props]),
+    [['bob@app.example', { name: 'Bob', detail: 'pro' }]],
+  );
 });
 
 test('check finds no unknown column where the plan renders every value', () => {
   const text = readFileSync(CONFIG, 'utf8');
   const diagnostics = analyze(text, { fileName: CONFIG, project: loadProjectContext(CONFIG) }).diagnostics;
-  assert.deepEqual(diagnostics.filter((d) => d.code === 'SKN041'), []);
-  for (const loop of report.loops) for (const e of loop.steps[0]!.emails) assert.deepEqual(e.problems.filter((p) => /missing|empty/i.test(p)), [], loop.id);
+  assert.deepEqual(
+    diagnostics.filter((d) => d.code === 'SKN041'),
+    [],
+  );
+  for (const loop of report.loops)
+    for (const e of loop.steps[0]!.emails)
+      assert.deepEqual(
+        e.problems.filter((p) => /missing|empty/i.test(p)),
+        [],
+        loop.id,
+      );
 });

@@ -23,7 +23,10 @@ function at(text: string, options: AnalyzeOptions = {}) {
 function expectAt(fixture: string, code: string, options: AnalyzeOptions = {}): { message: string }[] {
   const { text, line, column } = marked(fixture);
   const found = at(text, options).filter((d) => d.code === code);
-  assert.ok(found.some((d) => d.line === line && d.column === column), `${code} expected at ${line}:${column}, got ${JSON.stringify(found)}`);
+  assert.ok(
+    found.some((d) => d.line === line && d.column === column),
+    `${code} expected at ${line}:${column}, got ${JSON.stringify(found)}`,
+  );
   return found;
 }
 
@@ -36,7 +39,9 @@ describe('positions', () => {
     expectAt(config({ condition: "{ type: 'query', query: `SELECT 'é😀' AS a FROM |user_action WHERE x = $1` }" }), 'SKN040', { project });
   });
   test('MySQL: a \\u{…} astral escape in the template literal', () => {
-    const [d] = expectAt(config({ condition: "{ type: 'query', query: `SELECT '\\u{1F600}' AS a FROM users WHERE id = $1 |ANDD x` }" }), 'SKN020', { dialect: 'mysql' });
+    const [d] = expectAt(config({ condition: "{ type: 'query', query: `SELECT '\\u{1F600}' AS a FROM users WHERE id = $1 |ANDD x` }" }), 'SKN020', {
+      dialect: 'mysql',
+    });
     assert.match(d.message, /near "ANDD"/);
   });
 });
@@ -55,7 +60,10 @@ describe('resolution', () => {
   });
   test('a spread overridden by a later key: the error is at the later key', () => {
     expectAt(`const base = { type: 'database', table: 'users', event: 'insert' } as const;\n${config({ trigger: `{ ...base, event: |'inzert' }` })}`, 'SKN004');
-    assert.deepEqual(at(`const base = { type: 'database', table: 'users', event: 'insert' } as const;\n${config({ trigger: `{ ...base, event: 'update' }` })}`), []);
+    assert.deepEqual(
+      at(`const base = { type: 'database', table: 'users', event: 'insert' } as const;\n${config({ trigger: `{ ...base, event: 'update' }` })}`),
+      [],
+    );
   });
   test('export { loop as default }', () => {
     const text = config().replace('export default defineLoop(', 'const loop = defineLoop(') + 'export { loop as default };\n';
@@ -63,8 +71,13 @@ describe('resolution', () => {
     assert.equal(at(text.replace("'activation'", "'activaton'"))[0]?.code, 'SKN004');
   });
   test('loops computed at run time are a warning, not a silent pass', () => {
-    const found = at(`import { defineConfig } from '@skene/sdk';\nconst names = ['a'];\nexport default defineConfig({ loops: names.map((n) => ({ id: n })) });\n`);
-    assert.deepEqual(found.map((d) => [d.code, d.severity]), [['SKN008', 'warning']]);
+    const found = at(
+      `import { defineConfig } from '@skene/sdk';\nconst names = ['a'];\nexport default defineConfig({ loops: names.map((n) => ({ id: n })) });\n`,
+    );
+    assert.deepEqual(
+      found.map((d) => [d.code, d.severity]),
+      [['SKN008', 'warning']],
+    );
   });
   test('a computed key is a warning, not an unknown key', () => {
     const found = at(config({ trigger: "{ type: 'database', table: 'users', ['ev' + 'ent']: 'insert' }" }));
@@ -76,19 +89,30 @@ describe('resolution', () => {
 describe('rules', () => {
   test('an explicit id that a later loop derives is a duplicate', () => {
     const step = "{ trigger: { type: 'database', table: 'users', event: 'insert' }, action: { type: 'email', provider: 'resend', template: 'w' } }";
-    const text = marked(`export default [\n  { id: |'activation-2', type: 'activation', opinion: 'a', steps: [${step}] },\n  { type: 'activation', opinion: 'b', steps: [${step}] },\n];\n`);
+    const text = marked(
+      `export default [\n  { id: |'activation-2', type: 'activation', opinion: 'a', steps: [${step}] },\n  { type: 'activation', opinion: 'b', steps: [${step}] },\n];\n`,
+    );
     const found = at(text.text).filter((d) => d.code === 'SKN009');
-    assert.deepEqual(found.map((d) => [d.line, d.column]), [[text.line, text.column]]);
+    assert.deepEqual(
+      found.map((d) => [d.line, d.column]),
+      [[text.line, text.column]],
+    );
     assert.match(found[0].message, /loop 2 has no id/);
   });
   test('MySQL: a statement the grammar returns without a type (found by the property test)', () => {
     const found = at(config({ condition: "{ type: 'query', query: ` re_engagement_sent = false` }" }), { dialect: 'mysql' });
     assert.ok(!found.some((d) => /could not finish/.test(d.message)), JSON.stringify(found));
-    assert.ok(found.some((d) => d.code === 'SKN021' && /not a SELECT/.test(d.message)), JSON.stringify(found));
+    assert.ok(
+      found.some((d) => d.code === 'SKN021' && /not a SELECT/.test(d.message)),
+      JSON.stringify(found),
+    );
   });
   test('an empty query or one of comments only', () => {
     for (const q of ['`   `', '`-- nothing`']) {
-      assert.ok(at(config({ condition: `{ type: 'query', query: ${q} }` })).some((d) => d.code === 'SKN021' && /empty/.test(d.message)), q);
+      assert.ok(
+        at(config({ condition: `{ type: 'query', query: ${q} }` })).some((d) => d.code === 'SKN021' && /empty/.test(d.message)),
+        q,
+      );
     }
   });
   test('functions a read-only transaction does not stop', () => {
@@ -96,7 +120,10 @@ describe('rules', () => {
     assert.match(d.message, /The function pg_terminate_backend\(\) is not on the read-only allow-list/);
   });
   test('durations: zero, over a year, and a bare number', () => {
-    const timeout = (t: string) => at(config({ condition: `{ type: 'query', query: 'SELECT 1 FROM users WHERE id = $1', timeout: '${t}' }` })).filter((d) => d.code === 'SKN012').map((d) => d.message);
+    const timeout = (t: string) =>
+      at(config({ condition: `{ type: 'query', query: 'SELECT 1 FROM users WHERE id = $1', timeout: '${t}' }` }))
+        .filter((d) => d.code === 'SKN012')
+        .map((d) => d.message);
     assert.match(timeout('0s')[0], /is zero/);
     assert.match(timeout('99999999999999999999d')[0], /longer than a year/);
     assert.doesNotMatch(timeout('5')[0], /Did you mean/);
@@ -104,7 +131,9 @@ describe('rules', () => {
   });
   test('a huge cron field is quoted, not echoed whole', () => {
     const cron = Array.from({ length: 20000 }, (_, i) => i % 60).join(',') + ',99';
-    const found = at(config({ trigger: `{ type: 'schedule', cron: '${cron} * * * *' }`, condition: "{ type: 'query', query: 'SELECT * FROM users' }" })).filter((d) => d.code === 'SKN010');
+    const found = at(config({ trigger: `{ type: 'schedule', cron: '${cron} * * * *' }`, condition: "{ type: 'query', query: 'SELECT * FROM users' }" })).filter(
+      (d) => d.code === 'SKN010',
+    );
     assert.equal(found.length, 1);
     assert.ok(found[0].message.length < 300, `message is ${found[0].message.length} chars`);
   });
@@ -114,7 +143,10 @@ describe('project files', () => {
   test('table names with regex syntax, symlink loops, FIFOs and unreadable schema files', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'skene-hostile-'));
     mkdirSync(join(dir, 'migrations'));
-    writeFileSync(join(dir, 'migrations', '001.sql'), `CREATE TABLE "(.*.*)*!" (id int);\nCREATE TABLE "a(b" (id int);\nCREATE TABLE users (id int, name text);\n-- ${'a'.repeat(40)}\n`);
+    writeFileSync(
+      join(dir, 'migrations', '001.sql'),
+      `CREATE TABLE "(.*.*)*!" (id int);\nCREATE TABLE "a(b" (id int);\nCREATE TABLE users (id int, name text);\n-- ${'a'.repeat(40)}\n`,
+    );
     symlinkSync('..', join(dir, 'migrations', 'loop'));
     const { execFileSync } = await import('node:child_process');
     execFileSync('mkfifo', [join(dir, 'migrations', '002.sql')]);

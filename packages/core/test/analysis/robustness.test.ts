@@ -15,24 +15,59 @@ import { config } from './fixture.js';
 const root = fileURLToPath(new URL('../../../../', import.meta.url));
 const fixtureFiles = [
   ...readdirSync(join(root, 'test/fixtures/seeds')).map((d) => join(root, 'test/fixtures/seeds', d, 'skene.config.ts')),
-  ...(existsSync(join(root, 'examples')) ? readdirSync(join(root, 'examples')).map((d) => join(root, 'examples', d, 'skene.config.ts')).filter(existsSync) : []),
+  ...(existsSync(join(root, 'examples'))
+    ? readdirSync(join(root, 'examples'))
+        .map((d) => join(root, 'examples', d, 'skene.config.ts'))
+        .filter(existsSync)
+    : []),
 ];
 const fixtures = [...fixtureFiles.map((f) => readFileSync(f, 'utf8')), config()];
 
 /** Fragments people type half-way: quotes, braces, template syntax, keys, SQL. */
-const fragments = fc.constantFrom('{', '}', '[', ']', '`', "'", '"', '${', '{{', '}}', ':', ',', '\n', '\\', 'type', 'query: `', 'SELECT', '$1', '/*', '//', 'defineLoop(', ')', '…', '\u{1F600}', 'INTERVAL \'', 'cron: \'');
+const fragments = fc.constantFrom(
+  '{',
+  '}',
+  '[',
+  ']',
+  '`',
+  "'",
+  '"',
+  '${',
+  '{{',
+  '}}',
+  ':',
+  ',',
+  '\n',
+  '\\',
+  'type',
+  'query: `',
+  'SELECT',
+  '$1',
+  '/*',
+  '//',
+  'defineLoop(',
+  ')',
+  '…',
+  '\u{1F600}',
+  "INTERVAL '",
+  "cron: '",
+);
 
 const edit = (text: string) =>
   fc.oneof(
     fc.nat({ max: text.length }).map((at) => text.slice(0, at)),
     fc.tuple(fc.nat({ max: text.length }), fc.nat({ max: 40 })).map(([at, n]) => text.slice(0, at) + text.slice(at + n)),
-    fc.tuple(fc.nat({ max: text.length }), fc.array(fragments, { minLength: 1, maxLength: 4 })).map(([at, f]) => text.slice(0, at) + f.join('') + text.slice(at)),
+    fc
+      .tuple(fc.nat({ max: text.length }), fc.array(fragments, { minLength: 1, maxLength: 4 }))
+      .map(([at, f]) => text.slice(0, at) + f.join('') + text.slice(at)),
     fc.tuple(fc.nat({ max: text.length }), fc.string({ maxLength: 8 })).map(([at, s]) => text.slice(0, at) + s + text.slice(at)),
   );
 
 /** Several edits in a row, as typing does. */
-const edited = (text: string) => fc.array(fc.nat(), { minLength: 1, maxLength: 3 }).chain((seeds) =>
-  seeds.reduce((arb, _) => arb.chain((t) => edit(t)), fc.constant(text) as fc.Arbitrary<string>));
+const edited = (text: string) =>
+  fc
+    .array(fc.nat(), { minLength: 1, maxLength: 3 })
+    .chain((seeds) => seeds.reduce((arb, _) => arb.chain((t) => edit(t)), fc.constant(text) as fc.Arbitrary<string>));
 
 let project: ProjectContext;
 before(async () => {
@@ -45,7 +80,10 @@ function checkInvariants(text: string, dialect: Dialect): void {
   for (const d of diagnostics) {
     assert.ok(d.code in CODES, `unknown code ${d.code}`);
     assert.doesNotMatch(d.message, /could not finish/, `a rule gave up on:\n${text}\n${d.message}`);
-    assert.ok(d.range.start >= 0 && d.range.start <= d.range.end && d.range.end <= text.length + 1, `range ${JSON.stringify(d.range)} outside a ${text.length}-char document`);
+    assert.ok(
+      d.range.start >= 0 && d.range.start <= d.range.end && d.range.end <= text.length + 1,
+      `range ${JSON.stringify(d.range)} outside a ${text.length}-char document`,
+    );
     const p = document.lines.position(d.range.start);
     assert.ok(p.line >= 0 && p.character >= 0);
     for (const fix of d.fixes ?? []) for (const e of fix.edits) assert.ok(e.range.start <= e.range.end && e.range.end <= text.length);
@@ -56,7 +94,10 @@ describe('analysis of broken documents', () => {
   fixtures.forEach((fixture, i) => {
     for (const dialect of ['postgres', 'mysql', 'redis'] as const) {
       test(`fixture ${i + 1} (${dialect}): random edits never throw`, { timeout: 60_000 }, () => {
-        fc.assert(fc.property(edited(fixture), (text) => checkInvariants(text, dialect)), { numRuns: 60 });
+        fc.assert(
+          fc.property(edited(fixture), (text) => checkInvariants(text, dialect)),
+          { numRuns: 60 },
+        );
       });
     }
   });

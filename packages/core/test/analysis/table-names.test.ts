@@ -34,7 +34,10 @@ describe('resolution', () => {
     assert.deepEqual([...project.schema!.schemas!], ['crm']);
     const crm = project.schema!.tables.get('crm.users')!;
     assert.equal(crm.schema, 'crm');
-    assert.deepEqual(crm.columns.map((c) => c.name), ['id', 'email', 'name', 'crm_score']);
+    assert.deepEqual(
+      crm.columns.map((c) => c.name),
+      ['id', 'email', 'name', 'crm_score'],
+    );
     // Go to definition lands on the CREATE TABLE of crm.users, not on users'.
     assert.equal(crm.line, 3);
   });
@@ -87,7 +90,10 @@ describe('resolution', () => {
     assert.ok(isChecked(schema, parseTableName('shop.nope')));
     // Backquoted DDL (Prisma's MySQL migrations) is read by the MySQL parser: names keep their case.
     const prisma = projectWith('CREATE TABLE `User` (`id` INT NOT NULL, PRIMARY KEY (`id`)) DEFAULT CHARSET utf8mb4;').schema!;
-    assert.deepEqual([...prisma.tables.values()].map((t) => [tableKey(t), t.dialect]), [['User', 'mysql']]);
+    assert.deepEqual(
+      [...prisma.tables.values()].map((t) => [tableKey(t), t.dialect]),
+      [['User', 'mysql']],
+    );
     assert.equal(sqlTableName(prisma.tables.get('User')!, 'mysql'), 'User');
   });
 
@@ -112,11 +118,41 @@ function marked(fixture: string): { text: string; at: number } {
 
 /** [name, fixture with | where SKN040 starts, the text it spans, the message's text, the fix's replacement] */
 const UNKNOWN: [string, string, string, RegExp, string | undefined][] = [
-  ['unknown table in a known schema', config({ trigger: `{ type: 'database', table: |'crm.nope', event: 'insert' }` }), `'crm.nope'`, /Unknown table 'crm\.nope'.*Tables in crm: users\./, undefined],
-  ['misspelt schema-qualified trigger table', config({ trigger: `{ type: 'database', table: |'crm.user', event: 'insert' }` }), `'crm.user'`, /Did you mean 'crm\.users'\?/, `'crm.users'`],
-  ['schema-qualified table in a query', config({ condition: `{ type: 'query', query: \`SELECT 1 FROM |crm.nope WHERE id = $1\` }` }), 'crm.nope', /Unknown table 'crm\.nope'/, undefined],
-  ['public-qualified table in a query', config({ condition: `{ type: 'query', query: \`SELECT 1 FROM |public.user_action a WHERE a.user_id = $1\` }` }), 'public.user_action', /Unknown table 'public\.user_action'.*Did you mean 'user_actions'/, 'user_actions'],
-  ['quoted qualified name in a query', config({ condition: `{ type: 'query', query: \`SELECT 1 FROM |"crm" . "Users" WHERE id = $1\` }` }), '"crm" . "Users"', /Unknown table '"crm" \. "Users"'.*Did you mean 'crm\.users'/, 'crm.users'],
+  [
+    'unknown table in a known schema',
+    config({ trigger: `{ type: 'database', table: |'crm.nope', event: 'insert' }` }),
+    `'crm.nope'`,
+    /Unknown table 'crm\.nope'.*Tables in crm: users\./,
+    undefined,
+  ],
+  [
+    'misspelt schema-qualified trigger table',
+    config({ trigger: `{ type: 'database', table: |'crm.user', event: 'insert' }` }),
+    `'crm.user'`,
+    /Did you mean 'crm\.users'\?/,
+    `'crm.users'`,
+  ],
+  [
+    'schema-qualified table in a query',
+    config({ condition: `{ type: 'query', query: \`SELECT 1 FROM |crm.nope WHERE id = $1\` }` }),
+    'crm.nope',
+    /Unknown table 'crm\.nope'/,
+    undefined,
+  ],
+  [
+    'public-qualified table in a query',
+    config({ condition: `{ type: 'query', query: \`SELECT 1 FROM |public.user_action a WHERE a.user_id = $1\` }` }),
+    'public.user_action',
+    /Unknown table 'public\.user_action'.*Did you mean 'user_actions'/,
+    'user_actions',
+  ],
+  [
+    'quoted qualified name in a query',
+    config({ condition: `{ type: 'query', query: \`SELECT 1 FROM |"crm" . "Users" WHERE id = $1\` }` }),
+    '"crm" . "Users"',
+    /Unknown table '"crm" \. "Users"'.*Did you mean 'crm\.users'/,
+    'crm.users',
+  ],
 ];
 
 describe('SKN040 on schema-qualified names', () => {
@@ -137,13 +173,27 @@ describe('SKN040 on schema-qualified names', () => {
     for (const fixture of [
       config({ trigger: `{ type: 'database', table: 'crm.users', event: 'insert' }` }),
       config({ trigger: `{ type: 'database', table: 'public.users', event: 'insert' }` }),
-      config({ condition: `{ type: 'query', query: \`SELECT 1 FROM crm.users c JOIN public.user_actions a ON a.user_id = c.id JOIN "crm"."users" d ON true WHERE c.id = $1\` }` }),
-    ]) assert.deepEqual(check(fixture).filter((d) => d.code === 'SKN040'), []);
+      config({
+        condition: `{ type: 'query', query: \`SELECT 1 FROM crm.users c JOIN public.user_actions a ON a.user_id = c.id JOIN "crm"."users" d ON true WHERE c.id = $1\` }`,
+      }),
+    ])
+      assert.deepEqual(
+        check(fixture).filter((d) => d.code === 'SKN040'),
+        [],
+      );
   });
 
   test('a schema the files never mention is not checked (auth.users), unqualified names still are', () => {
-    const fixture = config({ trigger: `{ type: 'database', table: 'auth.users', event: 'insert' }`, condition: `{ type: 'query', query: \`SELECT 1 FROM auth.identities i JOIN orders o ON true WHERE i.user_id = $1\` }` });
-    assert.deepEqual(check(fixture).filter((d) => d.code === 'SKN040').map((d) => d.message.split(':')[0]), [`Unknown table 'orders'`]);
+    const fixture = config({
+      trigger: `{ type: 'database', table: 'auth.users', event: 'insert' }`,
+      condition: `{ type: 'query', query: \`SELECT 1 FROM auth.identities i JOIN orders o ON true WHERE i.user_id = $1\` }`,
+    });
+    assert.deepEqual(
+      check(fixture)
+        .filter((d) => d.code === 'SKN040')
+        .map((d) => d.message.split(':')[0]),
+      [`Unknown table 'orders'`],
+    );
   });
 
   test('users on the search_path is public.users: when only crm.users exists, SKN040 says so', () => {
@@ -153,20 +203,36 @@ describe('SKN040 on schema-qualified names', () => {
   });
 
   test('MySQL dialect: shop.users resolves to the files’ users; shop.nope is unknown', () => {
-    const shop = projectWith('CREATE DATABASE shop;\nCREATE TABLE users (id INT PRIMARY KEY, email VARCHAR(255));\nCREATE TABLE user_actions (id INT PRIMARY KEY, user_id INT);');
-    const run = (trigger: string, query: string) => analyze(config({ trigger: `{ type: 'database', table: '${trigger}', event: 'insert' }`, condition: `{ type: 'query', query: \`${query}\` }` }), { fileName: CONFIG, project: shop, dialect: 'mysql' }).diagnostics
-      .filter((d) => d.code === 'SKN040').map((d) => d.message.split(':')[0]);
+    const shop = projectWith(
+      'CREATE DATABASE shop;\nCREATE TABLE users (id INT PRIMARY KEY, email VARCHAR(255));\nCREATE TABLE user_actions (id INT PRIMARY KEY, user_id INT);',
+    );
+    const run = (trigger: string, query: string) =>
+      analyze(config({ trigger: `{ type: 'database', table: '${trigger}', event: 'insert' }`, condition: `{ type: 'query', query: \`${query}\` }` }), {
+        fileName: CONFIG,
+        project: shop,
+        dialect: 'mysql',
+      })
+        .diagnostics.filter((d) => d.code === 'SKN040')
+        .map((d) => d.message.split(':')[0]);
     assert.deepEqual(run('shop.users', 'SELECT 1 FROM shop.user_actions WHERE user_id = $1'), []);
     // Backquoted in the query (escaped for the config's template literal).
-    assert.deepEqual(run('shop.nope', 'SELECT 1 FROM \\`shop\\`.\\`nope\\` WHERE user_id = $1'), ["Unknown table 'shop.nope'", "Unknown table '`shop`.`nope`'"]);
+    assert.deepEqual(run('shop.nope', 'SELECT 1 FROM \\`shop\\`.\\`nope\\` WHERE user_id = $1'), [
+      "Unknown table 'shop.nope'",
+      "Unknown table '`shop`.`nope`'",
+    ]);
   });
 });
 
 describe('SKN041 reads the users table the plan reads', () => {
-  const columnsOf = (trigger: string, expression: string) => check(config({
-    trigger: `{ type: 'database', table: '${trigger}', event: 'insert' }`,
-    action: `{ type: 'email', provider: 'resend', template: 'welcome', personalization: { name: '${expression}' } }`,
-  })).filter((d) => d.code === 'SKN041').map((d) => d.message);
+  const columnsOf = (trigger: string, expression: string) =>
+    check(
+      config({
+        trigger: `{ type: 'database', table: '${trigger}', event: 'insert' }`,
+        action: `{ type: 'email', provider: 'resend', template: 'welcome', personalization: { name: '${expression}' } }`,
+      }),
+    )
+      .filter((d) => d.code === 'SKN041')
+      .map((d) => d.message);
 
   test('a trigger on crm.users: {{user.*}} and {{row.*}} are crm.users columns', () => {
     assert.deepEqual(columnsOf('crm.users', '{{user.crm_score}} {{row.crm_score}}'), []);
@@ -186,8 +252,11 @@ describe('SKN041 reads the users table the plan reads', () => {
 test('the fixture config: check reports crm.nope only (the trigger and its query)', () => {
   const text = readFileSync(CONFIG, 'utf8');
   const found = check(text).filter((d) => d.severity === 'error');
-  assert.deepEqual(found.map((d) => [d.code, text.slice(d.range.start, d.range.end)]), [
-    ['SKN040', `'crm.nope'`],
-    ['SKN040', 'crm.nope'],
-  ]);
+  assert.deepEqual(
+    found.map((d) => [d.code, text.slice(d.range.start, d.range.end)]),
+    [
+      ['SKN040', `'crm.nope'`],
+      ['SKN040', 'crm.nope'],
+    ],
+  );
 });

@@ -40,11 +40,14 @@ describe('stack detection: the five seed stacks', () => {
     assert.equal(d.database, 'Upstash Redis');
     hasEvidence(d, 'Upstash Redis', 'package.json', 9);
     hasEvidence(d, 'Upstash Redis', '.env.example', 2);
-    assert.deepEqual(d.redisKeys.map((k) => [k.prefix, k.kind, k.evidence.file, k.evidence.line]), [
-      ['users', 'hash', 'src/index.ts', 6],
-      ['user_actions', 'set', 'src/index.ts', 10],
-      ['last_seen', 'sorted set', 'src/index.ts', 11],
-    ]);
+    assert.deepEqual(
+      d.redisKeys.map((k) => [k.prefix, k.kind, k.evidence.file, k.evidence.line]),
+      [
+        ['users', 'hash', 'src/index.ts', 6],
+        ['user_actions', 'set', 'src/index.ts', 10],
+        ['last_seen', 'sorted set', 'src/index.ts', 11],
+      ],
+    );
     assert.match(buildPrompt(d), /implement the Retention Loop pattern for Upstash\.\n/);
   });
 
@@ -62,7 +65,10 @@ describe('stack detection: the five seed stacks', () => {
     // The lock file adds the resolved version and its own evidence.
     assert.equal(finding(d, 'Clerk').version, '6.9.6');
     hasEvidence(d, 'Clerk', 'package-lock.json', 18);
-    assert.deepEqual(d.redisKeys.map((k) => k.prefix), ['users', 'projects', 'user_actions']);
+    assert.deepEqual(
+      d.redisKeys.map((k) => k.prefix),
+      ['users', 'projects', 'user_actions'],
+    );
   });
 
   it('Hasura: metadata + config.yaml → "Hasura", Retention, PostgreSQL dialect, tables from migrations', () => {
@@ -76,7 +82,10 @@ describe('stack detection: the five seed stacks', () => {
     const users = d.tables.find((t) => t.name === 'users');
     assert.ok(users);
     assert.deepEqual(users.evidence, { file: 'hasura/migrations/default/1700000000000_init/up.sql', line: 1 });
-    assert.deepEqual(users.columns.map((c) => c.name), ['id', 'email', 'name', 'created_at', 'last_activity_at', 're_engagement_sent']);
+    assert.deepEqual(
+      users.columns.map((c) => c.name),
+      ['id', 'email', 'name', 'created_at', 'last_activity_at', 're_engagement_sent'],
+    );
     assert.ok(d.tables.some((t) => t.name === 'feature_usage'));
   });
 
@@ -88,7 +97,13 @@ describe('stack detection: the five seed stacks', () => {
     assert.equal(d.database, 'TiDB');
     hasEvidence(d, 'TiDB', '.env.example', 2);
     hasEvidence(d, 'MySQL', 'package.json', 7);
-    assert.deepEqual(d.tables.map((t) => [t.name, t.evidence.line]), [['users', 2], ['page_views', 12]]);
+    assert.deepEqual(
+      d.tables.map((t) => [t.name, t.evidence.line]),
+      [
+        ['users', 2],
+        ['page_views', 12],
+      ],
+    );
     assert.equal(d.tables[0].columns.find((c) => c.name === 'email')?.type, 'varchar(255)');
     // The env example's values (user, password) never reach the output.
     assert.doesNotMatch(JSON.stringify(promptJson(d)), /PASSWORD|USER\.root/);
@@ -106,11 +121,18 @@ describe('stack detection: the five seed stacks', () => {
     hasEvidence(d, 'TypeORM', 'package.json', 19);
     const users = d.tables.find((t) => t.name === 'users');
     assert.ok(users);
-    for (const c of ['email', 'name', 'stripe_customer_id', 'last_activity_at', 'created_at']) assert.ok(users.columns.some((x) => x.name === c), c);
+    for (const c of ['email', 'name', 'stripe_customer_id', 'last_activity_at', 'created_at'])
+      assert.ok(
+        users.columns.some((x) => x.name === c),
+        c,
+      );
     const events = d.tables.find((t) => t.name === 'events');
     assert.ok(events);
     assert.deepEqual(events.evidence, { file: 'src/events/event.entity.ts', line: 4 });
-    assert.deepEqual(events.columns.map((c) => c.name), ['id', 'user_id', 'event_type', 'created_at']);
+    assert.deepEqual(
+      events.columns.map((c) => c.name),
+      ['id', 'user_id', 'event_type', 'created_at'],
+    );
   });
 });
 
@@ -143,7 +165,10 @@ describe('stack detection: other stacks', () => {
     hasEvidence(d, 'Supabase Auth', 'package.json', 8);
     hasEvidence(d, 'Supabase Auth', 'supabase/config.toml', 12);
     hasEvidence(d, 'Next.js', 'package.json', 10);
-    assert.deepEqual(d.tables.map((t) => t.name), ['profiles', 'todos']);
+    assert.deepEqual(
+      d.tables.map((t) => t.name),
+      ['profiles', 'todos'],
+    );
   });
 
   it('a workspace monorepo: findings from every package.json, Drizzle tables, pnpm lock versions', () => {
@@ -194,7 +219,10 @@ describe('secrets', () => {
   it('never reads .env (or .env.local): its values and hosts never reach the detection or the prompt', () => {
     const dir = tempCopy('express-prisma');
     const secret = 'hunter2-s3cr3t-value';
-    writeFileSync(join(dir, '.env'), `DATABASE_URL=postgres://admin:${secret}@ep-secret-host.eu-central-1.aws.neon.tech/prod\nRESEND_API_KEY=re_${secret}\nCLERK_SECRET_KEY=sk_live_${secret}\n`);
+    writeFileSync(
+      join(dir, '.env'),
+      `DATABASE_URL=postgres://admin:${secret}@ep-secret-host.eu-central-1.aws.neon.tech/prod\nRESEND_API_KEY=re_${secret}\nCLERK_SECRET_KEY=sk_live_${secret}\n`,
+    );
     writeFileSync(join(dir, '.env.local'), `STRIPE_SECRET_KEY=sk_live_${secret}\n`);
     writeFileSync(join(dir, '.env.production'), `UPSTASH_REDIS_REST_TOKEN=${secret}\n`);
     const d = detectStack(dir);
@@ -207,7 +235,19 @@ describe('secrets', () => {
   });
 
   it('isSecretFile: env files are secret except examples; keys and credential files are secret', () => {
-    for (const f of ['.env', '.env.local', '.env.production', 'apps/web/.env.development.local', '.envrc', 'id_rsa', 'server.pem', 'tls.key', '.npmrc', 'credentials.json', '.dev.vars'])
+    for (const f of [
+      '.env',
+      '.env.local',
+      '.env.production',
+      'apps/web/.env.development.local',
+      '.envrc',
+      'id_rsa',
+      'server.pem',
+      'tls.key',
+      '.npmrc',
+      'credentials.json',
+      '.dev.vars',
+    ])
       assert.equal(isSecretFile(f), true, f);
     for (const f of ['.env.example', '.env.sample', '.env.local.example', 'apps/web/.env.template', 'package.json', 'schema.prisma'])
       assert.equal(isSecretFile(f), false, f);

@@ -10,11 +10,15 @@ const prompt = (name: string) => buildPrompt(detectStack(join(FIXTURES, name)));
 
 /** The two lines of each seed page's "Install via Prompt" block, verbatim. */
 const SEED_HEADERS: Record<string, string> = {
-  upstash: '@task: Initialize Skene.\n@action: Analyze my local code, validating subscription via `npx skene login`, and generate `skene.config.ts` to implement the Retention Loop pattern for Upstash.',
-  'nextjs-upstash-clerk': '@task: Initialize Skene.\n@action: Analyze my local code, validating subscription via `npx skene login`, and generate `skene.config.ts` to implement the Activation Loop pattern for Next.js + Upstash Redis + Clerk.',
-  hasura: '@task: Initialize Skene.\n@action: Analyze my local code, validating subscription via `npx skene login`, and generate `skene.config.ts` to implement the Retention Loop pattern for Hasura.',
+  upstash:
+    '@task: Initialize Skene.\n@action: Analyze my local code, validating subscription via `npx skene login`, and generate `skene.config.ts` to implement the Retention Loop pattern for Upstash.',
+  'nextjs-upstash-clerk':
+    '@task: Initialize Skene.\n@action: Analyze my local code, validating subscription via `npx skene login`, and generate `skene.config.ts` to implement the Activation Loop pattern for Next.js + Upstash Redis + Clerk.',
+  hasura:
+    '@task: Initialize Skene.\n@action: Analyze my local code, validating subscription via `npx skene login`, and generate `skene.config.ts` to implement the Retention Loop pattern for Hasura.',
   tidb: '@task: Initialize Skene.\n@action: Analyze my local code, validating subscription via `npx skene login`, and generate `skene.config.ts` to implement the Retention Loop pattern for TiDB.',
-  'nestjs-postgres-stripe': '@task: Initialize Skene.\n@action: Analyze my local code, validating subscription via `npx skene login`, and generate `skene.config.ts` to implement the Retention Loop pattern for NestJS + PostgreSQL + Stripe.',
+  'nestjs-postgres-stripe':
+    '@task: Initialize Skene.\n@action: Analyze my local code, validating subscription via `npx skene login`, and generate `skene.config.ts` to implement the Retention Loop pattern for NestJS + PostgreSQL + Stripe.',
 };
 
 describe('the Cursor prompt', () => {
@@ -38,7 +42,10 @@ describe('the Cursor prompt', () => {
   it('when users live outside `users` (Supabase profiles), says a database trigger there has no user', () => {
     const p = prompt('supabase-next');
     assert.match(p, /^- So: users are in `profiles` \(email `email`, name `full_name`\)\.$/m);
-    assert.match(p, /^- `profiles` is not `users`: a database trigger on it has no `user` to send to\. Read `profiles` from a schedule trigger's query instead/m);
+    assert.match(
+      p,
+      /^- `profiles` is not `users`: a database trigger on it has no `user` to send to\. Read `profiles` from a schedule trigger's query instead/m,
+    );
     assert.doesNotMatch(prompt('express-prisma'), /is not `users`/);
   });
 
@@ -50,7 +57,7 @@ describe('the Cursor prompt', () => {
     assert.doesNotMatch(p, /INTERVAL/);
   });
 
-  it('gives the MySQL dialect rules for TiDB (INTERVAL 7 DAY, not INTERVAL \'7 days\')', () => {
+  it("gives the MySQL dialect rules for TiDB (INTERVAL 7 DAY, not INTERVAL '7 days')", () => {
     const p = prompt('tidb');
     assert.match(p, /@dialect: TiDB rules:/);
     assert.match(p, /`NOW\(\) - INTERVAL 7 DAY`/);
@@ -98,7 +105,7 @@ describe('the Cursor rule', () => {
     assert.equal(fields.alwaysApply, 'false');
   });
 
-  it('describes the language and all three dialects, the project\'s own first', () => {
+  it("describes the language and all three dialects, the project's own first", () => {
     const rule = cursorRule({ dialect: 'mysql', database: 'TiDB' });
     assert.ok(rule.includes(LOOP_TYPES.join(' | ')));
     const mysql = rule.indexOf('## MySQL dialect');

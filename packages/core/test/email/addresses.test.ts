@@ -5,7 +5,12 @@ import { isValidAddress, resolveAddresses } from '@skene/core';
 const user = { id: 1, email: 'ada@example.com', name: 'Ada' };
 
 test('`to` defaults to {{user.email}}; `from` from the action wins', () => {
-  const r = resolveAddresses({ action: { from: 'Acme <hello@acme.test>' }, config: { email: { from: 'c@acme.test' } }, context: { user }, env: { SKENE_EMAIL_FROM: 'e@acme.test' } });
+  const r = resolveAddresses({
+    action: { from: 'Acme <hello@acme.test>' },
+    config: { email: { from: 'c@acme.test' } },
+    context: { user },
+    env: { SKENE_EMAIL_FROM: 'e@acme.test' },
+  });
   assert.deepEqual(r, { to: 'ada@example.com', from: 'Acme <hello@acme.test>', fromSource: 'action', missing: [], problems: [] });
 });
 
@@ -32,22 +37,35 @@ test('a user without an email is a missing recipient', () => {
   const r = resolveAddresses({ action: {}, context: { user: { id: 2, email: null } }, env: { SKENE_EMAIL_FROM: 'e@acme.test' } });
   assert.equal(r.to, undefined);
   assert.deepEqual(r.missing, ['user.email']);
-  assert.deepEqual(r.problems.map((p) => [p.field, p.kind]), [['to', 'missing']]);
+  assert.deepEqual(
+    r.problems.map((p) => [p.field, p.kind]),
+    [['to', 'missing']],
+  );
   assert.match(r.problems[0]!.message, /user\.email/);
 });
 
 test('an explicit `to` template is interpolated and validated', () => {
-  const ok = resolveAddresses({ action: { to: '{{row.billing_email}}' }, context: { user, row: { billing_email: 'bill@acme.test' } }, env: { SKENE_EMAIL_FROM: 'e@acme.test' } });
+  const ok = resolveAddresses({
+    action: { to: '{{row.billing_email}}' },
+    context: { user, row: { billing_email: 'bill@acme.test' } },
+    env: { SKENE_EMAIL_FROM: 'e@acme.test' },
+  });
   assert.equal(ok.to, 'bill@acme.test');
   const bad = resolveAddresses({ action: { to: '{{user.name}}' }, context: { user }, env: { SKENE_EMAIL_FROM: 'e@acme.test' } });
   assert.equal(bad.to, undefined);
-  assert.deepEqual(bad.problems.map((p) => [p.field, p.kind]), [['to', 'invalid']]);
+  assert.deepEqual(
+    bad.problems.map((p) => [p.field, p.kind]),
+    [['to', 'invalid']],
+  );
 });
 
 test('an invalid sender is reported', () => {
   const r = resolveAddresses({ action: { from: 'not an address' }, context: { user }, env: {} });
   assert.equal(r.from, undefined);
-  assert.deepEqual(r.problems.map((p) => [p.field, p.kind]), [['from', 'invalid']]);
+  assert.deepEqual(
+    r.problems.map((p) => [p.field, p.kind]),
+    [['from', 'invalid']],
+  );
 });
 
 test('isValidAddress accepts plain and named addresses only', () => {

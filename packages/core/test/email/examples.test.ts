@@ -8,7 +8,10 @@ import { fileURLToPath } from 'node:url';
 import { renderEmail } from '@skene/core';
 
 const examplesDir = fileURLToPath(new URL('../../../../examples', import.meta.url));
-const examples = readdirSync(examplesDir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+const examples = readdirSync(examplesDir, { withFileTypes: true })
+  .filter((d) => d.isDirectory())
+  .map((d) => d.name)
+  .sort();
 
 /** `template: 'x'` and the personalization keys that follow it, read from the config text. */
 function actionsOf(configText: string): { template: string; keys: string[] }[] {
@@ -20,7 +23,7 @@ function actionsOf(configText: string): { template: string; keys: string[] }[] {
 }
 
 const SAMPLE: Record<string, string> = {
-  name: 'Zoë <O\'Brien> & Co',
+  name: "Zoë <O'Brien> & Co",
   activationLink: 'https://app.example.com/activate/abc?x=1&y=2',
   lastActivity: '2026-02-10T14:22:00.000Z',
   plan: 'pro',

@@ -4,7 +4,15 @@ import { escapeHtml, interpolate } from '@skene/core';
 
 const now = new Date('2026-03-02T09:00:00.000Z');
 const context = {
-  user: { id: 7, name: 'Ada', email: 'ada@example.com', last_activity_at: new Date('2026-02-20T12:30:00.000Z'), re_engagement_sent: false, nickname: null, meta: { plan: 'pro', seats: 3 } },
+  user: {
+    id: 7,
+    name: 'Ada',
+    email: 'ada@example.com',
+    last_activity_at: new Date('2026-02-20T12:30:00.000Z'),
+    re_engagement_sent: false,
+    nickname: null,
+    meta: { plan: 'pro', seats: 3 },
+  },
   row: { id: 99, user_id: 7 },
   match: { action_type: 'first_project_created', count: 0 },
   loop: { id: 'activation-1', type: 'activation' },
@@ -48,7 +56,7 @@ test('malformed placeholders are left as written (static analysis reports them)'
   assert.equal(interpolate('{{user name}} x', context).value, '{{user name}} x');
 });
 
-test('interpolate does not escape (escaping is the HTML renderer\'s job); escapeHtml escapes the five characters', () => {
+test("interpolate does not escape (escaping is the HTML renderer's job); escapeHtml escapes the five characters", () => {
   const r = interpolate('{{user.name}}', { user: { name: '<b>"Tom" & \'Jerry\'</b>' } });
   assert.equal(r.value, '<b>"Tom" & \'Jerry\'</b>');
   assert.equal(escapeHtml(r.value), '&lt;b&gt;&quot;Tom&quot; &amp; &#39;Jerry&#39;&lt;/b&gt;');

@@ -27,7 +27,11 @@ async function component(file: string, name: string): Promise<ComponentType<Reco
 
 /** Both renders, compared: the same bytes, or the same error (a template may throw for odd props). */
 async function same(Component: ComponentType<Record<string, unknown>>, props: Record<string, unknown>): Promise<string> {
-  const outcome = (p: Promise<string>) => p.then((html) => ({ html }), (error: Error) => ({ error: String(error?.message ?? error) }));
+  const outcome = (p: Promise<string>) =>
+    p.then(
+      (html) => ({ html }),
+      (error: Error) => ({ error: String(error?.message ?? error) }),
+    );
   const ours = await outcome(renderReactEmail(createElement(Component, props)));
   const theirs = await outcome(render(createElement(Component, props)));
   assert.deepEqual(ours, theirs);
@@ -41,18 +45,29 @@ const value = fc.oneof(
   fc.constantFrom('Zoë <O\'Brien> & "Co"', '&amp;&#39;', '', ' ', '日本語 テキスト', '👩🏽‍💻', '\ud800x', 'a\u0000b', '2026-02-10T14:22:00.000Z', 'not a date'),
 );
 
-test('every example template renders to React Email\'s bytes, for any props', async () => {
+test("every example template renders to React Email's bytes, for any props", async () => {
   assert.ok(exampleTemplates.length >= 5, `found ${exampleTemplates.length} example templates`);
   for (const rel of exampleTemplates) {
     const file = join(examplesDir, rel);
     const Component = await component(file, rel.replace(/^.*\/|\.tsx$/g, ''));
-    const html = await same(Component, { name: 'Ada', lastActivity: '2026-02-10T14:22:00.000Z', activationLink: 'https://app.example.com/a?x=1&y=2', plan: 'pro', sessionsLastWeek: '1', sessionsPreviousWeek: '10', lastAction: 'invoice_downloaded' });
+    const html = await same(Component, {
+      name: 'Ada',
+      lastActivity: '2026-02-10T14:22:00.000Z',
+      activationLink: 'https://app.example.com/a?x=1&y=2',
+      plan: 'pro',
+      sessionsLastWeek: '1',
+      sessionsPreviousWeek: '10',
+      lastAction: 'invoice_downloaded',
+    });
     assert.match(html, /^<!DOCTYPE html PUBLIC "-\/\/W3C\/\/DTD XHTML 1\.0 Transitional\/\/EN"/);
     assert.doesNotMatch(html, /<link\b/i, 'the examples take the fast path, not the hand-back to React Email');
     await fc.assert(
-      fc.asyncProperty(fc.dictionary(fc.constantFrom('name', 'lastActivity', 'activationLink', 'plan', 'sessionsLastWeek', 'sessionsPreviousWeek', 'lastAction'), value), async (props) => {
-        await same(Component, props);
-      }),
+      fc.asyncProperty(
+        fc.dictionary(fc.constantFrom('name', 'lastActivity', 'activationLink', 'plan', 'sessionsLastWeek', 'sessionsPreviousWeek', 'lastAction'), value),
+        async (props) => {
+          await same(Component, props);
+        },
+      ),
       { numRuns: 60 },
     );
   }
@@ -120,7 +135,10 @@ test('images, suspended parts and NUL characters: the same bytes (React Email re
 test('a component that throws rejects, as React Email does', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'skene-react-render-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
-  writeFileSync(join(dir, 'boom.tsx'), `export default function Boom({ name }) { if (!name.startsWith('ok')) throw new Error('no ' + name); return <p>{name}</p>; }`);
+  writeFileSync(
+    join(dir, 'boom.tsx'),
+    `export default function Boom({ name }) { if (!name.startsWith('ok')) throw new Error('no ' + name); return <p>{name}</p>; }`,
+  );
   const Boom = await component(join(dir, 'boom.tsx'), 'boom');
   await assert.rejects(renderReactEmail(createElement(Boom, { name: 'Ada' })), /no Ada/);
   await assert.rejects(render(createElement(Boom, { name: 'Ada' })), /no Ada/);

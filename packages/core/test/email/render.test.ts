@@ -27,7 +27,11 @@ async function rejects(promise: Promise<unknown>): Promise<EmailTemplateError> {
 }
 
 test('renders a React Email .tsx component with its props, subject export and plain text', async () => {
-  const email = await renderEmail({ emailsDir, template: 'activation_welcome'.replace('activation_', ''), props: { name: 'Ada', activationLink: 'https://acme.test/activate?u=1&t=abc' } });
+  const email = await renderEmail({
+    emailsDir,
+    template: 'activation_welcome'.replace('activation_', ''),
+    props: { name: 'Ada', activationLink: 'https://acme.test/activate?u=1&t=abc' },
+  });
   assert.equal(email.kind, 'react');
   assert.equal(email.file, join(emailsDir, 'welcome.tsx'));
   assert.equal(email.subject, 'Welcome to Acme, Ada');
@@ -48,7 +52,7 @@ test('React output escapes personalization values: <script> in a name is text', 
   assert.equal(email.subject, 'Welcome to Acme, <script>alert(1)</script>', 'the subject is plain text, not HTML');
 });
 
-test('the action\'s subject wins over the template\'s', async () => {
+test("the action's subject wins over the template's", async () => {
   const email = await renderEmail({ emailsDir, template: 'welcome', props: { name: 'Ada', activationLink: 'https://acme.test' }, subject: 'Custom subject' });
   assert.equal(email.subject, 'Custom subject');
 });
@@ -126,7 +130,10 @@ test('a component that throws is an error with the template, its file and the so
 test('a compile error gives file:line:column from esbuild', async (t) => {
   const dir = await copyFixtures(t);
   const file = join(dir, 'broken.tsx');
-  await writeFile(file, "import { Html } from '@react-email/components';\n\nexport default function Broken() {\n  const x = ;\n  return <Html>{x}</Html>;\n}\n");
+  await writeFile(
+    file,
+    "import { Html } from '@react-email/components';\n\nexport default function Broken() {\n  const x = ;\n  return <Html>{x}</Html>;\n}\n",
+  );
   const error = await rejects(renderEmail({ emailsDir: dir, template: 'broken', props: {} }));
   assert.equal(error.code, 'compile-error');
   assert.equal(error.template, 'broken');
@@ -215,7 +222,7 @@ test('rendering is deterministic: the same props give byte-identical output', as
 
 test('a compile error in a component the template imports points at that file', async (t) => {
   const dir = await copyFixtures(t);
-  await writeFile(join(dir, 'components', 'footer.tsx'), "export function Footer() {\n  return <p>unclosed;\n}\n");
+  await writeFile(join(dir, 'components', 'footer.tsx'), 'export function Footer() {\n  return <p>unclosed;\n}\n');
   const error = await rejects(renderEmail({ emailsDir: dir, template: 'welcome', props: { name: 'Ada', activationLink: 'https://acme.test' } }));
   assert.equal(error.code, 'compile-error');
   assert.equal(error.template, 'welcome');

@@ -43,10 +43,29 @@ const VOLATILE_BUT_READ_ONLY = new Set(['clock_timestamp', 'timeofday', 'random'
 
 /** PostgreSQL's administration functions, by name pattern (LIKE; `_` escaped where it is literal). */
 const PG_ADMIN_PATTERNS = [
-  'pg\\_%backend', 'pg\\_%lock%', 'lo\\_%', 'pg\\_read%', 'pg\\_ls\\_%', 'pg\\_%replication%', 'pg\\_%wal%',
-  'pg\\_stat\\_reset%', 'pg\\_%file%', '%\\_to\\_xml%', 'set\\_config', 'nextval', 'setval', 'currval',
-  'pg\\_sleep%', 'pg\\_reload\\_conf', 'pg\\_promote', 'pg\\_notify', 'pg\\_create\\_%', 'pg\\_drop\\_%',
-  'txid\\_%', 'pg\\_current\\_%', 'dblink%',
+  'pg\\_%backend',
+  'pg\\_%lock%',
+  'lo\\_%',
+  'pg\\_read%',
+  'pg\\_ls\\_%',
+  'pg\\_%replication%',
+  'pg\\_%wal%',
+  'pg\\_stat\\_reset%',
+  'pg\\_%file%',
+  '%\\_to\\_xml%',
+  'set\\_config',
+  'nextval',
+  'setval',
+  'currval',
+  'pg\\_sleep%',
+  'pg\\_reload\\_conf',
+  'pg\\_promote',
+  'pg\\_notify',
+  'pg\\_create\\_%',
+  'pg\\_drop\\_%',
+  'txid\\_%',
+  'pg\\_current\\_%',
+  'dblink%',
 ];
 
 describe('PostgreSQL: the allow-list against pg_catalog', () => {
@@ -79,10 +98,15 @@ describe('PostgreSQL: the allow-list against pg_catalog', () => {
     );
     const missing = rows.map((r) => r.name);
     const unexplained = missing.filter((name) => !(name in NEWER_THAN_SERVER) || NEWER_THAN_SERVER[name]! * 10000 <= version);
-    assert.deepEqual(unexplained, [], `not functions in pg_catalog of PostgreSQL ${version}: remove them from POSTGRES_FUNCTIONS (grammar forms such as COALESCE or CURRENT_DATE never reach the guard as calls)`);
+    assert.deepEqual(
+      unexplained,
+      [],
+      `not functions in pg_catalog of PostgreSQL ${version}: remove them from POSTGRES_FUNCTIONS (grammar forms such as COALESCE or CURRENT_DATE never reach the guard as calls)`,
+    );
     for (const name of Object.keys(NEWER_THAN_SERVER)) {
       assert.ok(POSTGRES_FUNCTIONS.has(name), `${name} is listed as newer but is not on the allow-list`);
-      if (NEWER_THAN_SERVER[name]! * 10000 > version) assert.ok(missing.includes(name), `${name} exists on PostgreSQL ${version}: drop it from NEWER_THAN_SERVER`);
+      if (NEWER_THAN_SERVER[name]! * 10000 > version)
+        assert.ok(missing.includes(name), `${name} exists on PostgreSQL ${version}: drop it from NEWER_THAN_SERVER`);
     }
   });
 
@@ -107,7 +131,10 @@ describe('PostgreSQL: the allow-list against pg_catalog', () => {
        WHERE s.nspname = 'pg_catalog' AND p.proname = ANY($1::text[]) AND p.provolatile = 'v' ORDER BY 1`,
       [names],
     );
-    assert.deepEqual(rows.map((r) => r.proname).filter((n) => !VOLATILE_BUT_READ_ONLY.has(n)), []);
+    assert.deepEqual(
+      rows.map((r) => r.proname).filter((n) => !VOLATILE_BUT_READ_ONLY.has(n)),
+      [],
+    );
   });
 
   test('no administration function (locks, files, WAL, replication, sequences, settings, sleep…) is allowed', async (t) => {
@@ -120,10 +147,25 @@ describe('PostgreSQL: the allow-list against pg_catalog', () => {
     );
     const admin = rows.map((r) => r.proname);
     // The patterns find what they are meant to (else an escaping mistake would make this pass vacuously).
-    for (const name of ['pg_sleep', 'pg_terminate_backend', 'pg_advisory_lock', 'lo_import', 'pg_read_file', 'set_config', 'nextval', 'pg_notify', 'query_to_xml', 'txid_current', 'pg_create_restore_point']) {
+    for (const name of [
+      'pg_sleep',
+      'pg_terminate_backend',
+      'pg_advisory_lock',
+      'lo_import',
+      'pg_read_file',
+      'set_config',
+      'nextval',
+      'pg_notify',
+      'query_to_xml',
+      'txid_current',
+      'pg_create_restore_point',
+    ]) {
       assert.ok(admin.includes(name), `${name} should match the administration patterns`);
     }
-    assert.deepEqual(admin.filter((name) => POSTGRES_FUNCTIONS.has(name)), []);
+    assert.deepEqual(
+      admin.filter((name) => POSTGRES_FUNCTIONS.has(name)),
+      [],
+    );
     // dblink is an extension (not in pg_catalog): held against the list by name.
     for (const name of ['dblink', 'dblink_exec', 'dblink_connect', 'dblink_send_query']) assert.ok(!POSTGRES_FUNCTIONS.has(name), name);
   });
@@ -135,7 +177,11 @@ describe('PostgreSQL: the allow-list against pg_catalog', () => {
       `SELECT DISTINCT proname AS name FROM pg_proc WHERE pronamespace = 'pg_catalog'::regnamespace AND proname !~ '^_' ORDER BY 1`,
     );
     const known = STATIC_POSTGRES_CATALOG.functions;
-    assert.deepEqual(rows.map((r) => r.name).filter((name) => !known.has(name)), [], 'regenerate packages/core/src/guard/postgres-catalog.ts from this server');
+    assert.deepEqual(
+      rows.map((r) => r.name).filter((name) => !known.has(name)),
+      [],
+      'regenerate packages/core/src/guard/postgres-catalog.ts from this server',
+    );
   });
 
   test('every allowed cast target is a type', async (t) => {
@@ -264,9 +310,25 @@ const GRAMMAR_GAPS: { name: string; sql: string }[] = [
 
 /** MariaDB functions that sleep, lock, read files, wait on replication or touch session state. */
 const MARIADB_DANGEROUS = [
-  'SLEEP', 'BENCHMARK', 'GET_LOCK', 'RELEASE_LOCK', 'IS_FREE_LOCK', 'IS_USED_LOCK', 'LOAD_FILE', 'MASTER_POS_WAIT',
-  'MASTER_GTID_WAIT', 'LAST_INSERT_ID', 'RELEASE_ALL_LOCKS', 'NAME_CONST', 'NEXTVAL', 'SETVAL', 'LASTVAL', 'SOURCE_POS_WAIT',
-  'WAIT_FOR_EXECUTED_GTID_SET', 'LOAD_XML', 'VALUES',
+  'SLEEP',
+  'BENCHMARK',
+  'GET_LOCK',
+  'RELEASE_LOCK',
+  'IS_FREE_LOCK',
+  'IS_USED_LOCK',
+  'LOAD_FILE',
+  'MASTER_POS_WAIT',
+  'MASTER_GTID_WAIT',
+  'LAST_INSERT_ID',
+  'RELEASE_ALL_LOCKS',
+  'NAME_CONST',
+  'NEXTVAL',
+  'SETVAL',
+  'LASTVAL',
+  'SOURCE_POS_WAIT',
+  'WAIT_FOR_EXECUTED_GTID_SET',
+  'LOAD_XML',
+  'VALUES',
 ];
 
 /** MySQL errors: wrong argument count (the function exists), no such function (1305, 1630), syntax. */
@@ -318,7 +380,19 @@ describe('MariaDB: the allow-list against the server', () => {
     if (!url) return;
     const conn = await mysql.createConnection(url);
     t.after(() => conn.end());
-    for (const name of ['SLEEP', 'BENCHMARK', 'GET_LOCK', 'RELEASE_LOCK', 'IS_FREE_LOCK', 'IS_USED_LOCK', 'LOAD_FILE', 'MASTER_POS_WAIT', 'LAST_INSERT_ID', 'RELEASE_ALL_LOCKS', 'NAME_CONST']) {
+    for (const name of [
+      'SLEEP',
+      'BENCHMARK',
+      'GET_LOCK',
+      'RELEASE_LOCK',
+      'IS_FREE_LOCK',
+      'IS_USED_LOCK',
+      'LOAD_FILE',
+      'MASTER_POS_WAIT',
+      'LAST_INSERT_ID',
+      'RELEASE_ALL_LOCKS',
+      'NAME_CONST',
+    ]) {
       // A wrong argument count only: the functions exist (and nothing ran).
       await assert.rejects(conn.query(`SELECT ${name}(1, 2, 3, 4, 5, 6, 7)`), (error: { errno?: number }) => {
         assert.equal(error.errno, WRONG_PARAMETER_COUNT, `${name}: errno ${error.errno}`);
@@ -338,7 +412,11 @@ describe('MariaDB: the allow-list against the server', () => {
     assert.deepEqual(refused, []);
     for (const gap of GRAMMAR_GAPS) {
       assert.ok(MYSQL_FUNCTIONS.has(gap.name), gap.name);
-      assert.deepEqual(guardCondition(gap.sql, 'mysql').map((p) => p.code), ['SKN020'], `the grammar parses ${gap.sql} now: move it to SYNTAX`);
+      assert.deepEqual(
+        guardCondition(gap.sql, 'mysql').map((p) => p.code),
+        ['SKN020'],
+        `the grammar parses ${gap.sql} now: move it to SYNTAX`,
+      );
     }
     const url = await serviceOrSkip(t, 'mysql');
     if (!url) return;

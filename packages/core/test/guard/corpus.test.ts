@@ -87,7 +87,11 @@ INSERT INTO sessions VALUES
 
 const PG_QUERIES: Query[] = [
   { name: 'activation: first project created', kind: 'row', sql: `SELECT * FROM user_actions WHERE user_id = $1 AND action_type = 'first_project_created'` },
-  { name: 're-engagement: idle for 7 days', kind: 'schedule', sql: `SELECT * FROM users WHERE last_activity_at < NOW() - INTERVAL '7 days' AND re_engagement_sent = false` },
+  {
+    name: 're-engagement: idle for 7 days',
+    kind: 'schedule',
+    sql: `SELECT * FROM users WHERE last_activity_at < NOW() - INTERVAL '7 days' AND re_engagement_sent = false`,
+  },
   {
     name: 'CTE + row_number(): last action older than a week',
     kind: 'schedule',
@@ -119,7 +123,11 @@ CROSS JOIN LATERAL (
 ) AS last
 WHERE last.created_at < now() - interval '14 days'`,
   },
-  { name: 'jsonb -> and ->>: onboarding not completed', kind: 'schedule', sql: `SELECT id, email FROM users WHERE metadata->>'locale' = 'en' AND (metadata->'onboarding'->>'completed')::boolean IS NOT TRUE` },
+  {
+    name: 'jsonb -> and ->>: onboarding not completed',
+    kind: 'schedule',
+    sql: `SELECT id, email FROM users WHERE metadata->>'locale' = 'en' AND (metadata->'onboarding'->>'completed')::boolean IS NOT TRUE`,
+  },
   { name: 'jsonb @>: newsletter subscribers', kind: 'schedule', sql: `SELECT id, email, name FROM users WHERE metadata @> '{"newsletter": true}'::jsonb` },
   { name: 'jsonb ?: referred user', kind: 'row', sql: `SELECT 1 FROM users WHERE id = $1 AND metadata ? 'referrer'` },
   { name: 'jsonb #>>: no company on the profile', kind: 'schedule', sql: `SELECT id, email FROM users WHERE metadata #>> '{profile,company}' IS NULL` },
@@ -147,7 +155,11 @@ WHERE NOT EXISTS (
 )`,
   },
   { name: 'EXISTS: has a live project', kind: 'row', sql: `SELECT 1 WHERE EXISTS (SELECT 1 FROM projects p WHERE p.owner_id = $1 AND p.archived_at IS NULL)` },
-  { name: 'NOT EXISTS: signed up 3 days ago, no project yet', kind: 'schedule', sql: `SELECT u.id, u.email FROM users u WHERE u.created_at < now() - interval '3 days' AND NOT EXISTS (SELECT 1 FROM projects p WHERE p.owner_id = u.id)` },
+  {
+    name: 'NOT EXISTS: signed up 3 days ago, no project yet',
+    kind: 'schedule',
+    sql: `SELECT u.id, u.email FROM users u WHERE u.created_at < now() - interval '3 days' AND NOT EXISTS (SELECT 1 FROM projects p WHERE p.owner_id = u.id)`,
+  },
   {
     name: 'COALESCE: a name for everyone, idle for a month',
     kind: 'schedule',
@@ -160,7 +172,11 @@ FROM users WHERE coalesce(last_activity_at, created_at) < now() - interval '30 d
     sql: `SELECT u.id, u.email, s.trial_ends_at FROM users u JOIN subscriptions s ON s.user_id = u.id
 WHERE s.status = 'trialing' AND s.trial_ends_at BETWEEN now() + interval '2 days' AND now() + interval '3 days'`,
   },
-  { name: 'interval multiplication: trial ends within two days', kind: 'schedule', sql: `SELECT u.id, u.email FROM users u JOIN subscriptions s ON s.user_id = u.id WHERE s.status = 'trialing' AND s.trial_ends_at - now() < 2 * interval '1 day'` },
+  {
+    name: 'interval multiplication: trial ends within two days',
+    kind: 'schedule',
+    sql: `SELECT u.id, u.email FROM users u JOIN subscriptions s ON s.user_id = u.id WHERE s.status = 'trialing' AND s.trial_ends_at - now() < 2 * interval '1 day'`,
+  },
   {
     name: 'CASE: the next plan to offer',
     kind: 'schedule',
@@ -191,7 +207,11 @@ stats AS (SELECT percentile_cont(0.9) WITHIN GROUP (ORDER BY n) AS p90 FROM per_
 SELECT u.id, u.email FROM users u JOIN per_user c ON c.user_id = u.id CROSS JOIN stats
 WHERE c.n >= stats.p90`,
   },
-  { name: 'extract(epoch from …): signed up within 24 hours', kind: 'row', sql: `SELECT 1 FROM users u WHERE u.id = $1 AND extract(epoch from (now() - u.created_at)) / 3600 < 24` },
+  {
+    name: 'extract(epoch from …): signed up within 24 hours',
+    kind: 'row',
+    sql: `SELECT 1 FROM users u WHERE u.id = $1 AND extract(epoch from (now() - u.created_at)) / 3600 < 24`,
+  },
   {
     name: 'age(): sign-up anniversary',
     kind: 'schedule',
@@ -200,7 +220,11 @@ FROM users WHERE age(now(), created_at) >= interval '1 year' AND to_char(created
   },
   { name: '::date: signed up yesterday', kind: 'schedule', sql: `SELECT id, email FROM users WHERE created_at::date = (now() - interval '1 day')::date` },
   { name: '::int and ::text: many seats', kind: 'schedule', sql: `SELECT u.id, u.email, u.id::text AS key FROM users u WHERE (u.metadata->>'seats')::int > 5` },
-  { name: 'ANY(ARRAY[...]): invited a teammate', kind: 'row', sql: `SELECT 1 FROM user_actions WHERE user_id = $1 AND action_type = ANY(ARRAY['invite_sent', 'teammate_joined'])` },
+  {
+    name: 'ANY(ARRAY[...]): invited a teammate',
+    kind: 'row',
+    sql: `SELECT 1 FROM user_actions WHERE user_id = $1 AND action_type = ANY(ARRAY['invite_sent', 'teammate_joined'])`,
+  },
   {
     name: 'UNION: stale trials and fresh cancellations',
     kind: 'schedule',
@@ -240,10 +264,26 @@ WHERE t.week = date_trunc('week', now()) AND t.prev IS NOT NULL AND t.n < t.prev
     sql: `SELECT 1 FROM projects p, jsonb_array_elements(p.settings->'integrations') AS i(value)
 WHERE p.owner_id = $1 AND i.value->>'type' = 'slack'`,
   },
-  { name: 'jsonb_array_length: never invited anyone', kind: 'schedule', sql: `SELECT id, email FROM users WHERE jsonb_array_length(coalesce(metadata->'invites', '[]'::jsonb)) = 0` },
-  { name: 'jsonb_each_text: a feature flag', kind: 'row', sql: `SELECT 1 FROM users u, jsonb_each_text(u.metadata->'flags') AS f(key, value) WHERE u.id = $1 AND f.key = 'beta' AND f.value = 'true'` },
-  { name: 'jsonb_path_exists: uses the iOS app', kind: 'schedule', sql: `SELECT id, email FROM users WHERE jsonb_path_exists(metadata, '$.devices[*] ? (@.os == "ios")')` },
-  { name: 'LIKE, ILIKE, lower(): webmail addresses', kind: 'schedule', sql: `SELECT id, email FROM users WHERE lower(email) LIKE '%@gmail.com' OR email ILIKE '%@outlook.%' OR email ~* '^[a-z]+@example[.]com$'` },
+  {
+    name: 'jsonb_array_length: never invited anyone',
+    kind: 'schedule',
+    sql: `SELECT id, email FROM users WHERE jsonb_array_length(coalesce(metadata->'invites', '[]'::jsonb)) = 0`,
+  },
+  {
+    name: 'jsonb_each_text: a feature flag',
+    kind: 'row',
+    sql: `SELECT 1 FROM users u, jsonb_each_text(u.metadata->'flags') AS f(key, value) WHERE u.id = $1 AND f.key = 'beta' AND f.value = 'true'`,
+  },
+  {
+    name: 'jsonb_path_exists: uses the iOS app',
+    kind: 'schedule',
+    sql: `SELECT id, email FROM users WHERE jsonb_path_exists(metadata, '$.devices[*] ? (@.os == "ios")')`,
+  },
+  {
+    name: 'LIKE, ILIKE, lower(): webmail addresses',
+    kind: 'schedule',
+    sql: `SELECT id, email FROM users WHERE lower(email) LIKE '%@gmail.com' OR email ILIKE '%@outlook.%' OR email ~* '^[a-z]+@example[.]com$'`,
+  },
   {
     name: 'ntile(): the most active quartile',
     kind: 'schedule',
@@ -252,7 +292,11 @@ WHERE p.owner_id = $1 AND i.value->>'type' = 'slack'`,
   FROM users u LEFT JOIN user_actions a ON a.user_id = u.id GROUP BY u.id, u.email
 ) q WHERE quartile = 1`,
   },
-  { name: 'greatest(): idle for three weeks', kind: 'schedule', sql: `SELECT id, email FROM users WHERE greatest(last_activity_at, created_at) < now() - interval '21 days'` },
+  {
+    name: 'greatest(): idle for three weeks',
+    kind: 'schedule',
+    sql: `SELECT id, email FROM users WHERE greatest(last_activity_at, created_at) < now() - interval '21 days'`,
+  },
   {
     name: 'nullif() in a ratio: mostly exports',
     kind: 'schedule',
@@ -261,10 +305,26 @@ WHERE p.owner_id = $1 AND i.value->>'type' = 'slack'`,
   FROM user_actions GROUP BY user_id
 ) s ON s.user_id = u.id WHERE s.export_share > 0.3`,
   },
-  { name: 'bool_and(): every project archived', kind: 'schedule', sql: `SELECT u.id, u.email FROM users u JOIN projects p ON p.owner_id = u.id GROUP BY u.id, u.email HAVING bool_and(p.archived_at IS NOT NULL)` },
-  { name: 'text[] with cardinality() and ANY', kind: 'schedule', sql: `SELECT id, email FROM users WHERE cardinality(tags) = 0 OR NOT ('onboarded' = ANY(tags))` },
-  { name: 'unnest(): a beta tag', kind: 'schedule', sql: `SELECT u.id, u.email FROM users u WHERE EXISTS (SELECT 1 FROM unnest(u.tags) AS t(tag) WHERE t.tag LIKE 'beta-%')` },
-  { name: 'AT TIME ZONE: 9 am where the user lives', kind: 'schedule', sql: `SELECT id, email FROM users WHERE extract(hour from now() AT TIME ZONE coalesce(metadata->>'timezone', 'UTC')) BETWEEN 0 AND 23` },
+  {
+    name: 'bool_and(): every project archived',
+    kind: 'schedule',
+    sql: `SELECT u.id, u.email FROM users u JOIN projects p ON p.owner_id = u.id GROUP BY u.id, u.email HAVING bool_and(p.archived_at IS NOT NULL)`,
+  },
+  {
+    name: 'text[] with cardinality() and ANY',
+    kind: 'schedule',
+    sql: `SELECT id, email FROM users WHERE cardinality(tags) = 0 OR NOT ('onboarded' = ANY(tags))`,
+  },
+  {
+    name: 'unnest(): a beta tag',
+    kind: 'schedule',
+    sql: `SELECT u.id, u.email FROM users u WHERE EXISTS (SELECT 1 FROM unnest(u.tags) AS t(tag) WHERE t.tag LIKE 'beta-%')`,
+  },
+  {
+    name: 'AT TIME ZONE: 9 am where the user lives',
+    kind: 'schedule',
+    sql: `SELECT id, email FROM users WHERE extract(hour from now() AT TIME ZONE coalesce(metadata->>'timezone', 'UTC')) BETWEEN 0 AND 23`,
+  },
   {
     name: 'WITH RECURSIVE: referrers of referrers',
     kind: 'schedule',
@@ -277,7 +337,11 @@ WHERE p.owner_id = $1 AND i.value->>'type' = 'slack'`,
 )
 SELECT u.id, u.email FROM users u WHERE u.id IN (SELECT referrer FROM referrals)`,
   },
-  { name: 'make_interval(days => …): a month into the subscription', kind: 'row', sql: `SELECT 1 FROM subscriptions s WHERE s.user_id = $1 AND s.started_at + make_interval(days => 30) < now()` },
+  {
+    name: 'make_interval(days => …): a month into the subscription',
+    kind: 'row',
+    sql: `SELECT 1 FROM subscriptions s WHERE s.user_id = $1 AND s.started_at + make_interval(days => 30) < now()`,
+  },
   {
     name: 'IN (… HAVING): power users',
     kind: 'schedule',
@@ -285,7 +349,11 @@ SELECT u.id, u.email FROM users u WHERE u.id IN (SELECT referrer FROM referrals)
   SELECT user_id FROM sessions WHERE started_at > now() - interval '30 days' GROUP BY user_id HAVING count(*) >= 3
 )`,
   },
-  { name: 'date_bin(): busy days', kind: 'row', sql: `SELECT 1 FROM sessions WHERE user_id = $1 GROUP BY date_bin('1 day', started_at, timestamptz '2020-01-01') HAVING count(*) >= 1` },
+  {
+    name: 'date_bin(): busy days',
+    kind: 'row',
+    sql: `SELECT 1 FROM sessions WHERE user_id = $1 GROUP BY date_bin('1 day', started_at, timestamptz '2020-01-01') HAVING count(*) >= 1`,
+  },
   {
     name: 'first_value() over actions: first action',
     kind: 'schedule',
@@ -298,11 +366,23 @@ FROM users u JOIN user_actions a ON a.user_id = u.id`,
     sql: `SELECT u.id, u.email, jsonb_build_object('projects', (SELECT count(*) FROM projects p WHERE p.owner_id = u.id), 'plan', u.plan) AS context
 FROM users u WHERE u.plan = 'free'`,
   },
-  { name: 'current_date: signed up last week', kind: 'schedule', sql: `SELECT id, email FROM users WHERE created_at >= current_date - 7 AND created_at < current_date` },
+  {
+    name: 'current_date: signed up last week',
+    kind: 'schedule',
+    sql: `SELECT id, email FROM users WHERE created_at >= current_date - 7 AND created_at < current_date`,
+  },
   { name: 'IS DISTINCT FROM', kind: 'schedule', sql: `SELECT id, email FROM users WHERE plan IS DISTINCT FROM 'enterprise'` },
   { name: 'ORDER BY … NULLS LAST LIMIT', kind: 'schedule', sql: `SELECT id, email FROM users ORDER BY last_activity_at DESC NULLS LAST LIMIT 100` },
-  { name: 'quoted identifiers, schema-qualified table', kind: 'schedule', sql: `SELECT "u"."id", "u"."email" FROM public.users AS "u" WHERE "u"."re_engagement_sent" = false` },
-  { name: 'sum(CASE …) in HAVING: paying customer', kind: 'row', sql: `SELECT 1 FROM subscriptions WHERE user_id = $1 GROUP BY user_id HAVING sum(CASE WHEN status = 'active' THEN amount_cents ELSE 0 END) >= 1000` },
+  {
+    name: 'quoted identifiers, schema-qualified table',
+    kind: 'schedule',
+    sql: `SELECT "u"."id", "u"."email" FROM public.users AS "u" WHERE "u"."re_engagement_sent" = false`,
+  },
+  {
+    name: 'sum(CASE …) in HAVING: paying customer',
+    kind: 'row',
+    sql: `SELECT 1 FROM subscriptions WHERE user_id = $1 GROUP BY user_id HAVING sum(CASE WHEN status = 'active' THEN amount_cents ELSE 0 END) >= 1000`,
+  },
   { name: 'TABLESAMPLE BERNOULLI: a test cohort', kind: 'schedule', sql: `SELECT id, email FROM users TABLESAMPLE BERNOULLI (50) REPEATABLE (42)` },
   { name: 'FETCH FIRST n ROWS ONLY', kind: 'schedule', sql: `SELECT id, email FROM users WHERE plan = 'free' ORDER BY created_at FETCH FIRST 10 ROWS ONLY` },
   {
@@ -313,10 +393,26 @@ FROM users u WHERE u.plan = 'free'`,
   FROM sessions s JOIN users u ON u.id = s.user_id
 ) w WHERE recent >= 2`,
   },
-  { name: '$1::int cast and string functions', kind: 'row', sql: `SELECT left(name, 1) || '.' AS initial, length(email) AS n FROM users WHERE id = $1::int AND position('@' in email) > 1` },
-  { name: 'count(DISTINCT …) of active days', kind: 'schedule', sql: `SELECT u.id, u.email FROM users u JOIN sessions s ON s.user_id = u.id WHERE s.started_at > now() - interval '30 days' GROUP BY u.id, u.email HAVING count(DISTINCT s.started_at::date) >= 2` },
-  { name: 'array_agg() and array_to_string()', kind: 'schedule', sql: `SELECT u.id, u.email, array_to_string(array_agg(DISTINCT a.action_type ORDER BY a.action_type), ', ') AS did FROM users u JOIN user_actions a ON a.user_id = u.id GROUP BY u.id, u.email` },
-  { name: 'round(avg()) over session length', kind: 'schedule', sql: `SELECT u.id, u.email, round(avg(extract(epoch from s.ended_at - s.started_at))::numeric / 60, 1) AS minutes FROM users u JOIN sessions s ON s.user_id = u.id WHERE s.ended_at IS NOT NULL GROUP BY u.id, u.email` },
+  {
+    name: '$1::int cast and string functions',
+    kind: 'row',
+    sql: `SELECT left(name, 1) || '.' AS initial, length(email) AS n FROM users WHERE id = $1::int AND position('@' in email) > 1`,
+  },
+  {
+    name: 'count(DISTINCT …) of active days',
+    kind: 'schedule',
+    sql: `SELECT u.id, u.email FROM users u JOIN sessions s ON s.user_id = u.id WHERE s.started_at > now() - interval '30 days' GROUP BY u.id, u.email HAVING count(DISTINCT s.started_at::date) >= 2`,
+  },
+  {
+    name: 'array_agg() and array_to_string()',
+    kind: 'schedule',
+    sql: `SELECT u.id, u.email, array_to_string(array_agg(DISTINCT a.action_type ORDER BY a.action_type), ', ') AS did FROM users u JOIN user_actions a ON a.user_id = u.id GROUP BY u.id, u.email`,
+  },
+  {
+    name: 'round(avg()) over session length',
+    kind: 'schedule',
+    sql: `SELECT u.id, u.email, round(avg(extract(epoch from s.ended_at - s.started_at))::numeric / 60, 1) AS minutes FROM users u JOIN sessions s ON s.user_id = u.id WHERE s.ended_at IS NOT NULL GROUP BY u.id, u.email`,
+  },
 ];
 
 const MYSQL_SCHEMA = `
@@ -365,11 +461,23 @@ INSERT INTO sessions VALUES
 
 const MYSQL_QUERIES: Query[] = [
   { name: 'activation: first project created', kind: 'row', sql: `SELECT * FROM user_actions WHERE user_id = $1 AND action_type = 'first_project_created'` },
-  { name: 'DATE_SUB(NOW(), INTERVAL 7 DAY): idle for a week', kind: 'schedule', sql: `SELECT id, email, name FROM users WHERE last_activity_at < DATE_SUB(NOW(), INTERVAL 7 DAY) AND re_engagement_sent = FALSE` },
-  { name: 'NOW() - INTERVAL 7 DAY (the TiDB example)', kind: 'schedule', sql: `SELECT * FROM users WHERE last_activity_at < NOW() - INTERVAL 7 DAY AND re_engagement_sent = false` },
-  { name: 'JSON_EXTRACT / JSON_UNQUOTE: English speakers', kind: 'schedule', sql: `SELECT id, email FROM users WHERE JSON_UNQUOTE(JSON_EXTRACT(metadata, '$.locale')) = 'en'` },
   {
-    name: "->> (MySQL 8 / TiDB): English speakers",
+    name: 'DATE_SUB(NOW(), INTERVAL 7 DAY): idle for a week',
+    kind: 'schedule',
+    sql: `SELECT id, email, name FROM users WHERE last_activity_at < DATE_SUB(NOW(), INTERVAL 7 DAY) AND re_engagement_sent = FALSE`,
+  },
+  {
+    name: 'NOW() - INTERVAL 7 DAY (the TiDB example)',
+    kind: 'schedule',
+    sql: `SELECT * FROM users WHERE last_activity_at < NOW() - INTERVAL 7 DAY AND re_engagement_sent = false`,
+  },
+  {
+    name: 'JSON_EXTRACT / JSON_UNQUOTE: English speakers',
+    kind: 'schedule',
+    sql: `SELECT id, email FROM users WHERE JSON_UNQUOTE(JSON_EXTRACT(metadata, '$.locale')) = 'en'`,
+  },
+  {
+    name: '->> (MySQL 8 / TiDB): English speakers',
     kind: 'schedule',
     sql: `SELECT id, email FROM users WHERE metadata->>'$.locale' = 'en'`,
     mariadb: `SELECT id, email FROM users WHERE JSON_UNQUOTE(JSON_EXTRACT(metadata, '$.locale')) = 'en'`,
@@ -401,15 +509,27 @@ FROM users u JOIN projects p ON p.owner_id = u.id GROUP BY u.id, u.email`,
 )
 SELECT u.id, u.email FROM users u LEFT JOIN active a ON a.user_id = u.id WHERE a.n IS NULL OR a.n < 3`,
   },
-  { name: 'DATE_FORMAT: sign-up anniversary', kind: 'schedule', sql: `SELECT id, email FROM users WHERE DATE_FORMAT(created_at, '%m-%d') = DATE_FORMAT(NOW(), '%m-%d') AND created_at < NOW() - INTERVAL 1 YEAR` },
+  {
+    name: 'DATE_FORMAT: sign-up anniversary',
+    kind: 'schedule',
+    sql: `SELECT id, email FROM users WHERE DATE_FORMAT(created_at, '%m-%d') = DATE_FORMAT(NOW(), '%m-%d') AND created_at < NOW() - INTERVAL 1 YEAR`,
+  },
   {
     name: 'CASE: the next plan to offer',
     kind: 'schedule',
     sql: `SELECT u.id, u.email, CASE WHEN s.plan = 'pro' THEN 'team' WHEN s.plan = 'free' THEN 'pro' ELSE 'none' END AS offer
 FROM users u JOIN subscriptions s ON s.user_id = u.id WHERE s.status = 'active'`,
   },
-  { name: 'EXISTS: has a live project', kind: 'row', sql: `SELECT 1 FROM users u WHERE u.id = $1 AND EXISTS (SELECT 1 FROM projects p WHERE p.owner_id = u.id AND p.archived_at IS NULL)` },
-  { name: 'NOT EXISTS: no project after 3 days', kind: 'schedule', sql: `SELECT u.id, u.email FROM users u WHERE u.created_at < NOW() - INTERVAL 3 DAY AND NOT EXISTS (SELECT 1 FROM projects p WHERE p.owner_id = u.id)` },
+  {
+    name: 'EXISTS: has a live project',
+    kind: 'row',
+    sql: `SELECT 1 FROM users u WHERE u.id = $1 AND EXISTS (SELECT 1 FROM projects p WHERE p.owner_id = u.id AND p.archived_at IS NULL)`,
+  },
+  {
+    name: 'NOT EXISTS: no project after 3 days',
+    kind: 'schedule',
+    sql: `SELECT u.id, u.email FROM users u WHERE u.created_at < NOW() - INTERVAL 3 DAY AND NOT EXISTS (SELECT 1 FROM projects p WHERE p.owner_id = u.id)`,
+  },
   {
     name: 'LAG() over weekly sessions: usage halved',
     kind: 'schedule',
@@ -429,21 +549,69 @@ WHERE t.wk = YEARWEEK(NOW(), 1) AND t.prev IS NOT NULL AND t.n < t.prev / 2`,
 UNION
 SELECT u.id, u.email FROM users u JOIN subscriptions s ON s.user_id = u.id WHERE s.canceled_at > NOW() - INTERVAL 7 DAY`,
   },
-  { name: 'DATEDIFF + COALESCE: idle two to four weeks', kind: 'schedule', sql: `SELECT id, email FROM users WHERE DATEDIFF(NOW(), COALESCE(last_activity_at, created_at)) BETWEEN 14 AND 30` },
-  { name: 'SUM(IF(…)) in HAVING: paying customer', kind: 'row', sql: `SELECT 1 FROM subscriptions WHERE user_id = $1 GROUP BY user_id HAVING SUM(IF(status = 'active', amount_cents, 0)) >= 1000` },
-  { name: 'a subquery in the SELECT list', kind: 'schedule', sql: `SELECT u.id, u.email, (SELECT COUNT(*) FROM projects p WHERE p.owner_id = u.id) AS project_count FROM users u WHERE u.plan = 'free'` },
-  { name: 'IN (list): invited a teammate', kind: 'row', sql: `SELECT 1 FROM user_actions WHERE user_id = $1 AND action_type IN ('invite_sent', 'teammate_joined')` },
-  { name: 'CONCAT / UPPER / LEFT / LIKE', kind: 'schedule', sql: `SELECT id, email, CONCAT(UPPER(LEFT(email, 1)), LOWER(SUBSTRING(email, 2, 4))) AS display_name FROM users WHERE LOWER(email) LIKE '%@example.com'` },
+  {
+    name: 'DATEDIFF + COALESCE: idle two to four weeks',
+    kind: 'schedule',
+    sql: `SELECT id, email FROM users WHERE DATEDIFF(NOW(), COALESCE(last_activity_at, created_at)) BETWEEN 14 AND 30`,
+  },
+  {
+    name: 'SUM(IF(…)) in HAVING: paying customer',
+    kind: 'row',
+    sql: `SELECT 1 FROM subscriptions WHERE user_id = $1 GROUP BY user_id HAVING SUM(IF(status = 'active', amount_cents, 0)) >= 1000`,
+  },
+  {
+    name: 'a subquery in the SELECT list',
+    kind: 'schedule',
+    sql: `SELECT u.id, u.email, (SELECT COUNT(*) FROM projects p WHERE p.owner_id = u.id) AS project_count FROM users u WHERE u.plan = 'free'`,
+  },
+  {
+    name: 'IN (list): invited a teammate',
+    kind: 'row',
+    sql: `SELECT 1 FROM user_actions WHERE user_id = $1 AND action_type IN ('invite_sent', 'teammate_joined')`,
+  },
+  {
+    name: 'CONCAT / UPPER / LEFT / LIKE',
+    kind: 'schedule',
+    sql: `SELECT id, email, CONCAT(UPPER(LEFT(email, 1)), LOWER(SUBSTRING(email, 2, 4))) AS display_name FROM users WHERE LOWER(email) LIKE '%@example.com'`,
+  },
   { name: 'UNIX_TIMESTAMP arithmetic', kind: 'row', sql: `SELECT 1 FROM users WHERE id = $1 AND UNIX_TIMESTAMP(NOW()) - UNIX_TIMESTAMP(created_at) > 86400` },
-  { name: 'DATE() = CURDATE() - INTERVAL 1 DAY: signed up yesterday', kind: 'schedule', sql: `SELECT id, email FROM users WHERE DATE(created_at) = CURDATE() - INTERVAL 1 DAY` },
+  {
+    name: 'DATE() = CURDATE() - INTERVAL 1 DAY: signed up yesterday',
+    kind: 'schedule',
+    sql: `SELECT id, email FROM users WHERE DATE(created_at) = CURDATE() - INTERVAL 1 DAY`,
+  },
   { name: 'backquoted identifiers', kind: 'schedule', sql: 'SELECT `u`.`id`, `u`.`email` FROM `users` AS `u` WHERE `u`.`re_engagement_sent` = 0' },
-  { name: 'COUNT(DISTINCT DATE(…)): active days', kind: 'schedule', sql: `SELECT u.id, u.email FROM users u JOIN sessions s ON s.user_id = u.id WHERE s.started_at > NOW() - INTERVAL 30 DAY GROUP BY u.id, u.email HAVING COUNT(DISTINCT DATE(s.started_at)) >= 1` },
-  { name: 'CAST(JSON_EXTRACT(…) AS UNSIGNED): many seats', kind: 'schedule', sql: `SELECT id, email FROM users WHERE CAST(JSON_EXTRACT(metadata, '$.seats') AS UNSIGNED) > 5` },
-  { name: 'TIMESTAMPDIFF on a trial end', kind: 'schedule', sql: `SELECT u.id, u.email FROM users u JOIN subscriptions s ON s.user_id = u.id WHERE s.status = 'trialing' AND TIMESTAMPDIFF(HOUR, NOW(), s.trial_ends_at) BETWEEN 48 AND 72` },
+  {
+    name: 'COUNT(DISTINCT DATE(…)): active days',
+    kind: 'schedule',
+    sql: `SELECT u.id, u.email FROM users u JOIN sessions s ON s.user_id = u.id WHERE s.started_at > NOW() - INTERVAL 30 DAY GROUP BY u.id, u.email HAVING COUNT(DISTINCT DATE(s.started_at)) >= 1`,
+  },
+  {
+    name: 'CAST(JSON_EXTRACT(…) AS UNSIGNED): many seats',
+    kind: 'schedule',
+    sql: `SELECT id, email FROM users WHERE CAST(JSON_EXTRACT(metadata, '$.seats') AS UNSIGNED) > 5`,
+  },
+  {
+    name: 'TIMESTAMPDIFF on a trial end',
+    kind: 'schedule',
+    sql: `SELECT u.id, u.email FROM users u JOIN subscriptions s ON s.user_id = u.id WHERE s.status = 'trialing' AND TIMESTAMPDIFF(HOUR, NOW(), s.trial_ends_at) BETWEEN 48 AND 72`,
+  },
   { name: 'ORDER BY … LIMIT', kind: 'schedule', sql: `SELECT id, email FROM users WHERE plan = 'free' ORDER BY created_at DESC LIMIT 100` },
-  { name: 'NOT (…): neither free nor trial', kind: 'schedule', sql: `SELECT id, email FROM users WHERE re_engagement_sent = FALSE AND NOT (plan = 'free' OR plan = 'trial')` },
-  { name: '= ANY (subquery): had a session this month', kind: 'schedule', sql: `SELECT id, email FROM users WHERE id = ANY (SELECT user_id FROM sessions WHERE started_at > NOW() - INTERVAL 30 DAY)` },
-  { name: '<=> (NULL-safe): plan differs from the subscription', kind: 'schedule', sql: `SELECT u.id, u.email FROM users u JOIN subscriptions s ON s.user_id = u.id WHERE NOT (s.plan <=> u.plan)` },
+  {
+    name: 'NOT (…): neither free nor trial',
+    kind: 'schedule',
+    sql: `SELECT id, email FROM users WHERE re_engagement_sent = FALSE AND NOT (plan = 'free' OR plan = 'trial')`,
+  },
+  {
+    name: '= ANY (subquery): had a session this month',
+    kind: 'schedule',
+    sql: `SELECT id, email FROM users WHERE id = ANY (SELECT user_id FROM sessions WHERE started_at > NOW() - INTERVAL 30 DAY)`,
+  },
+  {
+    name: '<=> (NULL-safe): plan differs from the subscription',
+    kind: 'schedule',
+    sql: `SELECT u.id, u.email FROM users u JOIN subscriptions s ON s.user_id = u.id WHERE NOT (s.plan <=> u.plan)`,
+  },
 ];
 
 /** The guard's codes: none of them may be reported for a corpus query or a seed. */
@@ -459,7 +627,9 @@ function configWith(query: Query): string {
 }
 
 function guardDiagnostics(text: string, dialect: Dialect) {
-  return analyze(text, { dialect }).diagnostics.filter((d) => GUARD_CODES.has(d.code)).map((d) => `${d.code} ${d.message}`);
+  return analyze(text, { dialect })
+    .diagnostics.filter((d) => GUARD_CODES.has(d.code))
+    .map((d) => `${d.code} ${d.message}`);
 }
 
 before(() => prepareAnalysis({ dialect: 'all' }));
@@ -468,15 +638,21 @@ function staticChecks(dialect: GuardDialect, queries: Query[]) {
   test('control: the same config with a forbidden call or a write is reported (the checks are not vacuous)', () => {
     const sleep: Query = { name: 'sleep', kind: 'row', sql: dialect === 'postgres' ? 'SELECT pg_sleep(1) WHERE $1 > 0' : 'SELECT SLEEP(1) WHERE $1 > 0' };
     const write: Query = { name: 'write', kind: 'row', sql: 'DELETE FROM users WHERE id = $1' };
-    assert.deepEqual(guardDiagnostics(configWith(sleep), dialect).map((d) => d.slice(0, 6)), ['SKN026']);
-    assert.deepEqual(guardDiagnostics(configWith(write), dialect).map((d) => d.slice(0, 6)), ['SKN021']);
+    assert.deepEqual(
+      guardDiagnostics(configWith(sleep), dialect).map((d) => d.slice(0, 6)),
+      ['SKN026'],
+    );
+    assert.deepEqual(
+      guardDiagnostics(configWith(write), dialect).map((d) => d.slice(0, 6)),
+      ['SKN021'],
+    );
   });
   for (const query of queries) {
     test(`${query.name}: the guard and skene check accept it`, () => {
       assert.deepEqual(guardCondition(query.sql, dialect), [], query.sql);
       const text = configWith(query);
       assert.deepEqual(guardDiagnostics(text, dialect), [], text);
-      assert.equal(query.sql.includes('$1'), query.kind === 'row', 'a database trigger\'s query uses $1, a schedule\'s does not');
+      assert.equal(query.sql.includes('$1'), query.kind === 'row', "a database trigger's query uses $1, a schedule's does not");
     });
   }
 }
@@ -505,7 +681,11 @@ describe('PostgreSQL corpus', () => {
         await client.query("BEGIN READ ONLY; SET LOCAL statement_timeout = '10s'");
         try {
           const result = await client.query(query.sql, query.kind === 'row' ? [1] : []);
-          if (query.kind === 'schedule') assert.ok(result.fields.some((f) => f.name === 'email'), 'a schedule query returns users (an email column)');
+          if (query.kind === 'schedule')
+            assert.ok(
+              result.fields.some((f) => f.name === 'email'),
+              'a schedule query returns users (an email column)',
+            );
         } finally {
           await client.query('ROLLBACK');
         }
@@ -544,7 +724,11 @@ describe('MySQL-dialect corpus', () => {
         await conn.query('START TRANSACTION READ ONLY');
         try {
           const [, fields] = await conn.query(sql, params);
-          if (query.kind === 'schedule') assert.ok((fields ?? []).some((f) => f.name === 'email'), 'a schedule query returns users (an email column)');
+          if (query.kind === 'schedule')
+            assert.ok(
+              (fields ?? []).some((f) => f.name === 'email'),
+              'a schedule query returns users (an email column)',
+            );
         } finally {
           await conn.query('ROLLBACK');
         }
@@ -568,7 +752,7 @@ describe('seed configs and examples have no guard diagnostics', () => {
     }
   };
 
-  test('../shared/seeds: every product page\'s snippet', (t) => {
+  test("../shared/seeds: every product page's snippet", (t) => {
     if (!existsSync(SEEDS)) {
       if (process.env.SKENE_REQUIRE_SHARED === '1') assert.fail(`../shared/seeds not found beside the repo (${SEEDS})`);
       t.skip('SKIPPED: ../shared/seeds is not beside this checkout');
@@ -592,7 +776,11 @@ describe('seed configs and examples have no guard diagnostics', () => {
   test('examples/*/skene*.config.ts, each in its own dialect', () => {
     const files = readdirSync(EXAMPLES, { withFileTypes: true })
       .filter((d) => d.isDirectory())
-      .flatMap((d) => readdirSync(join(EXAMPLES, d.name)).filter((f) => /^skene.*\.config\.ts$/.test(f)).map((f) => join(d.name, f)));
+      .flatMap((d) =>
+        readdirSync(join(EXAMPLES, d.name))
+          .filter((f) => /^skene.*\.config\.ts$/.test(f))
+          .map((f) => join(d.name, f)),
+      );
     assert.ok(files.length >= 5, files.join(', '));
     for (const file of files) {
       const dialect: Dialect = file.includes('.redis.') ? 'redis' : file.startsWith('tidb') ? 'mysql' : 'postgres';

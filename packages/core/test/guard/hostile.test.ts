@@ -63,7 +63,11 @@ async function assertBothRefuse(dir: string, c: Case, source: DataSource, dialec
   const { file, at } = writeConfig(dir, c.condition);
   const checked = await checkConfigFile(file, { dialect });
   const errors = toJsonDiagnostics(checked).filter((d) => d.severity === 'error');
-  assert.deepEqual(errors.map((d) => `${d.code} ${d.line}:${d.column}`), [`${c.code} ${at}`], `check: ${JSON.stringify(errors)}`);
+  assert.deepEqual(
+    errors.map((d) => `${d.code} ${d.line}:${d.column}`),
+    [`${c.code} ${at}`],
+    `check: ${JSON.stringify(errors)}`,
+  );
   const report = await runPlan({ config: await loadConfig(file), source, at: AT, env: FROM });
   const step = report.loops[0]!.steps[0]!;
   assert.equal(step.counts.emails, 0);
@@ -85,46 +89,89 @@ INSERT INTO user_actions VALUES (1, 1, 'first_project_created');`;
 /** PostgreSQL classes; `$DB` is the database's name (dblink connects back to it). */
 const PG_CASES: Case[] = [
   // A second connection, outside the READ ONLY transaction: the DELETE would commit.
-  { name: 'dblink_exec deletes through a second connection', code: 'SKN026',
-    condition: "{ type: 'query', query: `SELECT 1 FROM users WHERE id = $1 AND |dblink_exec('dbname=$DB host=127.0.0.1 user=postgres', 'DELETE FROM users') IS NOT NULL` }" },
-  { name: 'dblink in a lateral join', code: 'SKN026',
-    condition: "{ type: 'query', query: `SELECT 1 FROM users u CROSS JOIN LATERAL |dblink('dbname=$DB host=127.0.0.1 user=postgres', 'DELETE FROM user_actions RETURNING 1') AS d(x int) WHERE u.id = $1` }" },
-  { name: 'query_to_xml runs SQL text', code: 'SKN026',
-    condition: "{ type: 'query', query: `SELECT |query_to_xml('DELETE FROM users RETURNING 1', true, false, '') WHERE $1 > 0` }" },
-  { name: 'pg_terminate_backend ends another session', code: 'SKN026',
-    condition: "{ type: 'query', query: `SELECT 1 FROM pg_stat_activity WHERE application_name = 'skene-victim' AND |pg_terminate_backend(pid) AND $1 > 0` }" },
-  { name: 'a replication slot outlives the plan', code: 'SKN026',
-    condition: "{ type: 'query', query: `SELECT * FROM |pg_create_physical_replication_slot('skene_attack') WHERE $1 > 0` }" },
-  { name: 'an advisory lock is held by the session', code: 'SKN026',
-    condition: "{ type: 'query', query: `SELECT 1 WHERE $1 > 0 AND (SELECT |pg_advisory_lock(4242)) IS NOT NULL` }" },
-  { name: 'a server file read into the email', code: 'SKN026',
-    condition: "{ type: 'query', query: `SELECT |pg_read_file('/etc/hostname') AS subject WHERE $1 > 0` }" },
-  { name: 'a large object imported from a server file', code: 'SKN026',
-    condition: "{ type: 'query', query: `SELECT |lo_import('/etc/hostname') WHERE $1 > 0` }" },
-  { name: 'a server file written', code: 'SKN026',
-    condition: "{ type: 'query', query: `SELECT |lo_export(0, '$FILE') WHERE $1 > 0` }" },
-  { name: 'a sequence advanced', code: 'SKN026',
-    condition: "{ type: 'query', query: `SELECT |nextval('counter') WHERE $1 > 0` }" },
-  { name: 'a setting changed', code: 'SKN026',
-    condition: "{ type: 'query', query: `SELECT |set_config('statement_timeout', '0', false) WHERE $1 > 0` }" },
-  { name: 'a cast to a type that is not built in', code: 'SKN026',
-    condition: "{ type: 'query', query: `SELECT 1 FROM users WHERE id = $1 AND name::|plan_tier IS NOT NULL` }" },
-  { name: 'splice: closes the wrapper and deletes', code: 'SKN020',
-    condition: "{ type: 'query', query: `SELECT 1 FROM users WHERE id = $1|) AS __skene_c LIMIT 1) AS __skene_m ON true; DELETE FROM users; --` }" },
-  { name: 'splice: a second lateral sub-query', code: 'SKN020',
-    condition: "{ type: 'query', query: `SELECT 1 WHERE $1 > 0|) AS __skene_c, LATERAL (SELECT pg_advisory_lock(1)` }" },
+  {
+    name: 'dblink_exec deletes through a second connection',
+    code: 'SKN026',
+    condition:
+      "{ type: 'query', query: `SELECT 1 FROM users WHERE id = $1 AND |dblink_exec('dbname=$DB host=127.0.0.1 user=postgres', 'DELETE FROM users') IS NOT NULL` }",
+  },
+  {
+    name: 'dblink in a lateral join',
+    code: 'SKN026',
+    condition:
+      "{ type: 'query', query: `SELECT 1 FROM users u CROSS JOIN LATERAL |dblink('dbname=$DB host=127.0.0.1 user=postgres', 'DELETE FROM user_actions RETURNING 1') AS d(x int) WHERE u.id = $1` }",
+  },
+  {
+    name: 'query_to_xml runs SQL text',
+    code: 'SKN026',
+    condition: "{ type: 'query', query: `SELECT |query_to_xml('DELETE FROM users RETURNING 1', true, false, '') WHERE $1 > 0` }",
+  },
+  {
+    name: 'pg_terminate_backend ends another session',
+    code: 'SKN026',
+    condition: "{ type: 'query', query: `SELECT 1 FROM pg_stat_activity WHERE application_name = 'skene-victim' AND |pg_terminate_backend(pid) AND $1 > 0` }",
+  },
+  {
+    name: 'a replication slot outlives the plan',
+    code: 'SKN026',
+    condition: "{ type: 'query', query: `SELECT * FROM |pg_create_physical_replication_slot('skene_attack') WHERE $1 > 0` }",
+  },
+  {
+    name: 'an advisory lock is held by the session',
+    code: 'SKN026',
+    condition: "{ type: 'query', query: `SELECT 1 WHERE $1 > 0 AND (SELECT |pg_advisory_lock(4242)) IS NOT NULL` }",
+  },
+  {
+    name: 'a server file read into the email',
+    code: 'SKN026',
+    condition: "{ type: 'query', query: `SELECT |pg_read_file('/etc/hostname') AS subject WHERE $1 > 0` }",
+  },
+  {
+    name: 'a large object imported from a server file',
+    code: 'SKN026',
+    condition: "{ type: 'query', query: `SELECT |lo_import('/etc/hostname') WHERE $1 > 0` }",
+  },
+  { name: 'a server file written', code: 'SKN026', condition: "{ type: 'query', query: `SELECT |lo_export(0, '$FILE') WHERE $1 > 0` }" },
+  { name: 'a sequence advanced', code: 'SKN026', condition: "{ type: 'query', query: `SELECT |nextval('counter') WHERE $1 > 0` }" },
+  { name: 'a setting changed', code: 'SKN026', condition: "{ type: 'query', query: `SELECT |set_config('statement_timeout', '0', false) WHERE $1 > 0` }" },
+  {
+    name: 'a cast to a type that is not built in',
+    code: 'SKN026',
+    condition: "{ type: 'query', query: `SELECT 1 FROM users WHERE id = $1 AND name::|plan_tier IS NOT NULL` }",
+  },
+  {
+    name: 'splice: closes the wrapper and deletes',
+    code: 'SKN020',
+    condition: "{ type: 'query', query: `SELECT 1 FROM users WHERE id = $1|) AS __skene_c LIMIT 1) AS __skene_m ON true; DELETE FROM users; --` }",
+  },
+  {
+    name: 'splice: a second lateral sub-query',
+    code: 'SKN020',
+    condition: "{ type: 'query', query: `SELECT 1 WHERE $1 > 0|) AS __skene_c, LATERAL (SELECT pg_advisory_lock(1)` }",
+  },
   // Attribute notation: `(x).f` and `t.f` are f(x) and f(t) when there is no such field or column.
-  { name: 'attribute notation on an expression calls dblink_exec', code: 'SKN026',
-    condition: "{ type: 'query', query: `SELECT |('DELETE FROM user_actions').dblink_exec FROM users WHERE id = $1` }" },
-  { name: 'attribute notation on a function alias reads a server file', code: 'SKN026',
-    condition: "{ type: 'query', query: `SELECT |f.pg_read_file AS subject FROM unnest(ARRAY['/etc/hostname']) AS f WHERE $1 > 0` }" },
-  { name: 'an operator of another schema in ANY (sub-select)', code: 'SKN026',
-    condition: "{ type: 'query', query: `SELECT 1 FROM users u WHERE u.id = $1 AND u.id |OPERATOR(public.===) ANY (SELECT user_id FROM user_actions)` }" },
-  { name: 'a write inside WITH', code: 'SKN021',
-    condition: "{ type: 'query', query: `WITH d AS (|DELETE FROM users RETURNING id) SELECT * FROM d WHERE id = $1` }" },
+  {
+    name: 'attribute notation on an expression calls dblink_exec',
+    code: 'SKN026',
+    condition: "{ type: 'query', query: `SELECT |('DELETE FROM user_actions').dblink_exec FROM users WHERE id = $1` }",
+  },
+  {
+    name: 'attribute notation on a function alias reads a server file',
+    code: 'SKN026',
+    condition: "{ type: 'query', query: `SELECT |f.pg_read_file AS subject FROM unnest(ARRAY['/etc/hostname']) AS f WHERE $1 > 0` }",
+  },
+  {
+    name: 'an operator of another schema in ANY (sub-select)',
+    code: 'SKN026',
+    condition: "{ type: 'query', query: `SELECT 1 FROM users u WHERE u.id = $1 AND u.id |OPERATOR(public.===) ANY (SELECT user_id FROM user_actions)` }",
+  },
+  {
+    name: 'a write inside WITH',
+    code: 'SKN021',
+    condition: "{ type: 'query', query: `WITH d AS (|DELETE FROM users RETURNING id) SELECT * FROM d WHERE id = $1` }",
+  },
   // The parser gives a locking clause no position of its own: the finding is on the statement.
-  { name: 'row locks', code: 'SKN021',
-    condition: "{ type: 'query', query: `|SELECT 1 FROM users WHERE id = $1 FOR UPDATE` }" },
+  { name: 'row locks', code: 'SKN021', condition: "{ type: 'query', query: `|SELECT 1 FROM users WHERE id = $1 FOR UPDATE` }" },
 ];
 
 /** What a hostile condition could change on a PostgreSQL server, read from outside the plan. */
@@ -179,7 +226,12 @@ test('PGlite: the same classes are refused alike, the embedded database unchange
   await source.seed([{ path: 'seed.sql', text: PG_SEED }]);
   const counts = () =>
     (source as SqlSource).readOnly(async (s) =>
-      JSON.stringify(await s.query('SELECT (SELECT count(*) FROM users) AS u, (SELECT count(*) FROM user_actions) AS a, (SELECT last_value FROM counter) AS c', [], { at: AT, timeoutMs: 5000 })),
+      JSON.stringify(
+        await s.query('SELECT (SELECT count(*) FROM users) AS u, (SELECT count(*) FROM user_actions) AS a, (SELECT last_value FROM counter) AS c', [], {
+          at: AT,
+          timeoutMs: 5000,
+        }),
+      ),
     );
   const dir = projectDir(t);
   for (const c of PG_CASES) {
@@ -198,38 +250,59 @@ INSERT INTO users VALUES (1, 'ada@example.com', 'Ada'), (2, 'grace@example.com',
 INSERT INTO user_actions VALUES (1, 1, 'first_project_created');`;
 
 const MYSQL_CASES: Case[] = [
-  { name: 'an executable comment hides a lock', code: 'SKN028',
-    condition: "{ type: 'query', query: `SELECT 1 FROM users WHERE id = $1 |/*! AND GET_LOCK('skene_attack', 0) */` }" },
-  { name: 'a MariaDB executable comment', code: 'SKN028',
-    condition: "{ type: 'query', query: `SELECT 1 FROM users WHERE id = $1 |/*M!100000 AND GET_LOCK('skene_attack', 0) */` }" },
-  { name: 'an optimizer hint', code: 'SKN028',
-    condition: "{ type: 'query', query: `SELECT |/*+ SET_VAR(sql_mode = '') */ 1 FROM users WHERE id = $1` }" },
+  {
+    name: 'an executable comment hides a lock',
+    code: 'SKN028',
+    condition: "{ type: 'query', query: `SELECT 1 FROM users WHERE id = $1 |/*! AND GET_LOCK('skene_attack', 0) */` }",
+  },
+  {
+    name: 'a MariaDB executable comment',
+    code: 'SKN028',
+    condition: "{ type: 'query', query: `SELECT 1 FROM users WHERE id = $1 |/*M!100000 AND GET_LOCK('skene_attack', 0) */` }",
+  },
+  { name: 'an optimizer hint', code: 'SKN028', condition: "{ type: 'query', query: `SELECT |/*+ SET_VAR(sql_mode = '') */ 1 FROM users WHERE id = $1` }" },
   // A backslash does not escape a backtick: the call after the identifier is code, not part of it.
-  { name: 'backtick lexing: a call after a backslash in a quoted identifier', code: 'SKN026',
-    condition: "{ type: 'query', query: 'SELECT 1 AS `a\\\\`, |GET_LOCK(\\'skene_attack\\', 0) FROM users WHERE id = $1' }" },
-  { name: 'GET_LOCK', code: 'SKN026',
-    condition: "{ type: 'query', query: `SELECT |GET_LOCK('skene_attack', 0) FROM users WHERE id = $1` }" },
+  {
+    name: 'backtick lexing: a call after a backslash in a quoted identifier',
+    code: 'SKN026',
+    condition: "{ type: 'query', query: 'SELECT 1 AS `a\\\\`, |GET_LOCK(\\'skene_attack\\', 0) FROM users WHERE id = $1' }",
+  },
+  { name: 'GET_LOCK', code: 'SKN026', condition: "{ type: 'query', query: `SELECT |GET_LOCK('skene_attack', 0) FROM users WHERE id = $1` }" },
   { name: 'SLEEP', code: 'SKN026', condition: "{ type: 'query', query: `SELECT 1 FROM users WHERE id = $1 AND |SLEEP(1) = 0` }" },
   { name: 'BENCHMARK', code: 'SKN026', condition: "{ type: 'query', query: `SELECT |BENCHMARK(100000000, MD5('x')) FROM users WHERE id = $1` }" },
   { name: 'LOAD_FILE', code: 'SKN026', condition: "{ type: 'query', query: `SELECT |LOAD_FILE('/etc/hostname') AS subject FROM users WHERE id = $1` }" },
-  { name: 'INTO OUTFILE writes every address to a server file', code: 'SKN021',
-    condition: "{ type: 'query', query: `SELECT email FROM users WHERE id = $1 |INTO OUTFILE '$FILE'` }" },
+  {
+    name: 'INTO OUTFILE writes every address to a server file',
+    code: 'SKN021',
+    condition: "{ type: 'query', query: `SELECT email FROM users WHERE id = $1 |INTO OUTFILE '$FILE'` }",
+  },
   { name: 'a session variable assigned', code: 'SKN021', condition: "{ type: 'query', query: `SELECT @x |:= 1 FROM users WHERE id = $1` }" },
   { name: 'two statements', code: 'SKN021', condition: "{ type: 'query', query: `SELECT 1 FROM users WHERE id = $1|; DELETE FROM users` }" },
   // MySQL reads U+00A0 as part of a name, so `--` then U+00A0 is no comment: the rest is code.
-  { name: '-- followed by a non-ASCII space is not a comment', code: 'SKN020',
-    condition: "{ type: 'query', query: `SELECT 1 FROM users WHERE id = $1 AND 1 = 1 |--\u00a0 AND SLEEP(1) = 0 AND GET_LOCK('skene_attack', 0)` }" },
+  {
+    name: '-- followed by a non-ASCII space is not a comment',
+    code: 'SKN020',
+    condition: "{ type: 'query', query: `SELECT 1 FROM users WHERE id = $1 AND 1 = 1 |--\u00a0 AND SLEEP(1) = 0 AND GET_LOCK('skene_attack', 0)` }",
+  },
   // A quoted name before ( is never a built-in: `date`(…) calls a stored function called date.
-  { name: 'a quoted built-in name calls a stored function', code: 'SKN026',
-    condition: "{ type: 'query', query: `SELECT 1 FROM users WHERE id = $1 AND |\\`date\\`(NOW()) = CURDATE()` }" },
-  { name: 'splice: closes the branch and unions a lock', code: 'SKN020',
-    condition: "{ type: 'query', query: `SELECT 1 FROM users WHERE id = $1|) AS __skene_c LIMIT 1) UNION ALL (SELECT GET_LOCK('skene_attack', 0)` }" },
+  {
+    name: 'a quoted built-in name calls a stored function',
+    code: 'SKN026',
+    condition: "{ type: 'query', query: `SELECT 1 FROM users WHERE id = $1 AND |\\`date\\`(NOW()) = CURDATE()` }",
+  },
+  {
+    name: 'splice: closes the branch and unions a lock',
+    code: 'SKN020',
+    condition: "{ type: 'query', query: `SELECT 1 FROM users WHERE id = $1|) AS __skene_c LIMIT 1) UNION ALL (SELECT GET_LOCK('skene_attack', 0)` }",
+  },
 ];
 
 async function mysqlState(url: string, file: string): Promise<string> {
   const c = await mysql.createConnection(url);
   try {
-    const [rows] = await c.query(`SELECT (SELECT COUNT(*) FROM users) AS users, (SELECT COUNT(*) FROM user_actions) AS actions, IS_FREE_LOCK('skene_attack') AS lock_free`);
+    const [rows] = await c.query(
+      `SELECT (SELECT COUNT(*) FROM users) AS users, (SELECT COUNT(*) FROM user_actions) AS actions, IS_FREE_LOCK('skene_attack') AS lock_free`,
+    );
     return JSON.stringify({ ...(rows as object[])[0], file: existsSync(file) });
   } finally {
     await c.end();
@@ -276,11 +349,17 @@ test('Redis: check and plan refuse write commands alike; the keys are unchanged'
     if (keys.length) await r.del(...keys);
     r.disconnect();
   });
-  await source.seed([{ path: 'seed.redis', text: 'HSET users:1 email ada@example.com name Ada\nHSET users:2 email grace@example.com name Grace\nSADD user_actions:1 first_project_created\n' }]);
+  await source.seed([
+    {
+      path: 'seed.redis',
+      text: 'HSET users:1 email ada@example.com name Ada\nHSET users:2 email grace@example.com name Grace\nSADD user_actions:1 first_project_created\n',
+    },
+  ]);
   const { Redis } = await import('ioredis');
   const raw = new Redis(url);
   t.after(() => raw.disconnect());
-  const state = async () => JSON.stringify({ size: await raw.dbsize(), ada: await raw.hgetall(`${prefix}users:1`), grace: await raw.hgetall(`${prefix}users:2`) });
+  const state = async () =>
+    JSON.stringify({ size: await raw.dbsize(), ada: await raw.hgetall(`${prefix}users:1`), grace: await raw.hgetall(`${prefix}users:2`) });
   const dir = projectDir(t);
   for (const c of REDIS_CASES) {
     await t.test(c.name, async () => {
@@ -306,12 +385,15 @@ test('PostgreSQL: the plan reads the database catalog — its own functions and 
   const server = await serviceOrSkip(t, 'postgres');
   if (!server) return;
   const url = await tempPostgresDatabase(t, server, 'skene_shadow');
-  await pgRun(url, `${PG_SEED}
+  await pgRun(
+    url,
+    `${PG_SEED}
     CREATE TABLE log (what text);
     CREATE FUNCTION public.length(integer) RETURNS integer LANGUAGE sql AS $$ INSERT INTO log VALUES ('length'); SELECT 1 $$;
     CREATE FUNCTION public.bump(users) RETURNS integer LANGUAGE sql AS $$ INSERT INTO log VALUES ('bump'); SELECT 1 $$;
     CREATE FUNCTION public.same(integer, integer) RETURNS boolean LANGUAGE sql AS $$ INSERT INTO log VALUES ('op'); SELECT true $$;
-    CREATE OPERATOR public.## (LEFTARG = integer, RIGHTARG = integer, FUNCTION = public.same);`);
+    CREATE OPERATOR public.## (LEFTARG = integer, RIGHTARG = integer, FUNCTION = public.same);`,
+  );
   const dir = projectDir(t);
   const source = await openSource({ url });
   t.after(() => source.close());
@@ -339,7 +421,10 @@ test('PostgreSQL: a database with standard_conforming_strings off reads strings 
   if (!server) return;
   const url = await tempPostgresDatabase(t, server, 'skene_scs');
   const db = new URL(url).pathname.slice(1);
-  await pgRun(url, `${PG_SEED}; CREATE TABLE log (what text); CREATE EXTENSION IF NOT EXISTS dblink; ALTER DATABASE ${db} SET standard_conforming_strings = off;`);
+  await pgRun(
+    url,
+    `${PG_SEED}; CREATE TABLE log (what text); CREATE EXTENSION IF NOT EXISTS dblink; ALTER DATABASE ${db} SET standard_conforming_strings = off;`,
+  );
   const dir = projectDir(t);
   const source = await openSource({ url });
   t.after(() => source.close());

@@ -33,9 +33,15 @@ for (const [name, preamble, trigger, keys] of [
     const { doc, offset } = at(withTrigger(preamble, trigger));
     // The diagnostics read a schedule trigger: `table` is not one of its keys.
     const unknown = validate(doc, { project }).filter((d) => d.code === 'SKN001');
-    assert.deepEqual(unknown.map((d) => doc.text.slice(d.range.start, d.range.end)), ['table']);
+    assert.deepEqual(
+      unknown.map((d) => doc.text.slice(d.range.start, d.range.end)),
+      ['table'],
+    );
     // So does completion: the schedule trigger's keys, not the database trigger's `event`.
-    assert.deepEqual(complete(doc, offset, project).items.map((i) => i.label), keys);
+    assert.deepEqual(
+      complete(doc, offset, project).items.map((i) => i.label),
+      keys,
+    );
   });
 }
 

@@ -27,46 +27,101 @@ function fix(text: string, code: string, title?: string, dialect: Dialect = 'pos
 
 /** [code, title (preferred when absent), fixture, expected text after the fix] */
 const CASES: [string, string | undefined, string, string][] = [
-  ['SKN001', "Rename to 'personalization'",
+  [
+    'SKN001',
+    "Rename to 'personalization'",
     loop("action: { type: 'email', provider: 'resend', template: 're_engagement', personalisation: { name: '{{user.name}}' } }"),
-    loop("action: { type: 'email', provider: 'resend', template: 're_engagement', personalization: { name: '{{user.name}}' } }")],
-  ['SKN004', undefined,
+    loop("action: { type: 'email', provider: 'resend', template: 're_engagement', personalization: { name: '{{user.name}}' } }"),
+  ],
+  [
+    'SKN004',
+    undefined,
     "export default defineLoop({ type: 'activation', opinion: 'x', steps: [], recovery: { retries: 1, backoff: 'exponentail' } })",
-    "export default defineLoop({ type: 'activation', opinion: 'x', steps: [], recovery: { retries: 1, backoff: 'exponential' } })"],
-  ['SKN004', "Change to 'fixed'",
+    "export default defineLoop({ type: 'activation', opinion: 'x', steps: [], recovery: { retries: 1, backoff: 'exponential' } })",
+  ],
+  [
+    'SKN004',
+    "Change to 'fixed'",
     "export default defineLoop({ type: 'activation', opinion: 'x', steps: [], recovery: { retries: 1, backoff: \"exponentail\" } })",
-    "export default defineLoop({ type: 'activation', opinion: 'x', steps: [], recovery: { retries: 1, backoff: \"fixed\" } })"],
-  ['SKN004', undefined,
+    "export default defineLoop({ type: 'activation', opinion: 'x', steps: [], recovery: { retries: 1, backoff: \"fixed\" } })",
+  ],
+  [
+    'SKN004',
+    undefined,
     loop("trigger: { type: 'databse', table: 'users', event: 'insert' }, action: { type: 'email', provider: 'resend', template: 're_engagement' }"),
-    loop("trigger: { type: 'database', table: 'users', event: 'insert' }, action: { type: 'email', provider: 'resend', template: 're_engagement' }")],
-  ['SKN030', "Change to 're_engagement'",
+    loop("trigger: { type: 'database', table: 'users', event: 'insert' }, action: { type: 'email', provider: 'resend', template: 're_engagement' }"),
+  ],
+  [
+    'SKN030',
+    "Change to 're_engagement'",
     loop("trigger: { type: 'database', table: 'users', event: 'insert' }, action: { type: 'email', provider: 'resend', template: 're_engagment' }"),
-    loop("trigger: { type: 'database', table: 'users', event: 'insert' }, action: { type: 'email', provider: 'resend', template: 're_engagement' }")],
-  ['SKN040', undefined,
+    loop("trigger: { type: 'database', table: 'users', event: 'insert' }, action: { type: 'email', provider: 'resend', template: 're_engagement' }"),
+  ],
+  [
+    'SKN040',
+    undefined,
     loop("trigger: { type: 'database', table: 'usres', event: 'insert' }, action: { type: 'email', provider: 'resend', template: 're_engagement' }"),
-    loop("trigger: { type: 'database', table: 'users', event: 'insert' }, action: { type: 'email', provider: 'resend', template: 're_engagement' }")],
-  ['SKN041', undefined,
-    loop("trigger: { type: 'database', table: 'users', event: 'insert' }, action: { type: 'email', provider: 'resend', template: 're_engagement', subject: 'Hi {{user.nmae}}' }"),
-    loop("trigger: { type: 'database', table: 'users', event: 'insert' }, action: { type: 'email', provider: 'resend', template: 're_engagement', subject: 'Hi {{user.name}}' }")],
-  ['SKN012', undefined,
-    loop("trigger: { type: 'database', table: 'users', event: 'insert' }, condition: { type: 'query', query: 'SELECT 1', timeout: '5 minutes' }, action: { type: 'email', provider: 'resend', template: 're_engagement' }"),
-    loop("trigger: { type: 'database', table: 'users', event: 'insert' }, condition: { type: 'query', query: 'SELECT 1', timeout: '5m' }, action: { type: 'email', provider: 'resend', template: 're_engagement' }")],
-  ['SKN011', undefined,
-    loop("trigger: { type: 'schedule', cron: '0 9 * * *', timezone: 'Europe/Helsnki' }, condition: { type: 'query', query: 'SELECT * FROM users' }, action: { type: 'email', provider: 'resend', template: 're_engagement' }"),
-    loop("trigger: { type: 'schedule', cron: '0 9 * * *', timezone: 'Europe/Helsinki' }, condition: { type: 'query', query: 'SELECT * FROM users' }, action: { type: 'email', provider: 'resend', template: 're_engagement' }")],
-  ['SKN032', undefined,
-    loop("trigger: { type: 'database', table: 'users', event: 'insert' }, action: { type: 'email', provider: 'resend', template: 're_engagement', to: '{{usr.email}}' }"),
-    loop("trigger: { type: 'database', table: 'users', event: 'insert' }, action: { type: 'email', provider: 'resend', template: 're_engagement', to: '{{user.email}}' }")],
+    loop("trigger: { type: 'database', table: 'users', event: 'insert' }, action: { type: 'email', provider: 'resend', template: 're_engagement' }"),
+  ],
+  [
+    'SKN041',
+    undefined,
+    loop(
+      "trigger: { type: 'database', table: 'users', event: 'insert' }, action: { type: 'email', provider: 'resend', template: 're_engagement', subject: 'Hi {{user.nmae}}' }",
+    ),
+    loop(
+      "trigger: { type: 'database', table: 'users', event: 'insert' }, action: { type: 'email', provider: 'resend', template: 're_engagement', subject: 'Hi {{user.name}}' }",
+    ),
+  ],
+  [
+    'SKN012',
+    undefined,
+    loop(
+      "trigger: { type: 'database', table: 'users', event: 'insert' }, condition: { type: 'query', query: 'SELECT 1', timeout: '5 minutes' }, action: { type: 'email', provider: 'resend', template: 're_engagement' }",
+    ),
+    loop(
+      "trigger: { type: 'database', table: 'users', event: 'insert' }, condition: { type: 'query', query: 'SELECT 1', timeout: '5m' }, action: { type: 'email', provider: 'resend', template: 're_engagement' }",
+    ),
+  ],
+  [
+    'SKN011',
+    undefined,
+    loop(
+      "trigger: { type: 'schedule', cron: '0 9 * * *', timezone: 'Europe/Helsnki' }, condition: { type: 'query', query: 'SELECT * FROM users' }, action: { type: 'email', provider: 'resend', template: 're_engagement' }",
+    ),
+    loop(
+      "trigger: { type: 'schedule', cron: '0 9 * * *', timezone: 'Europe/Helsinki' }, condition: { type: 'query', query: 'SELECT * FROM users' }, action: { type: 'email', provider: 'resend', template: 're_engagement' }",
+    ),
+  ],
+  [
+    'SKN032',
+    undefined,
+    loop(
+      "trigger: { type: 'database', table: 'users', event: 'insert' }, action: { type: 'email', provider: 'resend', template: 're_engagement', to: '{{usr.email}}' }",
+    ),
+    loop(
+      "trigger: { type: 'database', table: 'users', event: 'insert' }, action: { type: 'email', provider: 'resend', template: 're_engagement', to: '{{user.email}}' }",
+    ),
+  ],
   // Not on the diagnostic: computed from the schema at the object's path.
-  ['SKN002', "Add missing field 'event'",
+  [
+    'SKN002',
+    "Add missing field 'event'",
     loop("trigger: { type: 'database', table: 'users' }, action: { type: 'email', provider: 'resend', template: 're_engagement' }"),
-    loop("trigger: { type: 'database', table: 'users', event: 'insert' }, action: { type: 'email', provider: 'resend', template: 're_engagement' }")],
-  ['SKN002', "Add missing fields 'provider', 'template'",
+    loop("trigger: { type: 'database', table: 'users', event: 'insert' }, action: { type: 'email', provider: 'resend', template: 're_engagement' }"),
+  ],
+  [
+    'SKN002',
+    "Add missing fields 'provider', 'template'",
     loop("trigger: { type: 'database', table: 'users', event: 'insert' }, action: { type: 'email' }"),
-    loop("trigger: { type: 'database', table: 'users', event: 'insert' }, action: { type: 'email', provider: 'resend', template: '' }")],
-  ['SKN002', "Add missing fields 'type', 'opinion', 'steps'",
+    loop("trigger: { type: 'database', table: 'users', event: 'insert' }, action: { type: 'email', provider: 'resend', template: '' }"),
+  ],
+  [
+    'SKN002',
+    "Add missing fields 'type', 'opinion', 'steps'",
     'export default defineLoop({\n  id: "welcome",\n});\n',
-    'export default defineLoop({\n  id: "welcome",\n  type: \'activation\',\n  opinion: \'\',\n  steps: [{ trigger: { type: \'database\', table: \'\', event: \'insert\' }, action: { type: \'email\', provider: \'resend\', template: \'\' } }],\n});\n'],
+    "export default defineLoop({\n  id: \"welcome\",\n  type: 'activation',\n  opinion: '',\n  steps: [{ trigger: { type: 'database', table: '', event: 'insert' }, action: { type: 'email', provider: 'resend', template: '' } }],\n});\n",
+  ],
 ];
 
 for (const [code, title, fixture, expected] of CASES) {
@@ -82,7 +137,9 @@ test('SKN023: the PostgreSQL → MySQL INTERVAL rewrite on the TiDB seed', () =>
 });
 
 test('SKN030: create the missing template, with the personalization keys as props', () => {
-  const fixture = loop("trigger: { type: 'database', table: 'users', event: 'insert' }, action: { type: 'email', provider: 'resend', template: 'trial_ending', personalization: { name: '{{user.name}}', plan: '{{user.plan}}' } }");
+  const fixture = loop(
+    "trigger: { type: 'database', table: 'users', event: 'insert' }, action: { type: 'email', provider: 'resend', template: 'trial_ending', personalization: { name: '{{user.name}}', plan: '{{user.plan}}' } }",
+  );
   const { action, text } = fix(fixture, 'SKN030', 'Create emails/trial_ending.tsx');
   assert.equal(text, fixture, 'creating the file leaves the config as it is');
   assert.equal(action.createFile?.path, join(APP, 'emails/trial_ending.tsx'));
@@ -93,7 +150,10 @@ test('actions are deduplicated when diagnostics propose the same change', () => 
   const text = loop("trigger: { type: 'database', table: 'users', event: 'insert' }, action: { type: 'email' }");
   const { document, diagnostics } = analyze(text, { fileName: CONFIG, project });
   assert.equal(diagnostics.filter((d) => d.code === 'SKN002').length, 2);
-  assert.deepEqual(codeActions(document, diagnostics, { start: 0, end: text.length }).map((a) => a.title), ["Add missing fields 'provider', 'template'"]);
+  assert.deepEqual(
+    codeActions(document, diagnostics, { start: 0, end: text.length }).map((a) => a.title),
+    ["Add missing fields 'provider', 'template'"],
+  );
 });
 
 test('only diagnostics touching the range are fixed', () => {

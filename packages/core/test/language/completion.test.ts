@@ -20,27 +20,27 @@ function labels(marked: string): string[] {
 /** [fixture, exactly these labels (in order)] */
 const EXACT: [string, string[]][] = [
   // Keys of a loop, required first, without keys already present; the half-typed key itself excluded.
-  ["export default defineLoop({ ty| })", ['type', 'opinion', 'steps', 'id', 'recovery']],
+  ['export default defineLoop({ ty| })', ['type', 'opinion', 'steps', 'id', 'recovery']],
   ["export default defineLoop({ type: 'activation', | })", ['opinion', 'steps', 'id', 'recovery']],
   ["export default defineLoop({ type: 'activation',\n  opinion: 'x'\n  st|\n})", ['steps', 'id', 'recovery']],
   // Keys of nested objects, discriminated on `type`.
   [loop("trigger: { type: 'database', | }"), ['table', 'event']],
   [loop("trigger: { type: 'schedule', | }"), ['cron', 'timezone']],
-  [loop("trigger: { | }"), ['type', 'table', 'event', 'cron', 'timezone']],
+  [loop('trigger: { | }'), ['type', 'table', 'event', 'cron', 'timezone']],
   [loop("condition: { type: 'redis', | }"), ['command', 'timeout']],
   [loop("action: { type: 'email', template: 'x', | }"), ['provider', 'personalization', 'to', 'from', 'subject']],
   [loop("| trigger: { type: 'database' }"), ['action', 'condition']],
-  ["export default defineLoop({ recovery: { | } })", ['retries', 'backoff']],
-  ["export default defineConfig({ | })", ['loops', 'database', 'email']],
+  ['export default defineLoop({ recovery: { | } })', ['retries', 'backoff']],
+  ['export default defineConfig({ | })', ['loops', 'database', 'email']],
   ["export default defineConfig({ loops: [{ type: 'activation', | }] })", ['opinion', 'steps', 'id', 'recovery']],
   ["export default [{ type: 'retention', | }]", ['opinion', 'steps', 'id', 'recovery']],
-  ["const welcome = defineLoop({ | });\nexport default [welcome];", ['type', 'opinion', 'steps', 'id', 'recovery']],
+  ['const welcome = defineLoop({ | });\nexport default [welcome];', ['type', 'opinion', 'steps', 'id', 'recovery']],
   // Personalization keys: the template's props.
   [loop("action: { type: 'email', template: 'activation_welcome', personalization: { | } }"), ['name', 'activationLink']],
   [loop("action: { type: 'email', template: 're_engagement', personalization: { name: '', | } }"), ['lastActivity']],
   // Enum and discriminator values, quoted or bare.
   ["export default defineLoop({ type: '|' })", ['activation', 'retention', 'adoption', 'milestone', 'referral', 'expansion']],
-  ["export default defineLoop({ recovery: { backoff: | } })", ['exponential', 'linear', 'fixed']],
+  ['export default defineLoop({ recovery: { backoff: | } })', ['exponential', 'linear', 'fixed']],
   ["export default defineLoop({ recovery: { backoff: 'exp|' } })", ['exponential', 'linear', 'fixed']],
   [loop("trigger: { type: '|' }"), ['database', 'schedule']],
   [loop("trigger: { type: 'database', event: '|' }"), ['insert', 'update', 'delete']],
@@ -52,7 +52,10 @@ const EXACT: [string, string[]][] = [
   // `{{…}}` paths.
   [loop("action: { type: 'email', personalization: { name: '{{|' } }"), ['user', 'row', 'match', 'loop', 'now']],
   [loop("action: { type: 'email', personalization: { name: 'Hi {{user.|}}' } }"), ['id', 'email', 'name', 'activation_link', 'last_activity_at', 'plan']],
-  [loop("trigger: { type: 'database', table: 'user_actions', event: 'insert' }, action: { type: 'email', subject: '{{row.a|}}' }"), ['id', 'user_id', 'action_type', 'created_at']],
+  [
+    loop("trigger: { type: 'database', table: 'user_actions', event: 'insert' }, action: { type: 'email', subject: '{{row.a|}}' }"),
+    ['id', 'user_id', 'action_type', 'created_at'],
+  ],
   [loop("action: { type: 'email', to: '{{loop.|}}' }"), ['id', 'type', 'opinion']],
   [loop("condition: { type: 'redis', command: ['SISMEMBER', 'seen:{{user.|}}'] }"), ['id', 'email', 'name', 'activation_link', 'last_activity_at', 'plan']],
   [loop("action: { type: 'email', personalization: { name: 'plain text|' } }"), []],
@@ -60,18 +63,24 @@ const EXACT: [string, string[]][] = [
   [loop("condition: { type: 'query', query: `SELECT * FROM |` }"), ['users', 'user_actions']],
   [loop("condition: { type: 'query', query: `SELECT 1 FROM user_actions a WHERE a.|` }"), ['id', 'user_id', 'action_type', 'created_at']],
   // Cron presets and durations.
-  [loop("trigger: { type: 'schedule', cron: '|' }"), ['0 9 * * *', '0 9 * * 1-5', '0 9 * * 1', '0 0 * * *', '0 * * * *', '*/15 * * * *', '0 9 1 * *', '30 17 * * 5']],
-  [loop("condition: { type: 'query', query: 'SELECT 1', timeout: '|' }"), ['30s', '1m', '5m', '10m', '15m', '30m', '1h', '6h', '12h', '1d', '3d', '7d', '14d', '30d']],
+  [
+    loop("trigger: { type: 'schedule', cron: '|' }"),
+    ['0 9 * * *', '0 9 * * 1-5', '0 9 * * 1', '0 0 * * *', '0 * * * *', '*/15 * * * *', '0 9 1 * *', '30 17 * * 5'],
+  ],
+  [
+    loop("condition: { type: 'query', query: 'SELECT 1', timeout: '|' }"),
+    ['30s', '1m', '5m', '10m', '15m', '30m', '1h', '6h', '12h', '1d', '3d', '7d', '14d', '30d'],
+  ],
   // Object skeletons at a bare value position, one per union option.
-  [loop("trigger: |"), ["{ type: 'database' … }", "{ type: 'schedule' … }"]],
+  [loop('trigger: |'), ["{ type: 'database' … }", "{ type: 'schedule' … }"]],
   // Outside any loop: nothing.
   ["import { defineLoop } from '@skene/sdk';|\nexport default defineLoop({});", []],
-  ["const x = { | };\nexport default defineLoop({});", []],
+  ['const x = { | };\nexport default defineLoop({});', []],
   // In comments: nothing.
   ["export default defineLoop({ type: 'activation', // a comment |\n  opinion: 'x' })", []],
   ["export default defineLoop({ type: 'activation', /* | */ opinion: 'x' })", []],
   ["export default defineLoop({ type: 'activation', /* c */ | })", ['opinion', 'steps', 'id', 'recovery']],
-  ["export default defineLoop({\n  // the type\n  |\n})", ['type', 'opinion', 'steps', 'id', 'recovery']],
+  ['export default defineLoop({\n  // the type\n  |\n})', ['type', 'opinion', 'steps', 'id', 'recovery']],
 ];
 
 for (const [marked, expected] of EXACT) {
@@ -103,10 +112,10 @@ test('key items document the field from the schema', () => {
 
 /** [fixture, label, text after applying the item] */
 const APPLIED: [string, string, string][] = [
-  ["export default defineLoop({ ty| })", 'type', "export default defineLoop({ type:  })"],
-  ["export default defineLoop({ recovery: { backoff: ex| } })", 'exponential', "export default defineLoop({ recovery: { backoff: 'exponential' } })"],
+  ['export default defineLoop({ ty| })', 'type', 'export default defineLoop({ type:  })'],
+  ['export default defineLoop({ recovery: { backoff: ex| } })', 'exponential', "export default defineLoop({ recovery: { backoff: 'exponential' } })"],
   ["export default defineLoop({ recovery: { backoff: 'exp|' } })", 'exponential', "export default defineLoop({ recovery: { backoff: 'exponential' } })"],
-  ["export default defineLoop({ recovery: { backoff: \"|\" } })", 'linear', "export default defineLoop({ recovery: { backoff: \"linear\" } })"],
+  ['export default defineLoop({ recovery: { backoff: "|" } })', 'linear', 'export default defineLoop({ recovery: { backoff: "linear" } })'],
   ["x({ to: '{{user.em|' })", '', ''], // not a config: no items
   [loop("action: { type: 'email', to: '{{user.em|' }"), 'email', loop("action: { type: 'email', to: '{{user.email}}' }")],
   [loop("action: { type: 'email', to: '{{user.em|}}' }"), 'email', loop("action: { type: 'email', to: '{{user.email}}' }")],
@@ -135,5 +144,8 @@ test('without project files, schema completions still work and file-based ones a
   const { doc, offset } = at(loop("trigger: { type: 'database', table: '|' }"));
   assert.deepEqual(complete(doc, offset).items, []);
   const k = at(loop("trigger: { type: 'database', | }"));
-  assert.deepEqual(complete(k.doc, k.offset).items.map((i) => i.label), ['table', 'event']);
+  assert.deepEqual(
+    complete(k.doc, k.offset).items.map((i) => i.label),
+    ['table', 'event'],
+  );
 });

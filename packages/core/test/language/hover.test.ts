@@ -22,34 +22,53 @@ function hoverText(marked: string): string | undefined {
 
 /** [fixture, exact hover text] */
 const EXACT: [string, string | undefined][] = [
-  [loop("trigger: { type: 'schedule', |cron: '0 9 * * *' }"),
-    '**steps.trigger.cron** — `string`\n\nA 5-field cron expression: minute hour day-of-month month day-of-week (for example `0 9 * * *`, daily at 09:00).'],
-  [loop("trigger: { type: 'schedule', cron: '0 9 * * 1-5|', timezone: 'Europe/Helsinki' }"),
-    '**steps.trigger.cron** — `string`\n\n`0 9 * * 1-5`: At 09:00, Monday through Friday (Europe/Helsinki)\n\nNext: Thu 2026-01-01 09:00, Fri 2026-01-02 09:00, Mon 2026-01-05 09:00\n\n'
-    + 'A 5-field cron expression: minute hour day-of-month month day-of-week (for example `0 9 * * *`, daily at 09:00).'],
-  [loop("condition: { type: 'query', query: 'SELECT 1', timeout: '|10m' }"),
-    '**steps.condition.timeout** — `string (optional)`\n\n`10m` = 10 minutes\n\nFor database triggers: how long after the trigger the condition may take to become true. For schedules: the query\'s deadline.'],
-  ["export default defineLoop({ recovery: { retries: 3, |backoff: 'linear' } })",
-    "**recovery.backoff** — `'exponential' | 'linear' | 'fixed'`\n\nThe wait between retries: `exponential`, `linear` or `fixed` (with jitter)."],
-  [loop("trigger: { |type: 'database' }"),
-    "**steps.trigger.type** — `'database'`\n\nFires once per inserted, updated or deleted row of `table`."],
-  [loop("action: { type: 'email', provider: 'resend', template: 're_eng|agement' }"),
-    "**steps.action.template** — `string`\n\nTemplate `re_engagement`: emails/re_engagement.tsx\n\nProps: `name`, `lastActivity`\n\n"
-    + 'The email template: `emails/<template>.tsx` (a React Email component) or `emails/<template>.html` beside the config.'],
-  [loop("action: { type: 'email', personalization: { name: '{{user.na|me}}' } }"),
-    '**{{user.name}}**\n\nThe recipient: the users row (database triggers: the triggering row or the users row its user_id points to; schedules: each row the query returns).\n\n'
-    + 'Column `users.name`: text (migrations/001_init.sql:2)'],
-  [loop("action: { type: 'email', personalization: { name: '{{user.nme}}' } }").replace('nme', 'n|me'),
-    '**{{user.nme}}**\n\nThe recipient: the users row (database triggers: the triggering row or the users row its user_id points to; schedules: each row the query returns).\n\n'
-    + 'Table `users` has no column `nme`.'],
-  [loop("condition: { type: 'query', query: `SELECT 1 FROM user_act|ions WHERE user_id = $1` }"),
-    '**user_actions** (migrations/001_init.sql:10)\n\n- `id` serial\n- `user_id` int4\n- `action_type` text\n- `created_at` timestamptz'],
-  [loop("action: { type: 'email', template: 're_engagement', personalization: { |lastActivity: '{{user.last_activity_at}}' } }"),
-    '**steps.action.personalization.lastActivity** — `string`\n\nProp `lastActivity` of template `re_engagement` (emails/re_engagement.tsx).\n\n'
-    + 'Text with `{{path}}` placeholders over `user`, `row`, `match`, `loop` and `now`.'],
-  [loop("action: { type: 'email', template: 're_engagement', personalization: { |link: '' } }"),
-    '**steps.action.personalization.link** — `string`\n\nTemplate `re_engagement` (emails/re_engagement.tsx) does not read `link`; its props: `name`, `lastActivity`.\n\n'
-    + 'Text with `{{path}}` placeholders over `user`, `row`, `match`, `loop` and `now`.'],
+  [
+    loop("trigger: { type: 'schedule', |cron: '0 9 * * *' }"),
+    '**steps.trigger.cron** — `string`\n\nA 5-field cron expression: minute hour day-of-month month day-of-week (for example `0 9 * * *`, daily at 09:00).',
+  ],
+  [
+    loop("trigger: { type: 'schedule', cron: '0 9 * * 1-5|', timezone: 'Europe/Helsinki' }"),
+    '**steps.trigger.cron** — `string`\n\n`0 9 * * 1-5`: At 09:00, Monday through Friday (Europe/Helsinki)\n\nNext: Thu 2026-01-01 09:00, Fri 2026-01-02 09:00, Mon 2026-01-05 09:00\n\n' +
+      'A 5-field cron expression: minute hour day-of-month month day-of-week (for example `0 9 * * *`, daily at 09:00).',
+  ],
+  [
+    loop("condition: { type: 'query', query: 'SELECT 1', timeout: '|10m' }"),
+    "**steps.condition.timeout** — `string (optional)`\n\n`10m` = 10 minutes\n\nFor database triggers: how long after the trigger the condition may take to become true. For schedules: the query's deadline.",
+  ],
+  [
+    "export default defineLoop({ recovery: { retries: 3, |backoff: 'linear' } })",
+    "**recovery.backoff** — `'exponential' | 'linear' | 'fixed'`\n\nThe wait between retries: `exponential`, `linear` or `fixed` (with jitter).",
+  ],
+  [loop("trigger: { |type: 'database' }"), "**steps.trigger.type** — `'database'`\n\nFires once per inserted, updated or deleted row of `table`."],
+  [
+    loop("action: { type: 'email', provider: 'resend', template: 're_eng|agement' }"),
+    '**steps.action.template** — `string`\n\nTemplate `re_engagement`: emails/re_engagement.tsx\n\nProps: `name`, `lastActivity`\n\n' +
+      'The email template: `emails/<template>.tsx` (a React Email component) or `emails/<template>.html` beside the config.',
+  ],
+  [
+    loop("action: { type: 'email', personalization: { name: '{{user.na|me}}' } }"),
+    '**{{user.name}}**\n\nThe recipient: the users row (database triggers: the triggering row or the users row its user_id points to; schedules: each row the query returns).\n\n' +
+      'Column `users.name`: text (migrations/001_init.sql:2)',
+  ],
+  [
+    loop("action: { type: 'email', personalization: { name: '{{user.nme}}' } }").replace('nme', 'n|me'),
+    '**{{user.nme}}**\n\nThe recipient: the users row (database triggers: the triggering row or the users row its user_id points to; schedules: each row the query returns).\n\n' +
+      'Table `users` has no column `nme`.',
+  ],
+  [
+    loop("condition: { type: 'query', query: `SELECT 1 FROM user_act|ions WHERE user_id = $1` }"),
+    '**user_actions** (migrations/001_init.sql:10)\n\n- `id` serial\n- `user_id` int4\n- `action_type` text\n- `created_at` timestamptz',
+  ],
+  [
+    loop("action: { type: 'email', template: 're_engagement', personalization: { |lastActivity: '{{user.last_activity_at}}' } }"),
+    '**steps.action.personalization.lastActivity** — `string`\n\nProp `lastActivity` of template `re_engagement` (emails/re_engagement.tsx).\n\n' +
+      'Text with `{{path}}` placeholders over `user`, `row`, `match`, `loop` and `now`.',
+  ],
+  [
+    loop("action: { type: 'email', template: 're_engagement', personalization: { |link: '' } }"),
+    '**steps.action.personalization.link** — `string`\n\nTemplate `re_engagement` (emails/re_engagement.tsx) does not read `link`; its props: `name`, `lastActivity`.\n\n' +
+      'Text with `{{path}}` placeholders over `user`, `row`, `match`, `loop` and `now`.',
+  ],
   ["import { defineLoop } from '@skene/sdk';\n|export default defineLoop({});", undefined],
 ];
 

@@ -28,11 +28,19 @@ export default defineConfig({
 test('symbols: each loop by id (explicit or derived) with its steps', () => {
   const doc = parseConfigDocument(CONFIG_TEXT, CONFIG);
   const list = symbols(doc);
-  assert.deepEqual(list.map((s) => ({ name: s.name, detail: s.detail, kind: s.kind, steps: s.children.map((c) => `${c.name}: ${c.detail}`) })), [
-    { name: 'activation-1', detail: 'Welcome new users', kind: 'loop', steps: ['step 1: insert on users → activation_welcome', 'step 2: schedule 0 9 * * * → re_engagement'] },
-    { name: 'winback', detail: 'Win back', kind: 'loop', steps: [] },
-    { name: 'activation-2', detail: 'Second', kind: 'loop', steps: [] },
-  ]);
+  assert.deepEqual(
+    list.map((s) => ({ name: s.name, detail: s.detail, kind: s.kind, steps: s.children.map((c) => `${c.name}: ${c.detail}`) })),
+    [
+      {
+        name: 'activation-1',
+        detail: 'Welcome new users',
+        kind: 'loop',
+        steps: ['step 1: insert on users → activation_welcome', 'step 2: schedule 0 9 * * * → re_engagement'],
+      },
+      { name: 'winback', detail: 'Win back', kind: 'loop', steps: [] },
+      { name: 'activation-2', detail: 'Second', kind: 'loop', steps: [] },
+    ],
+  );
   for (const s of [...list, ...list.flatMap((l) => l.children)]) {
     assert.ok(s.range.start <= s.selectionRange.start && s.selectionRange.end <= s.range.end, `${s.name}: selection inside range`);
   }
@@ -42,26 +50,47 @@ test('symbols: each loop by id (explicit or derived) with its steps', () => {
 test('code lenses: Plan this loop (with its id) and Copy Skene Prompt at each loop', () => {
   const doc = parseConfigDocument(CONFIG_TEXT, CONFIG);
   const lenses = codeLenses(doc);
-  assert.deepEqual(lenses.map((l) => [doc.lines.position(l.range.start).line, l.title, l.command, l.arguments]), [
-    [1, 'Plan this loop', 'skene.planLoop', ['activation-1']],
-    [1, 'Copy Skene Prompt', 'skene.copyPrompt', []],
-    [10, 'Plan this loop', 'skene.planLoop', ['winback']],
-    [10, 'Copy Skene Prompt', 'skene.copyPrompt', []],
-    [10, 'Plan this loop', 'skene.planLoop', ['activation-2']],
-    [10, 'Copy Skene Prompt', 'skene.copyPrompt', []],
-  ]);
+  assert.deepEqual(
+    lenses.map((l) => [doc.lines.position(l.range.start).line, l.title, l.command, l.arguments]),
+    [
+      [1, 'Plan this loop', 'skene.planLoop', ['activation-1']],
+      [1, 'Copy Skene Prompt', 'skene.copyPrompt', []],
+      [10, 'Plan this loop', 'skene.planLoop', ['winback']],
+      [10, 'Copy Skene Prompt', 'skene.copyPrompt', []],
+      [10, 'Plan this loop', 'skene.planLoop', ['activation-2']],
+      [10, 'Copy Skene Prompt', 'skene.copyPrompt', []],
+    ],
+  );
 });
 
 const SQL = join(APP, 'migrations/001_init.sql');
-const sqlLine = (needle: string) => readFileSync(SQL, 'utf8').split('\n').findIndex((l) => l.includes(needle));
+const sqlLine = (needle: string) =>
+  readFileSync(SQL, 'utf8')
+    .split('\n')
+    .findIndex((l) => l.includes(needle));
 
 /** [fixture, expected {path, line, character} or none] */
 const DEFINITIONS: [string, { path: string; line: number; character: number } | undefined][] = [
-  ["export default defineLoop({ steps: [{ action: { type: 'email', template: 're_en|gagement' } }] })", { path: join(APP, 'emails/re_engagement.tsx'), line: 0, character: 0 }],
-  ["export default defineLoop({ steps: [{ action: { type: 'email', template: '|activation_welcome' } }] })", { path: join(APP, 'emails/activation_welcome.html'), line: 0, character: 0 }],
-  ["export default defineLoop({ steps: [{ trigger: { type: 'database', table: 'user_act|ions' } }] })", { path: SQL, line: sqlLine('CREATE TABLE user_actions'), character: 13 }],
-  ["export default defineLoop({ steps: [{ condition: { type: 'query', query: 'SELECT 1 FROM us|ers' } }] })", { path: SQL, line: sqlLine('CREATE TABLE users'), character: 13 }],
-  ["export default defineLoop({ steps: [{ action: { type: 'email', to: '{{user.em|ail}}' } }] })", { path: SQL, line: sqlLine('CREATE TABLE users'), character: 13 }],
+  [
+    "export default defineLoop({ steps: [{ action: { type: 'email', template: 're_en|gagement' } }] })",
+    { path: join(APP, 'emails/re_engagement.tsx'), line: 0, character: 0 },
+  ],
+  [
+    "export default defineLoop({ steps: [{ action: { type: 'email', template: '|activation_welcome' } }] })",
+    { path: join(APP, 'emails/activation_welcome.html'), line: 0, character: 0 },
+  ],
+  [
+    "export default defineLoop({ steps: [{ trigger: { type: 'database', table: 'user_act|ions' } }] })",
+    { path: SQL, line: sqlLine('CREATE TABLE user_actions'), character: 13 },
+  ],
+  [
+    "export default defineLoop({ steps: [{ condition: { type: 'query', query: 'SELECT 1 FROM us|ers' } }] })",
+    { path: SQL, line: sqlLine('CREATE TABLE users'), character: 13 },
+  ],
+  [
+    "export default defineLoop({ steps: [{ action: { type: 'email', to: '{{user.em|ail}}' } }] })",
+    { path: SQL, line: sqlLine('CREATE TABLE users'), character: 13 },
+  ],
   ["export default defineLoop({ steps: [{ action: { type: 'email', template: 'nope|' } }] })", undefined],
   ["export default defineLoop({ |type: 'activation' })", undefined],
 ];

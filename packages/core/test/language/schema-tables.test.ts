@@ -32,7 +32,10 @@ function items(marked: string) {
   return complete(doc, offset, project).items;
 }
 
-const labels = (marked: string) => items(marked).map((i) => i.label).sort();
+const labels = (marked: string) =>
+  items(marked)
+    .map((i) => i.label)
+    .sort();
 
 test('a trigger table completes with schema-qualified names outside public', () => {
   assert.deepEqual(labels(loop("trigger: { type: 'database', table: '|' }")), ['crm.users', 'user_actions', 'users']);
@@ -50,11 +53,17 @@ test('columns of a schema-qualified table in a query', () => {
 });
 
 test('{{user.|}} is the users table the plan reads: the trigger’s own for crm.users, else users', () => {
-  const user = (table: string) => labels(loop(`trigger: { type: 'database', table: '${table}', event: 'insert' }, action: { type: 'email', personalization: { name: '{{user.|}}' } }`));
+  const user = (table: string) =>
+    labels(loop(`trigger: { type: 'database', table: '${table}', event: 'insert' }, action: { type: 'email', personalization: { name: '{{user.|}}' } }`));
   assert.deepEqual(user('crm.users'), ['crm_score', 'email', 'id', 'name']);
   assert.deepEqual(user('public.users'), ['email', 'id', 'name', 'plan']);
   assert.deepEqual(user('user_actions'), ['email', 'id', 'name', 'plan']);
-  assert.deepEqual(labels(loop("trigger: { type: 'database', table: 'crm.users', event: 'insert' }, action: { type: 'email', subject: '{{row.|}}' }")), ['crm_score', 'email', 'id', 'name']);
+  assert.deepEqual(labels(loop("trigger: { type: 'database', table: 'crm.users', event: 'insert' }, action: { type: 'email', subject: '{{row.|}}' }")), [
+    'crm_score',
+    'email',
+    'id',
+    'name',
+  ]);
 });
 
 test('hover: a qualified trigger table and a qualified table in a query show their columns', () => {

@@ -17,7 +17,10 @@ describe('emptyReport', () => {
 
   it('compared with it, every email of a plan is added', () => {
     const email = { id: 'e1', to: 'a@example.com', from: 'f@example.com', template: 't', props: {}, at: '2026-03-02T09:00:00.000Z' };
-    const head = { ...emptyReport(), loops: [{ id: 'l', type: 'activation', opinion: 'o', counts: { events: 1, emails: 1, waiting: 0, skipped: 0, errors: 0 }, steps: [{ emails: [email] }] }] } as unknown as PlanReport;
+    const head = {
+      ...emptyReport(),
+      loops: [{ id: 'l', type: 'activation', opinion: 'o', counts: { events: 1, emails: 1, waiting: 0, skipped: 0, errors: 0 }, steps: [{ emails: [email] }] }],
+    } as unknown as PlanReport;
     assert.deepEqual(compareReports(head, emptyReport(), 'base'), { base: 'base', added: ['e1'], removed: [], changed: [], unchanged: 0 });
   });
 });

@@ -56,7 +56,12 @@ const activation = (query: string) => ({
     {
       trigger: { type: 'database', table: 'users', event: 'insert' },
       condition: { type: 'query', query, timeout: '5m' },
-      action: { type: 'email', provider: 'resend', template: 'welcome', personalization: { name: '{{user.name}}', link: '{{user.link}}', action: '{{match.action_type}}' } },
+      action: {
+        type: 'email',
+        provider: 'resend',
+        template: 'welcome',
+        personalization: { name: '{{user.name}}', link: '{{user.link}}', action: '{{match.action_type}}' },
+      },
     },
   ],
 });
@@ -78,10 +83,13 @@ async function semantics(t: TestContext, source: SqlSource) {
     assert.deepEqual(step.notSent[0], { reason: WAITING, count: USERS - Math.floor(USERS / 3), examples: ['1', '2', '4', '5', '7'] });
     assert.equal(statements.filter((s) => s.includes('__skene_c')).length, Math.ceil(USERS / 1000), 'one condition statement per batch of 1000');
     assert.ok(statements.length < 15, `${statements.length} statements in all`);
-    assert.deepEqual(step.emails.slice(0, 2).map((e) => [e.id, e.to, e.subject, e.props]), [
-      ['welcome/1/3', 'user3@example.com', 'Welcome, User 3', { name: 'User 3', link: 'https://app.example/a/3', action: 'first_project_created' }],
-      ['welcome/1/6', 'user6@example.com', 'Welcome, User 6', { name: 'User 6', link: 'https://app.example/a/6', action: 'first_project_created' }],
-    ]);
+    assert.deepEqual(
+      step.emails.slice(0, 2).map((e) => [e.id, e.to, e.subject, e.props]),
+      [
+        ['welcome/1/3', 'user3@example.com', 'Welcome, User 3', { name: 'User 3', link: 'https://app.example/a/3', action: 'first_project_created' }],
+        ['welcome/1/6', 'user6@example.com', 'Welcome, User 6', { name: 'User 6', link: 'https://app.example/a/6', action: 'first_project_created' }],
+      ],
+    );
   });
 
   await t.test(`${source.kind}: --since counts only rows created since; a missing value is reported, never "undefined"`, async () => {
@@ -92,14 +100,20 @@ async function semantics(t: TestContext, source: SqlSource) {
     const step = report.loops[0]!.steps[0]!;
     assert.deepEqual(step.errors, []);
     assert.equal(report.clock.since, '2026-03-01T23:00:00.000Z');
-    assert.deepEqual(step.emails.map((e) => e.key), ['2491', '2493', '2495', '2497', '2499']);
+    assert.deepEqual(
+      step.emails.map((e) => e.key),
+      ['2491', '2493', '2495', '2497', '2499'],
+    );
     assert.equal(step.counts.waiting, 5);
 
     const all = await runPlan({ config, source, at: AT, env: FROM });
     const seven = all.loops[0]!.steps[0]!.emails.find((e) => e.key === '7')!;
     assert.equal(seven.props.link, '');
     assert.ok(!seven.html!.includes('undefined'));
-    assert.deepEqual(seven.problems, ['missing value: {{user.link}} (personalization.link) is empty', 'missing value: {{match.action_type}} (personalization.action) is empty']);
+    assert.deepEqual(seven.problems, [
+      'missing value: {{user.link}} (personalization.link) is empty',
+      'missing value: {{match.action_type}} (personalization.action) is empty',
+    ]);
   });
 
   await t.test(`${source.kind}: a trigger on another table finds the user through user_id`, async () => {
@@ -107,11 +121,22 @@ async function semantics(t: TestContext, source: SqlSource) {
       id: 'projects',
       type: 'milestone',
       opinion: 'Celebrate projects',
-      steps: [{ trigger: { type: 'database', table: 'projects', event: 'insert' }, action: { type: 'email', provider: 'resend', template: 'welcome', personalization: { name: '{{user.name}} / {{row.title}}' } } }],
+      steps: [
+        {
+          trigger: { type: 'database', table: 'projects', event: 'insert' },
+          action: { type: 'email', provider: 'resend', template: 'welcome', personalization: { name: '{{user.name}} / {{row.title}}' } },
+        },
+      ],
     });
     t.after(() => config.cleanup());
     const step = (await runPlan({ config, source, at: AT, env: FROM })).loops[0]!.steps[0]!;
-    assert.deepEqual(step.emails.map((e) => [e.to, e.props.name]), [['user3@example.com', 'User 3 / Rocket'], ['user6@example.com', 'User 6 / Garden']]);
+    assert.deepEqual(
+      step.emails.map((e) => [e.to, e.props.name]),
+      [
+        ['user3@example.com', 'User 3 / Rocket'],
+        ['user6@example.com', 'User 6 / Garden'],
+      ],
+    );
     assert.deepEqual(step.notSent, [{ reason: 'no user: projects.user_id matches no users row', count: 1, examples: ['3'] }]);
   });
 
@@ -124,7 +149,10 @@ async function semantics(t: TestContext, source: SqlSource) {
       steps: [
         {
           trigger: { type: 'schedule', cron: '0 */6 * * *', timezone: 'Europe/Helsinki' },
-          condition: { type: 'query', query: `SELECT * FROM users WHERE created_at >= ${recent} AND created_at < ${dialect === 'postgres' ? 'CURRENT_TIMESTAMP' : 'CURRENT_TIMESTAMP()'}` },
+          condition: {
+            type: 'query',
+            query: `SELECT * FROM users WHERE created_at >= ${recent} AND created_at < ${dialect === 'postgres' ? 'CURRENT_TIMESTAMP' : 'CURRENT_TIMESTAMP()'}`,
+          },
           action: { type: 'email', provider: 'resend', template: 'welcome', personalization: { name: '{{user.name}} at {{now}}' } },
         },
       ],
@@ -134,12 +162,23 @@ async function semantics(t: TestContext, source: SqlSource) {
     const report = await runPlan({ config, source, at: new Date('2026-03-02T01:00:00Z'), horizon: '12h', env: FROM });
     const step = report.loops[0]!.steps[0]!;
     assert.deepEqual(step.errors, []);
-    assert.deepEqual(step.trigger, { type: 'schedule', cron: '0 */6 * * *', timezone: 'Europe/Helsinki', occurrences: ['2026-03-02T04:00:00.000Z', '2026-03-02T10:00:00.000Z'] });
+    assert.deepEqual(step.trigger, {
+      type: 'schedule',
+      cron: '0 */6 * * *',
+      timezone: 'Europe/Helsinki',
+      occurrences: ['2026-03-02T04:00:00.000Z', '2026-03-02T10:00:00.000Z'],
+    });
     // At 04:00 the users created in [01:00, 04:00) (ids 2493..2495); at 10:00 those in [07:00, 10:00) (2499, 2500).
-    assert.deepEqual(step.emails.map((e) => e.id), [
-      'recent/1/2493@2026-03-02T04:00:00.000Z', 'recent/1/2494@2026-03-02T04:00:00.000Z', 'recent/1/2495@2026-03-02T04:00:00.000Z',
-      'recent/1/2499@2026-03-02T10:00:00.000Z', 'recent/1/2500@2026-03-02T10:00:00.000Z',
-    ]);
+    assert.deepEqual(
+      step.emails.map((e) => e.id),
+      [
+        'recent/1/2493@2026-03-02T04:00:00.000Z',
+        'recent/1/2494@2026-03-02T04:00:00.000Z',
+        'recent/1/2495@2026-03-02T04:00:00.000Z',
+        'recent/1/2499@2026-03-02T10:00:00.000Z',
+        'recent/1/2500@2026-03-02T10:00:00.000Z',
+      ],
+    );
     assert.equal(step.emails[0]!.props.name, 'User 2493 at 2026-03-02T04:00:00.000Z');
   });
 
@@ -153,7 +192,13 @@ async function semantics(t: TestContext, source: SqlSource) {
       id: 'semi',
       type: 'retention',
       opinion: 'x',
-      steps: [{ trigger: { type: 'schedule', cron: '0 9 * * *' }, condition: { type: 'query', query: 'SELECT * FROM users WHERE id <= 2; # two\n'.replace('#', '--') }, action: { type: 'email', provider: 'resend', template: 'welcome' } }],
+      steps: [
+        {
+          trigger: { type: 'schedule', cron: '0 9 * * *' },
+          condition: { type: 'query', query: 'SELECT * FROM users WHERE id <= 2; # two\n'.replace('#', '--') },
+          action: { type: 'email', provider: 'resend', template: 'welcome' },
+        },
+      ],
     });
     t.after(() => scheduled.cleanup());
     const s2 = (await runPlan({ config: scheduled, source, at: AT, env: FROM })).loops[0]!.steps[0]!;
@@ -165,7 +210,13 @@ async function semantics(t: TestContext, source: SqlSource) {
       id: 'bad',
       type: 'retention',
       opinion: 'Bad',
-      steps: [{ trigger: { type: 'schedule', cron: '0 9 * * *' }, condition: { type: 'query', query: 'SELECT * FROM users WHERE id = $1' }, action: { type: 'email', provider: 'resend', template: 'welcome' } }],
+      steps: [
+        {
+          trigger: { type: 'schedule', cron: '0 9 * * *' },
+          condition: { type: 'query', query: 'SELECT * FROM users WHERE id = $1' },
+          action: { type: 'email', provider: 'resend', template: 'welcome' },
+        },
+      ],
     });
     t.after(() => config.cleanup());
     const report = await runPlan({ config, source, at: AT, env: FROM });

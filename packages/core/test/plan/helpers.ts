@@ -71,7 +71,12 @@ export function writeWelcomeProject(prefix: string, files: Record<string, string
     id: 'welcome',
     type: 'activation',
     opinion: 'Welcome every user',
-    steps: [{ trigger: { type: 'database', table: 'users', event: 'insert' }, action: { type: 'email', provider: 'resend', template: 'welcome', personalization: { name: '{{user.name}}' } } }],
+    steps: [
+      {
+        trigger: { type: 'database', table: 'users', event: 'insert' },
+        action: { type: 'email', provider: 'resend', template: 'welcome', personalization: { name: '{{user.name}}' } },
+      },
+    ],
   };
   writeFileSync(join(dir, 'skene.config.ts'), `export default ${JSON.stringify([loop])};\n`);
   writeFileSync(join(dir, 'emails', 'welcome.html'), '<html><head><title>Hi {{name}}</title></head><body>Hi {{name}}</body></html>');

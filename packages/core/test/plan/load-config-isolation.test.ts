@@ -25,12 +25,18 @@ const CASES: Record<string, { text: string; expect: number | RegExp }> = {
     expect: /^exit-later\.ts:3:\d+: the config called process\.exit\(0\) while loading/,
   },
   'loop.ts': { text: `while (true) {}\nexport default 1;\n`, expect: /^loop\.ts: the config did not finish loading within 2 s: does it loop forever/ },
-  'tla.ts': { text: `await new Promise(() => {});\nexport default 1;\n`, expect: /^tla\.ts: the config stopped before it finished loading: a top-level await that never settles\?$/ },
+  'tla.ts': {
+    text: `await new Promise(() => {});\nexport default 1;\n`,
+    expect: /^tla\.ts: the config stopped before it finished loading: a top-level await that never settles\?$/,
+  },
   'timer.ts': {
     text: `import { defineLoop } from '@skene/sdk';\nsetTimeout(() => {\n  throw new Error('late');\n}, 0);\nexport default ${LOOP};\n`,
     expect: /^timer\.ts:3:9: the config threw from a callback while loading \(a timer or event\): late$/,
   },
-  'rejects.ts': { text: `Promise.reject(new Error('nope'));\nexport default 1;\n`, expect: /^rejects\.ts:1:\d+: a promise the config created was rejected and never handled: nope$/ },
+  'rejects.ts': {
+    text: `Promise.reject(new Error('nope'));\nexport default 1;\n`,
+    expect: /^rejects\.ts:1:\d+: a promise the config created was rejected and never handled: nope$/,
+  },
   'throws.ts': { text: `const x = 1;\nif (x) throw new Error('boom');\nexport default 1;\n`, expect: /^throws\.ts:2:\d+: boom$/ },
   'wrongtype.ts': {
     text: `import { defineLoop } from '@skene/sdk';\nexport default defineLoop({ type: 'activation', opinion: 'x', steps: [{ trigger: { type: 'database', table: 'users', event: 'insert' },\n  action: { type: 'email', provider: 'resend', template: 3 } }] });\n`,
@@ -71,7 +77,10 @@ for (const layout of ['beside the config (no node_modules above it)', 'in node_m
       else assert.match(String(outcome), expect, name);
       assert.ok(!String(outcome).includes('\n'), `${name}: one line`);
     }
-    assert.deepEqual(readdirSync(dir).filter((f) => f.includes('skene-config') || f.startsWith('.skene')), []);
+    assert.deepEqual(
+      readdirSync(dir).filter((f) => f.includes('skene-config') || f.startsWith('.skene')),
+      [],
+    );
     if (layout.startsWith('in')) assert.deepEqual(readdirSync(join(dir, 'node_modules', '.cache', 'skene')), []);
   });
 }

@@ -107,7 +107,10 @@ async function assertTimeout(source: SqlSource, sleepQuery: string) {
     const step = report.loops[0]!.steps[0]!;
     assert.equal(step.errors.length, 1);
     const error = step.errors[0]!;
-    assert.deepEqual({ loop: error.loop, step: error.step, kind: error.kind, attempts: error.attempts }, { loop: 'sleepy', step: 1, kind: 'timeout', attempts: 2 });
+    assert.deepEqual(
+      { loop: error.loop, step: error.step, kind: error.kind, attempts: error.attempts },
+      { loop: 'sleepy', step: 1, kind: 'timeout', attempts: 2 },
+    );
     assert.match(error.message, /timed out after 1s/);
     assert.equal(report.totals.errors, 1);
   } finally {

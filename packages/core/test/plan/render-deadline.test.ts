@@ -38,7 +38,10 @@ async function users(t: TestContext): Promise<SqlSource> {
   const source = (await openSource({})) as SqlSource;
   t.after(() => source.close());
   await source.seed([
-    { path: 'seed.sql', text: `CREATE TABLE users (id integer PRIMARY KEY, email text NOT NULL, name text NOT NULL);\nINSERT INTO users SELECT i, 'user' || i || '@example.com', CASE WHEN i = 3 THEN 'stuck' ELSE 'User ' || i END FROM generate_series(1, 5) i;` },
+    {
+      path: 'seed.sql',
+      text: `CREATE TABLE users (id integer PRIMARY KEY, email text NOT NULL, name text NOT NULL);\nINSERT INTO users SELECT i, 'user' || i || '@example.com', CASE WHEN i = 3 THEN 'stuck' ELSE 'User ' || i END FROM generate_series(1, 5) i;`,
+    },
   ]);
   return source;
 }
@@ -52,10 +55,16 @@ async function plan(t: TestContext, component: string, renderTimeoutMs = DEADLIN
 }
 
 test('a component that loops forever fails its step at the deadline; the next step still renders', NO_HANG, async (t) => {
-  const { bad, good } = await plan(t, `export const subject = 'x';\nexport default function Bad({ name }) { if (name === 'stuck') { while (true) {} } return <p>{name}</p>; }\n`);
+  const { bad, good } = await plan(
+    t,
+    `export const subject = 'x';\nexport default function Bad({ name }) { if (name === 'stuck') { while (true) {} } return <p>{name}</p>; }\n`,
+  );
   assert.equal(bad.errors.length, 1);
   assert.equal(bad.errors[0]!.kind, 'template');
-  assert.match(bad.errors[0]!.message, /email template "bad": an email did not finish rendering within 4 s: does a component wait on something that never settles, or loop\?/);
+  assert.match(
+    bad.errors[0]!.message,
+    /email template "bad": an email did not finish rendering within 4 s: does a component wait on something that never settles, or loop\?/,
+  );
   assert.equal(good.errors.length, 0);
   assert.equal(good.emails.length, 5);
   assert.match(good.emails[0]!.html!, /Hello <!-- -->User 1/);
@@ -72,14 +81,21 @@ test('a template module that loops when it loads fails its step at the deadline'
 test('a template module that exits its thread is the template’s error, not a green plan', NO_HANG, async (t) => {
   const { bad, good } = await plan(t, `process.exit(0);\nexport default function Bad() { return <p>never</p>; }\n`);
   assert.equal(bad.errors.length, 1);
-  assert.match(bad.errors[0]!.message, /email template "bad": the render thread stopped \(exit code 0\) while loading the template: does it call process\.exit\?/);
+  assert.match(
+    bad.errors[0]!.message,
+    /email template "bad": the render thread stopped \(exit code 0\) while loading the template: does it call process\.exit\?/,
+  );
   assert.equal(good.emails.length, 5);
 });
 
 test('a component that never settles fails once, at the deadline it names, not twice that', NO_HANG, async (t) => {
   // A longer deadline here: starting threads and compiling take a few seconds of their own.
   const deadlineMs = 10_000;
-  const { bad, seconds } = await plan(t, `import { use } from 'react';\nexport const subject = 'x';\nexport default function Bad({ name }) { if (name === 'stuck') use(new Promise(() => {})); return <p>{name}</p>; }\n`, deadlineMs);
+  const { bad, seconds } = await plan(
+    t,
+    `import { use } from 'react';\nexport const subject = 'x';\nexport default function Bad({ name }) { if (name === 'stuck') use(new Promise(() => {})); return <p>{name}</p>; }\n`,
+    deadlineMs,
+  );
   assert.equal(bad.errors.length, 1);
   assert.match(bad.errors[0]!.message, /did not finish rendering within 10 s/);
   // Before, the step waited the deadline again for the render it had given up on.

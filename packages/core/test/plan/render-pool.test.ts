@@ -124,8 +124,14 @@ test('the pool: results and errors as in this thread; a thread that exits or nev
   const throwing = await startRenderPool({ ...compiled, threads: 1 });
   assert.ok(throwing);
   t.after(() => throwing.close());
-  const inWorker = await throwing.render({ name: `User ${THROWS_AT}` }).then(() => undefined, (e: unknown) => e);
-  const inThread = await Promise.resolve(here.render({ name: `User ${THROWS_AT}` })).then(() => undefined, (e: unknown) => e);
+  const inWorker = await throwing.render({ name: `User ${THROWS_AT}` }).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  const inThread = await Promise.resolve(here.render({ name: `User ${THROWS_AT}` })).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   assert.ok(inWorker instanceof EmailTemplateError);
   assert.equal((inWorker as Error).message, (inThread as Error).message);
   assert.equal((inWorker as EmailTemplateError).line, (inThread as EmailTemplateError).line);
@@ -133,7 +139,10 @@ test('the pool: results and errors as in this thread; a thread that exits or nev
   const exiting = await startRenderPool({ ...compiled, threads: 1 });
   assert.ok(exiting);
   t.after(() => exiting.close());
-  await assert.rejects(exiting.render({ name: 'exit' }), (e: unknown) => e instanceof EmailTemplateError && /"digest": the render thread stopped \(exit code 3\)/.test(e.message) && e.file.endsWith('digest.tsx'));
+  await assert.rejects(
+    exiting.render({ name: 'exit' }),
+    (e: unknown) => e instanceof EmailTemplateError && /"digest": the render thread stopped \(exit code 3\)/.test(e.message) && e.file.endsWith('digest.tsx'),
+  );
   await assert.rejects(exiting.render({ name: 'Ada' }), /the render thread stopped/, 'later emails fail with the same reason');
 
   const stuck = await startRenderPool({ ...compiled, threads: 1, batchTimeoutMs: 300 });
@@ -148,7 +157,11 @@ test('a bundle that does not load in the render thread is the template’s error
   const file = join(c.dir, 'emails', 'digest.tsx');
   await assert.rejects(
     startRenderPool({ template: 'digest', file, bundle: { code: 'throw new Error("no")' }, threads: 2 }),
-    (e: unknown) => e instanceof EmailTemplateError && e.code === 'load-error' && /email template "digest": loading .*digest\.tsx failed: no/.test(e.message) && e.file === file,
+    (e: unknown) =>
+      e instanceof EmailTemplateError &&
+      e.code === 'load-error' &&
+      /email template "digest": loading .*digest\.tsx failed: no/.test(e.message) &&
+      e.file === file,
   );
 });
 
@@ -158,7 +171,12 @@ test('render threads load the bundle this thread compiled: no compiler of their 
   const here = await prepareRenderer({ emailsDir: join(c.dir, 'emails'), template: 'digest' });
   assert.ok(here.bundle && /Hello/.test(here.bundle.code));
   // A bundle edited after compiling: the threads render the bundle they are given, not the file.
-  const pool = await startRenderPool({ template: 'digest', file: here.file, bundle: { ...here.bundle, code: here.bundle.code.replace('"Hello "', '"Bonjour "') }, threads: 1 });
+  const pool = await startRenderPool({
+    template: 'digest',
+    file: here.file,
+    bundle: { ...here.bundle, code: here.bundle.code.replace('"Hello "', '"Bonjour "') },
+    threads: 1,
+  });
   assert.ok(pool);
   t.after(() => pool.close());
   assert.equal((await pool.render({ name: 'Ada', seen: 'today' })).subject, 'Bonjour Ada');

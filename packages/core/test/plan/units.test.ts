@@ -28,20 +28,44 @@ test('recovery: transient errors are retried with the backoff, permanent ones ar
 
   calls = 0;
   await assert.rejects(
-    withRetries(async () => {
-      calls++;
-      throw new SourceError('syntax error at or near "SELEC"', false, '42601', 'query');
-    }, { retries: 3, backoff: 'fixed' }, { sleep }),
+    withRetries(
+      async () => {
+        calls++;
+        throw new SourceError('syntax error at or near "SELEC"', false, '42601', 'query');
+      },
+      { retries: 3, backoff: 'fixed' },
+      { sleep },
+    ),
     (e: Error & { attempts?: number }) => e.attempts === 1,
   );
   assert.equal(calls, 1, 'a permanent error is not retried');
 
   calls = 0;
-  await assert.rejects(withRetries(async () => { calls++; throw new SourceError('timeout', true, '57014', 'timeout'); }, { retries: 2, backoff: 'linear' }, { sleep }), (e: Error & { attempts?: number }) => e.attempts === 3);
+  await assert.rejects(
+    withRetries(
+      async () => {
+        calls++;
+        throw new SourceError('timeout', true, '57014', 'timeout');
+      },
+      { retries: 2, backoff: 'linear' },
+      { sleep },
+    ),
+    (e: Error & { attempts?: number }) => e.attempts === 3,
+  );
   assert.equal(calls, 3);
-  assert.equal(backoffDelay('linear', 3, 100, 10_000, () => 1), 300);
-  assert.equal(backoffDelay('fixed', 3, 100, 10_000, () => 1), 100);
-  assert.equal(backoffDelay('exponential', 10, 100, 2000, () => 1), 2000, 'capped');
+  assert.equal(
+    backoffDelay('linear', 3, 100, 10_000, () => 1),
+    300,
+  );
+  assert.equal(
+    backoffDelay('fixed', 3, 100, 10_000, () => 1),
+    100,
+  );
+  assert.equal(
+    backoffDelay('exponential', 10, 100, 2000, () => 1),
+    2000,
+    'capped',
+  );
 });
 
 test('read-only guard: PostgreSQL through its parser', async () => {
@@ -95,17 +119,30 @@ test('durations, instants and cron occurrences in [at, at + horizon)', () => {
   assert.equal(parseInstant('tomorrow'), undefined);
   assert.equal(parseInstant('2026-13-45T00:00:00Z'), undefined);
   const at = new Date('2026-03-02T09:00:00Z');
-  assert.deepEqual(cronOccurrences('0 9 * * *', undefined, at, 86_400_000).map((d) => d.toISOString()), ['2026-03-02T09:00:00.000Z'], 'at is included, at + horizon is not');
-  assert.deepEqual(cronOccurrences('0 9 * * 1', 'America/New_York', at, 7 * 86_400_000).map((d) => d.toISOString()), ['2026-03-02T14:00:00.000Z']);
+  assert.deepEqual(
+    cronOccurrences('0 9 * * *', undefined, at, 86_400_000).map((d) => d.toISOString()),
+    ['2026-03-02T09:00:00.000Z'],
+    'at is included, at + horizon is not',
+  );
+  assert.deepEqual(
+    cronOccurrences('0 9 * * 1', 'America/New_York', at, 7 * 86_400_000).map((d) => d.toISOString()),
+    ['2026-03-02T14:00:00.000Z'],
+  );
 });
 
 test('loading a config: compiled, validated, with clear one-line errors', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'skene-load-'));
   const file = (name: string, text: string) => (writeFileSync(join(dir, name), text), join(dir, name));
   const ok = await loadConfig(
-    file('ok.ts', `import { defineLoop } from '@skene/sdk';\nconst table: string = 'users';\nexport default [defineLoop({ type: 'activation', opinion: 'x', steps: [{ trigger: { type: 'database', table, event: 'insert' }, action: { type: 'email', provider: 'resend', template: 'welcome' } }] })];\n`),
+    file(
+      'ok.ts',
+      `import { defineLoop } from '@skene/sdk';\nconst table: string = 'users';\nexport default [defineLoop({ type: 'activation', opinion: 'x', steps: [{ trigger: { type: 'database', table, event: 'insert' }, action: { type: 'email', provider: 'resend', template: 'welcome' } }] })];\n`,
+    ),
   );
-  assert.deepEqual(ok.loops.map((l) => l.id), ['activation-1']);
+  assert.deepEqual(
+    ok.loops.map((l) => l.id),
+    ['activation-1'],
+  );
   assert.equal(ok.dir, dir);
   await assert.rejects(loadConfig(file('syntax.ts', 'export default {\n  loops: [\n')), /^ConfigError: cannot compile .*syntax\.ts: .*syntax\.ts:3:1: /);
   await assert.rejects(

@@ -19,8 +19,15 @@ test('sortByKey returns a sorted permutation, by group first, for any keys', () 
   const key = fc.oneof(fc.integer({ min: -1e6, max: 1e6 }).map(String), fc.string({ maxLength: 6 }), fc.constantFrom('-', '-0', '00', '1e3', ' 1'));
   fc.assert(
     fc.property(fc.array(fc.record({ k: key, g: fc.constantFrom('a', 'b') }), { maxLength: 40 }), (items) => {
-      const sorted = sortByKey(items, (i) => i.k, (i) => i.g);
-      assert.deepEqual([...sorted].sort((x, y) => (x.g < y.g ? -1 : x.g > y.g ? 1 : compareKeys(x.k, y.k))), sorted);
+      const sorted = sortByKey(
+        items,
+        (i) => i.k,
+        (i) => i.g,
+      );
+      assert.deepEqual(
+        [...sorted].sort((x, y) => (x.g < y.g ? -1 : x.g > y.g ? 1 : compareKeys(x.k, y.k))),
+        sorted,
+      );
       assert.deepEqual([...sorted].map((i) => `${i.g}:${i.k}`).sort(), items.map((i) => `${i.g}:${i.k}`).sort());
       for (let i = 1; i < sorted.length; i++) {
         const [a, b] = [sorted[i - 1]!, sorted[i]!];

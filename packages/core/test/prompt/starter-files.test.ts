@@ -43,14 +43,23 @@ describe('starterWrites', () => {
     const w = starterWrites(project({ 'skene/seed.sql': 'mine', '.cursor/rules/skene.mdc': 'mine' }), FILES);
     assert.equal(w.blocked, false);
     assert.deepEqual(paths(w.write), ['skene.config.ts', 'emails/welcome.html']);
-    assert.deepEqual(w.kept.map((k) => [k.file.path, k.reason]), [['skene/seed.sql', 'already there'], ['.cursor/rules/skene.mdc', 'already there']]);
+    assert.deepEqual(
+      w.kept.map((k) => [k.file.path, k.reason]),
+      [
+        ['skene/seed.sql', 'already there'],
+        ['.cursor/rules/skene.mdc', 'already there'],
+      ],
+    );
   });
 
   it('a template in another form (welcome.tsx) is kept, even with force: the .tsx would win', () => {
     for (const force of [false, true]) {
       const w = starterWrites(project({ 'emails/welcome.tsx': 'export default () => null;' }), FILES, { force });
       assert.ok(!paths(w.write).includes('emails/welcome.html'), `force ${force}`);
-      assert.deepEqual(w.kept.map((k) => [k.file.path, k.reason]), [['emails/welcome.html', 'emails/welcome.tsx is this template already']]);
+      assert.deepEqual(
+        w.kept.map((k) => [k.file.path, k.reason]),
+        [['emails/welcome.html', 'emails/welcome.tsx is this template already']],
+      );
     }
   });
 
@@ -68,6 +77,9 @@ describe('starterWrites', () => {
 
   it('asks `exists` when given one (the editor may see files the disk does not)', () => {
     const w = starterWrites('/nowhere', FILES, { exists: (p) => p === 'emails/welcome.jsx' });
-    assert.deepEqual(w.kept.map((k) => k.reason), ['emails/welcome.jsx is this template already']);
+    assert.deepEqual(
+      w.kept.map((k) => k.reason),
+      ['emails/welcome.jsx is this template already'],
+    );
   });
 });

@@ -22,7 +22,10 @@ before(() => {
   dir = mkdtempSync(join(tmpdir(), 'skene-compare-pr-'));
   cpSync(join(ROOT, 'examples', 'hasura'), dir, { recursive: true, filter: (src) => !src.includes('node_modules') });
   // The pull request: a column of other addresses, and every email sent there.
-  writeFileSync(join(dir, 'seed/postgres/003_alt_email.sql'), "ALTER TABLE users ADD COLUMN alt_email text;\nUPDATE users SET alt_email = split_part(email, '@', 1) || '@attacker.test';\n");
+  writeFileSync(
+    join(dir, 'seed/postgres/003_alt_email.sql'),
+    "ALTER TABLE users ADD COLUMN alt_email text;\nUPDATE users SET alt_email = split_part(email, '@', 1) || '@attacker.test';\n",
+  );
   const config = readFileSync(join(dir, 'skene.config.ts'), 'utf8');
   writeFileSync(join(dir, 'base.config.ts'), config);
   writeFileSync(join(dir, 'skene.config.ts'), config.replace("template: 're_engagement',", "template: 're_engagement',\n        to: '{{user.alt_email}}',"));
@@ -37,11 +40,17 @@ test('redirecting every email to {{user.alt_email}}: 3 changed, 0 unchanged, mas
   const base = (await plan('base.config.ts', { showRecipients: true })).report;
   assert.equal(base.totals.emails, 3);
   const masked = parseBaseReport(renderJson({ ...base, recipients: 'masked' }), 'base.json');
-  for (const [label, baseReport] of [['compare-base', base], ['masked artifact', masked]] as const) {
+  for (const [label, baseReport] of [
+    ['compare-base', base],
+    ['masked artifact', masked],
+  ] as const) {
     const { report } = await plan('skene.config.ts', { base: { report: baseReport, label } });
     const cmp = report.comparison!;
     assert.deepEqual([cmp.added.length, cmp.removed.length, cmp.changed.length, cmp.unchanged], [0, 0, 3, 0], label);
-    assert.ok(cmp.changed.every((c) => c.fields.includes('to')), label);
+    assert.ok(
+      cmp.changed.every((c) => c.fields.includes('to')),
+      label,
+    );
     const md = renderMarkdown(report);
     assert.match(md, /\*\*Compared with `[^`]+`:\*\* 0 added, 0 removed, 3 changed, 0 unchanged/);
     assert.match(md, /to: n\\\*\\\*\\\*\\@example\.com → n\\\*\\\*\\\*\\@attacker\.test/, `${label}: Noor's redirect, masked on both sides`);

@@ -43,7 +43,13 @@ const HOSTILE = [
 
 /** A report whose every data field holds `value` (the same shape for every value). */
 function withValues(value: (i: number) => string): PlanReport {
-  const e = email('1', { subject: value(1), props: { name: value(2) }, problems: [`missing value: ${value(3)}`], text: `Hello\n${value(4)}`, to: 'user1@example.com' });
+  const e = email('1', {
+    subject: value(1),
+    props: { name: value(2) },
+    problems: [`missing value: ${value(3)}`],
+    text: `Hello\n${value(4)}`,
+    to: 'user1@example.com',
+  });
   const r = report([e]);
   const loop = r.loops[0]!;
   loop.opinion = value(5);
@@ -125,7 +131,12 @@ test('Markdown: a table too long for the limit says how many steps (and emails) 
   assert.ok(out.length <= 65_536);
   const shown = out.match(/^\| `loop-number-\d+` \|/gm)!.length;
   assert.ok(shown > 100 && shown < 3000, `${shown} rows`);
-  assert.match(out, new RegExp(`Showing ${shown} of 3000 steps in the table, 0 of 0 emails: the rest do not fit GitHub's 65,536-character limit\\. The JSON report \\(\`--format json\`\\) has everything\\.`));
+  assert.match(
+    out,
+    new RegExp(
+      `Showing ${shown} of 3000 steps in the table, 0 of 0 emails: the rest do not fit GitHub's 65,536-character limit\\. The JSON report \\(\`--format json\`\\) has everything\\.`,
+    ),
+  );
 });
 
 /** No lone surrogate (what String.prototype.isWellFormed says, on any lib target). */

@@ -6,7 +6,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { compareReports, maskOutput, parseBaseReport, renderJson, renderMarkdown, renderText, type PlanReport, type PlannedEmail } from '../../src/report/index.js';
+import {
+  compareReports,
+  maskOutput,
+  parseBaseReport,
+  renderJson,
+  renderMarkdown,
+  renderText,
+  type PlanReport,
+  type PlannedEmail,
+} from '../../src/report/index.js';
 import { report, email } from './fixtures.js';
 
 /** Every way an output may spell `text`: as is, lower-cased, URL-, entity- and backslash-decoded. */
@@ -43,7 +52,7 @@ function jsonStrings(json: string): string {
   return out.join('\n');
 }
 
-const localChar = fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz0123456789._+-\''.split(''));
+const localChar = fc.constantFrom(..."abcdefghijklmnopqrstuvwxyz0123456789._+-'".split(''));
 const address = fc
   .record({
     local: fc.array(localChar, { minLength: 2, maxLength: 12 }).map((cs) => `x${cs.join('')}`.replace(/\.+$/, '').replace(/\.\./g, '.')),
@@ -131,7 +140,11 @@ test('masking: case variants, URL-encoded and quoted local parts, not-sent reaso
   const e = email('1', { to: 'Noor.Rahman@Example.com', id: 'welcome/1/noor.rahman@example.com', key: 'noor.rahman@example.com' });
   e.html = '<a href="https://app.example.com/unsub?e=noor.rahman%40example.com">NOOR.RAHMAN@EXAMPLE.COM</a> o&#x27;brien@example.com';
   const r: PlanReport = { ...report([e]), recipients: 'masked' };
-  r.loops[0]!.steps[0]!.notSent.push({ reason: 'not an email address: to ({{user.emails}}) gives "two@example.com, three@example.com"', count: 1, examples: ["o'brien@example.com"] });
+  r.loops[0]!.steps[0]!.notSent.push({
+    reason: 'not an email address: to ({{user.emails}}) gives "two@example.com, three@example.com"',
+    count: 1,
+    examples: ["o'brien@example.com"],
+  });
   const json = renderJson(r);
   const masked = JSON.parse(json) as PlanReport;
   const m = masked.loops[0]!.steps[0]!;
@@ -140,7 +153,7 @@ test('masking: case variants, URL-encoded and quoted local parts, not-sent reaso
   assert.equal(m.emails[0]!.html, '<a href="https://app.example.com/unsub?e=n***%40example.com">N***@EXAMPLE.COM</a> o***@example.com');
   assert.equal(m.notSent[1]!.reason, 'not an email address: to ({{user.emails}}) gives "t***@example.com, t***@example.com"');
   assert.deepEqual(m.notSent[1]!.examples, ['o***@example.com'], "o'brien is masked whole, not to o'b***");
-  assert.equal(m.emails[0]!.from, 'Acme <hello@acme.example>', 'senders (the config\'s own addresses) stay visible');
+  assert.equal(m.emails[0]!.from, 'Acme <hello@acme.example>', "senders (the config's own addresses) stay visible");
   const text = renderText(r);
   assert.match(text, /gives "t\*\*\*@example\.com, t\*\*\*@example\.com"/);
   assert.match(text, /\(o\*\*\*@example\.com\)/);
@@ -167,7 +180,10 @@ test('compare: a redirected recipient is "changed", masked on both sides — nev
   const head = { ...redirected(base), recipients: 'masked' as const };
   const cmp = compareReports(head, base, 'base.json');
   assert.equal(cmp.unchanged, 0);
-  assert.deepEqual(cmp.changed.map((c) => c.fields), [['to'], ['to'], ['to']]);
+  assert.deepEqual(
+    cmp.changed.map((c) => c.fields),
+    [['to'], ['to'], ['to']],
+  );
   assert.deepEqual(cmp.changed[0]!.to, { before: 'user1@example.com', after: 'user1@attacker.test' });
   const text = renderText({ ...head, comparison: cmp });
   assert.match(text, /~1 changed|~3 changed/);
@@ -190,10 +206,16 @@ test('compare with a masked base from disk: digests see a recipient change the m
   const swapped = structuredClone(base);
   swapped.loops[0]!.steps[0]!.emails[0]!.to = 'u.ser1@example.com';
   const cmp = compareReports(swapped, onDisk, 'b');
-  assert.deepEqual(cmp.changed.map((c) => [c.id, c.fields]), [['welcome/1/1', ['to']]]);
+  assert.deepEqual(
+    cmp.changed.map((c) => [c.id, c.fields]),
+    [['welcome/1/1', ['to']]],
+  );
   assert.equal(cmp.unchanged, 2);
   // Keys that are addresses (masked ids collide): matched by the id's digest, not the masked id.
-  const byAddress = report([email('a', { id: 'w/1/ann@example.com', key: 'ann@example.com', to: 'ann@example.com' }), email('b', { id: 'w/1/abe@example.com', key: 'abe@example.com', to: 'abe@example.com' })]);
+  const byAddress = report([
+    email('a', { id: 'w/1/ann@example.com', key: 'ann@example.com', to: 'ann@example.com' }),
+    email('b', { id: 'w/1/abe@example.com', key: 'abe@example.com', to: 'abe@example.com' }),
+  ]);
   const disk2 = parseBaseReport(renderJson({ ...byAddress, recipients: 'masked' }), 'b');
   assert.deepEqual(compareReports(byAddress, disk2, 'b').unchanged, 2);
   const abeGone = report([byAddress.loops[0]!.steps[0]!.emails[0]!]);

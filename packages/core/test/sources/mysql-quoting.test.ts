@@ -19,7 +19,10 @@ test('MariaDB: a session with ANSI_QUOTES and NO_BACKSLASH_ESCAPES is set back t
   await connection.query("SET SESSION sql_mode = 'ANSI_QUOTES,NO_BACKSLASH_ESCAPES,STRICT_TRANS_TABLES'");
   // Under these modes a key the engine quotes could end its string early: the injection is real.
   const key = "x' OR '1' = '1' #";
-  const before = await connection.query(`SELECT ${mysqlLiteral(key)} AS k`).then(([rows]) => (rows as { k: unknown }[])[0]!.k, (error: Error) => error.message);
+  const before = await connection.query(`SELECT ${mysqlLiteral(key)} AS k`).then(
+    ([rows]) => (rows as { k: unknown }[])[0]!.k,
+    (error: Error) => error.message,
+  );
   assert.notEqual(before, key, 'under NO_BACKSLASH_ESCAPES the quoted key is not one string');
   await useGuardQuoting(connection);
   const [[mode]] = (await connection.query('SELECT @@SESSION.sql_mode AS mode')) as unknown as [{ mode: string }[]];

@@ -23,7 +23,7 @@ test('clock reads inside strings, comments, identifiers and other schemas are le
   const input = `SELECT 'now()' AS a, "now" AS b, myschema.now() AS c -- now()\nFROM t /* CURRENT_DATE */ WHERE x < now() - INTERVAL '7 days'`;
   const { sql, replaced } = pinPostgresClock(input, at);
   assert.equal(replaced, 1);
-  assert.equal(sql, input.replace("x < now()", `x < ${ts}`));
+  assert.equal(sql, input.replace('x < now()', `x < ${ts}`));
 });
 
 test('offsets are bytes in the parser but characters in JavaScript: non-ASCII text before a now() is kept intact', async () => {

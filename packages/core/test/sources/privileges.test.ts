@@ -49,7 +49,10 @@ test('PostgreSQL: a role that can write gets a warning naming it; a reader role 
   if (!server) return;
   const url = await tempPostgresDatabase(t, server, 'skene_privileges');
   const database = new URL(url).pathname.slice(1);
-  await pgQuery(url, "CREATE TABLE users (id integer PRIMARY KEY, email text NOT NULL, name text NOT NULL); INSERT INTO users VALUES (1, 'ada@example.com', 'Ada')");
+  await pgQuery(
+    url,
+    "CREATE TABLE users (id integer PRIMARY KEY, email text NOT NULL, name text NOT NULL); INSERT INTO users VALUES (1, 'ada@example.com', 'Ada')",
+  );
   const config = writeProject();
   const hex = randomBytes(4).toString('hex');
   const as = (role: string) => {
@@ -65,7 +68,8 @@ test('PostgreSQL: a role that can write gets a warning naming it; a reader role 
   });
 
   await t.test('postgres (a superuser): the warning is in the source and in the report', async () => {
-    const expected = 'connected as role postgres, a superuser, which can write anything: the plan only reads (READ ONLY transactions), but plan with a read-only role (see docs/read-only.md)';
+    const expected =
+      'connected as role postgres, a superuser, which can write anything: the plan only reads (READ ONLY transactions), but plan with a read-only role (see docs/read-only.md)';
     assert.deepEqual(await warningsOf(url), [expected]);
     const { report } = await planProject({ configFile: config, databaseUrl: url, at: AT, env: FROM });
     assert.deepEqual(report.warnings, [expected]);
@@ -81,7 +85,10 @@ test('PostgreSQL: a role that can write gets a warning naming it; a reader role 
     assert.equal(await warningsOf(as(role)), undefined);
     const { report } = await planProject({ configFile: config, databaseUrl: as(role), at: AT, env: FROM, showRecipients: true });
     assert.deepEqual(report.warnings, []);
-    assert.deepEqual(report.loops[0]!.steps[0]!.emails.map((e) => e.to), ['ada@example.com']);
+    assert.deepEqual(
+      report.loops[0]!.steps[0]!.emails.map((e) => e.to),
+      ['ada@example.com'],
+    );
   });
 
   await t.test('the reader of docs/read-only.md (pg_read_all_data, default_transaction_read_only): no warning, and the plan reads', async () => {
@@ -93,14 +100,20 @@ test('PostgreSQL: a role that can write gets a warning naming it; a reader role 
     assert.equal(await warningsOf(as(role)), undefined);
     const { report } = await planProject({ configFile: config, databaseUrl: as(role), at: AT, env: FROM, showRecipients: true });
     assert.deepEqual(report.warnings, []);
-    assert.deepEqual(report.loops[0]!.steps[0]!.emails.map((e) => e.to), ['ada@example.com']);
+    assert.deepEqual(
+      report.loops[0]!.steps[0]!.emails.map((e) => e.to),
+      ['ada@example.com'],
+    );
   });
 
-  await t.test('a role with SELECT on the schema\'s tables (before PostgreSQL 14): no warning', async () => {
+  await t.test("a role with SELECT on the schema's tables (before PostgreSQL 14): no warning", async () => {
     const role = `skene_select_${hex}`;
     roles.push(role);
     await pgQuery(server, `CREATE ROLE ${role} LOGIN`);
-    await pgQuery(url, `GRANT CONNECT ON DATABASE ${database} TO ${role}; GRANT USAGE ON SCHEMA public TO ${role}; GRANT SELECT ON ALL TABLES IN SCHEMA public TO ${role}; ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO ${role}`);
+    await pgQuery(
+      url,
+      `GRANT CONNECT ON DATABASE ${database} TO ${role}; GRANT USAGE ON SCHEMA public TO ${role}; GRANT SELECT ON ALL TABLES IN SCHEMA public TO ${role}; ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO ${role}`,
+    );
     assert.equal(await warningsOf(as(role)), undefined);
   });
 
@@ -118,7 +131,10 @@ test('PostgreSQL: a role that can write gets a warning naming it; a reader role 
     ]);
     await pgQuery(url, `REVOKE CREATE ON SCHEMA public FROM ${role}`);
     await pgQuery(server, `GRANT pg_write_all_data TO ${role}`);
-    assert.match((await warningsOf(as(role)))![0]!, new RegExp(`^connected as role ${role}, which can write \\(member of pg_write_all_data; INSERT/UPDATE/DELETE/TRUNCATE on public\\.users\\)`));
+    assert.match(
+      (await warningsOf(as(role)))![0]!,
+      new RegExp(`^connected as role ${role}, which can write \\(member of pg_write_all_data; INSERT/UPDATE/DELETE/TRUNCATE on public\\.users\\)`),
+    );
   });
 });
 
@@ -136,7 +152,10 @@ test('MariaDB: root gets a warning; a user with only SELECT gets none', async (t
   if (!server) return;
   const url = await tempMysqlDatabase(t, server, 'skene_privileges');
   const database = new URL(url).pathname.slice(1);
-  await myQuery(url, "CREATE TABLE users (id integer PRIMARY KEY, email varchar(200) NOT NULL, name varchar(200) NOT NULL); INSERT INTO users VALUES (1, 'ada@example.com', 'Ada')");
+  await myQuery(
+    url,
+    "CREATE TABLE users (id integer PRIMARY KEY, email varchar(200) NOT NULL, name varchar(200) NOT NULL); INSERT INTO users VALUES (1, 'ada@example.com', 'Ada')",
+  );
   const config = writeProject();
   const hex = randomBytes(4).toString('hex');
   const users: string[] = [];
@@ -151,7 +170,8 @@ test('MariaDB: root gets a warning; a user with only SELECT gets none', async (t
   };
 
   await t.test('root (ALL PRIVILEGES ON *.*): the warning is in the source and in the report', async () => {
-    const expected = "connected as 'root'@'127.0.0.1', which can write (ALL PRIVILEGES ON *.*): the plan only reads (READ ONLY transactions), but plan with a read-only user (see docs/read-only.md)";
+    const expected =
+      "connected as 'root'@'127.0.0.1', which can write (ALL PRIVILEGES ON *.*): the plan only reads (READ ONLY transactions), but plan with a read-only user (see docs/read-only.md)";
     assert.deepEqual(await warningsOf(url), [expected]);
     const { report } = await planProject({ configFile: config, databaseUrl: url, at: AT, env: FROM });
     assert.deepEqual(report.warnings, [expected]);
@@ -165,7 +185,10 @@ test('MariaDB: root gets a warning; a user with only SELECT gets none', async (t
     assert.equal(await warningsOf(as(user)), undefined);
     const { report } = await planProject({ configFile: config, databaseUrl: as(user), at: AT, env: FROM, showRecipients: true });
     assert.deepEqual(report.warnings, []);
-    assert.deepEqual(report.loops[0]!.steps[0]!.emails.map((e) => e.to), ['ada@example.com']);
+    assert.deepEqual(
+      report.loops[0]!.steps[0]!.emails.map((e) => e.to),
+      ['ada@example.com'],
+    );
   });
 
   await t.test('for --seed, CREATE and DROP on skene_scratch_% are not enough (the seed inserts); ALL on them is', async () => {
@@ -174,12 +197,21 @@ test('MariaDB: root gets a warning; a user with only SELECT gets none', async (t
     await myQuery(server, `CREATE USER '${user}'@'%' IDENTIFIED BY 'pw-${user}'; GRANT CREATE, DROP ON \`skene_scratch_%\`.* TO '${user}'@'%'`);
     const dir = mkdtempSync(join(tmpdir(), 'skene-seeder-'));
     const seed = join(dir, 'seed.sql');
-    writeFileSync(seed, "CREATE TABLE users (id integer PRIMARY KEY, email varchar(200) NOT NULL, name varchar(200) NOT NULL);\nINSERT INTO users VALUES (10, 'seeded@example.com', 'Seeded');\n");
+    writeFileSync(
+      seed,
+      "CREATE TABLE users (id integer PRIMARY KEY, email varchar(200) NOT NULL, name varchar(200) NOT NULL);\nINSERT INTO users VALUES (10, 'seeded@example.com', 'Seeded');\n",
+    );
     const asSeeder = `mysql://${user}:pw-${user}@127.0.0.1:3306`;
-    await assert.rejects(planProject({ configFile: config, databaseUrl: asSeeder, seeds: [seed], at: AT, env: FROM }), /seed .*seed\.sql:2 failed: INSERT command denied/);
+    await assert.rejects(
+      planProject({ configFile: config, databaseUrl: asSeeder, seeds: [seed], at: AT, env: FROM }),
+      /seed .*seed\.sql:2 failed: INSERT command denied/,
+    );
     await myQuery(server, `GRANT ALL ON \`skene_scratch_%\`.* TO '${user}'@'%'`);
     const { report } = await planProject({ configFile: config, databaseUrl: asSeeder, seeds: [seed], at: AT, env: FROM, showRecipients: true });
-    assert.deepEqual(report.loops[0]!.steps[0]!.emails.map((e) => e.to), ['seeded@example.com']);
+    assert.deepEqual(
+      report.loops[0]!.steps[0]!.emails.map((e) => e.to),
+      ['seeded@example.com'],
+    );
     assert.deepEqual(report.warnings, []);
   });
 

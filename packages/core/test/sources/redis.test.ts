@@ -33,14 +33,37 @@ async function behaves(t: TestContext, source: RedisSource, redisUrl: string, pr
 
   await t.test(`${source.kind}: hashes under a prefix, in id order, with the key prefix applied`, async () => {
     const hashes = await source.hashes('users', 5000);
-    assert.deepEqual(hashes.map((h) => [h.id, h.fields.name]), [['1', 'One'], ['2', 'Two Twosome'], ['10', 'Ten "10" Tenner']]);
+    assert.deepEqual(
+      hashes.map((h) => [h.id, h.fields.name]),
+      [
+        ['1', 'One'],
+        ['2', 'Two Twosome'],
+        ['10', 'Ten "10" Tenner'],
+      ],
+    );
     assert.equal(await raw.hget(`${prefix}users:1`, 'email'), 'one@example.com');
     assert.equal(await raw.exists('users:1'), 0, 'nothing written outside the prefix');
   });
 
   await t.test(`${source.kind}: reads in one round trip; writes are refused and nothing changes`, async () => {
-    assert.deepEqual(await source.read([['SISMEMBER', 'user_actions:1', 'first_project_created'], ['HGET', 'users:2', 'name'], ['GET', 'users:count']], 5000), [1, 'Two Twosome', '3']);
-    for (const command of [['DEL', 'users:1'], ['SET', 'users:count', '0'], ['FLUSHALL'], ['EVAL', "redis.call('DEL', KEYS[1])", '1', 'users:1'], ['HSET', 'users:1', 'name', 'x']]) {
+    assert.deepEqual(
+      await source.read(
+        [
+          ['SISMEMBER', 'user_actions:1', 'first_project_created'],
+          ['HGET', 'users:2', 'name'],
+          ['GET', 'users:count'],
+        ],
+        5000,
+      ),
+      [1, 'Two Twosome', '3'],
+    );
+    for (const command of [
+      ['DEL', 'users:1'],
+      ['SET', 'users:count', '0'],
+      ['FLUSHALL'],
+      ['EVAL', "redis.call('DEL', KEYS[1])", '1', 'users:1'],
+      ['HSET', 'users:1', 'name', 'x'],
+    ]) {
       await assert.rejects(source.read([command], 5000), (error: Error & { kind?: string }) => {
         assert.match(error.message, new RegExp(`^refused: ${command[0]} is not a read-only Redis command`));
         assert.equal(error.kind, 'read-only');
@@ -70,11 +93,17 @@ async function behaves(t: TestContext, source: RedisSource, redisUrl: string, pr
     t.after(() => [good, bad, sql].forEach((c) => c.cleanup()));
     const at = new Date('2026-03-02T09:00:00Z');
     const step = (await runPlan({ config: good, source, at, env: FROM })).loops[0]!.steps[0]!;
-    assert.deepEqual(step.emails.map((e) => [e.key, e.to, e.subject]), [['1', 'one@example.com', 'Welcome, One']]);
+    assert.deepEqual(
+      step.emails.map((e) => [e.key, e.to, e.subject]),
+      [['1', 'one@example.com', 'Welcome, One']],
+    );
     assert.deepEqual(step.notSent, [{ reason: 'waiting: condition not met', count: 2, examples: ['2', '10'] }]);
 
     const refused = (await runPlan({ config: bad, source, at, env: FROM })).loops[0]!.steps[0]!;
-    assert.deepEqual(refused.errors.map((e) => [e.loop, e.step, e.kind]), [['redis-welcome', 1, 'read-only']]);
+    assert.deepEqual(
+      refused.errors.map((e) => [e.loop, e.step, e.kind]),
+      [['redis-welcome', 1, 'read-only']],
+    );
     assert.equal(await raw.exists(`${prefix}user_actions:1`), 1);
 
     const wrong = (await runPlan({ config: sql, source, at, env: FROM })).loops[0]!.steps[0]!;
@@ -112,5 +141,8 @@ test('Upstash REST (a double on 127.0.0.1 speaking its wire format)', async (t) 
   await behaves(t, source, url, prefix);
   // Reads went over the REST API as pipelines of read commands only (plus the seed's writes).
   const afterSeed = double.received.slice(double.received.findIndex((c) => c[0] === 'SCAN'));
-  assert.ok(afterSeed.every((c) => ['SCAN', 'HGETALL', 'SISMEMBER', 'HGET', 'GET'].includes(c[0]!)), JSON.stringify(afterSeed.map((c) => c[0])));
+  assert.ok(
+    afterSeed.every((c) => ['SCAN', 'HGETALL', 'SISMEMBER', 'HGET', 'GET'].includes(c[0]!)),
+    JSON.stringify(afterSeed.map((c) => c[0])),
+  );
 });

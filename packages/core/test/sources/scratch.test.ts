@@ -113,7 +113,7 @@ const pgState = async (url: string) =>
 const pgScratch = (server: string) => async () =>
   (await pgQuery<{ datname: string }>(server, "SELECT datname FROM pg_database WHERE datname LIKE 'skene\\_scratch\\_%'")).map((r) => r.datname);
 
-test('PostgreSQL: the seed runs in a scratch database, dropped after; the URL\'s database is untouched', async (t) => {
+test("PostgreSQL: the seed runs in a scratch database, dropped after; the URL's database is untouched", async (t) => {
   const server = await serviceOrSkip(t, 'postgres');
   if (!server) return;
   const url = await tempPostgresDatabase(t, server, 'skene_target');
@@ -122,13 +122,24 @@ test('PostgreSQL: the seed runs in a scratch database, dropped after; the URL\'s
   const before = await pgState(url);
   const project = writeProject();
 
-  await t.test('a hostile seed: emails from the seed, the URL\'s rows unchanged, nothing left', async () => {
+  await t.test("a hostile seed: emails from the seed, the URL's rows unchanged, nothing left", async () => {
     const scratchBefore = await pgScratch(server)();
     const seed = writeFile(project.dir, 'hostile.sql', PG_HOSTILE_SEED);
-    const { report, sourceLabel } = await planProject({ configFile: project.config, databaseUrl: url, seeds: [seed], cwd: project.dir, at: AT, env: FROM, showRecipients: true });
+    const { report, sourceLabel } = await planProject({
+      configFile: project.config,
+      databaseUrl: url,
+      seeds: [seed],
+      cwd: project.dir,
+      at: AT,
+      env: FROM,
+      showRecipients: true,
+    });
     const step = report.loops[0]!.steps[0]!;
     assert.deepEqual(step.errors, []);
-    assert.deepEqual(step.emails.map((e) => [e.to, e.subject]), [['seeded@example.com', 'Hi Seeded One']]);
+    assert.deepEqual(
+      step.emails.map((e) => [e.to, e.subject]),
+      [['seeded@example.com', 'Hi Seeded One']],
+    );
     assert.equal(sourceLabel, `a scratch database on postgres://postgres@127.0.0.1:5432 (seeded, dropped after the plan; database ${target} not touched)`);
     assert.equal(report.source.label, sourceLabel);
     assert.equal(await pgState(url), before);
@@ -138,13 +149,10 @@ test('PostgreSQL: the seed runs in a scratch database, dropped after; the URL\'s
   await t.test('a seed that fails: the error names the file and line; the scratch database is dropped', async () => {
     const scratchBefore = await pgScratch(server)();
     const seed = writeFile(project.dir, 'broken.sql', PG_BROKEN_SEED);
-    await assert.rejects(
-      planProject({ configFile: project.config, databaseUrl: url, seeds: [seed], cwd: project.dir, at: AT, env: FROM }),
-      (error: Error) => {
-        assert.match(error.message, /^seed .*broken\.sql:4 failed: syntax error at or near "SELEC"$/);
-        return true;
-      },
-    );
+    await assert.rejects(planProject({ configFile: project.config, databaseUrl: url, seeds: [seed], cwd: project.dir, at: AT, env: FROM }), (error: Error) => {
+      assert.match(error.message, /^seed .*broken\.sql:4 failed: syntax error at or near "SELEC"$/);
+      return true;
+    });
     assert.equal(await pgState(url), before);
     await assertNoScratchLeft(pgScratch(server), scratchBefore);
   });
@@ -181,8 +189,19 @@ test('PostgreSQL: the seed runs in a scratch database, dropped after; the URL\'s
     asRole.username = role;
     const scratchBefore = await pgScratch(server)();
     const seed = writeFile(project.dir, 'hostile.sql', PG_HOSTILE_SEED);
-    const { report } = await planProject({ configFile: project.config, databaseUrl: asRole.toString(), seeds: [seed], cwd: project.dir, at: AT, env: FROM, showRecipients: true });
-    assert.deepEqual(report.loops[0]!.steps[0]!.emails.map((e) => e.to), ['seeded@example.com']);
+    const { report } = await planProject({
+      configFile: project.config,
+      databaseUrl: asRole.toString(),
+      seeds: [seed],
+      cwd: project.dir,
+      at: AT,
+      env: FROM,
+      showRecipients: true,
+    });
+    assert.deepEqual(
+      report.loops[0]!.steps[0]!.emails.map((e) => e.to),
+      ['seeded@example.com'],
+    );
     assert.deepEqual(report.warnings, []);
     assert.equal(await pgState(url), before);
     await assertNoScratchLeft(pgScratch(server), scratchBefore);
@@ -236,11 +255,15 @@ async function myQuery(url: string, sql: string): Promise<Record<string, unknown
 }
 
 const myState = async (url: string) =>
-  JSON.stringify([await myQuery(url, 'SELECT * FROM users ORDER BY id'), await myQuery(url, 'SELECT COUNT(*) AS n FROM user_actions'), await myQuery(url, 'SHOW TABLES')]);
+  JSON.stringify([
+    await myQuery(url, 'SELECT * FROM users ORDER BY id'),
+    await myQuery(url, 'SELECT COUNT(*) AS n FROM user_actions'),
+    await myQuery(url, 'SHOW TABLES'),
+  ]);
 
 const myScratch = (server: string) => async () => (await myQuery(server, "SHOW DATABASES LIKE 'skene\\_scratch\\_%'")).map((r) => String(Object.values(r)[0]));
 
-test('MariaDB: the seed runs in a scratch database, dropped after; the URL\'s database is untouched', async (t) => {
+test("MariaDB: the seed runs in a scratch database, dropped after; the URL's database is untouched", async (t) => {
   const server = await serviceOrSkip(t, 'mysql');
   if (!server) return;
   const url = await tempMysqlDatabase(t, server, 'skene_target');
@@ -249,13 +272,24 @@ test('MariaDB: the seed runs in a scratch database, dropped after; the URL\'s da
   const before = await myState(url);
   const project = writeProject();
 
-  await t.test('a hostile seed: emails from the seed, the URL\'s rows unchanged, nothing left', async () => {
+  await t.test("a hostile seed: emails from the seed, the URL's rows unchanged, nothing left", async () => {
     const scratchBefore = await myScratch(server)();
     const seed = writeFile(project.dir, 'hostile.sql', MYSQL_HOSTILE_SEED);
-    const { report, sourceLabel } = await planProject({ configFile: project.config, databaseUrl: url, seeds: [seed], cwd: project.dir, at: AT, env: FROM, showRecipients: true });
+    const { report, sourceLabel } = await planProject({
+      configFile: project.config,
+      databaseUrl: url,
+      seeds: [seed],
+      cwd: project.dir,
+      at: AT,
+      env: FROM,
+      showRecipients: true,
+    });
     const step = report.loops[0]!.steps[0]!;
     assert.deepEqual(step.errors, []);
-    assert.deepEqual(step.emails.map((e) => [e.to, e.subject]), [['seeded@example.com', 'Hi Seeded One']]);
+    assert.deepEqual(
+      step.emails.map((e) => [e.to, e.subject]),
+      [['seeded@example.com', 'Hi Seeded One']],
+    );
     assert.equal(sourceLabel, `a scratch database on mysql://root@127.0.0.1:3306 (seeded, dropped after the plan; database ${target} not touched)`);
     assert.equal(await myState(url), before);
     await assertNoScratchLeft(myScratch(server), scratchBefore);
@@ -264,7 +298,10 @@ test('MariaDB: the seed runs in a scratch database, dropped after; the URL\'s da
   await t.test('a seed that fails: the error names the file; the scratch database is dropped', async () => {
     const scratchBefore = await myScratch(server)();
     const seed = writeFile(project.dir, 'broken.sql', MYSQL_BROKEN_SEED);
-    await assert.rejects(planProject({ configFile: project.config, databaseUrl: url, seeds: [seed], cwd: project.dir, at: AT, env: FROM }), /^Error: seed .*broken\.sql:4 failed: You have an error in your SQL syntax/);
+    await assert.rejects(
+      planProject({ configFile: project.config, databaseUrl: url, seeds: [seed], cwd: project.dir, at: AT, env: FROM }),
+      /^Error: seed .*broken\.sql:4 failed: You have an error in your SQL syntax/,
+    );
     assert.equal(await myState(url), before);
     await assertNoScratchLeft(myScratch(server), scratchBefore);
   });
@@ -303,8 +340,19 @@ test('MariaDB: the seed runs in a scratch database, dropped after; the URL\'s da
     const asUser = `mysql://${user}:pw-${user}@127.0.0.1:3306`;
     const scratchBefore = await myScratch(server)();
     const seed = writeFile(project.dir, 'hostile.sql', MYSQL_HOSTILE_SEED);
-    const { report, sourceLabel } = await planProject({ configFile: project.config, databaseUrl: asUser, seeds: [seed], cwd: project.dir, at: AT, env: FROM, showRecipients: true });
-    assert.deepEqual(report.loops[0]!.steps[0]!.emails.map((e) => e.to), ['seeded@example.com']);
+    const { report, sourceLabel } = await planProject({
+      configFile: project.config,
+      databaseUrl: asUser,
+      seeds: [seed],
+      cwd: project.dir,
+      at: AT,
+      env: FROM,
+      showRecipients: true,
+    });
+    assert.deepEqual(
+      report.loops[0]!.steps[0]!.emails.map((e) => e.to),
+      ['seeded@example.com'],
+    );
     assert.deepEqual(report.warnings, []);
     assert.equal(sourceLabel, `a scratch database on mysql://${user}:***@127.0.0.1:3306 (seeded, dropped after the plan; the URL's database not touched)`);
     assert.equal(await myState(url), before);
@@ -335,7 +383,7 @@ async function redisMarked(server: string): Promise<string[]> {
   }
 }
 
-test('Redis: the seed runs in a scratch logical database, flushed after; the URL\'s database is untouched', async (t) => {
+test("Redis: the seed runs in a scratch logical database, flushed after; the URL's database is untouched", async (t) => {
   const server = await serviceOrSkip(t, 'redis');
   if (!server) return;
   const prefix = `skene-scratch-test-${process.pid}:`;
@@ -348,13 +396,14 @@ test('Redis: the seed runs in a scratch logical database, flushed after; the URL
   });
   await raw.hset(`${prefix}users:1`, { email: 'ada@example.com', name: 'Ada' });
   await raw.hset(`${prefix}users:2`, { email: 'grace@example.com', name: 'Grace' });
-  const state = async () => JSON.stringify([await raw.keys(`${prefix}*`).then((k) => k.sort()), await raw.hgetall(`${prefix}users:1`), await raw.hgetall(`${prefix}users:2`)]);
+  const state = async () =>
+    JSON.stringify([await raw.keys(`${prefix}*`).then((k) => k.sort()), await raw.hgetall(`${prefix}users:1`), await raw.hgetall(`${prefix}users:2`)]);
   const before = await state();
   const project = writeProject();
   const config = makeConfig(LOOP);
   t.after(() => config.cleanup());
 
-  await t.test('a hostile seed (HSET and DEL on the URL\'s keys): emails from the seed, keys unchanged, nothing left', async () => {
+  await t.test("a hostile seed (HSET and DEL on the URL's keys): emails from the seed, keys unchanged, nothing left", async () => {
     const markedBefore = await redisMarked(server);
     const seed = writeFile(project.dir, 'hostile.redis', REDIS_HOSTILE_SEED);
     const source = (await openSource({ url, seeds: [seed], keyPrefix: prefix })) as RedisSource;
@@ -364,7 +413,10 @@ test('Redis: the seed runs in a scratch logical database, flushed after; the URL
       scratchDb = Number(/logical database (\d+)/.exec(scratchDatabasesInUse()[0]!)![1]);
       assert.ok(scratchDb >= 1 && scratchDb <= 15, `scratch database ${scratchDb}`);
       const report = await runPlan({ config, source, at: AT, env: FROM });
-      assert.deepEqual(report.loops[0]!.steps[0]!.emails.map((e) => e.to), ['seeded@example.com', 'third@example.com']);
+      assert.deepEqual(
+        report.loops[0]!.steps[0]!.emails.map((e) => e.to),
+        ['seeded@example.com', 'third@example.com'],
+      );
       assert.equal(await state(), before);
     } finally {
       await source.close();
@@ -423,7 +475,9 @@ async function ownRedis(t: TestContext, databases: number): Promise<string | und
   });
   let child;
   try {
-    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--databases', String(databases), '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--databases', String(databases), '--save', '', '--appendonly', 'no'], {
+      stdio: 'ignore',
+    });
     await new Promise<void>((resolve, reject) => {
       child!.once('error', reject);
       child!.once('spawn', () => resolve());
@@ -437,7 +491,10 @@ async function ownRedis(t: TestContext, databases: number): Promise<string | und
   for (let i = 0; i < 100; i++) {
     const c = new Redis(url, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
     c.on('error', () => {});
-    const ok = await c.connect().then(() => c.ping(), () => undefined);
+    const ok = await c.connect().then(
+      () => c.ping(),
+      () => undefined,
+    );
     c.disconnect();
     if (ok === 'PONG') return url;
     await sleep(50);
@@ -454,7 +511,9 @@ test('Redis: no free logical database, or a server with one: a clear error, noth
     if (!url) return;
     await assert.rejects(
       openSource({ url: `${url}/0`, seeds: [seed] }),
-      new RegExp(`^Error: cannot seed on ${url.replace(/\./g, '\\.')}: it has a single logical database \\(or refuses SELECT\\)\\. A plan with --seed never seeds the database a URL names \\(here 0\\)`),
+      new RegExp(
+        `^Error: cannot seed on ${url.replace(/\./g, '\\.')}: it has a single logical database \\(or refuses SELECT\\)\\. A plan with --seed never seeds the database a URL names \\(here 0\\)`,
+      ),
     );
     const c = new Redis(url);
     assert.equal(await c.dbsize(), 0);
@@ -470,7 +529,10 @@ test('Redis: no free logical database, or a server with one: a clear error, noth
       await c.select(db);
       await c.set('someone-else', 'x');
     }
-    await assert.rejects(openSource({ url: `${url}/0`, seeds: [seed] }), /: all 2 other logical databases hold keys\. .*Free one, or seed a throwaway Redis yourself and plan against it without --seed\.$/);
+    await assert.rejects(
+      openSource({ url: `${url}/0`, seeds: [seed] }),
+      /: all 2 other logical databases hold keys\. .*Free one, or seed a throwaway Redis yourself and plan against it without --seed\.$/,
+    );
     for (const db of [0, 1, 2]) {
       await c.select(db);
       assert.deepEqual(await c.keys('*'), db === 0 ? [] : ['someone-else'], `database ${db}`);
@@ -487,15 +549,12 @@ test('Redis: no free logical database, or a server with one: a clear error, noth
 test('an Upstash REST URL with seeds is refused before anything connects', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'skene-upstash-seed-'));
   const seed = writeFile(dir, 'seed.redis', 'HSET users:1 email a@example.com\n');
-  await assert.rejects(
-    openSource({ url: 'https://eu1-nothing-here.upstash.invalid', token: 'secret-token', seeds: [seed] }),
-    (error: Error) => {
-      assert.equal(
-        error.message,
-        'refusing to seed https://eu1-nothing-here.upstash.invalid/: an Upstash REST URL names a single database, and a plan never seeds the database a URL names. ' +
-          'Seed a throwaway Upstash database yourself and plan against it without --seed (or drop the URL to seed the embedded PostgreSQL).',
-      );
-      return true;
-    },
-  );
+  await assert.rejects(openSource({ url: 'https://eu1-nothing-here.upstash.invalid', token: 'secret-token', seeds: [seed] }), (error: Error) => {
+    assert.equal(
+      error.message,
+      'refusing to seed https://eu1-nothing-here.upstash.invalid/: an Upstash REST URL names a single database, and a plan never seeds the database a URL names. ' +
+        'Seed a throwaway Upstash database yourself and plan against it without --seed (or drop the URL to seed the embedded PostgreSQL).',
+    );
+    return true;
+  });
 });

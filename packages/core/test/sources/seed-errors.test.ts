@@ -96,8 +96,12 @@ test('MySQL statements are split where the server splits them', () => {
   const starts = splitStatements(sql).map((s) => sql.slice(0, s.token).split('\n').length);
   assert.deepEqual(starts, [1, 3, 4, 9, 13, 14]);
   const file = { path: 'seed.sql', text: sql };
-  assert.equal(mysqlSeedLocation(file, 4, 'Table doesn\'t exist'), 'seed.sql:13');
-  assert.equal(mysqlSeedLocation(file, 3, "You have an error in your SQL syntax; check the manual … near 'line two; still' at line 1"), 'seed.sql:10', 'the quoted text wins over a line count that skips string newlines');
+  assert.equal(mysqlSeedLocation(file, 4, "Table doesn't exist"), 'seed.sql:13');
+  assert.equal(
+    mysqlSeedLocation(file, 3, "You have an error in your SQL syntax; check the manual … near 'line two; still' at line 1"),
+    'seed.sql:10',
+    'the quoted text wins over a line count that skips string newlines',
+  );
   assert.equal(mysqlSeedLocation(file, 9, 'anything'), 'seed.sql', 'no such statement: the file alone');
 });
 

@@ -22,7 +22,11 @@ function refusal(url: string): string {
 
 test('an unparsable database URL names the wrong part and the expected form', async (t) => {
   const cases: [string, RegExp, RegExp][] = [
-    [`postgres://app:${SECRET}@db.example.com:5432/app`, /password has a character URLs reserve .* percent-encode it \(\/ → %2F/, /Expected postgres:\/\/user:password@host:5432\/database$/],
+    [
+      `postgres://app:${SECRET}@db.example.com:5432/app`,
+      /password has a character URLs reserve .* percent-encode it \(\/ → %2F/,
+      /Expected postgres:\/\/user:password@host:5432\/database$/,
+    ],
     ['postgres://app:p#ss-s3cr@db.example.com/app', /password has a character URLs reserve/, /Expected postgres:\/\//],
     ['mysql://root:pa?s3cr@127.0.0.1/test', /password has a character URLs reserve/, /Expected mysql:\/\/user:password@host:3306\/database$/],
     ['redis://:s3cr@t/x@127.0.0.1:6379', /password has a character URLs reserve/, /Expected redis:\/\/:password@host:6379\/0/],

@@ -32,7 +32,8 @@ export type CopyPromptResult = ReturnType<typeof promptJson> & {
 
 function toPath(location: string): string {
   if (/^file:/i.test(location)) return fileURLToPath(location);
-  if (/^[a-z][\w+.-]*:/i.test(location) && !/^[a-z]:[\\/]/i.test(location)) throw new Error(`skene.copyPrompt: only file: URIs can be examined, not ${location}`);
+  if (/^[a-z][\w+.-]*:/i.test(location) && !/^[a-z]:[\\/]/i.test(location))
+    throw new Error(`skene.copyPrompt: only file: URIs can be examined, not ${location}`);
   return resolve(location);
 }
 
@@ -58,7 +59,8 @@ export function parseCopyPromptArgs(args: unknown[], cwd: string = process.cwd()
       else if (typeof o.uri === 'string') location ??= o.uri;
       if (o.pattern !== undefined) {
         const p = String(o.pattern).toLowerCase();
-        if (!(LOOP_TYPES as readonly string[]).includes(p)) throw new Error(`skene.copyPrompt: pattern must be one of ${LOOP_TYPES.join(', ')}, not '${String(o.pattern)}'`);
+        if (!(LOOP_TYPES as readonly string[]).includes(p))
+          throw new Error(`skene.copyPrompt: pattern must be one of ${LOOP_TYPES.join(', ')}, not '${String(o.pattern)}'`);
         pattern = p as LoopType;
       }
     }

@@ -6,9 +6,15 @@ import type { Workspace } from '../workspace.js';
 export const COMMAND_IDS = Object.keys(SERVER_COMMANDS);
 
 export function registerCommands(ws: Workspace): void {
-  ws.connection.onExecuteCommand(ws.guard('executeCommand', () => null, async (params) => {
-    const command = SERVER_COMMANDS[params.command];
-    if (!command) throw new Error(`unknown command ${params.command}`);
-    return (await command(params.arguments ?? [])) ?? null;
-  }));
+  ws.connection.onExecuteCommand(
+    ws.guard(
+      'executeCommand',
+      () => null,
+      async (params) => {
+        const command = SERVER_COMMANDS[params.command];
+        if (!command) throw new Error(`unknown command ${params.command}`);
+        return (await command(params.arguments ?? [])) ?? null;
+      },
+    ),
+  );
 }

@@ -20,7 +20,11 @@ export interface DiagnosticsHandlers {
   dispose(): void;
 }
 
-interface Checked { version: number; generation: number; diagnostics: SkeneDiagnostic[] }
+interface Checked {
+  version: number;
+  generation: number;
+  diagnostics: SkeneDiagnostic[];
+}
 
 export function registerDiagnostics(ws: Workspace, hooks: ServerHooks): DiagnosticsHandlers {
   const { connection, documents } = ws;
@@ -53,20 +57,27 @@ export function registerDiagnostics(ws: Workspace, hooks: ServerHooks): Diagnost
     return { ...config, diagnostics };
   }
 
-  const push = ws.guard('diagnostics', () => undefined, async (uri: string) => {
-    const result = await diagnosticsOf(uri);
-    if (!result) return;
-    await connection.sendDiagnostics({ uri, version: result.text.version, diagnostics: result.diagnostics.map((d) => toDiagnostic(result.text, d)) });
-  });
+  const push = ws.guard(
+    'diagnostics',
+    () => undefined,
+    async (uri: string) => {
+      const result = await diagnosticsOf(uri);
+      if (!result) return;
+      await connection.sendDiagnostics({ uri, version: result.text.version, diagnostics: result.diagnostics.map((d) => toDiagnostic(result.text, d)) });
+    },
+  );
 
   /** Pushes diagnostics after `delay` (the debounce while typing; none when a file is opened). */
   function schedule(uri: string, delay = ws.settings.debounceMs): void {
     if (!ws.settings.pushDiagnostics) return;
     clearTimeout(timers.get(uri));
-    timers.set(uri, setTimeout(() => {
-      timers.delete(uri);
-      void push(uri);
-    }, delay));
+    timers.set(
+      uri,
+      setTimeout(() => {
+        timers.delete(uri);
+        void push(uri);
+      }, delay),
+    );
   }
 
   function recheckAll(): void {
@@ -75,10 +86,16 @@ export function registerDiagnostics(ws: Workspace, hooks: ServerHooks): Diagnost
     if (ws.client.refreshPull) connection.languages.diagnostics.refresh().catch((e: unknown) => ws.log(`skene: diagnostics refresh failed: ${String(e)}`));
   }
 
-  connection.onDidChangeWatchedFiles(ws.guard('watched files', () => undefined, () => {
-    ws.forgetProjects();
-    recheckAll();
-  }));
+  connection.onDidChangeWatchedFiles(
+    ws.guard(
+      'watched files',
+      () => undefined,
+      () => {
+        ws.forgetProjects();
+        recheckAll();
+      },
+    ),
+  );
 
   // TextDocuments fires onDidChangeContent right after onDidOpen: that one is the opening itself,
   // which is checked at once, not debounced like an edit.
@@ -99,10 +116,16 @@ export function registerDiagnostics(ws: Workspace, hooks: ServerHooks): Diagnost
     void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
   });
 
-  connection.languages.diagnostics.on(ws.guard('diagnostics', () => ({ kind: DocumentDiagnosticReportKind.Full, items: [] }), async (params) => {
-    const result = await diagnosticsOf(params.textDocument.uri);
-    return { kind: DocumentDiagnosticReportKind.Full, items: result ? result.diagnostics.map((d) => toDiagnostic(result.text, d)) : [] };
-  }));
+  connection.languages.diagnostics.on(
+    ws.guard(
+      'diagnostics',
+      () => ({ kind: DocumentDiagnosticReportKind.Full, items: [] }),
+      async (params) => {
+        const result = await diagnosticsOf(params.textDocument.uri);
+        return { kind: DocumentDiagnosticReportKind.Full, items: result ? result.diagnostics.map((d) => toDiagnostic(result.text, d)) : [] };
+      },
+    ),
+  );
 
   return {
     diagnosticsOf,

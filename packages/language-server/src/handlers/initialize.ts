@@ -5,8 +5,12 @@
  */
 import { prepareAnalysis } from '@skene/core/analysis';
 import {
-  CodeActionKind, DidChangeConfigurationNotification, DidChangeWatchedFilesNotification, TextDocumentSyncKind,
-  type InitializeParams, type InitializeResult,
+  CodeActionKind,
+  DidChangeConfigurationNotification,
+  DidChangeWatchedFilesNotification,
+  TextDocumentSyncKind,
+  type InitializeParams,
+  type InitializeResult,
 } from 'vscode-languageserver/node';
 import { withFault } from '../services.js';
 import { readSettings } from '../settings.js';
@@ -68,7 +72,8 @@ export function registerInitialize(ws: Workspace, diagnostics: DiagnosticsHandle
 
   connection.onInitialized(async () => {
     if (ws.client.dynamicWatchers) {
-      await connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: WATCHED_GLOBS.map((globPattern) => ({ globPattern })) })
+      await connection.client
+        .register(DidChangeWatchedFilesNotification.type, { watchers: WATCHED_GLOBS.map((globPattern) => ({ globPattern })) })
         .catch((e: unknown) => ws.log(`skene: registering file watchers failed: ${String(e)}`));
     }
     if (ws.client.pullConfiguration) {
@@ -77,9 +82,15 @@ export function registerInitialize(ws: Workspace, diagnostics: DiagnosticsHandle
     }
   });
 
-  connection.onDidChangeConfiguration(ws.guard('configuration', () => undefined, async (params) => {
-    if (ws.client.pullConfiguration) await pullSettings();
-    else ws.settings = readSettings(params.settings ?? {}, ws.initSettings);
-    diagnostics.recheckAll();
-  }));
+  connection.onDidChangeConfiguration(
+    ws.guard(
+      'configuration',
+      () => undefined,
+      async (params) => {
+        if (ws.client.pullConfiguration) await pullSettings();
+        else ws.settings = readSettings(params.settings ?? {}, ws.initSettings);
+        diagnostics.recheckAll();
+      },
+    ),
+  );
 }

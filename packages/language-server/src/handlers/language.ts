@@ -9,33 +9,63 @@ import type { Workspace } from '../workspace.js';
 export function registerLanguageFeatures(ws: Workspace): void {
   const { connection } = ws;
 
-  connection.onCompletion(ws.guard('completion', () => ({ isIncomplete: false, items: [] }), (params) => {
-    const config = ws.configOf(params.textDocument.uri);
-    if (!config) return { isIncomplete: false, items: [] };
-    const result = ws.services.complete(config.doc, config.text.offsetAt(params.position), ws.projectOf(params.textDocument.uri));
-    return { isIncomplete: false, items: result.items.map((item) => toCompletionItem(config.text, item, ws.client.snippets)) };
-  }));
+  connection.onCompletion(
+    ws.guard(
+      'completion',
+      () => ({ isIncomplete: false, items: [] }),
+      (params) => {
+        const config = ws.configOf(params.textDocument.uri);
+        if (!config) return { isIncomplete: false, items: [] };
+        const result = ws.services.complete(config.doc, config.text.offsetAt(params.position), ws.projectOf(params.textDocument.uri));
+        return { isIncomplete: false, items: result.items.map((item) => toCompletionItem(config.text, item, ws.client.snippets)) };
+      },
+    ),
+  );
 
-  connection.onHover(ws.guard('hover', () => null, (params) => {
-    const config = ws.configOf(params.textDocument.uri);
-    if (!config) return null;
-    const result = ws.services.hover(config.doc, config.text.offsetAt(params.position), ws.projectOf(params.textDocument.uri));
-    return result ? { contents: { kind: 'markdown', value: result.contents }, range: toRange(config.text, result.range) } : null;
-  }));
+  connection.onHover(
+    ws.guard(
+      'hover',
+      () => null,
+      (params) => {
+        const config = ws.configOf(params.textDocument.uri);
+        if (!config) return null;
+        const result = ws.services.hover(config.doc, config.text.offsetAt(params.position), ws.projectOf(params.textDocument.uri));
+        return result ? { contents: { kind: 'markdown', value: result.contents }, range: toRange(config.text, result.range) } : null;
+      },
+    ),
+  );
 
-  connection.onDocumentSymbol(ws.guard('symbols', () => [], (params) => {
-    const config = ws.configOf(params.textDocument.uri);
-    return config ? ws.services.symbols(config.doc).map((s) => toSymbol(config.text, s)) : [];
-  }));
+  connection.onDocumentSymbol(
+    ws.guard(
+      'symbols',
+      () => [],
+      (params) => {
+        const config = ws.configOf(params.textDocument.uri);
+        return config ? ws.services.symbols(config.doc).map((s) => toSymbol(config.text, s)) : [];
+      },
+    ),
+  );
 
-  connection.onDefinition(ws.guard('definition', () => [], (params) => {
-    const config = ws.configOf(params.textDocument.uri);
-    if (!config) return [];
-    return ws.services.definition(config.doc, config.text.offsetAt(params.position), ws.projectOf(params.textDocument.uri)).map(toLocation);
-  }));
+  connection.onDefinition(
+    ws.guard(
+      'definition',
+      () => [],
+      (params) => {
+        const config = ws.configOf(params.textDocument.uri);
+        if (!config) return [];
+        return ws.services.definition(config.doc, config.text.offsetAt(params.position), ws.projectOf(params.textDocument.uri)).map(toLocation);
+      },
+    ),
+  );
 
-  connection.onCodeLens(ws.guard('codeLens', () => [], (params) => {
-    const config = ws.configOf(params.textDocument.uri);
-    return config ? ws.services.codeLenses(config.doc).map((lens) => toCodeLens(config.text, lens)) : [];
-  }));
+  connection.onCodeLens(
+    ws.guard(
+      'codeLens',
+      () => [],
+      (params) => {
+        const config = ws.configOf(params.textDocument.uri);
+        return config ? ws.services.codeLenses(config.doc).map((lens) => toCodeLens(config.text, lens)) : [];
+      },
+    ),
+  );
 }

@@ -11,11 +11,18 @@ export function conditionSource(ctx: RuleContext): void {
       const query = stringAt(condition, 'query');
       const rewrite = query && triggerType === 'database' ? redisRewrite(query) : undefined;
       const fixes: Fix[] | undefined = rewrite ? [{ title: 'Rewrite as a Redis condition', edits: [{ range: condition.range, newText: rewrite }] }] : undefined;
-      ctx.report('SKN024', type.range,
+      ctx.report(
+        'SKN024',
+        type.range,
         `Redis has no SQL: a query condition cannot run against a Redis source. Use { type: 'redis', command: ['SISMEMBER', 'user_actions:{{user.id}}', 'first_project_created'] }${rewrite ? ' (a quick fix writes it from this query)' : ''}.`,
-        fixes);
+        fixes,
+      );
     } else if (ctx.dialect !== 'redis' && type.value === 'redis') {
-      ctx.report('SKN024', type.range, `A redis condition needs a Redis source (a redis:// or Upstash URL); this config's data source is ${ctx.dialect === 'mysql' ? 'MySQL-dialect' : 'PostgreSQL'}. Use { type: 'query', query: \`SELECT …\` } instead.`);
+      ctx.report(
+        'SKN024',
+        type.range,
+        `A redis condition needs a Redis source (a redis:// or Upstash URL); this config's data source is ${ctx.dialect === 'mysql' ? 'MySQL-dialect' : 'PostgreSQL'}. Use { type: 'query', query: \`SELECT …\` } instead.`,
+      );
     }
   }
 }

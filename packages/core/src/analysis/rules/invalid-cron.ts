@@ -12,9 +12,7 @@ export function invalidCron(ctx: RuleContext): void {
     if (!cron) continue;
     const problem = cronProblem(cron.value);
     if (!problem) continue;
-    const range = problem.field
-      ? { start: sourceOffset(cron, problem.field.start), end: sourceOffset(cron, problem.field.end) }
-      : cron.range;
+    const range = problem.field ? { start: sourceOffset(cron, problem.field.start), end: sourceOffset(cron, problem.field.end) } : cron.range;
     ctx.report('SKN010', range, problem.message);
   }
 }
@@ -43,14 +41,20 @@ function findCronProblem(expression: string): CronProblem | undefined {
   const fields = [...expression.matchAll(/\S+/g)].map((m) => ({ text: m[0], start: m.index!, end: m.index! + m[0].length }));
   if (fields.length !== 5) {
     const hint = fields.length === 6 ? ' Seconds are not supported: drop the first field.' : '';
-    return { message: `A cron expression has 5 fields (minute hour day-of-month month day-of-week); '${clip(expression)}' has ${fields.length}.${hint} Example: '0 9 * * *' is daily at 09:00.` };
+    return {
+      message: `A cron expression has 5 fields (minute hour day-of-month month day-of-week); '${clip(expression)}' has ${fields.length}.${hint} Example: '0 9 * * *' is daily at 09:00.`,
+    };
   }
   if (tryParse(expression) === undefined) return undefined;
   // The library parses; to name the field at fault, try each field alone among wildcards.
   for (const [i, field] of fields.entries()) {
     const alone = FIELDS.map((_, j) => (j === i ? field.text : '*')).join(' ');
     const error = tryParse(alone);
-    if (error) return { message: `Invalid cron ${FIELDS[i]} field '${clip(field.text)}': ${clip(error)}.`, field: { name: FIELDS[i], start: field.start, end: field.end } };
+    if (error)
+      return {
+        message: `Invalid cron ${FIELDS[i]} field '${clip(field.text)}': ${clip(error)}.`,
+        field: { name: FIELDS[i], start: field.start, end: field.end },
+      };
   }
   return { message: `Invalid cron expression '${clip(expression)}': ${clip(tryParse(expression) ?? '')}.` };
 }

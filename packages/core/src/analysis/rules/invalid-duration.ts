@@ -4,7 +4,13 @@ import { replaceString, type RuleContext } from '../context.js';
 import { stringAt } from '../values.js';
 
 const MAX_DURATION = 365 * 86_400_000;
-const UNITS: [string, number][] = [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1000], ['ms', 1]];
+const UNITS: [string, number][] = [
+  ['d', 86_400_000],
+  ['h', 3_600_000],
+  ['m', 60_000],
+  ['s', 1000],
+  ['ms', 1],
+];
 
 /** SKN012: a duration not in the compact form (`'5 minutes'` → `'5m'`). */
 export function invalidDuration(ctx: RuleContext): void {
@@ -13,7 +19,8 @@ export function invalidDuration(ctx: RuleContext): void {
     if (!timeout) continue;
     if (DURATION_PATTERN.test(timeout.value)) {
       const millis = ms(timeout.value as ms.StringValue);
-      if (millis > MAX_DURATION) ctx.report('SKN012', timeout.range, `Duration '${timeout.value}' is longer than a year; a condition's timeout is at most 365d.`);
+      if (millis > MAX_DURATION)
+        ctx.report('SKN012', timeout.range, `Duration '${timeout.value}' is longer than a year; a condition's timeout is at most 365d.`);
       continue;
     }
     if (/^0+(ms|s|m|h|d)$/.test(timeout.value)) {
@@ -21,9 +28,12 @@ export function invalidDuration(ctx: RuleContext): void {
       continue;
     }
     const compact = compactDuration(timeout.value);
-    ctx.report('SKN012', timeout.range,
+    ctx.report(
+      'SKN012',
+      timeout.range,
       `Invalid duration '${timeout.value}'. Write a whole number and one unit: ${DURATION_FORMS.map((f) => `'${f}'`).join(', ')}.${compact ? ` Did you mean '${compact}'?` : ''}`,
-      compact ? [{ title: `Change to '${compact}'`, edits: [{ range: timeout.range, newText: replaceString(timeout, ctx.doc.text, compact) }] }] : undefined);
+      compact ? [{ title: `Change to '${compact}'`, edits: [{ range: timeout.range, newText: replaceString(timeout, ctx.doc.text, compact) }] }] : undefined,
+    );
   }
 }
 

@@ -5,9 +5,12 @@ import { didYouMean } from '../suggest.js';
 export function invalidEnum(ctx: RuleContext): void {
   for (const { issue, node } of ctx.schemaIssues()) {
     if (!node) continue;
-    const allowed = issue.code === 'invalid_value' ? issue.values.map(String)
-      : issue.code === 'invalid_union' && (issue as { discriminator?: string }).discriminator ? ((issue as { options?: unknown[] }).options ?? []).map(String)
-      : undefined;
+    const allowed =
+      issue.code === 'invalid_value'
+        ? issue.values.map(String)
+        : issue.code === 'invalid_union' && (issue as { discriminator?: string }).discriminator
+          ? ((issue as { options?: unknown[] }).options ?? []).map(String)
+          : undefined;
     if (!allowed) continue;
     const key = String(issue.path[issue.path.length - 1]);
     if (node.kind !== 'string') {

@@ -8,9 +8,14 @@ export function invalidValue(ctx: RuleContext): void {
     const key = String(issue.path[issue.path.length - 1] ?? 'value');
     if (issue.code === 'too_small' || issue.code === 'too_big') {
       const bound = issue.code === 'too_small' ? issue.minimum : issue.maximum;
-      const what = issue.origin === 'array' ? `at least ${bound} item${Number(bound) === 1 ? '' : 's'}`
-        : issue.origin === 'string' ? 'a non-empty text'
-        : issue.code === 'too_small' ? `at least ${bound}` : `at most ${bound}`;
+      const what =
+        issue.origin === 'array'
+          ? `at least ${bound} item${Number(bound) === 1 ? '' : 's'}`
+          : issue.origin === 'string'
+            ? 'a non-empty text'
+            : issue.code === 'too_small'
+              ? `at least ${bound}`
+              : `at most ${bound}`;
       const phrase = issue.origin === 'array' ? `'${key}' needs ${what}.` : `'${key}' must be ${what}.`;
       ctx.report('SKN005', node.range, phrase);
     } else if (issue.code === 'invalid_format' && !(issue.format === 'regex' && issue.pattern === String(DURATION_PATTERN))) {

@@ -11,8 +11,12 @@ export function missingField(ctx: RuleContext): void {
     const key = String(issue.path[issue.path.length - 1]);
     // A half-typed `key:` is present without a value: point at it rather than at the object.
     const halfTyped = parent.properties.find((p) => p.key === key);
-    const expected = issue.code === 'invalid_union' ? ` (one of ${(issue as { options?: unknown[] }).options?.map((o) => `'${String(o)}'`).join(', ')})`
-      : issue.code === 'invalid_value' ? ` (${issue.values.map((v) => `'${String(v)}'`).join(' or ')})` : '';
+    const expected =
+      issue.code === 'invalid_union'
+        ? ` (one of ${(issue as { options?: unknown[] }).options?.map((o) => `'${String(o)}'`).join(', ')})`
+        : issue.code === 'invalid_value'
+          ? ` (${issue.values.map((v) => `'${String(v)}'`).join(' or ')})`
+          : '';
     const message = halfTyped ? `'${key}' has no value${expected}.` : `Missing required field '${key}'${expected}.`;
     ctx.report('SKN002', halfTyped ? halfTyped.range : ownerRange(root, issue.path.slice(0, -1), parent.range), message);
   }

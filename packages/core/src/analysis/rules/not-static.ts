@@ -20,7 +20,13 @@ function visit(ctx: RuleContext, node: ValueNode | undefined, seen: Set<number |
       ctx.report('SKN008', node.range, `\`${text}\` refers to itself, so its value cannot be known without running the config.`, undefined, 'warning');
       return;
     }
-    ctx.report('SKN008', node.range, `\`${text}\` is computed when the config runs, so Skene cannot check it here. Write the value literally to have it checked.`, undefined, 'warning');
+    ctx.report(
+      'SKN008',
+      node.range,
+      `\`${text}\` is computed when the config runs, so Skene cannot check it here. Write the value literally to have it checked.`,
+      undefined,
+      'warning',
+    );
   } else if (node.kind === 'object') {
     for (const p of node.properties) visit(ctx, p.value, seen);
   } else if (node.kind === 'array') {

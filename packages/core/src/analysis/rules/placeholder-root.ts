@@ -12,11 +12,18 @@ export function placeholderRoot(ctx: RuleContext): void {
       const range = { start, end: start + root.length }; // placeholders hold no escapes: paths are word characters
       if (!(TEMPLATE_ROOTS as readonly string[]).includes(root)) {
         const suggestion = didYouMean(root, TEMPLATE_ROOTS);
-        ctx.report('SKN032', range,
+        ctx.report(
+          'SKN032',
+          range,
           `Unknown placeholder root '${root}' in {{${placeholder.expression}}}.${suggestion ? ` Did you mean '${suggestion}'?` : ''} Placeholders start from ${TEMPLATE_ROOTS.map((r) => `'${r}'`).join(', ')}.`,
-          suggestion ? [{ title: `Change to '${suggestion}'`, edits: [{ range, newText: suggestion }] }] : undefined);
+          suggestion ? [{ title: `Change to '${suggestion}'`, edits: [{ range, newText: suggestion }] }] : undefined,
+        );
       } else if (root === 'row' && entry.triggerType === 'schedule') {
-        ctx.report('SKN032', range, `A schedule step has no triggering row, so {{${placeholder.expression}}} is always empty. Use {{user.…}} (each row the query returns) or {{match.…}}.`);
+        ctx.report(
+          'SKN032',
+          range,
+          `A schedule step has no triggering row, so {{${placeholder.expression}}} is always empty. Use {{user.…}} (each row the query returns) or {{match.…}}.`,
+        );
       }
     }
   }

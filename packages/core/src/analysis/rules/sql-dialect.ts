@@ -7,7 +7,8 @@ export function sqlDialect(ctx: RuleContext): void {
   for (const { node, info } of queryConditions(ctx)) {
     for (const problem of info.dialectProblems) {
       const range = { start: sourceOffset(node, problem.start), end: sourceOffset(node, problem.end) };
-      const fixes = problem.replacement !== undefined ? [{ title: problem.fixTitle ?? 'Rewrite', edits: [{ range, newText: problem.replacement }] }] : undefined;
+      const fixes =
+        problem.replacement !== undefined ? [{ title: problem.fixTitle ?? 'Rewrite', edits: [{ range, newText: problem.replacement }] }] : undefined;
       ctx.report('SKN023', range, problem.message, fixes);
     }
   }

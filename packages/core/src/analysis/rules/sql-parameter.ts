@@ -8,7 +8,11 @@ export function sqlParameter(ctx: RuleContext): void {
     for (const param of info.params) {
       const range = { start: sourceOffset(node, param.start), end: sourceOffset(node, param.end) };
       if (entry.triggerType === 'schedule') {
-        ctx.report('SKN022', range, `$${param.number} has no value in a schedule step: the query itself returns the recipients (one user per row). Remove the parameter.`);
+        ctx.report(
+          'SKN022',
+          range,
+          `$${param.number} has no value in a schedule step: the query itself returns the recipients (one user per row). Remove the parameter.`,
+        );
       } else if (entry.triggerType === 'database' && param.number !== 1) {
         ctx.report('SKN022', range, `$${param.number} has no value: a database trigger passes one parameter, $1, the triggering row's primary key.`);
       }

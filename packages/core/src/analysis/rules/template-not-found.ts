@@ -15,14 +15,22 @@ export function templateNotFound(ctx: RuleContext): void {
     const personalization = valueOf(action, 'personalization');
     const props = personalization?.kind === 'object' ? personalization.properties.map((p) => p.key) : [];
     const fixes: Fix[] = [];
-    if (suggestion) fixes.push({ title: `Change to '${suggestion}'`, edits: [{ range: template.range, newText: replaceString(template, ctx.doc.text, suggestion) }] });
+    if (suggestion)
+      fixes.push({ title: `Change to '${suggestion}'`, edits: [{ range: template.range, newText: replaceString(template, ctx.doc.text, suggestion) }] });
     if (/^[\w-]+$/.test(template.value)) {
-      fixes.push({ title: `Create emails/${template.value}.tsx`, edits: [], createFile: { path: `emails/${template.value}.tsx`, content: starterTemplate(template.value, props) } });
+      fixes.push({
+        title: `Create emails/${template.value}.tsx`,
+        edits: [],
+        createFile: { path: `emails/${template.value}.tsx`, content: starterTemplate(template.value, props) },
+      });
     }
     const known = names.length ? ` Templates in emails/: ${names.map((n) => `'${n}'`).join(', ')}.` : ' There is no emails/ folder beside the config yet.';
-    ctx.report('SKN030', template.range,
+    ctx.report(
+      'SKN030',
+      template.range,
       `Email template '${template.value}' not found: expected emails/${template.value}.tsx, .jsx or .html beside the config.${suggestion ? ` Did you mean '${suggestion}'?` : known}`,
-      fixes);
+      fixes,
+    );
   }
 }
 

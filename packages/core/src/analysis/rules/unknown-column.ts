@@ -18,10 +18,16 @@ export function unknownColumn(ctx: RuleContext): void {
       if (!table || table.columns.some((c) => c.name === column)) continue;
       const at = node.value.indexOf(column, placeholder.start + 2 + root.length);
       const range = { start: sourceOffset(node, at), end: sourceOffset(node, at + column.length) };
-      const suggestion = didYouMean(column, table.columns.map((c) => c.name));
-      ctx.report('SKN041', range,
+      const suggestion = didYouMean(
+        column,
+        table.columns.map((c) => c.name),
+      );
+      ctx.report(
+        'SKN041',
+        range,
         `Unknown column '${column}' in {{${placeholder.expression}}}: table '${tableKey(table)}' has ${table.columns.map((c) => c.name).join(', ')}.${suggestion ? ` Did you mean '${suggestion}'?` : ''}`,
-        suggestion ? [{ title: `Change to '${suggestion}'`, edits: [{ range, newText: suggestion }] }] : undefined);
+        suggestion ? [{ title: `Change to '${suggestion}'`, edits: [{ range, newText: suggestion }] }] : undefined,
+      );
     }
   }
 }

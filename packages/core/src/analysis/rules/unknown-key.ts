@@ -19,7 +19,12 @@ export function unknownKey(ctx: RuleContext): void {
       const message = suggestion
         ? `Unknown key '${key}'. Did you mean '${suggestion}'?`
         : `Unknown key '${key}'. Allowed here: ${known.map((k) => `'${k}'`).join(', ')}.`;
-      ctx.report('SKN001', prop.keyRange, message, suggestion ? [{ title: `Rename to '${suggestion}'`, edits: [{ range: prop.keyRange, newText: suggestion }] }] : undefined);
+      ctx.report(
+        'SKN001',
+        prop.keyRange,
+        message,
+        suggestion ? [{ title: `Rename to '${suggestion}'`, edits: [{ range: prop.keyRange, newText: suggestion }] }] : undefined,
+      );
     }
   }
 }

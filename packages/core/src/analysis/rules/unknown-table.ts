@@ -20,8 +20,14 @@ export function unknownTable(ctx: RuleContext): void {
     const ref = parseTableName(table.value);
     if (!unknown(ref)) continue;
     const suggestion = suggestTable(schema, ref);
-    ctx.report('SKN040', table.range, message(schema, table.value, ref, suggestion),
-      suggestion ? [{ title: `Change to '${suggestion}'`, edits: [{ range: table.range, newText: replaceString(table, ctx.doc.text, suggestion) }] }] : undefined);
+    ctx.report(
+      'SKN040',
+      table.range,
+      message(schema, table.value, ref, suggestion),
+      suggestion
+        ? [{ title: `Change to '${suggestion}'`, edits: [{ range: table.range, newText: replaceString(table, ctx.doc.text, suggestion) }] }]
+        : undefined,
+    );
   }
   for (const { node, info } of queryConditions(ctx)) {
     for (const table of info.tables) {
@@ -29,8 +35,12 @@ export function unknownTable(ctx: RuleContext): void {
       const range = { start: sourceOffset(node, table.start), end: sourceOffset(node, table.end) };
       const suggestion = suggestTable(schema, table);
       const newText = suggestion ? sqlTableName(parseTableName(suggestion), dialect) : undefined;
-      ctx.report('SKN040', range, message(schema, node.value.slice(table.start, table.end) || tableKey(table), table, suggestion),
-        newText ? [{ title: `Change to '${newText}'`, edits: [{ range, newText }] }] : undefined);
+      ctx.report(
+        'SKN040',
+        range,
+        message(schema, node.value.slice(table.start, table.end) || tableKey(table), table, suggestion),
+        newText ? [{ title: `Change to '${newText}'`, edits: [{ range, newText }] }] : undefined,
+      );
     }
   }
 }

@@ -13,9 +13,12 @@ export function unknownTimezone(ctx: RuleContext): void {
     if (!tz || isTimeZone(tz.value)) continue;
     zones ??= [...Intl.supportedValuesOf('timeZone'), 'UTC'];
     const suggestion = didYouMean(tz.value, zones);
-    ctx.report('SKN011', tz.range,
+    ctx.report(
+      'SKN011',
+      tz.range,
       `Unknown time zone '${tz.value}'.${suggestion ? ` Did you mean '${suggestion}'?` : ''} Use an IANA name such as 'Europe/Helsinki' or 'UTC'.`,
-      suggestion ? [{ title: `Change to '${suggestion}'`, edits: [{ range: tz.range, newText: replaceString(tz, ctx.doc.text, suggestion) }] }] : undefined);
+      suggestion ? [{ title: `Change to '${suggestion}'`, edits: [{ range: tz.range, newText: replaceString(tz, ctx.doc.text, suggestion) }] }] : undefined,
+    );
   }
 }
 

@@ -16,9 +16,13 @@ function article(expected: string): string {
 
 function describe(node: ValueNode): string {
   switch (node.kind) {
-    case 'object': return 'an object';
-    case 'array': return 'an array';
-    case 'null': return 'null';
-    default: return `a ${node.kind}`;
+    case 'object':
+      return 'an object';
+    case 'array':
+      return 'an array';
+    case 'null':
+      return 'null';
+    default:
+      return `a ${node.kind}`;
   }
 }

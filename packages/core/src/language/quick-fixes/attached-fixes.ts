@@ -12,8 +12,7 @@ export type QuickFix = (diagnostic: Diagnostic, doc: ConfigDocument) => CodeActi
 
 /** The diagnostic's own fixes that `pick` accepts, as code actions (the first one preferred). */
 export function attachedFixes(pick: (fix: Fix) => boolean): QuickFix {
-  return (diagnostic, doc) =>
-    (diagnostic.fixes ?? []).filter(pick).map((fix) => toAction(fix, diagnostic, doc, fix === diagnostic.fixes?.[0]));
+  return (diagnostic, doc) => (diagnostic.fixes ?? []).filter(pick).map((fix) => toAction(fix, diagnostic, doc, fix === diagnostic.fixes?.[0]));
 }
 
 export function toAction(fix: Fix, diagnostic: Diagnostic, doc: ConfigDocument, preferred: boolean): CodeAction {

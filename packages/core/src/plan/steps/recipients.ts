@@ -10,7 +10,10 @@ export async function emitRecipients(run: StepRun, rows: Row[], occurrence: Date
   const loopRow = loopContext(run.loop);
   const keys = rows.map(recipientKey);
   const iso = occurrence.toISOString();
-  for (const i of sortByKey(rows.map((_, i) => i), (i) => keys[i]!)) {
+  for (const i of sortByKey(
+    rows.map((_, i) => i),
+    (i) => keys[i]!,
+  )) {
     const user = rows[i]!;
     collector.counts.events++;
     emit({ user, match: user, loop: loopRow, now: iso }, keys[i]!, iso, iso);

@@ -33,7 +33,11 @@ export async function redisDatabaseStep(run: StepRun, source: RedisSource): Prom
     const users = new Map<string, Row>();
     if (!isUsers) {
       const ids = [...new Set(page.map((p) => p.row.user_id).filter((v): v is string => typeof v === 'string' && v !== ''))];
-      const replies = await redisRead(run, source, ids.map((id) => ['HGETALL', `${USERS_TABLE}:${id}`]));
+      const replies = await redisRead(
+        run,
+        source,
+        ids.map((id) => ['HGETALL', `${USERS_TABLE}:${id}`]),
+      );
       ids.forEach((id, j) => {
         const user = hashRow(id, replies[j]);
         if (user) users.set(id, user);

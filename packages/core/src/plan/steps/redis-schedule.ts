@@ -23,7 +23,11 @@ export async function redisScheduleStep(run: StepRun, source: RedisSource): Prom
       if (reply instanceof Error) throw new StepFailure(`Redis: ${reply.message} (in ${command.join(' ')})`, 'query');
       // A schedule's command returns the recipients' ids (SMEMBERS, ZRANGEBYSCORE…): each is a users:<id> hash.
       const ids = (Array.isArray(reply) ? reply : reply === null ? [] : [reply]).map(String);
-      const hashes = await redisRead(run, source, ids.map((id) => ['HGETALL', `${USERS_TABLE}:${id}`]));
+      const hashes = await redisRead(
+        run,
+        source,
+        ids.map((id) => ['HGETALL', `${USERS_TABLE}:${id}`]),
+      );
       users = [];
       ids.forEach((id, j) => {
         const user = hashRow(id, hashes[j]);

@@ -28,9 +28,10 @@ export async function sqlDatabaseStep(run: StepRun, { source, session }: SqlStep
     if (!column) throw new StepFailure(`--since needs a creation time on ${table}: it has no created_at column`, 'config');
     since = { column, at: ctx.since };
   }
-  const condition = step.condition?.type === 'query'
-    ? { ...findParams(withoutTrailingSemicolon(step.condition.query), dialect), allowFunctions: ctx.config.database?.allowFunctions }
-    : undefined;
+  const condition =
+    step.condition?.type === 'query'
+      ? { ...findParams(withoutTrailingSemicolon(step.condition.query), dialect), allowFunctions: ctx.config.database?.allowFunctions }
+      : undefined;
   if (condition && condition.highest > 1) {
     throw new StepFailure(`the condition uses $${condition.highest}, but a database trigger gives only $1 (the ${table} row's ${key})`, 'config');
   }
@@ -63,7 +64,15 @@ export async function sqlDatabaseStep(run: StepRun, { source, session }: SqlStep
     } else {
       page = (await q(SQL.pageQuery(dialect, table, key, { afterKey, since, limit: batchSize }))).map(plainRow);
       if (condition && page.length) {
-        for (const row of await q(SQL.conditionBatchQuery(dialect, table, key, condition, page.map((r) => r[key])))) {
+        for (const row of await q(
+          SQL.conditionBatchQuery(
+            dialect,
+            table,
+            key,
+            condition,
+            page.map((r) => r[key]),
+          ),
+        )) {
           const { [SQL.KEY_COLUMN]: k, ...match } = row;
           matches.set(String(k), plainRow(match));
         }
