@@ -1,2 +1,3 @@
 export * from './capture-postgres.js';
 export * from './migrate.js';
+export * from './sender.js';

@@ -6,7 +6,7 @@
  * Resend's rate limit. Without an API key, emails go to a local outbox folder instead, never
  * silently nowhere. No outcome or log event carries the API key.
  */
-import { Resend } from 'resend';
+import type { Resend } from 'resend';
 import { classifyError, type ResendError, type SendOutcome } from './classify.js';
 import { createOutbox, DEFAULT_OUTBOX_DIR, type Outbox, type OutboxEmail } from './outbox.js';
 import { createRateLimiter, type RateLimiter } from './rate-limit.js';
@@ -112,17 +112,20 @@ async function callResend(limiter: RateLimiter, call: () => Promise<SdkResult>):
 }
 
 function resendTransport(options: { apiKey: string; baseUrl: string; rateLimitPerSecond: number; timeoutMs: number }) {
-  const client = new Resend(options.apiKey, { baseUrl: options.baseUrl });
+  // Loaded on the first send: core's index exports this module, and importing core (the editor,
+  // `skene check`) must not load an HTTP client it never uses.
+  let loading: Promise<Resend> | undefined;
+  const resend = () => (loading ??= import('resend').then(({ Resend }) => new Resend(options.apiKey, { baseUrl: options.baseUrl })));
   const limiter = createRateLimiter({ perSecond: options.rateLimitPerSecond });
   const signal = () => AbortSignal.timeout(options.timeoutMs);
   return {
     send: (email: OutgoingEmail, idempotencyKey: string) =>
-      callResend(limiter, () => client.emails.send({ ...email }, { idempotencyKey, signal: signal() }) as Promise<SdkResult>),
+      callResend(limiter, async () => (await resend()).emails.send({ ...email }, { idempotencyKey, signal: signal() }) as Promise<SdkResult>),
     sendBatch: (emails: OutgoingEmail[], idempotencyKey: string) =>
       callResend(
         limiter,
-        () =>
-          client.batch.send(
+        async () =>
+          (await resend()).batch.send(
             emails.map((email) => ({ ...email })),
             { idempotencyKey, signal: signal() },
           ) as Promise<SdkResult>,
