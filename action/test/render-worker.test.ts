@@ -25,6 +25,8 @@ test('dist/render-worker.js renders the example template as core does', async (t
       worker.once('message', resolve);
       worker.once('error', reject);
     });
+  // Up (React loaded), then the template's module loaded: the pool times the two apart.
+  assert.deepEqual(await next(), { loading: true });
   assert.deepEqual(await next(), { ready: true });
 
   const jobs = [
