@@ -19,6 +19,11 @@ export interface PlanOptions {
   horizon?: string;
   /** Only rows created at or after this instant count as database-trigger events (`--since`). */
   since?: Date;
+  /**
+   * Only the rows with these keys count as database-trigger events (the runner: the captured
+   * events' keys, evaluated by the plan's own code). Absent: every row of the table.
+   */
+  keys?: readonly unknown[];
   /** Seed paths, for the report. */
   seeds?: string[];
   cwd?: string;

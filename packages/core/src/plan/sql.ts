@@ -73,13 +73,18 @@ export function columnsQuery(dialect: SqlDialect, table: string): Statement {
   };
 }
 
-/** One page of the trigger table in key order, after `afterKey`, optionally only rows created since `since`. */
-export function pageQuery(
-  dialect: SqlDialect,
-  table: string,
-  key: string,
-  options: { afterKey?: unknown; since?: { column: string; at: Date }; limit: number },
-): Statement {
+/** Which rows of a trigger table a page reads. */
+export interface PageOptions {
+  afterKey?: unknown;
+  /** Only rows created since then. */
+  since?: { column: string; at: Date };
+  /** Only rows with these keys (the runner: the keys of the captured events). */
+  keys?: readonly unknown[];
+  limit: number;
+}
+
+/** One page of the trigger table in key order, after `afterKey`, optionally only rows created since `since`, or with `keys`. */
+export function pageQuery(dialect: SqlDialect, table: string, key: string, options: PageOptions): Statement {
   const t = quoteIdent(dialect, table);
   const k = quoteIdent(dialect, key);
   const where: string[] = [];
@@ -92,6 +97,10 @@ export function pageQuery(
   if (options.afterKey !== undefined) where.push(`${k} > ${value(options.afterKey)}`);
   if (options.since)
     where.push(`${quoteIdent(dialect, options.since.column)} >= ${value(dialect === 'postgres' ? options.since.at.toISOString() : options.since.at)}`);
+  if (options.keys) {
+    if (dialect === 'postgres') where.push(`${k} = ANY(${value([...options.keys])})`);
+    else where.push(options.keys.length ? `${k} IN (${options.keys.map(mysqlLiteral).join(', ')})` : 'FALSE');
+  }
   return {
     sql: `SELECT * FROM ${t}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY ${k} LIMIT ${options.limit}`,
     params,
@@ -143,12 +152,7 @@ export const HIT_COLUMN = '__skene_hit';
  * (LEFT JOIN LATERAL, so rows whose condition does not hold come back too, with no hit). Read as
  * arrays: the columns before `__skene_hit` are the row, those after it the condition's first row.
  */
-export function pageWithConditionQuery(
-  table: string,
-  key: string,
-  condition: BatchCondition,
-  options: { afterKey?: unknown; since?: { column: string; at: Date }; limit: number },
-): Statement {
+export function pageWithConditionQuery(table: string, key: string, condition: BatchCondition, options: PageOptions): Statement {
   const page = pageQuery('postgres', table, key, options);
   const k = `__skene_t.${quoteIdent('postgres', key)}`;
   const sql =

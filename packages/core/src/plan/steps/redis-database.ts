@@ -24,6 +24,10 @@ export async function redisDatabaseStep(run: StepRun, source: RedisSource): Prom
       return created !== undefined && Date.parse(created) >= since;
     });
   }
+  if (ctx.keys) {
+    const keys = new Set(ctx.keys.map(String));
+    rows = rows.filter((r) => keys.has(r.id));
+  }
   const command = step.condition?.type === 'redis' ? step.condition.command : undefined;
   const loopRow = loopContext(loop);
   const batchSize = ctx.batchSize ?? 1000;

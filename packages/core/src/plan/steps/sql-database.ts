@@ -48,7 +48,7 @@ export async function sqlDatabaseStep(run: StepRun, { source, session }: SqlStep
     const matches = new Map<string, Row>();
     if (condition && dialect === 'postgres' && session.queryArrays) {
       // Rows and their condition in one set-based statement per batch.
-      const statement = SQL.pageWithConditionQuery(table, key, condition, { afterKey, since, limit: batchSize });
+      const statement = SQL.pageWithConditionQuery(table, key, condition, { afterKey, since, keys: ctx.keys, limit: batchSize });
       const result = await withRetries(() => session.queryArrays!(statement.sql, statement.params, { at: ctx.at, timeoutMs }), loop.recovery, ctx.retry);
       const hit = result.fields.lastIndexOf(SQL.HIT_COLUMN);
       page = result.rows.map((values) => {
@@ -62,7 +62,7 @@ export async function sqlDatabaseStep(run: StepRun, { source, session }: SqlStep
         return row;
       });
     } else {
-      page = (await q(SQL.pageQuery(dialect, table, key, { afterKey, since, limit: batchSize }))).map(plainRow);
+      page = (await q(SQL.pageQuery(dialect, table, key, { afterKey, since, keys: ctx.keys, limit: batchSize }))).map(plainRow);
       if (condition && page.length) {
         for (const row of await q(
           SQL.conditionBatchQuery(
