@@ -54,8 +54,11 @@ export async function runPlan(options: PlanOptions): Promise<PlanReport> {
   const renderPools = new RenderPools(options.renderTimeoutMs);
   try {
     for (const loop of options.config.loops) {
+      if (options.only && !options.only.some((o) => o.loop === loop.id)) continue;
       const loopReport: LoopReport = { id: loop.id, type: loop.type, opinion: loop.opinion, counts: emptyCounts(), steps: [] };
       for (let i = 0; i < loop.steps.length; i++) {
+        // Step numbers stay those of the config (an email's id holds it), whichever steps are planned.
+        if (options.only && !options.only.some((o) => o.loop === loop.id && o.step === i + 1)) continue;
         const step = await planStep({ ...options, at, horizonMs, cwd, renderPools }, loop, loop.steps[i]!, i + 1);
         loopReport.steps.push(step);
         addCounts(loopReport.counts, step.counts);

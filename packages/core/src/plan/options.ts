@@ -24,6 +24,8 @@ export interface PlanOptions {
    * events' keys, evaluated by the plan's own code). Absent: every row of the table.
    */
   keys?: readonly unknown[];
+  /** Only these steps (1-based, as in email ids); absent: every step of every loop. */
+  only?: readonly { loop: string; step: number }[];
   /** Seed paths, for the report. */
   seeds?: string[];
   cwd?: string;

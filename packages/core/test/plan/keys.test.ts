@@ -70,3 +70,38 @@ test('keys restrict a database trigger to those rows: the MySQL dialect (MariaDB
   await source.seed([{ path: 'seed.sql', text: SEED }]);
   await assertKeysPlanTheirRows(t, source);
 });
+
+test('only: the steps asked for, numbered as in the config', async (t) => {
+  const c = makeConfig({
+    loops: [
+      {
+        id: 'two',
+        type: 'activation',
+        opinion: 'Two steps',
+        steps: [
+          { trigger: { type: 'database', table: 'users', event: 'insert' }, action: { type: 'email', provider: 'resend', template: 'welcome' } },
+          { trigger: { type: 'database', table: 'users', event: 'insert' }, action: { type: 'email', provider: 'resend', template: 'welcome' } },
+        ],
+      },
+      {
+        id: 'other',
+        type: 'activation',
+        opinion: 'Not asked for',
+        steps: [{ trigger: { type: 'database', table: 'users', event: 'insert' }, action: { type: 'email', provider: 'resend', template: 'welcome' } }],
+      },
+    ],
+  });
+  t.after(() => c.cleanup());
+  const source = (await openSource({})) as SqlSource;
+  t.after(() => source.close());
+  await source.seed([{ path: 'seed.sql', text: SEED }]);
+  const report = await runPlan({ config: c, source, at: AT, env: FROM, only: [{ loop: 'two', step: 2 }], keys: [4] });
+  assert.deepEqual(
+    report.loops.map((l) => [l.id, l.steps.map((s) => s.step)]),
+    [['two', [2]]],
+  );
+  assert.deepEqual(
+    report.loops[0]!.steps[0]!.emails.map((e) => e.id),
+    ['two/2/4'],
+  );
+});
