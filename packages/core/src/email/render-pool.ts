@@ -26,6 +26,12 @@ export interface RenderPool {
   render(props: Record<string, unknown>, subject?: string): Promise<Omit<RenderedEmail, 'file' | 'kind'>>;
   /** Starts more threads, up to `threads` in all, for a big step (threads that cannot start are left out). */
   grow(threads: number): void;
+  /**
+   * Resolves once every thread has answered a message sent after the emails so far, or rejects
+   * with why one stopped: a component that threw later (a timer, an unhandled rejection) fails
+   * the step that rendered it, not a later one.
+   */
+  check(): Promise<void>;
   /** False once every thread has failed (a component exited, or overran): a new pool is needed. */
   readonly usable: boolean;
   close(): Promise<void>;
@@ -108,6 +114,10 @@ export async function startRenderPool(options: RenderPoolOptions): Promise<Rende
         );
       }
     },
+    async check() {
+      flush();
+      await Promise.all(workers.map((w) => w.ping()));
+    },
     get usable() {
       return !closed && workers.some((w) => !w.broken);
     },
@@ -131,7 +141,7 @@ class PoolWorker {
   /** Why this worker can take no more emails (it died, or a batch overran). */
   broken: Error | undefined;
   private readonly worker: Worker;
-  private readonly waiting = new Map<number, { waiters: Waiter[]; timer: NodeJS.Timeout }>();
+  private readonly waiting = new Map<number, { waiters: Waiter[]; jobs: number; timer: NodeJS.Timeout }>();
   private next = 1;
   private stopping = false;
   private readonly template: string;
@@ -214,6 +224,12 @@ class PoolWorker {
     });
   }
 
+  /** A batch of no emails: answered once the thread has run what the emails before it left behind. */
+  ping(): Promise<void> {
+    if (this.broken) return Promise.reject(this.broken);
+    return new Promise((resolve, reject) => this.send([], [{ resolve: () => resolve(), reject }]));
+  }
+
   send(jobs: RenderJob[], waiters: Waiter[]) {
     if (this.broken || this.stopping) {
       const error = this.broken ?? new Error('the render pool is closed');
@@ -231,7 +247,7 @@ class PoolWorker {
       void this.worker.terminate(); // stops a synchronous loop too
     }, this.timeoutMs);
     timer.unref();
-    this.waiting.set(id, { waiters, timer });
+    this.waiting.set(id, { waiters, jobs: jobs.length, timer });
     this.inFlight += waiters.length;
     this.worker.ref(); // keep the process alive while emails are out
     this.worker.postMessage({ id, jobs } satisfies RenderBatch);
@@ -244,6 +260,12 @@ class PoolWorker {
     clearTimeout(entry.timer);
     this.inFlight -= entry.waiters.length;
     if (this.waiting.size === 0) this.worker.unref();
+    if (entry.jobs === 0) {
+      // A ping: answered only after a turn of the thread's event loop, so that timers and
+      // rejections its emails left behind have run (see `ping`).
+      setImmediate(() => (this.broken ? entry.waiters[0]!.reject(this.broken) : entry.waiters[0]!.resolve(undefined as never)));
+      return;
+    }
     results.forEach((result, i) => settle(entry.waiters[i]!, result));
   }
 

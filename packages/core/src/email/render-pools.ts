@@ -14,6 +14,8 @@ export interface ReactRenderer {
   render(props: Record<string, unknown>, subject?: string): Promise<Omit<RenderedEmail, 'file' | 'kind'>>;
   /** Renders on up to `threads` threads from now on (a big step). */
   grow(threads: number): void;
+  /** Rejects when a thread stopped since (a component threw later, from a timer or a rejection). */
+  check(): Promise<void>;
 }
 
 export interface ReactTemplate {
@@ -54,6 +56,7 @@ export class RenderPools {
           });
         }),
       grow() {},
+      check: async () => {},
     };
   }
 

@@ -59,6 +59,12 @@ if (parentPort && (workerData as Partial<RenderWorkerData> | undefined)?.skeneRe
     throw error;
   }
   port.on('message', async ({ id, jobs }: RenderBatch) => {
+    if (jobs.length === 0) {
+      // A ping (see render-pool.ts): answered after the timers the emails before it set for now
+      // have run, so a component that throws from one fails the step that rendered it.
+      setTimeout(() => port.postMessage({ id, results: [] } satisfies WorkerMessage), 1);
+      return;
+    }
     const results: RenderResult[] = [];
     for (const job of jobs) {
       try {

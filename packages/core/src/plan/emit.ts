@@ -20,7 +20,11 @@ import type { Emit, StepRun } from './step-run.js';
 export const RENDER_POOL_AFTER = 10_000;
 
 /** Turns qualifying events into planned emails (or reasons they are not sent). */
-export function emitter({ ctx, loop, step, stepNo, collector }: Omit<StepRun, 'emit' | 'timeoutMs' | 'occurrences'>): Emit {
+export function emitter({ ctx, loop, step, stepNo, collector }: Omit<StepRun, 'emit' | 'timeoutMs' | 'occurrences'>): {
+  emit: Emit;
+  /** After the step's emails: fails the step when a render thread stopped meanwhile. */
+  finish(): Promise<void>;
+} {
   const action = step.action;
   const emailsDir = join(ctx.config.dir, 'emails');
   const renderSession = createRenderSession(); // this step's template: found and compiled once
@@ -118,7 +122,7 @@ export function emitter({ ctx, loop, step, stepNo, collector }: Omit<StepRun, 'e
       })(),
     );
   };
-  return emit;
+  return { emit, finish: async () => (react ? (await react).check() : undefined) };
 }
 
 const NONE: readonly string[] = Object.freeze([]);

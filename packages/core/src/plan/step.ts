@@ -29,11 +29,13 @@ export async function planStep(ctx: StepContext, loop: Loop, step: Step, stepNo:
   const report = emptyStepReport(step, stepNo, { timeoutMs, occurrences: occurrences instanceof Error ? [] : occurrences });
   const collector = new StepCollector();
   const run: StepRun = { ctx, loop, step, stepNo, timeoutMs, occurrences: occurrences instanceof Error ? [] : occurrences, collector, emit: () => {} };
-  run.emit = emitter(run);
+  const { emit, finish } = emitter(run);
+  run.emit = emit;
   try {
     if (occurrences instanceof Error) throw new StepFailure(occurrences.message, 'config');
     await evaluateStep(run, report);
     await collector.settle();
+    await finish();
   } catch (error) {
     await collector.abandon();
     const failure = toFailure(error);

@@ -101,3 +101,15 @@ test('a component that never settles fails once, at the deadline it names, not t
   // Before, the step waited the deadline again for the render it had given up on.
   assert.ok(seconds < (2 * deadlineMs) / 1000, `the plan took ${seconds.toFixed(1)} s`);
 });
+
+test('an error a component throws later (a timer, an unhandled rejection) fails its step, naming the template', NO_HANG, async (t) => {
+  for (const late of ["setTimeout(() => { throw new Error('late boom'); }, 0)", "Promise.reject(new Error('late boom'))"]) {
+    const { bad, good } = await plan(
+      t,
+      `export const subject = 'x';\nexport default function Bad({ name }) { if (name === 'stuck') { ${late}; } return <p>{name}</p>; }\n`,
+    );
+    assert.equal(bad.errors.length, 1, late);
+    assert.match(bad.errors[0]!.message, /email template "bad": .*late boom/, late);
+    assert.equal(good.emails.length, 5, late);
+  }
+});
