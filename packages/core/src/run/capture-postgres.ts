@@ -91,6 +91,10 @@ CREATE TABLE IF NOT EXISTS ${s}.events (
   occurred_at timestamptz NOT NULL DEFAULT clock_timestamp()
 );
 CREATE INDEX IF NOT EXISTS events_table_name_occurred_at_idx ON ${s}.events (table_name, occurred_at);
+-- Events delivered from outside (Hasura's event triggers, at least once): their id, so a
+-- redelivery is the same event.
+ALTER TABLE ${s}.events ADD COLUMN IF NOT EXISTS source_id text;
+CREATE UNIQUE INDEX IF NOT EXISTS events_source_id_idx ON ${s}.events (source_id);
 
 -- SECURITY DEFINER: the application's roles (Supabase's authenticated, Hasura's user) write the
 -- captured tables but get no right on ${schema}.events, so they can neither break on the insert
