@@ -1,0 +1,172 @@
+/**
+ * Turning what is due into jobs: captured events after the cursor (one job per event × step that
+ * watches it), waiting events and occurrences whose re-check is due, and schedule occurrences in
+ * (last fired, at]. Every job has a deterministic id, so workers enqueueing at once create each
+ * job once, and enqueueing again after a crash is harmless.
+ */
+import type { JobInsert, PgBoss } from 'pg-boss';
+import type { LoadedConfig } from '../plan/load-config.js';
+import { cronOccurrences } from '../plan/clock.js';
+import { DEFAULT_CAPTURE_SCHEMA } from './capture-postgres.js';
+import { jobId, queueName, retryOptions, stepWatches, type JobData } from './jobs.js';
+import { advanceEventCursor, advanceScheduleCursor, dueChecks, eventCursor, scheduleCursor, setProgress, S, type Queryable } from './state.js';
+
+export interface EnqueueContext {
+  config: LoadedConfig;
+  db: Queryable;
+  boss: PgBoss;
+  at: Date;
+  /** Loops paused by a quota: their re-checks wait until they are resumed. */
+  paused: Map<string, string>;
+  /** Missed schedule occurrences older than this before `at` are skipped (default 1 h). */
+  catchUpMs: number;
+  log: (entry: { decision: 'skipped'; loop: string; step: number; reason: string }) => void;
+}
+
+/** Events read per statement. */
+const PAGE = 1000;
+/**
+ * A gap in event ids is a transaction still open (its event will appear) or one rolled back (it
+ * never will). The cursor waits at a gap until the events after it are this old, then moves past.
+ */
+const GAP_GRACE_SECONDS = 60;
+/** Missed occurrences recorded one by one as skipped; beyond, one line says how many. */
+const MAX_SKIPPED_RECORDED = 100;
+
+async function insertJobs(ctx: EnqueueContext, jobs: JobData[]): Promise<void> {
+  const byLoop = new Map<string, Map<string, JobInsert>>();
+  for (const data of jobs) {
+    const loop = ctx.config.loops.find((l) => l.id === data.loop)!;
+    const list = byLoop.get(data.loop) ?? new Map<string, JobInsert>();
+    // pg-boss refuses one id twice in a batch; across batches and workers the database dedupes.
+    const id = jobId(data);
+    list.set(id, { id, data, ...retryOptions(loop.recovery) });
+    byLoop.set(data.loop, list);
+  }
+  for (const [loop, list] of byLoop) await ctx.boss.insert(queueName(loop), [...list.values()]);
+}
+
+interface EventRow {
+  id: string;
+  table_schema: string;
+  table_name: string;
+  op: string;
+  key: unknown;
+  occurred_at: Date;
+  settled: boolean;
+}
+
+/** Every database-trigger step, with its loop and 1-based number. */
+function databaseSteps(config: LoadedConfig) {
+  return config.loops.flatMap((loop) => loop.steps.flatMap((step, i) => (step.trigger.type === 'database' ? [{ loop: loop.id, stepNo: i + 1, step }] : [])));
+}
+
+export async function enqueueEvents(ctx: EnqueueContext): Promise<number> {
+  const steps = databaseSteps(ctx.config);
+  if (steps.length === 0) return 0;
+  const { rows: installed } = await ctx.db.query<{ ok: boolean }>(`SELECT to_regclass('${DEFAULT_CAPTURE_SCHEMA}.events') IS NOT NULL AS ok`);
+  if (!installed[0]?.ok) throw new Error('no change capture in this database: run `skene migrate` first (it creates skene.events and the triggers)');
+  let cursor = BigInt(await eventCursor(ctx.db));
+  let advancing = true;
+  let after = cursor;
+  let count = 0;
+  for (;;) {
+    const { rows } = await ctx.db.query<EventRow & Record<string, unknown>>(
+      `SELECT id::text AS id, table_schema, table_name, op, "key", occurred_at,
+              occurred_at < now() - interval '${GAP_GRACE_SECONDS} seconds' AS settled
+       FROM ${S}.events WHERE id > $1 ORDER BY id LIMIT ${PAGE}`,
+      [after.toString()],
+    );
+    const jobs: JobData[] = [];
+    for (const row of rows) {
+      for (const s of steps) {
+        if (!stepWatches(s.step, row)) continue;
+        jobs.push({
+          kind: 'event',
+          loop: s.loop,
+          step: s.stepNo,
+          eventId: row.id,
+          key: row.key,
+          occurredAt: new Date(row.occurred_at).toISOString(),
+          checks: 0,
+        });
+      }
+      const id = BigInt(row.id);
+      // Only a gap-free prefix (or a gap old enough to be a rollback) moves the cursor.
+      if (advancing && (id === cursor + 1n || row.settled)) cursor = id;
+      else advancing = false;
+      after = id;
+    }
+    await insertJobs(ctx, jobs);
+    count += jobs.length;
+    await advanceEventCursor(ctx.db, cursor.toString());
+    if (rows.length < PAGE) return count;
+  }
+}
+
+/** Re-checks due at `at`: waiting conditions, and work a paused loop deferred. */
+export async function enqueueRechecks(ctx: EnqueueContext): Promise<number> {
+  const loops = ctx.config.loops.map((l) => l.id).filter((id) => !ctx.paused.has(id));
+  if (loops.length === 0) return 0;
+  const jobs: JobData[] = [];
+  for (const due of await dueChecks(ctx.db, ctx.at, loops)) {
+    const [kind, ...rest] = due.subject.split(':');
+    const value = rest.join(':');
+    if (kind === 'event') {
+      jobs.push({
+        kind: 'event',
+        loop: due.loop_id,
+        step: due.step,
+        eventId: value,
+        key: due.key,
+        occurredAt: (due.occurred_at ?? ctx.at).toISOString(),
+        checks: due.checks,
+      });
+    } else {
+      jobs.push({ kind: 'occurrence', loop: due.loop_id, step: due.step, occurrence: value, checks: due.checks });
+    }
+  }
+  await insertJobs(ctx, jobs);
+  return jobs.length;
+}
+
+/**
+ * Occurrences in (last fired, at] of every schedule step, once each. With no record yet (the
+ * first start) the window begins one catch-up window before `at`. Occurrences older than the
+ * catch-up window (an outage) are recorded as skipped, never sent late.
+ */
+export async function enqueueSchedules(ctx: EnqueueContext): Promise<number> {
+  let count = 0;
+  const earliest = ctx.at.getTime() - ctx.catchUpMs;
+  for (const loop of ctx.config.loops) {
+    for (const [i, step] of loop.steps.entries()) {
+      if (step.trigger.type !== 'schedule') continue;
+      const stepNo = i + 1;
+      const name = `schedule:${loop.id}/${stepNo}`;
+      const last = (await scheduleCursor(ctx.db, name))?.getTime() ?? earliest;
+      if (last >= ctx.at.getTime()) continue;
+      // cronOccurrences gives [from, from + span): from just after `last` up to and including `at`.
+      const occurrences = cronOccurrences(step.trigger.cron, step.trigger.timezone, new Date(last + 1), ctx.at.getTime() - last);
+      const missed = occurrences.filter((o) => o.getTime() < earliest);
+      for (const o of missed.slice(0, MAX_SKIPPED_RECORDED)) {
+        await setProgress(ctx.db, {
+          subject: `occurrence:${o.toISOString()}`,
+          loop: loop.id,
+          step: stepNo,
+          state: 'skipped',
+          reason: 'missed: older than the catch-up window when the runner came back',
+        });
+      }
+      if (missed.length) {
+        ctx.log({ decision: 'skipped', loop: loop.id, step: stepNo, reason: `${missed.length} missed occurrence(s) older than the catch-up window` });
+      }
+      const jobs: JobData[] = occurrences
+        .filter((o) => o.getTime() >= earliest)
+        .map((o) => ({ kind: 'occurrence', loop: loop.id, step: stepNo, occurrence: o.toISOString(), checks: 0 }));
+      await insertJobs(ctx, jobs);
+      count += jobs.length;
+      await advanceScheduleCursor(ctx.db, name, ctx.at);
+    }
+  }
+  return count;
+}

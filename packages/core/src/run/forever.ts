@@ -1,0 +1,59 @@
+/**
+ * `skene run` without `--once`: passes of `runOnce` until stopped. A pass starts when capture
+ * notifies a change (LISTEN on `skene_events`, sent at the change's COMMIT) and at least every
+ * `intervalMs` anyway: a lost notification (a dropped connection) only delays work until the
+ * next poll. Stopping (the signal) lets the pass in flight finish: its jobs are settled, nothing
+ * is lost, and the next start goes on from the cursors.
+ */
+import { captureChannel } from './capture-postgres.js';
+import { runOnce, type RunOnceOptions, type RunSummary } from './runner.js';
+
+export interface RunForeverOptions extends RunOnceOptions {
+  /** Stops the loop after the pass in flight. */
+  signal: AbortSignal;
+  /** The longest wait between passes (default 5 s). */
+  intervalMs?: number;
+  onPass?: (summary: RunSummary) => void;
+}
+
+export async function runForever(options: RunForeverOptions): Promise<void> {
+  const { signal, intervalMs = 5_000 } = options;
+  let wake: (() => void) | undefined;
+  let notified = false;
+  const { default: pg } = await import('pg');
+  const listener = new pg.Client({ connectionString: options.databaseUrl, application_name: 'skene run (listen)' });
+  listener.on('error', () => {}); // the poll goes on without wake-ups
+  listener.on('notification', () => {
+    notified = true;
+    wake?.();
+  });
+  const onAbort = () => wake?.();
+  signal.addEventListener('abort', onAbort);
+  try {
+    await listener.connect();
+    await listener.query(`LISTEN ${captureChannel()}`);
+  } catch {
+    // Without LISTEN the loop still polls every intervalMs.
+  }
+  try {
+    while (!signal.aborted) {
+      notified = false;
+      // A pinned clock (`--at`) stays pinned; otherwise each pass runs at the current time.
+      const summary = await runOnce({ ...options, maxWaitMs: 0 });
+      options.onPass?.(summary);
+      if (signal.aborted) break;
+      if (notified) continue; // changes arrived during the pass
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, intervalMs);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      wake = undefined;
+    }
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+    await listener.end().catch(() => {});
+  }
+}

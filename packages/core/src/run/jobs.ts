@@ -1,0 +1,92 @@
+/**
+ * The runner's work items as pg-boss jobs: one queue per loop (so a paused loop's work simply
+ * stays queued), deterministic job ids (so two workers enqueueing the same event or occurrence
+ * create one job: pg-boss inserts with ON CONFLICT DO NOTHING), and a loop's `recovery` as
+ * pg-boss's retry options.
+ */
+import { createHash } from 'node:crypto';
+import type { Recovery, Step } from '@skene/sdk';
+
+/** pg-boss keeps its tables here, beside Skene's `skene` schema, in the same database. */
+export const JOBS_SCHEMA = 'skene_jobs';
+
+/** What a job asks for: one captured event (or a re-check of it), or one schedule occurrence, for one step. */
+export type JobData =
+  | { kind: 'event'; loop: string; step: number; eventId: string; key: unknown; occurredAt: string; checks: number }
+  | { kind: 'occurrence'; loop: string; step: number; occurrence: string; checks: number };
+
+/** The progress row a job reports to: `event:<id>` or `occurrence:<ISO instant>`. */
+export function subjectOf(job: JobData): string {
+  return job.kind === 'event' ? `event:${job.eventId}` : `occurrence:${job.occurrence}`;
+}
+
+/** A loop's queue. Loop ids are `[a-z0-9_-]`, which pg-boss accepts in a queue name. */
+export function queueName(loopId: string): string {
+  return `skene.loop.${loopId}`;
+}
+
+/**
+ * A name-based (version 5 style) uuid: pg-boss job ids must be uuids, and the same name must
+ * give the same id on every worker, so that enqueueing twice creates one job.
+ */
+export function nameUuid(name: string): string {
+  const bytes = createHash('sha1').update(name, 'utf8').digest().subarray(0, 16);
+  bytes[6] = (bytes[6]! & 0x0f) | 0x50; // version 5
+  bytes[8] = (bytes[8]! & 0x3f) | 0x80; // RFC 4122 variant
+  const hex = bytes.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** The job's id: the first evaluation of an event or occurrence, then one id per re-check. */
+export function jobId(job: JobData): string {
+  const what = `${subjectOf(job)}:${job.loop}/${job.step}`;
+  return nameUuid(job.checks === 0 ? what : `${what}#${job.checks}`);
+}
+
+/**
+ * Without `recovery`, a send that meets a transient failure (429, 5xx, no answer) is still
+ * retried a few times: dropping an email on one rate-limit answer would be worse than waiting.
+ */
+export const DEFAULT_RECOVERY: Recovery = { retries: 3, backoff: 'exponential' };
+/** The first retry's delay in seconds; pg-boss adds jitter on exponential backoff. */
+const RETRY_DELAY_SECONDS = 1;
+/** Retries finish well inside the 24 h Resend keeps an idempotency key. */
+const RETRY_DELAY_MAX_SECONDS = 300;
+
+export interface RetryOptions {
+  retryLimit: number;
+  retryDelay: number;
+  retryBackoff: boolean;
+  /** Only with backoff (pg-boss refuses it otherwise). */
+  retryDelayMax?: number;
+}
+
+/**
+ * `recovery` as pg-boss retry options. pg-boss knows fixed and exponential delays only, so
+ * `linear` waits a fixed delay of twice the base: between the two, never unbounded.
+ */
+export function retryOptions(recovery: Recovery | undefined): RetryOptions {
+  const r = recovery ?? DEFAULT_RECOVERY;
+  if (r.backoff === 'exponential')
+    return { retryLimit: r.retries, retryDelay: RETRY_DELAY_SECONDS, retryBackoff: true, retryDelayMax: RETRY_DELAY_MAX_SECONDS };
+  return { retryLimit: r.retries, retryDelay: r.backoff === 'linear' ? 2 * RETRY_DELAY_SECONDS : RETRY_DELAY_SECONDS, retryBackoff: false };
+}
+
+/** `users`, `public.users` and `"public"."users"` name one table (the capture's default schema is public). */
+export function qualifiedTable(name: string): string {
+  const parts = name.split('.').map((p) => p.replace(/^"(.*)"$/, '$1'));
+  return parts.length === 1 ? `public.${parts[0]}` : parts.join('.');
+}
+
+/** Whether a captured change is an event of this step: its database trigger names the table and the operation. */
+export function stepWatches(step: Pick<Step, 'trigger'>, event: { table_schema: string; table_name: string; op: string }): boolean {
+  const trigger = step.trigger;
+  if (trigger.type !== 'database' || trigger.event !== event.op) return false;
+  return qualifiedTable(trigger.table) === `${event.table_schema}.${event.table_name}`;
+}
+
+/** When the re-check after `checks` checks is due: 5 s, 10 s, 20 s … at most 10 minutes, never past the deadline. */
+export function nextCheck(at: Date, checks: number, deadline: Date): Date {
+  const delay = Math.min(5_000 * 2 ** checks, 600_000);
+  return new Date(Math.min(at.getTime() + delay, deadline.getTime()));
+}

@@ -1,0 +1,147 @@
+/**
+ * `skene run --once`: one pass of the PostgreSQL runner. It starts pg-boss (schema `skene_jobs`)
+ * on the database, creates Skene's state tables, enqueues what is due at the clock `at` (captured
+ * events, re-checks, schedule occurrences), and works the loops' queues until nothing is due.
+ * Several workers may run at once on one database: pg-boss hands each job to one of them, and
+ * the ledger (`skene.sends`) decides whether an email goes out.
+ */
+import type { JobWithMetadata, PgBoss as PgBossType } from 'pg-boss';
+import type { LoadedConfig } from '../plan/load-config.js';
+import { openSource } from '../sources/index.js';
+import { maskUrl, redact, sourceKindOf } from '../sources/url.js';
+import { enqueueEvents, enqueueRechecks, enqueueSchedules } from './enqueue.js';
+import { JOBS_SCHEMA, queueName, type JobData } from './jobs.js';
+import type { Sender } from './sender.js';
+import { ensureState, pausedLoops, type Queryable } from './state.js';
+import { workBatch, type RunLogEntry, type WorkContext } from './work.js';
+
+export type { RunLogEntry, Decision } from './work.js';
+
+export interface RunOnceOptions {
+  config: LoadedConfig;
+  /** The application's PostgreSQL, where `skene migrate` installed capture. */
+  databaseUrl: string;
+  sender: Sender;
+  /** The clock for conditions and schedules (`--at`); default the current time. */
+  at?: Date;
+  log?: (entry: RunLogEntry) => void;
+  env?: Record<string, string | undefined>;
+  /** Missed schedule occurrences older than this are skipped (default 1 hour). */
+  catchUpMs?: number;
+  /** Jobs fetched at a time per loop (default 50). */
+  batchSize?: number;
+  /** How long `--once` waits for retries that are not due yet before it stops (default 60 s). */
+  maxWaitMs?: number;
+}
+
+export interface RunSummary {
+  at: string;
+  counts: Record<RunLogEntry['decision'], number>;
+  /** Loops paused by a quota, with why. */
+  paused: { loop: string; reason: string }[];
+  /** Jobs left for a later run (retries not due before `maxWaitMs`). */
+  pending: number;
+}
+
+/** The provider refused the key or the account: nothing can be sent until someone acts. */
+export class RunHalted extends Error {}
+
+const POLL_MS = 200;
+
+function passwordOf(url: string): string | undefined {
+  try {
+    return decodeURIComponent(new URL(url).password) || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Jobs of these queues not finished yet: ready now, waiting for a retry (and when the first is due), or held by a worker. */
+async function outstanding(db: Queryable, queues: string[]) {
+  const { rows } = await db.query<{ ready: number; active: number; later: number; next: Date | null }>(
+    `SELECT count(*) FILTER (WHERE state IN ('created', 'retry') AND start_after <= now())::int AS ready,
+            count(*) FILTER (WHERE state = 'active')::int AS active,
+            count(*) FILTER (WHERE state IN ('created', 'retry') AND start_after > now())::int AS later,
+            min(start_after) FILTER (WHERE state IN ('created', 'retry') AND start_after > now()) AS next
+     FROM ${JOBS_SCHEMA}.job WHERE name = ANY($1)`,
+    [queues],
+  );
+  return rows[0]!;
+}
+
+async function startBoss(databaseUrl: string, config: LoadedConfig, onError: (error: Error) => void): Promise<PgBossType> {
+  // Loaded here: core's index exports the runner, and importing core must not load the queue.
+  const { PgBoss } = await import('pg-boss');
+  // No cron of pg-boss's own: schedules are Skene's (enqueueSchedules), pinned to `--at`.
+  const boss = new PgBoss({ connectionString: databaseUrl, schema: JOBS_SCHEMA, schedule: false, max: 4, application_name: 'skene run' });
+  boss.on('error', onError);
+  await boss.start();
+  for (const loop of config.loops) await boss.createQueue(queueName(loop.id));
+  return boss;
+}
+
+export async function runOnce(options: RunOnceOptions): Promise<RunSummary> {
+  const url = options.databaseUrl?.trim();
+  if (!url) throw new Error('no database URL: pass --database-url, set DATABASE_URL or database.url in the config');
+  if (sourceKindOf(url) !== 'postgres') throw new Error(`${maskUrl(url)}: skene run supports PostgreSQL first (also Supabase, Hasura, Neon)`);
+  const secrets = [url, passwordOf(url)];
+  const at = options.at ?? new Date();
+  const counts = { sent: 0, waiting: 0, expired: 0, failed: 0, skipped: 0, retry: 0, paused: 0, halt: 0 };
+  const log = (entry: RunLogEntry) => {
+    counts[entry.decision]++;
+    options.log?.(entry);
+  };
+  const { default: pg } = await import('pg');
+  const pool = new pg.Pool({ connectionString: url, max: 4, application_name: 'skene run' });
+  pool.on('error', () => {}); // a dropped idle connection is replaced on the next query
+  const db = pool as unknown as Queryable;
+  let boss: PgBossType | undefined;
+  let source: Awaited<ReturnType<typeof openSource>> | undefined;
+  try {
+    await ensureState(pool);
+    boss = await startBoss(url, options.config, () => {});
+    source = await openSource({ url });
+    const paused = await pausedLoops(db);
+    const ctx: WorkContext = { config: options.config, db, boss, source, sender: options.sender, at, env: options.env, paused, log };
+    const enqueue = { config: options.config, db, boss, at, paused, catchUpMs: options.catchUpMs ?? 3_600_000, log };
+    await enqueueEvents(enqueue);
+    await enqueueSchedules(enqueue);
+    await enqueueRechecks(enqueue);
+    const pending = await work(ctx, options);
+    if (ctx.halted) throw new RunHalted(`stopped: the provider refuses to send (${ctx.halted}); fix the API key or the account, then run again`);
+    return { at: at.toISOString(), counts, paused: [...paused].map(([loop, reason]) => ({ loop, reason })), pending };
+  } catch (error) {
+    if (error instanceof RunHalted) throw error;
+    throw new Error(redact(error instanceof Error ? error.message : String(error), secrets), { cause: error });
+  } finally {
+    await boss?.stop({ graceful: true, timeout: 10_000 }).catch(() => {});
+    await source?.close().catch(() => {});
+    await pool.end().catch(() => {});
+  }
+}
+
+/** Works the queues of the loops that may send until nothing is due; returns the jobs left for later. */
+async function work(ctx: WorkContext, options: RunOnceOptions): Promise<number> {
+  const batchSize = options.batchSize ?? 50;
+  const maxWaitMs = options.maxWaitMs ?? 60_000;
+  const started = Date.now();
+  for (;;) {
+    let worked = false;
+    for (const loop of ctx.config.loops) {
+      if (ctx.halted) return 0;
+      if (ctx.paused.has(loop.id)) continue;
+      const jobs = (await ctx.boss.fetch<JobData>(queueName(loop.id), { batchSize, includeMetadata: true })) as JobWithMetadata<JobData>[];
+      if (jobs.length === 0) continue;
+      worked = true;
+      await workBatch(ctx, jobs);
+    }
+    if (worked) continue;
+    const queues = ctx.config.loops.filter((l) => !ctx.paused.has(l.id)).map((l) => queueName(l.id));
+    const left = await outstanding(ctx.db, queues);
+    if (left.ready + left.active + left.later === 0) return 0;
+    // Retries (and jobs another worker holds) are waited for, up to maxWaitMs in all.
+    const waitUntil = left.ready || left.active ? Date.now() + POLL_MS : Math.max(Date.now() + POLL_MS, left.next!.getTime());
+    if (waitUntil - started > maxWaitMs) return left.ready + left.active + left.later;
+    await new Promise((resolve) => setTimeout(resolve, Math.min(waitUntil - Date.now(), 1000)));
+  }
+}

@@ -1,0 +1,230 @@
+/**
+ * One fetched batch of a loop's jobs, decided: database events grouped by step and evaluated in
+ * one plan per step (`keys`), schedule occurrences one plan each; every planned email sent once
+ * through the ledger; every other key recorded (waiting with its next check, expired, skipped).
+ * Each job is settled on its own: a transient send failure fails only its job, which pg-boss
+ * retries per the loop's `recovery`.
+ */
+import type { JobWithMetadata, PgBoss } from 'pg-boss';
+import type { LoadedConfig } from '../plan/load-config.js';
+import { parseDuration } from '../plan/clock.js';
+import type { PlannedEmail } from '../report/model.js';
+import type { DataSource } from '../sources/types.js';
+import { evaluateKeys, evaluateOccurrence, isPlainKey, type KeyVerdict } from './evaluate.js';
+import { nextCheck, queueName, subjectOf, type JobData } from './jobs.js';
+import { sendOnce, type LedgerResult } from './ledger.js';
+import type { Sender } from './sender.js';
+import { pauseLoop, progressState, setProgress, type Queryable } from './state.js';
+
+export type Decision = 'sent' | 'waiting' | 'expired' | 'failed' | 'skipped' | 'retry' | 'paused' | 'halt';
+
+/** One line of the runner's log: one decision. `to` is the real address; the surface masks it. */
+export interface RunLogEntry {
+  decision: Decision;
+  loop: string;
+  step: number;
+  emailId?: string;
+  key?: string;
+  to?: string;
+  reason?: string;
+  providerId?: string;
+  nextCheckAt?: string;
+}
+
+export interface WorkContext {
+  config: LoadedConfig;
+  db: Queryable;
+  boss: PgBoss;
+  source: DataSource;
+  sender: Sender;
+  at: Date;
+  env?: Record<string, string | undefined>;
+  paused: Map<string, string>;
+  log: (entry: RunLogEntry) => void;
+  /** Set when the provider says the key or account cannot send: the runner stops. */
+  halted?: string;
+}
+
+type Job = JobWithMetadata<JobData>;
+
+/** A send that must be tried again: the job fails and pg-boss retries it. */
+class RetryJob extends Error {}
+
+/** A key as the progress table and the log show it (a composite key as its JSON). */
+function keyText(key: unknown): string {
+  return key !== null && typeof key === 'object' ? JSON.stringify(key) : String(key);
+}
+
+function lastAttempt(job: Job): boolean {
+  return job.retryCount >= job.retryLimit;
+}
+
+/** Loop-wide stops (quota, bad key): the job's work is deferred to a re-check once the loop may send again. */
+async function stopLoop(ctx: WorkContext, job: Job, result: Extract<LedgerResult, { kind: 'paused' | 'halt' }>): Promise<void> {
+  const d = job.data;
+  if (result.kind === 'paused') {
+    ctx.paused.set(d.loop, result.reason);
+    await pauseLoop(ctx.db, d.loop, result.reason);
+  } else {
+    ctx.halted = result.reason;
+  }
+  ctx.log({ decision: result.kind, loop: d.loop, step: d.step, reason: result.reason });
+}
+
+async function defer(ctx: WorkContext, job: Job, reason: string): Promise<void> {
+  const d = job.data;
+  await setProgress(ctx.db, {
+    subject: subjectOf(d),
+    loop: d.loop,
+    step: d.step,
+    state: 'waiting',
+    reason,
+    key: d.kind === 'event' ? keyText(d.key) : undefined,
+    occurredAt: d.kind === 'event' ? new Date(d.occurredAt) : undefined,
+    checks: d.checks + 1,
+    nextCheckAt: ctx.at,
+  });
+}
+
+/** Sends one planned email once and logs it; a retry or a loop-wide stop is returned to the caller. */
+async function send(ctx: WorkContext, job: Job, email: PlannedEmail): Promise<LedgerResult> {
+  const d = job.data;
+  const result = await sendOnce({ db: ctx.db, sender: ctx.sender, email, loop: d.loop, step: d.step, lastAttempt: lastAttempt(job) });
+  const base = { loop: d.loop, step: d.step, emailId: email.id, key: email.key, to: email.to };
+  if (result.kind === 'sent') ctx.log({ ...base, decision: 'sent', ...(result.providerId ? { providerId: result.providerId } : {}) });
+  else if (result.kind === 'failed' || result.kind === 'retry') ctx.log({ ...base, decision: result.kind, reason: result.reason });
+  return result;
+}
+
+/** An event's verdict for its step: the email sent, or the condition still awaited, or why not. */
+async function decideEvent(ctx: WorkContext, job: Job, verdict: KeyVerdict): Promise<void> {
+  const d = job.data as Extract<JobData, { kind: 'event' }>;
+  const base = { subject: subjectOf(d), loop: d.loop, step: d.step, key: keyText(d.key), occurredAt: new Date(d.occurredAt) };
+  if (verdict.kind === 'email') {
+    const result = await send(ctx, job, verdict.email);
+    if (result.kind === 'retry') throw new RetryJob(result.reason);
+    if (result.kind === 'paused' || result.kind === 'halt') {
+      await stopLoop(ctx, job, result);
+      return defer(ctx, job, `${result.kind}: ${result.reason}`);
+    }
+    if (result.kind === 'failed') return setProgress(ctx.db, { ...base, state: 'failed', reason: result.reason });
+    if (result.kind === 'settled') {
+      // Another job (a duplicate event, another worker) settled this email first.
+      const state = result.state === 'failed' ? 'failed' : 'done';
+      return setProgress(ctx.db, { ...base, state, reason: `already ${result.state} (${verdict.email.id})` });
+    }
+    return setProgress(ctx.db, { ...base, state: 'done', reason: 'sent' });
+  }
+  if (verdict.kind === 'skipped') {
+    ctx.log({ decision: 'skipped', loop: d.loop, step: d.step, key: base.key, reason: verdict.reason });
+    return setProgress(ctx.db, { ...base, state: 'skipped', reason: verdict.reason });
+  }
+  const loop = ctx.config.loops.find((l) => l.id === d.loop)!;
+  const timeout = loop.steps[d.step - 1]?.condition?.timeout;
+  const windowMs = timeout ? parseDuration(timeout) : undefined;
+  const deadline = windowMs === undefined ? undefined : new Date(base.occurredAt.getTime() + windowMs);
+  if (!deadline || ctx.at >= deadline) {
+    const reason = deadline
+      ? `condition not met within ${timeout} (by ${deadline.toISOString()})`
+      : 'condition not met, and it has no timeout to wait for (condition.timeout)';
+    ctx.log({ decision: 'expired', loop: d.loop, step: d.step, key: base.key, reason });
+    return setProgress(ctx.db, { ...base, state: 'expired', reason, deadline });
+  }
+  const nextCheckAt = nextCheck(ctx.at, d.checks, deadline);
+  ctx.log({ decision: 'waiting', loop: d.loop, step: d.step, key: base.key, reason: 'condition not met yet', nextCheckAt: nextCheckAt.toISOString() });
+  await setProgress(ctx.db, { ...base, state: 'waiting', reason: 'waiting: condition not met', deadline, checks: d.checks + 1, nextCheckAt });
+}
+
+/** A schedule occurrence: every recipient the plan lists for it, each sent once. */
+async function decideOccurrence(ctx: WorkContext, job: Job): Promise<void> {
+  const d = job.data as Extract<JobData, { kind: 'occurrence' }>;
+  const emails = await evaluateOccurrence({ config: ctx.config, source: ctx.source, at: new Date(d.occurrence), loop: d.loop, step: d.step, env: ctx.env });
+  let retry: string | undefined;
+  const tally = { sent: 0, failed: 0 };
+  for (const email of emails) {
+    const result = await send(ctx, job, email);
+    if (result.kind === 'retry') retry ??= result.reason;
+    else if (result.kind === 'paused' || result.kind === 'halt') {
+      await stopLoop(ctx, job, result);
+      return defer(ctx, job, `${result.kind}: ${result.reason}`);
+    } else if (result.kind === 'failed' || (result.kind === 'settled' && result.state === 'failed')) tally.failed++;
+    else tally.sent++;
+  }
+  // The whole occurrence runs again; the ledger skips what was sent.
+  if (retry) throw new RetryJob(retry);
+  const reason = `${emails.length} recipient(s): ${tally.sent} sent, ${tally.failed} failed`;
+  await setProgress(ctx.db, { subject: subjectOf(d), loop: d.loop, step: d.step, state: 'done', reason });
+}
+
+/** Settles a job after its work threw: retried by pg-boss, or on its last attempt recorded as failed. */
+async function settleFailure(ctx: WorkContext, job: Job, error: unknown): Promise<void> {
+  const d = job.data;
+  const reason = error instanceof Error ? error.message : String(error);
+  if (!lastAttempt(job)) {
+    if (!(error instanceof RetryJob)) ctx.log({ decision: 'retry', loop: d.loop, step: d.step, reason });
+    await ctx.boss.fail(queueName(d.loop), { id: job.id, retryCount: job.retryCount }, { error: reason });
+    return;
+  }
+  ctx.log({ decision: 'failed', loop: d.loop, step: d.step, reason: `gave up after ${job.retryCount + 1} attempts: ${reason}` });
+  await setProgress(ctx.db, {
+    subject: subjectOf(d),
+    loop: d.loop,
+    step: d.step,
+    state: 'failed',
+    reason: `gave up after ${job.retryCount + 1} attempts: ${reason}`,
+  });
+  await ctx.boss.complete(queueName(d.loop), { id: job.id, retryCount: job.retryCount });
+}
+
+/** Runs `decide` for a job and settles it; after a loop-wide stop, the rest is deferred untouched. */
+async function settle(ctx: WorkContext, job: Job, decide: () => Promise<void>): Promise<void> {
+  const queue = queueName(job.data.loop);
+  try {
+    if (ctx.halted || ctx.paused.has(job.data.loop)) await defer(ctx, job, ctx.halted ? `halt: ${ctx.halted}` : `paused: ${ctx.paused.get(job.data.loop)}`);
+    else await decide();
+  } catch (error) {
+    return settleFailure(ctx, job, error);
+  }
+  await ctx.boss.complete(queue, { id: job.id, retryCount: job.retryCount });
+}
+
+/** Whether the job's event or occurrence already reached an end for its step (a duplicate job). */
+async function alreadyDecided(ctx: WorkContext, job: Job): Promise<boolean> {
+  const d = job.data;
+  const state = await progressState(ctx.db, subjectOf(d), d.loop, d.step);
+  return state !== undefined && state !== 'waiting';
+}
+
+export async function workBatch(ctx: WorkContext, jobs: Job[]): Promise<void> {
+  const events = new Map<number, Job[]>();
+  for (const job of jobs) {
+    if (await alreadyDecided(ctx, job)) {
+      await ctx.boss.complete(queueName(job.data.loop), { id: job.id, retryCount: job.retryCount });
+      continue;
+    }
+    const d = job.data;
+    if (d.kind === 'occurrence') await settle(ctx, job, () => decideOccurrence(ctx, job));
+    else if (!isPlainKey(d.key)) {
+      await settle(ctx, job, () =>
+        decideEvent(ctx, job, { kind: 'skipped', reason: 'a primary key of several columns: the runner evaluates single-column keys only' }),
+      );
+    } else events.set(d.step, [...(events.get(d.step) ?? []), job]);
+  }
+  for (const [stepNo, group] of events) {
+    const loop = group[0]!.data.loop;
+    let verdicts: Map<string, KeyVerdict> | Error;
+    try {
+      const keys = group.map((j) => (j.data as Extract<JobData, { kind: 'event' }>).key as string | number);
+      verdicts = await evaluateKeys({ config: ctx.config, source: ctx.source, at: ctx.at, loop, step: stepNo, env: ctx.env }, keys);
+    } catch (error) {
+      verdicts = error instanceof Error ? error : new Error(String(error));
+    }
+    for (const job of group) {
+      const key = String((job.data as Extract<JobData, { kind: 'event' }>).key);
+      await settle(ctx, job, async () => {
+        if (verdicts instanceof Error) throw verdicts;
+        await decideEvent(ctx, job, verdicts.get(key) ?? { kind: 'skipped', reason: 'the row no longer exists' });
+      });
+    }
+  }
+}
