@@ -23,6 +23,8 @@ const commands: { name: string; summary: string; load: () => Promise<Command> }[
   { name: 'check', summary: 'Validate skene.config.ts without running it', load: async () => (await import('./commands/check.js')).checkCommand },
   { name: 'plan', summary: 'Dry-run every loop and show the emails it would send', load: async () => (await import('./commands/plan.js')).planCommand },
   { name: 'migrate', summary: 'Install change capture (PostgreSQL)', load: async () => (await import('./commands/migrate.js')).migrateCommand },
+  { name: 'run', summary: 'Send what the plan shows, each email exactly once', load: async () => (await import('./commands/run.js')).runCommand },
+  { name: 'status', summary: 'Show what the runner has sent, waits for and failed', load: async () => (await import('./commands/status.js')).statusCommand },
 ];
 
 export async function main(argv: string[], io: CliIO): Promise<number> {

@@ -1,0 +1,129 @@
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+// Subpaths, not the whole of core: `skene run` should not load the editor analysis.
+import { findConfig, loadConfig, readInstant } from '@skene/core/plan';
+import { createMasker } from '@skene/core/report';
+import { createSender, DEFAULT_OUTBOX_DIR, RunHalted, runForever, runOnce, type RunForeverOptions, type RunLogEntry, type RunSummary } from '@skene/core/run';
+import { EXIT, UsageError } from '../io.js';
+import type { Command } from '../main.js';
+import { readCredentials } from './login.js';
+
+const LOG_FORMATS = ['text', 'json'] as const;
+
+export const runCommand: Command = {
+  name: 'run',
+  usage: `Usage: skene run [--config file] [--database-url url] [--once] [--at iso] [--show-recipients]
+                 [--log-format text|json]
+
+  --config           the config (default: skene.config.ts in the current folder)
+  --database-url     the PostgreSQL \`skene migrate\` installed capture in
+                     default: DATABASE_URL, then database.url in the config
+  --once             process everything due, then exit (a cron job, a serverless schedule, tests)
+  --at               the clock for conditions and schedules, ISO 8601 (default: now), as \`skene plan --at\`
+  --show-recipients  show recipient addresses in the log (default: masked, j***@example.com)
+  --log-format       text (default): one line per decision; json: one JSON object per line
+
+Sends what \`skene plan\` shows, each email exactly once: captured events and schedule occurrences
+are evaluated with the plan's own code, and every send is recorded in skene.sends before and
+after the call to Resend (the email id is its idempotency key). The key comes from
+RESEND_API_KEY or \`skene login\`; without one, emails go to a local outbox folder.
+Exit status: 0 done, 1 it could not run (or the provider refused the key), 2 bad usage.`,
+  async run(args, io) {
+    const { values } = parse(args);
+    const format = (values['log-format'] ?? 'text') as (typeof LOG_FORMATS)[number];
+    if (!LOG_FORMATS.includes(format)) throw new UsageError(`--log-format must be text or json, not '${values['log-format']}'`);
+    let at: Date | undefined;
+    if (values.at !== undefined) {
+      const read = readInstant(values.at);
+      if (!('date' in read))
+        throw new UsageError(`--at must be an ISO 8601 instant such as 2026-03-02T09:00:00Z, not '${values.at}'${read.problem ? `: ${read.problem}` : ''}`);
+      at = read.date;
+    }
+    const config = await loadConfig(await findConfig(values.config, io.cwd));
+    const databaseUrl = values['database-url'] ?? (io.env.DATABASE_URL || undefined) ?? config.database?.url;
+    if (!databaseUrl) throw new Error('no database URL: pass --database-url, set DATABASE_URL or database.url in the config');
+    const apiKey = io.env.RESEND_API_KEY || readCredentials(io.env)?.resend?.apiKey || null;
+    const sender = createSender({ apiKey, baseUrl: io.env.RESEND_BASE_URL || undefined, outboxDir: resolve(io.cwd, DEFAULT_OUTBOX_DIR) });
+    const mask = values['show-recipients'] ? (text: string) => text : createMasker();
+    const write = (line: string) => io.stdout(`${line}\n`);
+    if (sender.mode === 'outbox') {
+      io.stderr(`skene run: no Resend key (RESEND_API_KEY or \`skene login\`): emails go to the outbox ${sender.target}, nothing is sent\n`);
+    }
+    const log = (entry: RunLogEntry) => write(format === 'json' ? JSON.stringify(maskEntry(entry, mask)) : mask(textLine(entry)));
+    const options = { config, databaseUrl, sender, env: io.env, log };
+    try {
+      if (values.once) {
+        const summary = await runOnce({ ...options, at });
+        if (format === 'text') write(summaryLine(summary));
+        return EXIT.ok;
+      }
+      return await untilStopped({ ...options, at }, write);
+    } catch (error) {
+      if (error instanceof RunHalted) {
+        io.stderr(`skene run: ${mask(error.message)}\n`);
+        return EXIT.errors;
+      }
+      throw new Error(mask(error instanceof Error ? error.message : String(error)), { cause: error });
+    }
+  },
+};
+
+/** The long-running mode, until SIGTERM or SIGINT, which end it after the pass in flight. */
+async function untilStopped(options: Omit<RunForeverOptions, 'signal'>, write: (line: string) => void): Promise<number> {
+  const controller = new AbortController();
+  const stop = () => controller.abort();
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+  try {
+    await runForever({ ...options, signal: controller.signal });
+    write('stopped (SIGTERM/SIGINT): the work in flight was finished');
+    return EXIT.ok;
+  } finally {
+    process.off('SIGTERM', stop);
+    process.off('SIGINT', stop);
+  }
+}
+
+function textLine(e: RunLogEntry): string {
+  const where = e.emailId ?? `${e.loop}/${e.step}${e.key !== undefined ? ` key ${e.key}` : ''}`;
+  const to = e.to ? ` to ${e.to}` : '';
+  switch (e.decision) {
+    case 'sent':
+      return `sent     ${where}${to}${e.providerId ? ` (id ${e.providerId})` : ''}`;
+    case 'waiting':
+      return `waiting  ${where}: ${e.reason}${e.nextCheckAt ? `; next check ${e.nextCheckAt}` : ''}`;
+    default:
+      return `${e.decision.padEnd(8)} ${where}${to}${e.reason ? `: ${e.reason}` : ''}`;
+  }
+}
+
+function maskEntry(entry: RunLogEntry, mask: (text: string) => string): RunLogEntry {
+  return Object.fromEntries(Object.entries(entry).map(([k, v]) => [k, typeof v === 'string' ? mask(v) : v])) as unknown as RunLogEntry;
+}
+
+function summaryLine(s: RunSummary): string {
+  const c = s.counts;
+  const parts = [`${c.sent} sent`, `${c.waiting} waiting`, `${c.expired} expired`, `${c.failed} failed`, `${c.skipped} skipped`];
+  const paused = s.paused.length ? `; paused: ${s.paused.map((p) => `${p.loop} (${p.reason})`).join(', ')}` : '';
+  const pending = s.pending ? `; ${s.pending} job(s) retry later` : '';
+  return `run at ${s.at}: ${parts.join(', ')}${paused}${pending}`;
+}
+
+function parse(args: string[]) {
+  try {
+    return parseArgs({
+      args,
+      allowPositionals: false,
+      options: {
+        config: { type: 'string' },
+        'database-url': { type: 'string' },
+        once: { type: 'boolean' },
+        at: { type: 'string' },
+        'show-recipients': { type: 'boolean' },
+        'log-format': { type: 'string' },
+      },
+    });
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+}
