@@ -8,6 +8,7 @@ import type { JobInsert, PgBoss } from 'pg-boss';
 import type { LoadedConfig } from '../plan/load-config.js';
 import { cronOccurrences } from '../plan/clock.js';
 import { DEFAULT_CAPTURE_SCHEMA } from './capture-postgres.js';
+import { DST_LEAD_MS } from './evaluate.js';
 import { jobId, queueName, retryOptions, stepWatches, type JobData } from './jobs.js';
 import { advanceEventCursor, advanceScheduleCursor, dueChecks, eventCursor, scheduleCursor, setProgress, S, type Queryable } from './state.js';
 
@@ -143,10 +144,16 @@ export async function enqueueSchedules(ctx: EnqueueContext): Promise<number> {
       if (step.trigger.type !== 'schedule') continue;
       const stepNo = i + 1;
       const name = `schedule:${loop.id}/${stepNo}`;
-      const last = (await scheduleCursor(ctx.db, name))?.getTime() ?? earliest;
+      // After a long outage, only the last day before the window is looked at (and recorded as skipped).
+      const last = Math.max((await scheduleCursor(ctx.db, name))?.getTime() ?? earliest, earliest - 86_400_000);
       if (last >= ctx.at.getTime()) continue;
-      // cronOccurrences gives [from, from + span): from just after `last` up to and including `at`.
-      const occurrences = cronOccurrences(step.trigger.cron, step.trigger.timezone, new Date(last + 1), ctx.at.getTime() - last);
+      // The occurrences up to and including `at`, counted from before `last`: cron-parser started
+      // inside a daylight-saving change would find a skipped 02:30 nowhere and a repeated 02:30
+      // twice; started before it, it fires the skipped one at 03:30 and the repeated one once.
+      const from = last - DST_LEAD_MS;
+      const occurrences = cronOccurrences(step.trigger.cron, step.trigger.timezone, new Date(from), ctx.at.getTime() - from + 1).filter(
+        (o) => o.getTime() > last,
+      );
       const missed = occurrences.filter((o) => o.getTime() < earliest);
       for (const o of missed.slice(0, MAX_SKIPPED_RECORDED)) {
         await setProgress(ctx.db, {

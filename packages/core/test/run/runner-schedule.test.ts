@@ -65,3 +65,36 @@ test('schedule: one firing per occurrence, as the plan at that instant; an outag
     ['occurrence:2026-03-02T10:00:00.000Z', 'occurrence:2026-03-02T11:00:00.000Z'],
   );
 });
+
+test('daylight saving (Europe/Berlin): a skipped 02:30 fires at 03:30 once; a repeated 02:30 fires once', async (t) => {
+  const config = makeConfig(
+    {
+      loops: [
+        {
+          id: 'nightly',
+          type: 'retention',
+          opinion: 'A nightly note',
+          steps: [
+            {
+              trigger: { type: 'schedule', cron: '30 2 * * *', timezone: 'Europe/Berlin' },
+              condition: { type: 'query', query: "SELECT id, email, name FROM users WHERE name = 'Ann'" },
+              action: { type: 'email', provider: 'resend', template: 'welcome', personalization: { name: '{{user.name}}' } },
+            },
+          ],
+        },
+      ],
+    },
+    TEMPLATES,
+  );
+  t.after(() => config.cleanup());
+  const h = await harness(t, config, TABLES);
+  if (!h) return;
+  // March 29: 02:00 jumps to 03:00, so 02:30 does not exist; it fires at 03:30 CEST (01:30 UTC).
+  for (const at of ['2026-03-29T01:00:00Z', '2026-03-29T01:30:30Z', '2026-03-29T02:10:00Z']) await h.run({ at: new Date(at) });
+  // October 25: 03:00 goes back to 02:00, so 02:30 happens twice; it fires at the first (00:30 UTC) only.
+  for (const at of ['2026-10-25T00:30:30Z', '2026-10-25T01:00:00Z', '2026-10-25T01:30:30Z', '2026-10-25T02:10:00Z']) await h.run({ at: new Date(at) });
+  assert.deepEqual(
+    h.double.delivered.map((d) => d.idempotencyKey),
+    ['nightly/1/1@2026-03-29T01:30:00.000Z', 'nightly/1/1@2026-10-25T00:30:00.000Z'],
+  );
+});
