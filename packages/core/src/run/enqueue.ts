@@ -31,6 +31,12 @@ const PAGE = 1000;
  * never will). The cursor waits at a gap until the events after it are this old, then moves past.
  */
 const GAP_GRACE_SECONDS = 60;
+/**
+ * How long a worker may hold a job before pg-boss hands it to another (a worker killed mid-job):
+ * an event is one email; an occurrence may be thousands at Resend's rate limit.
+ */
+const EVENT_JOB_SECONDS = 300;
+const OCCURRENCE_JOB_SECONDS = 3600;
 /** Missed occurrences recorded one by one as skipped; beyond, one line says how many. */
 const MAX_SKIPPED_RECORDED = 100;
 
@@ -41,7 +47,7 @@ async function insertJobs(ctx: EnqueueContext, jobs: JobData[]): Promise<void> {
     const list = byLoop.get(data.loop) ?? new Map<string, JobInsert>();
     // pg-boss refuses one id twice in a batch; across batches and workers the database dedupes.
     const id = jobId(data);
-    list.set(id, { id, data, ...retryOptions(loop.recovery) });
+    list.set(id, { id, data, expireInSeconds: data.kind === 'event' ? EVENT_JOB_SECONDS : OCCURRENCE_JOB_SECONDS, ...retryOptions(loop.recovery) });
     byLoop.set(data.loop, list);
   }
   for (const [loop, list] of byLoop) await ctx.boss.insert(queueName(loop), [...list.values()]);

@@ -56,11 +56,15 @@ function passwordOf(url: string): string | undefined {
   }
 }
 
-/** Jobs of these queues not finished yet: ready now, waiting for a retry (and when the first is due), or held by a worker. */
+/**
+ * Jobs of these queues not finished yet: ready now, waiting for a retry (and when the first is
+ * due), or held by a worker. A job held for minutes is a worker that died: it is left to pg-boss's
+ * expiry (another run picks it up) instead of holding `--once` up.
+ */
 async function outstanding(db: Queryable, queues: string[]) {
   const { rows } = await db.query<{ ready: number; active: number; later: number; next: Date | null }>(
     `SELECT count(*) FILTER (WHERE state IN ('created', 'retry') AND start_after <= now())::int AS ready,
-            count(*) FILTER (WHERE state = 'active')::int AS active,
+            count(*) FILTER (WHERE state = 'active' AND started_on > now() - interval '2 minutes')::int AS active,
             count(*) FILTER (WHERE state IN ('created', 'retry') AND start_after > now())::int AS later,
             min(start_after) FILTER (WHERE state IN ('created', 'retry') AND start_after > now()) AS next
      FROM ${JOBS_SCHEMA}.job WHERE name = ANY($1)`,
