@@ -60,6 +60,12 @@ test('usage: --help, a bad --log-format (exit 2), no database URL (exit 1)', () 
   assert.equal(none.status, 1);
   assert.match(none.stderr, /^skene run: no database URL/);
   assert.equal(skene(['status', '--help']).status, 0);
+  const listenOnce = skene(['run', '--once', '--listen', '127.0.0.1:8787'], { cwd: project(), env: ENV });
+  assert.equal(listenOnce.status, 2);
+  assert.match(listenOnce.stderr, /^skene run: --listen takes deliveries while the runner runs: not with --once/);
+  const badListen = skene(['run', '--listen', 'localhost'], { cwd: project(), env: ENV });
+  assert.equal(badListen.status, 2);
+  assert.match(badListen.stderr, /^skene run: --listen must be host:port, such as 127\.0\.0\.1:8787, not 'localhost'/);
 });
 
 test('run --once sends through Resend with masked logs; status counts it; the outbox without a key', async (t) => {

@@ -3,7 +3,18 @@ import { parseArgs } from 'node:util';
 // Subpaths, not the whole of core: `skene run` should not load the editor analysis.
 import { findConfig, loadConfig, readInstant } from '@skene/core/plan';
 import { createMasker } from '@skene/core/report';
-import { createSender, DEFAULT_OUTBOX_DIR, RunHalted, runForever, runOnce, type RunForeverOptions, type RunLogEntry, type RunSummary } from '@skene/core/run';
+import {
+  createSender,
+  DEFAULT_OUTBOX_DIR,
+  parseListenAddress,
+  RunHalted,
+  runForever,
+  runOnce,
+  startRunListener,
+  type RunForeverOptions,
+  type RunLogEntry,
+  type RunSummary,
+} from '@skene/core/run';
 import { EXIT, UsageError } from '../io.js';
 import type { Command } from '../main.js';
 import { readCredentials } from './login.js';
@@ -13,7 +24,7 @@ const LOG_FORMATS = ['text', 'json'] as const;
 export const runCommand: Command = {
   name: 'run',
   usage: `Usage: skene run [--config file] [--database-url url] [--once] [--at iso] [--show-recipients]
-                 [--log-format text|json]
+                 [--log-format text|json] [--listen host:port]
 
   --config           the config (default: skene.config.ts in the current folder)
   --database-url     the PostgreSQL \`skene migrate\` installed capture in
@@ -22,6 +33,8 @@ export const runCommand: Command = {
   --at               the clock for conditions and schedules, ISO 8601 (default: now), as \`skene plan --at\`
   --show-recipients  show recipient addresses in the log (default: masked, j***@example.com)
   --log-format       text (default): one line per decision; json: one JSON object per line
+  --listen           also take Hasura event trigger deliveries on POST http://host:port/hasura
+                     (header x-skene-secret: the value of SKENE_HASURA_SECRET); not with --once
 
 Sends what \`skene plan\` shows, each email exactly once: captured events and schedule occurrences
 are evaluated with the plan's own code, and every send is recorded in skene.sends before and
@@ -38,6 +51,14 @@ Exit status: 0 done, 1 it could not run (or the provider refused the key), 2 bad
       if (!('date' in read))
         throw new UsageError(`--at must be an ISO 8601 instant such as 2026-03-02T09:00:00Z, not '${values.at}'${read.problem ? `: ${read.problem}` : ''}`);
       at = read.date;
+    }
+    if (values.listen !== undefined) {
+      if (values.once) throw new UsageError('--listen takes deliveries while the runner runs: not with --once');
+      try {
+        parseListenAddress(values.listen);
+      } catch (error) {
+        throw new UsageError((error as Error).message);
+      }
     }
     const config = await loadConfig(await findConfig(values.config, io.cwd));
     const databaseUrl = values['database-url'] ?? (io.env.DATABASE_URL || undefined) ?? config.database?.url;
@@ -57,7 +78,24 @@ Exit status: 0 done, 1 it could not run (or the provider refused the key), 2 bad
         if (format === 'text') write(summaryLine(summary));
         return EXIT.ok;
       }
-      return await untilStopped({ ...options, at }, write);
+      const listener = values.listen
+        ? await startRunListener({
+            databaseUrl,
+            listen: values.listen,
+            hasuraSecret: io.env.SKENE_HASURA_SECRET || undefined,
+            log: (line) => write(mask(line)),
+          })
+        : undefined;
+      if (listener) {
+        io.stderr(
+          `skene run: listening on ${listener.url}/hasura${io.env.SKENE_HASURA_SECRET ? '' : ' (no SKENE_HASURA_SECRET: every delivery is refused)'}\n`,
+        );
+      }
+      try {
+        return await untilStopped({ ...options, at }, write);
+      } finally {
+        await listener?.close();
+      }
     } catch (error) {
       if (error instanceof RunHalted) {
         io.stderr(`skene run: ${mask(error.message)}\n`);
@@ -121,6 +159,7 @@ function parse(args: string[]) {
         at: { type: 'string' },
         'show-recipients': { type: 'boolean' },
         'log-format': { type: 'string' },
+        listen: { type: 'string' },
       },
     });
   } catch (error) {

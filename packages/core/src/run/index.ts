@@ -7,3 +7,5 @@ export * from './status.js';
 export { ensureState, stateStatements } from './state.js';
 export { sendOnce, type LedgerResult } from './ledger.js';
 export * from './forever.js';
+export { parseHasuraEvent, recordHasuraEvent, HasuraPayloadError, type HasuraEvent } from './hasura.js';
+export { startListener, startRunListener, parseListenAddress, SECRET_HEADER, type Listener, type ListenerOptions } from './listen.js';

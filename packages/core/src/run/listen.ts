@@ -103,3 +103,42 @@ function answer(response: ServerResponse, status: number, body: unknown): void {
   response.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
   response.end(JSON.stringify(body));
 }
+
+/** `host:port` (`127.0.0.1:8787`, `[::1]:8787`, `:8787` for every interface), or why not. */
+export function parseListenAddress(value: string): { host: string; port: number } {
+  const match = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(value.trim());
+  const port = match ? Number(match[3]) : NaN;
+  if (!match || port > 65535) throw new Error(`--listen must be host:port, such as 127.0.0.1:8787, not '${value}'`);
+  return { host: match[1] ?? (match[2] || '0.0.0.0'), port };
+}
+
+/**
+ * The listener of `skene run --listen`, on the runner's database: a small pool of its own (the
+ * `pg` driver loaded here, so importing core does not load it). `close` ends both.
+ */
+export async function startRunListener(options: {
+  databaseUrl: string;
+  listen: string;
+  hasuraSecret?: string;
+  schema?: string;
+  log?: (line: string) => void;
+}): Promise<Listener> {
+  const { host, port } = parseListenAddress(options.listen);
+  const { default: pg } = await import('pg');
+  const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 2, application_name: 'skene run --listen' });
+  pool.on('error', () => {}); // a dropped idle connection is replaced on the next delivery
+  try {
+    const listener = await startListener({
+      host,
+      port,
+      hasuraSecret: options.hasuraSecret,
+      schema: options.schema,
+      log: options.log,
+      query: (sql, params) => pool.query(sql, params),
+    });
+    return { url: listener.url, close: async () => (await listener.close(), await pool.end()) };
+  } catch (error) {
+    await pool.end();
+    throw new Error(`--listen ${options.listen}: ${(error as Error).message}`, { cause: error });
+  }
+}

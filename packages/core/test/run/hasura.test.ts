@@ -9,9 +9,10 @@ import { test, type TestContext } from 'node:test';
 import pg from 'pg';
 import { serviceOrSkip } from '../../../../test/helpers/services.js';
 import { migrate, type CaptureConfig } from '../../src/run/index.js';
-import { startListener, SECRET_HEADER } from '../../src/run/listen.js';
+import { startListener, startRunListener, SECRET_HEADER } from '../../src/run/listen.js';
 import { parseHasuraEvent } from '../../src/run/hasura.js';
-import { tempPostgresDatabase } from '../plan/helpers.js';
+import { makeConfig, tempPostgresDatabase } from '../plan/helpers.js';
+import { harness, TEMPLATES } from './runner-helpers.js';
 
 const SECRET = 's3cret-for-hasura';
 const CONFIG: CaptureConfig = { loops: [{ id: 'welcome', steps: [{ trigger: { type: 'database', table: 'users', event: 'insert' } }] }] };
@@ -128,4 +129,48 @@ test('a delete is keyed by the old row; a manual invocation counts as an insert'
     row: { id: 4, email: 'x@example.com' },
   });
   assert.equal(parseHasuraEvent(delivery('m', { id: 5 }, 'MANUAL')).op, 'insert');
+});
+
+test('through the runner: Hasura delivering one signup three times sends one email', async (t) => {
+  const config = makeConfig(
+    {
+      loops: [
+        {
+          id: 'welcome',
+          type: 'activation',
+          opinion: 'Welcome every signup',
+          steps: [
+            {
+              trigger: { type: 'database', table: 'users', event: 'insert' },
+              action: { type: 'email', provider: 'resend', template: 'welcome', personalization: { name: '{{user.email}}' } },
+            },
+          ],
+        },
+      ],
+    },
+    TEMPLATES,
+  );
+  t.after(() => config.cleanup());
+  // Capture by Hasura, not by skene migrate's triggers: the trigger on users is dropped again.
+  const h = await harness(t, config, 'CREATE TABLE users (id integer PRIMARY KEY, email text NOT NULL)');
+  if (!h) return;
+  await h.client.query('DROP TRIGGER skene_capture ON users');
+  await h.client.query(`INSERT INTO users VALUES (7, 'noor@example.com')`);
+  const listener = await startRunListener({ databaseUrl: h.url, listen: '127.0.0.1:0', hasuraSecret: SECRET });
+  t.after(() => listener.close());
+  for (let i = 0; i < 3; i++) {
+    const response = await fetch(`${listener.url}/hasura`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', [SECRET_HEADER]: SECRET },
+      body: JSON.stringify(delivery('4c1d0a3b-0000-4000-8000-000000000007', { id: 7, email: 'noor@example.com' })),
+    });
+    assert.equal(response.status, 200);
+  }
+  const refused = await fetch(`${listener.url}/hasura`, { method: 'POST', headers: { [SECRET_HEADER]: 'nope' }, body: '{}' });
+  assert.equal(refused.status, 401);
+  await h.run({ at: new Date() });
+  assert.deepEqual(
+    h.double.delivered.map((d) => d.email.to),
+    ['noor@example.com'],
+  );
 });
