@@ -151,3 +151,25 @@ test('loading a config: compiled, validated, with clear one-line errors', async 
   );
   await assert.rejects(loadConfig(file('nodefault.ts', 'export const x = 1;')), /has no default export/);
 });
+
+test('a wall time skipped by daylight saving fires once after the gap, also for a plan pinned there', () => {
+  // Berlin, 2026-03-29: 02:00 CET → 03:00 CEST; 02:30 does not exist and fires at 03:30 (01:30Z).
+  const day = cronOccurrences('30 2 * * *', 'Europe/Berlin', new Date('2026-03-28T23:00:00Z'), 86_400_000);
+  assert.deepEqual(
+    day.map((d) => d.toISOString()),
+    ['2026-03-29T01:30:00.000Z'],
+  );
+  const pinned = cronOccurrences('30 2 * * *', 'Europe/Berlin', new Date('2026-03-29T01:30:00Z'), 1000);
+  assert.deepEqual(
+    pinned.map((d) => d.toISOString()),
+    ['2026-03-29T01:30:00.000Z'],
+  );
+  // October: 02:30 happens twice (CEST, then CET); it fires once, at the first.
+  const october = cronOccurrences('30 2 * * *', 'Europe/Berlin', new Date('2026-10-24T22:00:00Z'), 86_400_000);
+  assert.equal(october.length, 1);
+  // A frequent cron from a pinned instant starts at that instant, not three hours before it.
+  assert.deepEqual(
+    cronOccurrences('*/30 * * * *', 'UTC', new Date('2026-03-02T09:00:00Z'), 3_600_000).map((d) => d.toISOString()),
+    ['2026-03-02T09:00:00.000Z', '2026-03-02T09:30:00.000Z'],
+  );
+});
