@@ -7,11 +7,13 @@
  */
 import type { JobWithMetadata, PgBoss as PgBossType } from 'pg-boss';
 import type { LoadedConfig } from '../plan/load-config.js';
-import { openSource } from '../sources/index.js';
-import { maskUrl, redact, sourceKindOf } from '../sources/url.js';
+import { redact } from '../sources/url.js';
+import { postgresBackend, type RunBackend } from './backend.js';
 import { enqueueEvents, enqueueRechecks, enqueueSchedules } from './enqueue.js';
 import { JOBS_SCHEMA, queueName, type JobData } from './jobs.js';
 import type { Sender } from './sender.js';
+import { enqueueBackfill } from './backfill.js';
+import { cappedSender } from './cap.js';
 import { ensureState, pausedLoops, type Queryable } from './state.js';
 import { workBatch, type RunLogEntry, type WorkContext } from './work.js';
 
@@ -20,7 +22,9 @@ export type { RunLogEntry, Decision } from './work.js';
 export interface RunOnceOptions {
   config: LoadedConfig;
   /** The application's PostgreSQL, where `skene migrate` installed capture. */
-  databaseUrl: string;
+  databaseUrl?: string;
+  /** Instead of `databaseUrl`: a backend the caller opened and closes (the embedded PGlite, embedded.ts). */
+  backend?: RunBackend;
   sender: Sender;
   /** The clock for conditions and schedules (`--at`); default the current time. */
   at?: Date;
@@ -32,6 +36,8 @@ export interface RunOnceOptions {
   batchSize?: number;
   /** How long `--once` waits for retries that are not due yet before it stops (default 60 s). */
   maxWaitMs?: number;
+  /** `--backfill-since`: rows of database-trigger tables created since then are insert events too (backfill.ts). */
+  backfillSince?: Date;
 }
 
 export interface RunSummary {
@@ -47,14 +53,6 @@ export interface RunSummary {
 export class RunHalted extends Error {}
 
 const POLL_MS = 200;
-
-function passwordOf(url: string): string | undefined {
-  try {
-    return decodeURIComponent(new URL(url).password) || undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * Jobs of these queues not finished yet: ready now, waiting for a retry (and when the first is
@@ -73,41 +71,24 @@ async function outstanding(db: Queryable, queues: string[]) {
   return rows[0]!;
 }
 
-async function startBoss(databaseUrl: string, config: LoadedConfig, onError: (error: Error) => void): Promise<PgBossType> {
-  // Loaded here: core's index exports the runner, and importing core must not load the queue.
-  const { PgBoss } = await import('pg-boss');
-  // No cron of pg-boss's own: schedules are Skene's (enqueueSchedules), pinned to `--at`.
-  const boss = new PgBoss({ connectionString: databaseUrl, schema: JOBS_SCHEMA, schedule: false, max: 4, application_name: 'skene run' });
-  boss.on('error', onError);
-  await boss.start();
-  for (const loop of config.loops) await boss.createQueue(queueName(loop.id));
-  return boss;
-}
-
 export async function runOnce(options: RunOnceOptions): Promise<RunSummary> {
-  const url = options.databaseUrl?.trim();
-  if (!url) throw new Error('no database URL: pass --database-url, set DATABASE_URL or database.url in the config');
-  if (sourceKindOf(url) !== 'postgres') throw new Error(`${maskUrl(url)}: skene run supports PostgreSQL first (also Supabase, Hasura, Neon)`);
-  const secrets = [url, passwordOf(url)];
   const at = options.at ?? new Date();
   const counts = { sent: 0, waiting: 0, expired: 0, failed: 0, skipped: 0, retry: 0, paused: 0, halt: 0 };
   const log = (entry: RunLogEntry) => {
     counts[entry.decision]++;
     options.log?.(entry);
   };
-  const { default: pg } = await import('pg');
-  const pool = new pg.Pool({ connectionString: url, max: 4, application_name: 'skene run' });
-  pool.on('error', () => {}); // a dropped idle connection is replaced on the next query
-  const db = pool as unknown as Queryable;
-  let boss: PgBossType | undefined;
-  let source: Awaited<ReturnType<typeof openSource>> | undefined;
+  const backend = options.backend ?? (await postgresBackend(options.databaseUrl ?? ''));
+  const { db, source } = backend;
+  let started: PgBossType | undefined;
   try {
-    await ensureState(pool);
-    boss = await startBoss(url, options.config, () => {});
-    source = await openSource({ url });
+    await ensureState(db);
+    const boss = (started = await backend.startBoss({ schema: JOBS_SCHEMA, onError: () => {} }));
+    for (const loop of options.config.loops) await boss.createQueue(queueName(loop.id));
     const paused = await pausedLoops(db);
     const ctx: WorkContext = { config: options.config, db, boss, source, sender: options.sender, at, env: options.env, paused, log };
     const enqueue = { config: options.config, db, boss, at, paused, catchUpMs: options.catchUpMs ?? 3_600_000, log };
+    if (options.backfillSince) await enqueueBackfill(enqueue, options.backfillSince);
     await enqueueEvents(enqueue);
     await enqueueSchedules(enqueue);
     await enqueueRechecks(enqueue);
@@ -116,11 +97,16 @@ export async function runOnce(options: RunOnceOptions): Promise<RunSummary> {
     return { at: at.toISOString(), counts, paused: [...paused].map(([loop, reason]) => ({ loop, reason })), pending };
   } catch (error) {
     if (error instanceof RunHalted) throw error;
-    throw new Error(redact(error instanceof Error ? error.message : String(error), secrets), { cause: error });
+    throw new Error(
+      redact(
+        error instanceof Error ? error.message : String(error),
+        backend.secrets.filter((s): s is string => !!s),
+      ),
+      { cause: error },
+    );
   } finally {
-    await boss?.stop({ graceful: true, timeout: 10_000 }).catch(() => {});
-    await source?.close().catch(() => {});
-    await pool.end().catch(() => {});
+    await started?.stop({ graceful: true, timeout: 10_000 }).catch(() => {});
+    if (!options.backend) await backend.close();
   }
 }
 
@@ -137,6 +123,8 @@ async function work(ctx: WorkContext, options: RunOnceOptions): Promise<number> 
       const jobs = (await ctx.boss.fetch<JobData>(queueName(loop.id), { batchSize, includeMetadata: true })) as JobWithMetadata<JobData>[];
       if (jobs.length === 0) continue;
       worked = true;
+      // The loop's `maxEmailsPerHour`: one count per batch, then the batch's sender spends the rest (cap.ts).
+      ctx.sender = await cappedSender({ db: ctx.db, config: ctx.config, loop: loop.id, sender: options.sender });
       await workBatch(ctx, jobs);
     }
     if (worked) continue;

@@ -1,0 +1,68 @@
+/**
+ * Where the runner keeps its state and reads the loops' data: the application's PostgreSQL (a URL
+ * where `skene migrate` installed capture) or the embedded one (embedded.ts). The runner itself
+ * (runner.ts) is the same over both.
+ */
+import type { PgBoss } from 'pg-boss';
+import { openSource } from '../sources/index.js';
+import type { SqlSource } from '../sources/types.js';
+import { maskUrl, sourceKindOf } from '../sources/url.js';
+import type { Queryable } from './state.js';
+
+export interface RunBackend {
+  /** What the log says it runs on (never a password). */
+  label: string;
+  /** State, ledger and job counts (writes). */
+  db: Queryable;
+  /** The plan's read-only source, for evaluating steps. */
+  source: SqlSource;
+  /** pg-boss on this database, in `schema`, started. */
+  startBoss(options: { schema: string; onError: (error: Error) => void }): Promise<PgBoss>;
+  /** Secrets to keep out of messages (the URL, its password). */
+  secrets: (string | undefined)[];
+  close(): Promise<void>;
+}
+
+function passwordOf(url: string): string | undefined {
+  try {
+    return decodeURIComponent(new URL(url).password) || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The application's PostgreSQL: a small pool for state, pg-boss's own, and the plan's read-only source. */
+export async function postgresBackend(databaseUrl: string): Promise<RunBackend> {
+  const url = databaseUrl.trim();
+  if (!url) throw new Error('no database URL: pass --database-url, set DATABASE_URL or database.url in the config');
+  if (sourceKindOf(url) !== 'postgres') throw new Error(`${maskUrl(url)}: skene run supports PostgreSQL first (also Supabase, Hasura, Neon)`);
+  // Loaded here: core's index exports the runner, and importing core must not load a driver.
+  const { default: pg } = await import('pg');
+  const pool = new pg.Pool({ connectionString: url, max: 4, application_name: 'skene run' });
+  pool.on('error', () => {}); // a dropped idle connection is replaced on the next query
+  let source: SqlSource | undefined;
+  try {
+    source = (await openSource({ url })) as SqlSource;
+  } catch (error) {
+    await pool.end().catch(() => {});
+    throw error;
+  }
+  return {
+    label: maskUrl(url),
+    db: pool as unknown as Queryable,
+    source,
+    secrets: [url, passwordOf(url)],
+    startBoss: async ({ schema, onError }) => {
+      const { PgBoss } = await import('pg-boss');
+      // No cron of pg-boss's own: schedules are Skene's (enqueueSchedules), pinned to `--at`.
+      const boss = new PgBoss({ connectionString: url, schema, schedule: false, max: 4, application_name: 'skene run' });
+      boss.on('error', onError);
+      await boss.start();
+      return boss;
+    },
+    close: async () => {
+      await source?.close().catch(() => {});
+      await pool.end().catch(() => {});
+    },
+  };
+}
