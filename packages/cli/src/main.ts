@@ -25,6 +25,7 @@ const commands: { name: string; summary: string; load: () => Promise<Command> }[
   { name: 'migrate', summary: 'Install change capture (PostgreSQL)', load: async () => (await import('./commands/migrate.js')).migrateCommand },
   { name: 'run', summary: 'Send what the plan shows, each email exactly once', load: async () => (await import('./commands/run.js')).runCommand },
   { name: 'status', summary: 'Show what the runner has sent, waits for and failed', load: async () => (await import('./commands/status.js')).statusCommand },
+  { name: 'resume', summary: 'Resume a loop paused by a quota or its hourly cap', load: async () => (await import('./commands/resume.js')).resumeCommand },
 ];
 
 export async function main(argv: string[], io: CliIO): Promise<number> {

@@ -115,6 +115,12 @@ export const loopSchema = z
     opinion: z.string().min(1).describe('What the loop does, in one sentence. Shown in reports.'),
     steps: z.array(stepSchema).min(1).describe("The loop's steps."),
     recovery: recoverySchema.optional(),
+    maxEmailsPerHour: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe('At most this many emails per hour (`skene run`): a send beyond it pauses the loop until `skene resume <loop>`. Default: no cap.'),
   })
   .describe('A growth loop.');
 

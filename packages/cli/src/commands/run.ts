@@ -24,7 +24,7 @@ const LOG_FORMATS = ['text', 'json'] as const;
 export const runCommand: Command = {
   name: 'run',
   usage: `Usage: skene run [--config file] [--database-url url] [--once] [--at iso] [--show-recipients]
-                 [--log-format text|json] [--listen host:port]
+                 [--log-format text|json] [--listen host:port] [--backfill-since iso]
 
   --config           the config (default: skene.config.ts in the current folder)
   --database-url     the PostgreSQL \`skene migrate\` installed capture in
@@ -35,6 +35,8 @@ export const runCommand: Command = {
   --log-format       text (default): one line per decision; json: one JSON object per line
   --listen           also take Hasura event trigger deliveries on POST http://host:port/hasura
                      (header x-skene-secret: the value of SKENE_HASURA_SECRET); not with --once
+  --backfill-since   also treat rows created since this instant (ISO 8601) as insert events: rows
+                     from before \`skene migrate\`, which capture never saw; each is sent once
 
 Sends what \`skene plan\` shows, each email exactly once: captured events and schedule occurrences
 are evaluated with the plan's own code, and every send is recorded in skene.sends before and
@@ -51,6 +53,13 @@ Exit status: 0 done, 1 it could not run (or the provider refused the key), 2 bad
       if (!('date' in read))
         throw new UsageError(`--at must be an ISO 8601 instant such as 2026-03-02T09:00:00Z, not '${values.at}'${read.problem ? `: ${read.problem}` : ''}`);
       at = read.date;
+    }
+    let backfillSince: Date | undefined;
+    if (values['backfill-since'] !== undefined) {
+      const read = readInstant(values['backfill-since']);
+      if (!('date' in read))
+        throw new UsageError(`--backfill-since must be an ISO 8601 instant such as 2026-03-01T00:00:00Z, not '${values['backfill-since']}'`);
+      backfillSince = read.date;
     }
     if (values.listen !== undefined) {
       if (values.once) throw new UsageError('--listen takes deliveries while the runner runs: not with --once');
@@ -71,7 +80,7 @@ Exit status: 0 done, 1 it could not run (or the provider refused the key), 2 bad
       io.stderr(`skene run: no Resend key (RESEND_API_KEY or \`skene login\`): emails go to the outbox ${sender.target}, nothing is sent\n`);
     }
     const log = (entry: RunLogEntry) => write(format === 'json' ? JSON.stringify(maskEntry(entry, mask)) : mask(textLine(entry)));
-    const options = { config, databaseUrl, sender, env: io.env, log };
+    const options = { config, databaseUrl, sender, env: io.env, log, backfillSince };
     try {
       if (values.once) {
         const summary = await runOnce({ ...options, at });
@@ -160,6 +169,7 @@ function parse(args: string[]) {
         'show-recipients': { type: 'boolean' },
         'log-format': { type: 'string' },
         listen: { type: 'string' },
+        'backfill-since': { type: 'string' },
       },
     });
   } catch (error) {

@@ -40,7 +40,7 @@ const OCCURRENCE_JOB_SECONDS = 3600;
 /** Missed occurrences recorded one by one as skipped; beyond, one line says how many. */
 const MAX_SKIPPED_RECORDED = 100;
 
-async function insertJobs(ctx: EnqueueContext, jobs: JobData[]): Promise<void> {
+export async function insertJobs(ctx: EnqueueContext, jobs: JobData[]): Promise<void> {
   const byLoop = new Map<string, Map<string, JobInsert>>();
   for (const data of jobs) {
     const loop = ctx.config.loops.find((l) => l.id === data.loop)!;

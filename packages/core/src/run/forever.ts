@@ -35,11 +35,14 @@ export async function runForever(options: RunForeverOptions): Promise<void> {
   } catch {
     // Without LISTEN the loop still polls every intervalMs.
   }
+  let backfillSince = options.backfillSince;
   try {
     while (!signal.aborted) {
       notified = false;
       // A pinned clock (`--at`) stays pinned; otherwise each pass runs at the current time.
-      const summary = await runOnce({ ...options, maxWaitMs: 0 });
+      // A backfill is the first pass's only: later rows are captured events.
+      const summary = await runOnce({ ...options, maxWaitMs: 0, backfillSince });
+      backfillSince = undefined;
       options.onPass?.(summary);
       if (signal.aborted) break;
       if (notified) continue; // changes arrived during the pass

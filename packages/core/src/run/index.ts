@@ -9,3 +9,5 @@ export { sendOnce, type LedgerResult } from './ledger.js';
 export * from './forever.js';
 export { parseHasuraEvent, recordHasuraEvent, HasuraPayloadError, type HasuraEvent } from './hasura.js';
 export { startListener, startRunListener, parseListenAddress, SECRET_HEADER, type Listener, type ListenerOptions } from './listen.js';
+export { resumeLoop, resumeLoopIn, UnknownLoopError, type ResumeResult } from './resume.js';
+export { enqueueBackfill, CREATION_COLUMNS } from './backfill.js';
