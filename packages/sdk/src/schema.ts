@@ -118,7 +118,7 @@ export const loopSchema = z
     maxEmailsPerHour: z
       .number()
       .int()
-      .positive()
+      .min(1)
       .optional()
       .describe('At most this many emails per hour (`skene run`): a send beyond it pauses the loop until `skene resume <loop>`. Default: no cap.'),
   })
