@@ -12,8 +12,8 @@ import type { PlannedEmail } from '../report/model.js';
 import type { DataSource } from '../sources/types.js';
 import { evaluateKeys, evaluateOccurrence, isPlainKey, type KeyVerdict } from './evaluate.js';
 import { nextCheck, queueName, subjectOf, type JobData } from './jobs.js';
-import { sendOnce, type LedgerResult } from './ledger.js';
-import type { Sender } from './sender.js';
+import { sendBatchOnce, sendOnce, type LedgerResult } from './ledger.js';
+import { MAX_BATCH_SIZE, type Sender } from './sender.js';
 import { pauseLoop, progressState, setProgress, type Queryable } from './state.js';
 
 export type Decision = 'sent' | 'waiting' | 'expired' | 'failed' | 'skipped' | 'retry' | 'paused' | 'halt';
@@ -90,10 +90,15 @@ async function defer(ctx: WorkContext, job: Job, reason: string): Promise<void> 
 async function send(ctx: WorkContext, job: Job, email: PlannedEmail): Promise<LedgerResult> {
   const d = job.data;
   const result = await sendOnce({ db: ctx.db, sender: ctx.sender, email, loop: d.loop, step: d.step, lastAttempt: lastAttempt(job) });
+  logSend(ctx, job, email, result);
+  return result;
+}
+
+function logSend(ctx: WorkContext, job: Job, email: PlannedEmail, result: LedgerResult): void {
+  const d = job.data;
   const base = { loop: d.loop, step: d.step, emailId: email.id, key: email.key, to: email.to };
   if (result.kind === 'sent') ctx.log({ ...base, decision: 'sent', ...(result.providerId ? { providerId: result.providerId } : {}) });
   else if (result.kind === 'failed' || result.kind === 'retry') ctx.log({ ...base, decision: result.kind, reason: result.reason });
-  return result;
 }
 
 /** An event's verdict for its step: the email sent, or the condition still awaited, or why not. */
@@ -135,20 +140,26 @@ async function decideEvent(ctx: WorkContext, job: Job, verdict: KeyVerdict): Pro
   await setProgress(ctx.db, { ...base, state: 'waiting', reason: 'waiting: condition not met', deadline, checks: d.checks + 1, nextCheckAt });
 }
 
-/** A schedule occurrence: every recipient the plan lists for it, each sent once. */
+/** A schedule occurrence: every recipient the plan lists for it, each sent once, in batches of up to 100 per request. */
 async function decideOccurrence(ctx: WorkContext, job: Job): Promise<void> {
   const d = job.data as Extract<JobData, { kind: 'occurrence' }>;
   const emails = await evaluateOccurrence({ config: ctx.config, source: ctx.source, at: new Date(d.occurrence), loop: d.loop, step: d.step, env: ctx.env });
   let retry: string | undefined;
   const tally = { sent: 0, failed: 0 };
-  for (const email of emails) {
-    const result = await send(ctx, job, email);
-    if (result.kind === 'retry') retry ??= result.reason;
-    else if (result.kind === 'paused' || result.kind === 'halt') {
-      await stopLoop(ctx, job, result);
-      return defer(ctx, job, `${result.kind}: ${result.reason}`);
-    } else if (result.kind === 'failed' || (result.kind === 'settled' && result.state === 'failed')) tally.failed++;
-    else tally.sent++;
+  for (let i = 0; i < emails.length; i += MAX_BATCH_SIZE) {
+    const chunk = emails.slice(i, i + MAX_BATCH_SIZE);
+    const results = await sendBatchOnce({ db: ctx.db, sender: ctx.sender, emails: chunk, loop: d.loop, step: d.step, lastAttempt: lastAttempt(job) });
+    chunk.forEach((email, n) => logSend(ctx, job, email, results[n]!));
+    const stop = results.find((r) => r.kind === 'paused' || r.kind === 'halt') as Extract<LedgerResult, { kind: 'paused' | 'halt' }> | undefined;
+    if (stop) {
+      await stopLoop(ctx, job, stop);
+      return defer(ctx, job, `${stop.kind}: ${stop.reason}`);
+    }
+    for (const result of results) {
+      if (result.kind === 'retry') retry ??= result.reason;
+      else if (result.kind === 'failed' || (result.kind === 'settled' && result.state === 'failed')) tally.failed++;
+      else tally.sent++;
+    }
   }
   // The whole occurrence runs again; the ledger skips what was sent.
   if (retry) throw new RetryJob(retry);
