@@ -1,11 +1,15 @@
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 // Subpaths, not the whole of core: `skene run` should not load the editor analysis.
 import { findConfig, loadConfig, readInstant } from '@skene/core/plan';
 import { createMasker } from '@skene/core/report';
+import { collectSeedFiles } from '@skene/core/sources';
 import {
   createSender,
   DEFAULT_OUTBOX_DIR,
+  EMBEDDED_DIR,
+  openEmbeddedBackend,
   parseListenAddress,
   RunHalted,
   runForever,
@@ -24,7 +28,7 @@ const LOG_FORMATS = ['text', 'json'] as const;
 export const runCommand: Command = {
   name: 'run',
   usage: `Usage: skene run [--config file] [--database-url url] [--once] [--at iso] [--show-recipients]
-                 [--log-format text|json] [--listen host:port] [--backfill-since iso]
+                 [--log-format text|json] [--listen host:port] [--seed file|dir]... [--backfill-since iso]
 
   --config           the config (default: skene.config.ts in the current folder)
   --database-url     the PostgreSQL \`skene migrate\` installed capture in
@@ -33,6 +37,9 @@ export const runCommand: Command = {
   --at               the clock for conditions and schedules, ISO 8601 (default: now), as \`skene plan --at\`
   --show-recipients  show recipient addresses in the log (default: masked, j***@example.com)
   --log-format       text (default): one line per decision; json: one JSON object per line
+  --seed             with no database URL: run on the embedded PostgreSQL (.skene/pglite), made
+                     and seeded from these files or folders on the first run (emails: the outbox
+                     without a Resend key)
   --listen           also take Hasura event trigger deliveries on POST http://host:port/hasura
                      (header x-skene-secret: the value of SKENE_HASURA_SECRET); not with --once
   --backfill-since   also treat rows created since this instant (ISO 8601) as insert events: rows
@@ -42,6 +49,7 @@ Sends what \`skene plan\` shows, each email exactly once: captured events and sc
 are evaluated with the plan's own code, and every send is recorded in skene.sends before and
 after the call to Resend (the email id is its idempotency key). The key comes from
 RESEND_API_KEY or \`skene login\`; without one, emails go to a local outbox folder.
+SKENE_RESEND_RATE: requests per second to Resend (default 2, Resend's default team limit).
 Exit status: 0 done, 1 it could not run (or the provider refused the key), 2 bad usage.`,
   async run(args, io) {
     const { values } = parse(args);
@@ -71,9 +79,15 @@ Exit status: 0 done, 1 it could not run (or the provider refused the key), 2 bad
     }
     const config = await loadConfig(await findConfig(values.config, io.cwd));
     const databaseUrl = values['database-url'] ?? (io.env.DATABASE_URL || undefined) ?? config.database?.url;
-    if (!databaseUrl) throw new Error('no database URL: pass --database-url, set DATABASE_URL or database.url in the config');
+    // No URL: the embedded PostgreSQL in .skene/pglite, seeded from --seed when it is made.
+    const embedded = databaseUrl ? undefined : await openEmbedded({ seeds: values.seed ?? [], cwd: io.cwd, config, stderr: io.stderr });
     const apiKey = io.env.RESEND_API_KEY || readCredentials(io.env)?.resend?.apiKey || null;
-    const sender = createSender({ apiKey, baseUrl: io.env.RESEND_BASE_URL || undefined, outboxDir: resolve(io.cwd, DEFAULT_OUTBOX_DIR) });
+    const sender = createSender({
+      apiKey,
+      baseUrl: io.env.RESEND_BASE_URL || undefined,
+      rateLimitPerSecond: resendRate(io.env.SKENE_RESEND_RATE),
+      outboxDir: resolve(io.cwd, DEFAULT_OUTBOX_DIR),
+    });
     const mask = values['show-recipients'] ? (text: string) => text : createMasker();
     const write = (line: string) => io.stdout(`${line}\n`);
     if (sender.mode === 'outbox') {
@@ -82,6 +96,11 @@ Exit status: 0 done, 1 it could not run (or the provider refused the key), 2 bad
     const log = (entry: RunLogEntry) => write(format === 'json' ? JSON.stringify(maskEntry(entry, mask)) : mask(textLine(entry)));
     const options = { config, databaseUrl, sender, env: io.env, log, backfillSince };
     try {
+      if (embedded || !databaseUrl) {
+        const summary = await runOnce({ ...options, at, backend: embedded });
+        if (format === 'text') write(summaryLine(summary));
+        return EXIT.ok;
+      }
       if (values.once) {
         const summary = await runOnce({ ...options, at });
         if (format === 'text') write(summaryLine(summary));
@@ -111,9 +130,27 @@ Exit status: 0 done, 1 it could not run (or the provider refused the key), 2 bad
         return EXIT.errors;
       }
       throw new Error(mask(error instanceof Error ? error.message : String(error)), { cause: error });
+    } finally {
+      await embedded?.close();
     }
   },
 };
+
+/** The embedded database: `.skene/pglite`, made (and seeded) on the first run, reused after. */
+async function openEmbedded(options: { seeds: string[]; cwd: string; config: Awaited<ReturnType<typeof loadConfig>>; stderr: (text: string) => void }) {
+  const dir = resolve(options.cwd, EMBEDDED_DIR);
+  if (!options.seeds.length && !existsSync(dir)) {
+    throw new Error(
+      'no database URL: pass --database-url, set DATABASE_URL or database.url in the config, or pass --seed files to run on the embedded PostgreSQL',
+    );
+  }
+  const seeds = await collectSeedFiles(options.seeds, 'pglite', options.cwd);
+  const backend = await openEmbeddedBackend({ dir, seeds, config: options.config });
+  options.stderr(
+    `skene run: the embedded PostgreSQL in ${EMBEDDED_DIR} (${backend.seeded ? `made and seeded from ${options.seeds.join(', ')}` : 'reused: delete the folder to start over'}); one pass, as with --once\n`,
+  );
+  return backend;
+}
 
 /** The long-running mode, until SIGTERM or SIGINT, which end it after the pass in flight. */
 async function untilStopped(options: Omit<RunForeverOptions, 'signal'>, write: (line: string) => void): Promise<number> {
@@ -129,6 +166,14 @@ async function untilStopped(options: Omit<RunForeverOptions, 'signal'>, write: (
     process.off('SIGTERM', stop);
     process.off('SIGINT', stop);
   }
+}
+
+/** Resend's limit is per team and plan: 2 requests/s by default, more on request. */
+function resendRate(value: string | undefined): number | undefined {
+  if (!value) return undefined;
+  const rate = Number(value);
+  if (!Number.isFinite(rate) || rate <= 0) throw new UsageError(`SKENE_RESEND_RATE must be a positive number of requests per second, not '${value}'`);
+  return rate;
 }
 
 function textLine(e: RunLogEntry): string {
@@ -169,6 +214,7 @@ function parse(args: string[]) {
         'show-recipients': { type: 'boolean' },
         'log-format': { type: 'string' },
         listen: { type: 'string' },
+        seed: { type: 'string', multiple: true },
         'backfill-since': { type: 'string' },
       },
     });
