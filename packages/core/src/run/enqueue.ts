@@ -9,7 +9,7 @@ import type { LoadedConfig } from '../plan/load-config.js';
 import { cronOccurrences } from '../plan/clock.js';
 import { DEFAULT_CAPTURE_SCHEMA } from './capture-postgres.js';
 import { DST_LEAD_MS } from './evaluate.js';
-import { jobId, queueName, retryOptions, stepWatches, type JobData } from './jobs.js';
+import { HEARTBEAT_SECONDS, jobId, queueName, retryOptions, stepWatches, type JobData } from './jobs.js';
 import { advanceEventCursor, advanceScheduleCursor, dueChecks, eventCursor, scheduleCursor, setProgress, S, type Queryable } from './state.js';
 
 export interface EnqueueContext {
@@ -47,7 +47,14 @@ export async function insertJobs(ctx: EnqueueContext, jobs: JobData[]): Promise<
     const list = byLoop.get(data.loop) ?? new Map<string, JobInsert>();
     // pg-boss refuses one id twice in a batch; across batches and workers the database dedupes.
     const id = jobId(data);
-    list.set(id, { id, data, expireInSeconds: data.kind === 'event' ? EVENT_JOB_SECONDS : OCCURRENCE_JOB_SECONDS, ...retryOptions(loop.recovery) });
+    list.set(id, {
+      id,
+      data,
+      expireInSeconds: data.kind === 'event' ? EVENT_JOB_SECONDS : OCCURRENCE_JOB_SECONDS,
+      // A job whose worker stops beating is retried by another long before it expires.
+      heartbeatSeconds: HEARTBEAT_SECONDS,
+      ...retryOptions(loop.recovery),
+    });
     byLoop.set(data.loop, list);
   }
   for (const [loop, list] of byLoop) await ctx.boss.insert(queueName(loop), [...list.values()]);

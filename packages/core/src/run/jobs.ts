@@ -90,3 +90,14 @@ export function nextCheck(at: Date, checks: number, deadline: Date): Date {
   const delay = Math.min(5_000 * 2 ** checks, 600_000);
   return new Date(Math.min(at.getTime() + delay, deadline.getTime()));
 }
+
+/**
+ * Crash recovery. A worker refreshes the heartbeat of the jobs it holds every
+ * HEARTBEAT_REFRESH_MS; a job whose heartbeat is older than HEARTBEAT_SECONDS (pg-boss's minimum)
+ * belongs to a worker that died (`kill -9`, a lost machine), and the next pass of any worker fails
+ * it into a retry (runner.ts, `reclaim`). So a dead worker's jobs come back within about 20 seconds
+ * instead of at their expiry (5 minutes, an hour); the ledger and Resend's idempotency key keep the
+ * emails it may have sent single.
+ */
+export const HEARTBEAT_SECONDS = 10;
+export const HEARTBEAT_REFRESH_MS = 3_000;

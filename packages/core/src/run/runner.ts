@@ -10,7 +10,7 @@ import type { LoadedConfig } from '../plan/load-config.js';
 import { redact } from '../sources/url.js';
 import { postgresBackend, type RunBackend } from './backend.js';
 import { enqueueEvents, enqueueRechecks, enqueueSchedules } from './enqueue.js';
-import { JOBS_SCHEMA, queueName, type JobData } from './jobs.js';
+import { HEARTBEAT_REFRESH_MS, HEARTBEAT_SECONDS, JOBS_SCHEMA, queueName, type JobData } from './jobs.js';
 import type { Sender } from './sender.js';
 import { enqueueBackfill } from './backfill.js';
 import { cappedSender } from './cap.js';
@@ -36,6 +36,8 @@ export interface RunOnceOptions {
   batchSize?: number;
   /** How long `--once` waits for retries that are not due yet before it stops (default 60 s). */
   maxWaitMs?: number;
+  /** Once aborted (SIGTERM), no new batch is fetched: the one in hand is finished and settled. */
+  signal?: AbortSignal;
   /** `--backfill-since`: rows of database-trigger tables created since then are insert events too (backfill.ts). */
   backfillSince?: Date;
 }
@@ -56,19 +58,54 @@ const POLL_MS = 200;
 
 /**
  * Jobs of these queues not finished yet: ready now, waiting for a retry (and when the first is
- * due), or held by a worker. A job held for minutes is a worker that died: it is left to pg-boss's
- * expiry (another run picks it up) instead of holding `--once` up.
+ * due), or held by a worker. A job silent for minutes (no heartbeat: enqueued before heartbeats)
+ * is a worker that died: it is left to pg-boss's expiry instead of holding `--once` up. A job that
+ * stopped beating only seconds ago is waited for: `reclaim` hands it back within seconds.
  */
 async function outstanding(db: Queryable, queues: string[]) {
   const { rows } = await db.query<{ ready: number; active: number; later: number; next: Date | null }>(
     `SELECT count(*) FILTER (WHERE state IN ('created', 'retry') AND start_after <= now())::int AS ready,
-            count(*) FILTER (WHERE state = 'active' AND started_on > now() - interval '2 minutes')::int AS active,
+            count(*) FILTER (WHERE state = 'active' AND coalesce(heartbeat_on, started_on) > now() - interval '2 minutes')::int AS active,
             count(*) FILTER (WHERE state IN ('created', 'retry') AND start_after > now())::int AS later,
             min(start_after) FILTER (WHERE state IN ('created', 'retry') AND start_after > now()) AS next
      FROM ${JOBS_SCHEMA}.job WHERE name = ANY($1)`,
     [queues],
   );
   return rows[0]!;
+}
+
+/**
+ * Fails the jobs whose worker stopped beating (see HEARTBEAT_SECONDS) into pg-boss's retry, where
+ * any worker takes them. pg-boss's own supervision does the same, but once a minute by default and
+ * only inside an instance that lives that long, which a pass of `skene run` rarely does. The fail
+ * is fenced by attempt, so two workers reclaiming at once fail a job once, and a job its worker
+ * settled meanwhile is left alone. Returns how many were reclaimed.
+ */
+async function reclaim(ctx: WorkContext, queues: string[]): Promise<number> {
+  const { rows } = await ctx.db.query<{ name: string; id: string; retry_count: number }>(
+    `SELECT name, id, retry_count FROM ${JOBS_SCHEMA}.job
+     WHERE name = ANY($1) AND state = 'active' AND heartbeat_seconds IS NOT NULL
+       AND heartbeat_on + heartbeat_seconds * interval '1 second' < now()`,
+    [queues],
+  );
+  const error = `its worker stopped (no heartbeat for ${HEARTBEAT_SECONDS} s): retried`;
+  for (const name of new Set(rows.map((r) => r.name))) {
+    const attempts = rows.filter((r) => r.name === name).map((r) => ({ id: r.id, retryCount: r.retry_count }));
+    await ctx.boss.fail(name, attempts, { error });
+  }
+  return rows.length;
+}
+
+/** Keeps the jobs in hand visibly alive while `run` works them (see HEARTBEAT_SECONDS). */
+async function withHeartbeat(ctx: WorkContext, queue: string, jobs: JobWithMetadata<JobData>[], run: () => Promise<void>): Promise<void> {
+  const attempts = jobs.map((j) => ({ id: j.id, retryCount: j.retryCount }));
+  // A failed refresh is tried again at the next beat; jobs already settled are not touched.
+  const beat = setInterval(() => void ctx.boss.touch(queue, attempts).catch(() => {}), HEARTBEAT_REFRESH_MS);
+  try {
+    await run();
+  } finally {
+    clearInterval(beat);
+  }
 }
 
 export async function runOnce(options: RunOnceOptions): Promise<RunSummary> {
@@ -119,16 +156,22 @@ async function work(ctx: WorkContext, options: RunOnceOptions): Promise<number> 
     let worked = false;
     for (const loop of ctx.config.loops) {
       if (ctx.halted) return 0;
+      if (options.signal?.aborted) break;
       if (ctx.paused.has(loop.id)) continue;
       const jobs = (await ctx.boss.fetch<JobData>(queueName(loop.id), { batchSize, includeMetadata: true })) as JobWithMetadata<JobData>[];
       if (jobs.length === 0) continue;
       worked = true;
       // The loop's `maxEmailsPerHour`: one count per batch, then the batch's sender spends the rest (cap.ts).
       ctx.sender = await cappedSender({ db: ctx.db, config: ctx.config, loop: loop.id, sender: options.sender });
-      await workBatch(ctx, jobs);
+      await withHeartbeat(ctx, queueName(loop.id), jobs, () => workBatch(ctx, jobs));
+    }
+    const queues = ctx.config.loops.filter((l) => !ctx.paused.has(l.id)).map((l) => queueName(l.id));
+    if (options.signal?.aborted) {
+      const left = await outstanding(ctx.db, queues);
+      return left.ready + left.later;
     }
     if (worked) continue;
-    const queues = ctx.config.loops.filter((l) => !ctx.paused.has(l.id)).map((l) => queueName(l.id));
+    if (await reclaim(ctx, queues)) continue;
     const left = await outstanding(ctx.db, queues);
     if (left.ready + left.active + left.later === 0) return 0;
     // Retries (and jobs another worker holds) are waited for, up to maxWaitMs in all.
