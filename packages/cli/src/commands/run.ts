@@ -152,7 +152,7 @@ async function openEmbedded(options: { seeds: string[]; cwd: string; config: Awa
   return backend;
 }
 
-/** The long-running mode, until SIGTERM or SIGINT, which end it after the pass in flight. */
+/** The long-running mode, until SIGTERM or SIGINT, which end it after the batch in hand. */
 async function untilStopped(options: Omit<RunForeverOptions, 'signal'>, write: (line: string) => void): Promise<number> {
   const controller = new AbortController();
   const stop = () => controller.abort();

@@ -2,8 +2,8 @@
  * `skene run` without `--once`: passes of `runOnce` until stopped. A pass starts when capture
  * notifies a change (LISTEN on `skene_events`, sent at the change's COMMIT) and at least every
  * `intervalMs` anyway: a lost notification (a dropped connection) only delays work until the
- * next poll. Stopping (the signal) lets the pass in flight finish: its jobs are settled, nothing
- * is lost, and the next start goes on from the cursors.
+ * next poll. Stopping (the signal) lets the batch in hand finish (`runOnce` fetches no more): its
+ * jobs are settled, nothing is lost, and the next start goes on from the queue and the cursors.
  */
 import { captureChannel } from './capture-postgres.js';
 import { runOnce, type RunOnceOptions, type RunSummary } from './runner.js';
