@@ -138,7 +138,9 @@ test('kill -9 in the middle of the work, then a restart: every email exactly onc
   // At most the one request the killed worker had in flight was made again (and replayed).
   assert.ok(s.double.requestCount('/emails') <= USERS + 1, `${s.double.requestCount('/emails')} requests`);
   assert.ok(recoveredMs < 30_000, `recovered in ${recoveredMs} ms`);
-  t.diagnostic(`killed after ${beforeRestart} deliveries; all ${USERS} delivered ${recoveredMs} ms after kill -9`);
+  t.diagnostic(
+    `killed after ${beforeRestart} deliveries; all ${USERS} delivered ${recoveredMs} ms after kill -9; ${s.double.requestCount('/emails')} requests`,
+  );
 });
 
 test('two workers started at once over the same events: every email exactly once', async (t) => {
