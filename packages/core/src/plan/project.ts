@@ -10,7 +10,7 @@ import { createMasker } from '../report/mask.js';
 import type { PlanReport } from '../report/model.js';
 import type { Dialect } from '../dialect.js';
 import { describeSource, openSource, type DataSource } from '../sources/index.js';
-import { redact, sourceKindOf } from '../sources/url.js';
+import { passwordOf, redact, sourceKindOf } from '../sources/url.js';
 import { runPlan, type PlanOptions } from './engine.js';
 import { loadConfig } from './load-config.js';
 
@@ -84,13 +84,4 @@ export async function planProject(options: PlanProjectOptions): Promise<PlanProj
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-function passwordOf(url: string | undefined): string | undefined {
-  if (!url) return undefined;
-  try {
-    return decodeURIComponent(new URL(url).password) || undefined;
-  } catch {
-    return undefined;
-  }
 }

@@ -6,7 +6,7 @@
 import type { PgBoss } from 'pg-boss';
 import { openSource } from '../sources/index.js';
 import type { SqlSource } from '../sources/types.js';
-import { maskUrl, sourceKindOf } from '../sources/url.js';
+import { maskUrl, passwordOf, sourceKindOf } from '../sources/url.js';
 import type { Queryable } from './state.js';
 
 export interface RunBackend {
@@ -21,14 +21,6 @@ export interface RunBackend {
   /** Secrets to keep out of messages (the URL, its password). */
   secrets: (string | undefined)[];
   close(): Promise<void>;
-}
-
-function passwordOf(url: string): string | undefined {
-  try {
-    return decodeURIComponent(new URL(url).password) || undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /** The application's PostgreSQL: a small pool for state, pg-boss's own, and the plan's read-only source. */

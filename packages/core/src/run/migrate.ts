@@ -5,7 +5,7 @@
  * (a table without a primary key, a missing privilege) leaves the database as it was.
  */
 import type { PGlite } from '@electric-sql/pglite';
-import { describe, maskUrl, redact, sourceKindOf } from '../sources/url.js';
+import { describe, maskUrl, passwordOf, redact, sourceKindOf } from '../sources/url.js';
 import { captureSql, captureStatements, downSql, downStatements, type CaptureConfig } from './capture-postgres.js';
 
 export interface MigrateOptions {
@@ -107,12 +107,4 @@ function failure(error: unknown, ctx: { label: string; password?: string; down?:
   const message = redact(describe(error), [ctx.password]);
   const doing = ctx.down ? 'remove change capture from' : 'install change capture in';
   return new Error(`${own ?? `cannot ${doing} ${ctx.label}: ${message}`} — nothing was changed`);
-}
-
-function passwordOf(url: string): string | undefined {
-  try {
-    return decodeURIComponent(new URL(url).password) || undefined;
-  } catch {
-    return undefined;
-  }
 }

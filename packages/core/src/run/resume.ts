@@ -5,7 +5,7 @@
  * loop would pause it again at once.
  */
 import type { LoadedConfig } from '../plan/load-config.js';
-import { maskUrl, redact } from '../sources/url.js';
+import { withPgClient } from './pg-client.js';
 import { resumeCursor } from './cap.js';
 import { S, type Queryable } from './state.js';
 
@@ -47,23 +47,7 @@ export async function resumeLoopIn(db: Queryable, config: Pick<LoadedConfig, 'lo
 /** `resumeLoopIn` on the database a URL names (password never shown). */
 export async function resumeLoop(options: { databaseUrl: string; config: Pick<LoadedConfig, 'loops'>; loop: string }): Promise<ResumeResult> {
   assertLoop(options.config, options.loop);
-  const url = options.databaseUrl.trim();
-  const { default: pg } = await import('pg');
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000, application_name: 'skene resume' });
-  client.on('error', () => {});
-  let password: string | undefined;
-  try {
-    password = decodeURIComponent(new URL(url).password) || undefined;
-  } catch {
-    password = undefined;
-  }
-  try {
-    await client.connect();
-    return await resumeLoopIn(client as unknown as Queryable, options.config, options.loop);
-  } catch (error) {
-    if (error instanceof UnknownLoopError) throw error;
-    throw new Error(`cannot resume in ${maskUrl(url)}: ${redact(error instanceof Error ? error.message : String(error), [url, password])}`, { cause: error });
-  } finally {
-    await client.end().catch(() => {});
-  }
+  return withPgClient({ url: options.databaseUrl, name: 'skene resume', doing: 'resume', keep: (error) => error instanceof UnknownLoopError }, (db) =>
+    resumeLoopIn(db, options.config, options.loop),
+  );
 }

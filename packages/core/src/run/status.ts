@@ -6,7 +6,7 @@
  */
 import type { LoadedConfig } from '../plan/load-config.js';
 import { cronOccurrences } from '../plan/clock.js';
-import { maskUrl, redact } from '../sources/url.js';
+import { withPgClient } from './pg-client.js';
 import { DEFAULT_CAPTURE_SCHEMA } from './capture-postgres.js';
 import { S, type Queryable } from './state.js';
 
@@ -119,24 +119,7 @@ export async function readStatus(options: { db: Queryable; config?: Pick<LoadedC
 
 /** `readStatus` on the database a URL names (password never shown). */
 export async function runStatus(options: { databaseUrl: string; config?: Pick<LoadedConfig, 'loops'>; now?: Date }): Promise<RunStatus> {
-  const url = options.databaseUrl.trim();
-  const { default: pg } = await import('pg');
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000, application_name: 'skene status' });
-  client.on('error', () => {});
-  let password: string | undefined;
-  try {
-    password = decodeURIComponent(new URL(url).password) || undefined;
-  } catch {
-    password = undefined;
-  }
-  try {
-    await client.connect();
-    return await readStatus({ db: client as unknown as Queryable, config: options.config, label: maskUrl(url), now: options.now });
-  } catch (error) {
-    throw new Error(`cannot read the runner's state in ${maskUrl(url)}: ${redact(error instanceof Error ? error.message : String(error), [url, password])}`, {
-      cause: error,
-    });
-  } finally {
-    await client.end().catch(() => {});
-  }
+  return withPgClient({ url: options.databaseUrl, name: 'skene status', doing: "read the runner's state" }, (db, label) =>
+    readStatus({ db, config: options.config, label, now: options.now }),
+  );
 }

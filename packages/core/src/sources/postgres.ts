@@ -4,7 +4,7 @@ import { pgReadOnly } from './postgres-session.js';
 import { PG_PARSERS } from './pglite-snapshot.js';
 import { retryDrop, scratchName, serverLabel, type ScratchDatabase } from './scratch-database.js';
 import { seedLocation } from './seed.js';
-import { describe, maskUrl, redact } from './url.js';
+import { describe, maskUrl, passwordOf, redact } from './url.js';
 import type { Row, SeedFile, SqlSource } from './types.js';
 
 const types = {
@@ -22,7 +22,7 @@ export interface PostgresOptions {
 
 export async function openPostgres(url: string, options: PostgresOptions = {}): Promise<SqlSource> {
   const label = maskUrl(url);
-  const password = safePassword(url);
+  const password = passwordOf(url);
   const client = new pg.Client({
     connectionString: url,
     connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
@@ -142,7 +142,7 @@ function quoteRole(name: string): string {
  */
 export async function createPostgresScratch(url: string, options: { connectTimeoutMs?: number } = {}): Promise<ScratchDatabase> {
   const label = maskUrl(url);
-  const password = safePassword(url);
+  const password = passwordOf(url);
   const name = scratchName();
   const connect = async () => {
     const client = new pg.Client({
@@ -227,12 +227,4 @@ export async function createPostgresScratch(url: string, options: { connectTimeo
       }
     },
   };
-}
-
-function safePassword(url: string): string | undefined {
-  try {
-    return decodeURIComponent(new URL(url).password) || undefined;
-  } catch {
-    return undefined;
-  }
 }

@@ -103,6 +103,16 @@ export function maskUrl(url: string): string {
 }
 
 /** Hides `secret` wherever it appears in `text` (error messages from drivers may echo it). */
+/** The URL's password, decoded (to keep out of messages), or undefined when it has none or is not a URL. */
+export function passwordOf(url: string | undefined): string | undefined {
+  if (!url) return undefined;
+  try {
+    return decodeURIComponent(new URL(url).password) || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export function redact(text: string, secrets: (string | undefined)[]): string {
   let out = text;
   for (const secret of secrets) if (secret && secret.length >= 3) out = out.split(secret).join('***');
