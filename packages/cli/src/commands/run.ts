@@ -1,15 +1,13 @@
-import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 // Subpaths, not the whole of core: `skene run` should not load the editor analysis.
 import { findConfig, loadConfig, readInstant } from '@skene/core/plan';
 import { createMasker } from '@skene/core/report';
-import { collectSeedFiles } from '@skene/core/sources';
 import {
   createSender,
   DEFAULT_OUTBOX_DIR,
   EMBEDDED_DIR,
-  openEmbeddedBackend,
+  openEmbeddedRun,
   parseListenAddress,
   RunHalted,
   runForever,
@@ -80,7 +78,11 @@ Exit status: 0 done, 1 it could not run (or the provider refused the key), 2 bad
     const config = await loadConfig(await findConfig(values.config, io.cwd));
     const databaseUrl = values['database-url'] ?? (io.env.DATABASE_URL || undefined) ?? config.database?.url;
     // No URL: the embedded PostgreSQL in .skene/pglite, seeded from --seed when it is made.
-    const embedded = databaseUrl ? undefined : await openEmbedded({ seeds: values.seed ?? [], cwd: io.cwd, config, stderr: io.stderr });
+    const embedded = databaseUrl ? undefined : await openEmbeddedRun({ cwd: io.cwd, seedPaths: values.seed ?? [], config });
+    if (embedded) {
+      const how = embedded.seeded ? `made and seeded from ${(values.seed ?? []).join(', ')}` : 'reused: delete the folder to start over';
+      io.stderr(`skene run: the embedded PostgreSQL in ${EMBEDDED_DIR} (${how}); one pass, as with --once\n`);
+    }
     const apiKey = io.env.RESEND_API_KEY || readCredentials(io.env)?.resend?.apiKey || null;
     const sender = createSender({
       apiKey,
@@ -135,22 +137,6 @@ Exit status: 0 done, 1 it could not run (or the provider refused the key), 2 bad
     }
   },
 };
-
-/** The embedded database: `.skene/pglite`, made (and seeded) on the first run, reused after. */
-async function openEmbedded(options: { seeds: string[]; cwd: string; config: Awaited<ReturnType<typeof loadConfig>>; stderr: (text: string) => void }) {
-  const dir = resolve(options.cwd, EMBEDDED_DIR);
-  if (!options.seeds.length && !existsSync(dir)) {
-    throw new Error(
-      'no database URL: pass --database-url, set DATABASE_URL or database.url in the config, or pass --seed files to run on the embedded PostgreSQL',
-    );
-  }
-  const seeds = await collectSeedFiles(options.seeds, 'pglite', options.cwd);
-  const backend = await openEmbeddedBackend({ dir, seeds, config: options.config });
-  options.stderr(
-    `skene run: the embedded PostgreSQL in ${EMBEDDED_DIR} (${backend.seeded ? `made and seeded from ${options.seeds.join(', ')}` : 'reused: delete the folder to start over'}); one pass, as with --once\n`,
-  );
-  return backend;
-}
 
 /** The long-running mode, until SIGTERM or SIGINT, which end it after the batch in hand. */
 async function untilStopped(options: Omit<RunForeverOptions, 'signal'>, write: (line: string) => void): Promise<number> {

@@ -10,9 +10,10 @@
  * first statement to its rollback, so no write of the runner's can land inside it.
  */
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
 import { PG_PARSERS } from '../sources/pglite-snapshot.js';
+import { collectSeedFiles } from '../sources/seed.js';
 import { pgReadOnly, type PgExecutor } from '../sources/postgres-session.js';
 import type { Row, SeedFile, SqlSource } from '../sources/types.js';
 import { migratePglite } from './migrate.js';
@@ -31,6 +32,26 @@ function createLock() {
     tail = result.catch(() => {});
     return result;
   };
+}
+
+/**
+ * `skene run` with no URL: `.skene/pglite` under `cwd`, made and seeded from `seedPaths` (files or
+ * folders) when it does not exist yet, reused when it does. Neither: an error saying how to give
+ * the runner a database.
+ */
+export async function openEmbeddedRun(options: {
+  cwd: string;
+  seedPaths: string[];
+  config: CaptureConfig;
+}): Promise<RunBackend & { seeded: boolean; dir: string }> {
+  const dir = resolve(options.cwd, EMBEDDED_DIR);
+  if (!options.seedPaths.length && !existsSync(join(dir, 'PG_VERSION'))) {
+    throw new Error(
+      'no database URL: pass --database-url, set DATABASE_URL or database.url in the config, or pass --seed files to run on the embedded PostgreSQL',
+    );
+  }
+  const seeds = await collectSeedFiles(options.seedPaths, 'pglite', options.cwd);
+  return { ...(await openEmbeddedBackend({ dir, seeds, config: options.config })), dir };
 }
 
 export async function openEmbeddedBackend(options: { dir: string; seeds: SeedFile[]; config: CaptureConfig }): Promise<RunBackend & { seeded: boolean }> {

@@ -11,5 +11,5 @@ export { parseHasuraEvent, recordHasuraEvent, HasuraPayloadError, type HasuraEve
 export { startListener, startRunListener, parseListenAddress, SECRET_HEADER, type Listener, type ListenerOptions } from './listen.js';
 export { resumeLoop, resumeLoopIn, UnknownLoopError, type ResumeResult } from './resume.js';
 export { enqueueBackfill, CREATION_COLUMNS } from './backfill.js';
-export { openEmbeddedBackend, EMBEDDED_DIR } from './embedded.js';
+export { openEmbeddedBackend, openEmbeddedRun, EMBEDDED_DIR } from './embedded.js';
 export { postgresBackend, type RunBackend } from './backend.js';
