@@ -1,4 +1,5 @@
 /** What a command may touch of the outside world; tests pass their own. */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 export interface CliIO {
   stdout(text: string): void;
   stderr(text: string): void;
@@ -14,3 +15,12 @@ export const EXIT = { ok: 0, errors: 1, usage: 2 } as const;
 
 /** A usage error: printed as `skene: <message>` with the command's help, exit 2. */
 export class UsageError extends Error {}
+
+/** Node's parseArgs for a command's flags; a bad flag is a usage error (exit 2, with the usage). */
+export function parseOptions<T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
+  try {
+    return parseArgs(config);
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+}

@@ -1,10 +1,9 @@
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 // The analysis entry only: `skene check` must not load the plan engine's drivers.
 import { DIALECTS, dialectForUrl, sqlFilesUnder, type Dialect } from '@skene/core/analysis';
 import { checkConfigFile, formatDiagnosticsText, toJsonDiagnostics } from '@skene/core/check';
-import { EXIT, UsageError, type CliIO } from '../io.js';
+import { EXIT, UsageError, parseOptions, type CliIO } from '../io.js';
 import type { Command } from '../main.js';
 
 export const checkCommand: Command = {
@@ -71,20 +70,16 @@ function requireFile(path: string, what: string, cwd: string): void {
 }
 
 function parse(args: string[]) {
-  try {
-    return parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        dialect: { type: 'string' },
-        schema: { type: 'string', multiple: true },
-        'database-url': { type: 'string' },
-        format: { type: 'string' },
-      },
-    });
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
+  return parseOptions({
+    args,
+    allowPositionals: true,
+    options: {
+      dialect: { type: 'string' },
+      schema: { type: 'string', multiple: true },
+      'database-url': { type: 'string' },
+      format: { type: 'string' },
+    },
+  });
 }
 
 export type { CliIO };

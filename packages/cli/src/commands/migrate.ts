@@ -1,8 +1,7 @@
-import { parseArgs } from 'node:util';
 // Subpaths, not the whole of core: `skene migrate` should not load the editor analysis.
 import { ConfigError, findConfig, loadConfig } from '@skene/core/plan';
 import { captureChannel, captureTargets, DEFAULT_CAPTURE_SCHEMA, migrate } from '@skene/core/run';
-import { EXIT, UsageError } from '../io.js';
+import { EXIT, parseOptions } from '../io.js';
 import type { Command } from '../main.js';
 
 export const migrateCommand: Command = {
@@ -60,18 +59,14 @@ async function loadFor(given: string | undefined, options: { cwd: string; option
 }
 
 function parse(args: string[]) {
-  try {
-    return parseArgs({
-      args,
-      allowPositionals: false,
-      options: {
-        config: { type: 'string' },
-        'database-url': { type: 'string' },
-        print: { type: 'boolean' },
-        down: { type: 'boolean' },
-      },
-    });
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
+  return parseOptions({
+    args,
+    allowPositionals: false,
+    options: {
+      config: { type: 'string' },
+      'database-url': { type: 'string' },
+      print: { type: 'boolean' },
+      down: { type: 'boolean' },
+    },
+  });
 }

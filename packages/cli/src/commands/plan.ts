@@ -1,11 +1,10 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 // Subpaths, not the whole of core: `skene plan` should not load the editor analysis.
 import { findConfig, parseDuration, planProject, readInstant } from '@skene/core/plan';
 import { dropScratchOnSignals } from '@skene/core/sources';
 import { parseBaseReport, renderJson, renderMarkdown, renderText, totalsLine } from '@skene/core/report';
-import { EXIT, UsageError, type CliIO } from '../io.js';
+import { EXIT, UsageError, parseOptions, type CliIO } from '../io.js';
 import type { Command } from '../main.js';
 
 const FORMATS = ['text', 'markdown', 'json'] as const;
@@ -114,24 +113,20 @@ function progressLine(io: CliIO) {
 }
 
 function parse(args: string[]) {
-  try {
-    return parseArgs({
-      args,
-      allowPositionals: false,
-      options: {
-        config: { type: 'string' },
-        seed: { type: 'string', multiple: true },
-        'database-url': { type: 'string' },
-        at: { type: 'string' },
-        horizon: { type: 'string' },
-        since: { type: 'string' },
-        format: { type: 'string' },
-        out: { type: 'string' },
-        compare: { type: 'string' },
-        'show-recipients': { type: 'boolean' },
-      },
-    });
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
+  return parseOptions({
+    args,
+    allowPositionals: false,
+    options: {
+      config: { type: 'string' },
+      seed: { type: 'string', multiple: true },
+      'database-url': { type: 'string' },
+      at: { type: 'string' },
+      horizon: { type: 'string' },
+      since: { type: 'string' },
+      format: { type: 'string' },
+      out: { type: 'string' },
+      compare: { type: 'string' },
+      'show-recipients': { type: 'boolean' },
+    },
+  });
 }

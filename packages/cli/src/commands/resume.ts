@@ -1,8 +1,7 @@
-import { parseArgs } from 'node:util';
 // Subpaths, not the whole of core: `skene resume` should not load the editor analysis.
 import { findConfig, loadConfig } from '@skene/core/plan';
 import { resumeLoop } from '@skene/core/run';
-import { EXIT, UsageError } from '../io.js';
+import { EXIT, UsageError, parseOptions } from '../io.js';
 import type { Command } from '../main.js';
 
 export const resumeCommand: Command = {
@@ -35,16 +34,12 @@ Exit status: 0 resumed (or not paused), 1 unknown loop or the database could not
 };
 
 function parse(args: string[]) {
-  try {
-    return parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        config: { type: 'string' },
-        'database-url': { type: 'string' },
-      },
-    });
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
+  return parseOptions({
+    args,
+    allowPositionals: true,
+    options: {
+      config: { type: 'string' },
+      'database-url': { type: 'string' },
+    },
+  });
 }

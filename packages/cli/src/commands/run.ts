@@ -1,5 +1,4 @@
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 // Subpaths, not the whole of core: `skene run` should not load the editor analysis.
 import { findConfig, loadConfig, readInstant } from '@skene/core/plan';
 import { createMasker } from '@skene/core/report';
@@ -17,7 +16,7 @@ import {
   type RunLogEntry,
   type RunSummary,
 } from '@skene/core/run';
-import { EXIT, UsageError } from '../io.js';
+import { EXIT, UsageError, parseOptions } from '../io.js';
 import type { Command } from '../main.js';
 import { readCredentials } from './login.js';
 
@@ -188,23 +187,19 @@ function summaryLine(s: RunSummary): string {
 }
 
 function parse(args: string[]) {
-  try {
-    return parseArgs({
-      args,
-      allowPositionals: false,
-      options: {
-        config: { type: 'string' },
-        'database-url': { type: 'string' },
-        once: { type: 'boolean' },
-        at: { type: 'string' },
-        'show-recipients': { type: 'boolean' },
-        'log-format': { type: 'string' },
-        listen: { type: 'string' },
-        seed: { type: 'string', multiple: true },
-        'backfill-since': { type: 'string' },
-      },
-    });
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
+  return parseOptions({
+    args,
+    allowPositionals: false,
+    options: {
+      config: { type: 'string' },
+      'database-url': { type: 'string' },
+      once: { type: 'boolean' },
+      at: { type: 'string' },
+      'show-recipients': { type: 'boolean' },
+      'log-format': { type: 'string' },
+      listen: { type: 'string' },
+      seed: { type: 'string', multiple: true },
+      'backfill-since': { type: 'string' },
+    },
+  });
 }

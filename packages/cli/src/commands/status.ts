@@ -1,8 +1,7 @@
-import { parseArgs } from 'node:util';
 // Subpaths, not the whole of core: `skene status` should not load the editor analysis.
 import { ConfigError, findConfig, loadConfig, type LoadedConfig } from '@skene/core/plan';
 import { runStatus, type RunStatus } from '@skene/core/run';
-import { EXIT, UsageError } from '../io.js';
+import { EXIT, UsageError, parseOptions } from '../io.js';
 import type { Command } from '../main.js';
 
 const FORMATS = ['text', 'json'] as const;
@@ -59,17 +58,13 @@ export function renderStatus(status: RunStatus): string {
 }
 
 function parse(args: string[]) {
-  try {
-    return parseArgs({
-      args,
-      allowPositionals: false,
-      options: {
-        config: { type: 'string' },
-        'database-url': { type: 'string' },
-        format: { type: 'string' },
-      },
-    });
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
+  return parseOptions({
+    args,
+    allowPositionals: false,
+    options: {
+      config: { type: 'string' },
+      'database-url': { type: 'string' },
+      format: { type: 'string' },
+    },
+  });
 }
