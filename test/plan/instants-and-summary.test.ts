@@ -4,11 +4,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { main } from '../../packages/cli/src/main.js';
 import { readInstant } from '../../packages/core/src/plan/clock.js';
+import { writeWelcomeProject } from '../../packages/core/test/plan/helpers.js';
 
 const root = new URL('../..', import.meta.url).pathname;
 const EXAMPLE = ['--config', 'examples/upstash/skene.config.ts', '--seed', 'examples/upstash/seed'];
@@ -63,25 +63,10 @@ test('times that exist still parse, leap days and offsets included', () => {
 });
 
 test('the --out summary says "1 email", not "1 emails"', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'skene-one-email-'));
-  mkdirSync(join(dir, 'emails'));
-  const loop = {
-    id: 'welcome',
-    type: 'activation',
-    opinion: 'Welcome every user',
-    steps: [
-      {
-        trigger: { type: 'database', table: 'users', event: 'insert' },
-        action: { type: 'email', provider: 'resend', template: 'welcome', personalization: { name: '{{user.name}}' } },
-      },
-    ],
-  };
-  writeFileSync(join(dir, 'skene.config.ts'), `export default ${JSON.stringify([loop])};\n`);
-  writeFileSync(join(dir, 'emails', 'welcome.html'), '<html><head><title>Hi {{name}}</title></head><body>Hi {{name}}</body></html>');
-  writeFileSync(
-    join(dir, 'seed.sql'),
-    "CREATE TABLE users (id integer PRIMARY KEY, email text NOT NULL, name text NOT NULL);\nINSERT INTO users VALUES (1, 'ada@example.com', 'Ada');\n",
-  );
+  const dir = writeWelcomeProject('skene-one-email-', {
+    'seed.sql':
+      "CREATE TABLE users (id integer PRIMARY KEY, email text NOT NULL, name text NOT NULL);\nINSERT INTO users VALUES (1, 'ada@example.com', 'Ada');\n",
+  });
   const r = await plan(['--seed', 'seed.sql', '--at', '2026-03-02T09:00:00Z', '--format', 'json', '--out', 'report.json'], dir);
   assert.equal(r.code, 0, r.stderr);
   const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as { totals: { emails: number } };
