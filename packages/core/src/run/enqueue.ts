@@ -9,7 +9,7 @@ import type { LoadedConfig } from '../plan/load-config.js';
 import { cronOccurrences } from '../plan/clock.js';
 import { DEFAULT_CAPTURE_SCHEMA } from './capture-postgres.js';
 import { DST_LEAD_MS } from './evaluate.js';
-import { HEARTBEAT_SECONDS, jobId, queueName, retryOptions, stepWatches, type JobData } from './jobs.js';
+import { HEARTBEAT_SECONDS, jobId, queueOf, retryOptions, stepWatches, type JobData } from './jobs.js';
 import { advanceEventCursor, advanceScheduleCursor, dueChecks, eventCursor, scheduleCursor, setProgress, S, type Queryable } from './state.js';
 
 export interface EnqueueContext {
@@ -40,11 +40,12 @@ const OCCURRENCE_JOB_SECONDS = 3600;
 /** Missed occurrences recorded one by one as skipped; beyond, one line says how many. */
 const MAX_SKIPPED_RECORDED = 100;
 
-export async function insertJobs(ctx: EnqueueContext, jobs: JobData[]): Promise<void> {
-  const byLoop = new Map<string, Map<string, JobInsert>>();
+/** Inserts jobs into their queues; a job whose id exists already (enqueued by another worker) is left out by pg-boss. */
+export async function insertJobs(ctx: Pick<EnqueueContext, 'config' | 'boss'>, jobs: JobData[]): Promise<void> {
+  const byQueue = new Map<string, Map<string, JobInsert>>();
   for (const data of jobs) {
     const loop = ctx.config.loops.find((l) => l.id === data.loop)!;
-    const list = byLoop.get(data.loop) ?? new Map<string, JobInsert>();
+    const list = byQueue.get(queueOf(data)) ?? new Map<string, JobInsert>();
     // pg-boss refuses one id twice in a batch; across batches and workers the database dedupes.
     const id = jobId(data);
     list.set(id, {
@@ -55,9 +56,9 @@ export async function insertJobs(ctx: EnqueueContext, jobs: JobData[]): Promise<
       heartbeatSeconds: HEARTBEAT_SECONDS,
       ...retryOptions(loop.recovery),
     });
-    byLoop.set(data.loop, list);
+    byQueue.set(queueOf(data), list);
   }
-  for (const [loop, list] of byLoop) await ctx.boss.insert(queueName(loop), [...list.values()]);
+  for (const [queue, list] of byQueue) await ctx.boss.insert(queue, [...list.values()]);
 }
 
 interface EventRow {

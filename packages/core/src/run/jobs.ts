@@ -10,19 +10,46 @@ import type { Recovery, Step } from '@skene/sdk';
 /** pg-boss keeps its tables here, beside Skene's `skene` schema, in the same database. */
 export const JOBS_SCHEMA = 'skene_jobs';
 
-/** What a job asks for: one captured event (or a re-check of it), or one schedule occurrence, for one step. */
-export type JobData =
+/**
+ * What a job asks for, for one step: one captured event (or a re-check of it); one schedule
+ * occurrence, evaluated once, its emails recorded in the ledger and split into chunks; or one
+ * chunk of an occurrence's recorded emails to send. `revived` counts the times the job was
+ * started again after its worker died on its last attempt (runner.ts, `reclaim`).
+ */
+export type JobData = (
   | { kind: 'event'; loop: string; step: number; eventId: string; key: unknown; occurredAt: string; checks: number }
-  | { kind: 'occurrence'; loop: string; step: number; occurrence: string; checks: number };
+  | { kind: 'occurrence'; loop: string; step: number; occurrence: string; checks: number }
+  | { kind: 'chunk'; loop: string; step: number; occurrence: string; emailIds: string[]; checks: number }
+) & { revived?: number };
 
-/** The progress row a job reports to: `event:<id>` or `occurrence:<ISO instant>`. */
+/**
+ * The progress row a job reports to: `event:<id>`, `occurrence:<ISO instant>`, or for a chunk
+ * `chunk:<ISO instant>:<digest of its email ids>` (only written when a chunk gives up).
+ */
 export function subjectOf(job: JobData): string {
-  return job.kind === 'event' ? `event:${job.eventId}` : `occurrence:${job.occurrence}`;
+  if (job.kind === 'event') return `event:${job.eventId}`;
+  if (job.kind === 'occurrence') return `occurrence:${job.occurrence}`;
+  const digest = createHash('sha256').update(job.emailIds.join('\n'), 'utf8').digest('hex').slice(0, 16);
+  return `chunk:${job.occurrence}:${digest}`;
 }
 
 /** A loop's queue. Loop ids are `[a-z0-9_-]`, which pg-boss accepts in a queue name. */
 export function queueName(loopId: string): string {
   return `skene.loop.${loopId}`;
+}
+
+/**
+ * A loop's queue of chunks to send. Apart from its evaluations so a worker fetches chunks one at
+ * a time: evaluations are fetched many at once (one plan for many events), and a worker that
+ * fetched every chunk of an occurrence at once would leave the other workers nothing to share.
+ */
+export function sendQueueName(loopId: string): string {
+  return `skene.send.${loopId}`;
+}
+
+/** The queue a job goes to. */
+export function queueOf(job: JobData): string {
+  return job.kind === 'chunk' ? sendQueueName(job.loop) : queueName(job.loop);
 }
 
 /**
@@ -39,8 +66,8 @@ export function nameUuid(name: string): string {
 
 /** The job's id: the first evaluation of an event or occurrence, then one id per re-check. */
 export function jobId(job: JobData): string {
-  const what = `${subjectOf(job)}:${job.loop}/${job.step}`;
-  return nameUuid(job.checks === 0 ? what : `${what}#${job.checks}`);
+  const what = `${subjectOf(job)}:${job.loop}/${job.step}${job.checks === 0 ? '' : `#${job.checks}`}`;
+  return nameUuid(job.revived ? `${what}~${job.revived}` : what);
 }
 
 /**

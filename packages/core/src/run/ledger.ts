@@ -5,12 +5,15 @@
  * - a row left 'sending' means a worker stopped between the two writes (a crash, a lost answer):
  *   the email is sent again under the SAME key, and Resend answers the first result instead of
  *   delivering twice (it keeps keys 24 hours; the ledger covers what is older).
+ * A row keeps the payload it was first recorded with, and every later attempt sends that payload,
+ * not a new render: Resend answers a key it has seen with another payload by a 409, and data that
+ * changed between two attempts must not turn a retry into an error or into a different email.
  * A schedule occurrence's chunk of up to 100 goes in one batch request (`sendBatchOnce`) under a
  * key made of its members' ids: the same rules, row by row, with one call for all of them.
  */
 import { createHash } from 'node:crypto';
 import type { PlannedEmail } from '../report/model.js';
-import type { Sender, SendOutcome } from './sender.js';
+import type { OutgoingEmail, Sender, SendOutcome } from './sender.js';
 import { S, type Queryable } from './state.js';
 
 export type LedgerResult =
@@ -19,10 +22,13 @@ export type LedgerResult =
   | { kind: 'settled'; state: 'sent' | 'failed' }
   | Exclude<SendOutcome, { kind: 'sent' }>;
 
+/** What the ledger needs of a planned email. */
+export type LedgerEmail = Pick<PlannedEmail, 'id' | 'key' | 'to' | 'from' | 'subject' | 'html' | 'text' | 'problems'>;
+
 export interface SendOnceInput {
   db: Queryable;
   sender: Sender;
-  email: PlannedEmail;
+  email: LedgerEmail;
   loop: string;
   step: number;
   /** Whether this is the job's last attempt: a transient failure then fails the email for good. */
@@ -30,7 +36,7 @@ export interface SendOnceInput {
 }
 
 /** What the plan is missing for an email Resend would refuse anyway: failed once, without a call. */
-function unsendable(email: PlannedEmail): string | undefined {
+function unsendable(email: LedgerEmail): string | undefined {
   if (!email.from)
     return email.problems.find((p) => /sender|from/i.test(p)) ?? 'no sender: set `from` on the action, `email.from` in the config or SKENE_EMAIL_FROM';
   if (!email.subject?.trim()) return 'no subject: set `subject` on the action or `export const subject` in the template';
@@ -38,24 +44,33 @@ function unsendable(email: PlannedEmail): string | undefined {
   return undefined;
 }
 
+/** The request body of a sendable email, as recorded in the ledger's `payload`. */
+function outgoing(email: LedgerEmail): OutgoingEmail {
+  return { from: email.from!, to: email.to, subject: email.subject!, html: email.html!, text: email.text ?? '' };
+}
+
+/** The payload to record for an email: none when it cannot be sent (it fails without a call). */
+function payloadText(email: LedgerEmail): string | null {
+  return unsendable(email) ? null : JSON.stringify(outgoing(email));
+}
+
 export async function sendOnce({ db, sender, email, loop, step, lastAttempt }: SendOnceInput): Promise<LedgerResult> {
   await db.query(
-    `INSERT INTO ${S}.sends (email_id, loop_id, step, "key", recipient, state) VALUES ($1, $2, $3, $4, $5, 'sending')
+    `INSERT INTO ${S}.sends (email_id, loop_id, step, "key", recipient, state, payload) VALUES ($1, $2, $3, $4, $5, 'sending', $6::jsonb)
      ON CONFLICT (email_id) DO NOTHING`,
-    [email.id, loop, step, email.key, email.to],
+    [email.id, loop, step, email.key, email.to, payloadText(email)],
   );
-  const claimed = await db.query<{ attempts: number }>(
-    `UPDATE ${S}.sends SET attempts = attempts + 1 WHERE email_id = $1 AND state = 'sending' RETURNING attempts`,
+  const claimed = await db.query<{ attempts: number; payload: OutgoingEmail | null }>(
+    `UPDATE ${S}.sends SET attempts = attempts + 1 WHERE email_id = $1 AND state = 'sending' RETURNING attempts, payload`,
     [email.id],
   );
   if (!claimed.rowCount) {
     const { rows } = await db.query<{ state: 'sent' | 'failed' }>(`SELECT state FROM ${S}.sends WHERE email_id = $1`, [email.id]);
     return { kind: 'settled', state: rows[0]?.state ?? 'sent' };
   }
-  const problem = unsendable(email);
-  const outcome: SendOutcome = problem
-    ? { kind: 'failed', reason: problem }
-    : await sender.send({ from: email.from!, to: email.to, subject: email.subject!, html: email.html!, text: email.text ?? '' }, email.id);
+  const stored = claimed.rows[0]!.payload;
+  const problem = stored ? undefined : unsendable(email);
+  const outcome: SendOutcome = problem ? { kind: 'failed', reason: problem } : await sender.send(stored ?? outgoing(email), email.id);
   if (outcome.kind === 'sent') {
     const providerId = outcome.ids[0];
     await db.query(`UPDATE ${S}.sends SET state = 'sent', provider_id = $2, sent_at = now(), last_error = NULL WHERE email_id = $1 AND state = 'sending'`, [
@@ -90,7 +105,7 @@ export function batchKey(emailIds: string[]): string {
 
 export interface SendBatchOnceInput extends Omit<SendOnceInput, 'email'> {
   /** At most MAX_BATCH_SIZE (100) emails; a chunk of a schedule occurrence. */
-  emails: PlannedEmail[];
+  emails: LedgerEmail[];
 }
 
 /**
@@ -109,16 +124,17 @@ export async function sendBatchOnce(input: SendBatchOnceInput): Promise<LedgerRe
   }
   const ids = emails.map((e) => e.id);
   await db.query(
-    `INSERT INTO ${S}.sends (email_id, loop_id, step, "key", recipient, state)
-     SELECT id, $2, $3, k, r, 'sending' FROM unnest($1::text[], $4::text[], $5::text[]) AS t(id, k, r)
+    `INSERT INTO ${S}.sends (email_id, loop_id, step, "key", recipient, state, payload)
+     SELECT id, $2, $3, k, r, 'sending', p::jsonb FROM unnest($1::text[], $4::text[], $5::text[], $6::text[]) AS t(id, k, r, p)
      ON CONFLICT (email_id) DO NOTHING`,
-    [ids, loop, step, emails.map((e) => e.key), emails.map((e) => e.to)],
+    [ids, loop, step, emails.map((e) => e.key), emails.map((e) => e.to), emails.map(payloadText)],
   );
-  const claimed = await db.query<{ email_id: string; attempts: number }>(
-    `UPDATE ${S}.sends SET attempts = attempts + 1 WHERE email_id = ANY($1::text[]) AND state = 'sending' RETURNING email_id, attempts`,
+  const claimed = await db.query<{ email_id: string; attempts: number; payload: OutgoingEmail | null }>(
+    `UPDATE ${S}.sends SET attempts = attempts + 1 WHERE email_id = ANY($1::text[]) AND state = 'sending' RETURNING email_id, attempts, payload`,
     [ids],
   );
   const attempts = new Map(claimed.rows.map((r) => [r.email_id, r.attempts]));
+  const stored = new Map(claimed.rows.flatMap((r) => (r.payload ? [[r.email_id, r.payload] as const] : [])));
   const results = new Map<string, LedgerResult>();
   if (attempts.size < ids.length) {
     const { rows } = await db.query<{ email_id: string; state: 'sent' | 'failed' }>(
@@ -128,16 +144,17 @@ export async function sendBatchOnce(input: SendBatchOnceInput): Promise<LedgerRe
     const states = new Map(rows.map((r) => [r.email_id, r.state]));
     for (const id of ids) if (!attempts.has(id)) results.set(id, { kind: 'settled', state: states.get(id) ?? 'sent' });
   }
-  const members: PlannedEmail[] = [];
+  const members: { id: string; body: OutgoingEmail }[] = [];
   const refused: { id: string; reason: string }[] = [];
   const seen = new Set<string>();
   for (const email of emails) {
     // A recipient listed twice is one email (one row), as two sendOnce calls would find it settled.
     if (!attempts.has(email.id) || seen.has(email.id)) continue;
     seen.add(email.id);
-    const problem = unsendable(email);
+    const body = stored.get(email.id);
+    const problem = body ? undefined : unsendable(email);
     if (problem) refused.push({ id: email.id, reason: problem });
-    else members.push(email);
+    else members.push({ id: email.id, body: body ?? outgoing(email) });
   }
   if (refused.length) {
     await failRows(
@@ -148,9 +165,12 @@ export async function sendBatchOnce(input: SendBatchOnceInput): Promise<LedgerRe
     for (const r of refused) results.set(r.id, { kind: 'failed', reason: r.reason });
   }
   if (members.length) {
-    const outgoing = members.map((e) => ({ from: e.from!, to: e.to, subject: e.subject!, html: e.html!, text: e.text ?? '' }));
-    const outcome = await sender.sendBatch(outgoing, batchKey(members.map((e) => e.id)));
-    for (const [id, result] of await completeBatch(db, members, attempts, outcome, lastAttempt)) results.set(id, result);
+    const memberIds = members.map((m) => m.id);
+    const outcome = await sender.sendBatch(
+      members.map((m) => m.body),
+      batchKey(memberIds),
+    );
+    for (const [id, result] of await completeBatch({ db, ids: memberIds, attempts, outcome, lastAttempt })) results.set(id, result);
   }
   const answered = new Set<string>();
   return ids.map((id) => {
@@ -161,7 +181,7 @@ export async function sendBatchOnce(input: SendBatchOnceInput): Promise<LedgerRe
   });
 }
 
-async function failRows(db: SendOnceInput['db'], ids: string[], reasons: string[]): Promise<void> {
+async function failRows(db: Queryable, ids: string[], reasons: string[]): Promise<void> {
   await db.query(
     `UPDATE ${S}.sends s SET state = 'failed', last_error = v.reason FROM unnest($1::text[], $2::text[]) AS v(id, reason)
      WHERE s.email_id = v.id AND s.state = 'sending'`,
@@ -170,14 +190,14 @@ async function failRows(db: SendOnceInput['db'], ids: string[], reasons: string[
 }
 
 /** Records a batch call's one outcome on each member's row, as `sendOnce` does for one. */
-async function completeBatch(
-  db: SendOnceInput['db'],
-  members: PlannedEmail[],
-  attempts: Map<string, number>,
-  outcome: SendOutcome,
-  lastAttempt: boolean | undefined,
-): Promise<Map<string, LedgerResult>> {
-  const ids = members.map((e) => e.id);
+async function completeBatch(input: {
+  db: Queryable;
+  ids: string[];
+  attempts: Map<string, number>;
+  outcome: SendOutcome;
+  lastAttempt: boolean | undefined;
+}): Promise<Map<string, LedgerResult>> {
+  const { db, ids, attempts, outcome, lastAttempt } = input;
   const results = new Map<string, LedgerResult>();
   if (outcome.kind === 'sent') {
     // Resend answers the batch's ids in the request's order.
@@ -200,4 +220,57 @@ async function completeBatch(
   await db.query(`UPDATE ${S}.sends SET last_error = $2 WHERE email_id = ANY($1::text[])`, [ids, outcome.reason]);
   for (const id of ids) results.set(id, outcome);
   return results;
+}
+
+/** Rows recorded per statement: bounds a statement's size when an occurrence has many recipients. */
+const RECORD_PAGE = 1000;
+
+export interface RecordedPlan {
+  /** The ids still to send, in the plan's order: recorded now or by an earlier evaluation, not yet settled. */
+  queued: string[];
+  /** Emails the plan could not make sendable, recorded as failed now (no call is made). */
+  failed: { email: LedgerEmail; reason: string }[];
+}
+
+/**
+ * Records a schedule occurrence's emails before any is sent: one row each, 'sending' with its
+ * payload and no attempt yet, so chunk jobs on any worker can send them (`queuedEmails`). An
+ * email recorded before (an evaluation retried) keeps its row and its first payload.
+ */
+export async function recordPlanned(input: { db: Queryable; emails: LedgerEmail[]; loop: string; step: number }): Promise<RecordedPlan> {
+  const { db, emails, loop, step } = input;
+  const failed: RecordedPlan['failed'] = [];
+  const byId = new Map(emails.map((e) => [e.id, e]));
+  for (let i = 0; i < emails.length; i += RECORD_PAGE) {
+    const page = emails.slice(i, i + RECORD_PAGE);
+    const reasons = page.map((e) => unsendable(e) ?? null);
+    const { rows } = await db.query<{ email_id: string; last_error: string }>(
+      `INSERT INTO ${S}.sends (email_id, loop_id, step, "key", recipient, state, last_error, payload)
+       SELECT id, $2, $3, k, r, CASE WHEN e IS NULL THEN 'sending' ELSE 'failed' END, e, p::jsonb
+       FROM unnest($1::text[], $4::text[], $5::text[], $6::text[], $7::text[]) AS t(id, k, r, e, p)
+       ON CONFLICT (email_id) DO NOTHING RETURNING email_id, last_error`,
+      [page.map((e) => e.id), loop, step, page.map((e) => e.key), page.map((e) => e.to), reasons, page.map(payloadText)],
+    );
+    for (const row of rows) if (row.last_error !== null) failed.push({ email: byId.get(row.email_id)!, reason: row.last_error });
+  }
+  const { rows } = await db.query<{ email_id: string }>(`SELECT email_id FROM ${S}.sends WHERE email_id = ANY($1::text[]) AND state = 'sending'`, [
+    [...byId.keys()],
+  ]);
+  const open = new Set(rows.map((r) => r.email_id));
+  return { queued: [...byId.keys()].filter((id) => open.has(id)), failed };
+}
+
+/** The recorded emails of these ids not settled yet, with the payloads they were recorded with, in the ids' order. */
+export async function queuedEmails(db: Queryable, ids: string[]): Promise<LedgerEmail[]> {
+  const { rows } = await db.query<{ email_id: string; key: string; recipient: string; payload: OutgoingEmail }>(
+    `SELECT email_id, "key", recipient, payload FROM ${S}.sends WHERE email_id = ANY($1::text[]) AND state = 'sending' AND payload IS NOT NULL`,
+    [ids],
+  );
+  const found = new Map(rows.map((r) => [r.email_id, r]));
+  return ids.flatMap((id) => {
+    const row = found.get(id);
+    if (!row) return [];
+    const { from, subject, html, text } = row.payload;
+    return [{ id, key: row.key, to: row.recipient, from, subject, html, text, problems: [] }];
+  });
 }

@@ -9,8 +9,8 @@ import type { JobWithMetadata, PgBoss as PgBossType } from 'pg-boss';
 import type { LoadedConfig } from '../plan/load-config.js';
 import { redact } from '../sources/url.js';
 import { postgresBackend, type RunBackend } from './backend.js';
-import { enqueueEvents, enqueueRechecks, enqueueSchedules } from './enqueue.js';
-import { HEARTBEAT_REFRESH_MS, HEARTBEAT_SECONDS, JOBS_SCHEMA, queueName, type JobData } from './jobs.js';
+import { enqueueEvents, enqueueRechecks, enqueueSchedules, insertJobs } from './enqueue.js';
+import { HEARTBEAT_REFRESH_MS, HEARTBEAT_SECONDS, JOBS_SCHEMA, queueName, sendQueueName, type JobData } from './jobs.js';
 import type { Sender } from './sender.js';
 import { enqueueBackfill } from './backfill.js';
 import { cappedSender } from './cap.js';
@@ -74,16 +74,22 @@ async function outstanding(db: Queryable, queues: string[]) {
   return rows[0]!;
 }
 
+/** How many times a job whose worker died on its last attempt is started again before it is left failed. */
+const MAX_REVIVALS = 3;
+
 /**
  * Fails the jobs whose worker stopped beating (see HEARTBEAT_SECONDS) into pg-boss's retry, where
  * any worker takes them. pg-boss's own supervision does the same, but once a minute by default and
  * only inside an instance that lives that long, which a pass of `skene run` rarely does. The fail
  * is fenced by attempt, so two workers reclaiming at once fail a job once, and a job its worker
- * settled meanwhile is left alone. Returns how many were reclaimed.
+ * settled meanwhile is left alone. A job that was on its last attempt has no retry left: it is
+ * inserted again as a new job (`revived`, a few times at most), else emails its worker had
+ * recorded but not settled would stay 'sending' with nobody to send them. Returns how many were
+ * reclaimed.
  */
 async function reclaim(ctx: WorkContext, queues: string[]): Promise<number> {
-  const { rows } = await ctx.db.query<{ name: string; id: string; retry_count: number }>(
-    `SELECT name, id, retry_count FROM ${JOBS_SCHEMA}.job
+  const { rows } = await ctx.db.query<{ name: string; id: string; retry_count: number; retry_limit: number; data: JobData }>(
+    `SELECT name, id, retry_count, retry_limit, data FROM ${JOBS_SCHEMA}.job
      WHERE name = ANY($1) AND state = 'active' AND heartbeat_seconds IS NOT NULL
        AND heartbeat_on + heartbeat_seconds * interval '1 second' < now()`,
     [queues],
@@ -93,6 +99,11 @@ async function reclaim(ctx: WorkContext, queues: string[]): Promise<number> {
     const attempts = rows.filter((r) => r.name === name).map((r) => ({ id: r.id, retryCount: r.retry_count }));
     await ctx.boss.fail(name, attempts, { error });
   }
+  const revive = rows.filter((r) => r.retry_count >= r.retry_limit && (r.data.revived ?? 0) < MAX_REVIVALS);
+  await insertJobs(
+    ctx,
+    revive.map((r) => ({ ...r.data, revived: (r.data.revived ?? 0) + 1 })),
+  );
   return rows.length;
 }
 
@@ -121,7 +132,10 @@ export async function runOnce(options: RunOnceOptions): Promise<RunSummary> {
   try {
     await ensureState(db);
     const boss = (started = await backend.startBoss({ schema: JOBS_SCHEMA, onError: () => {} }));
-    for (const loop of options.config.loops) await boss.createQueue(queueName(loop.id));
+    for (const loop of options.config.loops) {
+      await boss.createQueue(queueName(loop.id));
+      await boss.createQueue(sendQueueName(loop.id));
+    }
     const paused = await pausedLoops(db);
     const ctx: WorkContext = { config: options.config, db, boss, source, sender: options.sender, at, env: options.env, paused, log };
     const enqueue = { config: options.config, db, boss, at, paused, catchUpMs: options.catchUpMs ?? 3_600_000, log };
@@ -158,14 +172,21 @@ async function work(ctx: WorkContext, options: RunOnceOptions): Promise<number> 
       if (ctx.halted) return 0;
       if (options.signal?.aborted) break;
       if (ctx.paused.has(loop.id)) continue;
-      const jobs = (await ctx.boss.fetch<JobData>(queueName(loop.id), { batchSize, includeMetadata: true })) as JobWithMetadata<JobData>[];
-      if (jobs.length === 0) continue;
-      worked = true;
-      // The loop's `maxEmailsPerHour`: one count per batch, then the batch's sender spends the rest (cap.ts).
-      ctx.sender = await cappedSender({ db: ctx.db, config: ctx.config, loop: loop.id, sender: options.sender });
-      await withHeartbeat(ctx, queueName(loop.id), jobs, () => workBatch(ctx, jobs));
+      // Evaluations many at a time (one plan for many events); chunks to send one at a time, so other workers get the rest.
+      for (const [queue, size] of [
+        [queueName(loop.id), batchSize],
+        [sendQueueName(loop.id), 1],
+      ] as const) {
+        const jobs = (await ctx.boss.fetch<JobData>(queue, { batchSize: size, includeMetadata: true })) as JobWithMetadata<JobData>[];
+        if (jobs.length === 0) continue;
+        worked = true;
+        // The loop's `maxEmailsPerHour`: one count per batch, then the batch's sender spends the rest (cap.ts).
+        ctx.sender = await cappedSender({ db: ctx.db, config: ctx.config, loop: loop.id, sender: options.sender });
+        await withHeartbeat(ctx, queue, jobs, () => workBatch(ctx, jobs));
+        if (ctx.halted || ctx.paused.has(loop.id)) break;
+      }
     }
-    const queues = ctx.config.loops.filter((l) => !ctx.paused.has(l.id)).map((l) => queueName(l.id));
+    const queues = ctx.config.loops.filter((l) => !ctx.paused.has(l.id)).flatMap((l) => [queueName(l.id), sendQueueName(l.id)]);
     if (options.signal?.aborted) {
       const left = await outstanding(ctx.db, queues);
       return left.ready + left.later;

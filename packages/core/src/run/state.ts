@@ -20,7 +20,8 @@ export function stateStatements(): string {
   return `SELECT pg_advisory_xact_lock(hashtext('skene run state ${DEFAULT_CAPTURE_SCHEMA}'));
 CREATE SCHEMA IF NOT EXISTS ${S};
 -- One row per email ever attempted, keyed by the plan's email id (also Resend's idempotency key):
--- written 'sending' before the call, 'sent' or 'failed' after it.
+-- written 'sending' before the call, 'sent' or 'failed' after it. \`payload\` is the request's email as
+-- first recorded (from, to, subject, html, text): every attempt sends exactly that.
 CREATE TABLE IF NOT EXISTS ${S}.sends (
   email_id text PRIMARY KEY,
   loop_id text NOT NULL,
@@ -32,9 +33,12 @@ CREATE TABLE IF NOT EXISTS ${S}.sends (
   attempts integer NOT NULL DEFAULT 0,
   last_error text,
   created_at timestamptz NOT NULL DEFAULT now(),
-  sent_at timestamptz
+  sent_at timestamptz,
+  payload jsonb
 );
 CREATE INDEX IF NOT EXISTS sends_loop_step_idx ON ${S}.sends (loop_id, step, state);
+-- A ledger made before payloads were kept.
+ALTER TABLE ${S}.sends ADD COLUMN IF NOT EXISTS payload jsonb;
 -- One row per event × step (subject 'event:<id>') or occurrence × step ('occurrence:<ISO>').
 CREATE TABLE IF NOT EXISTS ${S}.progress (
   subject text NOT NULL,

@@ -1,6 +1,7 @@
 /**
  * One fetched batch of a loop's jobs, decided: database events grouped by step and evaluated in
- * one plan per step (`keys`), schedule occurrences one plan each; every planned email sent once
+ * one plan per step (`keys`); a schedule occurrence evaluated in one plan, its emails recorded in
+ * the ledger and split into chunk jobs that any worker sends; every planned email sent once
  * through the ledger; every other key recorded (waiting with its next check, expired, skipped).
  * Each job is settled on its own: a transient send failure fails only its job, which pg-boss
  * retries per the loop's `recovery`.
@@ -8,11 +9,11 @@
 import type { JobWithMetadata, PgBoss } from 'pg-boss';
 import type { LoadedConfig } from '../plan/load-config.js';
 import { parseDuration } from '../plan/clock.js';
-import type { PlannedEmail } from '../report/model.js';
 import type { DataSource } from '../sources/types.js';
 import { evaluateKeys, evaluateOccurrence, isPlainKey, type KeyVerdict } from './evaluate.js';
-import { nextCheck, queueName, subjectOf, type JobData } from './jobs.js';
-import { sendBatchOnce, sendOnce, type LedgerResult } from './ledger.js';
+import { insertJobs } from './enqueue.js';
+import { nextCheck, queueOf, subjectOf, type JobData } from './jobs.js';
+import { queuedEmails, recordPlanned, sendBatchOnce, sendOnce, type LedgerEmail, type LedgerResult } from './ledger.js';
 import { MAX_BATCH_SIZE, type Sender } from './sender.js';
 import { pauseLoop, progressState, setProgress, type Queryable } from './state.js';
 
@@ -46,6 +47,12 @@ export interface WorkContext {
 }
 
 type Job = JobWithMetadata<JobData>;
+
+/**
+ * Emails per chunk job of a schedule occurrence (five batch requests): small enough that two
+ * workers share an occurrence of a thousand, large enough that fetching a chunk costs little.
+ */
+export const CHUNK_SIZE = 500;
 
 /** A send that must be tried again: the job fails and pg-boss retries it. */
 class RetryJob extends Error {}
@@ -87,14 +94,14 @@ async function defer(ctx: WorkContext, job: Job, reason: string): Promise<void> 
 }
 
 /** Sends one planned email once and logs it; a retry or a loop-wide stop is returned to the caller. */
-async function send(ctx: WorkContext, job: Job, email: PlannedEmail): Promise<LedgerResult> {
+async function send(ctx: WorkContext, job: Job, email: LedgerEmail): Promise<LedgerResult> {
   const d = job.data;
   const result = await sendOnce({ db: ctx.db, sender: ctx.sender, email, loop: d.loop, step: d.step, lastAttempt: lastAttempt(job) });
   logSend(ctx, job, email, result);
   return result;
 }
 
-function logSend(ctx: WorkContext, job: Job, email: PlannedEmail, result: LedgerResult): void {
+function logSend(ctx: WorkContext, job: Job, email: LedgerEmail, result: LedgerResult): void {
   const d = job.data;
   const base = { loop: d.loop, step: d.step, emailId: email.id, key: email.key, to: email.to };
   if (result.kind === 'sent') ctx.log({ ...base, decision: 'sent', ...(result.providerId ? { providerId: result.providerId } : {}) });
@@ -110,7 +117,7 @@ async function decideEvent(ctx: WorkContext, job: Job, verdict: KeyVerdict): Pro
     if (result.kind === 'retry') throw new RetryJob(result.reason);
     if (result.kind === 'paused' || result.kind === 'halt') {
       await stopLoop(ctx, job, result);
-      return defer(ctx, job, `${result.kind}: ${result.reason}`);
+      return postpone(ctx, job, `${result.kind}: ${result.reason}`);
     }
     if (result.kind === 'failed') return setProgress(ctx.db, { ...base, state: 'failed', reason: result.reason });
     if (result.kind === 'settled') {
@@ -140,31 +147,52 @@ async function decideEvent(ctx: WorkContext, job: Job, verdict: KeyVerdict): Pro
   await setProgress(ctx.db, { ...base, state: 'waiting', reason: 'waiting: condition not met', deadline, checks: d.checks + 1, nextCheckAt });
 }
 
-/** A schedule occurrence: every recipient the plan lists for it, each sent once, in batches of up to 100 per request. */
+/**
+ * A schedule occurrence, evaluated once at its instant: every email the plan lists is recorded in
+ * the ledger with its payload, then queued in chunks (`decideChunk`) that any worker may take.
+ */
 async function decideOccurrence(ctx: WorkContext, job: Job): Promise<void> {
   const d = job.data as Extract<JobData, { kind: 'occurrence' }>;
   const emails = await evaluateOccurrence({ config: ctx.config, source: ctx.source, at: new Date(d.occurrence), loop: d.loop, step: d.step, env: ctx.env });
+  const recorded = await recordPlanned({ db: ctx.db, emails, loop: d.loop, step: d.step });
+  for (const { email, reason } of recorded.failed) logSend(ctx, job, email, { kind: 'failed', reason });
+  const chunks: JobData[] = [];
+  for (let i = 0; i < recorded.queued.length; i += CHUNK_SIZE) {
+    chunks.push({ kind: 'chunk', loop: d.loop, step: d.step, occurrence: d.occurrence, emailIds: recorded.queued.slice(i, i + CHUNK_SIZE), checks: d.checks });
+  }
+  await insertJobs(ctx, chunks);
+  const reason = `${emails.length} recipient(s): ${recorded.queued.length} queued in ${chunks.length} chunk(s), ${recorded.failed.length} failed`;
+  await setProgress(ctx.db, { subject: subjectOf(d), loop: d.loop, step: d.step, state: 'done', reason });
+}
+
+/** A chunk of an occurrence's recorded emails, each sent once with its recorded payload, up to 100 per request. */
+async function decideChunk(ctx: WorkContext, job: Job): Promise<void> {
+  const d = job.data as Extract<JobData, { kind: 'chunk' }>;
+  const emails = await queuedEmails(ctx.db, d.emailIds);
   let retry: string | undefined;
-  const tally = { sent: 0, failed: 0 };
   for (let i = 0; i < emails.length; i += MAX_BATCH_SIZE) {
-    const chunk = emails.slice(i, i + MAX_BATCH_SIZE);
-    const results = await sendBatchOnce({ db: ctx.db, sender: ctx.sender, emails: chunk, loop: d.loop, step: d.step, lastAttempt: lastAttempt(job) });
-    chunk.forEach((email, n) => logSend(ctx, job, email, results[n]!));
+    const batch = emails.slice(i, i + MAX_BATCH_SIZE);
+    const results = await sendBatchOnce({ db: ctx.db, sender: ctx.sender, emails: batch, loop: d.loop, step: d.step, lastAttempt: lastAttempt(job) });
+    batch.forEach((email, n) => logSend(ctx, job, email, results[n]!));
     const stop = results.find((r) => r.kind === 'paused' || r.kind === 'halt') as Extract<LedgerResult, { kind: 'paused' | 'halt' }> | undefined;
     if (stop) {
       await stopLoop(ctx, job, stop);
-      return defer(ctx, job, `${stop.kind}: ${stop.reason}`);
+      return postpone(ctx, job, `${stop.kind}: ${stop.reason}`);
     }
-    for (const result of results) {
-      if (result.kind === 'retry') retry ??= result.reason;
-      else if (result.kind === 'failed' || (result.kind === 'settled' && result.state === 'failed')) tally.failed++;
-      else tally.sent++;
-    }
+    retry ??= results.find((r) => r.kind === 'retry')?.reason;
   }
-  // The whole occurrence runs again; the ledger skips what was sent.
+  // The chunk runs again; the ledger skips what was sent.
   if (retry) throw new RetryJob(retry);
-  const reason = `${emails.length} recipient(s): ${tally.sent} sent, ${tally.failed} failed`;
-  await setProgress(ctx.db, { subject: subjectOf(d), loop: d.loop, step: d.step, state: 'done', reason });
+}
+
+/**
+ * Work a loop-wide stop interrupted, kept for when the loop may send again: an event or
+ * occurrence as a due re-check (`defer`); a chunk as a new job in its queue, which is not worked
+ * while the loop is paused.
+ */
+async function postpone(ctx: WorkContext, job: Job, reason: string): Promise<void> {
+  if (job.data.kind !== 'chunk') return defer(ctx, job, reason);
+  await insertJobs(ctx, [{ ...job.data, checks: job.data.checks + 1 }]);
 }
 
 /** Settles a job after its work threw: retried by pg-boss, or on its last attempt recorded as failed. */
@@ -173,7 +201,7 @@ async function settleFailure(ctx: WorkContext, job: Job, error: unknown): Promis
   const reason = error instanceof Error ? error.message : String(error);
   if (!lastAttempt(job)) {
     if (!(error instanceof RetryJob)) ctx.log({ decision: 'retry', loop: d.loop, step: d.step, reason });
-    await ctx.boss.fail(queueName(d.loop), { id: job.id, retryCount: job.retryCount }, { error: reason });
+    await ctx.boss.fail(queueOf(d), { id: job.id, retryCount: job.retryCount }, { error: reason });
     return;
   }
   ctx.log({ decision: 'failed', loop: d.loop, step: d.step, reason: `gave up after ${job.retryCount + 1} attempts: ${reason}` });
@@ -184,14 +212,14 @@ async function settleFailure(ctx: WorkContext, job: Job, error: unknown): Promis
     state: 'failed',
     reason: `gave up after ${job.retryCount + 1} attempts: ${reason}`,
   });
-  await ctx.boss.complete(queueName(d.loop), { id: job.id, retryCount: job.retryCount });
+  await ctx.boss.complete(queueOf(d), { id: job.id, retryCount: job.retryCount });
 }
 
 /** Runs `decide` for a job and settles it; after a loop-wide stop, the rest is deferred untouched. */
 async function settle(ctx: WorkContext, job: Job, decide: () => Promise<void>): Promise<void> {
-  const queue = queueName(job.data.loop);
+  const queue = queueOf(job.data);
   try {
-    if (ctx.halted || ctx.paused.has(job.data.loop)) await defer(ctx, job, ctx.halted ? `halt: ${ctx.halted}` : `paused: ${ctx.paused.get(job.data.loop)}`);
+    if (ctx.halted || ctx.paused.has(job.data.loop)) await postpone(ctx, job, ctx.halted ? `halt: ${ctx.halted}` : `paused: ${ctx.paused.get(job.data.loop)}`);
     else await decide();
   } catch (error) {
     return settleFailure(ctx, job, error);
@@ -199,9 +227,10 @@ async function settle(ctx: WorkContext, job: Job, decide: () => Promise<void>): 
   await ctx.boss.complete(queue, { id: job.id, retryCount: job.retryCount });
 }
 
-/** Whether the job's event or occurrence already reached an end for its step (a duplicate job). */
+/** Whether the job's event or occurrence already reached an end for its step (a duplicate job); a chunk's emails are guarded by the ledger. */
 async function alreadyDecided(ctx: WorkContext, job: Job): Promise<boolean> {
   const d = job.data;
+  if (d.kind === 'chunk') return false;
   const state = await progressState(ctx.db, subjectOf(d), d.loop, d.step);
   return state !== undefined && state !== 'waiting';
 }
@@ -210,11 +239,12 @@ export async function workBatch(ctx: WorkContext, jobs: Job[]): Promise<void> {
   const events = new Map<number, Job[]>();
   for (const job of jobs) {
     if (await alreadyDecided(ctx, job)) {
-      await ctx.boss.complete(queueName(job.data.loop), { id: job.id, retryCount: job.retryCount });
+      await ctx.boss.complete(queueOf(job.data), { id: job.id, retryCount: job.retryCount });
       continue;
     }
     const d = job.data;
     if (d.kind === 'occurrence') await settle(ctx, job, () => decideOccurrence(ctx, job));
+    else if (d.kind === 'chunk') await settle(ctx, job, () => decideChunk(ctx, job));
     else if (!isPlainKey(d.key)) {
       await settle(ctx, job, () =>
         decideEvent(ctx, job, { kind: 'skipped', reason: 'a primary key of several columns: the runner evaluates single-column keys only' }),

@@ -1,0 +1,107 @@
+/**
+ * A schedule occurrence is evaluated once, its emails recorded in the ledger with their payloads,
+ * and sent in chunk jobs that several workers share; every attempt of an email sends the payload
+ * it was first recorded with, so data that changes between two attempts changes nothing.
+ */
+import { test, type TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import { faults } from '../../../../test/helpers/resend-double.js';
+import { runOnce, type Sender } from '../../src/run/index.js';
+import { CHUNK_SIZE } from '../../src/run/work.js';
+import { makeConfig } from '../plan/helpers.js';
+import { activationConfig, FROM, harness, ledger, newSender, TEMPLATES } from './runner-helpers.js';
+
+const RECIPIENTS = 2 * CHUNK_SIZE + 200;
+const TABLES = `CREATE TABLE users (id serial PRIMARY KEY, email text NOT NULL, name text NOT NULL);
+  INSERT INTO users (email, name) SELECT 'user' || i || '@example.com', 'User ' || i FROM generate_series(1, ${RECIPIENTS}) i;`;
+const AT = new Date('2026-03-02T09:00:30Z');
+
+function digestConfig(t: TestContext) {
+  const config = makeConfig(
+    {
+      loops: [
+        {
+          id: 'digest',
+          type: 'retention',
+          opinion: 'An hourly digest',
+          steps: [
+            {
+              trigger: { type: 'schedule', cron: '0 * * * *' },
+              condition: { type: 'query', query: 'SELECT id, email, name FROM users' },
+              action: { type: 'email', provider: 'resend', template: 'welcome', personalization: { name: '{{user.name}}' } },
+            },
+          ],
+        },
+      ],
+    },
+    TEMPLATES,
+  );
+  t.after(() => config.cleanup());
+  return config;
+}
+
+/** A sender that takes `ms` longer per request, as a network would: a chunk then lasts long enough to be shared. */
+function slowSender(sender: Sender, ms: number): Sender {
+  const wait = () => new Promise((resolve) => setTimeout(resolve, ms));
+  return {
+    ...sender,
+    send: async (email, key) => (await wait(), sender.send(email, key)),
+    sendBatch: async (emails, key) => (await wait(), sender.sendBatch(emails, key)),
+  };
+}
+
+test('one occurrence, recorded once, sent in chunks that two workers share: every email exactly once', async (t) => {
+  const config = digestConfig(t);
+  const h = await harness(t, config, TABLES);
+  if (!h) return;
+  const worker = () => runOnce({ config, databaseUrl: h.url, sender: slowSender(newSender(h.double), 40), env: FROM, at: AT, maxWaitMs: 20_000 });
+  const [a, b] = await Promise.all([worker(), worker()]);
+
+  assert.equal(a.counts.sent + b.counts.sent, RECIPIENTS);
+  assert.ok(a.counts.sent > 0 && b.counts.sent > 0, `both workers sent (${a.counts.sent} / ${b.counts.sent})`);
+  const keys = h.double.delivered.map((d) => d.idempotencyKey);
+  assert.equal(new Set(h.double.delivered.map((d) => String(d.email.to))).size, RECIPIENTS, 'each recipient once');
+  assert.equal(h.double.delivered.length, RECIPIENTS);
+  assert.ok(keys.every((k) => k?.startsWith('batch-')));
+  const rows = await ledger(h.client);
+  assert.equal(rows.length, RECIPIENTS);
+  assert.ok(rows.every((r) => r.state === 'sent' && r.attempts === 1));
+  const progress = await h.client.query(`SELECT state, reason FROM skene.progress WHERE subject LIKE 'occurrence:%'`);
+  assert.deepEqual(progress.rows, [{ state: 'done', reason: `${RECIPIENTS} recipient(s): ${RECIPIENTS} queued in 3 chunk(s), 0 failed` }]);
+  const payloads = await h.client.query(`SELECT payload FROM skene.sends WHERE "key" = '7'`);
+  assert.deepEqual(payloads.rows[0].payload.to, 'user7@example.com');
+  assert.match(payloads.rows[0].payload.html, /Hi User 7!/);
+});
+
+test('a retry sends the payload first recorded, though the row changed in between: no 409, no second version', async (t) => {
+  const config = activationConfig(t);
+  const h = await harness(t, config);
+  if (!h) return;
+  await h.client.query(`INSERT INTO users (email, name) VALUES ('ann@example.com', 'Ann'); INSERT INTO projects (user_id, name) VALUES (1, 'first');`);
+  // The first call reaches Resend, which delivers it, but the answer is lost; meanwhile Ann renames herself.
+  let calls = 0;
+  const sender: Sender = {
+    ...h.sender,
+    send: async (email, key) => {
+      if (++calls === 1) {
+        h.double.script('/emails', faults.lostResponse());
+        await h.client.query(`UPDATE users SET name = 'Annabel' WHERE id = 1`);
+      }
+      return h.sender.send(email, key);
+    },
+  };
+  const summary = await h.run({ at: new Date(Date.now() + 1000), sender });
+
+  assert.equal(summary.counts.sent, 1);
+  assert.equal(calls, 2, 'sent again under the same key after the lost answer');
+  assert.equal(h.double.delivered.length, 1, 'Resend replays the first answer');
+  assert.match(String(h.double.delivered[0]!.email.html), /Hi Ann!/);
+  assert.ok(
+    h.double.requests.every((r) => r.status !== 409),
+    `statuses ${h.double.requests.map((r) => r.status)}`,
+  );
+  assert.deepEqual(
+    (await ledger(h.client)).map((r) => [r.email_id, r.state, r.attempts]),
+    [['activated/1/1', 'sent', 2]],
+  );
+});
