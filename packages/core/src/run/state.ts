@@ -21,7 +21,9 @@ export function stateStatements(): string {
 CREATE SCHEMA IF NOT EXISTS ${S};
 -- One row per email ever attempted, keyed by the plan's email id (also Resend's idempotency key):
 -- written 'sending' before the call, 'sent' or 'failed' after it. \`payload\` is the request's email as
--- first recorded (from, to, subject, html, text): every attempt sends exactly that.
+-- first recorded (from, to, subject, html, text): every attempt sends exactly that. A recorded
+-- email of a schedule keeps \`idempotency_key\`, the key of the request it was first sent in (its
+-- own id, or its batch's): a retry repeats that request exactly, so Resend replays it.
 CREATE TABLE IF NOT EXISTS ${S}.sends (
   email_id text PRIMARY KEY,
   loop_id text NOT NULL,
@@ -34,11 +36,13 @@ CREATE TABLE IF NOT EXISTS ${S}.sends (
   last_error text,
   created_at timestamptz NOT NULL DEFAULT now(),
   sent_at timestamptz,
-  payload jsonb
+  payload jsonb,
+  idempotency_key text
 );
 CREATE INDEX IF NOT EXISTS sends_loop_step_idx ON ${S}.sends (loop_id, step, state);
--- A ledger made before payloads were kept.
-ALTER TABLE ${S}.sends ADD COLUMN IF NOT EXISTS payload jsonb;
+-- A ledger made before payloads and request keys were kept.
+ALTER TABLE ${S}.sends ADD COLUMN IF NOT EXISTS payload jsonb, ADD COLUMN IF NOT EXISTS idempotency_key text;
+CREATE INDEX IF NOT EXISTS sends_request_idx ON ${S}.sends (idempotency_key) WHERE state = 'sending';
 -- One row per event × step (subject 'event:<id>') or occurrence × step ('occurrence:<ISO>').
 CREATE TABLE IF NOT EXISTS ${S}.progress (
   subject text NOT NULL,

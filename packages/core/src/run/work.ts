@@ -13,8 +13,9 @@ import type { DataSource } from '../sources/types.js';
 import { evaluateKeys, evaluateOccurrence, isPlainKey, type KeyVerdict } from './evaluate.js';
 import { insertJobs } from './enqueue.js';
 import { nextCheck, queueOf, subjectOf, type JobData } from './jobs.js';
-import { queuedEmails, recordPlanned, sendBatchOnce, sendOnce, type LedgerEmail, type LedgerResult } from './ledger.js';
-import { MAX_BATCH_SIZE, type Sender } from './sender.js';
+import { sendOnce, type LedgerEmail, type LedgerResult } from './ledger.js';
+import { recordPlanned, sendRecorded } from './ledger-batch.js';
+import type { Sender } from './sender.js';
 import { pauseLoop, progressState, setProgress, type Queryable } from './state.js';
 
 export type Decision = 'sent' | 'waiting' | 'expired' | 'failed' | 'skipped' | 'retry' | 'paused' | 'halt';
@@ -149,39 +150,51 @@ async function decideEvent(ctx: WorkContext, job: Job, verdict: KeyVerdict): Pro
 
 /**
  * A schedule occurrence, evaluated once at its instant: every email the plan lists is recorded in
- * the ledger with its payload, then queued in chunks (`decideChunk`) that any worker may take.
+ * the ledger with its payload and queued in chunks (`decideChunk`) that any worker may take. Each
+ * chunk is queued as soon as it is recorded, so other workers start sending while the rest is
+ * recorded.
  */
 async function decideOccurrence(ctx: WorkContext, job: Job): Promise<void> {
   const d = job.data as Extract<JobData, { kind: 'occurrence' }>;
-  const emails = await evaluateOccurrence({ config: ctx.config, source: ctx.source, at: new Date(d.occurrence), loop: d.loop, step: d.step, env: ctx.env });
-  const recorded = await recordPlanned({ db: ctx.db, emails, loop: d.loop, step: d.step });
-  for (const { email, reason } of recorded.failed) logSend(ctx, job, email, { kind: 'failed', reason });
-  const chunks: JobData[] = [];
-  for (let i = 0; i < recorded.queued.length; i += CHUNK_SIZE) {
-    chunks.push({ kind: 'chunk', loop: d.loop, step: d.step, occurrence: d.occurrence, emailIds: recorded.queued.slice(i, i + CHUNK_SIZE), checks: d.checks });
+  const planned = await evaluateOccurrence({ config: ctx.config, source: ctx.source, at: new Date(d.occurrence), loop: d.loop, step: d.step, env: ctx.env });
+  // A recipient the condition lists twice is one email: one id, in one chunk.
+  const emails = [...new Map(planned.map((e) => [e.id, e])).values()];
+  const tally = { queued: 0, failed: 0, chunks: 0 };
+  for (let i = 0; i < emails.length; i += CHUNK_SIZE) {
+    const recorded = await recordPlanned({ db: ctx.db, emails: emails.slice(i, i + CHUNK_SIZE), loop: d.loop, step: d.step });
+    for (const { email, reason } of recorded.failed) logSend(ctx, job, email, { kind: 'failed', reason });
+    tally.failed += recorded.failed.length;
+    if (!recorded.queued.length) continue;
+    await insertJobs(ctx, [{ kind: 'chunk', loop: d.loop, step: d.step, occurrence: d.occurrence, emailIds: recorded.queued, checks: d.checks }]);
+    tally.queued += recorded.queued.length;
+    tally.chunks++;
   }
-  await insertJobs(ctx, chunks);
-  const reason = `${emails.length} recipient(s): ${recorded.queued.length} queued in ${chunks.length} chunk(s), ${recorded.failed.length} failed`;
+  const reason = `${emails.length} recipient(s): ${tally.queued} queued in ${tally.chunks} chunk(s), ${tally.failed} failed`;
   await setProgress(ctx.db, { subject: subjectOf(d), loop: d.loop, step: d.step, state: 'done', reason });
 }
 
 /** A chunk of an occurrence's recorded emails, each sent once with its recorded payload, up to 100 per request. */
 async function decideChunk(ctx: WorkContext, job: Job): Promise<void> {
   const d = job.data as Extract<JobData, { kind: 'chunk' }>;
-  const emails = await queuedEmails(ctx.db, d.emailIds);
   let retry: string | undefined;
-  for (let i = 0; i < emails.length; i += MAX_BATCH_SIZE) {
-    const batch = emails.slice(i, i + MAX_BATCH_SIZE);
-    const results = await sendBatchOnce({ db: ctx.db, sender: ctx.sender, emails: batch, loop: d.loop, step: d.step, lastAttempt: lastAttempt(job) });
-    batch.forEach((email, n) => logSend(ctx, job, email, results[n]!));
-    const stop = results.find((r) => r.kind === 'paused' || r.kind === 'halt') as Extract<LedgerResult, { kind: 'paused' | 'halt' }> | undefined;
-    if (stop) {
-      await stopLoop(ctx, job, stop);
-      return postpone(ctx, job, `${stop.kind}: ${stop.reason}`);
-    }
-    retry ??= results.find((r) => r.kind === 'retry')?.reason;
+  let stop: Extract<LedgerResult, { kind: 'paused' | 'halt' }> | undefined;
+  await sendRecorded({
+    db: ctx.db,
+    sender: ctx.sender,
+    ids: d.emailIds,
+    lastAttempt: lastAttempt(job),
+    onResults: (results) => {
+      for (const { email, result } of results) logSend(ctx, job, email, result);
+      stop = results.map((r) => r.result).find((r) => r.kind === 'paused' || r.kind === 'halt') as typeof stop;
+      for (const { result } of results) if (result.kind === 'retry') retry ??= result.reason;
+      return !!stop;
+    },
+  });
+  if (stop) {
+    await stopLoop(ctx, job, stop);
+    return postpone(ctx, job, `${stop.kind}: ${stop.reason}`);
   }
-  // The chunk runs again; the ledger skips what was sent.
+  // The chunk runs again; the ledger skips what was sent and repeats what may have been.
   if (retry) throw new RetryJob(retry);
 }
 

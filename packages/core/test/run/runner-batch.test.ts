@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { faults, type ResendDouble, type ScriptedResponse } from '../../../../test/helpers/resend-double.js';
 import { runPlan } from '../../src/plan/engine.js';
 import { openSource } from '../../src/sources/index.js';
-import { batchKey } from '../../src/run/ledger.js';
+import { batchKey } from '../../src/run/ledger-batch.js';
 import type { Sender } from '../../src/run/index.js';
 import { makeConfig } from '../plan/helpers.js';
 import { FROM, harness, ledger, TEMPLATES } from './runner-helpers.js';
