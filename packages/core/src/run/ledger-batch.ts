@@ -4,10 +4,10 @@
  *
  * Resend's batch endpoint keys a whole request: a member of a batch that may have been delivered
  * (a crash, a lost answer) is safe to send again only in the very same request — same members,
- * same payloads, same key — which Resend then replays instead of delivering. So the first claim of
- * a row writes the key of its request into `idempotency_key`, and every later attempt rebuilds that
- * request from the rows that carry the key. Two workers holding overlapping chunks cannot put one
- * email into two different requests: a row is claimed for a new request only while it has no key.
+ * same payloads, same key — which Resend then replays instead of delivering. So each row is
+ * recorded with the key of the one request it will ever be sent in (`idempotency_key`: its batch's,
+ * or its own id when it goes alone), and every attempt builds that request from the rows that carry
+ * the key. Whatever chunk a row is found in later, by whichever worker, it goes in no other request.
  */
 import { createHash } from 'node:crypto';
 import { completeBatch, payloadText, unsendable, type LedgerEmail, type LedgerResult } from './ledger.js';
@@ -38,10 +38,22 @@ export interface RecordedPlan {
   failed: { email: LedgerEmail; reason: string }[];
 }
 
+/** The request each sendable email will be sent in: groups of up to 100 in order, a group too small for a batch one email each. */
+function requestKeys(emails: LedgerEmail[]): Map<string, string> {
+  const sendable = emails.filter((e) => !unsendable(e)).map((e) => e.id);
+  const keys = new Map<string, string>();
+  for (let i = 0; i < sendable.length; i += MAX_BATCH_SIZE) {
+    const ids = sendable.slice(i, i + MAX_BATCH_SIZE);
+    const key = ids.length < BATCH_MIN ? undefined : batchKey(ids);
+    for (const id of ids) keys.set(id, key ?? id);
+  }
+  return keys;
+}
+
 /**
  * Records emails of a schedule occurrence before any is sent: one row each, 'sending' with its
- * payload and no attempt yet. An email recorded before (an evaluation retried) keeps its row and
- * its first payload.
+ * payload and the key of its request, no attempt yet. An email recorded before (an evaluation
+ * retried) keeps its row, its first payload and its request. Ids must be distinct.
  */
 export async function recordPlanned(input: { db: Queryable; emails: LedgerEmail[]; loop: string; step: number }): Promise<RecordedPlan> {
   const { db, emails, loop, step } = input;
@@ -49,12 +61,22 @@ export async function recordPlanned(input: { db: Queryable; emails: LedgerEmail[
   const byId = new Map(emails.map((e) => [e.id, e]));
   for (let i = 0; i < emails.length; i += RECORD_PAGE) {
     const page = emails.slice(i, i + RECORD_PAGE);
+    const keys = requestKeys(page);
     const { rows } = await db.query<{ email_id: string; last_error: string }>(
-      `INSERT INTO ${S}.sends (email_id, loop_id, step, "key", recipient, state, last_error, payload)
-       SELECT id, $2, $3, k, r, CASE WHEN e IS NULL THEN 'sending' ELSE 'failed' END, e, p::jsonb
-       FROM unnest($1::text[], $4::text[], $5::text[], $6::text[], $7::text[]) AS t(id, k, r, e, p)
+      `INSERT INTO ${S}.sends (email_id, loop_id, step, "key", recipient, state, last_error, payload, idempotency_key)
+       SELECT id, $2, $3, k, r, CASE WHEN e IS NULL THEN 'sending' ELSE 'failed' END, e, p::jsonb, q
+       FROM unnest($1::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[]) AS t(id, k, r, e, p, q)
        ON CONFLICT (email_id) DO NOTHING RETURNING email_id, last_error`,
-      [page.map((e) => e.id), loop, step, page.map((e) => e.key), page.map((e) => e.to), page.map((e) => unsendable(e) ?? null), page.map(payloadText)],
+      [
+        page.map((e) => e.id),
+        loop,
+        step,
+        page.map((e) => e.key),
+        page.map((e) => e.to),
+        page.map((e) => unsendable(e) ?? null),
+        page.map(payloadText),
+        page.map((e) => keys.get(e.id) ?? null),
+      ],
     );
     for (const row of rows) if (row.last_error !== null) failed.push({ email: byId.get(row.email_id)!, reason: row.last_error });
   }
@@ -71,26 +93,6 @@ interface RecordedRow {
   recipient: string;
   payload: OutgoingEmail;
   attempts: number;
-  idempotency_key: string | null;
-}
-
-/** One request to make: a key, and the fresh rows it may claim (none when it repeats an earlier request). */
-interface Request {
-  key: string;
-  fresh: string[];
-}
-
-/** The requests for these rows: each earlier request again, then the fresh rows in requests of up to 100. */
-function requestsFor(rows: RecordedRow[]): Request[] {
-  const earlier = [...new Set(rows.flatMap((r) => (r.idempotency_key ? [r.idempotency_key] : [])))].map((key) => ({ key, fresh: [] }));
-  const fresh = rows.filter((r) => !r.idempotency_key).map((r) => r.email_id);
-  const requests: Request[] = [...earlier];
-  for (let i = 0; i < fresh.length; i += MAX_BATCH_SIZE) {
-    const ids = fresh.slice(i, i + MAX_BATCH_SIZE);
-    if (ids.length < BATCH_MIN) requests.push(...ids.map((id) => ({ key: id, fresh: [id] })));
-    else requests.push({ key: batchKey(ids), fresh: ids });
-  }
-  return requests;
 }
 
 function ledgerEmail(row: RecordedRow): LedgerEmail {
@@ -109,33 +111,31 @@ export interface SendRecordedInput {
   onResults: (results: { email: LedgerEmail; result: LedgerResult }[]) => boolean | Promise<boolean>;
 }
 
-/** Sends recorded emails once each, in the requests the module comment describes. */
+/** Sends recorded emails once each, each in the one request recorded for it (see the module comment). */
 export async function sendRecorded(input: SendRecordedInput): Promise<void> {
   const { db, sender } = input;
-  const { rows } = await db.query<RecordedRow & Record<string, unknown>>(
-    `SELECT email_id, "key", recipient, payload, attempts, idempotency_key FROM ${S}.sends
-     WHERE email_id = ANY($1::text[]) AND state = 'sending' AND payload IS NOT NULL`,
+  const { rows } = await db.query<{ email_id: string; idempotency_key: string }>(
+    `SELECT email_id, idempotency_key FROM ${S}.sends WHERE email_id = ANY($1::text[]) AND state = 'sending' AND idempotency_key IS NOT NULL`,
     [input.ids],
   );
-  const order = new Map(input.ids.map((id, i) => [id, i]));
-  rows.sort((a, b) => order.get(a.email_id)! - order.get(b.email_id)!);
-  for (const request of requestsFor(rows)) {
-    // Claims the request's rows: those already under its key (a repeat) and the fresh ones no other request took meanwhile.
+  const requestOf = new Map(rows.map((r) => [r.email_id, r.idempotency_key]));
+  const requests = [...new Set(input.ids.flatMap((id) => (requestOf.has(id) ? [requestOf.get(id)!] : [])))];
+  for (const key of requests) {
+    // Every row of the request still unsettled, also one found in another chunk: the request is always the same.
     const claimed = await db.query<RecordedRow & Record<string, unknown>>(
-      `UPDATE ${S}.sends SET attempts = attempts + 1, idempotency_key = $1
-       WHERE state = 'sending' AND (idempotency_key = $1 OR (idempotency_key IS NULL AND email_id = ANY($2::text[])))
-       RETURNING email_id, "key", recipient, payload, attempts, idempotency_key`,
-      [request.key, request.fresh],
+      `UPDATE ${S}.sends SET attempts = attempts + 1 WHERE idempotency_key = $1 AND state = 'sending'
+       RETURNING email_id, "key", recipient, payload, attempts`,
+      [key],
     );
     if (!claimed.rows.length) continue;
-    // The same request every time: members in one order, so the body (and Resend's replay) is the same.
+    // Members in one order, so the body (and Resend's replay) is the same every time.
     const members = claimed.rows.sort((a, b) => (a.email_id < b.email_id ? -1 : a.email_id > b.email_id ? 1 : 0));
-    const single = members.length === 1 && members[0]!.email_id === request.key;
-    const outcome: SendOutcome = single
-      ? await sender.send(members[0]!.payload, request.key)
+    const alone = members.length === 1 && members[0]!.email_id === key;
+    const outcome: SendOutcome = alone
+      ? await sender.send(members[0]!.payload, key)
       : await sender.sendBatch(
           members.map((m) => m.payload),
-          request.key,
+          key,
         );
     const ids = members.map((m) => m.email_id);
     const attempts = new Map(members.map((m) => [m.email_id, m.attempts]));

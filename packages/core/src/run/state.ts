@@ -22,7 +22,7 @@ CREATE SCHEMA IF NOT EXISTS ${S};
 -- One row per email ever attempted, keyed by the plan's email id (also Resend's idempotency key):
 -- written 'sending' before the call, 'sent' or 'failed' after it. \`payload\` is the request's email as
 -- first recorded (from, to, subject, html, text): every attempt sends exactly that. A recorded
--- email of a schedule keeps \`idempotency_key\`, the key of the request it was first sent in (its
+-- email of a schedule has \`idempotency_key\`, the key of the one request it is ever sent in (its
 -- own id, or its batch's): a retry repeats that request exactly, so Resend replays it.
 CREATE TABLE IF NOT EXISTS ${S}.sends (
   email_id text PRIMARY KEY,
