@@ -18,7 +18,7 @@ export function resumeCursor(loop: string): string {
 
 export interface HourlyBudget {
   cap: number;
-  /** Sent (or being sent) in the last hour, this batch's sends included. */
+  /** Sent (or being sent) in the last hour, this batch's sends included; recorded emails not attempted yet do not count. */
   sent: number;
 }
 
@@ -28,7 +28,7 @@ export async function hourlyBudget(db: Queryable, config: LoadedConfig, loopId: 
   if (!cap) return undefined;
   const { rows } = await db.query<{ sent: number }>(
     `SELECT count(*)::int AS sent FROM ${S}.sends
-     WHERE loop_id = $1 AND state IN ('sent', 'sending')
+     WHERE loop_id = $1 AND (state = 'sent' OR (state = 'sending' AND attempts > 0))
        AND coalesce(sent_at, created_at) > greatest(now() - interval '1 hour',
          coalesce((SELECT fired_at FROM ${S}.cursors WHERE name = $2), '-infinity'))`,
     [loopId, resumeCursor(loopId)],

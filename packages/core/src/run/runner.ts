@@ -54,7 +54,7 @@ export interface RunSummary {
 /** The provider refused the key or the account: nothing can be sent until someone acts. */
 export class RunHalted extends Error {}
 
-const POLL_MS = 200;
+const POLL_MS = 50;
 
 /**
  * Jobs of these queues not finished yet: ready now, waiting for a retry (and when the first is

@@ -6,7 +6,7 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { faults } from '../../../../test/helpers/resend-double.js';
-import { runOnce, type Sender } from '../../src/run/index.js';
+import { resumeLoop, runOnce, type Sender } from '../../src/run/index.js';
 import { CHUNK_SIZE } from '../../src/run/work.js';
 import { makeConfig } from '../plan/helpers.js';
 import { activationConfig, FROM, harness, ledger, newSender, TEMPLATES } from './runner-helpers.js';
@@ -16,7 +16,7 @@ const TABLES = `CREATE TABLE users (id serial PRIMARY KEY, email text NOT NULL, 
   INSERT INTO users (email, name) SELECT 'user' || i || '@example.com', 'User ' || i FROM generate_series(1, ${RECIPIENTS}) i;`;
 const AT = new Date('2026-03-02T09:00:30Z');
 
-function digestConfig(t: TestContext) {
+function digestConfig(t: TestContext, extra: { maxEmailsPerHour?: number } = {}) {
   const config = makeConfig(
     {
       loops: [
@@ -24,6 +24,7 @@ function digestConfig(t: TestContext) {
           id: 'digest',
           type: 'retention',
           opinion: 'An hourly digest',
+          ...extra,
           steps: [
             {
               trigger: { type: 'schedule', cron: '0 * * * *' },
@@ -104,4 +105,32 @@ test('a retry sends the payload first recorded, though the row changed in betwee
     (await ledger(h.client)).map((r) => [r.email_id, r.state, r.attempts]),
     [['activated/1/1', 'sent', 2]],
   );
+});
+
+test('maxEmailsPerHour counts what was sent, not what an occurrence recorded: 200 go, the loop pauses, resume sends on', async (t) => {
+  const config = digestConfig(t, { maxEmailsPerHour: 250 });
+  const h = await harness(t, config, TABLES);
+  if (!h) return;
+  const first = await h.run({ at: AT });
+  // Requests of 100: the third would cross 250, and a batch is held back whole.
+  assert.equal(first.counts.sent, 200);
+  assert.deepEqual(
+    first.paused.map((p) => p.loop),
+    ['digest'],
+  );
+  const rest = await h.client.query(`SELECT attempts, last_error, count(*)::int AS n FROM skene.sends WHERE state = 'sending' GROUP BY 1, 2 ORDER BY 1`);
+  assert.deepEqual(
+    rest.rows.map((r) => [r.attempts, r.n, r.last_error?.replace(/\(.*/, '')]),
+    [
+      [0, RECIPIENTS - 300, undefined],
+      [1, 100, 'max-emails-per-hour 250 reached '],
+    ],
+    'the request the cap held back, then the rest recorded and not attempted',
+  );
+
+  await resumeLoop({ databaseUrl: h.url, config, loop: 'digest' });
+  const second = await h.run({ at: AT });
+  assert.equal(second.counts.sent, 200, 'the hour counts from the resume');
+  assert.equal(new Set(h.double.delivered.map((d) => String(d.email.to))).size, 400);
+  assert.equal(h.double.delivered.length, 400);
 });
