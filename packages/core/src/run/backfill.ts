@@ -8,7 +8,7 @@
  * row that was also captured is still sent once.
  */
 import type { LoadedConfig } from '../plan/load-config.js';
-import { insertJobs, type EnqueueContext } from './enqueue.js';
+import { insertJobs, resolveTables, type EnqueueContext } from './enqueue.js';
 import { qualifiedTable, type JobData } from './jobs.js';
 import type { Queryable } from './state.js';
 
@@ -23,12 +23,12 @@ function quoteIdent(name: string): string {
 }
 
 /** Insert-event steps by table: only those are backfilled (an update or a delete has no "since"). */
-function insertStepsByTable(config: LoadedConfig): Map<string, { loop: string; stepNo: number }[]> {
+function insertStepsByTable(config: LoadedConfig, tables: ReadonlyMap<string, string>): Map<string, { loop: string; stepNo: number }[]> {
   const byTable = new Map<string, { loop: string; stepNo: number }[]>();
   for (const loop of config.loops) {
     for (const [i, step] of loop.steps.entries()) {
       if (step.trigger.type !== 'database' || step.trigger.event !== 'insert') continue;
-      const table = qualifiedTable(step.trigger.table);
+      const table = tables.get(step.trigger.table) ?? qualifiedTable(step.trigger.table);
       byTable.set(table, [...(byTable.get(table) ?? []), { loop: loop.id, stepNo: i + 1 }]);
     }
   }
@@ -60,7 +60,7 @@ async function tableShape(db: Queryable, table: string): Promise<{ created: stri
 /** Enqueues one job per row created in [since, at] × insert step of its table; returns how many. */
 export async function enqueueBackfill(ctx: EnqueueContext, since: Date): Promise<number> {
   let count = 0;
-  for (const [table, steps] of insertStepsByTable(ctx.config)) {
+  for (const [table, steps] of insertStepsByTable(ctx.config, await resolveTables(ctx.db, ctx.config))) {
     const { created, key } = await tableShape(ctx.db, table);
     const from = table.split('.').map(quoteIdent).join('.');
     // Keyset pages in key order; the key as jsonb, the form capture records it in.

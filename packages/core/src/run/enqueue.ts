@@ -9,7 +9,8 @@ import type { LoadedConfig } from '../plan/load-config.js';
 import { cronOccurrences } from '../plan/clock.js';
 import { DEFAULT_CAPTURE_SCHEMA } from './capture-postgres.js';
 import { DST_LEAD_MS } from './evaluate.js';
-import { HEARTBEAT_SECONDS, jobId, queueOf, retryOptions, stepWatches, type JobData } from './jobs.js';
+import { HEARTBEAT_SECONDS, jobId, qualifiedTable, queueOf, retryOptions, stepWatches, tableParts, type JobData } from './jobs.js';
+import { quoteIdent } from '../sql/identifiers.js';
 import { advanceEventCursor, advanceScheduleCursor, dueChecks, eventCursor, scheduleCursor, setProgress, S, type Queryable } from './state.js';
 
 export interface EnqueueContext {
@@ -71,6 +72,24 @@ interface EventRow {
   settled: boolean;
 }
 
+/**
+ * Each database trigger's table as the database resolves it, `schema.table`: an unqualified name
+ * through the connection's search_path, as `skene migrate` resolved it when it put the trigger on
+ * the table. A name the database does not know keeps PostgreSQL's default reading (`public`).
+ */
+export async function resolveTables(db: Queryable, config: LoadedConfig): Promise<Map<string, string>> {
+  const names = [...new Set(config.loops.flatMap((l) => l.steps.flatMap((s) => (s.trigger.type === 'database' ? [s.trigger.table] : []))))];
+  const resolved = new Map<string, string>();
+  for (const name of names) {
+    const { rows } = await db.query<{ schema: string; name: string }>(
+      `SELECT n.nspname AS schema, c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = to_regclass($1)`,
+      [quoteIdent('postgres', tableParts(name).join('.'))],
+    );
+    resolved.set(name, rows[0] ? `${rows[0].schema}.${rows[0].name}` : qualifiedTable(name));
+  }
+  return resolved;
+}
+
 /** Every database-trigger step, with its loop and 1-based number. */
 function databaseSteps(config: LoadedConfig) {
   return config.loops.flatMap((loop) => loop.steps.flatMap((step, i) => (step.trigger.type === 'database' ? [{ loop: loop.id, stepNo: i + 1, step }] : [])));
@@ -81,6 +100,7 @@ export async function enqueueEvents(ctx: EnqueueContext): Promise<number> {
   if (steps.length === 0) return 0;
   const { rows: installed } = await ctx.db.query<{ ok: boolean }>(`SELECT to_regclass('${DEFAULT_CAPTURE_SCHEMA}.events') IS NOT NULL AS ok`);
   if (!installed[0]?.ok) throw new Error('no change capture in this database: run `skene migrate` first (it creates skene.events and the triggers)');
+  const tables = await resolveTables(ctx.db, ctx.config);
   let cursor = BigInt(await eventCursor(ctx.db));
   let advancing = true;
   let after = cursor;
@@ -95,7 +115,7 @@ export async function enqueueEvents(ctx: EnqueueContext): Promise<number> {
     const jobs: JobData[] = [];
     for (const row of rows) {
       for (const s of steps) {
-        if (!stepWatches(s.step, row)) continue;
+        if (!stepWatches(s.step, row, tables)) continue;
         jobs.push({
           kind: 'event',
           loop: s.loop,

@@ -99,17 +99,30 @@ export function retryOptions(recovery: Recovery | undefined): RetryOptions {
   return { retryLimit: r.retries, retryDelay: r.backoff === 'linear' ? 2 * RETRY_DELAY_SECONDS : RETRY_DELAY_SECONDS, retryBackoff: false };
 }
 
-/** `users`, `public.users` and `"public"."users"` name one table (the capture's default schema is public). */
+/** A table's name in parts, quotes removed: `"crm"."Accounts"` and `crm.Accounts` are one name. */
+export function tableParts(name: string): string[] {
+  return name.split('.').map((p) => p.replace(/^"(.*)"$/, '$1'));
+}
+
+/** `users`, `public.users` and `"public"."users"` name one table, when the search_path is PostgreSQL's default (see `resolveTables`). */
 export function qualifiedTable(name: string): string {
-  const parts = name.split('.').map((p) => p.replace(/^"(.*)"$/, '$1'));
+  const parts = tableParts(name);
   return parts.length === 1 ? `public.${parts[0]}` : parts.join('.');
 }
 
-/** Whether a captured change is an event of this step: its database trigger names the table and the operation. */
-export function stepWatches(step: Pick<Step, 'trigger'>, event: { table_schema: string; table_name: string; op: string }): boolean {
+/**
+ * Whether a captured change is an event of this step: its database trigger names the table and
+ * the operation. `tables` maps a trigger's table as written to the `schema.table` the database
+ * resolves it to (an unqualified name through the search_path, as `skene migrate` resolved it).
+ */
+export function stepWatches(
+  step: Pick<Step, 'trigger'>,
+  event: { table_schema: string; table_name: string; op: string },
+  tables?: ReadonlyMap<string, string>,
+): boolean {
   const trigger = step.trigger;
   if (trigger.type !== 'database' || trigger.event !== event.op) return false;
-  return qualifiedTable(trigger.table) === `${event.table_schema}.${event.table_name}`;
+  return (tables?.get(trigger.table) ?? qualifiedTable(trigger.table)) === `${event.table_schema}.${event.table_name}`;
 }
 
 /** When the re-check after `checks` checks is due: 5 s, 10 s, 20 s … at most 10 minutes, never past the deadline. */

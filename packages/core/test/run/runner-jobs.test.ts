@@ -25,6 +25,10 @@ test('a step watches the events of the table its trigger names, schema-qualified
   assert.ok(!stepWatches(step('users', 'update'), users));
   assert.ok(stepWatches(step('crm.Accounts'), { table_schema: 'crm', table_name: 'Accounts', op: 'insert' }));
   assert.ok(!stepWatches({ trigger: { type: 'schedule' as const, cron: '0 9 * * *' } }, users));
+  // Resolved by the database (the search_path finds `users` in `app`): the resolution wins.
+  const app = new Map([['users', 'app.users']]);
+  assert.ok(stepWatches(step('users'), { ...users, table_schema: 'app' }, app));
+  assert.ok(!stepWatches(step('users'), users, app));
 });
 
 test('recovery as pg-boss retry options; re-checks back off and never pass the deadline', () => {

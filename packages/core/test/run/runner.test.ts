@@ -64,3 +64,27 @@ test('fidelity: runOnce at T delivers exactly what the plan at T lists, once; wa
     [{ id: 'activated', steps: [{ step: 1, sent: 3, waiting: 0, expired: 1, failed: 0 }] }],
   );
 });
+
+test('an unqualified table is the one the search_path finds, as skene migrate resolved it: its events are the step’s', async (t) => {
+  const config = activationConfig(t);
+  const h = await harness(
+    t,
+    config,
+    `CREATE SCHEMA app;
+     CREATE TABLE app.users (id serial PRIMARY KEY, email text NOT NULL, name text NOT NULL);
+     CREATE TABLE app.projects (id serial PRIMARY KEY, user_id integer NOT NULL, name text NOT NULL);
+     DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET search_path = app, public', current_database()); END $$;`,
+  );
+  if (!h) return;
+  // The harness's own connection predates the setting: name the schema here.
+  await h.client.query(`INSERT INTO app.users (email, name) VALUES ('ann@example.com', 'Ann'); INSERT INTO app.projects (user_id, name) VALUES (1, 'first');`);
+  const events = await h.client.query(`SELECT table_schema, table_name FROM skene.events`);
+  assert.deepEqual(events.rows, [{ table_schema: 'app', table_name: 'users' }]);
+
+  const summary = await h.run({ at: new Date(Date.now() + 1000) });
+  assert.equal(summary.counts.sent, 1);
+  assert.deepEqual(
+    h.double.delivered.map((d) => [d.idempotencyKey, d.email.to]),
+    [['activated/1/1', 'ann@example.com']],
+  );
+});
