@@ -50,8 +50,10 @@ export async function cappedSender(input: { db: Queryable; config: LoadedConfig;
   const spend = async (count: number, call: () => ReturnType<Sender['send']>): ReturnType<Sender['send']> => {
     const reason = capReached(budget, count);
     if (reason) return { kind: 'paused', code: 'max_emails_per_hour', reason };
+    // Spent before the call, given back if nothing went out: requests in flight at once cannot both take the last room.
+    budget.sent += count;
     const outcome = await call();
-    if (outcome.kind === 'sent') budget.sent += count;
+    if (outcome.kind !== 'sent') budget.sent -= count;
     return outcome;
   };
   return {

@@ -28,6 +28,9 @@ export function batchKey(emailIds: string[]): string {
     .digest('hex')}`;
 }
 
+/** Requests a worker has in flight at once for a chunk. */
+const IN_FLIGHT = 2;
+
 /** Rows recorded per statement: bounds a statement's size when an occurrence has many recipients. */
 const RECORD_PAGE = 1000;
 
@@ -113,33 +116,43 @@ export interface SendRecordedInput {
 
 /** Sends recorded emails once each, each in the one request recorded for it (see the module comment). */
 export async function sendRecorded(input: SendRecordedInput): Promise<void> {
-  const { db, sender } = input;
-  const { rows } = await db.query<{ email_id: string; idempotency_key: string }>(
+  const { rows } = await input.db.query<{ email_id: string; idempotency_key: string }>(
     `SELECT email_id, idempotency_key FROM ${S}.sends WHERE email_id = ANY($1::text[]) AND state = 'sending' AND idempotency_key IS NOT NULL`,
     [input.ids],
   );
   const requestOf = new Map(rows.map((r) => [r.email_id, r.idempotency_key]));
   const requests = [...new Set(input.ids.flatMap((id) => (requestOf.has(id) ? [requestOf.get(id)!] : [])))];
-  for (const key of requests) {
-    // Every row of the request still unsettled, also one found in another chunk: the request is always the same.
-    const claimed = await db.query<RecordedRow & Record<string, unknown>>(
-      `UPDATE ${S}.sends SET attempts = attempts + 1 WHERE idempotency_key = $1 AND state = 'sending'
-       RETURNING email_id, "key", recipient, payload, attempts`,
-      [key],
-    );
-    if (!claimed.rows.length) continue;
-    // Members in one order, so the body (and Resend's replay) is the same every time.
-    const members = claimed.rows.sort((a, b) => (a.email_id < b.email_id ? -1 : a.email_id > b.email_id ? 1 : 0));
-    const alone = members.length === 1 && members[0]!.email_id === key;
-    const outcome: SendOutcome = alone
-      ? await sender.send(members[0]!.payload, key)
-      : await sender.sendBatch(
-          members.map((m) => m.payload),
-          key,
-        );
-    const ids = members.map((m) => m.email_id);
-    const attempts = new Map(members.map((m) => [m.email_id, m.attempts]));
-    const results = await completeBatch({ db, ids, attempts, outcome, lastAttempt: input.lastAttempt });
-    if (await input.onResults(members.map((m) => ({ email: ledgerEmail(m), result: results.get(m.email_id)! })))) return;
-  }
+  // A few requests in flight at once: a worker waits on the network, not on one request at a time
+  // (the sender's rate limit still spaces them). A stop lets those in flight finish, starts no more.
+  let next = 0;
+  let stopped = false;
+  const lane = async () => {
+    while (!stopped && next < requests.length) if (await sendRequest(input, requests[next++]!)) stopped = true;
+  };
+  await Promise.all(Array.from({ length: Math.min(IN_FLIGHT, requests.length) }, lane));
+}
+
+/** One request: claims its rows, sends them, records the answer; true when the caller says stop. */
+async function sendRequest(input: SendRecordedInput, key: string): Promise<boolean> {
+  const { db, sender } = input;
+  // Every row of the request still unsettled, also one found in another chunk: the request is always the same.
+  const claimed = await db.query<RecordedRow & Record<string, unknown>>(
+    `UPDATE ${S}.sends SET attempts = attempts + 1 WHERE idempotency_key = $1 AND state = 'sending'
+     RETURNING email_id, "key", recipient, payload, attempts`,
+    [key],
+  );
+  if (!claimed.rows.length) return false;
+  // Members in one order, so the body (and Resend's replay) is the same every time.
+  const members = claimed.rows.sort((a, b) => (a.email_id < b.email_id ? -1 : a.email_id > b.email_id ? 1 : 0));
+  const alone = members.length === 1 && members[0]!.email_id === key;
+  const outcome: SendOutcome = alone
+    ? await sender.send(members[0]!.payload, key)
+    : await sender.sendBatch(
+        members.map((m) => m.payload),
+        key,
+      );
+  const ids = members.map((m) => m.email_id);
+  const attempts = new Map(members.map((m) => [m.email_id, m.attempts]));
+  const results = await completeBatch({ db, ids, attempts, outcome, lastAttempt: input.lastAttempt });
+  return input.onResults(members.map((m) => ({ email: ledgerEmail(m), result: results.get(m.email_id)! })));
 }

@@ -118,15 +118,14 @@ test('maxEmailsPerHour counts what was sent, not what an occurrence recorded: 20
     first.paused.map((p) => p.loop),
     ['digest'],
   );
-  const rest = await h.client.query(`SELECT attempts, last_error, count(*)::int AS n FROM skene.sends WHERE state = 'sending' GROUP BY 1, 2 ORDER BY 1`);
-  assert.deepEqual(
-    rest.rows.map((r) => [r.attempts, r.n, r.last_error?.replace(/\(.*/, '')]),
-    [
-      [0, RECIPIENTS - 300, undefined],
-      [1, 100, 'max-emails-per-hour 250 reached '],
-    ],
-    'the request the cap held back, then the rest recorded and not attempted',
-  );
+  // The requests the cap held back (the one that met it, and one already on its way beside it) keep
+  // the reason; the rest stays recorded, not attempted.
+  const rest = await h.client.query(`SELECT attempts, last_error FROM skene.sends WHERE state = 'sending'`);
+  assert.equal(rest.rows.length, RECIPIENTS - 200);
+  const held = rest.rows.filter((r) => r.attempts > 0);
+  assert.ok(held.length === 100 || held.length === 200, `${held.length} held back`);
+  assert.ok(held.every((r) => r.attempts === 1 && /^max-emails-per-hour 250 reached/.test(r.last_error)));
+  assert.ok(rest.rows.filter((r) => r.attempts === 0).every((r) => r.last_error === null));
 
   await resumeLoop({ databaseUrl: h.url, config, loop: 'digest' });
   const second = await h.run({ at: AT });
