@@ -135,11 +135,17 @@ async function startWorkers(setup: WorkerSetup, count: number): Promise<ChildPro
   }
 }
 
+/** CPU time every process on the machine has used (all cores, busy states), in ms: the workers, PostgreSQL and the double together. */
+function machineBusyMs(): number {
+  return cpus().reduce((n, c) => n + c.times.user + c.times.nice + c.times.sys + c.times.irq, 0);
+}
+
 /**
  * (b, c) One schedule occurrence of RECIPIENTS emails, worked by the given (ready) workers at once:
  * timed from 'go' to the last result. The bench process's own CPU meanwhile is the double's.
  */
 async function occurrence(children: ChildProcess[], at: Date) {
+  const machine = machineBusyMs();
   const benchCpu = process.cpuUsage();
   const t0 = performance.now();
   const results = Promise.all(children.map((child) => next(child, MEASURE_TIMEOUT_MS)));
@@ -147,6 +153,7 @@ async function occurrence(children: ChildProcess[], at: Date) {
   const runs = (await results) as Extract<WorkerMessage, { type: 'result' }>[];
   const ms = performance.now() - t0;
   const { user, system } = process.cpuUsage(benchCpu);
+  const machineMs = machineBusyMs() - machine;
   const sent = runs.reduce((n, r) => n + r.sent, 0);
   const cpuMs = runs.reduce((n, r) => n + r.cpuMs, 0);
   return {
@@ -156,6 +163,7 @@ async function occurrence(children: ChildProcess[], at: Date) {
     perSecond: sent / (ms / 1000),
     cpuMsPerEmail: cpuMs / Math.max(1, sent),
     doubleCpuMsPerEmail: (user + system) / 1000 / Math.max(1, sent),
+    machineCpuMsPerEmail: machineMs / Math.max(1, sent),
   };
 }
 
@@ -224,6 +232,13 @@ export async function run(): Promise<void> {
     console.log(
       `  runner CPU per email (the worker processes' cpuUsage summed; the double, in the bench process, is not included now): ` +
         `${cpu(0, fast)}; ${cpu(50, slow)}`,
+    );
+    // On a machine where the workers, PostgreSQL and the double share few cores, their CPU is the ceiling, whatever the number of workers.
+    const all = fast.one.machineCpuMsPerEmail;
+    console.log(
+      `  the whole machine's CPU per email at 0 ms (workers, PostgreSQL, double): ${micro(all)}, so ${cpus().length} cores ` +
+        `send at most ~${Math.round((cpus().length / all) * 1000).toLocaleString('en-US')} emails/s whatever the workers; one worker already reaches ` +
+        `${Math.round(((fast.one.perSecond * all) / 1000 / cpus().length) * 100)}% of that`,
     );
     console.log(`  machine load while measuring: ${loadavg()[0]!.toFixed(1)} (1-min average) on ${cpus().length} CPUs`);
   } finally {
