@@ -185,7 +185,8 @@ async function decideChunk(ctx: WorkContext, job: Job): Promise<void> {
     lastAttempt: lastAttempt(job),
     onResults: (results) => {
       for (const { email, result } of results) logSend(ctx, job, email, result);
-      stop = results.map((r) => r.result).find((r) => r.kind === 'paused' || r.kind === 'halt') as typeof stop;
+      // Sticky: with two requests in flight, a later answer must not clear a stop an earlier one met.
+      stop ??= results.map((r) => r.result).find((r) => r.kind === 'paused' || r.kind === 'halt') as typeof stop;
       for (const { result } of results) if (result.kind === 'retry') retry ??= result.reason;
       return !!stop;
     },

@@ -133,3 +133,34 @@ test('maxEmailsPerHour counts what was sent, not what an occurrence recorded: 20
   assert.equal(new Set(h.double.delivered.map((d) => String(d.email.to))).size, 400);
   assert.equal(h.double.delivered.length, 400);
 });
+
+test('a quota met by one request in flight pauses the loop, though the other request beside it is answered later', async (t) => {
+  const config = digestConfig(t);
+  const h = await harness(t, config, TABLES);
+  if (!h) return;
+  let calls = 0;
+  const sender: Sender = {
+    ...h.sender,
+    sendBatch: async (emails, key) => {
+      const n = ++calls;
+      if (n === 1) h.double.script('/emails/batch', faults.dailyQuota());
+      // The second request is answered after the first one's quota error has been handled.
+      if (n === 2) await new Promise((resolve) => setTimeout(resolve, 300));
+      return h.sender.sendBatch(emails, key);
+    },
+  };
+  const first = await h.run({ at: AT, sender });
+  assert.deepEqual(
+    first.paused.map((p) => p.loop),
+    ['digest'],
+  );
+  assert.equal(first.counts.sent, 100, 'the request beside it, and nothing after');
+  const left = await h.client.query(`SELECT count(*)::int AS n FROM skene.sends WHERE state = 'sending'`);
+  assert.equal(left.rows[0].n, RECIPIENTS - 100);
+
+  await resumeLoop({ databaseUrl: h.url, config, loop: 'digest' });
+  const second = await h.run({ at: AT });
+  assert.equal(second.counts.sent, RECIPIENTS - 100);
+  assert.equal(new Set(h.double.delivered.map((d) => String(d.email.to))).size, RECIPIENTS);
+  assert.equal(h.double.delivered.length, RECIPIENTS);
+});
