@@ -114,6 +114,12 @@ export interface SendRecordedInput {
   onResults: (results: { email: LedgerEmail; result: LedgerResult }[]) => boolean | Promise<boolean>;
 }
 
+/** How many of these recorded emails are still 'sending'. */
+export async function unsettled(db: Queryable, ids: string[]): Promise<number> {
+  const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${S}.sends WHERE email_id = ANY($1::text[]) AND state = 'sending'`, [ids]);
+  return rows[0]?.n ?? 0;
+}
+
 /** Sends recorded emails once each, each in the one request recorded for it (see the module comment). */
 export async function sendRecorded(input: SendRecordedInput): Promise<void> {
   const { rows } = await input.db.query<{ email_id: string; idempotency_key: string }>(

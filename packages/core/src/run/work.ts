@@ -14,7 +14,7 @@ import { evaluateKeys, evaluateOccurrence, isPlainKey, type KeyVerdict } from '.
 import { insertJobs } from './enqueue.js';
 import { nextCheck, queueOf, subjectOf, type JobData } from './jobs.js';
 import { sendOnce, type LedgerEmail, type LedgerResult } from './ledger.js';
-import { recordPlanned, sendRecorded } from './ledger-batch.js';
+import { recordPlanned, sendRecorded, unsettled } from './ledger-batch.js';
 import type { Sender } from './sender.js';
 import { pauseLoop, progressState, setProgress, type Queryable } from './state.js';
 
@@ -197,6 +197,9 @@ async function decideChunk(ctx: WorkContext, job: Job): Promise<void> {
   }
   // The chunk runs again; the ledger skips what was sent and repeats what may have been.
   if (retry) throw new RetryJob(retry);
+  // A chunk is done only when none of its emails is left to send (another worker may still be on one).
+  const left = await unsettled(ctx.db, d.emailIds);
+  if (left) throw new RetryJob(`${left} email(s) of the chunk not settled yet`);
 }
 
 /**
