@@ -41,12 +41,15 @@ export interface RecordedPlan {
   failed: { email: LedgerEmail; reason: string }[];
 }
 
-/** The request each sendable email will be sent in: groups of up to 100 in order, a group too small for a batch one email each. */
-function requestKeys(emails: LedgerEmail[]): Map<string, string> {
+/**
+ * The request each sendable email will be sent in: groups of up to `size` in order, a group too
+ * small for a batch one email each.
+ */
+function requestKeys(emails: LedgerEmail[], size: number): Map<string, string> {
   const sendable = emails.filter((e) => !unsendable(e)).map((e) => e.id);
   const keys = new Map<string, string>();
-  for (let i = 0; i < sendable.length; i += MAX_BATCH_SIZE) {
-    const ids = sendable.slice(i, i + MAX_BATCH_SIZE);
+  for (let i = 0; i < sendable.length; i += size) {
+    const ids = sendable.slice(i, i + size);
     const key = ids.length < BATCH_MIN ? undefined : batchKey(ids);
     for (const id of ids) keys.set(id, key ?? id);
   }
@@ -58,13 +61,21 @@ function requestKeys(emails: LedgerEmail[]): Map<string, string> {
  * payload and the key of its request, no attempt yet. An email recorded before (an evaluation
  * retried) keeps its row, its first payload and its request. Ids must be distinct.
  */
-export async function recordPlanned(input: { db: Queryable; emails: LedgerEmail[]; loop: string; step: number }): Promise<RecordedPlan> {
+export async function recordPlanned(input: {
+  db: Queryable;
+  emails: LedgerEmail[];
+  loop: string;
+  step: number;
+  /** Emails per request (default and at most 100): a loop's `maxEmailsPerHour` below that must be able to send a request. */
+  batchSize?: number;
+}): Promise<RecordedPlan> {
   const { db, emails, loop, step } = input;
+  const size = Math.max(1, Math.min(input.batchSize ?? MAX_BATCH_SIZE, MAX_BATCH_SIZE));
   const failed: RecordedPlan['failed'] = [];
   const byId = new Map(emails.map((e) => [e.id, e]));
   for (let i = 0; i < emails.length; i += RECORD_PAGE) {
     const page = emails.slice(i, i + RECORD_PAGE);
-    const keys = requestKeys(page);
+    const keys = requestKeys(page, size);
     const { rows } = await db.query<{ email_id: string; last_error: string }>(
       `INSERT INTO ${S}.sends (email_id, loop_id, step, "key", recipient, state, last_error, payload, idempotency_key)
        SELECT id, $2, $3, k, r, CASE WHEN e IS NULL THEN 'sending' ELSE 'failed' END, e, p::jsonb, q
@@ -130,12 +141,21 @@ export async function sendRecorded(input: SendRecordedInput): Promise<void> {
   const requests = [...new Set(input.ids.flatMap((id) => (requestOf.has(id) ? [requestOf.get(id)!] : [])))];
   // A few requests in flight at once: a worker waits on the network, not on one request at a time
   // (the sender's rate limit still spaces them). A stop lets those in flight finish, starts no more.
+  // An error in one lane stops the other too, and is thrown once both have stopped: nothing goes on
+  // sending behind the job's back after it failed.
   let next = 0;
   let stopped = false;
   const lane = async () => {
-    while (!stopped && next < requests.length) if (await sendRequest(input, requests[next++]!)) stopped = true;
+    try {
+      while (!stopped && next < requests.length) if (await sendRequest(input, requests[next++]!)) stopped = true;
+    } catch (error) {
+      stopped = true;
+      throw error;
+    }
   };
-  await Promise.all(Array.from({ length: Math.min(IN_FLIGHT, requests.length) }, lane));
+  const lanes = await Promise.allSettled(Array.from({ length: Math.min(IN_FLIGHT, requests.length) }, lane));
+  const failure = lanes.find((l): l is PromiseRejectedResult => l.status === 'rejected');
+  if (failure) throw failure.reason;
 }
 
 /** One request: claims its rows, sends them, records the answer; true when the caller says stop. */

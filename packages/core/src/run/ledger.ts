@@ -83,7 +83,7 @@ export async function sendOnce({ db, sender, email, loop, step, lastAttempt }: S
     return { kind: 'failed', reason, code: outcome.code, status: outcome.status };
   }
   // retry, paused, halt: not sent, the row stays 'sending' so the next attempt reuses the key.
-  await db.query(`UPDATE ${S}.sends SET last_error = $2 WHERE email_id = $1`, [email.id, outcome.reason]);
+  await db.query(`UPDATE ${S}.sends SET last_error = $2 WHERE email_id = $1 AND state = 'sending'`, [email.id, outcome.reason]);
   return outcome;
 }
 
@@ -106,24 +106,27 @@ export async function completeBatch(input: {
   const { db, ids, attempts, outcome, lastAttempt } = input;
   const results = new Map<string, LedgerResult>();
   if (outcome.kind === 'sent') {
-    // Resend answers the batch's ids in the request's order.
+    // Resend answers the batch's ids in the request's order. 'failed' too: a worker that met this
+    // request still running elsewhere (409) on its last attempt may have failed the rows meanwhile.
     const providerIds = ids.map((_, i) => outcome.ids[i] ?? null);
     await db.query(
       `UPDATE ${S}.sends s SET state = 'sent', provider_id = v.pid, sent_at = now(), last_error = NULL
-       FROM unnest($1::text[], $2::text[]) AS v(id, pid) WHERE s.email_id = v.id AND s.state = 'sending'`,
+       FROM unnest($1::text[], $2::text[]) AS v(id, pid) WHERE s.email_id = v.id AND s.state IN ('sending', 'failed')`,
       [ids, providerIds],
     );
     ids.forEach((id, i) => results.set(id, providerIds[i] ? { kind: 'sent', providerId: providerIds[i] } : { kind: 'sent' }));
     return results;
   }
-  if (outcome.kind === 'failed' || (outcome.kind === 'retry' && lastAttempt)) {
+  // A request still running elsewhere is not a failure of this one: whatever the attempt, the rows stay 'sending'.
+  const elsewhere = outcome.kind === 'retry' && outcome.code === 'concurrent_idempotent_requests';
+  if (outcome.kind === 'failed' || (outcome.kind === 'retry' && lastAttempt && !elsewhere)) {
     const reasons = ids.map((id) => (outcome.kind === 'retry' ? `gave up after ${attempts.get(id)} attempts: ${outcome.reason}` : outcome.reason));
     await failRows(db, ids, reasons);
     ids.forEach((id, i) => results.set(id, { kind: 'failed', reason: reasons[i]!, code: outcome.code, status: outcome.status }));
     return results;
   }
   // retry, paused, halt: nothing sent, the rows stay 'sending' so the next attempt reuses the key.
-  await db.query(`UPDATE ${S}.sends SET last_error = $2 WHERE email_id = ANY($1::text[])`, [ids, outcome.reason]);
+  await db.query(`UPDATE ${S}.sends SET last_error = $2 WHERE email_id = ANY($1::text[]) AND state = 'sending'`, [ids, outcome.reason]);
   for (const id of ids) results.set(id, outcome);
   return results;
 }

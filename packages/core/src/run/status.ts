@@ -46,7 +46,7 @@ async function counts(db: Queryable) {
   // A failed event whose email failed is one failure, counted from the ledger.
   const evaluationFailures = await db.query<CountRow>(
     `SELECT p.loop_id, p.step, 'failed' AS state, count(*)::int AS n FROM ${S}.progress p
-     WHERE p.state = 'failed' AND NOT EXISTS (
+     WHERE p.state = 'failed' AND p.subject NOT LIKE 'chunk:%' AND NOT EXISTS (
        SELECT 1 FROM ${S}.sends s WHERE s.loop_id = p.loop_id AND s.step = p.step AND s."key" = p."key" AND s.state = 'failed')
      GROUP BY 1, 2`,
   );

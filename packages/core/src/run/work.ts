@@ -160,8 +160,9 @@ async function decideOccurrence(ctx: WorkContext, job: Job): Promise<void> {
   // A recipient the condition lists twice is one email: one id, in one chunk.
   const emails = [...new Map(planned.map((e) => [e.id, e])).values()];
   const tally = { queued: 0, failed: 0, chunks: 0 };
+  const cap = ctx.config.loops.find((l) => l.id === d.loop)?.maxEmailsPerHour;
   for (let i = 0; i < emails.length; i += CHUNK_SIZE) {
-    const recorded = await recordPlanned({ db: ctx.db, emails: emails.slice(i, i + CHUNK_SIZE), loop: d.loop, step: d.step });
+    const recorded = await recordPlanned({ db: ctx.db, emails: emails.slice(i, i + CHUNK_SIZE), loop: d.loop, step: d.step, batchSize: cap });
     for (const { email, reason } of recorded.failed) logSend(ctx, job, email, { kind: 'failed', reason });
     tally.failed += recorded.failed.length;
     if (!recorded.queued.length) continue;

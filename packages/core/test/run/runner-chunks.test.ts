@@ -164,3 +164,16 @@ test('a quota met by one request in flight pauses the loop, though the other req
   assert.equal(new Set(h.double.delivered.map((d) => String(d.email.to))).size, RECIPIENTS);
   assert.equal(h.double.delivered.length, RECIPIENTS);
 });
+
+test('a cap below a batch request sends requests the cap can hold, instead of pausing before the first', async (t) => {
+  const config = digestConfig(t, { maxEmailsPerHour: 50 });
+  const h = await harness(t, config, TABLES);
+  if (!h) return;
+  const first = await h.run({ at: AT });
+  assert.equal(first.counts.sent, 50);
+  assert.deepEqual(
+    first.paused.map((p) => p.loop),
+    ['digest'],
+  );
+  assert.ok(h.double.requests.every((r) => (r.body as unknown[]).length <= 50));
+});
