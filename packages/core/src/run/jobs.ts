@@ -14,12 +14,13 @@ export const JOBS_SCHEMA = 'skene_jobs';
  * What a job asks for, for one step: one captured event (or a re-check of it); one schedule
  * occurrence, evaluated once, its emails recorded in the ledger and split into chunks; or one
  * chunk of an occurrence's recorded emails to send. `revived` counts the times the job was
- * started again after its worker died on its last attempt (runner.ts, `reclaim`).
+ * started again after its worker died on its last attempt (runner.ts, `reclaim`); `swept` marks
+ * a chunk of emails no job held any more, with the hour it was queued (sweep.ts).
  */
 export type JobData = (
   | { kind: 'event'; loop: string; step: number; eventId: string; key: unknown; occurredAt: string; checks: number }
   | { kind: 'occurrence'; loop: string; step: number; occurrence: string; checks: number }
-  | { kind: 'chunk'; loop: string; step: number; occurrence: string; emailIds: string[]; checks: number }
+  | { kind: 'chunk'; loop: string; step: number; occurrence: string; emailIds: string[]; checks: number; swept?: number }
 ) & { revived?: number };
 
 /**
@@ -67,7 +68,8 @@ export function nameUuid(name: string): string {
 /** The job's id: the first evaluation of an event or occurrence, then one id per re-check. */
 export function jobId(job: JobData): string {
   const what = `${subjectOf(job)}:${job.loop}/${job.step}${job.checks === 0 ? '' : `#${job.checks}`}`;
-  return nameUuid(job.revived ? `${what}~${job.revived}` : what);
+  const swept = job.kind === 'chunk' && job.swept ? `^${job.swept}` : '';
+  return nameUuid(job.revived ? `${what}~${job.revived}${swept}` : `${what}${swept}`);
 }
 
 /**

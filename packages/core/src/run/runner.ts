@@ -15,6 +15,7 @@ import type { Sender } from './sender.js';
 import { enqueueBackfill } from './backfill.js';
 import { cappedSender } from './cap.js';
 import { ensureState, pausedLoops, type Queryable } from './state.js';
+import { sweepOrphans } from './sweep.js';
 import { workBatch, type RunLogEntry, type WorkContext } from './work.js';
 
 export type { RunLogEntry, Decision } from './work.js';
@@ -193,6 +194,7 @@ async function work(ctx: WorkContext, options: RunOnceOptions): Promise<number> 
     }
     if (worked) continue;
     if (await reclaim(ctx, queues)) continue;
+    if (await sweepOrphans(ctx)) continue;
     const left = await outstanding(ctx.db, queues);
     if (left.ready + left.active + left.later === 0) return 0;
     // Retries (and jobs another worker holds) are waited for, up to maxWaitMs in all.

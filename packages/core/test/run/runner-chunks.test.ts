@@ -6,7 +6,8 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { faults } from '../../../../test/helpers/resend-double.js';
-import { resumeLoop, runOnce, type Sender } from '../../src/run/index.js';
+import { ensureState, resumeLoop, runOnce, type Sender } from '../../src/run/index.js';
+import { recordPlanned } from '../../src/run/ledger-batch.js';
 import { CHUNK_SIZE } from '../../src/run/work.js';
 import { makeConfig } from '../plan/helpers.js';
 import { activationConfig, FROM, harness, ledger, newSender, TEMPLATES } from './runner-helpers.js';
@@ -176,4 +177,43 @@ test('a cap below a batch request sends requests the cap can hold, instead of pa
     ['digest'],
   );
   assert.ok(h.double.requests.every((r) => (r.body as unknown[]).length <= 50));
+});
+
+test('recorded emails no job holds any more are queued again and sent once; one claimed too often is given up', async (t) => {
+  const config = digestConfig(t);
+  const h = await harness(t, config, TABLES);
+  if (!h) return;
+  // An evaluation of 07:00 that crashed after recording, before queueing: rows, no job.
+  const orphanAt = '2026-03-02T07:00:00.000Z';
+  const orphans = Array.from({ length: 150 }, (_, i) => ({
+    id: `digest/1/${i + 1}@${orphanAt}`,
+    key: String(i + 1),
+    to: `user${i + 1}@example.com`,
+    from: FROM.SKENE_EMAIL_FROM,
+    subject: `Earlier, User ${i + 1}`,
+    html: `<p>Earlier, User ${i + 1}</p>`,
+    text: `Earlier, User ${i + 1}`,
+    problems: [],
+  }));
+  await ensureState(h.client);
+  await recordPlanned({ db: h.client, emails: orphans, loop: 'digest', step: 1 });
+  await h.client.query(`UPDATE skene.sends SET attempts = 10, last_error = 'socket hang up' WHERE email_id = $1`, [orphans[149]!.id]);
+
+  // A run at 09:00:30 fires 09:00 (outside 07:00's window) and, with nothing left to do, sweeps.
+  const summary = await h.run({ at: AT });
+  assert.equal(summary.counts.sent, RECIPIENTS + 149);
+  const earlier = h.double.delivered.filter((d) => String(d.email.subject).startsWith('Earlier'));
+  assert.equal(earlier.length, 149);
+  assert.equal(new Set(earlier.map((d) => String(d.email.to))).size, 149, 'each once');
+  const rows = await h.client.query(
+    `SELECT state, count(*)::int AS n, min(last_error) AS error FROM skene.sends WHERE email_id LIKE '%@${orphanAt}' GROUP BY state ORDER BY state`,
+  );
+  assert.deepEqual(
+    rows.rows.map((r) => [r.state, r.n]),
+    [
+      ['failed', 1],
+      ['sent', 149],
+    ],
+  );
+  assert.match(rows.rows[0].error, /^gave up after 10 attempts, never settled: socket hang up/);
 });
