@@ -175,6 +175,7 @@ const PG_CASES: Case[] = [
 ];
 
 /** What a hostile condition could change on a PostgreSQL server, read from outside the plan. */
+/** What a hostile condition could change, counted in this test's database (other tests' advisory locks, e.g. pg-boss's, are theirs). */
 async function pgState(url: string, exported: string): Promise<string> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
@@ -182,7 +183,7 @@ async function pgState(url: string, exported: string): Promise<string> {
     const row = (
       await client.query(`SELECT (SELECT count(*) FROM users) AS users, (SELECT count(*) FROM user_actions) AS actions,
         (SELECT last_value FROM counter) AS counter, (SELECT count(*) FROM pg_replication_slots) AS slots,
-        (SELECT count(*) FROM pg_locks WHERE locktype = 'advisory') AS advisory, (SELECT count(*) FROM pg_largeobject_metadata) AS large_objects,
+        (SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())) AS advisory, (SELECT count(*) FROM pg_largeobject_metadata) AS large_objects,
         (SELECT count(*) FROM pg_stat_activity WHERE application_name = 'skene-victim') AS victims`)
     ).rows[0];
     return JSON.stringify({ ...row, exported: existsSync(exported) });
