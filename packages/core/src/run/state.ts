@@ -40,8 +40,6 @@ CREATE TABLE IF NOT EXISTS ${S}.sends (
   idempotency_key text
 );
 CREATE INDEX IF NOT EXISTS sends_loop_step_idx ON ${S}.sends (loop_id, step, state);
--- A ledger made before payloads and request keys were kept.
-ALTER TABLE ${S}.sends ADD COLUMN IF NOT EXISTS payload jsonb, ADD COLUMN IF NOT EXISTS idempotency_key text;
 CREATE INDEX IF NOT EXISTS sends_request_idx ON ${S}.sends (idempotency_key) WHERE state = 'sending';
 -- One row per event × step (subject 'event:<id>') or occurrence × step ('occurrence:<ISO>').
 CREATE TABLE IF NOT EXISTS ${S}.progress (
