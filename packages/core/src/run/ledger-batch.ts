@@ -73,6 +73,8 @@ export async function recordPlanned(input: {
   const size = Math.max(1, Math.min(input.batchSize ?? MAX_BATCH_SIZE, MAX_BATCH_SIZE));
   const failed: RecordedPlan['failed'] = [];
   const byId = new Map(emails.map((e) => [e.id, e]));
+  const open = new Set<string>();
+  const earlier: string[] = [];
   for (let i = 0; i < emails.length; i += RECORD_PAGE) {
     const page = emails.slice(i, i + RECORD_PAGE);
     const keys = requestKeys(page, size);
@@ -92,12 +94,18 @@ export async function recordPlanned(input: {
         page.map((e) => keys.get(e.id) ?? null),
       ],
     );
-    for (const row of rows) if (row.last_error !== null) failed.push({ email: byId.get(row.email_id)!, reason: row.last_error });
+    for (const row of rows) {
+      if (row.last_error !== null) failed.push({ email: byId.get(row.email_id)!, reason: row.last_error });
+      else open.add(row.email_id);
+    }
+    const inserted = new Set(rows.map((r) => r.email_id));
+    if (inserted.size < page.length) earlier.push(...page.filter((e) => !inserted.has(e.id)).map((e) => e.id));
   }
-  const { rows } = await db.query<{ email_id: string }>(`SELECT email_id FROM ${S}.sends WHERE email_id = ANY($1::text[]) AND state = 'sending'`, [
-    [...byId.keys()],
-  ]);
-  const open = new Set(rows.map((r) => r.email_id));
+  // Emails an earlier evaluation recorded: queued again while they are not settled.
+  if (earlier.length) {
+    const { rows } = await db.query<{ email_id: string }>(`SELECT email_id FROM ${S}.sends WHERE email_id = ANY($1::text[]) AND state = 'sending'`, [earlier]);
+    for (const row of rows) open.add(row.email_id);
+  }
   return { queued: [...byId.keys()].filter((id) => open.has(id)), failed };
 }
 
