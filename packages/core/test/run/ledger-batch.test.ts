@@ -3,7 +3,7 @@
  * same request (same members, payloads and key), whatever chunk it is found in later, so Resend
  * replays it instead of delivering a second time.
  */
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
 import { faults, startResendDouble } from '../../../../test/helpers/resend-double.js';
@@ -15,6 +15,19 @@ import { tempPostgresDatabase } from '../plan/helpers.js';
 import { newSender } from './runner-helpers.js';
 
 const AT = '2026-03-02T09:00:00.000Z';
+
+/** A throwaway database with Skene's state tables, or undefined when PostgreSQL is not there (skipped). */
+async function ledgerDatabase(t: TestContext): Promise<pg.Client | undefined> {
+  const server = await serviceOrSkip(t, 'postgres');
+  if (!server) return undefined;
+  const url = await tempPostgresDatabase(t, server, 'skene_ledger_batch');
+  const db = new pg.Client({ connectionString: url });
+  db.on('error', () => {});
+  await db.connect();
+  t.after(() => db.end().catch(() => {}));
+  await ensureState(db);
+  return db;
+}
 
 function emails(n: number): LedgerEmail[] {
   return Array.from({ length: n }, (_, i) => ({
@@ -30,14 +43,8 @@ function emails(n: number): LedgerEmail[] {
 }
 
 test('a batch whose answer was lost is repeated as the same request, though the next chunk is cut differently', async (t) => {
-  const server = await serviceOrSkip(t, 'postgres');
-  if (!server) return;
-  const url = await tempPostgresDatabase(t, server, 'skene_ledger_batch');
-  const db = new pg.Client({ connectionString: url });
-  db.on('error', () => {});
-  await db.connect();
-  t.after(() => db.end().catch(() => {}));
-  await ensureState(db);
+  const db = await ledgerDatabase(t);
+  if (!db) return;
   const double = await startResendDouble();
   t.after(() => double.close());
   const sender = newSender(double);
@@ -87,14 +94,8 @@ test('a batch whose answer was lost is repeated as the same request, though the 
 });
 
 test('recording twice keeps the first payload; an email that cannot be sent is failed at once, without a call', async (t) => {
-  const server = await serviceOrSkip(t, 'postgres');
-  if (!server) return;
-  const url = await tempPostgresDatabase(t, server, 'skene_ledger_batch');
-  const db = new pg.Client({ connectionString: url });
-  db.on('error', () => {});
-  await db.connect();
-  t.after(() => db.end().catch(() => {}));
-  await ensureState(db);
+  const db = await ledgerDatabase(t);
+  if (!db) return;
 
   const [a, b] = emails(2);
   await recordPlanned({ db, emails: [a!], loop: 'digest', step: 1 });

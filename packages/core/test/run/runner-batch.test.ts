@@ -11,8 +11,7 @@ import { runPlan } from '../../src/plan/engine.js';
 import { openSource } from '../../src/sources/index.js';
 import { batchKey } from '../../src/run/ledger-batch.js';
 import type { Sender } from '../../src/run/index.js';
-import { makeConfig } from '../plan/helpers.js';
-import { FROM, harness, ledger, TEMPLATES } from './runner-helpers.js';
+import { digestConfig as digestConfigOf, FROM, harness, ledger } from './runner-helpers.js';
 
 const RECIPIENTS = 250;
 const TABLES = `CREATE TABLE users (id serial PRIMARY KEY, email text NOT NULL, name text NOT NULL);
@@ -20,30 +19,7 @@ const TABLES = `CREATE TABLE users (id serial PRIMARY KEY, email text NOT NULL, 
 const AT = new Date('2026-03-02T09:00:30Z');
 const OCCURRENCE = new Date('2026-03-02T09:00:00Z');
 
-function digestConfig(t: TestContext) {
-  const config = makeConfig(
-    {
-      loops: [
-        {
-          id: 'digest',
-          type: 'retention',
-          opinion: 'An hourly digest',
-          recovery: { retries: 3, backoff: 'exponential' },
-          steps: [
-            {
-              trigger: { type: 'schedule', cron: '0 * * * *' },
-              condition: { type: 'query', query: 'SELECT id, email, name FROM users' },
-              action: { type: 'email', provider: 'resend', template: 'welcome', personalization: { name: '{{user.name}}' } },
-            },
-          ],
-        },
-      ],
-    },
-    TEMPLATES,
-  );
-  t.after(() => config.cleanup());
-  return config;
-}
+const digestConfig = (t: TestContext) => digestConfigOf(t, { recovery: { retries: 3, backoff: 'exponential' } });
 
 /** What the double delivered, by recipient: a batch key names a chunk, not an email. */
 function deliveredByRecipient(double: ResendDouble) {

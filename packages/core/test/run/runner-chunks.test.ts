@@ -3,44 +3,18 @@
  * and sent in chunk jobs that several workers share; every attempt of an email sends the payload
  * it was first recorded with, so data that changes between two attempts changes nothing.
  */
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { faults } from '../../../../test/helpers/resend-double.js';
 import { ensureState, resumeLoop, runOnce, type Sender } from '../../src/run/index.js';
 import { recordPlanned } from '../../src/run/ledger-batch.js';
 import { CHUNK_SIZE } from '../../src/run/work.js';
-import { makeConfig } from '../plan/helpers.js';
-import { activationConfig, FROM, harness, ledger, newSender, TEMPLATES } from './runner-helpers.js';
+import { activationConfig, digestConfig, FROM, harness, ledger, newSender } from './runner-helpers.js';
 
 const RECIPIENTS = 2 * CHUNK_SIZE + 200;
 const TABLES = `CREATE TABLE users (id serial PRIMARY KEY, email text NOT NULL, name text NOT NULL);
   INSERT INTO users (email, name) SELECT 'user' || i || '@example.com', 'User ' || i FROM generate_series(1, ${RECIPIENTS}) i;`;
 const AT = new Date('2026-03-02T09:00:30Z');
-
-function digestConfig(t: TestContext, extra: { maxEmailsPerHour?: number } = {}) {
-  const config = makeConfig(
-    {
-      loops: [
-        {
-          id: 'digest',
-          type: 'retention',
-          opinion: 'An hourly digest',
-          ...extra,
-          steps: [
-            {
-              trigger: { type: 'schedule', cron: '0 * * * *' },
-              condition: { type: 'query', query: 'SELECT id, email, name FROM users' },
-              action: { type: 'email', provider: 'resend', template: 'welcome', personalization: { name: '{{user.name}}' } },
-            },
-          ],
-        },
-      ],
-    },
-    TEMPLATES,
-  );
-  t.after(() => config.cleanup());
-  return config;
-}
 
 /** A sender that takes `ms` longer per request, as a network would: a chunk then lasts long enough to be shared. */
 function slowSender(sender: Sender, ms: number): Sender {

@@ -43,6 +43,32 @@ export function activationConfig(t: TestContext, extra: { recovery?: unknown } =
   return c;
 }
 
+/** An hourly digest to every row of `users` (a schedule step); `extra` adds loop fields (recovery, maxEmailsPerHour). */
+export function digestConfig(t: TestContext, extra: Record<string, unknown> = {}) {
+  const c = makeConfig(
+    {
+      loops: [
+        {
+          id: 'digest',
+          type: 'retention',
+          opinion: 'An hourly digest',
+          ...extra,
+          steps: [
+            {
+              trigger: { type: 'schedule', cron: '0 * * * *' },
+              condition: { type: 'query', query: 'SELECT id, email, name FROM users' },
+              action: { type: 'email', provider: 'resend', template: 'welcome', personalization: { name: '{{user.name}}' } },
+            },
+          ],
+        },
+      ],
+    },
+    TEMPLATES,
+  );
+  t.after(() => c.cleanup());
+  return c;
+}
+
 export interface Harness {
   url: string;
   client: pg.Client;
