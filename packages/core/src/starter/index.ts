@@ -1,2 +1,3 @@
 export * from './starter.js';
 export * from './files.js';
+export * from './dependencies.js';
