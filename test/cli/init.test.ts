@@ -204,3 +204,46 @@ describe('skene init: files that exist', () => {
     assert.doesNotMatch(r.stderr, /\n\s+at /);
   });
 });
+
+describe('skene init: skene and @skene/sdk in the project (skene.config.ts imports the sdk)', () => {
+  const version = (pkg: string) =>
+    (JSON.parse(readFileSync(fileURLToPath(new URL(`../../packages/${pkg}/package.json`, import.meta.url)), 'utf8')) as { version: string }).version;
+  const sdk = `^${version('sdk')}`;
+  const cli = `^${version('cli')}`;
+
+  it("adds both to devDependencies, keeps the project's entries and formatting, and says to run npm install", () => {
+    const dir = copy('express-prisma');
+    const before = readFileSync(join(dir, 'package.json'), 'utf8');
+    const r = skene(['init'], { cwd: dir });
+    assert.equal(r.status, 0, r.stderr);
+    const after = readFileSync(join(dir, 'package.json'), 'utf8');
+    // The only change: two entries after the last devDependency (2-space JSON, trailing newline kept).
+    const added = `,\n    "@skene/sdk": "${sdk}",\n    "skene": "${cli}"`;
+    assert.equal(after, before.replace('"tsx": "^4.19.0"', `"tsx": "^4.19.0"${added}`));
+    assert.ok(after.endsWith('}\n'));
+    assert.match(r.stdout, new RegExp(`\\n {2}package\\.json +devDependencies: @skene/sdk \\${sdk}, skene \\${cli}\\n`));
+    assert.match(r.stdout, /\nNext:\n {2}npm install {3}\(installs @skene\/sdk and skene, /);
+
+    // A second init (--force: the config exists now) adds nothing and says nothing about installing.
+    const again = skene(['init', '--force'], { cwd: dir });
+    assert.equal(again.status, 0, again.stderr);
+    assert.equal(readFileSync(join(dir, 'package.json'), 'utf8'), after);
+    assert.doesNotMatch(again.stdout, /package\.json|npm install/);
+  });
+
+  it("the lock file's package manager: pnpm install (pnpm-lock.yaml)", () => {
+    const dir = copy('turbo-monorepo');
+    const r = skene(['init'], { cwd: dir });
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).devDependencies, { turbo: '^2.1.0', '@skene/sdk': sdk, skene: cli });
+    assert.match(r.stdout, /\nNext:\n {2}pnpm install {3}\(/);
+  });
+
+  it('no package.json: none is made, and the exact install command is printed', () => {
+    const dir = copy(null);
+    const r = skene(['init'], { cwd: dir });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(existsSync(join(dir, 'package.json')), false);
+    assert.match(r.stdout, /\nNext:\n {2}npm i -D skene @skene\/sdk {3}\(no package\.json here: /);
+  });
+});

@@ -1,7 +1,8 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { LOOP_TYPES } from '@skene/sdk';
-import { detectStack, patternLabel, plural, starterProject, starterWrites } from '@skene/core';
+import { detectStack, patternLabel, plural, starterDependencies, starterProject, starterWrites, type SkeneVersions } from '@skene/core';
 import { EXIT, type CliIO } from '../io.js';
 import type { Command } from '../main.js';
 import { parse, parsePattern, projectDir } from './prompt.js';
@@ -15,8 +16,10 @@ export const initCommand: Command = {
   --force     overwrite files that already exist
 
 Writes skene.config.ts, one template in emails/, seed data in skene/ (seed.sql, or seed.redis for
-Redis stacks) and .cursor/rules/skene.mdc. Files that exist are kept (the project's own) unless
---force; a folder that has a skene.config.ts gets nothing without --force.
+Redis stacks) and .cursor/rules/skene.mdc, and adds skene and @skene/sdk to package.json's
+devDependencies (with no package.json, it prints the command that installs them). Files that
+exist are kept (the project's own) unless --force; a folder that has a skene.config.ts gets
+nothing without --force.
 Exit status: 0 written, 1 skene.config.ts exists (nothing written), 2 bad usage.`,
   async run(args, io: CliIO) {
     const { values, positionals } = parse(args, { force: { type: 'boolean' } });
@@ -34,7 +37,10 @@ Exit status: 0 written, 1 skene.config.ts exists (nothing written), 2 bad usage.
       );
       return EXIT.errors;
     }
-    for (const file of plan.write) {
+    // Core also decides what the project's package.json lacks: the config imports @skene/sdk.
+    const deps = starterDependencies(dir, { versions: skeneVersions(), manager: detection.packageManager });
+    const written = deps.write ? [...plan.write, deps.write] : plan.write;
+    for (const file of written) {
       const path = join(dir, ...file.path.split('/'));
       mkdirSync(dirname(path), { recursive: true });
       writeFileSync(path, file.content);
@@ -44,13 +50,14 @@ Exit status: 0 written, 1 skene.config.ts exists (nothing written), 2 bad usage.
     if (detection.empty) out.push(`No stack detected in ${dir}: wrote a generic PostgreSQL starter (\`skene plan\` runs it on an embedded PostgreSQL).`);
     else out.push(`Detected ${detection.stack}: ${patternLabel(starter.pattern)} Loop pattern — ${detection.reason}`);
     out.push('', 'Wrote:');
-    const width = Math.max(...starter.files.map((f) => f.path.length));
-    for (const f of plan.write) out.push(`  ${f.path.padEnd(width)}  ${f.description}${plan.overwritten.includes(f.path) ? ' (overwritten)' : ''}`);
+    const width = Math.max(...[...starter.files, ...written].map((f) => f.path.length));
+    for (const f of written) out.push(`  ${f.path.padEnd(width)}  ${f.description}${plan.overwritten.includes(f.path) ? ' (overwritten)' : ''}`);
     if (plan.kept.length) {
       out.push('', 'Kept:');
       for (const k of plan.kept) out.push(`  ${k.file.path.padEnd(width)}  ${k.reason}`);
     }
     out.push('', 'Next:');
+    if (deps.install) out.push(`  ${deps.install}   (${deps.reason})`);
     for (const step of starter.next) out.push(`  ${step}`);
     // The expected result is the starter seed's: a seed the project kept says nothing about it.
     if (plan.write.some((f) => f.path === starter.seed))
@@ -62,3 +69,10 @@ Exit status: 0 written, 1 skene.config.ts exists (nothing written), 2 bad usage.
     return EXIT.ok;
   },
 };
+
+/** This skene's version and its @skene/sdk's, from their package.json files: the project gets `^` them. */
+function skeneVersions(): SkeneVersions {
+  const require = createRequire(import.meta.url);
+  const version = (name: string) => (require(`${name}/package.json`) as { version: string }).version;
+  return { skene: version('skene'), sdk: version('@skene/sdk') };
+}
