@@ -21,4 +21,6 @@ export interface StarterResult {
   seed?: string;
   at?: string;
   next: string[];
+  /** Core's starterDependencies: package.json with skene and @skene/sdk added, and the command to run then. */
+  dependencies?: { write?: { path: string; content: string; description: string }; install?: string; reason?: string };
 }

@@ -3,13 +3,20 @@
  * PostgreSQL one for a folder with no stack, as `skene init` writes), and core's policy of which
  * of its files to write (starterWrites). The extension host only writes what this returns.
  */
-import { detectStack, patternLabel, starterProject, starterWrites } from '@skene/core';
+import { detectStack, patternLabel, starterDependencies, starterProject, starterWrites } from '@skene/core';
+// Bundled at build time (esbuild inlines JSON): the project gets `^` the versions this extension ships.
+import sdkPackage from '@skene/sdk/package.json' with { type: 'json' };
+import cliPackage from 'skene/package.json' with { type: 'json' };
 import type { StarterResult } from './worker-protocol.js';
 
 export function starterRequest(folder: string): StarterResult {
   const detection = detectStack(folder);
   const starter = starterProject(detection);
   const writes = starterWrites(folder, starter.files);
+  // skene.config.ts imports @skene/sdk: core says what package.json lacks (nothing, when blocked).
+  const deps = writes.blocked
+    ? undefined
+    : starterDependencies(folder, { versions: { skene: cliPackage.version, sdk: sdkPackage.version }, manager: detection.packageManager });
   return {
     stack: detection.stack,
     message: detection.empty ? 'no stack detected: a generic PostgreSQL starter (plans run on an embedded PostgreSQL)' : detection.message,
@@ -20,5 +27,6 @@ export function starterRequest(folder: string): StarterResult {
     seed: starter.seed,
     at: starter.at,
     next: starter.next,
+    ...(deps ? { dependencies: { write: deps.write, install: deps.install, reason: deps.reason } } : {}),
   };
 }

@@ -4,7 +4,7 @@
  * with a config gets nothing.
  */
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -59,5 +59,16 @@ describe("the worker's starter: core's files and core's write policy", () => {
     const result = starterRequest(dir);
     assert.equal(result.blocked, true);
     assert.deepEqual(result.files, []);
+    assert.equal(result.dependencies, undefined, 'package.json is not touched either');
+  });
+
+  it('skene and @skene/sdk: package.json gets them (the versions Skene ships), or the install command', () => {
+    const sdk = `^${(JSON.parse(readFileSync(join(FIXTURES, '../../../../sdk/package.json'), 'utf8')) as { version: string }).version}`;
+    const dir = folder('express-prisma');
+    const { dependencies } = starterRequest(dir);
+    assert.equal(dependencies?.write?.path, 'package.json');
+    assert.equal(JSON.parse(dependencies!.write!.content).devDependencies['@skene/sdk'], sdk);
+    assert.equal(dependencies!.install, 'npm install');
+    assert.equal(starterRequest(folder()).dependencies?.install, 'npm i -D skene @skene/sdk');
   });
 });

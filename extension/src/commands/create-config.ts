@@ -35,13 +35,33 @@ export async function createConfig(session: Session, args: unknown[]): Promise<v
     output.appendLine(`skene: wrote ${file.path} (${file.description})`);
   }
   for (const kept of starter.kept ?? []) output.appendLine(`skene: kept ${kept.path} (${kept.reason})`);
+  // Core's edit of package.json (skene and @skene/sdk in devDependencies): the config imports the sdk.
+  const deps = starter.dependencies;
+  if (deps?.write) {
+    await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(folder, deps.write.path), Buffer.from(deps.write.content, 'utf8'));
+    written.push(deps.write.path);
+    output.appendLine(`skene: wrote ${deps.write.path} (${deps.write.description})`);
+  }
+  if (deps?.install) output.appendLine(`skene: next, run \`${deps.install}\` (${deps.reason})`);
   if (starter.seed && written.includes(starter.seed)) await rememberSeed(folder, starter.seed);
   await vscode.window.showTextDocument(target);
-  void vscode.window.showInformationMessage(
-    `Skene: created a ${starter.pattern} loop for ${starter.stack ?? 'a new project'}: ${written.join(', ')}. Next: "Skene: Plan Loops".`,
-  );
+  const created = `Skene: created a ${starter.pattern} loop for ${starter.stack ?? 'a new project'}: ${written.join(', ')}.`;
+  if (deps?.install) offerInstall(folder, created, deps.install);
+  else void vscode.window.showInformationMessage(`${created} Next: "Skene: Plan Loops".`);
   if (!starter.stack && starter.message) output.appendLine(`skene: ${starter.message}`);
   return target;
+}
+
+/** Says which install command to run next, and runs it in a terminal on request (not awaited: the command returns). */
+function offerInstall(folder: vscode.Uri, created: string, install: string): void {
+  // An untrusted folder gets the command only: installing runs the project's lifecycle scripts.
+  const run = vscode.workspace.isTrusted ? [`Run ${install}`] : [];
+  void vscode.window.showInformationMessage(`${created} Next: \`${install}\`, then "Skene: Plan Loops".`, ...run).then((choice) => {
+    if (!choice) return;
+    const terminal = vscode.window.createTerminal({ name: 'Skene: install', cwd: folder });
+    terminal.show();
+    terminal.sendText(install);
+  });
 }
 
 /** Points `skene.seed` at the starter's seed, unless the user set seeds already (Plan Loops reads it). */
