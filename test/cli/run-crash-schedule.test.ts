@@ -82,7 +82,7 @@ test('kill -9 on the last attempt of a chunk, then a restart: the chunk is start
   assert.equal(recipients.length, USERS, 'nobody got it twice');
   const { rows } = await client.query<{ state: string; n: number }>('SELECT state, count(*)::int AS n FROM skene.sends GROUP BY state');
   assert.deepEqual(rows, [{ state: 'sent', n: USERS }], 'nothing left sending');
-  // 12 requests of 100, and at most the one the killed worker had in flight again (replayed by key).
-  assert.ok(double.requestCount('/emails/batch') <= USERS / 100 + 1, `${double.requestCount('/emails/batch')} batch requests`);
+  // 12 requests of 100, and at most the two the killed worker had in flight again (replayed by key).
+  assert.ok(double.requestCount('/emails/batch') <= USERS / 100 + 2, `${double.requestCount('/emails/batch')} batch requests`);
   t.diagnostic(`killed after ${atKill} deliveries; ${double.requestCount('/emails/batch')} batch requests in all`);
 });
