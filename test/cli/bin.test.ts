@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from '../helpers/cli.js';
@@ -61,4 +61,18 @@ test('the real bin runs the built CLI', (t) => {
   const r = spawnSync(process.execPath, [binPath, 'plan', '--format', 'yaml'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
   assert.equal(r.status, 2, r.stderr);
   assert.match(r.stderr, /^skene plan: --format must be text, markdown or json, not 'yaml'/);
+});
+
+test('skene --version is the version of the installed package, not a number written in the code', (t) => {
+  if (!existsSync(join(CLI, 'dist/bin.js'))) return t.skip('packages/cli/dist is not built (npm run build)');
+  // A copy of the built package with another version, inside the repo so its dependencies resolve.
+  const copy = mkdtempSync(join(ROOT, 'node_modules', '.skene-version-'));
+  t.after(() => rmSync(copy, { recursive: true, force: true }));
+  cpSync(join(CLI, 'bin'), join(copy, 'bin'), { recursive: true });
+  cpSync(join(CLI, 'dist'), join(copy, 'dist'), { recursive: true });
+  const manifest = JSON.parse(readFileSync(join(CLI, 'package.json'), 'utf8')) as Record<string, unknown>;
+  writeFileSync(join(copy, 'package.json'), JSON.stringify({ ...manifest, version: '9.8.7-test' }));
+  const r = spawnSync(process.execPath, [join(copy, 'bin', 'skene.js'), '--version'], { cwd: tmpdir(), encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout, '9.8.7-test\n');
 });

@@ -1,4 +1,5 @@
 import { EXIT, UsageError, type CliIO } from './io.js';
+import { packageVersion } from './version.js';
 
 export type { CliIO } from './io.js';
 
@@ -35,7 +36,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     return name ? EXIT.ok : EXIT.usage;
   }
   if (name === '--version' || name === '-v') {
-    io.stdout('0.1.0\n');
+    io.stdout(`${packageVersion('skene')}\n`);
     return EXIT.ok;
   }
   const entry = commands.find((c) => c.name === name);

@@ -1,11 +1,11 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { LOOP_TYPES } from '@skene/sdk';
 import { detectStack, patternLabel, plural, starterDependencies, starterProject, starterWrites, type SkeneVersions } from '@skene/core';
 import { EXIT, type CliIO } from '../io.js';
 import type { Command } from '../main.js';
 import { parse, parsePattern, projectDir } from './prompt.js';
+import { packageVersion } from '../version.js';
 
 export const initCommand: Command = {
   name: 'init',
@@ -72,7 +72,5 @@ Exit status: 0 written, 1 skene.config.ts exists (nothing written), 2 bad usage.
 
 /** This skene's version and its @skene/sdk's, from their package.json files: the project gets `^` them. */
 function skeneVersions(): SkeneVersions {
-  const require = createRequire(import.meta.url);
-  const version = (name: string) => (require(`${name}/package.json`) as { version: string }).version;
-  return { skene: version('skene'), sdk: version('@skene/sdk') };
+  return { skene: packageVersion('skene'), sdk: packageVersion('@skene/sdk') };
 }
