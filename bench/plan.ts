@@ -13,8 +13,8 @@ import pg from 'pg';
 import { normalizeConfig } from '@skene/sdk';
 import { openSource, runPlan, snapshotPath, type LoadedConfig } from '@skene/core';
 import { fmt, percentile } from './stats.js';
+import { admin, dropDatabase, freshDatabase } from './_postgres.js';
 
-const SERVER = process.env.SKENE_BENCH_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const DB = 'skene_bench';
 const USERS = 100_000;
 const AT = new Date('2026-03-02T09:00:00Z');
@@ -93,16 +93,6 @@ function loops(): LoadedConfig {
   return { ...config, file: join(dir, 'skene.config.ts'), dir };
 }
 
-async function admin<T>(fn: (c: pg.Client) => Promise<T>, url = SERVER): Promise<T> {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    return await fn(c);
-  } finally {
-    await c.end();
-  }
-}
-
 async function time<T>(fn: () => Promise<T>): Promise<[T, number]> {
   const t0 = performance.now();
   const value = await fn();
@@ -110,9 +100,7 @@ async function time<T>(fn: () => Promise<T>): Promise<[T, number]> {
 }
 
 export async function run(): Promise<void> {
-  const url = SERVER.replace(/\/[^/]*$/, `/${DB}`);
-  await admin((c) => c.query(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`));
-  await admin((c) => c.query(`CREATE DATABASE ${DB}`));
+  const url = await freshDatabase(DB);
   const config = loops();
   try {
     const [, seedMs] = await time(() => admin((c) => c.query(SEED), url));
@@ -204,7 +192,7 @@ export async function run(): Promise<void> {
     }
   } finally {
     rmSync(config.dir, { recursive: true, force: true });
-    await admin((c) => c.query(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`));
+    await dropDatabase(DB);
   }
 
   // PGlite cold start, each in a fresh process, as `skene plan` runs it: the built package

@@ -21,8 +21,8 @@ import { createSender, migrate, runForever, type LoadedConfig, type Sender } fro
 import { startResendDouble, type DeliveredEmail, type ResendDouble } from '../test/helpers/resend-double.js';
 import { loops, onlyLoop, RECIPIENTS, writeTemplates, type GoMessage, type WorkerMessage, type WorkerSetup } from './runner-worker.js';
 import { fmt, percentile } from './stats.js';
+import { admin, dropDatabase, freshDatabase } from './_postgres.js';
 
-const SERVER = process.env.SKENE_BENCH_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const DB = 'skene_bench_runner';
 const EVENTS = 40;
 const EVENT_GAP_MS = 150;
@@ -33,16 +33,6 @@ const SEED = `
 CREATE TABLE users (id integer PRIMARY KEY, email text NOT NULL, name text NOT NULL);
 INSERT INTO users SELECT i, 'user' || i || '@example.com', 'User ' || i FROM generate_series(1, ${RECIPIENTS}) i;
 ANALYZE;`;
-
-async function admin<T>(fn: (c: pg.Client) => Promise<T>, url = SERVER): Promise<T> {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    return await fn(c);
-  } finally {
-    await c.end();
-  }
-}
 
 /** Calls `onDelivered` the moment the double records a delivery (before it answers). */
 function watchDeliveries(double: ResendDouble, onDelivered: (d: DeliveredEmail, at: number) => void): void {
@@ -196,9 +186,7 @@ async function throughput(url: string, dir: string, latencyMs: number, hours: st
 }
 
 export async function run(): Promise<void> {
-  const url = SERVER.replace(/\/[^/]*$/, `/${DB}`);
-  await admin((c) => c.query(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`));
-  await admin((c) => c.query(`CREATE DATABASE ${DB}`));
+  const url = await freshDatabase(DB);
   const dir = writeTemplates();
   const config = loops(dir);
   const double = await startResendDouble({ latencyMs: 0 });
@@ -244,6 +232,6 @@ export async function run(): Promise<void> {
   } finally {
     await double.close();
     rmSync(dir, { recursive: true, force: true });
-    await admin((c) => c.query(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`));
+    await dropDatabase(DB);
   }
 }
