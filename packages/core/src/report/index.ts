@@ -8,3 +8,4 @@ export { renderJson } from './json.js';
 export { createMasker, maskAddress, maskContextOf, maskOutput, maskStrings, type Masker, type MaskContext } from './mask.js';
 export { escapeControls, maskRecipients, outputFinisher, sliceByCodePoint, wellFormed } from './output.js';
 export { compareReports, emailDigests, parseBaseReport } from './compare.js';
+export { renderHtml, HTML_REPORT_CSP, type HtmlOptions } from './html.js';
