@@ -10,6 +10,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { loadWithCodeCache, preloadTypeScript } from './code-cache.js';
+import { restartWithoutWasmTierUp } from './wasm-tiering.js';
 
 const args = process.argv.slice(2);
 if (args.includes('--version')) {
@@ -20,6 +21,8 @@ if (!args.some((a) => a === '--stdio' || a === '--node-ipc' || a.startsWith('--s
   process.stderr.write('usage: skene-language-server --stdio | --node-ipc | --socket=<port> | --pipe=<name>\n');
   process.exit(2);
 }
+
+restartWithoutWasmTierUp(args);
 
 const bundleUrl = new URL('./server.cjs', import.meta.url);
 const bundle = bundleUrl.protocol === 'file:' && existsSync(bundleUrl) ? fileURLToPath(bundleUrl) : undefined;
