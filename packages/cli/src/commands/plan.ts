@@ -3,16 +3,16 @@ import { resolve } from 'node:path';
 // Subpaths, not the whole of core: `skene plan` should not load the editor analysis.
 import { findConfig, parseDuration, planProject, readInstant } from '@skene/core/plan';
 import { dropScratchOnSignals } from '@skene/core/sources';
-import { parseBaseReport, renderJson, renderMarkdown, renderText, totalsLine } from '@skene/core/report';
+import { parseBaseReport, renderHtml, renderJson, renderMarkdown, renderText, totalsLine, type PlanReport } from '@skene/core/report';
 import { EXIT, UsageError, parseOptions, type CliIO } from '../io.js';
 import type { Command } from '../main.js';
 
-const FORMATS = ['text', 'markdown', 'json'] as const;
+const FORMATS = ['text', 'markdown', 'json', 'html'] as const;
 
 export const planCommand: Command = {
   name: 'plan',
   usage: `Usage: skene plan [--config file] [--seed file|dir]... [--database-url url] [--at iso] [--horizon duration]
-                  [--since iso] [--format text|markdown|json] [--out file] [--compare base.json] [--show-recipients]
+                  [--since iso] [--format text|markdown|json|html] [--out file] [--compare base.json] [--show-recipients]
 
   --config          the config (default: skene.config.ts in the current folder)
   --seed            SQL files / a folder of them (run in name order), or a Redis command file; repeatable
@@ -21,7 +21,8 @@ export const planCommand: Command = {
   --at              the instant to plan at, ISO 8601 (default: now — the report then says the clock is not pinned)
   --horizon         schedule triggers fire at each occurrence in [at, at + horizon) (default 1d)
   --since           database triggers count only rows created at or after this instant
-  --format          text (default), markdown (GitHub comment / job summary) or json
+  --format          text (default), markdown (GitHub comment / job summary), json, or html (one
+                    self-contained page: each email rendered at desktop and mobile width; with --out)
   --out             write the report to this file instead of standard output
   --compare         a JSON report to compare with: emails added, removed and changed
   --show-recipients show recipient addresses (default: masked, j***@example.com)
@@ -33,7 +34,10 @@ Exit status: 0 plan made, 1 a loop had errors (or the plan could not run), 2 bad
   async run(args, io) {
     const { values } = parse(args);
     const format = (values.format ?? 'text') as (typeof FORMATS)[number];
-    if (!FORMATS.includes(format)) throw new UsageError(`--format must be text, markdown or json, not '${values.format}'`);
+    if (!FORMATS.includes(format)) throw new UsageError(`--format must be text, markdown, json or html, not '${values.format}'`);
+    // A page of HTML on a terminal helps no one: it goes to a file (or to a redirected standard output).
+    if (format === 'html' && !values.out && io.isTTY)
+      throw new UsageError('--format html writes a page: add --out plan.html (or redirect standard output to a file)');
     const at = instantOption('at', values.at, '2026-03-02T09:00:00Z');
     const since = instantOption('since', values.since, '2026-03-01T00:00:00Z');
     if (values.horizon !== undefined && parseDuration(values.horizon) === undefined) {
@@ -66,8 +70,7 @@ Exit status: 0 plan made, 1 a loop had errors (or the plan could not run), 2 bad
         base,
         onProgress: progress?.update,
       });
-      const color = io.isTTY && !io.env.NO_COLOR && !values.out;
-      const output = format === 'json' ? renderJson(report) : format === 'markdown' ? renderMarkdown(report) : renderText(report, { color });
+      const output = render(report, format, io.isTTY && !io.env.NO_COLOR && !values.out);
       if (values.out) {
         await writeFile(resolve(io.cwd, values.out), output);
         io.stdout(`${totalsLine(report.totals, { separator: ', ', notSent: false })} — report written to ${values.out}\n`);
@@ -85,6 +88,13 @@ Exit status: 0 plan made, 1 a loop had errors (or the plan could not run), 2 bad
     }
   },
 };
+
+function render(report: PlanReport, format: (typeof FORMATS)[number], color: boolean): string {
+  if (format === 'json') return renderJson(report);
+  if (format === 'markdown') return renderMarkdown(report);
+  if (format === 'html') return renderHtml(report);
+  return renderText(report, { color });
+}
 
 /** `--at` / `--since`: an ISO 8601 instant that exists (no February 30, no hour 24), else a usage error. */
 function instantOption(name: 'at' | 'since', value: string | undefined, example: string): Date | undefined {
