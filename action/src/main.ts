@@ -14,6 +14,7 @@ import {
   emptyReport,
   maskOutput,
   plural,
+  renderHtml,
   renderJson,
   toJsonDiagnostics,
   toPosix,
@@ -137,12 +138,16 @@ async function main(recipients: { shown: boolean }): Promise<void> {
   core.info(`Planned in ${seconds(planStarted)}.`);
   const seeds = plan.report.source.seeds;
 
-  // 3. The JSON report, for the `report` output (upload it as an artifact, or compare with it).
+  // 3. The JSON report, for the `report` output (upload it as an artifact, or compare with it), and
+  // beside it the HTML page (`html-report`): each email as it would look, for the reviewer.
   const reportDir = join(process.env.RUNNER_TEMP || inputs.workingDirectory, 'skene-plan');
   mkdirSync(reportDir, { recursive: true });
   const reportPath = join(reportDir, `${display.replace(/[^A-Za-z0-9._-]+/g, '_')}.json`);
   writeFileSync(reportPath, renderJson(plan.report));
   core.setOutput('report', reportPath);
+  const htmlPath = reportPath.replace(/\.json$/, '.html');
+  writeFileSync(htmlPath, renderHtml(plan.report));
+  core.setOutput('html-report', htmlPath);
   core.setOutput('emails', String(plan.emails));
 
   // 4. The sticky comment (pull requests only), then the summary, which says what happened to it.

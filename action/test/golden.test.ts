@@ -83,6 +83,14 @@ describe('action: golden job summary and comment for every example', () => {
         // Masked recipients everywhere a reviewer reads.
         for (const text of [run.summary, comments[0]!.body]) assert.doesNotMatch(text, /\b[a-z0-9._%+-]{2,}@example\.com/i);
         assert.ok(Number(run.outputs.emails) > 0, 'every example sends at least one email');
+        // The HTML report beside the JSON one, masked too.
+        assert.equal(run.outputs['html-report'], run.outputs.report!.replace(/\.json$/, '.html'));
+        const page = readFileSync(run.outputs['html-report']!, 'utf8');
+        assert.ok(page.startsWith('<!DOCTYPE html>'));
+        const json = JSON.parse(readFileSync(run.outputs.report!, 'utf8')) as { loops: { steps: { emails: unknown[] }[] }[] };
+        const framed = json.loops.flatMap((l) => l.steps).reduce((n, st) => n + Math.min(st.emails.length, 10), 0);
+        assert.equal([...page.matchAll(/<iframe sandbox="" /g)].length, framed * 2, 'each email (up to 10 a step) at two widths');
+        assert.doesNotMatch(page, /\b[a-z0-9._%+-]{2,}@example\.com/i);
         compareGolden(`${c.name}.summary.md`, run.summary);
         compareGolden(`${c.name}.comment.md`, comments[0]!.body);
         t.diagnostic(`${c.name}: ${run.outputs.emails} emails, action wall time ${(run.wallMs / 1000).toFixed(1)} s`);
@@ -173,6 +181,11 @@ FROM generate_series(1, 2000) AS n;
       assert.match(comment, /<sub>Skene plan of `app\/skene\.config\.ts`/, 'the footer survives the cut');
       const report = JSON.parse(readFileSync(run.outputs.report!, 'utf8')) as { totals: { emails: number } };
       assert.equal(report.totals.emails, 2003, 'the JSON report has every email');
+      // The HTML report stays a page a browser opens: frames for the first emails of each step, then rows, then a count.
+      const page = readFileSync(run.outputs['html-report']!, 'utf8');
+      assert.equal([...page.matchAll(/<iframe sandbox="" /g)].length, 10 * 2);
+      assert.match(page, /… and 1,?903 more emails of this step not shown here/);
+      t.diagnostic(`HTML report: ${Buffer.byteLength(page, 'utf8')} bytes`);
       t.diagnostic(`2,003 emails: summary ${summaryBytes} bytes, comment ${comment.length} characters, wall ${(run.wallMs / 1000).toFixed(1)} s`);
     } finally {
       runner.cleanup();
