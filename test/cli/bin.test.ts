@@ -60,7 +60,7 @@ test('the real bin runs the built CLI', (t) => {
   if (!existsSync(join(CLI, 'dist/bin.js'))) return t.skip('packages/cli/dist is not built (npm run build)');
   const r = spawnSync(process.execPath, [binPath, 'plan', '--format', 'yaml'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
   assert.equal(r.status, 2, r.stderr);
-  assert.match(r.stderr, /^skene plan: --format must be text, markdown or json, not 'yaml'/);
+  assert.match(r.stderr, /^skene plan: --format must be text, markdown, json or html, not 'yaml'/);
 });
 
 test('skene --version is the version of the installed package, not a number written in the code', (t) => {
