@@ -40,6 +40,8 @@ export async function planProject(inputs: PlanInputs, base?: { report: PlanRepor
       env: (inputs.env ?? process.env) as Record<string, string | undefined>,
       showRecipients: inputs.showRecipients,
       base,
+      // A table missing from the seed: the step's error says to point this input elsewhere.
+      seedOption: 'the seed input',
     });
     return { report, emails: report.totals.emails, source: sourceLabel };
   } catch (error) {

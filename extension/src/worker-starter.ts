@@ -12,7 +12,8 @@ import type { StarterResult } from './worker-protocol.js';
 export function starterRequest(folder: string): StarterResult {
   const detection = detectStack(folder);
   const starter = starterProject(detection);
-  const writes = starterWrites(folder, starter.files);
+  // The project's own seed (seed/postgres, supabase/seed.sql, …) is kept: the plan and the editor read it.
+  const writes = starterWrites(folder, starter.files, { seed: { path: starter.seed, dialect: starter.dialect } });
   // skene.config.ts imports @skene/sdk: core says what package.json lacks (nothing, when blocked).
   const deps = writes.blocked
     ? undefined

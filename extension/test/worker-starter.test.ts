@@ -53,6 +53,19 @@ describe("the worker's starter: core's files and core's write policy", () => {
     ]);
   });
 
+  it('a project with a seed of its own (seed/postgres): Create keeps it and writes no starter seed', () => {
+    const dir = folder('hasura');
+    mkdirSync(join(dir, 'seed/postgres'), { recursive: true });
+    writeFileSync(join(dir, 'seed/postgres/001_schema.sql'), 'CREATE TABLE users (id int);\nCREATE TABLE user_actions (id int);\n');
+    const result = starterRequest(dir);
+    assert.ok(result.files.some((f) => f.path === 'skene.config.ts'));
+    assert.ok(!result.files.some((f) => f.path === 'skene/seed.sql'), JSON.stringify(result.files.map((f) => f.path)));
+    assert.deepEqual(
+      result.kept?.find((k) => k.path === 'skene/seed.sql'),
+      { path: 'skene/seed.sql', reason: 'the project has a seed, seed, which skene plan and the editor read' },
+    );
+  });
+
   it('a folder with a skene.config.ts: blocked, nothing to write', () => {
     const dir = folder('hasura');
     writeFileSync(join(dir, 'skene.config.ts'), '// mine\n');

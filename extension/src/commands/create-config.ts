@@ -43,7 +43,8 @@ export async function createConfig(session: Session, args: unknown[]): Promise<v
     output.appendLine(`skene: wrote ${deps.write.path} (${deps.write.description})`);
   }
   if (deps?.install) output.appendLine(`skene: next, run \`${deps.install}\` (${deps.reason})`);
-  if (starter.seed && written.includes(starter.seed)) await rememberSeed(folder, starter.seed);
+  // No skene.seed is set: Plan Loops, like check and completion, finds the seed beside the config
+  // (the starter's, or the project's own, which Create keeps), so they all read the same tables.
   await vscode.window.showTextDocument(target);
   const created = `Skene: created a ${starter.pattern} loop for ${starter.stack ?? 'a new project'}: ${written.join(', ')}.`;
   if (deps?.install) offerInstall(folder, created, deps.install);
@@ -62,13 +63,4 @@ function offerInstall(folder: vscode.Uri, created: string, install: string): voi
     terminal.show();
     terminal.sendText(install);
   });
-}
-
-/** Points `skene.seed` at the starter's seed, unless the user set seeds already (Plan Loops reads it). */
-async function rememberSeed(folder: vscode.Uri, seed: string): Promise<void> {
-  const settings = vscode.workspace.getConfiguration('skene', folder);
-  const seeds = settings.get<string | string[]>('seed');
-  if (seeds && !(Array.isArray(seeds) && !seeds.length)) return;
-  const target = vscode.workspace.getWorkspaceFolder(folder) ? vscode.ConfigurationTarget.WorkspaceFolder : vscode.ConfigurationTarget.Workspace;
-  await settings.update('seed', [seed], target).then(undefined, () => undefined);
 }

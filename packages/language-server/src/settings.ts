@@ -10,9 +10,14 @@ export interface Settings {
   pushDiagnostics: boolean;
   /** Milliseconds to wait after the last change before pushing diagnostics. */
   debounceMs: number;
+  /**
+   * `skene.seed`: the seed Plan Loops loads; its tables are the schema. Relative paths are resolved
+   * against the config's folder (in a monorepo, `apps/api/`), never the workspace root.
+   */
+  seed: string[];
 }
 
-export const DEFAULT_SETTINGS: Settings = { configFiles: [], pushDiagnostics: true, debounceMs: 150 };
+export const DEFAULT_SETTINGS: Settings = { configFiles: [], pushDiagnostics: true, debounceMs: 150, seed: [] };
 
 export function readSettings(input: unknown, base: Settings = DEFAULT_SETTINGS): Settings {
   const o = (input && typeof input === 'object' ? input : {}) as Record<string, unknown>;
@@ -22,7 +27,15 @@ export function readSettings(input: unknown, base: Settings = DEFAULT_SETTINGS):
     configFiles: Array.isArray(inner.configFiles) ? inner.configFiles.filter((p): p is string => typeof p === 'string') : base.configFiles,
     pushDiagnostics: typeof inner.pushDiagnostics === 'boolean' ? inner.pushDiagnostics : base.pushDiagnostics,
     debounceMs: typeof inner.debounceMs === 'number' && inner.debounceMs >= 0 ? inner.debounceMs : base.debounceMs,
+    seed: seedSetting(inner.seed) ?? base.seed,
   };
+}
+
+/** `skene.seed` is a path or a list of them; empty entries are dropped. */
+function seedSetting(value: unknown): string[] | undefined {
+  if (typeof value === 'string') return value.trim() ? [value] : [];
+  if (Array.isArray(value)) return value.filter((p): p is string => typeof p === 'string' && p.trim() !== '');
+  return undefined;
 }
 
 /** `**` any folders, `*` anything but `/`, `?` one character; a pattern without `/` matches the file name. */

@@ -9,6 +9,7 @@ import {
   dialectForUrl,
   loadProjectContext,
   parseConfigDocument,
+  projectData,
   prepareAnalysis,
   stringAt,
   valueOf,
@@ -104,15 +105,23 @@ export class Workspace {
     this.parsed.delete(uri);
   }
 
-  /** The schema files and templates beside a config (read once per folder, until they change). */
+  /**
+   * The templates beside a config and the tables of its project's seed and migrations, found as
+   * the plan finds them (core's projectData: `skene.seed`, resolved against the config's folder,
+   * else the seed beside the config), so completion and diagnostics offer only tables the plan has.
+   * Read once per folder, dialect and seed setting, until project files or settings change.
+   */
   projectOf(uri: string): ProjectContext {
     if (!uri.startsWith('file:')) return {};
     const path = pathOf(uri);
-    const dir = dirname(path);
-    let project = this.projects.get(dir);
+    const doc = this.configOf(uri)?.doc;
+    const dialect = doc ? this.dialectOf(doc) : 'postgres';
+    const seeds = this.settings.seed;
+    const key = JSON.stringify([dirname(path), dialect, seeds]);
+    let project = this.projects.get(key);
     if (!project) {
-      project = loadProjectContext(path);
-      this.projects.set(dir, project);
+      project = loadProjectContext(path, { schemaFiles: projectData({ configPath: path, seeds, dialect }).schemaFiles });
+      this.projects.set(key, project);
     }
     return project;
   }

@@ -8,11 +8,13 @@ import type { Command } from '../main.js';
 
 export const checkCommand: Command = {
   name: 'check',
-  usage: `Usage: skene check [config] [--dialect postgres|mysql|redis] [--schema file]... [--database-url url] [--format text|json]
+  usage: `Usage: skene check [config] [--dialect postgres|mysql|redis] [--schema file]... [--seed file|dir]... [--database-url url] [--format text|json]
 
   config           the config file (default: skene.config.ts)
   --dialect        SQL dialect of the data source (default: from the database URL, else postgres)
-  --schema         SQL schema file(s) for table and column checks (default: found beside the config)
+  --schema         SQL schema file(s) for table and column checks (default: the seed's and the migrations')
+  --seed           the seed skene plan is given: its tables are the schema (default: the seed beside the
+                   config — seed/, skene/seed, skene/seed.sql, seed.sql, supabase/seed.sql — as skene plan finds it)
   --database-url   only its scheme is read, to pick the dialect (default: DATABASE_URL)
   --format         text (default) or json
 
@@ -40,7 +42,15 @@ Exit status: 0 no errors (warnings allowed), 1 errors, 2 bad usage.`,
         `--database-url: unsupported scheme '${url.split(':')[0]}'; use postgres://, mysql:// or redis:// (or rediss://, an Upstash https:// URL)`,
       );
 
-    const result = await checkConfigFile(file, { dialect: dialect as Dialect | undefined, databaseUrl: url ?? io.env.DATABASE_URL, schemaFiles });
+    const seeds = values.seed ?? [];
+    for (const seed of seeds) if (!existsSync(resolve(io.cwd, seed))) throw new UsageError(`seed not found: ${seed}`);
+    const result = await checkConfigFile(file, {
+      dialect: dialect as Dialect | undefined,
+      databaseUrl: url ?? io.env.DATABASE_URL,
+      schemaFiles,
+      seeds,
+      base: io.cwd,
+    });
     const display = relative(io.cwd, file) || file;
     io.stdout(
       format === 'json'
@@ -76,6 +86,7 @@ function parse(args: string[]) {
     options: {
       dialect: { type: 'string' },
       schema: { type: 'string', multiple: true },
+      seed: { type: 'string', multiple: true },
       'database-url': { type: 'string' },
       format: { type: 'string' },
     },

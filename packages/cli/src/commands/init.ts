@@ -29,7 +29,7 @@ Exit status: 0 written, 1 skene.config.ts exists (nothing written), 2 bad usage.
     const starter = starterProject(detection, { pattern });
 
     // Core decides what to write (the editor's "Create skene.config.ts" follows the same policy).
-    const plan = starterWrites(dir, starter.files, { force: values.force === true });
+    const plan = starterWrites(dir, starter.files, { force: values.force === true, seed: { path: starter.seed, dialect: starter.dialect } });
     if (plan.blocked) {
       const existing = starter.files.filter((f) => existsSync(join(dir, ...f.path.split('/'))));
       io.stderr(
@@ -58,7 +58,9 @@ Exit status: 0 written, 1 skene.config.ts exists (nothing written), 2 bad usage.
     }
     out.push('', 'Next:');
     if (deps.install) out.push(`  ${deps.install}   (${deps.reason})`);
-    for (const step of starter.next) out.push(`  ${step}`);
+    // The project's own seed was kept: skene plan finds it beside the config, no --seed needed.
+    const seedKept = plan.kept.some((k) => k.file.path === starter.seed && k.reason.startsWith('the project has a seed'));
+    for (const step of starter.next) out.push(`  ${seedKept ? step.replace(` --seed ${starter.seed}`, '') : step}`);
     // The expected result is the starter seed's: a seed the project kept says nothing about it.
     if (plan.write.some((f) => f.path === starter.seed))
       out.push(

@@ -4,6 +4,7 @@ export * from './document.js';
 export * from './positions.js';
 export * from './project.js';
 export * from './project-files.js';
+export * from '../project-data.js';
 export * from './values.js';
 export * from './schema-walk.js';
 export * from './suggest.js';

@@ -2,20 +2,23 @@
  * Finds what analysis needs around a config on disk: the email templates beside it and the SQL
  * schema files that define its tables. The only part of analysis that does I/O.
  */
-import { lstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, extname, join, relative } from 'node:path';
 import { TEMPLATE_EXTENSIONS } from '../template/files.js';
 import { scanPlaceholders } from '../template/placeholders.js';
 import type { ProjectContext, SchemaCatalog, TemplateInfo } from './project.js';
+import type { Dialect } from '../dialect.js';
+import { isRegularFile, projectData } from '../project-data.js';
 import { parseSchemaSql } from './schema-sql.js';
 import { tableKey } from './table-names.js';
 
-/** Where schema files are looked for when none are given, relative to the config's folder. */
-export const SCHEMA_LOCATIONS = ['skene/seed.sql', 'seed.sql', 'migrations', 'supabase/migrations', 'seed', 'skene/seed'] as const;
-
+/**
+ * Templates and tables around a config. `schemaFiles`: the files to read tables from (default: the
+ * project's, as projectData finds them — the seed the plan loads, and the migrations).
+ */
 export function loadProjectContext(configPath: string, options: { schemaFiles?: string[] } = {}): ProjectContext {
   const dir = dirname(configPath);
-  return { templates: findTemplates(dir), schema: loadSchema(dir, options.schemaFiles) };
+  return { templates: findTemplates(dir), schema: loadSchema(dir, options.schemaFiles ?? projectData({ configPath }).schemaFiles) };
 }
 
 export function findTemplates(configDir: string): Map<string, TemplateInfo> {
@@ -62,61 +65,13 @@ function componentProps(path: string): string[] {
   }
 }
 
-export function findSchemaFiles(configDir: string): string[] {
-  const files: string[] = [];
-  for (const location of SCHEMA_LOCATIONS) {
-    const path = join(configDir, location);
-    if (isDirectory(path)) files.push(...sqlFilesUnder(path));
-    else if (path.endsWith('.sql') && isRegularFile(path)) files.push(path);
-  }
-  return [...new Set(files)];
-}
-
-const MAX_SCHEMA_FILES = 2000;
-const MAX_DEPTH = 8;
-
-/** `.sql` files below a folder in name order: symbolic links are not followed (no loops), FIFOs and devices are skipped. */
-export function sqlFilesUnder(dir: string, depth = 0, out: string[] = []): string[] {
-  let entries: string[];
-  try {
-    entries = readdirSync(dir).sort();
-  } catch {
-    return out;
-  }
-  for (const entry of entries) {
-    if (out.length >= MAX_SCHEMA_FILES) break;
-    const path = join(dir, entry);
-    let stat;
-    try {
-      stat = lstatSync(path);
-    } catch {
-      continue;
-    }
-    if (stat.isDirectory() && depth < MAX_DEPTH) sqlFilesUnder(path, depth + 1, out);
-    else if (stat.isFile() && entry.endsWith('.sql')) out.push(path);
-  }
-  return out;
-}
-
-/** A regular file (following links): reading anything else (a FIFO, a device) could block forever. */
-export function isRegularFile(path: string): boolean {
-  try {
-    return statSync(path).isFile();
-  } catch {
-    return false;
-  }
-}
-
-function isDirectory(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
+/** The schema files of the project around a config: its seed's SQL files and its migrations (project-data.ts). */
+export function findSchemaFiles(configDir: string, dialect?: Dialect): string[] {
+  return projectData({ configPath: join(configDir, 'skene.config.ts'), dialect }).schemaFiles;
 }
 
 export function loadSchema(configDir: string, schemaFiles?: string[]): SchemaCatalog | undefined {
-  const files = schemaFiles?.length ? schemaFiles : findSchemaFiles(configDir);
+  const files = schemaFiles ?? findSchemaFiles(configDir);
   if (!files.length) return undefined;
   const catalog: SchemaCatalog = { tables: new Map(), files: files.map((f) => relative(configDir, f) || f), schemas: new Set() };
   for (const file of files) {

@@ -3,19 +3,23 @@
  * `analyze` on its open buffers instead. Reads files; prints nothing.
  */
 import { readFileSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { prepareAnalysis, validate } from '../analysis/analyze.js';
 import type { Diagnostic } from '../analysis/diagnostics.js';
 import { parseConfigDocument, type ConfigDocument } from '../analysis/document.js';
 import { dialectForUrl, type Dialect } from '../dialect.js';
-import { findSchemaFiles, loadProjectContext } from '../analysis/project-files.js';
+import { projectData } from '../project-data.js';
+import { loadProjectContext } from '../analysis/project-files.js';
 import { stringAt, valueOf } from '../analysis/values.js';
 import { plural } from '../text.js';
 
 export interface CheckOptions {
   dialect?: Dialect;
   databaseUrl?: string;
+  /** Explicit schema files (`--schema`); default: the project's, as the plan finds them (projectData). */
   schemaFiles?: string[];
+  /** The seed the plan is given (`--seed`, `skene.seed`), relative to `base`: its tables are the schema. */
+  seeds?: string[];
+  base?: string;
 }
 
 export interface CheckResult {
@@ -46,7 +50,9 @@ export async function checkConfigFile(file: string, options: CheckOptions = {}):
   const dialect =
     options.dialect ?? dialectForUrl(options.databaseUrl) ?? dialectForUrl(stringAt(valueOf(document.root, 'database'), 'url')?.value) ?? 'postgres';
   // Schema files may be in either SQL dialect whatever the data source: read them with both parsers.
-  const schemaFiles = options.schemaFiles?.length ? options.schemaFiles : findSchemaFiles(dirname(file));
+  const schemaFiles = options.schemaFiles?.length
+    ? options.schemaFiles
+    : projectData({ configPath: file, seeds: options.seeds, base: options.base, dialect }).schemaFiles;
   await prepareAnalysis({ dialect: schemaFiles.length ? 'all' : dialect });
   const project = loadProjectContext(file, { schemaFiles });
   return { file, text, document, dialect, diagnostics: validate(document, { fileName: file, dialect, project }) };

@@ -13,6 +13,7 @@ import { describeSource, openSource, type DataSource } from '../sources/index.js
 import { passwordOf, redact, sourceKindOf } from '../sources/url.js';
 import { runPlan, type PlanOptions } from './engine.js';
 import { loadConfig } from './load-config.js';
+import { chooseSeeds, explainMissingTables } from './seed-choice.js';
 
 export interface PlanProjectOptions extends Omit<PlanOptions, 'config' | 'source'> {
   configFile: string;
@@ -27,6 +28,11 @@ export interface PlanProjectOptions extends Omit<PlanOptions, 'config' | 'source
    * A data source of another dialect fails before anything connects: every condition would fail.
    */
   dialect?: Dialect;
+  /**
+   * How the user points the plan at another seed, named when a table is missing: `--seed` (the
+   * default), `the skene.seed setting`, `the seed input`.
+   */
+  seedOption?: string;
 }
 
 export interface PlanProjectResult {
@@ -51,9 +57,14 @@ export async function planProject(options: PlanProjectOptions): Promise<PlanProj
           `give a database URL of the ${options.dialect} kind, or let the dialect follow the URL`,
       );
     }
+    // No seed given and no URL: the project's seed beside the config, as check and the editor read it.
+    const cwd = options.cwd ?? process.cwd();
+    const seedChoice = chooseSeeds({ configFile: options.configFile, seeds: options.seeds, cwd, hasUrl: !!url });
+    const seeds = seedChoice.seeds;
     // With seeds and a URL, this is a scratch database on the URL's server, dropped by close().
-    source = await openSource({ url, token, seeds: options.seeds, cwd: options.cwd });
-    let report = await runPlan({ ...options, env, config, source });
+    source = await openSource({ url, token, seeds, cwd });
+    let report = await runPlan({ ...options, seeds, cwd, env, config, source });
+    explainMissingTables(report, seedChoice, options.seedOption ?? '--seed');
     const opened = source;
     source = undefined;
     // What the source found when it opened (a role that can write, …), then whether the scratch
