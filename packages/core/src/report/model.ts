@@ -3,6 +3,8 @@
  * Markdown, JSON) and `--compare` read this model; nothing else. It holds no timings and no
  * wall-clock times, so the same plan at the same `--at` serialises to the same bytes.
  */
+import { plural } from '../text.js';
+
 export const REPORT_FORMAT = 'skene-plan';
 export const REPORT_VERSION = 1;
 
@@ -141,4 +143,23 @@ export function addCounts(into: Counts, add: Counts): Counts {
   into.skipped += add.skipped;
   into.errors += add.errors;
   return into;
+}
+
+/**
+ * Why a step has no email, in one sentence every renderer shows (the text report, the editor's
+ * plan view): no rows, no occurrence, a condition that never held, events skipped, or an error.
+ * Undefined when the step has emails.
+ */
+export function noEmailReason(step: Pick<StepReport, 'trigger' | 'counts' | 'notSent' | 'errors'>): string | undefined {
+  const { counts, trigger } = step;
+  if (counts.emails > 0) return undefined;
+  if (step.errors.length) return `no email: the step failed (${step.errors.length === 1 ? 'its error is above' : `${step.errors.length} errors above`})`;
+  if (trigger.type === 'schedule' && !trigger.occurrences.length) return 'no email: the schedule has no occurrence between the plan clock and the horizon';
+  if (!counts.events)
+    return trigger.type === 'database'
+      ? `no email: ${trigger.table} has no rows`
+      : `no email: the condition returned no rows at ${trigger.occurrences.length === 1 ? 'the occurrence' : `any of the ${trigger.occurrences.length} occurrences`}`;
+  if (counts.waiting === counts.events) return `no email: the condition never held (${plural(counts.waiting, 'row')} waiting)`;
+  const reasons = step.notSent.filter((n) => n.count > 0).map((n) => `${n.reason} (${n.count})`);
+  return `no email: every event was held back — ${reasons.join('; ') || 'no reason was recorded'}`;
 }

@@ -4,7 +4,7 @@
  * ANSI escape in a row cannot drive the terminal or a CI log; the whole is then finished (masked).
  */
 import { plural } from '../text.js';
-import type { Counts, PlanReport, StepReport } from './model.js';
+import { noEmailReason, type Counts, type PlanReport, type StepReport } from './model.js';
 import { escapeControls as v, outputFinisher } from './output.js';
 import { totalsLine } from './totals.js';
 
@@ -56,6 +56,8 @@ export function renderText(report: PlanReport, options: TextOptions = {}): strin
           `    ${n.reason.startsWith('waiting') ? c.yellow('…') : c.dim('–')} ${v(n.reason)}: ${n.count} (${n.examples.map(v).join(', ')}${n.count > n.examples.length ? ', …' : ''})`,
         );
       for (const e of step.errors) lines.push(`    ${c.red('✖')} ${c.red(v(`${e.loop} step ${e.step}: ${errorPlace(e)}${e.message}`))}`);
+      const none = noEmailReason(step);
+      if (none) lines.push(c.dim(`    ${v(none)}`));
     }
   }
   return outputFinisher(report)(`${lines.join('\n')}\n`);
