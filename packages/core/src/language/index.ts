@@ -4,6 +4,7 @@
  */
 export * from './types.js';
 export { complete } from './completion.js';
+export { completesOnTrigger, COMPLETION_TRIGGER_CHARACTERS } from './trigger.js';
 export { hover, type HoverOptions } from './hover.js';
 export { codeActions } from './code-actions.js';
 export { QUICK_FIXES, type QuickFix } from './quick-fixes/index.js';

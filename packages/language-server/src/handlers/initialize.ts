@@ -4,6 +4,7 @@
  * changes (settings read again, every open config checked again).
  */
 import { prepareAnalysis } from '@skene/core/analysis';
+import { COMPLETION_TRIGGER_CHARACTERS } from '@skene/core/language';
 import {
   CodeActionKind,
   DidChangeConfigurationNotification,
@@ -58,7 +59,8 @@ export function registerInitialize(ws: Workspace, diagnostics: DiagnosticsHandle
       serverInfo: { name: SERVER_NAME, version: SERVER_VERSION },
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
-        completionProvider: { triggerCharacters: ['.', '{', "'", '"', '`'], resolveProvider: false },
+        // `{` only answers for `{{` in a string: core's completesOnTrigger.
+        completionProvider: { triggerCharacters: COMPLETION_TRIGGER_CHARACTERS, resolveProvider: false },
         hoverProvider: true,
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
         documentSymbolProvider: true,

@@ -3,6 +3,8 @@
  * go to definition and code lenses. Each answers from the open config's parse (no diagnostics
  * needed), with the project around it.
  */
+import { completesOnTrigger } from '@skene/core/language';
+import { CompletionTriggerKind } from 'vscode-languageserver/node';
 import { toCodeLens, toCompletionItem, toLocation, toRange, toSymbol } from '../convert.js';
 import type { Workspace } from '../workspace.js';
 
@@ -16,7 +18,10 @@ export function registerLanguageFeatures(ws: Workspace): void {
       (params) => {
         const config = ws.configOf(params.textDocument.uri);
         if (!config) return { isIncomplete: false, items: [] };
-        const result = ws.services.complete(config.doc, config.text.offsetAt(params.position), ws.projectOf(params.textDocument.uri));
+        const offset = config.text.offsetAt(params.position);
+        const typed = params.context?.triggerKind === CompletionTriggerKind.TriggerCharacter ? params.context.triggerCharacter : undefined;
+        if (!completesOnTrigger(config.doc, offset, typed)) return { isIncomplete: false, items: [] };
+        const result = ws.services.complete(config.doc, offset, ws.projectOf(params.textDocument.uri));
         return { isIncomplete: false, items: result.items.map((item) => toCompletionItem(config.text, item, ws.client.snippets)) };
       },
     ),
