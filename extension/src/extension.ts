@@ -1,7 +1,7 @@
 /**
  * Skene for VS Code and Cursor: the language client for `skene.config.ts` (the bundled server,
  * node IPC), and the commands around it — Copy Skene Prompt for Cursor, Create skene.config.ts,
- * Plan Loops (a webview of the emails the loops would send), Restart Language Server — with a
+ * Plan Loops (a webview of the emails the loops would send), Set Plan Clock, Restart Language Server — with a
  * status bar item, settings, snippets and a walkthrough. This file wires them; each command is
  * in commands/, the status item in status.ts, the client's lifecycle in client.ts.
  */
@@ -12,6 +12,7 @@ import { copyPrompt } from './commands/copy-prompt.js';
 import { createConfig } from './commands/create-config.js';
 import { planLoops } from './commands/plan-loops.js';
 import { restartServer } from './commands/restart-server.js';
+import { setPlanClock } from './commands/set-plan-clock.js';
 import { isConfig } from './folders.js';
 import type { CopyPromptResult } from './prompt.js';
 import { describe, showError, type Session } from './session.js';
@@ -41,6 +42,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<SkeneA
   reg('skene.planLoops', (...args) => planLoops(s, args, undefined));
   // The code lens "Plan this loop": arguments [loopId, configUri].
   reg('skene.planLoop', (...args) => planLoops(s, args.slice(1), typeof args[0] === 'string' ? args[0] : undefined));
+  reg('skene.setPlanClock', () => setPlanClock());
   reg('skene.restartServer', () => restartServer(s));
   reg('skene.showOutput', () => output.show(true));
 

@@ -45,6 +45,8 @@ function page(cspSource: string, title: string, body: string): string {
   .skipped, .errors { margin: 4px 0 8px; }
   .errors li, .error { color: var(--vscode-errorForeground); white-space: pre-wrap; }
   .empty { color: var(--vscode-descriptionForeground); font-style: italic; }
+  .clock { margin: 0 0 16px; }
+  .clock a { color: var(--vscode-textLink-foreground); }
 </style>
 </head>
 <body>
@@ -73,7 +75,7 @@ function stepHtml(step: PlanStep, firstOpen: boolean): string {
   const more = step.count > step.emails.length ? `<p class="empty">… and ${step.count - step.emails.length} more</p>` : '';
   const emails = step.emails.length
     ? step.emails.map((e, i) => emailHtml(e, firstOpen && i === 0)).join('\n')
-    : '<p class="empty">No email from this step.</p>';
+    : `<p class="empty no-email">${escapeHtml(capitalize(step.noEmail ?? 'no email from this step'))}.</p>`;
   return `<h3>Step ${step.index + 1}: ${escapeHtml(step.description)} <span class="count" title="emails">${step.count}</span></h3>
 ${skipped}${errors}${emails}${more}`;
 }
@@ -89,10 +91,27 @@ ${loop.steps.map((s, i) => stepHtml(s, firstOpen && i === 0)).join('\n')}
 export function planHtml(plan: PlanResult, cspSource: string): string {
   const errors = plan.errors.length ? `<ul class="errors">${plan.errors.map((e) => `<li>${escapeHtml(e)}</li>`).join('')}</ul>` : '';
   const body = `<h1>Skene plan: ${escapeHtml(plural(plan.count, 'email'))} from ${escapeHtml(plural(plan.loops.length, 'loop'))}</h1>
-<p class="meta">${escapeHtml(plan.config)} · at ${escapeHtml(plan.at)} · ${escapeHtml(plan.source)}. Nothing was sent.</p>
+<p class="meta">${escapeHtml(plan.config)} · ${escapeHtml(plan.source)}. Nothing was sent.</p>
+${clockHtml(plan)}
 ${errors}
 ${plan.loops.length ? plan.loops.map((l, i) => loopHtml(l, i === 0)).join('\n') : '<p class="empty">The config has no loops.</p>'}`;
   return page(cspSource, 'Skene plan', body);
+}
+
+/**
+ * The plan's clock, and the way to pin it (a command link: the panel allows only this command).
+ * Pinned, the plan is the README's and CI's (`--at`); unpinned, it changes with the time of day.
+ */
+function clockHtml(plan: PlanResult): string {
+  const how = plan.pinned ? 'pinned by <code>skene.planAt</code>' : 'the current time, not pinned: CI and the README plan at a fixed <code>--at</code>';
+  return `<p class="clock">Clock: <strong>${escapeHtml(plan.at)}</strong> (${how}) · <a href="command:${SET_PLAN_CLOCK}">Set Plan Clock</a></p>`;
+}
+
+/** The one command the plan panel's links may run. */
+export const SET_PLAN_CLOCK = 'skene.setPlanClock';
+
+function capitalize(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
 export function messageHtml(cspSource: string, title: string, message: string, isError = false): string {

@@ -19,6 +19,8 @@ export interface PlanStep {
   /** Rows whose condition does not hold yet, and other reasons nothing is sent, with counts. */
   skipped: { reason: string; count: number }[];
   errors: string[];
+  /** Why the step has no email (core's noEmailReason, as the text report says it); absent when it has emails. */
+  noEmail?: string;
 }
 
 export interface PlanLoop {
@@ -33,6 +35,8 @@ export interface PlanResult {
   config: string;
   /** The instant the plan was evaluated at (ISO). */
   at: string;
+  /** Whether `at` was pinned (`skene.planAt`), as CI's `--at` pins it; else it was the current time. */
+  pinned: boolean;
   /** Where the data came from: `embedded PostgreSQL seeded from seed/postgres`, `postgres://…`. */
   source: string;
   summary: string;

@@ -1,6 +1,6 @@
 /** The "Skene Plan" webview panel (one, reused): no scripts, a strict CSP, no remote content. */
 import * as vscode from 'vscode';
-import { messageHtml, planHtml } from './plan-html.js';
+import { messageHtml, planHtml, SET_PLAN_CLOCK } from './plan-html.js';
 import type { PlanResult } from './plan-model.js';
 
 export type { PlanResult } from './plan-model.js';
@@ -27,7 +27,8 @@ export class PlanPanel {
         { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
         {
           enableScripts: false,
-          enableCommandUris: false,
+          // Only "Set Plan Clock" (the clock line's link): no other command runs from the panel.
+          enableCommandUris: [SET_PLAN_CLOCK],
           localResourceRoots: [vscode.Uri.joinPath(context.extensionUri, 'media')],
           retainContextWhenHidden: false,
         },

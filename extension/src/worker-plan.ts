@@ -5,7 +5,7 @@
  * are shown (the plan runs on the developer's own machine, in their editor).
  */
 import { relative } from 'node:path';
-import { DIALECTS, parseInstant, planProject, totalsLine, type Dialect, type PlanReport } from '@skene/core';
+import { DIALECTS, noEmailReason, parseInstant, planProject, totalsLine, type Dialect, type PlanReport } from '@skene/core';
 import type { PlanLoop, PlanResult, PlanStep } from './plan-model.js';
 import type { WorkerRequest } from './worker-protocol.js';
 
@@ -14,7 +14,8 @@ const MAX_EMAILS_PER_STEP = 50;
 
 export async function runPlanRequest(request: Extract<WorkerRequest, { kind: 'plan' }>): Promise<PlanResult> {
   const at = request.at ? parseInstant(request.at) : undefined;
-  if (request.at && !at) throw new Error(`not an ISO 8601 time: ${request.at}`);
+  if (request.at && !at)
+    throw new Error(`skene.planAt is not an ISO 8601 time: ${request.at} (run "Skene: Set Plan Clock", or clear the setting to plan at the current time)`);
   const dialect = request.dialect || undefined;
   if (dialect && !DIALECTS.includes(dialect as Dialect)) throw new Error(`skene.dialect must be auto, ${DIALECTS.join(', ')}; not "${dialect}"`);
   const { report } = await planProject({
@@ -27,6 +28,8 @@ export async function runPlanRequest(request: Extract<WorkerRequest, { kind: 'pl
     cwd: request.cwd,
     env: process.env,
     showRecipients: true,
+    // A table the seed lacks: the step's error names the seed read and this setting.
+    seedOption: 'the skene.seed setting',
   });
   return toPlanResult(report, request.loop);
 }
@@ -52,12 +55,14 @@ export function toPlanResult(report: PlanReport, onlyLoop?: string): PlanResult 
         })),
         skipped: step.notSent.map((n) => ({ reason: n.reason, count: n.count })),
         errors: step.errors.map((e) => `${e.kind}: ${e.message}`),
+        noEmail: noEmailReason(step),
       })),
     }));
   const count = loops.reduce((n, l) => n + l.count, 0);
   return {
     config: report.config,
     at: report.clock.at,
+    pinned: report.clock.pinned,
     source: `${report.source.label}${report.source.seeds.length ? ` seeded from ${report.source.seeds.join(', ')}` : ''}`,
     summary: totalsLine({ ...report.totals, emails: count }, { separator: ', ', notSent: false }),
     count,

@@ -9,6 +9,7 @@ function plan(html: string): PlanResult {
   return {
     config: 'skene.config.ts',
     at: '2026-03-02T09:00:00.000Z',
+    pinned: true,
     source: 'embedded PostgreSQL (PGlite) seeded from seed',
     summary: '',
     count: 3,
@@ -64,5 +65,23 @@ describe('the Plan Loops webview HTML', () => {
     assert.ok(!frame[1]!.includes('<') && !frame[1]!.includes('"'), 'the email markup is attribute-escaped');
     assert.equal(html.match(/<iframe/g)?.length, 1);
     assert.equal(html.match(/<script/gi), null);
+  });
+
+  it('shows the clock, whether skene.planAt pinned it, and a link to the one command the panel allows', () => {
+    const pinned = planHtml(plan('<p>hi</p>'), CSP_SOURCE);
+    assert.match(
+      pinned,
+      /Clock: <strong>2026-03-02T09:00:00\.000Z<\/strong> \(pinned by <code>skene\.planAt<\/code>\) · <a href="command:skene\.setPlanClock">Set Plan Clock<\/a>/,
+    );
+    const now = planHtml({ ...plan('<p>hi</p>'), pinned: false }, CSP_SOURCE);
+    assert.match(now, /\(the current time, not pinned: CI and the README plan at a fixed <code>--at<\/code>\)/);
+    assert.equal(now.match(/href="command:/g)?.length, 1);
+  });
+
+  it("a step with no email says why, in core's words", () => {
+    const base = plan('<p>hi</p>');
+    const step = { ...base.loops[0]!.steps[0]!, count: 0, emails: [], noEmail: 'no email: the condition never held (2 rows waiting)' };
+    const html = planHtml({ ...base, count: 0, loops: [{ ...base.loops[0]!, count: 0, steps: [step] }] }, CSP_SOURCE);
+    assert.match(html, /<p class="empty no-email">No email: the condition never held \(2 rows waiting\)\.<\/p>/);
   });
 });

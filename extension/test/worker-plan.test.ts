@@ -64,6 +64,17 @@ describe('the worker plans with core planProject', () => {
     );
   });
 
+  it('no skene.seed: the seed beside the config, as check and completion read it; a bad skene.planAt names the setting', async () => {
+    const result = await runPlanRequest({ ...request, seeds: [] });
+    assert.match(result.source, /seeded from seed$/);
+    assert.ok(result.count > 0, 'the example plans emails from its own seed');
+    assert.equal(result.pinned, true);
+    await assert.rejects(
+      runPlanRequest({ ...request, at: '2026-02-30T09:00:00Z' }),
+      /skene\.planAt is not an ISO 8601 time: 2026-02-30T09:00:00Z \(run "Skene: Set Plan Clock"/,
+    );
+  });
+
   it("a database URL with seeds: a scratch database, and the source's warnings reach the panel", async (t) => {
     const server = await serviceOrSkip(t, 'postgres');
     if (!server) return;

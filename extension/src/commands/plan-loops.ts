@@ -2,7 +2,7 @@
  * Skene: Plan Loops (and the code lens's Plan This Loop) — the plan runs in the worker, read-only,
  * against the configured database or the seeded embedded PostgreSQL; the panel shows its emails.
  */
-import { join } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import * as vscode from 'vscode';
 import { findConfig } from '../folders.js';
 import { PlanPanel, type PlanResult } from '../plan-panel.js';
@@ -27,11 +27,16 @@ export async function planLoops(session: Session, args: unknown[], loop: string 
   const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === config.toString());
   if (doc?.isDirty) await doc.save();
   const settings = vscode.workspace.getConfiguration('skene', config);
+  // Reports name paths relative to the workspace folder; `skene.seed` is resolved against the
+  // config's folder (in a monorepo, apps/api/), as the language server resolves it.
   const base = (vscode.workspace.getWorkspaceFolder(config)?.uri ?? vscode.Uri.joinPath(config, '..')).fsPath;
+  const configDir = dirname(config.fsPath);
   const seedSetting = settings.get<string | string[]>('seed') ?? [];
-  const seeds = (Array.isArray(seedSetting) ? seedSetting : [seedSetting]).filter(Boolean).map((s) => (s.startsWith('/') ? s : join(base, s)));
+  const seeds = (Array.isArray(seedSetting) ? seedSetting : [seedSetting]).filter((s) => s.trim() !== '').map((s) => resolve(configDir, s));
   const databaseUrl = settings.get<string>('databaseUrl') || undefined;
   const dialect = settings.get<string>('dialect');
+  // `skene.planAt` pins the clock (the README's and CI's `--at`); empty: now.
+  const at = settings.get<string>('planAt')?.trim() || undefined;
   const panel = PlanPanel.show(context, config);
   const request: WorkerRequest = {
     kind: 'plan',
@@ -41,6 +46,7 @@ export async function planLoops(session: Session, args: unknown[], loop: string 
     databaseUrl,
     dialect: dialect && dialect !== 'auto' ? dialect : undefined,
     loop,
+    at,
   };
   const title = `Skene: planning ${loop ? `loop ${loop}` : 'the loops'} of ${vscode.workspace.asRelativePath(config)}`;
   const result = await vscode.window
