@@ -34,9 +34,11 @@ export default defineLoop({ id: 'welcome', type: 'activation', opinion: 'Welcome
 const SEED = `CREATE TABLE users (id integer PRIMARY KEY, email text NOT NULL, name text NOT NULL);
 INSERT INTO users VALUES (1, 'ada@example.com', 'Ada'), (2, 'bob@example.com', 'Bob');`;
 
-/** An email that tries everything a page must not do when opened: run a script, fetch from the network. */
+/** An email that tries everything a page must not do when opened: run a script, fetch, connect, navigate. */
 function template(origin: string): string {
-  return `<!DOCTYPE html><html><head><title>Hi {{name}}</title><link rel="stylesheet" href="${origin}/style.css"></head>
+  return `<!DOCTYPE html><html><head><title>Hi {{name}}</title><link rel="stylesheet" href="${origin}/style.css">
+<link rel="preconnect" href="${origin}"><link rel="prefetch" href="${origin}/prefetch"><link rel="preload" as="image" href="${origin}/preload.png">
+<link rel="dns-prefetch" href="${origin}"><meta http-equiv="refresh" content="0; url=${origin}/refresh"></head>
 <body style="font-family: sans-serif"><h1 id="greeting" style="color: #6b21a8">Hi {{name}}</h1>
 <p>Your account is ready. <img src="${origin}/pixel.png" width="1" height="1" alt=""></p>
 <div style="background: url(${origin}/background.png); padding: 8px">Get started in three steps.</div>
@@ -52,6 +54,8 @@ async function witness(): Promise<{ origin: string; hits: string[]; close: () =>
     hits.push(req.url ?? '');
     res.end('');
   });
+  // A connection without a request (a preconnect) reaches the network too.
+  server.on('connection', () => hits.push('(connection)'));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return { origin: `http://127.0.0.1:${port}`, hits, close: () => new Promise((resolve) => server.close(() => resolve())) };
@@ -145,7 +149,8 @@ test('a control: the same email outside the sandbox and the policy does run its 
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
   t.after(() => browser.close());
   const page = await browser.newPage();
-  await page.setContent(`<iframe srcdoc="${template('http://127.0.0.1:9').replace(/&/g, '&amp;').replace(/"/g, '&quot;')}"></iframe>`);
+  const email = template('http://127.0.0.1:9').replace(/<meta http-equiv="refresh"[^>]*>/, ''); // stays on the page
+  await page.setContent(`<iframe srcdoc="${email.replace(/&/g, '&amp;').replace(/"/g, '&quot;')}"></iframe>`);
   const frame = page.frameLocator('iframe');
   await frame.locator('#greeting').waitFor();
   assert.equal(await frame.locator('body').getAttribute('data-ran'), 'yes');

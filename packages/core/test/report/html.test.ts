@@ -160,3 +160,22 @@ test('many emails: frames for the first per step, rows for the next, a count for
   assert.equal([...few.matchAll(/<iframe /g)].length, 4);
   assert.doesNotMatch(few, /not shown here/);
 });
+
+test('a comparison: counts and ids escaped, a changed recipient masked on both sides', () => {
+  const r = report([email('1', { to: 'ada@example.com' })], {
+    recipients: 'masked',
+    comparison: {
+      base: 'base <main>.json',
+      added: ['welcome/1/<b>new</b>'],
+      removed: [],
+      changed: [{ id: 'welcome/1/1', fields: ['to'], to: { before: 'ada@example.com', after: 'eve@attacker.test' } }],
+      unchanged: 4,
+    },
+  });
+  const html = renderHtml(r);
+  assert.ok(html.includes('<h2>Compared with <code>base &lt;main&gt;.json</code></h2>'));
+  assert.ok(html.includes('<p>1 added · 0 removed · 1 changed · 4 unchanged</p>'));
+  assert.ok(html.includes('<tr><td>added</td><td><code>welcome/1/&lt;b&gt;new&lt;/b&gt;</code></td><td></td></tr>'));
+  assert.ok(html.includes('<td>to; to: a***@example.com → e***@attacker.test</td>'));
+  assert.doesNotMatch(html, /ada@|eve@/);
+});
