@@ -7,8 +7,17 @@ import type { Dialect } from '../dialect.js';
 import type { ProjectContext } from './project.js';
 import { RULES } from './rules/index.js';
 
+/**
+ * Plain TypeScript syntax errors (SKN006): `report` them (`skene check`, the Action: nothing else
+ * tells the user the file does not parse), or `leave-to-typescript` in an editor, whose TypeScript
+ * already shows each one (the same error twice is noise).
+ */
+export type SyntaxReporting = 'report' | 'leave-to-typescript';
+
 export interface AnalyzeOptions {
   fileName?: string;
+  /** Default `report`. */
+  syntax?: SyntaxReporting;
   /** SQL dialect of the data source; default postgres. */
   dialect?: Dialect;
   project?: ProjectContext;
@@ -39,7 +48,7 @@ export function analyze(text: string, options: AnalyzeOptions = {}): Analysis {
 
 /** The diagnostics of an already parsed document (the language server reuses its parse). */
 export function validate(document: ConfigDocument, options: AnalyzeOptions = {}): Diagnostic[] {
-  const ctx = new RuleContext(document, options.dialect ?? 'postgres', options.project ?? {});
+  const ctx = new RuleContext(document, options.dialect ?? 'postgres', options.project ?? {}, options.syntax ?? 'report');
   for (const rule of RULES) {
     try {
       rule(ctx);

@@ -27,6 +27,8 @@ export class RuleContext {
     readonly doc: ConfigDocument,
     readonly dialect: Dialect,
     readonly project: ProjectContext,
+    /** Whether plain TypeScript syntax errors are reported (analyze.ts: SyntaxReporting). */
+    readonly syntax: 'report' | 'leave-to-typescript' = 'report',
   ) {}
 
   report(code: DiagnosticCode, range: Range, message: string, fixes?: Fix[], severity: Severity = 'error'): void {

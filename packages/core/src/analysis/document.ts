@@ -23,8 +23,11 @@ export interface ConfigDocument {
   text: string;
   lines: LineMap;
   sourceFile: TS.SourceFile;
-  /** TypeScript's own syntax errors (unterminated strings, missing braces, …). */
-  syntaxErrors: { range: Range; message: string }[];
+  /**
+   * TypeScript's own syntax errors (unterminated strings, missing braces, …); `skeneOnly` marks one
+   * that TypeScript beside the config would not show (a file too deeply nested for Skene to parse).
+   */
+  syntaxErrors: { range: Range; message: string; skeneOnly?: boolean }[];
   /** What the default export is; undefined when none was recognised. */
   shape: ConfigShape | undefined;
   /** The default export as data (a loop, an array of loops or a config object). */
@@ -53,7 +56,7 @@ export function parseConfigDocument(text: string, fileName = 'skene.config.ts'):
       text,
       lines: new LineMap(text),
       sourceFile: empty,
-      syntaxErrors: [{ range: { start: 0, end: Math.min(1, text.length) }, message }],
+      syntaxErrors: [{ range: { start: 0, end: Math.min(1, text.length) }, message, skeneOnly: true }],
       shape: undefined,
       root: undefined,
       exportRange: undefined,

@@ -43,7 +43,9 @@ export function registerDiagnostics(ws: Workspace, hooks: ServerHooks): Diagnost
       config = ws.configOf(uri); // the document may have changed meanwhile
       if (!config) return undefined;
     }
-    const diagnostics = ws.services.validate(config.doc, { fileName: config.doc.fileName, dialect, project: ws.projectOf(uri) });
+    // The editor's TypeScript shows plain syntax errors itself; Skene's copy of each was noise.
+    const options = { fileName: config.doc.fileName, dialect, project: ws.projectOf(uri), syntax: 'leave-to-typescript' as const };
+    const diagnostics = ws.services.validate(config.doc, options);
     checked.set(uri, { version: config.text.version, generation: ws.generation, diagnostics });
     if (afterFirstAnalysis) {
       const hook = afterFirstAnalysis;
