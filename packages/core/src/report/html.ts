@@ -11,7 +11,7 @@
  */
 import { plural } from '../text.js';
 import { DESKTOP_WIDTH, HTML_REPORT_CSP, HTML_REPORT_STYLE, MOBILE_WIDTH, emailCard, emailRow, htmlEscapers, type HtmlEscapers } from './html-email.js';
-import type { Counts, PlanReport, StepReport } from './model.js';
+import { noEmailReason, type Counts, type PlanReport, type StepReport } from './model.js';
 import { outputFinisher } from './output.js';
 import { describeTrigger, errorPlace } from './text.js';
 import { totalsLine, wouldBeSent } from './totals.js';
@@ -52,7 +52,7 @@ export function renderHtml(report: PlanReport, options: HtmlOptions = {}): strin
       `<p>${e.text(loop.opinion)}</p>`,
       `<p class="muted">${countLine(loop.counts)}</p>`,
     );
-    loop.steps.forEach((step, s) => out.push(...stepSection({ step, anchor: `l${l + 1}-s${s + 1}`, e, limits, report })));
+    loop.steps.forEach((step, s) => out.push(...stepSection({ step, anchor: `l${l + 1}-s${s + 1}`, e, limits })));
     out.push('</section>');
   });
   out.push(
@@ -130,16 +130,14 @@ interface StepSection {
   anchor: string;
   e: HtmlEscapers;
   limits: { frames: number; listed: number };
-  report: PlanReport;
 }
 
-function stepSection({ step, anchor, e, limits, report }: StepSection): string[] {
+function stepSection({ step, anchor, e, limits }: StepSection): string[] {
   const out = [
     `<section id="${anchor}">`,
     `<h3>Step ${step.step} — ${e.text(describeTrigger(step))} → <code>${e.text(step.template)}</code></h3>`,
     `<p class="muted">${countLine(step.counts)}</p>`,
   ];
-  if (step.counts.emails === 0) out.push(`<p class="notice">No email from this step: ${e.text(whyNoEmail(step, report))}</p>`);
   if (step.notSent.length) {
     out.push(
       `<ul class="not-sent">${step.notSent
@@ -151,6 +149,9 @@ function stepSection({ step, anchor, e, limits, report }: StepSection): string[]
     );
   }
   for (const x of step.errors) out.push(`<p class="error">✖ ${e.text(errorPlace(x) + x.message)}</p>`);
+  // Why nothing is sent, in the words the text report and the editor use (after the reasons, as there).
+  const none = noEmailReason(step);
+  if (none) out.push(`<p class="notice">${e.text(none.charAt(0).toUpperCase() + none.slice(1))}</p>`);
   const framed = step.emails.slice(0, limits.frames);
   framed.forEach((email, i) => out.push(emailCard({ email, anchor: `${anchor}-e${i + 1}`, e })));
   const listed = step.emails.slice(limits.frames, limits.listed);
@@ -169,16 +170,6 @@ function stepSection({ step, anchor, e, limits, report }: StepSection): string[]
     );
   out.push('</section>');
   return out;
-}
-
-/** Why a step has no email, in the words of the counts (the reasons are listed below it). */
-function whyNoEmail(step: StepReport, report: PlanReport): string {
-  if (step.errors.length) return `the step failed (${plural(step.errors.length, 'error')} below).`;
-  if (step.notSent.length) return `${plural(step.counts.events, 'event')}, none of which would be sent:`;
-  const t = step.trigger;
-  if (t.type === 'database') return report.clock.since ? `no row of ${t.table} was created since ${report.clock.since}.` : `${t.table} has no rows.`;
-  if (!t.occurrences.length) return `the schedule "${t.cron}" has no occurrence in the horizon (${report.clock.horizon} from ${report.clock.at}).`;
-  return `the condition returned no recipient at ${plural(t.occurrences.length, 'occurrence')}.`;
 }
 
 function countLine(c: Counts): string {

@@ -130,23 +130,25 @@ test('masked unless --show-recipients: addresses in values, frames and text', ()
   assert.ok(srcdocs(shown)[0]!.includes('ada@example.com'));
 });
 
-test('a step that sends nothing says why', () => {
+test('a step that sends nothing says why, as the text report does (noEmailReason)', () => {
   const html = renderHtml(hostileReport('shown'));
-  assert.ok(html.includes('No email from this step: the schedule &quot;0 9 * * 1&quot; has no occurrence in the horizon (1d from 2026-03-02T09:00:00.000Z).'));
-  assert.ok(html.includes('No email from this step: 4 events, none of which would be sent:</p>'));
+  assert.ok(html.includes('<p class="notice">No email: the schedule has no occurrence between the plan clock and the horizon</p>'));
   assert.ok(html.includes('<li>waiting: condition not met: 3 (<code>7</code>, <code>8</code>, <code>9</code>)</li>'));
   assert.ok(html.includes('<li>no recipient: &lt;email&gt; is empty: 1 (<code>bob@example.com</code>)</li>'));
-  assert.ok(html.includes('No email from this step: the step failed (1 error below).'));
-  assert.ok(html.includes('✖ skene.config.ts:9:5 relation &quot;&lt;users&gt;&quot; does not exist'));
+  assert.ok(
+    html.includes('<p class="notice">No email: every event was held back — waiting: condition not met (3); no recipient: &lt;email&gt; is empty (1)</p>'),
+  );
+  // The error first, then the reason that points at it.
+  assert.match(
+    html,
+    /<p class="error">✖ skene\.config\.ts:9:5 relation &quot;&lt;users&gt;&quot; does not exist<\/p>\n<p class="notice">No email: the step failed \(its error is above\)<\/p>/,
+  );
   const empty = report([]);
   empty.loops[0]!.steps[0]!.notSent = [];
   empty.loops[0]!.steps[0]!.counts = { events: 0, emails: 0, waiting: 0, skipped: 0, errors: 0 };
-  assert.ok(renderHtml(empty).includes('No email from this step: users has no rows.'));
-  assert.ok(
-    renderHtml({ ...empty, clock: { ...empty.clock, since: '2026-03-01T00:00:00.000Z' } }).includes(
-      'no row of users was created since 2026-03-01T00:00:00.000Z.',
-    ),
-  );
+  assert.ok(renderHtml(empty).includes('<p class="notice">No email: users has no rows</p>'));
+  // A step with emails says nothing of the kind.
+  assert.doesNotMatch(renderHtml(report([email('1')])), /No email/);
 });
 
 test('many emails: frames for the first per step, rows for the next, a count for the rest', () => {
