@@ -1,5 +1,6 @@
 export * from './dialect.js';
 export * from './text.js';
+export * from './repository.js';
 export * from './email/index.js';
 export * from './analysis/index.js';
 export * from './template/placeholders.js';

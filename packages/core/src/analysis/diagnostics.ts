@@ -1,3 +1,4 @@
+import { repositoryFileUrl } from '../repository.js';
 import type { Range } from './values.js';
 
 export type Severity = 'error' | 'warning' | 'info';
@@ -59,7 +60,7 @@ export const CODES = {
 
 export type DiagnosticCode = keyof typeof CODES;
 
-export const DOCS_BASE = 'https://github.com/skene-dev/skene/blob/main/docs/diagnostics.md';
+export const DOCS_BASE = repositoryFileUrl('docs/diagnostics.md');
 
 export function docsUrl(code: DiagnosticCode): string {
   return `${DOCS_BASE}#${code.toLowerCase()}-${CODES[code].name}`;
