@@ -21,6 +21,7 @@ export type ConfigExport = LoopInput | LoopInput[] | ConfigInput;
 export function normalizeConfig(exported: unknown): {
   loops: (Loop & { id: string })[];
   database?: { url?: string; token?: string; allowFunctions?: string[] };
+  users?: { table?: string; key?: string; email?: string; name?: string };
   email?: { from?: string };
 } {
   const config = Array.isArray(exported)

@@ -124,6 +124,26 @@ export const loopSchema = z
   })
   .describe('A growth loop.');
 
+/** The app's people table: whose row `user` is, and which column holds the address. */
+export const usersSchema = z
+  .strictObject({
+    table: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('The table of the people emails go to (`members`, `accounts`, `crm.customers`; for Redis the key prefix of their hashes). Default `users`.'),
+    key: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("The table's key column, which other tables' foreign keys (`user_id`) point at. Default its primary key, else `id`."),
+    email: z.string().min(1).optional().describe("The column holding a person's email address: `to` defaults to it. Default `email`."),
+    name: z.string().min(1).optional().describe("The column holding a person's name, offered first for `{{user.…}}`."),
+  })
+  .describe(
+    "Which table holds the app's people. A database trigger's `user` is the row itself (this table, or a table with the email column) or the row its foreign key to this table points at.",
+  );
+
 export const configSchema = z
   .strictObject({
     loops: z.array(loopSchema).describe('The loops.'),
@@ -144,6 +164,7 @@ export const configSchema = z
       })
       .optional()
       .describe("Where the loops' data lives."),
+    users: usersSchema.optional(),
     email: z
       .strictObject({ from: z.string().min(1).optional().describe('Default sender for every email action.') })
       .optional()
@@ -164,4 +185,5 @@ export type Recovery = z.infer<typeof recoverySchema>;
 export type Loop = z.infer<typeof loopSchema>;
 export type LoopInput = z.input<typeof loopSchema>;
 export type Config = z.infer<typeof configSchema>;
+export type UsersOptions = z.infer<typeof usersSchema>;
 export type ConfigInput = z.input<typeof configSchema>;
