@@ -9,6 +9,7 @@ import { scanPlaceholders } from '../template/placeholders.js';
 import type { ProjectContext, SchemaCatalog, TemplateInfo } from './project.js';
 import type { Dialect } from '../dialect.js';
 import { isRegularFile, projectData } from '../project-data.js';
+import { mergeKeys } from './schema-keys.js';
 import { parseSchemaSql } from './schema-sql.js';
 import { tableKey } from './table-names.js';
 
@@ -90,6 +91,7 @@ export function loadSchema(configDir: string, schemaFiles?: string[]): SchemaCat
       if (existing) existing.columns.push(...table.columns.filter((c) => !existing.columns.some((e) => e.name === c.name)));
       else catalog.tables.set(key, table);
     }
+    mergeKeys(catalog, parsed);
   }
   // Schema files none of which could be read define nothing to check against: stay quiet rather
   // than call every table unknown.

@@ -6,6 +6,15 @@ export interface ColumnInfo {
   type?: string;
 }
 
+/** `column REFERENCES table (references)`: how a row points at a row of another table. */
+export interface ForeignKey {
+  column: string;
+  /** The referenced table; `schema` undefined = the default schema (or the same database). */
+  table: { schema?: string; name: string };
+  /** The referenced column; undefined = the referenced table's primary key. */
+  references?: string;
+}
+
 export interface TableInfo {
   /** The table's own name, as the database stores it (`users` of `crm.users`). */
   name: string;
@@ -14,6 +23,10 @@ export interface TableInfo {
   /** The dialect its schema file was read in: how SQL completion quotes its name. */
   dialect?: SqlDialect;
   columns: ColumnInfo[];
+  /** Its primary key's columns, when the schema files declare one. */
+  primaryKey?: string[];
+  /** The single-column foreign keys the schema files declare (`REFERENCES`, `FOREIGN KEY`). */
+  foreignKeys?: ForeignKey[];
   /** Where the table is created: for go to definition and hover. */
   file: string;
   line: number;

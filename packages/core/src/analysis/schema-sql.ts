@@ -6,6 +6,7 @@
  */
 import { LineMap } from './positions.js';
 import type { TableInfo } from './project.js';
+import { addPgConstraint, mysqlKeys, pgCreateKeys } from './schema-keys.js';
 import { normalizeRef, tableKey } from './table-names.js';
 import { mysqlParser } from '../sql/mysql.js';
 import { bytesToUtf16, parsePostgres, visitPg } from '../sql/postgres.js';
@@ -14,6 +15,8 @@ export interface SchemaSql {
   tables: TableInfo[];
   /** Schemas (MySQL: databases) the file creates or puts tables in, `public` left out. */
   schemas: string[];
+  /** Keys an ALTER TABLE adds to a table another file creates (a later migration's foreign key). */
+  alters?: TableInfo[];
 }
 
 interface PgRangeVar {
@@ -31,6 +34,13 @@ export function parseSchemaSql(text: string, file: string): SchemaSql {
     return lines.position(at === -1 ? from : at);
   };
   const schemas = new Set<string>();
+  // Keys added by ALTER TABLE to a table this file does not create, by `tableKey`.
+  const alters = new Map<string, TableInfo>();
+  const altered = (ref: { schema?: string; name: string }, dialect: TableInfo['dialect']) => {
+    const key = tableKey(ref);
+    if (!alters.has(key)) alters.set(key, { ...normalizeRef(ref), dialect, columns: [], file, line: 0, character: 0 });
+    return alters.get(key)!;
+  };
   const pg = parsePostgres(text);
   if (pg.ok) {
     const tables = new Map<string, TableInfo>();
@@ -51,18 +61,24 @@ export function parseSchemaSql(text: string, file: string): SchemaSql {
             .map((e) => e.ColumnDef)
             .filter(Boolean)
             .map((c) => ({ name: String(c.colname), type: pgTypeName(c.typeName) }));
-          tables.set(tableKey(ref), { ...ref, dialect: 'postgres', columns, file, line: at.line, character: at.character });
+          const table: TableInfo = { ...ref, dialect: 'postgres', columns, file, line: at.line, character: at.character };
+          pgCreateKeys(table, (node.tableElts as Record<string, unknown>[]) ?? []);
+          tables.set(tableKey(ref), table);
         } else if (type === 'AlterTableStmt') {
           const relation = node.relation as PgRangeVar | undefined;
-          const table = relation?.relname ? tables.get(tableKey({ schema: relation.schemaname, name: relation.relname })) : undefined;
+          const ref = relation?.relname ? { schema: relation.schemaname, name: relation.relname } : undefined;
+          const table = ref ? tables.get(tableKey(ref)) : undefined;
           for (const cmd of (node.cmds as { AlterTableCmd?: { subtype?: string; def?: { ColumnDef?: { colname?: string; typeName?: unknown } } } }[]) ?? []) {
             const def = cmd.AlterTableCmd?.subtype === 'AT_AddColumn' ? cmd.AlterTableCmd.def?.ColumnDef : undefined;
             if (table && def?.colname) table.columns.push({ name: def.colname, type: pgTypeName(def.typeName) });
+            const constraint =
+              cmd.AlterTableCmd?.subtype === 'AT_AddConstraint' ? (cmd.AlterTableCmd.def as { Constraint?: Parameters<typeof addPgConstraint>[1] }) : undefined;
+            if (ref && constraint) addPgConstraint(table ?? altered(ref, 'postgres'), constraint.Constraint);
           }
         }
       });
     }
-    return { tables: [...tables.values()], schemas: [...schemas] };
+    return { tables: [...tables.values()], schemas: [...schemas], alters: [...alters.values()] };
   }
   const mysql = mysqlParser();
   if (!mysql) return { tables: [], schemas: [] }; // MySQL schema files are read when the MySQL dialect is in use
@@ -78,6 +94,11 @@ export function parseSchemaSql(text: string, file: string): SchemaSql {
             ? (stmt[stmt.keyword as string] as { schema?: { value?: string }[] })?.schema?.[0]?.value
             : undefined;
       if (typeof database === 'string') schemas.add(database);
+      if (stmt.type === 'alter') {
+        const target = (stmt.table as { db?: string | null; table: string }[])?.[0];
+        const ref = target?.table ? normalizeRef({ schema: target.db ?? undefined, name: target.table }) : undefined;
+        if (ref) mysqlKeys(out.find((t) => tableKey(t) === tableKey(ref)) ?? altered(ref, 'mysql'), mysqlAdded(stmt));
+      }
       if (stmt.type !== 'create' || stmt.keyword !== 'table') continue;
       const created = (stmt.table as { db?: string | null; table: string }[])?.[0];
       const name = created?.table;
@@ -85,7 +106,8 @@ export function parseSchemaSql(text: string, file: string): SchemaSql {
       const ref = normalizeRef({ schema: created.db ?? undefined, name });
       if (ref.schema) schemas.add(ref.schema);
       const at = locate(name, 0);
-      const columns = ((stmt.create_definitions as Record<string, unknown>[]) ?? [])
+      const definitions = (stmt.create_definitions as Record<string, unknown>[]) ?? [];
+      const columns = definitions
         .filter((d) => d.resource === 'column')
         .map((d) => {
           const column = (d.column as { column?: string | { expr?: { value?: string } } })?.column;
@@ -95,12 +117,21 @@ export function parseSchemaSql(text: string, file: string): SchemaSql {
           };
         })
         .filter((c) => c.name);
-      out.push({ ...ref, dialect: 'mysql', columns, file, line: at.line, character: at.character });
+      const table: TableInfo = { ...ref, dialect: 'mysql', columns, file, line: at.line, character: at.character };
+      mysqlKeys(table, definitions);
+      out.push(table);
     }
-    return { tables: out, schemas: [...schemas] };
+    return { tables: out, schemas: [...schemas], alters: [...alters.values()] };
   } catch {
     return { tables: [], schemas: [] }; // neither dialect could read it: schema checks stay quiet rather than guess
   }
+}
+
+/** The constraints an ALTER TABLE adds, as node-sql-parser gives them. */
+function mysqlAdded(stmt: Record<string, unknown>): Record<string, unknown>[] {
+  return ((stmt.expr as Record<string, unknown>[]) ?? []).flatMap((e) =>
+    e.action === 'add' && e.resource === 'constraint' && e.create_definitions ? [e.create_definitions as Record<string, unknown>] : [],
+  );
 }
 
 function pgTypeName(typeName: unknown): string | undefined {
