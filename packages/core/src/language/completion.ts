@@ -6,6 +6,7 @@
 import { TEMPLATE_ROOTS } from '@skene/sdk';
 import type { z } from 'zod';
 import type { ConfigDocument } from '../analysis/document.js';
+import { documentPeople } from '../analysis/person-table.js';
 import type { ProjectContext, TableInfo } from '../analysis/project.js';
 import { literalValues, shapeOf, unwrapSchema } from '../analysis/schema-walk.js';
 import type { Range } from '../analysis/values.js';
@@ -72,7 +73,7 @@ function valueItems(doc: ConfigDocument, ctx: Extract<CursorContext, { kind: 'va
   const str = ctx.string;
   // Strings with their own language first: SQL, `{{…}}` templates.
   if (str && field.role === 'query') return sqlItems(str, project);
-  if (str && field.role === 'template-string') return placeholderItems(ctx, str, project);
+  if (str && field.role === 'template-string') return placeholderItems(doc, { ctx, str }, project);
 
   const values = valueCandidates(field, project);
   if (values.length) {
@@ -140,7 +141,11 @@ export function columnsMarkdown(table: TableInfo): string {
 }
 
 /** `{{user.|` → the users table's columns; `{{|` → the roots. */
-function placeholderItems(ctx: Extract<CursorContext, { kind: 'value' }>, str: StringAtCursor, project: ProjectContext): CompletionItem[] {
+function placeholderItems(
+  doc: ConfigDocument,
+  { ctx, str }: { ctx: Extract<CursorContext, { kind: 'value' }>; str: StringAtCursor },
+  project: ProjectContext,
+): CompletionItem[] {
   const before = str.content.slice(0, str.at);
   const open = /\{\{\s*([\w$]+(?:\.[\w$]*)*|)$/.exec(before);
   if (!open) return [];
@@ -168,8 +173,11 @@ function placeholderItems(ctx: Extract<CursorContext, { kind: 'value' }>, str: S
   let columns: { name: string; type?: string }[] = [];
   let from = '';
   if (root === 'user') {
-    const t = userTableFor(step, project);
-    columns = t?.columns ?? [];
+    const t = userTableFor(step, project, doc);
+    // The person's name and address first (`users: { name, email }`), then the rest in table order.
+    const people = documentPeople(doc);
+    const rank = (name: string) => (name === people?.name ? 0 : name === people?.email ? 1 : 2);
+    columns = [...(t?.columns ?? [])].sort((a, b) => rank(a.name) - rank(b.name));
     from = t ? tableKey(t) : '';
   } else if (root === 'row') {
     const t = rowTable(step, project);

@@ -48,7 +48,13 @@ export function definition(doc: ConfigDocument, offset: number, project: Project
       const step = stepOf(role.anchor, role.path);
       const [root] = p.path;
       const t =
-        root === 'user' ? userTableFor(step, project) : root === 'row' ? rowTable(step, project) : root === 'match' ? matchTable(step, project) : undefined;
+        root === 'user'
+          ? userTableFor(step, project, doc)
+          : root === 'row'
+            ? rowTable(step, project)
+            : root === 'match'
+              ? matchTable(step, project)
+              : undefined;
       return tableAt(t, { start: contentStart + p.start, end: contentStart + p.end });
     }
     default:

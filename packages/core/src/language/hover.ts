@@ -58,7 +58,7 @@ export function hover(doc: ConfigDocument, offset: number, project: ProjectConte
   const value = isString ? node.text : undefined;
   // Within strings with their own language, hover the part under the cursor.
   if (value !== undefined && field.role === 'template-string') {
-    const inner = placeholderHover(node as TS.StringLiteral, offset, sf, step, project);
+    const inner = placeholderHover(node as TS.StringLiteral, offset, doc, step, project);
     if (inner) return inner;
   }
   if (value !== undefined && field.role === 'query') {
@@ -136,10 +136,11 @@ function propDetails(key: string, step: StepData | undefined, project: ProjectCo
 function placeholderHover(
   node: TS.StringLiteral,
   offset: number,
-  sf: TS.SourceFile,
+  doc: ConfigDocument,
   step: StepData | undefined,
   project: ProjectContext,
 ): HoverResult | undefined {
+  const sf = doc.sourceFile;
   const contentStart = node.getStart(sf) + 1;
   const raw = sf.text.slice(contentStart, node.end - 1);
   const at = offset - contentStart;
@@ -149,7 +150,7 @@ function placeholderHover(
   const range = { start: contentStart + p.start, end: contentStart + p.end };
   const [root, column] = p.path;
   const table =
-    root === 'user' ? userTableFor(step, project) : root === 'row' ? rowTable(step, project) : root === 'match' ? matchTable(step, project) : undefined;
+    root === 'user' ? userTableFor(step, project, doc) : root === 'row' ? rowTable(step, project) : root === 'match' ? matchTable(step, project) : undefined;
   const lines = [`**{{${p.expression}}}**`, ROOT_DOCS[root] ?? `Unknown root \`${root}\`.`];
   if (root === 'loop' && column) lines.push(loopPlaceholderFields().find((f) => f.name === column)?.detail ?? '');
   if (table && column) {

@@ -2,12 +2,14 @@
  * The project around the cursor: which table `user`, `row` and `match` stand for in a step, and
  * which tables a query reads — for completion, hover and go to definition.
  */
+import type { ConfigDocument } from '../analysis/document.js';
+import { documentPeople, personTable } from '../analysis/person-table.js';
 import type { ProjectContext, TableInfo } from '../analysis/project.js';
-import { findTable, isUsersTable, parseTableName, tableKey, USERS_TABLE, type TableRef } from '../analysis/table-names.js';
+import { findTable, parseTableName, tableKey, type TableRef } from '../analysis/table-names.js';
 import type { Anchor, Segment } from './anchor.js';
 
 export const ROOT_DOCS: Record<string, string> = {
-  user: 'The recipient: the users row (database triggers: the triggering row or the users row its user_id points to; schedules: each row the query returns).',
+  user: 'The recipient: a row of the people table (`users`, unless `defineConfig({ users: { table } })` names another) — the triggering row when it is one or has the email column, else the row its foreign key (or `user_id`) points to; in a schedule, each row the query returns.',
   row: 'The row that fired a database trigger.',
   match: 'The first row the condition query returned.',
   loop: 'The loop: id, type, opinion.',
@@ -37,12 +39,19 @@ export function stepOf(anchor: Anchor, path: readonly Segment[]): StepData | und
   return value && typeof value === 'object' ? (value as StepData) : undefined;
 }
 
-/** The users table of a step, as check and plan read it: a users trigger table itself (`crm.users`), else `users`. */
-export function userTableFor(step: StepData | undefined, project: ProjectContext): TableInfo | undefined {
-  const schema = project.schema;
-  if (!schema) return undefined;
-  const table = step?.trigger?.type === 'database' ? step.trigger.table : undefined;
-  return findTable(schema, typeof table === 'string' && isUsersTable(table) ? parseTableName(table) : { name: USERS_TABLE });
+/** The table `user` stands for in a step, as check and plan resolve it (analysis/person-table.ts). */
+export function userTableFor(step: StepData | undefined, project: ProjectContext, doc: ConfigDocument): TableInfo | undefined {
+  const query = typeof step?.condition?.query === 'string' ? step.condition.query : undefined;
+  return personTable({
+    people: documentPeople(doc),
+    schema: project.schema,
+    dialect: 'postgres',
+    step: {
+      triggerType: step?.trigger?.type,
+      table: step?.trigger?.table,
+      ...(step?.condition ? { query: query ?? '', queryTables: query ? [...sqlTablesIn(query, project).values()] : [] } : {}),
+    },
+  }).table;
 }
 
 export function rowTable(step: StepData | undefined, project: ProjectContext): TableInfo | undefined {

@@ -5,7 +5,8 @@
  * the reason the event is not sent (no recipient, not an address).
  */
 import { join } from 'node:path';
-import { DEFAULT_TO, compilePlaceholders, contextResolver, createRenderSession, isValidAddress, resolveAddresses, type RenderedEmail } from '../email/index.js';
+import { defaultTo, peopleOf } from '../analysis/people.js';
+import { compilePlaceholders, contextResolver, createRenderSession, isValidAddress, resolveAddresses, type RenderedEmail } from '../email/index.js';
 import { prepareTemplate, type PreparedTemplate } from '../email/render.js';
 import { defaultRenderThreads } from '../email/render-pool.js';
 import type { ReactRenderer } from '../email/render-pools.js';
@@ -30,7 +31,9 @@ export function emitter({ ctx, loop, step, stepNo, collector }: Omit<StepRun, 'e
   const renderSession = createRenderSession(); // this step's template: found and compiled once
   const env = ctx.env ?? process.env;
   const personalization = Object.entries(action.personalization ?? {}).map(([name, text]) => ({ name, fill: compilePlaceholders(text) }));
-  const to = compilePlaceholders(action.to ?? DEFAULT_TO);
+  // `to` defaults to the people table's email column (`{{user.email}}` unless `users.email` names another).
+  const toTemplate = action.to ?? defaultTo(peopleOf(ctx.config.users));
+  const to = compilePlaceholders(toTemplate);
   const subjectTemplate = action.subject === undefined ? undefined : compilePlaceholders(action.subject);
   // A sender without placeholders (the usual case) is resolved once per step.
   const fromIsConstant = !/\{\{/.test(action.from ?? ctx.config.email?.from ?? env.SKENE_EMAIL_FROM ?? '');
@@ -68,14 +71,14 @@ export function emitter({ ctx, loop, step, stepNo, collector }: Omit<StepRun, 'e
     if (recipient.missing.length || !toValue) {
       collector.skip(
         recipient.missing.length
-          ? `no recipient: ${recipient.missing.map((m) => `\`${m}\``).join(', ')} ${recipient.missing.length > 1 ? 'have' : 'has'} no value${action.to === undefined ? ' (`to` defaults to `{{user.email}}`)' : ''}`
-          : `no recipient: \`to\` (${action.to ?? DEFAULT_TO}) is empty`,
+          ? `no recipient: ${recipient.missing.map((m) => `\`${m}\``).join(', ')} ${recipient.missing.length > 1 ? 'have' : 'has'} no value${action.to === undefined ? ` (\`to\` defaults to \`${toTemplate}\`)` : ''}`
+          : `no recipient: \`to\` (${toTemplate}) is empty`,
         key,
       );
       return;
     }
     if (!isValidAddress(toValue)) {
-      collector.skip(`not an email address: to (${action.to ?? DEFAULT_TO}) gives "${toValue}"`, key);
+      collector.skip(`not an email address: to (${toTemplate}) gives "${toValue}"`, key);
       return;
     }
     let problems: string[] | undefined; // most emails have none: no array for them

@@ -59,6 +59,33 @@ export function primaryKeyQuery(dialect: SqlDialect, table: string): Statement {
   };
 }
 
+/**
+ * The table's single-column foreign keys: the column, the referenced table (`schema.name`, the
+ * default schema — MySQL: the connection's database — left out) and the referenced column.
+ */
+export function foreignKeysQuery(dialect: SqlDialect, table: string): Statement {
+  if (dialect === 'postgres') {
+    return {
+      sql: `SELECT a.attname AS column_name, CASE WHEN n.nspname = 'public' THEN NULL ELSE n.nspname END AS ref_schema, r.relname AS ref_table, ra.attname AS ref_column
+            FROM pg_constraint c JOIN pg_class r ON r.oid = c.confrelid JOIN pg_namespace n ON n.oid = r.relnamespace
+            JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1]
+            JOIN pg_attribute ra ON ra.attrelid = c.confrelid AND ra.attnum = c.confkey[1]
+            WHERE c.conrelid = to_regclass($1) AND c.contype = 'f' AND cardinality(c.conkey) = 1 ORDER BY c.conname`,
+      params: [quoteIdent(dialect, table)],
+    };
+  }
+  const [schema, name] = table.includes('.') ? table.split('.', 2) : [undefined, table];
+  return {
+    sql: `SELECT k.COLUMN_NAME AS column_name, CASE WHEN k.REFERENCED_TABLE_SCHEMA = DATABASE() THEN NULL ELSE k.REFERENCED_TABLE_SCHEMA END AS ref_schema,
+                 k.REFERENCED_TABLE_NAME AS ref_table, k.REFERENCED_COLUMN_NAME AS ref_column
+          FROM information_schema.KEY_COLUMN_USAGE k
+          WHERE k.TABLE_SCHEMA = ${schema ? mysqlLiteral(schema) : 'DATABASE()'} AND k.TABLE_NAME = ${mysqlLiteral(name)} AND k.REFERENCED_TABLE_NAME IS NOT NULL
+            AND (SELECT COUNT(*) FROM information_schema.KEY_COLUMN_USAGE o WHERE o.CONSTRAINT_SCHEMA = k.CONSTRAINT_SCHEMA AND o.TABLE_NAME = k.TABLE_NAME AND o.CONSTRAINT_NAME = k.CONSTRAINT_NAME) = 1
+          ORDER BY k.CONSTRAINT_NAME`,
+    params: [],
+  };
+}
+
 export function columnsQuery(dialect: SqlDialect, table: string): Statement {
   if (dialect === 'postgres') {
     return {
@@ -165,7 +192,7 @@ export function pageWithConditionQuery(table: string, key: string, condition: Ba
   );
 }
 
-/** The `users` rows with these ids. */
+/** The people table's rows whose `idColumn` is one of `ids`. */
 export function usersQuery(dialect: SqlDialect, usersTable: string, idColumn: string, ids: unknown[]): Statement {
   const t = quoteIdent(dialect, usersTable);
   const k = quoteIdent(dialect, idColumn);
@@ -173,7 +200,7 @@ export function usersQuery(dialect: SqlDialect, usersTable: string, idColumn: st
   return { sql: `SELECT * FROM ${t} WHERE ${k} IN (${ids.map(mysqlLiteral).join(', ')})`, params: [] };
 }
 
-/** Every user, for a schedule step without a condition. */
+/** Every person, for a schedule step without a condition. */
 export function allUsersQuery(dialect: SqlDialect, usersTable: string, idColumn: string): Statement {
   return { sql: `SELECT * FROM ${quoteIdent(dialect, usersTable)} ORDER BY ${quoteIdent(dialect, idColumn)}`, params: [] };
 }

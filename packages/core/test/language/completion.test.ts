@@ -31,7 +31,7 @@ const EXACT: [string, string[]][] = [
   [loop("action: { type: 'email', template: 'x', | }"), ['provider', 'personalization', 'to', 'from', 'subject']],
   [loop("| trigger: { type: 'database' }"), ['action', 'condition']],
   ['export default defineLoop({ recovery: { | } })', ['retries', 'backoff']],
-  ['export default defineConfig({ | })', ['loops', 'database', 'email']],
+  ['export default defineConfig({ | })', ['loops', 'database', 'users', 'email']],
   ["export default defineConfig({ loops: [{ type: 'activation', | }] })", ['opinion', 'steps', 'id', 'recovery', 'maxEmailsPerHour']],
   ["export default [{ type: 'retention', | }]", ['opinion', 'steps', 'id', 'recovery', 'maxEmailsPerHour']],
   ['const welcome = defineLoop({ | });\nexport default [welcome];', ['type', 'opinion', 'steps', 'id', 'recovery', 'maxEmailsPerHour']],

@@ -47,12 +47,12 @@ const EXACT: [string, string | undefined][] = [
   ],
   [
     loop("action: { type: 'email', personalization: { name: '{{user.na|me}}' } }"),
-    '**{{user.name}}**\n\nThe recipient: the users row (database triggers: the triggering row or the users row its user_id points to; schedules: each row the query returns).\n\n' +
+    '**{{user.name}}**\n\nThe recipient: a row of the people table (`users`, unless `defineConfig({ users: { table } })` names another) — the triggering row when it is one or has the email column, else the row its foreign key (or `user_id`) points to; in a schedule, each row the query returns.\n\n' +
       'Column `users.name`: text (migrations/001_init.sql:2)',
   ],
   [
     loop("action: { type: 'email', personalization: { name: '{{user.nme}}' } }").replace('nme', 'n|me'),
-    '**{{user.nme}}**\n\nThe recipient: the users row (database triggers: the triggering row or the users row its user_id points to; schedules: each row the query returns).\n\n' +
+    '**{{user.nme}}**\n\nThe recipient: a row of the people table (`users`, unless `defineConfig({ users: { table } })` names another) — the triggering row when it is one or has the email column, else the row its foreign key (or `user_id`) points to; in a schedule, each row the query returns.\n\n' +
       'Table `users` has no column `nme`.',
   ],
   [

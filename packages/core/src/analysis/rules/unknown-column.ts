@@ -3,7 +3,8 @@ import type { RuleContext, StepEntry } from '../context.js';
 import type { TableInfo } from '../project.js';
 import { queryConditions } from '../queries.js';
 import { didYouMean } from '../suggest.js';
-import { findTable, isUsersTable, parseTableName, tableKey, USERS_TABLE } from '../table-names.js';
+import { documentPeople, personTable, type PersonTable } from '../person-table.js';
+import { findTable, parseTableName, tableKey } from '../table-names.js';
 import { sourceOffset, stringAt } from '../values.js';
 
 /** SKN041: `{{user.<column>}}` (or `{{row.<column>}}`) naming a column the table does not have. */
@@ -33,22 +34,28 @@ export function unknownColumn(ctx: RuleContext): void {
 }
 
 /**
- * `user` is the users table's row: the trigger table itself when it is a users table (`crm.users`
- * too), else `users` on the search_path — as the plan reads it. In a schedule, the users table
- * the query reads, when it returns its rows (`SELECT *`, `SELECT u.*`).
+ * `user` is the people table's row, found as the plan finds it (../person-table.ts): the trigger
+ * row itself, or the row its foreign key points at; in a schedule, the people table the query
+ * reads when it returns its rows (`SELECT *`, `SELECT members.*`), or every row without a query.
  */
 export function userTable(ctx: RuleContext, entry: StepEntry): TableInfo | undefined {
-  const schema = ctx.project.schema;
-  if (!schema || ctx.dialect === 'redis') return undefined;
-  const dialect = ctx.dialect;
-  if (entry.triggerType !== 'schedule') {
-    const trigger = entry.triggerType === 'database' ? stringAt(entry.trigger, 'table')?.value : undefined;
-    const ref = trigger && isUsersTable(trigger) ? parseTableName(trigger) : { name: USERS_TABLE };
-    return findTable(schema, ref, dialect);
-  }
-  const query = queryConditions(ctx).find((q) => q.entry.step === entry.step);
-  const read = query?.info.tables.find((t) => isUsersTable(t));
-  return read && /^\s*(select\s+\*|select\s+[\w.]*users\.\*)/i.test(query?.node.value ?? '') ? findTable(schema, read, dialect) : undefined;
+  return stepPerson(ctx, entry).table;
+}
+
+/** The people resolution of one step, from the config's `users` and the schema files. */
+export function stepPerson(ctx: RuleContext, entry: StepEntry): PersonTable {
+  const query = entry.triggerType === 'schedule' && entry.condition ? queryConditions(ctx).find((q) => q.entry.step === entry.step) : undefined;
+  return personTable({
+    people: documentPeople(ctx.doc),
+    schema: ctx.project.schema,
+    dialect: ctx.dialect,
+    step: {
+      triggerType: entry.triggerType,
+      table: stringAt(entry.trigger, 'table')?.value,
+      // A condition that is not a static query reads rows we cannot know: never "every person".
+      ...(entry.condition ? { query: query?.node.value ?? '', queryTables: query?.info.tables ?? [] } : {}),
+    },
+  });
 }
 
 function rowTable(ctx: RuleContext, entry: StepEntry): TableInfo | undefined {

@@ -1,14 +1,16 @@
 /** What schedule triggers share: recipients in a stable order, and a Redis hash as a row. */
 import { createHash } from 'node:crypto';
+import { peopleOf, type People } from '../../analysis/people.js';
 import type { Row } from '../../sources/types.js';
 import { loopContext, type StepRun } from '../step-run.js';
 import { sortByKey } from '../values.js';
 
-/** Schedule recipients in a stable order (by user id, else address), so every source lists them alike. */
+/** Schedule recipients in a stable order (by the person's key, else address), so every source lists them alike. */
 export async function emitRecipients(run: StepRun, rows: Row[], occurrence: Date): Promise<void> {
   const { collector, emit } = run;
   const loopRow = loopContext(run.loop);
-  const keys = rows.map(recipientKey);
+  const people = peopleOf(run.ctx.config.users);
+  const keys = rows.map((row) => recipientKey(row, people));
   const iso = occurrence.toISOString();
   for (const i of sortByKey(
     rows.map((_, i) => i),
@@ -21,10 +23,10 @@ export async function emitRecipients(run: StepRun, rows: Row[], occurrence: Date
   }
 }
 
-function recipientKey(user: Row): string {
-  const id = user.id ?? user.user_id;
+function recipientKey(user: Row, people: People): string {
+  const id = (people.key === undefined ? undefined : user[people.key]) ?? user.id ?? user.user_id;
   if (id !== null && id !== undefined && id !== '') return String(id);
-  const email = user.email ?? JSON.stringify(user);
+  const email = user[people.email] ?? JSON.stringify(user);
   return `sha256:${createHash('sha256').update(String(email)).digest('hex').slice(0, 12)}`;
 }
 

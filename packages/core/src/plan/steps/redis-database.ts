@@ -1,9 +1,11 @@
 /**
  * A database trigger on Redis: a "table" is a key prefix of hashes (`users:<id>`); every hash is
  * one event. The condition (a read command, `{{}}`-filled per event) runs for a page of events in
- * one round trip; a truthy reply means the condition holds.
+ * one round trip; a truthy reply means the condition holds. A hash has no declared foreign keys:
+ * its person (analysis/people.ts) is the hash itself (the people prefix, or a hash with the email
+ * field), or the people hash its `user_id` (`member_id`, …) field names.
  */
-import { isUsersTable, USERS_TABLE } from '../../analysis/table-names.js';
+import { noPersonReason, peopleOf, personRoute, type PersonRoute } from '../../analysis/people.js';
 import { interpolate, type TemplateContext } from '../../email/index.js';
 import type { RedisSource, Row } from '../../sources/types.js';
 import { WAITING } from '../options.js';
@@ -15,7 +17,8 @@ export async function redisDatabaseStep(run: StepRun, source: RedisSource): Prom
   const { ctx, loop, step, timeoutMs, collector, emit } = run;
   const trigger = step.trigger as Extract<Step['trigger'], { type: 'database' }>;
   const prefix = trigger.table;
-  const isUsers = isUsersTable(prefix);
+  const people = peopleOf(ctx.config.users);
+  const routeOf = (row: Row): PersonRoute => personRoute(people, { ref: { name: prefix }, columns: Object.keys(row) });
   let rows = await withRetries(() => source.hashes(prefix, timeoutMs), loop.recovery, ctx.retry);
   if (ctx.since) {
     const since = ctx.since.getTime();
@@ -35,21 +38,24 @@ export async function redisDatabaseStep(run: StepRun, source: RedisSource): Prom
   for (let i = 0; i < rows.length; i += batchSize) {
     const page = rows.slice(i, i + batchSize).map((r) => ({ key: r.id, row: { id: r.id, ...r.fields } as Row }));
     const users = new Map<string, Row>();
-    if (!isUsers) {
-      const ids = [...new Set(page.map((p) => p.row.user_id).filter((v): v is string => typeof v === 'string' && v !== ''))];
+    const routes = page.map((p) => routeOf(p.row));
+    const idOf = (row: Row, route: PersonRoute) => (route.kind === 'lookup' ? row[route.column] : undefined);
+    const ids = [...new Set(page.map((p, j) => idOf(p.row, routes[j]!)).filter((v): v is string => typeof v === 'string' && v !== ''))];
+    if (ids.length) {
       const replies = await redisRead(
         run,
         source,
-        ids.map((id) => ['HGETALL', `${USERS_TABLE}:${id}`]),
+        ids.map((id) => ['HGETALL', `${people.table}:${id}`]),
       );
       ids.forEach((id, j) => {
         const user = hashRow(id, replies[j]);
         if (user) users.set(id, user);
       });
     }
-    const contexts = page.map(({ key, row }) => {
-      const user = isUsers ? row : users.get(String(row.user_id));
-      return { key, row, user, context: { user: user ?? null, row, loop: loopRow, now: atIso } as TemplateContext };
+    const contexts = page.map(({ key, row }, j) => {
+      const route = routes[j]!;
+      const user = route.kind === 'row' ? row : route.kind === 'lookup' ? users.get(String(row[route.column])) : undefined;
+      return { key, row, route, user, context: { user: user ?? null, row, loop: loopRow, now: atIso } as TemplateContext };
     });
     // The condition for the whole page in one round trip.
     const commands: (string[] | undefined)[] = contexts.map(({ context }) => {
@@ -63,7 +69,7 @@ export async function redisDatabaseStep(run: StepRun, source: RedisSource): Prom
     if (failed) throw new StepFailure(`Redis: ${failed.message} (in ${command!.join(' ')})`, 'query');
     let r = 0;
     for (let j = 0; j < contexts.length; j++) {
-      const { key, user, context } = contexts[j]!;
+      const { key, route, user, context } = contexts[j]!;
       collector.counts.events++;
       if (command) {
         if (!commands[j]) {
@@ -79,7 +85,12 @@ export async function redisDatabaseStep(run: StepRun, source: RedisSource): Prom
         context.match = { reply: reply as unknown };
       }
       if (!user) {
-        collector.skip(`no user: ${prefix}:${key} has no user_id matching a ${USERS_TABLE}:<id> hash`, key);
+        collector.skip(
+          route.kind === 'lookup'
+            ? `no user: ${prefix}:${key}'s ${route.column} matches no ${people.table}:<id> hash`
+            : `no user: ${noPersonReason(people, `${prefix}:${key}`)}`,
+          key,
+        );
         continue;
       }
       emit(context, key, atIso);

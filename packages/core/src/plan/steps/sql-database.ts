@@ -2,9 +2,9 @@
  * A database trigger on SQL: every row of the table (or those created since `--since`) is one
  * event, read a page at a time in key order; the condition is evaluated for the whole page in one
  * statement (PostgreSQL: the page `LEFT JOIN LATERAL` the condition; MySQL: a batch query), never
- * one round trip per row. The user is the row itself (users) or the `users` row its `user_id` names.
+ * one round trip per row. The user is found by the people resolution (./sql-person.ts).
  */
-import { isUsersTable, USERS_TABLE } from '../../analysis/table-names.js';
+import { peopleOf } from '../../analysis/people.js';
 import type { Row } from '../../sources/types.js';
 import { WAITING } from '../options.js';
 import { findParams, withoutTrailingSemicolon } from '../params.js';
@@ -13,6 +13,7 @@ import * as SQL from '../sql.js';
 import { loopContext, runStatement, StepFailure, type Step, type StepRun } from '../step-run.js';
 import { plainRow, plainValue } from '../values.js';
 import { keyColumn, type SqlStep } from './sql-keys.js';
+import { personFinder } from './sql-person.js';
 
 export async function sqlDatabaseStep(run: StepRun, { source, session }: SqlStep): Promise<void> {
   const { ctx, loop, step, timeoutMs, collector, emit } = run;
@@ -35,9 +36,7 @@ export async function sqlDatabaseStep(run: StepRun, { source, session }: SqlStep
   if (condition && condition.highest > 1) {
     throw new StepFailure(`the condition uses $${condition.highest}, but a database trigger gives only $1 (the ${table} row's ${key})`, 'config');
   }
-  const isUsers = isUsersTable(table);
-  const userIdColumn = isUsers ? undefined : ['user_id', 'userId'].find((c) => columns.includes(c));
-  const usersKey = isUsers ? key : userIdColumn ? await keyColumn(q, dialect, USERS_TABLE).catch(() => 'id') : undefined;
+  const person = await personFinder({ q, dialect, people: peopleOf(ctx.config.users), table, columns });
   const batchSize = ctx.batchSize ?? 1000;
   const loopRow = loopContext(loop);
   const atIso = ctx.at.toISOString();
@@ -80,11 +79,7 @@ export async function sqlDatabaseStep(run: StepRun, { source, session }: SqlStep
     }
     if (page.length === 0) break;
     afterKey = page[page.length - 1]![key];
-    const users = new Map<string, Row>();
-    if (!isUsers && userIdColumn && usersKey) {
-      const ids = [...new Set(page.map((r) => r[userIdColumn]).filter((v) => v !== null && v !== undefined))];
-      if (ids.length) for (const u of await q(SQL.usersQuery(dialect, USERS_TABLE, usersKey, ids))) users.set(String(u[usersKey]), plainRow(u));
-    }
+    const users = await person.fetch(page);
     for (const row of page) {
       const k = String(row[key]);
       collector.counts.events++;
@@ -92,9 +87,9 @@ export async function sqlDatabaseStep(run: StepRun, { source, session }: SqlStep
         collector.skip(WAITING, k, true);
         continue;
       }
-      const user = isUsers ? row : userIdColumn ? users.get(String(row[userIdColumn])) : undefined;
+      const user = person.userOf(row, users);
       if (!user) {
-        collector.skip(userIdColumn ? `no user: ${table}.${userIdColumn} matches no ${USERS_TABLE} row` : `no user: ${table} has no user_id column`, k);
+        collector.skip(person.reason, k);
         continue;
       }
       emit({ user, row, match: matches.get(k) ?? null, loop: loopRow, now: atIso }, k, atIso);

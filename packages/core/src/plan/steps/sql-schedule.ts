@@ -1,8 +1,9 @@
 /**
  * A schedule trigger on SQL: at each occurrence in the horizon, the condition runs with the clock
- * at that occurrence and every row it returns is a recipient (no condition: every user).
+ * at that occurrence and every row it returns is a recipient (no condition: every row of the
+ * people table, `users` or the one `defineConfig({ users })` names).
  */
-import { USERS_TABLE } from '../../analysis/table-names.js';
+import { peopleOf } from '../../analysis/people.js';
 import { findParams, withoutTrailingSemicolon } from '../params.js';
 import type * as SQL from '../sql.js';
 import { allUsersQuery } from '../sql.js';
@@ -22,8 +23,9 @@ export async function sqlScheduleStep(run: StepRun, { source, session }: SqlStep
     }
     statement = { sql: withoutTrailingSemicolon(step.condition.query), params: [] };
   } else {
-    const key = await keyColumn((s) => runStatement(run, session, s), dialect, USERS_TABLE);
-    statement = allUsersQuery(dialect, USERS_TABLE, key);
+    const people = peopleOf(run.ctx.config.users);
+    const key = people.key ?? (await keyColumn((s) => runStatement(run, session, s), dialect, people.table));
+    statement = allUsersQuery(dialect, people.table, key);
   }
   for (const occurrence of run.occurrences) {
     const rows = (await runStatement(run, session, statement, occurrence)).map(plainRow);
