@@ -56,6 +56,8 @@ export const CODES = {
   SKN032: { name: 'placeholder-root', title: 'Unknown placeholder root' },
   SKN040: { name: 'unknown-table', title: 'Unknown table' },
   SKN041: { name: 'unknown-column', title: 'Unknown column' },
+  SKN042: { name: 'unknown-people-table', title: 'People table or column not found' },
+  SKN043: { name: 'no-person', title: 'Trigger table reaches no person' },
 } as const;
 
 export type DiagnosticCode = keyof typeof CODES;

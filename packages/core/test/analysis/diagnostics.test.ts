@@ -13,6 +13,17 @@ let project: ReturnType<typeof loadProjectContext>;
 
 /** Stands for the fixture project until `before` has loaded it. */
 const PROJECT = {};
+/** Stands for fixtures/people (members, projects, audit_log) until `before` has loaded it. */
+const PEOPLE = {};
+const peopleConfig = fileURLToPath(new URL('../fixtures/people/skene.config.ts', import.meta.url));
+const peopleSeeds = ['001_schema.sql', '002_tasks_assignee.sql'].map((f) => fileURLToPath(new URL(`../fixtures/people/seed/${f}`, import.meta.url)));
+/** A defineConfig naming `members` the people table, with one database step on `table` (`|` allowed). */
+const members = (table: string, users = `{ table: 'members', email: 'email_address' }`) => `import { defineConfig } from '@skene/sdk';
+export default defineConfig({
+  users: ${users},
+  loops: [{ type: 'activation', opinion: 'x', steps: [{ trigger: { type: 'database', table: ${table}, event: 'insert' }, action: { type: 'email', provider: 'resend', template: 'note' } }] }],
+});
+`;
 
 interface Case {
   code: DiagnosticCode;
@@ -362,12 +373,31 @@ export default defineConfig({
     fails: config({ action: `{ type: 'email', provider: 'resend', template: 'welcome', personalization: { name: '{{user.|nme}}' } }` }),
     passes: config(),
   },
+  {
+    code: 'SKN042',
+    name: 'misspelt people table',
+    says: /People table 'member' not found.*Did you mean 'members'/,
+    fix: `'members'`,
+    options: { project: PEOPLE },
+    fails: members(`'members'`, `{ table: |'member', email: 'email_address' }`),
+    passes: members(`'members'`),
+  },
+  {
+    code: 'SKN043',
+    name: 'trigger table that reaches no person',
+    says: /audit_log is not the people table \(members\)/,
+    options: { project: PEOPLE },
+    fails: members(`|'audit_log'`),
+    passes: members(`'projects'`),
+  },
 ];
 
 before(async () => {
   await prepareAnalysis({ dialect: 'all' });
   project = loadProjectContext(projectConfig);
+  const people = loadProjectContext(peopleConfig, { schemaFiles: peopleSeeds });
   for (const c of cases) if (c.options?.project === PROJECT) c.options.project = project;
+  for (const c of cases) if (c.options?.project === PEOPLE) c.options.project = people;
 });
 
 describe('every diagnostic code has a failing and a passing fixture', () => {

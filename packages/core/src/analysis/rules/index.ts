@@ -8,6 +8,7 @@ import { invalidEnum } from './invalid-enum.js';
 import { invalidValue } from './invalid-value.js';
 import { missingField } from './missing-field.js';
 import { noLoops } from './no-loops.js';
+import { noPerson } from './no-person.js';
 import { notStatic } from './not-static.js';
 import { redisCommandNotAllowed } from './redis-command-not-allowed.js';
 import { placeholderMalformed } from './placeholder-malformed.js';
@@ -23,6 +24,7 @@ import { syntaxError } from './syntax-error.js';
 import { templateNotFound } from './template-not-found.js';
 import { unknownColumn } from './unknown-column.js';
 import { unknownKey } from './unknown-key.js';
+import { unknownPeopleTable } from './unknown-people-table.js';
 import { unknownTable } from './unknown-table.js';
 import { unknownTimezone } from './unknown-timezone.js';
 import { wrongType } from './wrong-type.js';
@@ -56,4 +58,6 @@ export const RULES: Rule[] = [
   placeholderRoot,
   unknownTable,
   unknownColumn,
+  unknownPeopleTable,
+  noPerson,
 ];
