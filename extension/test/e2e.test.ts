@@ -22,6 +22,10 @@ const STEPS = [
   'Plan Loops → email in the webview',
   'Restart Language Server → serving again',
   'Create skene.config.ts → starter for the stack',
+  'Create in a project with seed/postgres → Plan Loops shows emails',
+  'monorepo config (apps/api) → diagnostics + Plan Loops',
+  '{ + Enter inside steps: [ → a newline, not a completion',
+  'one syntax error, not two (TypeScript only, no SKN006)',
 ];
 
 function run(): Promise<{ code: number | null; output: string; seconds: number }> {
