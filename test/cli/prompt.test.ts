@@ -134,4 +134,23 @@ describe('skene prompt', () => {
     const walk = (d: string): string[] => readdirSync(d).flatMap((n) => (statSync(join(d, n)).isDirectory() ? walk(join(d, n)) : [join(d, n)]));
     for (const file of walk(dir).filter((f) => !f.endsWith('.env'))) assert.ok(!readFileSync(file, 'utf8').includes(secret), `${file} has the secret`);
   });
+
+  it('a project with a config and a seed: update it, check the login with --status, and name the seed', async () => {
+    const dir = temp();
+    cpSync(join(FIXTURES, 'hasura'), dir, { recursive: true });
+    writeFileSync(join(dir, 'skene.config.ts'), 'export default [];\n');
+    mkdirSync(join(dir, 'seed', 'postgres'), { recursive: true });
+    writeFileSync(join(dir, 'seed', 'postgres', '001_users.sql'), 'CREATE TABLE users (id serial PRIMARY KEY, email text NOT NULL);\n');
+    const r = await run([dir]);
+    assert.equal(r.code, 0, r.stderr);
+    const lines = r.stdout.split('\n');
+    assert.equal(
+      lines[1],
+      '@action: Analyze my local code, validating subscription via `npx skene login`, and update `skene.config.ts` to implement the Retention Loop pattern for Hasura.',
+    );
+    assert.match(lines[3]!, /^@login: first run `npx skene login --status`/);
+    assert.match(r.stdout, /ask me to run `npx skene login` in my terminal/);
+    assert.match(r.stdout, /^- Seed: `seed` is the project's seed/m);
+    assert.doesNotMatch(r.stdout, /skene\/seed\.sql/);
+  });
 });

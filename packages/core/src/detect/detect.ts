@@ -11,6 +11,7 @@ import { Findings } from './findings.js';
 import { fromLockFiles } from './lock-files.js';
 import { fromPackageJson } from './packages.js';
 import { collectProjectSchema } from './schema.js';
+import { findSkeneFiles } from './skene-files.js';
 import type { StackFindingKind, StackDetection } from './types.js';
 
 const FRAMEWORK_ORDER = ['Next.js', 'Nuxt', 'SvelteKit', 'Remix', 'Astro', 'NestJS', 'Fastify', 'Hono', 'Koa', 'Express'];
@@ -117,6 +118,7 @@ export function detectStackInFiles(files: ProjectFileSource, options: DetectOpti
     reason,
     tables,
     redisKeys,
+    ...findSkeneFiles(files.paths, dialect),
     packageManager,
   };
 }

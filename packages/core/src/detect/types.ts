@@ -59,6 +59,10 @@ export interface StackDetection {
   reason: string;
   tables: DetectedTable[];
   redisKeys: DetectedRedisKey[];
+  /** A `skene.config.ts` already in the project (relative path): the prompt asks to update it. */
+  config?: string;
+  /** The project's own seed beside the config (`seed`, `supabase/seed.sql`, …), which `skene plan` loads. */
+  seed?: string;
   /** npm, pnpm, yarn or bun, from the lock file. */
   packageManager: 'npm' | 'pnpm' | 'yarn' | 'bun' | null;
   /** For an empty folder: what was looked for and what to do. */

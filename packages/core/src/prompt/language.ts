@@ -57,7 +57,7 @@ export function configLanguageLines(): string[] {
 }
 
 /** Markdown bullet lines: how SQL (or Redis) is written for the dialect. */
-export function dialectRuleLines(dialect: Dialect | null, database?: string | null): string[] {
+export function dialectRuleLines(dialect: Dialect | null, database?: string | null, seed = 'skene/seed.sql'): string[] {
   const name = database ?? (dialect === 'mysql' ? 'MySQL' : dialect === 'redis' ? 'Redis' : 'PostgreSQL');
   switch (dialect) {
     case 'mysql':
@@ -83,8 +83,8 @@ export function dialectRuleLines(dialect: Dialect | null, database?: string | nu
         "- `$1` in a database trigger's condition is the triggering row's primary key.",
         '- `NOW()` / `CURRENT_TIMESTAMP` are pinned by `skene plan --at`, so plans are reproducible.',
         dialect === null
-          ? '- No database was detected: `skene plan` uses an embedded PostgreSQL seeded from `skene/seed.sql` (create the tables the loops read there).'
-          : '- With no `--database-url`, `skene plan` uses an embedded PostgreSQL seeded from `skene/seed.sql`.',
+          ? `- No database was detected: \`skene plan\` uses an embedded PostgreSQL seeded from \`${seed}\` (create the tables the loops read there).`
+          : `- With no \`--database-url\`, \`skene plan\` uses an embedded PostgreSQL seeded from \`${seed}\`.`,
       ];
   }
 }

@@ -13,13 +13,25 @@ export function patternLabel(pattern: LoopType | string): string {
   return pattern.charAt(0).toUpperCase() + pattern.slice(1);
 }
 
-/** The two lines of the product pages' "Install via Prompt" block. */
-export function promptHeader(stack: string, pattern: LoopType | string): string {
+/**
+ * The two lines of the product pages' "Install via Prompt" block. With a config already in the
+ * project (`update`), the action updates it rather than generating one.
+ */
+export function promptHeader(stack: string, pattern: LoopType | string, options: { update?: boolean } = {}): string {
   return [
     '@task: Initialize Skene.',
-    `@action: Analyze my local code, validating subscription via \`npx skene login\`, and generate \`skene.config.ts\` to implement the ${patternLabel(pattern)} Loop pattern for ${stack}.`,
+    `@action: Analyze my local code, validating subscription via \`npx skene login\`, and ${options.update ? 'update' : 'generate'} \`skene.config.ts\` to implement the ${patternLabel(pattern)} Loop pattern for ${stack}.`,
   ].join('\n');
 }
+
+/**
+ * How the agent validates the subscription: `skene login` reads the key at a hidden prompt, which
+ * an agent cannot answer, so it checks with `--status` and leaves the login to the user.
+ */
+export const LOGIN_LINES = [
+  '@login: first run `npx skene login --status` (it prints whether a Resend API key is stored, never the key; exit status 0 when it is).',
+  '- If it says "Not logged in", ask me to run `npx skene login` in my terminal and wait for me: it reads the key at a hidden prompt you cannot answer. Never ask me for the key, and never put it in a file, a command or the config.',
+];
 
 const MAX_TABLES = 25;
 const MAX_COLUMNS = 30;
@@ -29,13 +41,18 @@ const where = (e: { file: string; line: number }) => `${e.file}:${e.line}`;
 /** The full prompt. Throws for an empty detection (there is no stack to name): show `detection.message` instead. */
 export function buildPrompt(detection: StackDetection): string {
   if (detection.empty || !detection.stack) throw new Error(detection.message ?? 'No stack detected.');
-  const lines: string[] = [promptHeader(detection.stack, detection.pattern), ''];
+  const seed = detection.seed ?? (detection.dialect === 'redis' ? 'skene/seed.redis' : 'skene/seed.sql');
+  const lines: string[] = [promptHeader(detection.stack, detection.pattern, { update: detection.config !== undefined }), '', ...LOGIN_LINES, ''];
 
   lines.push('@context: detected by `npx skene prompt` (use these facts; do not invent tables or columns):');
   for (const f of detection.findings) {
     lines.push(`- ${f.kind}: ${f.name}${f.version ? ` ${f.version}` : ''} (${f.evidence.slice(0, 2).map(where).join(', ')})`);
   }
   lines.push(`- Pattern: ${patternLabel(detection.pattern)} — ${detection.reason}`);
+  if (detection.config)
+    lines.push(`- Config: \`${detection.config}\` exists. Update it: keep its loops, and add or change what the pattern needs; do not write a second config.`);
+  if (detection.seed)
+    lines.push(`- Seed: \`${detection.seed}\` is the project's seed, which \`skene plan\` and the editor read; add to it rather than creating another.`);
 
   if (detection.dialect === 'redis') {
     if (detection.redisKeys.length) {
@@ -74,7 +91,7 @@ export function buildPrompt(detection: StackDetection): string {
   } else if (detection.dialect !== 'redis') {
     lines.push(
       '',
-      'No schema files (SQL migrations, schema.prisma, Drizzle or TypeORM entities) were found: read the data-access code for table names, and add the tables the loops read to `skene/seed.sql`.',
+      `No schema files (SQL migrations, schema.prisma, Drizzle or TypeORM entities) were found: read the data-access code for table names, and add the tables the loops read to \`${seed}\`.`,
     );
   }
 
@@ -84,9 +101,9 @@ export function buildPrompt(detection: StackDetection): string {
   lines.push('', `@dialect: ${supported && detection.database ? detection.database : 'PostgreSQL (embedded)'} rules:`);
   if (!supported && detection.database)
     lines.push(
-      `- Skene reads PostgreSQL, MySQL (TiDB, MariaDB) and Redis; ${detection.database} is none of these, so write the loops in PostgreSQL against the tables in \`skene/seed.sql\`.`,
+      `- Skene reads PostgreSQL, MySQL (TiDB, MariaDB) and Redis; ${detection.database} is none of these, so write the loops in PostgreSQL against the tables in \`${seed}\`.`,
     );
-  lines.push(...dialectRuleLines(detection.dialect, supported ? detection.database : null));
+  lines.push(...dialectRuleLines(detection.dialect, supported ? detection.database : null, seed));
 
   lines.push('', '@verify:');
   lines.push(
@@ -94,8 +111,8 @@ export function buildPrompt(detection: StackDetection): string {
   );
   lines.push(
     detection.dialect === 'redis'
-      ? '- Put a few users (hashes `users:<id>` with `id`, `email`, `name`) and the keys the conditions read in `skene/seed.redis` (redis-cli commands, one per line, fixed dates), so `skene plan --seed skene/seed.redis` has data to run on.'
-      : '- Put the tables the loops read, with a few rows with fixed dates, in `skene/seed.sql`, so `skene plan --seed skene/seed.sql` has data to run on.',
+      ? `- Put a few users (hashes \`users:<id>\` with \`id\`, \`email\`, \`name\`) and the keys the conditions read in \`${seed}\` (redis-cli commands, one per line, fixed dates), so \`skene plan --seed ${seed}\` has data to run on.`
+      : `- Put the tables the loops read, with a few rows with fixed dates, in \`${seed}\`${detection.seed ? '' : ' (where `skene plan` and the editor look for a seed)'}, so \`skene plan\` has data to run on.`,
   );
   lines.push('- Run `npx skene check` and `npx skene plan` until both are clean, and fix every diagnostic rather than silencing it.');
   return `${lines.join('\n')}\n`;
