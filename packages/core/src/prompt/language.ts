@@ -43,10 +43,10 @@ export function configLanguageLines(): string[] {
   return [
     "- File: `skene.config.ts` at the project root: `import { defineLoop, defineConfig } from '@skene/sdk';` then `export default defineLoop({...})`, an array of loops, or `defineConfig(" +
       fieldList(configSchema) +
-      ')` (`email.from` is the default sender).',
+      ")` (`email.from` is the default sender; `users: { table, key?, email?, name? }` names the app's people table when it is not `users` with an `email` column).",
     `- Loop: \`${fieldList(loopSchema)}\`. \`type\` is ${alternatives(LOOP_TYPES)}; \`opinion\` is one sentence shown in reports; \`id\` is lower-case letters, digits, \`-\`, \`_\` (default \`<type>-<n>\`).`,
     `- Step: \`{ trigger, condition?, action }\`.`,
-    `- Database trigger: \`${fieldList(databaseTriggerSchema)}\`, \`event\` is ${alternatives(DB_EVENTS)}. Fires once per changed row; \`$1\` in the condition is that row's primary key; \`user\` is the row when the table is \`users\`, else the \`users\` row that \`row.user_id\` points to (no \`user\`, no email).`,
+    `- Database trigger: \`${fieldList(databaseTriggerSchema)}\`, \`event\` is ${alternatives(DB_EVENTS)}. Fires once per changed row; \`$1\` in the condition is that row's primary key; \`user\` is the row when the table is the people table (\`users\`, or \`users.table\`) or has its email column, else the people row the table's foreign key (or \`user_id\`) points to (no \`user\`, no email).`,
     `- Schedule trigger: \`${fieldList(scheduleTriggerSchema)}\`, a 5-field cron (\`0 9 * * *\` = daily 09:00), optional IANA timezone. The condition query returns the recipients, one user per row, each with an \`email\` column; no \`$n\` parameters.`,
     `- Query condition: \`${fieldList(queryConditionSchema)}\`: one read-only SELECT or WITH statement. For a database trigger it holds when a row comes back (the first row is \`match\`); \`timeout\` is a duration (${DURATION_FORMS.join(', ')}).`,
     `- Redis condition: \`${fieldList(redisConditionSchema)}\`: \`command\` is the command and its arguments as strings, holds when the reply is truthy.`,

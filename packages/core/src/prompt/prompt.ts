@@ -82,9 +82,14 @@ export function buildPrompt(detection: StackDetection): string {
           `activity is recorded in \`${hints.activityTable.table.name}\` (\`${hints.activityTable.userId}\`, \`${hints.activityTable.at}\`${hints.activityTable.kind ? `, \`${hints.activityTable.kind}\`` : ''})`,
         );
       lines.push(`- So: ${parts.join('; ')}.`);
-      if (hints.users.name !== 'users') {
+      if (hints.users.name !== 'users' || hints.email !== 'email') {
+        const fields = [
+          `table: '${hints.users.name}'`,
+          ...(hints.email !== 'email' ? [`email: '${hints.email}'`] : []),
+          ...(hints.name ? [`name: '${hints.name}'`] : []),
+        ];
         lines.push(
-          `- \`${hints.users.name}\` is not \`users\`: a database trigger on it has no \`user\` to send to. Read \`${hints.users.name}\` from a schedule trigger's query instead (each row it returns is one recipient, with \`email\`), e.g. the sign-ups of the last day.`,
+          `- The people are not \`users\` with an \`email\` column: write \`defineConfig({ users: { ${fields.join(', ')} }, loops })\`, so that \`user\` is a \`${hints.users.name}\` row (a trigger on \`${hints.users.name}\` itself, or on a table with a foreign key to it) and \`to\` defaults to its address.`,
         );
       }
     }

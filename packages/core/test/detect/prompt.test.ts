@@ -39,14 +39,14 @@ describe('the Cursor prompt', () => {
     assert.match(p, /users are in `users` \(email `email`, name `name`\); last activity is `users\.last_activity_at`/);
   });
 
-  it('when users live outside `users` (Supabase profiles), says a database trigger there has no user', () => {
+  it('when users live outside `users` (Supabase profiles), says to name the people table with users:', () => {
     const p = prompt('supabase-next');
     assert.match(p, /^- So: users are in `profiles` \(email `email`, name `full_name`\)\.$/m);
     assert.match(
       p,
-      /^- `profiles` is not `users`: a database trigger on it has no `user` to send to\. Read `profiles` from a schedule trigger's query instead/m,
+      /^- The people are not `users` with an `email` column: write `defineConfig\(\{ users: \{ table: 'profiles', name: 'full_name' \}, loops \}\)`, so that `user` is a `profiles` row/m,
     );
-    assert.doesNotMatch(prompt('express-prisma'), /is not `users`/);
+    assert.doesNotMatch(prompt('express-prisma'), /The people are not `users`/);
   });
 
   it('lists Redis key prefixes for a Redis stack, and Redis rules instead of SQL ones', () => {
