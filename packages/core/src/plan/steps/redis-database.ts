@@ -88,7 +88,7 @@ export async function redisDatabaseStep(run: StepRun, source: RedisSource): Prom
         collector.skip(
           route.kind === 'lookup'
             ? `no user: ${prefix}:${key}'s ${route.column} matches no ${people.table}:<id> hash`
-            : `no user: ${noPersonReason(people, `${prefix}:${key}`)}`,
+            : `no user: ${noPersonReason(people, prefix)}`,
           key,
         );
         continue;
