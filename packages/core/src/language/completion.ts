@@ -9,11 +9,12 @@ import type { ConfigDocument } from '../analysis/document.js';
 import { documentPeople } from '../analysis/person-table.js';
 import type { ProjectContext, TableInfo } from '../analysis/project.js';
 import { literalValues, shapeOf, unwrapSchema } from '../analysis/schema-walk.js';
-import type { Range } from '../analysis/values.js';
+import { stringAt, valueOf, type Range } from '../analysis/values.js';
 import type { Anchor, Segment } from './anchor.js';
 import { cursorContext, type CursorContext, type StringAtCursor } from './cursor.js';
 import { fieldAt, keysFor, typeLabel, type FieldInfo } from './fields.js';
-import { normalizeRef, sqlTableName, tableKey } from '../analysis/table-names.js';
+import { findTable, normalizeRef, parseTableName, sqlTableName, tableKey } from '../analysis/table-names.js';
+import { DEFAULT_PEOPLE_TABLE } from '../analysis/people.js';
 import { loopPlaceholderFields, matchTable, ROOT_DOCS, rowTable, sqlIdentifier, sqlTablesIn, stepOf, userTableFor } from './project-lookup.js';
 import type { CompletionItem, CompletionResult } from './types.js';
 import { skeleton } from './skeleton.js';
@@ -75,7 +76,7 @@ function valueItems(doc: ConfigDocument, ctx: Extract<CursorContext, { kind: 'va
   if (str && field.role === 'query') return sqlItems(str, project);
   if (str && field.role === 'template-string') return placeholderItems(doc, { ctx, str }, project);
 
-  const values = valueCandidates(field, project);
+  const values = valueCandidates(field, project, doc);
   if (values.length) {
     return values.map((v) =>
       str
@@ -94,7 +95,7 @@ function escapeFor(quote: string, text: string): string {
 
 type Candidate = Omit<CompletionItem, 'range'>;
 
-function valueCandidates(field: FieldInfo, project: ProjectContext): Candidate[] {
+function valueCandidates(field: FieldInfo, project: ProjectContext, doc: ConfigDocument): Candidate[] {
   const description = field.description;
   if (field.discriminator) {
     return field.discriminator.values.map((v) => {
@@ -114,6 +115,18 @@ function valueCandidates(field: FieldInfo, project: ProjectContext): Candidate[]
         detail: `${t.file}:${t.line + 1}`,
         documentation: columnsMarkdown(t),
       }));
+    case 'people-column': {
+      // `users: { table: 'members', email: '|' }`: the people table's columns (the half-typed field itself aside).
+      const users = doc.shape === 'config' ? valueOf(doc.root, 'users') : undefined;
+      const name = stringAt(users, 'table')?.value || DEFAULT_PEOPLE_TABLE;
+      const table = project.schema ? findTable(project.schema, parseTableName(name)) : undefined;
+      return (table?.columns ?? []).map((c) => ({
+        label: c.name,
+        kind: 'column',
+        detail: `${tableKey(table!)}.${c.name}${c.type ? `: ${c.type}` : ''}`,
+        documentation: description,
+      }));
+    }
     case 'template':
       return [...(project.templates?.values() ?? [])].map((t) => ({
         label: t.name,
@@ -174,9 +187,9 @@ function placeholderItems(
   let from = '';
   if (root === 'user') {
     const t = userTableFor(step, project, doc);
-    // The person's name and address first (`users: { name, email }`), then the rest in table order.
+    // The person's name and address first when `users` names them, then the rest in table order.
     const people = documentPeople(doc);
-    const rank = (name: string) => (name === people?.name ? 0 : name === people?.email ? 1 : 2);
+    const rank = (name: string) => (!people?.configured ? 2 : name === people.name ? 0 : name === people.email ? 1 : 2);
     columns = [...(t?.columns ?? [])].sort((a, b) => rank(a.name) - rank(b.name));
     from = t ? tableKey(t) : '';
   } else if (root === 'row') {

@@ -2,7 +2,7 @@
  * What a cursor path means in the schema: which field it names, which of the fields with special
  * completion/hover (table, template, cron, …) it is. Everything is read from the zod schema.
  */
-import { databaseTriggerSchema, emailActionSchema, queryConditionSchema, redisConditionSchema, scheduleTriggerSchema } from '@skene/sdk';
+import { databaseTriggerSchema, emailActionSchema, queryConditionSchema, redisConditionSchema, scheduleTriggerSchema, usersSchema } from '@skene/sdk';
 import type { z } from 'zod';
 import { discriminatorValues, keysAt, resolveUnion, schemaAtPath, shapeOf, unwrapSchema } from '../analysis/schema-walk.js';
 import { plainAt } from '../analysis/values.js';
@@ -12,6 +12,8 @@ type Schema = z.ZodType;
 
 export type FieldRole =
   | 'table'
+  /** `users.key`, `users.email`, `users.name`: a column of the people table. */
+  | 'people-column'
   | 'event'
   | 'template'
   | 'cron'
@@ -45,6 +47,10 @@ const TEMPLATE_STRING = unwrapSchema(emailActionSchema.shape.to).schema;
 
 const ROLES = new Map<Schema, FieldRole>([
   [databaseTriggerSchema.shape.table, 'table'],
+  [usersSchema.shape.table, 'table'],
+  [usersSchema.shape.key, 'people-column'],
+  [usersSchema.shape.email, 'people-column'],
+  [usersSchema.shape.name, 'people-column'],
   [databaseTriggerSchema.shape.event, 'event'],
   [emailActionSchema.shape.template, 'template'],
   [emailActionSchema.shape.provider, 'provider'],

@@ -61,3 +61,8 @@ test('hover on {{user.full_name}} names the people table column; go to definitio
   assert.ok(target?.path.endsWith(join('seed', '001_schema.sql')));
   assert.equal(target.line, 1);
 });
+
+test('users: { table: | } completes the tables, and key, email and name the people table’s columns', () => {
+  assert.ok(labels('members', '{{user.full_name}}', `{ table: '|' }`).includes('members'));
+  assert.deepEqual(labels('members', '{{user.full_name}}', `{ table: 'members', email: '|' }`), ['member_id', 'email_address', 'full_name', 'created_at']);
+});
