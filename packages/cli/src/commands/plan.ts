@@ -16,6 +16,8 @@ export const planCommand: Command = {
 
   --config          the config (default: skene.config.ts in the current folder)
   --seed            SQL files / a folder of them (run in name order), or a Redis command file; repeatable
+                    default with no database URL: the seed beside the config (seed/, skene/seed,
+                    skene/seed.sql, seed.sql, supabase/seed.sql), the tables skene check reads
   --database-url    postgres://, mysql://, redis://, or an Upstash REST URL (token: UPSTASH_REDIS_REST_TOKEN)
                     default: DATABASE_URL, then database.url in the config, else an embedded PostgreSQL (PGlite)
   --at              the instant to plan at, ISO 8601 (default: now — the report then says the clock is not pinned)
