@@ -19,11 +19,9 @@ import {
   type ServerOptions,
   type StaticFeature,
 } from 'vscode-languageclient/node';
+import { SERVER_V8_FLAGS } from '../../packages/language-server/src/v8-flags.js';
 
 export const CONFIG_GLOB = '**/skene.config.ts';
-
-/** The V8 flag the server runs with (see packages/language-server/src/wasm-tiering.ts). */
-export const SERVER_WASM_FLAG = '--liftoff-only';
 
 class SkeneLanguageClient extends LanguageClient {
   override registerFeature(feature: StaticFeature | DynamicFeature<unknown>): void {
@@ -35,11 +33,11 @@ class SkeneLanguageClient extends LanguageClient {
 
 export function createClient(context: vscode.ExtensionContext, output: vscode.LogOutputChannel): LanguageClient {
   const module = context.asAbsolutePath('dist/server.mjs');
-  // --liftoff-only: without it V8 (Node 22+) spends ~600 MB optimising the SQL parser's WebAssembly
-  // during the first check (packages/language-server/src/wasm-tiering.ts); only the command line sets it.
+  // Without these V8 (Node 22+) spends ~600 MB optimising the SQL parser's WebAssembly during the
+  // first check (see v8-flags.ts); only the command line sets them.
   const serverOptions: ServerOptions = {
-    run: { module, transport: TransportKind.ipc, options: { execArgv: [SERVER_WASM_FLAG] } },
-    debug: { module, transport: TransportKind.ipc, options: { execArgv: [SERVER_WASM_FLAG, '--nolazy', '--inspect=6010'] } },
+    run: { module, transport: TransportKind.ipc, options: { execArgv: SERVER_V8_FLAGS } },
+    debug: { module, transport: TransportKind.ipc, options: { execArgv: [...SERVER_V8_FLAGS, '--nolazy', '--inspect=6010'] } },
   };
   const settings = vscode.workspace.getConfiguration('skene');
   const clientOptions: LanguageClientOptions = {

@@ -10,7 +10,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { loadWithCodeCache, preloadTypeScript } from './code-cache.js';
-import { restartWithoutWasmTierUp } from './wasm-tiering.js';
+import { restartWithServerFlags } from './v8-flags.js';
 
 const args = process.argv.slice(2);
 if (args.includes('--version')) {
@@ -22,7 +22,7 @@ if (!args.some((a) => a === '--stdio' || a === '--node-ipc' || a.startsWith('--s
   process.exit(2);
 }
 
-restartWithoutWasmTierUp(args);
+restartWithServerFlags(args);
 
 const bundleUrl = new URL('./server.cjs', import.meta.url);
 const bundle = bundleUrl.protocol === 'file:' && existsSync(bundleUrl) ? fileURLToPath(bundleUrl) : undefined;
