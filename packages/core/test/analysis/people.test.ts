@@ -149,6 +149,23 @@ describe('without users: the default people table, and a row with an email colum
     assert.match(codes(ds, 'SKN041')[0]!.message, /table 'signups' has id, email, source.*Did you mean 'source'\?/);
   });
 
+  test('a user_id column pointing at a people table the files do not create: SKN043 names it', () => {
+    const text = people(undefined, 'orders', `{ type: 'email', provider: 'resend', template: 'note' }`).replace("'orders'", "'signups'");
+    assert.deepEqual(codes(check(text, shop), 'SKN043'), [], 'signups has the email column: its row is the person');
+    const dir2 = mkdtempSync(join(tmpdir(), 'skene-people-'));
+    try {
+      writeFileSync(
+        join(dir2, 'schema.sql'),
+        'CREATE TABLE accounts (id serial PRIMARY KEY, email text); CREATE TABLE orders (id serial PRIMARY KEY, user_id int);',
+      );
+      const other = loadProjectContext(join(dir2, 'skene.config.ts'), { schemaFiles: [join(dir2, 'schema.sql')] });
+      const [d] = codes(check(people(undefined, 'orders', `{ type: 'email', provider: 'resend', template: 'note' }`), other), 'SKN043');
+      assert.match(d!.message, /'orders\.user_id' points at 'users', which no schema file creates/);
+    } finally {
+      rmSync(dir2, { recursive: true, force: true });
+    }
+  });
+
   test('a step that sets `to` from the row and uses no {{user}} needs no person', () => {
     const text = people(undefined, 'orders', `{ type: 'email', provider: 'resend', template: 'note', to: 'billing@example.com' }`);
     assert.deepEqual(codes(check(text, shop), 'SKN043'), []);
