@@ -28,7 +28,7 @@ import { ActionError, messageOf } from './errors.js';
 import { baseConfigText, headCommitTime, readEvent, type EventInfo } from './event.js';
 import { readInputs } from './inputs.js';
 import { fence } from './markdown.js';
-import { planProject, type PlanInputs } from './plan.js';
+import { expandSeeds, planProject, type PlanInputs } from './plan.js';
 import { commentMarkdown, overLimitMessage, summaryMarkdown } from './summary.js';
 
 type Octokit = ReturnType<typeof github.getOctokit>;
@@ -100,7 +100,13 @@ async function main(recipients: { shown: boolean }): Promise<void> {
 
   // 1. The static check: annotations at the config's lines; errors stop here.
   const started = performance.now();
-  const check = await checkConfigFile(configAbs, { databaseUrl: inputs.databaseUrl ?? (process.env.DATABASE_URL || undefined) });
+  // Checked against the tables of the seed the plan loads (the `seed` input, else the seed beside the config).
+  const checkSeeds = await expandSeeds(inputs.seed, inputs.workingDirectory).catch(() => []);
+  const check = await checkConfigFile(configAbs, {
+    databaseUrl: inputs.databaseUrl ?? (process.env.DATABASE_URL || undefined),
+    seeds: checkSeeds,
+    base: inputs.workingDirectory,
+  });
   core.info(`skene check ${display}: ${plural(check.diagnostics.length, 'diagnostic')} (${seconds(started)}).`);
   const diagnostics = toJsonDiagnostics(check, display);
   const counts = annotate(diagnostics);
