@@ -92,6 +92,26 @@ describe('skene check', () => {
     assert.equal(skene(['check', '--schema', 'schema.sql'], { cwd: bare }).status, 1);
   });
 
+  test('--seed: the tables of the seed skene plan is given; without it, the seed beside the config', () => {
+    const actions = GOOD.replace("table: 'users'", "table: 'user_actions'");
+    const dir = project(actions, {
+      'emails/welcome.html': '<p>{{name}}</p>',
+      'skene/seed.sql': 'CREATE TABLE users (id serial primary key, email text, name text);',
+      'seed/postgres/001.sql': 'CREATE TABLE users (id serial primary key, email text, name text);\nCREATE TABLE user_actions (id serial, user_id int);',
+    });
+    assert.equal(skene(['check'], { cwd: dir }).status, 0, 'seed/ beside the config creates user_actions');
+    const pinned = skene(['check', '--seed', 'skene/seed.sql', '--format', 'json'], { cwd: dir });
+    assert.equal(pinned.status, 1);
+    const messages = (JSON.parse(pinned.stdout) as { code: string; message: string }[]).map((d) => `${d.code} ${d.message}`);
+    assert.ok(
+      messages.some((m) => /^SKN040 Unknown table 'user_actions'/.test(m)),
+      messages.join('\n'),
+    );
+    const missing = skene(['check', '--seed', 'nope.sql'], { cwd: dir });
+    assert.equal(missing.status, 2);
+    assert.match(missing.stderr, /seed not found: nope\.sql/);
+  });
+
   test('bad usage exits 2 with a clear message and no stack trace', () => {
     const dir = project(GOOD);
     for (const [args, message] of [
