@@ -179,6 +179,18 @@ describe('skene init: files that exist', () => {
     assert.doesNotMatch(r.stdout, /With this seed/, "the promise is about the starter's seed, which was not written");
   });
 
+  it('a project with its own seed (seed/postgres): no starter seed, even with --force, and the plan needs no --seed', () => {
+    const dir = copy('express-prisma');
+    mkdirSync(join(dir, 'seed/postgres'), { recursive: true });
+    writeFileSync(join(dir, 'seed/postgres/001.sql'), 'CREATE TABLE users (id int, email text);\n');
+    const r = skene(['init', '--force'], { cwd: dir });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(existsSync(join(dir, 'skene/seed.sql')), false);
+    assert.match(r.stdout, /\nKept:\n +skene\/seed\.sql +the project has a seed, seed, which skene plan and the editor read\n/);
+    assert.match(r.stdout, /npx skene plan --at /);
+    assert.doesNotMatch(r.stdout, /--seed skene\/seed\.sql/);
+  });
+
   it('--force overwrites', () => {
     const dir = copy('express-prisma');
     writeFileSync(join(dir, 'skene.config.ts'), '// mine\n');
