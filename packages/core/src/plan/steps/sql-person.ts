@@ -4,7 +4,7 @@
  * foreign keys, read in the plan's read-only transaction. A seeded plan's catalog is built from the
  * same schema files the editor reads, so check and plan agree.
  */
-import { noPersonReason, personRoute, type People, type PersonRoute } from '../../analysis/people.js';
+import { isPeopleTable, noPersonReason, personRoute, type People, type PersonRoute } from '../../analysis/people.js';
 import { parseTableName, tableKey } from '../../analysis/table-names.js';
 import type { SqlDialect } from '../../dialect.js';
 import type { Row } from '../../sources/types.js';
@@ -28,7 +28,8 @@ export interface PersonFinder {
 export async function personFinder(input: { q: Query; dialect: SqlDialect; people: People; table: string; columns: string[] }): Promise<PersonFinder> {
   const { q, dialect, people, table, columns } = input;
   const ref = parseTableName(table);
-  const foreignKeys = (await q(SQL.foreignKeysQuery(dialect, table))).map((r) => ({
+  // The people table's own rows need no keys read.
+  const foreignKeys = (isPeopleTable(people, ref) ? [] : await q(SQL.foreignKeysQuery(dialect, table))).map((r) => ({
     column: String(r.column_name),
     table: { ...(r.ref_schema ? { schema: String(r.ref_schema) } : {}), name: String(r.ref_table) },
     references: String(r.ref_column),
