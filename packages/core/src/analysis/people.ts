@@ -13,6 +13,7 @@
  * The editor gives it the schema files' tables; the plan gives it the database's catalog (which a
  * seeded plan built from the same files), so both answer alike.
  */
+import { scanPlaceholders } from '../template/placeholders.js';
 import type { ForeignKey } from './project.js';
 import { normalizeRef, parseTableName, tableKey, type TableRef } from './table-names.js';
 
@@ -130,6 +131,20 @@ export function personRoute(people: People, table: TableShape): PersonRoute {
   if (column) return { kind: 'lookup', column, table: people.ref, ...(people.key ? { references: people.key } : {}), declared: false };
   if (table.columns.includes(people.email)) return { kind: 'row', why: 'email' };
   return { kind: 'none' };
+}
+
+/**
+ * Whether a step needs a person: `to` left at its default (the person's address), or a `{{user…}}`
+ * in `to`, `subject`, personalization or a Redis command. A step that needs none (`to:
+ * '{{row.invitee_email}}'`) sends without one; the plan and SKN043 both ask this.
+ */
+export function needsPerson(step: { toGiven: boolean; texts: readonly (string | undefined)[] }): boolean {
+  return !step.toGiven || step.texts.some((text) => text !== undefined && scanPlaceholders(text).placeholders.some((p) => p.path[0] === 'user'));
+}
+
+/** The texts of an action (and a Redis condition's command) that may name `user`, as the plan loads them. */
+export function personTexts(action: { to?: string; subject?: string; personalization?: Record<string, string> }, command?: readonly string[]) {
+  return { toGiven: action.to !== undefined, texts: [action.to, action.subject, ...Object.values(action.personalization ?? {}), ...(command ?? [])] };
 }
 
 /** Why a trigger table's rows reach no person, and how to fix it: the plan's reason and check's message. */

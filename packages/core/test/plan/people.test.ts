@@ -118,3 +118,28 @@ test('without `users`, a trigger on members has no person and says so; `users` i
     ['no user: comments is not the people table (users), has no foreign key to it, no user_id column and no email column'],
   );
 });
+
+test('a step that needs no person (`to` from the row, no {{user}}) sends without one, as check expects', async (t) => {
+  const config = makeConfig({
+    users: USERS,
+    loops: [
+      {
+        id: 'audit',
+        type: 'activation',
+        opinion: 'Tell ops',
+        steps: [
+          {
+            trigger: { type: 'database', table: 'audit_log', event: 'insert' },
+            action: { type: 'email', provider: 'resend', template: 'welcome', to: 'ops@example.com', personalization: { name: '{{row.action}}' } },
+          },
+        ],
+      },
+    ],
+  });
+  t.after(() => config.cleanup());
+  const step = (await runPlan({ config, source, at: AT, env: FROM })).loops[0]!.steps[0]!;
+  assert.deepEqual(
+    step.emails.map((e) => [e.to, e.props.name]),
+    [['ops@example.com', 'login']],
+  );
+});

@@ -1,6 +1,6 @@
 import type { RuleContext, StepEntry } from '../context.js';
 import type { Fix } from '../diagnostics.js';
-import { conventionColumns, noPersonReason, peopleOf } from '../people.js';
+import { conventionColumns, needsPerson, noPersonReason, peopleOf } from '../people.js';
 import { documentPeople, shapeOf } from '../person-table.js';
 import type { SchemaCatalog } from '../project.js';
 import { isChecked, tableKey } from '../table-names.js';
@@ -16,10 +16,13 @@ export function noPerson(ctx: RuleContext): void {
   const schema = ctx.project.schema;
   const people = documentPeople(ctx.doc);
   if (!schema || ctx.dialect === 'redis' || !people) return;
-  const needing = new Set([...ctx.templateStrings()].filter(({ node }) => /\{\{\s*user\b/.test(node.value)).map(({ entry }) => entry.step));
+  const texts = new Map<unknown, string[]>();
+  for (const { entry, node } of ctx.templateStrings()) texts.set(entry.step, [...(texts.get(entry.step) ?? []), node.value]);
   for (const entry of ctx.steps()) {
     const tableNode = stringAt(entry.trigger, 'table');
-    if (entry.triggerType !== 'database' || !tableNode || !(needing.has(entry.step) || !stringAt(entry.action, 'to'))) continue;
+    // As the plan asks it: a `to` computed at run time counts as given.
+    const needs = needsPerson({ toGiven: property(entry.action, 'to') !== undefined, texts: texts.get(entry.step) ?? [] });
+    if (entry.triggerType !== 'database' || !tableNode || !needs) continue;
     const { route, trigger, table } = stepPerson(ctx, entry);
     if (!route || !trigger) continue;
     let message: string | undefined;

@@ -5,7 +5,7 @@
  * its person (analysis/people.ts) is the hash itself (the people prefix, or a hash with the email
  * field), or the people hash its `user_id` (`member_id`, …) field names.
  */
-import { noPersonReason, peopleOf, personRoute, type PersonRoute } from '../../analysis/people.js';
+import { needsPerson, noPersonReason, peopleOf, personRoute, personTexts, type PersonRoute } from '../../analysis/people.js';
 import { interpolate, type TemplateContext } from '../../email/index.js';
 import type { RedisSource, Row } from '../../sources/types.js';
 import { WAITING } from '../options.js';
@@ -32,6 +32,7 @@ export async function redisDatabaseStep(run: StepRun, source: RedisSource): Prom
     rows = rows.filter((r) => keys.has(r.id));
   }
   const command = step.condition?.type === 'redis' ? step.condition.command : undefined;
+  const needsUser = needsPerson(personTexts(step.action, command));
   const loopRow = loopContext(loop);
   const batchSize = ctx.batchSize ?? 1000;
   const atIso = ctx.at.toISOString();
@@ -84,7 +85,7 @@ export async function redisDatabaseStep(run: StepRun, source: RedisSource): Prom
         }
         context.match = { reply: reply as unknown };
       }
-      if (!user) {
+      if (!user && needsUser) {
         collector.skip(
           route.kind === 'lookup'
             ? `no user: ${prefix}:${key}'s ${route.column} matches no ${people.table}:<id> hash`

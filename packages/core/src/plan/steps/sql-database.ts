@@ -4,7 +4,7 @@
  * statement (PostgreSQL: the page `LEFT JOIN LATERAL` the condition; MySQL: a batch query), never
  * one round trip per row. The user is found by the people resolution (./sql-person.ts).
  */
-import { peopleOf } from '../../analysis/people.js';
+import { needsPerson, peopleOf, personTexts } from '../../analysis/people.js';
 import type { Row } from '../../sources/types.js';
 import { WAITING } from '../options.js';
 import { findParams, withoutTrailingSemicolon } from '../params.js';
@@ -37,6 +37,7 @@ export async function sqlDatabaseStep(run: StepRun, { source, session }: SqlStep
     throw new StepFailure(`the condition uses $${condition.highest}, but a database trigger gives only $1 (the ${table} row's ${key})`, 'config');
   }
   const person = await personFinder({ q, dialect, people: peopleOf(ctx.config.users), table, columns });
+  const needsUser = needsPerson(personTexts(step.action));
   const batchSize = ctx.batchSize ?? 1000;
   const loopRow = loopContext(loop);
   const atIso = ctx.at.toISOString();
@@ -87,8 +88,8 @@ export async function sqlDatabaseStep(run: StepRun, { source, session }: SqlStep
         collector.skip(WAITING, k, true);
         continue;
       }
-      const user = person.userOf(row, users);
-      if (!user) {
+      const user = person.userOf(row, users) ?? null;
+      if (!user && needsUser) {
         collector.skip(person.reason, k);
         continue;
       }
