@@ -135,7 +135,7 @@ export function personRoute(people: People, table: TableShape): PersonRoute {
 
 /**
  * Whether a step needs a person: `to` left at its default (the person's address), or a `{{user…}}`
- * in `to`, `subject`, personalization or a Redis command. A step that needs none (`to:
+ * in `to`, `from`, `subject`, personalization or a Redis command. A step that needs none (`to:
  * '{{row.invitee_email}}'`) sends without one; the plan and SKN043 both ask this.
  */
 export function needsPerson(step: { toGiven: boolean; texts: readonly (string | undefined)[] }): boolean {
@@ -143,8 +143,11 @@ export function needsPerson(step: { toGiven: boolean; texts: readonly (string | 
 }
 
 /** The texts of an action (and a Redis condition's command) that may name `user`, as the plan loads them. */
-export function personTexts(action: { to?: string; subject?: string; personalization?: Record<string, string> }, command?: readonly string[]) {
-  return { toGiven: action.to !== undefined, texts: [action.to, action.subject, ...Object.values(action.personalization ?? {}), ...(command ?? [])] };
+export function personTexts(action: { to?: string; from?: string; subject?: string; personalization?: Record<string, string> }, command?: readonly string[]) {
+  return {
+    toGiven: action.to !== undefined,
+    texts: [action.to, action.from, action.subject, ...Object.values(action.personalization ?? {}), ...(command ?? [])],
+  };
 }
 
 /** Why a trigger table's rows reach no person, and how to fix it: the plan's reason and check's message. */

@@ -21,7 +21,10 @@ export function noPerson(ctx: RuleContext): void {
   for (const entry of ctx.steps()) {
     const tableNode = stringAt(entry.trigger, 'table');
     // As the plan asks it: a `to` computed at run time counts as given.
-    const needs = needsPerson({ toGiven: property(entry.action, 'to') !== undefined, texts: texts.get(entry.step) ?? [] });
+    const needs = needsPerson({
+      toGiven: property(entry.action, 'to') !== undefined,
+      texts: [...(texts.get(entry.step) ?? []), stringAt(entry.action, 'from')?.value],
+    });
     if (entry.triggerType !== 'database' || !tableNode || !needs) continue;
     const { route, trigger, table } = stepPerson(ctx, entry);
     if (!route || !trigger) continue;
