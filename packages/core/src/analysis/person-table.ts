@@ -5,9 +5,9 @@
  */
 import type { Dialect } from '../dialect.js';
 import type { ConfigShape } from './document.js';
-import { peopleOf, peopleOfUsers, personRoute, type People, type PersonRoute } from './people.js';
+import { isPeopleTable, peopleOf, peopleOfUsers, personRoute, type People, type PersonRoute } from './people.js';
 import type { SchemaCatalog, TableInfo } from './project.js';
-import { findTable, isChecked, parseTableName, type TableRef } from './table-names.js';
+import { findTable, parseTableName, type TableRef } from './table-names.js';
 import { property, toPlain, type ValueNode } from './values.js';
 
 /** The config's `users` setting, read from the document (only a `defineConfig` export has one). */
@@ -47,7 +47,8 @@ export function personTable(input: { people: People | undefined; schema: SchemaC
   const fallback = () => withTable(findTable(schema, people.ref, dialect));
   if (step.triggerType === 'database') {
     const trigger = typeof step.table === 'string' && step.table ? findTable(schema, parseTableName(step.table), dialect) : undefined;
-    if (!trigger) return fallback();
+    // `auth.users` outside what the files describe is its own person: never another schema's `users`.
+    if (!trigger) return typeof step.table === 'string' && step.table && isPeopleTable(people, step.table) ? {} : fallback();
     const route = personRoute(people, shapeOf(trigger));
     const table = route.kind === 'row' ? trigger : route.kind === 'lookup' ? findTable(schema, route.table, dialect) : undefined;
     return { trigger, route, ...(table ? { table } : {}) };
@@ -59,11 +60,6 @@ export function personTable(input: { people: People | undefined; schema: SchemaC
   if (!read) return {};
   const star = new RegExp(`^\\s*select\\s+(\\*|(?:[\\w.]+\\.)?${escape(read.name)}\\.\\*)`, 'i');
   return star.test(step.query) ? withTable(findTable(schema, read, dialect)) : {};
-}
-
-/** Whether the schema files speak for the people table: it is unqualified, or its schema is one they mention. */
-export function peopleChecked(people: People, schema: SchemaCatalog): boolean {
-  return isChecked(schema, people.ref);
 }
 
 function withTable(table: TableInfo | undefined): PersonTable {

@@ -166,6 +166,18 @@ describe('without users: the default people table, and a row with an email colum
     }
   });
 
+  test('a trigger on auth.users (outside what the files describe) is its own person, never checked against public.users', () => {
+    const text = people(
+      `{ table: 'users' }`,
+      'auth.users',
+      `{ type: 'email', provider: 'resend', template: 'note', personalization: { m: '{{user.raw_user_meta_data}}' } }`,
+    );
+    assert.deepEqual(
+      check(text, shop).filter((d) => d.code === 'SKN041' || d.code === 'SKN043'),
+      [],
+    );
+  });
+
   test('a step that sets `to` from the row and uses no {{user}} needs no person', () => {
     const text = people(undefined, 'orders', `{ type: 'email', provider: 'resend', template: 'note', to: 'billing@example.com' }`);
     assert.deepEqual(codes(check(text, shop), 'SKN043'), []);
