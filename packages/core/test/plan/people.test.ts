@@ -143,3 +143,23 @@ test('a step that needs no person (`to` from the row, no {{user}}) sends without
     [['ops@example.com', 'login']],
   );
 });
+
+test('a people table the database lacks fails the step with the fix, not a SQL error', async (t) => {
+  const config = makeConfig({
+    users: { table: 'member', email: 'email_address' },
+    loops: [
+      {
+        id: 'comments',
+        type: 'activation',
+        opinion: 'Reply',
+        steps: [{ trigger: { type: 'database', table: 'comments', event: 'insert' }, action: { type: 'email', provider: 'resend', template: 'welcome' } }],
+      },
+    ],
+  });
+  t.after(() => config.cleanup());
+  const step = (await runPlan({ config, source, at: AT, env: FROM })).loops[0]!.steps[0]!;
+  assert.deepEqual(
+    step.errors.map((e) => [e.kind, e.message]),
+    [['config', 'table member does not exist in the database (member is the people table: name yours with users: { table, key } in defineConfig)']],
+  );
+});

@@ -48,7 +48,9 @@ export async function personFinder(input: { q: Query; dialect: SqlDialect; peopl
   const key =
     route.references ??
     people.key ??
-    (await keyColumn(q, dialect, target).catch((error: Error) => {
+    (await keyColumn(q, dialect, target).catch((error: unknown) => {
+      // A missing or key-less people table is the config's to fix; a source failure stays what it is.
+      if (!(error instanceof StepFailure)) throw error;
       throw new StepFailure(`${error.message} (${target} is the people table: name yours with users: { table, key } in defineConfig)`, 'config');
     }));
   return {
