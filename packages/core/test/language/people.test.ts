@@ -66,3 +66,11 @@ test('users: { table: | } completes the tables, and key, email and name the peop
   assert.ok(labels('members', '{{user.full_name}}', `{ table: '|' }`).includes('members'));
   assert.deepEqual(labels('members', '{{user.full_name}}', `{ table: 'members', email: '|' }`), ['member_id', 'email_address', 'full_name', 'created_at']);
 });
+
+test('hover on {{user}} lists the people table the step reads the person from', () => {
+  const { doc, offset } = at('projects', '{{us|er}}');
+  const contents = String(hover(doc, offset, project)?.contents);
+  assert.match(contents, /members/);
+  assert.match(contents, /email_address/);
+  assert.doesNotMatch(contents, /\btitle\b/, 'not the trigger table projects');
+});
