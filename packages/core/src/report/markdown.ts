@@ -11,7 +11,7 @@
  */
 import { plural } from '../text.js';
 import { describeTrigger, errorPlace } from './text.js';
-import type { PlanReport, PlannedEmail } from './model.js';
+import { noEmailReason, type PlanReport, type PlannedEmail } from './model.js';
 import { escapeControls, outputFinisher } from './output.js';
 import { wouldBeSent } from './totals.js';
 
@@ -128,8 +128,10 @@ function emails(report: PlanReport, e: Escapers, add: (piece: string) => boolean
   for (const loop of report.loops) {
     if (!add(`\n### ${e.code(loop.id)} (${e.inline(loop.type)})\n\n${e.inline(loop.opinion)}\n`)) return;
     for (const step of loop.steps) {
+      const none = noEmailReason(step);
       const stepHead =
         `\n**Step ${step.step}** — ${e.inline(describeTrigger(step))} → ${e.code(step.template)}: ${plural(step.counts.emails, 'email')}, ${step.counts.waiting} waiting` +
+        (none ? `\n\n_${e.inline(none)}_` : '') +
         (step.notSent.length ? `\n\n${step.notSent.map((n) => `- ${e.inline(n.reason)}: ${n.count}`).join('\n')}` : '') +
         '\n\n';
       if (!add(stepHead)) return;

@@ -1,7 +1,9 @@
 /** A step with no email says why, in one sentence the text report and the editor's plan view share. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { renderMarkdown } from '../../src/report/markdown.ts';
 import { noEmailReason, type StepReport } from '../../src/report/model.ts';
+import { email, report } from './fixtures.ts';
 
 const counts = (c: Partial<StepReport['counts']>): StepReport['counts'] => ({ events: 0, emails: 0, waiting: 0, skipped: 0, errors: 0, ...c });
 const db = { type: 'database' as const, table: 'users', event: 'insert' };
@@ -41,5 +43,13 @@ describe('noEmailReason', () => {
       'no email: every event was held back — no email address (2)',
     );
     assert.equal(noEmailReason({ trigger: db, counts: counts({ errors: 1 }), notSent: [], errors: [error] }), 'no email: the step failed (its error is above)');
+  });
+});
+
+describe('the PR comment', () => {
+  it('says why a step has no email, under the step', () => {
+    const md = renderMarkdown(report([]));
+    assert.match(md, /\*\*Step 1\*\* .*: 0 emails, 2 waiting\n\n_no email: the condition never held \(2 rows waiting\)_\n/);
+    assert.doesNotMatch(renderMarkdown(report([email('1')])), /no email:/);
   });
 });
