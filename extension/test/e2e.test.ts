@@ -10,23 +10,10 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { STEPS } from './e2e/step-names.ts';
 
 const EXT = fileURLToPath(new URL('..', import.meta.url));
 const RUN = join(EXT, 'test/e2e/run.sh');
-const STEPS = [
-  'workbench + extension activated',
-  'diagnostic in the Problems panel',
-  'quick fix removes the diagnostic',
-  'completion from the skene server',
-  'Copy Skene Prompt for Cursor → clipboard',
-  'Plan Loops → email in the webview',
-  'Restart Language Server → serving again',
-  'Create skene.config.ts → starter for the stack',
-  'Create in a project with seed/postgres → Plan Loops shows emails',
-  'monorepo config (apps/api) → diagnostics + Plan Loops',
-  '{ + Enter inside steps: [ → a newline, not a completion',
-  'one syntax error, not two (TypeScript only, no SKN006)',
-];
 
 function run(): Promise<{ code: number | null; output: string; seconds: number }> {
   const start = Date.now();

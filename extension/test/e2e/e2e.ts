@@ -4,8 +4,8 @@
  * code-server on 127.0.0.1:--port; this harness checks, in order, what a user sees — the steps
  * are in steps-basics.ts (activation, diagnostics, quick fix, completion, Copy Skene Prompt, Plan
  * Loops, Restart, Create), steps-project.ts (Create beside a project's seed, the plan clock, a
- * monorepo config) and steps-editing.ts (`{` + Enter, one syntax error); harness.ts has the waits
- * and gestures. Screenshots go to --artifacts. Prints a PASS/FAIL summary; exits 1 on failure.
+ * monorepo config), steps-editing.ts (`{` + Enter, one syntax error) and steps-memory.ts (the
+ * server's peak memory); harness.ts has the waits and gestures. Screenshots go to --artifacts. Prints a PASS/FAIL summary; exits 1 on failure.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,6 +14,7 @@ import { chromium, type BrowserContext } from 'playwright-core';
 import { ARGS, BASE, elapsed, log, results, STEPS } from './harness.js';
 import { basicSteps, prepareWorkspace } from './steps-basics.js';
 import { editingSteps } from './steps-editing.js';
+import { memorySteps } from './steps-memory.js';
 import { projectSteps } from './steps-project.js';
 
 // The example as a user has it: its seed/postgres and no skene.seed (the plan finds the seed itself).
@@ -65,6 +66,7 @@ async function main(): Promise<boolean> {
     await basicSteps(page, places);
     await projectSteps(page);
     await editingSteps(page);
+    await memorySteps(page);
     return results.every((r) => r.ok);
   } catch {
     return false;

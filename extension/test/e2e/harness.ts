@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Frame, Page } from 'playwright-core';
+import { STEPS } from './step-names.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -38,21 +39,7 @@ const t0 = Date.now();
 export const elapsed = () => `${((Date.now() - t0) / 1000).toFixed(1)}s`;
 export const log = (...a: unknown[]) => console.log(`[e2e ${elapsed()}]`, ...a);
 
-/** Every step, in the order they run (the summary prints them all; e2e.test.ts asserts each passed). */
-export const STEPS = [
-  'workbench + extension activated',
-  'diagnostic in the Problems panel',
-  'quick fix removes the diagnostic',
-  'completion from the skene server',
-  'Copy Skene Prompt for Cursor → clipboard',
-  'Plan Loops → email in the webview',
-  'Restart Language Server → serving again',
-  'Create skene.config.ts → starter for the stack',
-  'Create in a project with seed/postgres → Plan Loops shows emails',
-  'monorepo config (apps/api) → diagnostics + Plan Loops',
-  '{ + Enter inside steps: [ → a newline, not a completion',
-  'one syntax error, not two (TypeScript only, no SKN006)',
-] as const;
+export { STEPS };
 export type StepName = (typeof STEPS)[number];
 
 export const results: { name: StepName; ok: boolean; seconds: number; detail: string }[] = [];
