@@ -170,9 +170,9 @@ export async function framesWith(page: Page, text: string): Promise<Frame[]> {
 }
 
 /** Runs Plan Loops and waits for a plan view whose text passes `accept` (a failed plan fails the step at once). */
-export async function planView(page: Page, accept: (text: string) => boolean, what: string): Promise<{ frame: Frame; text: string }> {
+export async function planView(page: Page, accept: (text: string) => boolean, what: string, timeoutMs = 180_000): Promise<{ frame: Frame; text: string }> {
   await runCommand(page, 'Skene: Plan Loops');
-  return until(`the plan webview ${what}`, 180_000, async () => {
+  return until(`the plan webview ${what}`, timeoutMs, async () => {
     const failed = (await framesWith(page, 'Skene plan failed'))[0];
     if (failed)
       throw Object.assign(new Error(`the plan failed: ${(await failed.evaluate(() => document.body.innerText)).replace(/\s+/g, ' ')}`), { fatal: true });

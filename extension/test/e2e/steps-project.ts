@@ -9,8 +9,8 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { Page } from 'playwright-core';
-import { ARGS, goTo, openFile, planView, problemTexts, runCommand, save, shot, step, until } from './harness.js';
+import type { Frame, Page } from 'playwright-core';
+import { ARGS, goTo, openFile, planView, problemTexts, retrying, runCommand, save, shot, step, until } from './harness.js';
 import { lineOf } from './steps-basics.js';
 
 export const PLAN_AT = '2026-03-02T09:00:00Z';
@@ -73,7 +73,19 @@ export async function projectSteps(page: Page): Promise<void> {
     await input.fill(PLAN_AT);
     await page.keyboard.press('Enter');
     await until('skene.planAt in .vscode/settings.json', 15_000, async () => workspaceSettings()['skene.planAt'] === PLAN_AT);
-    const { frame, text } = await planView(page, (t) => t.includes('pinned by skene.planAt'), 'at the pinned clock');
+    // The command's notification says the setting is written; the extension host may still read the
+    // old value for a moment (seen once), so a plan that is not yet pinned is asked for again, twice at most.
+    await page.locator('.notifications-toasts').getByText(`Plan Loops plans at ${PLAN_AT}`).first().waitFor({ timeout: 15_000 });
+    let pinned: { frame: Frame; text: string } | undefined;
+    await retrying(
+      'the plan at the pinned clock',
+      3,
+      async () => {
+        pinned = await planView(page, (t) => t.includes('pinned by skene.planAt'), 'at the pinned clock', 60_000);
+      },
+      async () => undefined,
+    );
+    const { frame, text } = pinned!;
     if (!text.includes(`Clock: ${PLAN_AT.replace('Z', '')}`)) throw new Error(`the view does not show the pinned clock: ${text.slice(0, 300)}`);
     if (!/seeded from seed\b/.test(text)) throw new Error(`the plan was not seeded from the project's seed: ${text.slice(0, 300)}`);
     const subjects = await frame.locator('.subject').allInnerTexts();
