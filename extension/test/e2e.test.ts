@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { STEPS } from './e2e/step-names.ts';
+import { STEPS } from './e2e/step-names.js';
 
 const EXT = fileURLToPath(new URL('..', import.meta.url));
 const RUN = join(EXT, 'test/e2e/run.sh');
