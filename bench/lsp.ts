@@ -69,7 +69,7 @@ export async function run(): Promise<void> {
       await server.stop();
       return result;
     };
-    rmSync(join(tmpdir(), 'skene-language-server'), { recursive: true, force: true });
+    rmSync(join(tmpdir(), 'skene-code-cache'), { recursive: true, force: true });
     const uncached = await coldStart(true);
     const pushedCold: number[] = [];
     const pulledCold: number[] = [];

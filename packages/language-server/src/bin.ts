@@ -3,13 +3,13 @@
  * `skene-language-server --stdio` (or `--node-ipc`, `--socket=<port>`, `--pipe=<name>`): the Skene
  * language server for `skene.config.ts`.
  *
- * A fast cold start (see ./code-cache.ts): TypeScript, then the server with all of core in one
+ * A fast cold start (see @skene/core's code-cache.ts): TypeScript, then the server with all of core in one
  * bundle (dist/server.cjs, built by scripts/bundle.mjs), are loaded through V8 code caches.
  * Without the bundle (the extension bundles this file itself) the modules are imported as usual.
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { loadWithCodeCache, preloadTypeScript } from './code-cache.js';
+import { loadWithCodeCache, preloadTypeScript } from '@skene/core/code-cache';
 import { restartWithServerFlags } from './v8-flags.js';
 
 const args = process.argv.slice(2);

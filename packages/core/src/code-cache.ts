@@ -57,7 +57,7 @@ export function loadWithCodeCache<T>(file: string, name: string): { exports: T; 
   const M = Module as ModuleInternals;
   const source = readFileSync(file, 'utf8');
   const stamp = `${source.length}-${Math.round(statSync(file).mtimeMs)}`;
-  const cacheFile = join(tmpdir(), 'skene-language-server', `${name}-${stamp}-${process.version}-${process.arch}.v8cache`);
+  const cacheFile = join(tmpdir(), 'skene-code-cache', `${name}-${stamp}-${process.version}-${process.arch}.v8cache`);
   let cachedData: Buffer | undefined;
   try {
     cachedData = readFileSync(cacheFile);
