@@ -19,7 +19,7 @@ import {
   type ServerOptions,
   type StaticFeature,
 } from 'vscode-languageclient/node';
-import { SERVER_V8_FLAGS } from '../../packages/language-server/src/v8-flags.js';
+import { ANALYSIS_V8_FLAGS } from '@skene/core/v8-flags';
 
 export const CONFIG_GLOB = '**/skene.config.ts';
 
@@ -36,8 +36,8 @@ export function createClient(context: vscode.ExtensionContext, output: vscode.Lo
   // Without these V8 (Node 22+) spends ~600 MB optimising the SQL parser's WebAssembly during the
   // first check (see v8-flags.ts); only the command line sets them.
   const serverOptions: ServerOptions = {
-    run: { module, transport: TransportKind.ipc, options: { execArgv: SERVER_V8_FLAGS } },
-    debug: { module, transport: TransportKind.ipc, options: { execArgv: [...SERVER_V8_FLAGS, '--nolazy', '--inspect=6010'] } },
+    run: { module, transport: TransportKind.ipc, options: { execArgv: ANALYSIS_V8_FLAGS } },
+    debug: { module, transport: TransportKind.ipc, options: { execArgv: [...ANALYSIS_V8_FLAGS, '--nolazy', '--inspect=6010'] } },
   };
   const settings = vscode.workspace.getConfiguration('skene');
   const clientOptions: LanguageClientOptions = {

@@ -3,7 +3,7 @@
  * opened → its first diagnostics → the edits that follow. On Node 22 and later, V8's optimising
  * compiler took ~600 MB for the SQL parser's WebAssembly a moment after the first check (a peak of
  * 0.7 GB that settled at 200 MB); the server now runs that code with the baseline compiler only
- * (packages/language-server/src/v8-flags.ts). Node 20's compiler never needed that much, so
+ * (packages/core/src/v8-flags.ts). Node 20's compiler never needed that much, so
  * there this test guards against other growth.
  */
 import assert from 'node:assert/strict';

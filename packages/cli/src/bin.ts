@@ -6,6 +6,11 @@
  * quarter of `skene check`'s time.
  */
 import { preloadTypeScript } from '@skene/core/code-cache';
+import { restartWithAnalysisFlags } from '@skene/core/v8-flags';
+
+// `skene check` parses every query with PostgreSQL's parser (WebAssembly): on Node 22+ V8's
+// optimising compiler took ~500 MB and ~300 ms for it. Only check: the plan's PGlite is WebAssembly too.
+if (process.argv.slice(2).find((a) => !a.startsWith('-')) === 'check') restartWithAnalysisFlags();
 
 const typescript = preloadTypeScript(() => import.meta.resolve('@skene/core/analysis'));
 const { main } = await import('./main.js');

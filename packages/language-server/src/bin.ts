@@ -10,7 +10,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { loadWithCodeCache, preloadTypeScript } from '@skene/core/code-cache';
-import { restartWithServerFlags } from './v8-flags.js';
+import { restartWithAnalysisFlags } from '@skene/core/v8-flags';
 
 const args = process.argv.slice(2);
 if (args.includes('--version')) {
@@ -22,7 +22,8 @@ if (!args.some((a) => a === '--stdio' || a === '--node-ipc' || a.startsWith('--s
   process.exit(2);
 }
 
-restartWithServerFlags(args);
+// Over Node IPC the extension passes the flags itself (the channel may not survive an exec).
+if (!args.includes('--node-ipc')) restartWithAnalysisFlags();
 
 const bundleUrl = new URL('./server.cjs', import.meta.url);
 const bundle = bundleUrl.protocol === 'file:' && existsSync(bundleUrl) ? fileURLToPath(bundleUrl) : undefined;

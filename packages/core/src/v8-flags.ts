@@ -1,5 +1,6 @@
 /**
- * The V8 flags the server runs with, to keep its memory down on Node 22 and later:
+ * The V8 flags the language server and `skene check` run with, to keep their memory (and, for a
+ * short check, their time) down on Node 22 and later:
  *
  * - `--liftoff-only`: PostgreSQL's parser (libpg-query) is WebAssembly with one 100 KB function,
  *   the grammar's parse loop. Once a few hundred queries have been parsed (the first check of a
@@ -11,19 +12,22 @@
  *
  * V8 ignores `--liftoff-only` set at run time (v8.setFlagsFromString) on Node 24: the flags must be
  * on the command line. The extension passes them (execArgv); a server started from a shell or by
- * another editor re-executes itself with them where Node can replace the process in place
- * (process.execve, Node 22.15+ on POSIX: same pid, same stdio). SKENE_V8_DEFAULTS=1 opts out.
+ * another editor, and `skene check`, re-execute themselves with them where Node can replace the
+ * process in place (process.execve, Node 22.15+ on POSIX: same pid, same stdio).
+ * SKENE_V8_DEFAULTS=1 opts out. Not for the plan or the runner: `--liftoff-only` is process-wide
+ * and the embedded PostgreSQL (PGlite) is WebAssembly too.
  */
-export const SERVER_V8_FLAGS = ['--liftoff-only', '--max-semi-space-size=16'];
+export const ANALYSIS_V8_FLAGS = ['--liftoff-only', '--max-semi-space-size=16'];
 
 type Execve = (file: string, args: string[], env: NodeJS.ProcessEnv) => never;
 
-export function restartWithServerFlags(args: string[]): void {
-  if (SERVER_V8_FLAGS.every((f) => process.execArgv.includes(f)) || process.env.SKENE_V8_DEFAULTS === '1') return;
-  // Node IPC: the channel's descriptor may not survive exec; the extension passes the flags itself.
-  if (args.includes('--node-ipc') || process.env.NODE_CHANNEL_FD !== undefined) return;
+/** Re-executes this process with ANALYSIS_V8_FLAGS where it can; returns when it cannot (or need not). */
+export function restartWithAnalysisFlags(): void {
+  if (ANALYSIS_V8_FLAGS.every((f) => process.execArgv.includes(f)) || process.env.SKENE_V8_DEFAULTS === '1') return;
+  // Node IPC: the channel's descriptor may not survive exec; a parent that forks passes the flags itself.
+  if (process.env.NODE_CHANNEL_FD !== undefined) return;
   const execve = (process as unknown as { execve?: Execve }).execve;
   if (typeof execve !== 'function') return; // Node 20 (whose peak stays near 250 MB) and Windows
-  const missing = SERVER_V8_FLAGS.filter((f) => !process.execArgv.includes(f));
+  const missing = ANALYSIS_V8_FLAGS.filter((f) => !process.execArgv.includes(f));
   execve(process.execPath, [process.execPath, ...missing, ...process.execArgv, ...process.argv.slice(1)], process.env);
 }
