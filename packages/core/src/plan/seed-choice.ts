@@ -6,7 +6,7 @@
  * found on disk never runs against a real database uninvited.
  */
 import { relative } from 'node:path';
-import { projectData, type ProjectData } from '../project-data.js';
+import { projectData, SEED_LOCATIONS, type ProjectData } from '../project-data.js';
 import type { PlanReport } from '../report/model.js';
 
 export interface SeedChoice {
@@ -44,9 +44,12 @@ export function explainMissingTables(report: PlanReport, choice: SeedChoice, see
   }
 }
 
+/** Where projectData looks for a SQL seed, as the hint lists them (the embedded PostgreSQL is SQL). */
+const SQL_SEED_LOCATIONS = SEED_LOCATIONS.filter((l) => !l.endsWith('.redis')).join(', ');
+
 export function missingTableHint(table: string, data: ProjectData, seedOption: string): string {
   if (data.seedFrom === 'none')
-    return `the embedded PostgreSQL was not seeded (no seed beside the config: seed/, skene/seed.sql, seed.sql, supabase/seed.sql); give ${seedOption} a seed that creates ${table}`;
+    return `the embedded PostgreSQL was not seeded (no seed beside the config: ${SQL_SEED_LOCATIONS}); give ${seedOption} a seed that creates ${table}`;
   const read = data.seedFrom === 'found' ? `the seed found beside the config, ${data.seedLabel}` : `${data.seedLabel} (${seedOption})`;
   return `the plan's database was seeded from ${read}, which does not create ${table}; point ${seedOption} at the seed that does`;
 }
