@@ -5,8 +5,9 @@
  */
 import type { PgBoss } from 'pg-boss';
 import { openSource } from '../sources/index.js';
-import type { SqlSource } from '../sources/types.js';
+import type { DataSource } from '../sources/types.js';
 import { maskUrl, passwordOf, sourceKindOf } from '../sources/url.js';
+import type { Capture } from './capture.js';
 import type { Queryable } from './state.js';
 
 export interface RunBackend {
@@ -15,9 +16,14 @@ export interface RunBackend {
   /** State, ledger and job counts (writes). */
   db: Queryable;
   /** The plan's read-only source, for evaluating steps. */
-  source: SqlSource;
+  source: DataSource;
   /** pg-boss on this database, in `schema`, started. */
   startBoss(options: { schema: string; onError: (error: Error) => void }): Promise<PgBoss>;
+  /**
+   * Where the changes come from when they are not in `skene.events` beside the state: a MySQL,
+   * TiDB or Redis source's capture (capture.ts). Absent: PostgreSQL's own (enqueue.ts).
+   */
+  capture?: Capture;
   /** Secrets to keep out of messages (the URL, its password). */
   secrets: (string | undefined)[];
   close(): Promise<void>;
@@ -32,9 +38,9 @@ export async function postgresBackend(databaseUrl: string): Promise<RunBackend> 
   const { default: pg } = await import('pg');
   const pool = new pg.Pool({ connectionString: url, max: 4, application_name: 'skene run' });
   pool.on('error', () => {}); // a dropped idle connection is replaced on the next query
-  let source: SqlSource | undefined;
+  let source: DataSource | undefined;
   try {
-    source = (await openSource({ url })) as SqlSource;
+    source = await openSource({ url });
   } catch (error) {
     await pool.end().catch(() => {});
     throw error;

@@ -14,7 +14,8 @@ import { HEARTBEAT_REFRESH_MS, HEARTBEAT_SECONDS, JOBS_SCHEMA, queueName, sendQu
 import type { Sender } from './sender.js';
 import { enqueueBackfill } from './backfill.js';
 import { cappedSender } from './cap.js';
-import { ensureState, pausedLoops, type Queryable } from './state.js';
+import { eventJobs, type CapturedEvent } from './capture.js';
+import { ensureState, pausedLoops, positionStore, type Queryable } from './state.js';
 import { sweepOrphans } from './sweep.js';
 import { workBatch, type RunLogEntry, type WorkContext } from './work.js';
 
@@ -140,8 +141,14 @@ export async function runOnce(options: RunOnceOptions): Promise<RunSummary> {
     const paused = await pausedLoops(db);
     const ctx: WorkContext = { config: options.config, db, boss, source, sender: options.sender, at, env: options.env, paused, log };
     const enqueue = { config: options.config, db, boss, at, paused, catchUpMs: options.catchUpMs ?? 3_600_000, log };
-    if (options.backfillSince) await enqueueBackfill(enqueue, options.backfillSince);
-    await enqueueEvents(enqueue);
+    if (options.backfillSince) {
+      if (backend.capture) throw new Error(`--backfill-since: not for ${backend.capture.label} yet (PostgreSQL only)`);
+      await enqueueBackfill(enqueue, options.backfillSince);
+    }
+    if (backend.capture) {
+      const toJobs = (events: CapturedEvent[]) => insertJobs(enqueue, eventJobs(options.config, events));
+      await backend.capture.drain({ enqueue: toJobs, positions: positionStore(db), at });
+    } else await enqueueEvents(enqueue);
     await enqueueSchedules(enqueue);
     await enqueueRechecks(enqueue);
     const pending = await work(ctx, options);

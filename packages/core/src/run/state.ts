@@ -6,6 +6,7 @@
  * workers starting at once are fine (an advisory lock serialises them).
  */
 import { DEFAULT_CAPTURE_SCHEMA } from './capture-postgres.js';
+import type { PositionStore } from './capture.js';
 
 /** The little of `pg` the runner's state needs: a pool or a client. */
 export interface Queryable {
@@ -64,6 +65,8 @@ CREATE TABLE IF NOT EXISTS ${S}.cursors (
   fired_at timestamptz,
   updated_at timestamptz NOT NULL DEFAULT now()
 );
+-- A capture's named position ('watermark:<table>/<column>', …): text, the capture reads its own.
+ALTER TABLE ${S}.cursors ADD COLUMN IF NOT EXISTS position text;
 CREATE TABLE IF NOT EXISTS ${S}.loop_state (
   loop_id text PRIMARY KEY,
   state text NOT NULL CHECK (state IN ('paused')),
@@ -161,6 +164,23 @@ export async function advanceScheduleCursor(db: Queryable, name: string, firedAt
      ON CONFLICT (name) DO UPDATE SET fired_at = GREATEST(cursors.fired_at, EXCLUDED.fired_at), updated_at = now()`,
     [name, firedAt],
   );
+}
+
+/** A capture's positions (capture.ts), in the cursors table beside the event and schedule cursors. */
+export function positionStore(db: Queryable): PositionStore {
+  return {
+    async get(name) {
+      const { rows } = await db.query<{ position: string | null }>(`SELECT position FROM ${S}.cursors WHERE name = $1`, [`position:${name}`]);
+      return rows[0]?.position ?? undefined;
+    },
+    async set(name, value) {
+      await db.query(
+        `INSERT INTO ${S}.cursors (name, position) VALUES ($1, $2)
+         ON CONFLICT (name) DO UPDATE SET position = EXCLUDED.position, updated_at = now()`,
+        [`position:${name}`, value],
+      );
+    },
+  };
 }
 
 /** Loops paused by a quota (or an operator), with why. */
