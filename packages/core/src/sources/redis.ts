@@ -103,6 +103,12 @@ function escapeGlob(text: string): string {
 }
 
 export async function openRedis(url: string, options: RedisSourceOptions = {}): Promise<RedisSource> {
+  const { label, transport } = await openRedisTransport(url, options);
+  return redisSource('redis', label, transport, options);
+}
+
+/** A TCP connection (ioredis) as a transport; any command may be sent (capture writes its own keys). */
+export async function openRedisTransport(url: string, options: RedisSourceOptions = {}): Promise<{ label: string; transport: RedisTransport }> {
   const label = maskUrl(url);
   let password: string | undefined;
   try {
@@ -144,11 +150,21 @@ export async function openRedis(url: string, options: RedisSourceOptions = {}): 
       client.disconnect();
     },
   };
-  return redisSource('redis', label, transport, options);
+  return { label, transport };
 }
 
 /** Upstash's REST API: POST /pipeline with `[[cmd, …args], …]`, `Authorization: Bearer <token>`. */
 export async function openUpstash(url: string, token: string | undefined, options: RedisSourceOptions = {}): Promise<RedisSource> {
+  const { label, transport } = await openUpstashTransport(url, token, options);
+  return redisSource('upstash', label, transport, options);
+}
+
+/** Upstash's REST API as a transport, its token checked with a PING; any command may be sent. */
+export async function openUpstashTransport(
+  url: string,
+  token: string | undefined,
+  options: RedisSourceOptions = {},
+): Promise<{ label: string; transport: RedisTransport }> {
   const label = maskUrl(url);
   if (!token) {
     throw new Error(`${label} is an Upstash REST URL: set its token with UPSTASH_REDIS_REST_TOKEN (or database.token in defineConfig)`);
@@ -196,7 +212,7 @@ export async function openUpstash(url: string, token: string | undefined, option
     throw new Error(error.message.startsWith('cannot reach') ? error.message : `cannot connect to ${label}: ${error.message}`);
   });
   if (pong instanceof Error) throw new Error(`cannot connect to ${label}: ${pong.message}`);
-  return redisSource('upstash', label, transport, options);
+  return { label, transport };
 }
 
 /** The key that claims a scratch logical database; its value is the claiming plan's random token. */

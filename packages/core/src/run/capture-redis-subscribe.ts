@@ -1,0 +1,62 @@
+/**
+ * The keyspace-notification subscriber of Redis capture: one ioredis connection in subscriber mode
+ * with a pattern per watched prefix, `__keyspace@<db>__:<keyPrefix><prefix>:*`. It reports which
+ * hash was touched, never what happened to it: the drain reads the hash and decides (a
+ * notification names the command, and several commands touch a hash).
+ */
+import { redact } from '../sources/url.js';
+import { escapeGlob, idOfKey } from './capture-redis-keys.js';
+
+export interface KeyspaceSubscription {
+  close(): Promise<void>;
+}
+
+export interface SubscribeOptions {
+  url: string;
+  keyPrefix: string;
+  prefixes: string[];
+  /** Kept out of error messages (the URL's password). */
+  secrets: (string | undefined)[];
+  /** A hash of `prefix` was written, deleted, renamed, expired… */
+  onKey(prefix: string, id: string): void;
+  /** The connection came back after a drop: notifications in between were lost. */
+  onReconnect(): void;
+}
+
+/** The logical database a Redis URL names (`/3` or `?db=3`), whose keyspace channels to listen on. */
+export function databaseOf(url: string): number {
+  const parsed = new URL(url);
+  const db = Number(parsed.pathname.replace(/^\//, '') || parsed.searchParams.get('db') || 0);
+  return Number.isSafeInteger(db) && db >= 0 ? db : 0;
+}
+
+export async function subscribeKeyspace(options: SubscribeOptions): Promise<KeyspaceSubscription> {
+  const { Redis } = await import('ioredis');
+  const channelHead = `__keyspace@${databaseOf(options.url)}__:`;
+  const byPattern = new Map(options.prefixes.map((prefix) => [`${channelHead}${escapeGlob(options.keyPrefix + prefix)}:*`, prefix]));
+  // Unlike the plan's connections, this one reconnects (ioredis' default backoff) and resubscribes.
+  const subscriber = new Redis(options.url, { lazyConnect: true, connectTimeout: 5000, maxRetriesPerRequest: null });
+  subscriber.on('error', () => {});
+  let readies = 0;
+  subscriber.on('ready', () => {
+    if (readies++ > 0) options.onReconnect();
+  });
+  subscriber.on('pmessage', (pattern: string, channel: string) => {
+    const prefix = byPattern.get(pattern);
+    if (prefix === undefined || !channel.startsWith(channelHead)) return;
+    const id = idOfKey(channel.slice(channelHead.length), prefix, options.keyPrefix);
+    if (id !== undefined) options.onKey(prefix, id);
+  });
+  try {
+    await subscriber.connect();
+    await subscriber.psubscribe(...byPattern.keys());
+  } catch (error) {
+    subscriber.disconnect();
+    throw new Error(redact((error as Error).message, options.secrets));
+  }
+  return {
+    async close() {
+      subscriber.disconnect();
+    },
+  };
+}
