@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { configSchema, loopSchema, type ConfigInput, type Loop, type LoopInput } from './schema.js';
+import { configSchema, loopSchema, type CaptureColumns, type ConfigInput, type DbFlavor, type Loop, type LoopInput } from './schema.js';
 
 export * from './schema.js';
 
@@ -20,7 +20,7 @@ export type ConfigExport = LoopInput | LoopInput[] | ConfigInput;
 /** Normalises any accepted export to `{ loops }` with every loop given its id (explicit, or `<type>-<n>`). */
 export function normalizeConfig(exported: unknown): {
   loops: (Loop & { id: string })[];
-  database?: { url?: string; token?: string; allowFunctions?: string[] };
+  database?: { url?: string; token?: string; allowFunctions?: string[]; flavor?: DbFlavor; capture?: Record<string, CaptureColumns> };
   users?: { table?: string; key?: string; email?: string; name?: string };
   email?: { from?: string };
 } {

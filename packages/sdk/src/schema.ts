@@ -8,6 +8,8 @@ import { z } from 'zod';
 export const LOOP_TYPES = ['activation', 'retention', 'adoption', 'milestone', 'referral', 'expansion'] as const;
 export const DB_EVENTS = ['insert', 'update', 'delete'] as const;
 export const BACKOFFS = ['exponential', 'linear', 'fixed'] as const;
+/** Which MySQL-protocol server `database.url` reaches, when the URL does not say it. */
+export const DB_FLAVORS = ['mysql', 'mariadb', 'tidb'] as const;
 export const TEMPLATE_ROOTS = ['user', 'row', 'match', 'loop', 'now'] as const;
 
 /** `30s`, `5m`, `1h`, `7d` (also `500ms`): a whole number and one unit, no spaces. */
@@ -144,6 +146,26 @@ export const usersSchema = z
     "Which table holds the app's people. A database trigger's `user` is the row itself (this table, or a table with the email column) or the row its foreign key to this table points at.",
   );
 
+/** TiDB's watermark capture: which columns of a table show its inserts and its updates. */
+export const captureColumnsSchema = z
+  .strictObject({
+    createdAt: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'The column set when a row is inserted: a TIMESTAMP/DATETIME (ideally with microseconds, `TIMESTAMP(6)`) or an AUTO_INCREMENT key column. Inserts are read in its order. Default `created_at`.',
+      ),
+    updatedAt: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'The TIMESTAMP/DATETIME column every update sets (`ON UPDATE CURRENT_TIMESTAMP(6)`): an update that leaves it unchanged is not seen. Default `updated_at`.',
+      ),
+  })
+  .describe("The columns that show a table's inserts and updates to Skene's TiDB watermark capture.");
+
 export const configSchema = z
   .strictObject({
     loops: z.array(loopSchema).describe('The loops.'),
@@ -160,6 +182,18 @@ export const configSchema = z
           .optional()
           .describe(
             "Functions (or cast types) outside Skene's read-only allow-list that conditions may call, because you vouch that they only read: `['analytics.engagement_score']`. Each use is shown as a warning (SKN027). See docs/read-only.md.",
+          ),
+        flavor: z
+          .enum(DB_FLAVORS)
+          .optional()
+          .describe(
+            'Which server a `mysql://` URL reaches: `mysql`, `mariadb` or `tidb`. Default: asked of the server (a `*.tidbcloud.com` host or a `tidb://` URL is TiDB). `tidb` makes `skene run` capture changes by watermark, as TiDB has no triggers.',
+          ),
+        capture: z
+          .record(z.string().min(1), captureColumnsSchema)
+          .optional()
+          .describe(
+            "TiDB (watermark capture): per table, as a database trigger writes it, the columns that show a row's inserts and updates: `{ users: { createdAt: 'signup_at', updatedAt: 'modified_at' } }`. Default `created_at` and `updated_at`. See docs/run.md#tidb.",
           ),
       })
       .optional()
@@ -186,4 +220,6 @@ export type Loop = z.infer<typeof loopSchema>;
 export type LoopInput = z.input<typeof loopSchema>;
 export type Config = z.infer<typeof configSchema>;
 export type UsersOptions = z.infer<typeof usersSchema>;
+export type DbFlavor = (typeof DB_FLAVORS)[number];
+export type CaptureColumns = z.infer<typeof captureColumnsSchema>;
 export type ConfigInput = z.input<typeof configSchema>;
