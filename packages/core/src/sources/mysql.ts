@@ -43,7 +43,8 @@ const typeCast = (field: { type: string; length: number; string(): string | null
   return next();
 };
 
-function connectionOptions(url: string, connectTimeoutMs: number, multipleStatements: boolean) {
+/** mysql2 options for a `mysql://` (`mariadb://`, `tidb://`) URL: UTC, booleans as true/false, TLS when the URL asks. */
+export function connectionOptions(url: string, connectTimeoutMs: number, multipleStatements: boolean) {
   const parsed = new URL(url.replace(/^(mariadb|tidb):/i, 'mysql:'));
   const ssl = parsed.searchParams.get('ssl') ?? parsed.searchParams.get('sslmode');
   return {

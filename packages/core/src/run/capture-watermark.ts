@@ -1,0 +1,233 @@
+/**
+ * TiDB change capture by watermark: TiDB has no triggers, so each watched table is read by the
+ * column that shows its changes — inserts by the creation column (`created_at`, or an
+ * AUTO_INCREMENT key), updates by the update column (`updated_at`) — in (column, primary key)
+ * order, from a watermark kept in the runner's state (`ctx.positions`).
+ *
+ * - **Advanced after the jobs are stored.** A page's watermark is written only after
+ *   `ctx.enqueue` resolved: a crash in between re-reads the page, never skips it.
+ * - **An overlap behind the watermark.** A transaction that commits late can carry a creation time
+ *   equal to, or earlier than, rows already read. Every drain re-reads OVERLAP_MICROS (60 s) behind
+ *   the watermark (OVERLAP_KEYS values of an increasing key); a re-read event has the same id, so
+ *   its jobs are the same jobs and the runner stores them once. Ids this capture enqueued are also
+ *   remembered, so a steady drain hands over only what is new.
+ * - **Ids for ever.** `w:<table>:insert:<key>:<created µs>` (`w:<table>:insert:<key>` for an
+ *   increasing key) and `w:<table>:update:<key>:<updated µs>`: the same on every runner and every
+ *   re-read, and a key handed out again later is another event.
+ * - **First start** (no watermark): the watermark is the run's clock `at` (an increasing key's
+ *   current maximum), and only rows created or updated after it are changes — as PostgreSQL's
+ *   triggers see changes from `skene migrate` on. Rows from before are not mailed.
+ * - **The run's clock.** Nothing created or updated after `ctx.at` is read (an increasing key has
+ *   no time: all its committed rows are read).
+ * - Deletes cannot be seen (`watermarkTables` refuses a delete trigger; `skene check`: SKN044).
+ */
+import type mysql from 'mysql2/promise';
+import type { Row } from '../sources/types.js';
+import { describe, maskUrl, passwordOf, redact } from '../sources/url.js';
+import { wakeableWait, type Capture, type CapturedEvent, type DrainContext } from './capture.js';
+import {
+  connectWatermark,
+  formatMicros,
+  parseMicros,
+  quotedTable,
+  watermarkTables,
+  type WatermarkConfig,
+  type WatermarkCursor,
+  type WatermarkTable,
+} from './watermark-tables.js';
+
+export { describeWatermarks } from './watermark-tables.js';
+export { isTidb, mysqlCaptureMode, tidbFromConfig } from './capture-mode.js';
+
+/** How far behind a time watermark every drain reads again: later commits with earlier times. */
+export const OVERLAP_MICROS = 60_000_000;
+/** How far behind an increasing-key watermark every drain reads again. */
+export const OVERLAP_KEYS = 1000;
+/** Rows per statement. */
+const PAGE = 500;
+const DEFAULT_POLL_MS = 1000;
+
+/**
+ * A table's watermark, stored as JSON. `after`: the (column, key) of the last row enqueued; `since`:
+ * the first start's position — rows at or before it existed before capture and are never changes.
+ * Column values are 'YYYY-MM-DD HH:MM:SS.ffffff' (UTC) for a time, numbers for an increasing key.
+ */
+interface Watermark {
+  after: [string | number, string | number | null];
+  since: string | number;
+}
+
+export interface WatermarkCaptureOptions {
+  url: string;
+  config: WatermarkConfig;
+  /** The longest wait between two drains (default 1000 ms). */
+  pollMs?: number;
+}
+
+/** Opens TiDB's capture: checks every watched table's columns now, so a missing one stops the start. */
+export async function openWatermarkCapture(options: WatermarkCaptureOptions): Promise<Capture> {
+  const label = `TiDB watermarks on ${maskUrl(options.url)}`;
+  let connection: mysql.Connection | undefined = await connectWatermark(options.url);
+  let tables: WatermarkTable[];
+  try {
+    tables = await watermarkTables(connection, options.config);
+  } catch (error) {
+    await connection.end().catch(() => {});
+    throw error;
+  }
+  const pollMs = options.pollMs ?? DEFAULT_POLL_MS;
+  const waiter = wakeableWait();
+  /** Ids this capture enqueued, by cursor, with the column value they were read at (pruned behind the overlap). */
+  const enqueued = new Map<string, Map<string, string | number>>();
+  const reader = async (): Promise<mysql.Connection> => (connection ??= await connectWatermark(options.url));
+
+  return {
+    label,
+    async drain(ctx) {
+      let count = 0;
+      for (const table of tables) {
+        for (const cursor of table.cursors) {
+          const name = positionName(table, cursor);
+          if (!enqueued.has(name)) enqueued.set(name, new Map());
+          try {
+            count += await drainCursor({ db: await reader(), table, cursor, ctx, name, seen: enqueued.get(name)! });
+          } catch (error) {
+            if (isConnectionLost(error)) {
+              await connection?.end().catch(() => {});
+              connection = undefined;
+            }
+            if (error instanceof RunnerError) throw error.inner;
+            throw new Error(`${table.table}: reading ${cursor.op}s by ${cursor.column}: ${redact(describe(error), [passwordOf(options.url)])}`);
+          }
+        }
+      }
+      return count;
+    },
+    waitForChange(ms, signal) {
+      return waiter.wait(Math.min(ms, pollMs), signal);
+    },
+    async close() {
+      waiter.wake();
+      await connection?.end().catch(() => {});
+      connection = undefined;
+    },
+  };
+}
+
+/** The position's name: a changed column starts a new watermark rather than misreading the old one. */
+function positionName(table: WatermarkTable, cursor: WatermarkCursor): string {
+  return `watermark:${table.table}/${cursor.op}/${cursor.column}`;
+}
+
+/** An error of the runner's (`ctx.enqueue`, `ctx.positions`): passed through as it is, not blamed on the table. */
+class RunnerError extends Error {
+  constructor(readonly inner: unknown) {
+    super('runner failed');
+  }
+}
+
+async function runnerCall<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    throw new RunnerError(error);
+  }
+}
+
+interface CursorRead {
+  db: mysql.Connection;
+  table: WatermarkTable;
+  cursor: WatermarkCursor;
+  ctx: DrainContext;
+  name: string;
+  seen: Map<string, string | number>;
+}
+
+/** Reads one table's inserts or updates from behind its watermark to `at`, page by page; returns the events enqueued. */
+async function drainCursor(read: CursorRead): Promise<number> {
+  const { db, table, cursor, ctx, name, seen } = read;
+  const time = cursor.kind === 'time';
+  let mark = parseWatermark(await runnerCall(() => ctx.positions.get(name)));
+  if (!mark) {
+    const since = time ? formatMicros(ctx.at.getTime() * 1000) : await maxValue(db, table, cursor);
+    await runnerCall(() => ctx.positions.set(name, JSON.stringify({ after: [since, null], since } satisfies Watermark)));
+    return 0;
+  }
+  const overlapFrom = time ? formatMicros(parseMicros(String(mark.after[0])) - OVERLAP_MICROS) : Number(mark.after[0]) - OVERLAP_KEYS;
+  for (const [id, value] of seen) if (value < overlapFrom) seen.delete(id);
+  const col = `\`${cursor.column.replace(/`/g, '``')}\``;
+  const key = `\`${table.key.replace(/`/g, '``')}\``;
+  const selected = time ? `DATE_FORMAT(${col}, '%Y-%m-%d %H:%i:%s.%f')` : col;
+  const fixed: string[] = [`${col} > ?`, `${col} >= ?`];
+  const fixedParams: unknown[] = [mark.since, overlapFrom];
+  if (time) {
+    fixed.push(`${col} <= ?`);
+    fixedParams.push(formatMicros(ctx.at.getTime() * 1000));
+  }
+  if (cursor.op === 'update' && table.createdTime) {
+    // The insert set both columns to one time: that is the insert, not an update.
+    fixed.push(`NOT (${col} <=> \`${table.createdTime.replace(/`/g, '``')}\`)`);
+  }
+  let count = 0;
+  let after: [string | number, string | number] | undefined;
+  for (;;) {
+    const where = [...fixed];
+    const params = [...fixedParams];
+    if (after) {
+      where.push(`(${col} > ? OR (${col} = ? AND ${key} > ?))`);
+      params.push(after[0], after[0], after[1]);
+    }
+    const [rows] = await db.query(
+      `SELECT ${key} AS k, ${selected} AS v FROM ${quotedTable(table.table)} WHERE ${where.join(' AND ')} ORDER BY ${col}, ${key} LIMIT ${PAGE}`,
+      params,
+    );
+    const page = (rows as Row[]).map((r) => ({ key: r.k as string | number, value: time ? String(r.v) : Number(r.v) }));
+    const events = page.map((row) => toEvent(table, cursor, row, ctx.at));
+    const fresh = events.filter((e) => !seen.has(e.id));
+    if (fresh.length) {
+      await runnerCall(() => ctx.enqueue(fresh));
+      count += fresh.length;
+    }
+    // Only now, with the jobs stored, are these rows consumed.
+    page.forEach((row, i) => seen.set(events[i]!.id, row.value));
+    const last = page.at(-1);
+    if (last && last.value >= mark.after[0]) {
+      const next: Watermark = { after: [last.value, last.key], since: mark.since };
+      await runnerCall(() => ctx.positions.set(name, JSON.stringify(next)));
+      mark = next;
+    }
+    if (page.length < PAGE || !last) return count;
+    after = [last.value, last.key];
+  }
+}
+
+function toEvent(table: WatermarkTable, cursor: WatermarkCursor, row: { key: string | number; value: string | number }, at: Date): CapturedEvent {
+  const micros = cursor.kind === 'time' ? parseMicros(String(row.value)) : undefined;
+  const id = `w:${table.table}:${cursor.op}:${row.key}${micros === undefined ? '' : `:${micros}`}`;
+  // An increasing key carries no time: the change is dated when it is seen.
+  const occurredAt = micros === undefined ? at : new Date(Math.floor(micros / 1000));
+  return { id, table: table.table, op: cursor.op, key: row.key, occurredAt };
+}
+
+/** An increasing key's largest value now: the first start's position (0 for an empty table). */
+async function maxValue(db: mysql.Connection, table: WatermarkTable, cursor: WatermarkCursor): Promise<number> {
+  const [rows] = await db.query(`SELECT MAX(\`${cursor.column.replace(/`/g, '``')}\`) AS m FROM ${quotedTable(table.table)}`);
+  return Number((rows as Row[])[0]?.m ?? 0);
+}
+
+/** A stored watermark, or undefined for none (or one this version cannot read: started afresh). */
+function parseWatermark(value: string | undefined): Watermark | undefined {
+  if (value === undefined) return undefined;
+  try {
+    const parsed = JSON.parse(value) as Watermark;
+    if (Array.isArray(parsed.after) && parsed.after.length === 2 && parsed.since !== undefined) return parsed;
+  } catch {
+    // not ours
+  }
+  return undefined;
+}
+
+function isConnectionLost(error: unknown): boolean {
+  const e = error as { code?: string; errno?: number; fatal?: boolean };
+  return e.fatal === true || e.errno === 2006 || e.errno === 2013 || /^(PROTOCOL_CONNECTION_LOST|ECONNRESET|EPIPE|ETIMEDOUT)$/.test(e.code ?? '');
+}

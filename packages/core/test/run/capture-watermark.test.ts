@@ -1,0 +1,342 @@
+/**
+ * TiDB's watermark capture, on the real MariaDB with `database.flavor: 'tidb'` forced (TiDB has no
+ * triggers; MariaDB stands in for its SQL): order, ids, ties and late commits behind the
+ * watermark, a failed enqueue, two runners on one position store, the run's clock, the columns.
+ */
+import assert from 'node:assert/strict';
+import { test, type TestContext } from 'node:test';
+import mysql from 'mysql2/promise';
+import { normalizeConfig } from '@skene/sdk';
+import { serviceOrSkip } from '../../../../test/helpers/services.js';
+import type { CapturedEvent, DrainContext, PositionStore } from '../../src/run/capture.js';
+import { describeWatermarks, isTidb, openWatermarkCapture, OVERLAP_MICROS, tidbFromConfig } from '../../src/run/capture-watermark.js';
+import { isTidbUrl } from '../../src/run/capture-mode.js';
+import { formatMicros, parseMicros } from '../../src/run/watermark-tables.js';
+import { tempMysqlDatabase } from '../plan/helpers.js';
+
+const T0 = new Date('2026-03-02T09:00:00.000Z');
+/** T0 + seconds, as a UTC 'YYYY-MM-DD HH:MM:SS.ffffff' (µs added). */
+const ts = (seconds: number, micros = 0) => formatMicros(T0.getTime() * 1000 + seconds * 1_000_000 + micros);
+const at = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
+const µs = (text: string) => parseMicros(text);
+
+type Trigger = [string, 'insert' | 'update' | 'delete'];
+function makeConfig(triggers: Trigger[], database: Record<string, unknown> = {}) {
+  return normalizeConfig({
+    database: { flavor: 'tidb', ...database },
+    loops: [
+      {
+        id: 'l',
+        type: 'activation',
+        opinion: 'x',
+        steps: triggers.map(([table, event]) => ({
+          trigger: { type: 'database', table, event },
+          action: { type: 'email', provider: 'resend', template: 'welcome' },
+        })),
+      },
+    ],
+  });
+}
+
+function memoryPositions(): PositionStore & { values: Map<string, string> } {
+  const values = new Map<string, string>();
+  return {
+    values,
+    get: async (name) => values.get(name),
+    set: async (name, value) => void values.set(name, value),
+  };
+}
+
+/** A drain context that records what it was handed (or throws, when `fail` is set). */
+function context(positions: PositionStore, seconds: number, fail?: Error): DrainContext & { events: CapturedEvent[] } {
+  const events: CapturedEvent[] = [];
+  return {
+    events,
+    positions,
+    at: at(seconds),
+    async enqueue(page) {
+      if (fail) throw fail;
+      events.push(...page);
+    },
+  };
+}
+
+async function database(t: TestContext, schema: string): Promise<{ url: string; db: mysql.Connection } | undefined> {
+  const server = await serviceOrSkip(t, 'mysql');
+  if (!server) return undefined;
+  const url = await tempMysqlDatabase(t, server, 'skene_watermark');
+  const db = await mysql.createConnection({ uri: url, multipleStatements: true });
+  t.after(() => db.end().catch(() => {}));
+  await db.query("SET time_zone = '+00:00'");
+  await db.query(schema);
+  return { url, db };
+}
+
+const USERS = `CREATE TABLE users (
+  id INT AUTO_INCREMENT PRIMARY KEY,
+  email VARCHAR(100),
+  created_at TIMESTAMP(6) NULL DEFAULT NULL,
+  updated_at TIMESTAMP(6) NULL DEFAULT NULL
+)`;
+
+async function insertUser(db: mysql.Connection, id: number, created: string) {
+  await db.query('INSERT INTO users (id, email, created_at, updated_at) VALUES (?, ?, ?, ?)', [id, `u${id}@example.com`, created, created]);
+}
+
+test('the source is TiDB: a forced flavor wins, then the URL, then the server', async (t) => {
+  const none = { database: {} };
+  assert.equal(tidbFromConfig({ url: 'mysql://u@gateway01.eu-central-1.prod.aws.tidbcloud.com:4000/app', config: none }), true);
+  assert.equal(tidbFromConfig({ url: 'tidb://u@10.0.0.5:4000/app', config: none }), true);
+  assert.equal(tidbFromConfig({ url: 'mysql://u@db.example.com:3306/app', config: none }), undefined);
+  assert.equal(tidbFromConfig({ url: 'mysql://u@db.example.com/app', config: { database: { flavor: 'tidb' } } }), true);
+  assert.equal(tidbFromConfig({ url: 'mysql://u@x.tidbcloud.com/app', config: { database: { flavor: 'mariadb' } } }), false);
+  assert.equal(isTidbUrl('mysql://u@tidbcloud.com.evil.example/app'), false);
+  const server = await serviceOrSkip(t, 'mysql');
+  if (!server) return;
+  assert.equal(await isTidb({ url: server, config: none }), false, 'MariaDB answers no tidb_version()');
+  assert.equal(await isTidb({ url: server, config: { database: { flavor: 'tidb' } } }), true);
+});
+
+test('the config: database.flavor and database.capture are validated by the schema', () => {
+  const config = makeConfig([['users', 'insert']], { capture: { users: { createdAt: 'signup_at', updatedAt: 'modified_at' } } });
+  assert.deepEqual(config.database, { flavor: 'tidb', capture: { users: { createdAt: 'signup_at', updatedAt: 'modified_at' } } });
+  assert.throws(() => makeConfig([], { flavor: 'oracle' }), /flavor/);
+  assert.throws(() => makeConfig([], { capture: { users: { created: 'x' } } }), /created/);
+  assert.throws(() => makeConfig([], { capture: { users: { createdAt: '' } } }), /createdAt/);
+});
+
+test('inserts: read in (created_at, key) order from the first start on, nothing after `at`, ids for ever', async (t) => {
+  const s = await database(t, USERS);
+  if (!s) return;
+  await insertUser(s.db, 1, ts(-1)); // before the first start: not a change
+  const capture = await openWatermarkCapture({
+    url: s.url,
+    config: makeConfig([
+      ['users', 'insert'],
+      ['users', 'update'],
+    ]),
+  });
+  t.after(() => capture.close());
+  assert.match(capture.label, /^TiDB watermarks on mysql:\/\/root@127\.0\.0\.1:3306\//);
+  const positions = memoryPositions();
+  assert.equal(await capture.drain(context(positions, 0)), 0, 'the first start records the watermark and reads nothing');
+
+  await insertUser(s.db, 12, ts(2));
+  await insertUser(s.db, 11, ts(1, 500));
+  await insertUser(s.db, 10, ts(1, 500)); // same time as 11: the key orders them
+  await insertUser(s.db, 13, ts(600)); // after the run's clock
+  const ctx = context(positions, 5);
+  assert.equal(await capture.drain(ctx), 3);
+  assert.deepEqual(
+    ctx.events.map((e) => [e.id, e.op, e.key, e.occurredAt.toISOString()]),
+    [
+      [`w:users:insert:10:${µs(ts(1, 500))}`, 'insert', 10, '2026-03-02T09:00:01.000Z'],
+      [`w:users:insert:11:${µs(ts(1, 500))}`, 'insert', 11, '2026-03-02T09:00:01.000Z'],
+      [`w:users:insert:12:${µs(ts(2))}`, 'insert', 12, '2026-03-02T09:00:02.000Z'],
+    ],
+    'an insert sets updated_at too: it is no update',
+  );
+  assert.deepEqual(JSON.parse(positions.values.get('watermark:users/insert/created_at')!), { after: [ts(2), 12], since: ts(0) });
+
+  const again = context(positions, 5);
+  assert.equal(await capture.drain(again), 0, 'what this capture enqueued is not handed over again');
+  const later = context(positions, 601);
+  assert.equal(await capture.drain(later), 1);
+  assert.deepEqual(
+    later.events.map((e) => e.id),
+    [`w:users:insert:13:${µs(ts(600))}`],
+  );
+});
+
+test('updates: by updated_at, one event per update time; a later commit behind the watermark is still read', async (t) => {
+  const s = await database(t, USERS);
+  if (!s) return;
+  const capture = await openWatermarkCapture({
+    url: s.url,
+    config: makeConfig([
+      ['users', 'insert'],
+      ['users', 'update'],
+    ]),
+  });
+  t.after(() => capture.close());
+  const positions = memoryPositions();
+  await capture.drain(context(positions, 0));
+  await insertUser(s.db, 10, ts(2));
+  await capture.drain(context(positions, 3));
+
+  await s.db.query('UPDATE users SET updated_at = ? WHERE id = 10', [ts(4, 250)]);
+  // Committed after the watermark moved to 2 s, with the watermark's own time and a smaller key.
+  await insertUser(s.db, 5, ts(2));
+  // And one whose creation time is earlier still, within the overlap.
+  await insertUser(s.db, 6, ts(1));
+  const ctx = context(positions, 5);
+  assert.equal(await capture.drain(ctx), 3);
+  assert.deepEqual(
+    ctx.events.map((e) => e.id),
+    [`w:users:insert:6:${µs(ts(1))}`, `w:users:insert:5:${µs(ts(2))}`, `w:users:update:10:${µs(ts(4, 250))}`],
+  );
+  assert.equal(ctx.events[2]!.op, 'update');
+
+  await s.db.query('UPDATE users SET updated_at = ? WHERE id = 10', [ts(4, 900)]);
+  const second = context(positions, 6);
+  assert.equal(await capture.drain(second), 1);
+  assert.deepEqual(
+    second.events.map((e) => e.id),
+    [`w:users:update:10:${µs(ts(4, 900))}`],
+  );
+
+  // The insert watermark moves to 100 s; then two rows commit late, one within the overlap behind it
+  // and one further back, which is not seen (docs/run.md says so).
+  await insertUser(s.db, 20, ts(100));
+  await capture.drain(context(positions, 101));
+  await insertUser(s.db, 21, formatMicros(µs(ts(100)) - OVERLAP_MICROS + 1_000_000));
+  await insertUser(s.db, 22, formatMicros(µs(ts(100)) - OVERLAP_MICROS - 1_000_000));
+  const late = context(positions, 102);
+  await capture.drain(late);
+  assert.deepEqual(
+    late.events.map((e) => e.key),
+    [21],
+  );
+});
+
+test('a failed enqueue leaves the watermark where it was; the next drain hands over the same events', async (t) => {
+  const s = await database(t, USERS);
+  if (!s) return;
+  const capture = await openWatermarkCapture({ url: s.url, config: makeConfig([['users', 'insert']]) });
+  t.after(() => capture.close());
+  const positions = memoryPositions();
+  await capture.drain(context(positions, 0));
+  const before = positions.values.get('watermark:users/insert/created_at');
+  await insertUser(s.db, 1, ts(1));
+  await insertUser(s.db, 2, ts(2));
+  const failure = new Error('state database is gone');
+  await assert.rejects(capture.drain(context(positions, 5, failure)), (e) => e === failure);
+  assert.equal(positions.values.get('watermark:users/insert/created_at'), before);
+  const retry = context(positions, 5);
+  assert.equal(await capture.drain(retry), 2);
+  assert.deepEqual(
+    retry.events.map((e) => e.key),
+    [1, 2],
+  );
+});
+
+test('two runners on one position store hand over the same ids', async (t) => {
+  const s = await database(t, USERS);
+  if (!s) return;
+  const config = makeConfig([['users', 'insert']]);
+  const a = await openWatermarkCapture({ url: s.url, config });
+  const b = await openWatermarkCapture({ url: s.url, config });
+  t.after(() => Promise.all([a.close(), b.close()]));
+  const positions = memoryPositions();
+  await a.drain(context(positions, 0));
+  for (const id of [1, 2, 3]) await insertUser(s.db, id, ts(id));
+  const fromA = context(positions, 5);
+  await a.drain(fromA);
+  const fromB = context(positions, 5);
+  await b.drain(fromB);
+  assert.equal(fromA.events.length, 3);
+  assert.deepEqual(
+    fromB.events.map((e) => e.id),
+    fromA.events.map((e) => e.id),
+    'B re-reads the overlap: the same events, whose jobs the runner stores once',
+  );
+});
+
+test('columns from database.capture, an AUTO_INCREMENT key as the creation column, and what migrate prints', async (t) => {
+  const s = await database(
+    t,
+    `CREATE TABLE members (id INT AUTO_INCREMENT PRIMARY KEY, signup_at DATETIME(6) NULL, modified_at DATETIME(6) NULL);
+     CREATE TABLE orders (order_no BIGINT AUTO_INCREMENT PRIMARY KEY, total INT);
+     INSERT INTO orders (order_no, total) VALUES (100, 1), (101, 2);`,
+  );
+  if (!s) return;
+  const config = makeConfig(
+    [
+      ['members', 'insert'],
+      ['members', 'update'],
+      ['orders', 'insert'],
+    ],
+    { capture: { members: { createdAt: 'signup_at', updatedAt: 'modified_at' }, orders: { createdAt: 'order_no' } } },
+  );
+  assert.deepEqual(await describeWatermarks({ url: s.url, config }), [
+    'members: inserts by signup_at, updates by modified_at (watermark; TiDB has no triggers)',
+    'orders: inserts by order_no (increasing key) (watermark; TiDB has no triggers)',
+  ]);
+  const capture = await openWatermarkCapture({ url: s.url, config });
+  t.after(() => capture.close());
+  const positions = memoryPositions();
+  await capture.drain(context(positions, 0));
+  assert.deepEqual(JSON.parse(positions.values.get('watermark:orders/insert/order_no')!), { after: [101, null], since: 101 });
+  await s.db.query('INSERT INTO members (id, signup_at, modified_at) VALUES (1, ?, ?)', [ts(1), ts(1)]);
+  await s.db.query('INSERT INTO orders (total) VALUES (3), (4)');
+  await s.db.query('UPDATE members SET modified_at = ? WHERE id = 1', [ts(2)]);
+  const ctx = context(positions, 5);
+  assert.equal(await capture.drain(ctx), 4);
+  assert.deepEqual(
+    ctx.events.map((e) => [e.id, e.table, e.op]),
+    [
+      [`w:members:insert:1:${µs(ts(1))}`, 'members', 'insert'],
+      [`w:members:update:1:${µs(ts(2))}`, 'members', 'update'],
+      ['w:orders:insert:102', 'orders', 'insert'],
+      ['w:orders:insert:103', 'orders', 'insert'],
+    ],
+  );
+  assert.equal(ctx.events[2]!.occurredAt.getTime(), at(5).getTime(), 'a key has no time: dated when seen');
+});
+
+test('refusals: a missing column names the table, the column and database.capture; deletes cannot be captured', async (t) => {
+  const s = await database(
+    t,
+    `CREATE TABLE users (id INT PRIMARY KEY, signup DATE, updated_at TIMESTAMP NULL); CREATE TABLE nokey (created_at TIMESTAMP NULL);`,
+  );
+  if (!s) return;
+  const refused = async (triggers: Trigger[], database: Record<string, unknown>, message: RegExp) => {
+    const config = makeConfig(triggers, database);
+    const oneLine = (e: Error) => {
+      assert.match(e.message, message);
+      assert.doesNotMatch(e.message, /\n/);
+      return true;
+    };
+    await assert.rejects(openWatermarkCapture({ url: s.url, config }), oneLine);
+    await assert.rejects(describeWatermarks({ url: s.url, config }), oneLine);
+  };
+  await refused(
+    [['users', 'insert']],
+    {},
+    /^users has no column created_at, which Skene's TiDB capture reads inserts by \(the default\): name the column in database\.capture — defineConfig\(\{ database: \{ capture: \{ 'users': \{ createdAt: '<column>' \} \} \} \}\)$/,
+  );
+  await refused(
+    [['users', 'update']],
+    { capture: { users: { updatedAt: 'changed_at' } } },
+    /^users has no column changed_at, which Skene's TiDB capture reads updates by: .*updatedAt/,
+  );
+  await refused(
+    [['users', 'insert']],
+    { capture: { users: { createdAt: 'signup' } } },
+    /^users\.signup is date: .*TIMESTAMP or DATETIME column \(or an AUTO_INCREMENT key\)/,
+  );
+  await refused([['users', 'delete']], {}, /^users: a database trigger watches deletes\. TiDB has no triggers: .*cannot see deletes.*deleted_at.*TiCDC/);
+  await refused([['nokey', 'insert']], {}, /^nokey: no primary key/);
+  await refused([['missing', 'insert']], {}, /^missing: no such table/);
+  // Update-only on a table with updated_at: fine without created_at.
+  const capture = await openWatermarkCapture({ url: s.url, config: makeConfig([['users', 'update']]) });
+  await capture.close();
+  await assert.rejects(
+    openWatermarkCapture({ url: 'mysql://root:s3cret-pw@127.0.0.1:1/x', config: makeConfig([['users', 'insert']]) }),
+    (e: Error) => !e.message.includes('s3cret-pw') && /^cannot connect to mysql:\/\/root:\*\*\*@127\.0\.0\.1:1\/x/.test(e.message),
+  );
+});
+
+test('waitForChange polls: at most pollMs, at once on abort', async (t) => {
+  const s = await database(t, USERS);
+  if (!s) return;
+  const capture = await openWatermarkCapture({ url: s.url, config: makeConfig([['users', 'insert']]), pollMs: 50 });
+  t.after(() => capture.close());
+  const started = Date.now();
+  await capture.waitForChange(60_000, new AbortController().signal);
+  const waited = Date.now() - started;
+  assert.ok(waited >= 40 && waited < 5000, `waited ${waited} ms for a 50 ms poll`);
+  const quick = Date.now();
+  await capture.waitForChange(60_000, AbortSignal.abort());
+  assert.ok(Date.now() - quick < 40);
+});
