@@ -14,7 +14,7 @@ import { fmt, generatedConfig, percentile } from './stats.js';
 
 const DEBOUNCE_MS = 150; // the server's default
 
-function project(): { dir: string; file: string; uri: string; text: string } {
+export function project(): { dir: string; file: string; uri: string; text: string } {
   const dir = mkdtempSync(join(tmpdir(), 'skene-bench-lsp-'));
   mkdirSync(join(dir, 'emails'));
   mkdirSync(join(dir, 'migrations'));
@@ -33,12 +33,12 @@ CREATE TABLE user_actions (id serial PRIMARY KEY, user_id integer REFERENCES use
 }
 
 /** CPU time (user + system) a process has used so far: unlike wall time, barely affected by other processes' load. */
-function cpuMs(pid: number): number {
+export function cpuMs(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in clock ticks (USER_HZ = 100)
 }
 
-function rss(pid: number): { rss: string; peak: string } {
+export function rss(pid: number): { rss: string; peak: string } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
   return { rss: `${(kb('VmRSS') / 1024).toFixed(0)} MB`, peak: `${(kb('VmHWM') / 1024).toFixed(0)} MB` };

@@ -72,10 +72,15 @@ export interface StartOptions {
   rootUri?: string;
   /** Answer to workspace/configuration. */
   settings?: unknown;
+  /** Arguments to `node` that start the server; default: the built Skene server over stdio. Lets the benchmarks drive a peer server with the same client. */
+  command?: string[];
 }
 
 export async function startServer(options: StartOptions = {}): Promise<Server> {
-  const child = spawn(process.execPath, [SERVER_BIN, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...options.env } });
+  const child = spawn(process.execPath, options.command ?? [SERVER_BIN, '--stdio'], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env: { ...process.env, ...options.env },
+  });
   const connection = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
   const logs: string[] = [];
   const published: PublishDiagnosticsParams[] = [];
