@@ -58,6 +58,8 @@ export const CODES = {
   SKN041: { name: 'unknown-column', title: 'Unknown column' },
   SKN042: { name: 'unknown-people-table', title: 'People table or column not found' },
   SKN043: { name: 'no-person', title: 'Trigger table reaches no person' },
+  SKN044: { name: 'tidb-delete-trigger', title: 'Delete trigger on TiDB' },
+  SKN045: { name: 'capture-unwatched-table', title: 'Capture columns for a table no trigger watches' },
 } as const;
 
 export type DiagnosticCode = keyof typeof CODES;

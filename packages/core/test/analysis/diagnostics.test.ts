@@ -25,6 +25,14 @@ export default defineConfig({
 });
 `;
 
+/** A defineConfig with `database` and one database trigger on users with `event` (`|` allowed in both). */
+const tidb = (database: string, event: string) => `import { defineConfig } from '@skene/sdk';
+export default defineConfig({
+  database: ${database},
+  loops: [{ type: 'activation', opinion: 'x', steps: [{ trigger: { type: 'database', table: 'users', event: ${event} }, action: { type: 'email', provider: 'resend', template: 'welcome' } }] }],
+});
+`;
+
 interface Case {
   code: DiagnosticCode;
   name: string;
@@ -389,6 +397,27 @@ export default defineConfig({
     options: { project: PEOPLE },
     fails: members(`|'audit_log'`),
     passes: members(`'projects'`),
+  },
+  {
+    code: 'SKN044',
+    name: 'delete trigger on TiDB',
+    says: /^TiDB has no triggers: Skene captures TiDB changes by watermark, which cannot see deletes\. .*deleted_at.*TiCDC/,
+    fails: tidb(`{ url: 'mysql://app@gateway01.eu-central-1.prod.aws.tidbcloud.com:4000/app' }`, `|'delete'`),
+    passes: tidb(`{ url: 'mysql://app@gateway01.eu-central-1.prod.aws.tidbcloud.com:4000/app' }`, `'update'`),
+  },
+  {
+    code: 'SKN044',
+    name: 'delete trigger with database.flavor tidb',
+    fails: tidb(`{ flavor: 'tidb' }`, `|'delete'`),
+    passes: tidb(`{ url: 'mysql://app@db.example.com:3306/app' }`, `'delete'`),
+  },
+  {
+    code: 'SKN045',
+    name: 'capture columns for a table no trigger watches',
+    says: /database\.capture names 'user', which no database trigger watches: its columns are never read\. Did you mean 'users'\?/,
+    fix: 'users',
+    fails: tidb(`{ flavor: 'tidb', capture: { |user: { createdAt: 'signup_at' } } }`, `'insert'`),
+    passes: tidb(`{ flavor: 'tidb', capture: { users: { createdAt: 'signup_at' } } }`, `'insert'`),
   },
 ];
 

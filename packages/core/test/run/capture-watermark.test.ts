@@ -11,7 +11,8 @@ import { serviceOrSkip } from '../../../../test/helpers/services.js';
 import type { CapturedEvent, DrainContext, PositionStore } from '../../src/run/capture.js';
 import { describeWatermarks, isTidb, openWatermarkCapture, OVERLAP_MICROS, tidbFromConfig } from '../../src/run/capture-watermark.js';
 import { isTidbUrl } from '../../src/run/capture-mode.js';
-import { formatMicros, parseMicros } from '../../src/run/watermark-tables.js';
+import { analyze } from '../../src/analysis/analyze.js';
+import { formatMicros, parseMicros, TIDB_DELETE_MESSAGE } from '../../src/run/watermark-tables.js';
 import { tempMysqlDatabase } from '../plan/helpers.js';
 
 const T0 = new Date('2026-03-02T09:00:00.000Z');
@@ -316,6 +317,12 @@ test('refusals: a missing column names the table, the column and database.captur
     /^users\.signup is date: .*TIMESTAMP or DATETIME column \(or an AUTO_INCREMENT key\)/,
   );
   await refused([['users', 'delete']], {}, /^users: a database trigger watches deletes\. TiDB has no triggers: .*cannot see deletes.*deleted_at.*TiCDC/);
+  // skene check says the same (SKN044) before the runner is ever started.
+  const checked = analyze(`export default { database: { flavor: 'tidb' }, loops: ${JSON.stringify(makeConfig([['users', 'delete']]).loops)} };`);
+  assert.deepEqual(
+    checked.diagnostics.filter((d) => d.code === 'SKN044').map((d) => d.message),
+    [TIDB_DELETE_MESSAGE],
+  );
   await refused([['nokey', 'insert']], {}, /^nokey: no primary key/);
   await refused([['missing', 'insert']], {}, /^missing: no such table/);
   // Update-only on a table with updated_at: fine without created_at.

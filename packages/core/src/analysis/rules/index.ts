@@ -1,5 +1,6 @@
 /** Every rule, in reporting order. One file per diagnostic code; see docs/diagnostics.md. */
 import type { RuleContext } from '../context.js';
+import { captureUnwatchedTable } from './capture-unwatched-table.js';
 import { conditionSource } from './condition-source.js';
 import { duplicateId } from './duplicate-id.js';
 import { invalidCron } from './invalid-cron.js';
@@ -22,6 +23,7 @@ import { sqlParameter } from './sql-parameter.js';
 import { sqlSyntax } from './sql-syntax.js';
 import { syntaxError } from './syntax-error.js';
 import { templateNotFound } from './template-not-found.js';
+import { tidbDeleteTrigger } from './tidb-delete-trigger.js';
 import { unknownColumn } from './unknown-column.js';
 import { unknownKey } from './unknown-key.js';
 import { unknownPeopleTable } from './unknown-people-table.js';
@@ -60,4 +62,6 @@ export const RULES: Rule[] = [
   unknownColumn,
   unknownPeopleTable,
   noPerson,
+  tidbDeleteTrigger,
+  captureUnwatchedTable,
 ];
