@@ -7,6 +7,9 @@
 import { redact } from '../sources/url.js';
 import { escapeGlob, idOfKey } from './capture-redis-keys.js';
 
+/** The subscriber's CLIENT SETNAME. */
+export const SUBSCRIBER_NAME = 'skene-capture';
+
 export interface KeyspaceSubscription {
   close(): Promise<void>;
 }
@@ -35,7 +38,8 @@ export async function subscribeKeyspace(options: SubscribeOptions): Promise<Keys
   const channelHead = `__keyspace@${databaseOf(options.url)}__:`;
   const byPattern = new Map(options.prefixes.map((prefix) => [`${channelHead}${escapeGlob(options.keyPrefix + prefix)}:*`, prefix]));
   // Unlike the plan's connections, this one reconnects (ioredis' default backoff) and resubscribes.
-  const subscriber = new Redis(options.url, { lazyConnect: true, connectTimeout: 5000, maxRetriesPerRequest: null });
+  // Named, so an operator can tell it apart in CLIENT LIST.
+  const subscriber = new Redis(options.url, { lazyConnect: true, connectTimeout: 5000, maxRetriesPerRequest: null, connectionName: SUBSCRIBER_NAME });
   subscriber.on('error', () => {});
   let readies = 0;
   subscriber.on('ready', () => {

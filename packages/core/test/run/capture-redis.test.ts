@@ -13,6 +13,7 @@ import { startUpstashDouble } from '../../../../test/plan/upstash-double.js';
 import { migrateRedis, openRedisCapture, type RedisCapture, type RedisCaptureOptions } from '../../src/run/capture-redis.js';
 import { decide, digestOf, formatSeen, notificationsEnabled, parseSeen, withCaptureFlags } from '../../src/run/capture-redis-keys.js';
 import type { CaptureOp, CapturedEvent, DrainContext } from '../../src/run/capture.js';
+import { SUBSCRIBER_NAME } from '../../src/run/capture-redis-subscribe.js';
 
 type Config = RedisCaptureOptions['config'];
 
@@ -231,6 +232,31 @@ test('a key deleted while no capture was open is a delete at the next open', asy
   assert.deepEqual(brief(r.events()), [['delete', '3', `r:${s.prefix}:3:1:d`]]);
 });
 
+test('the subscriber comes back after its connection is killed, and the next drain reconciles the gap', async (t) => {
+  const s = await setup(t);
+  if (!s) return;
+  await notificationsOn(s.url);
+  const capture = await s.open();
+  const r = recorder();
+  await capture.drain(r.ctx);
+  const clients = String(await s.redis.client('LIST', 'TYPE', 'pubsub'));
+  const ours = clients.split('\n').filter((line) => line.includes(`name=${SUBSCRIBER_NAME} `));
+  assert.equal(ours.length, 1, clients);
+  await s.redis.client('KILL', 'ID', /\bid=(\d+)/.exec(ours[0]!)![1]!);
+  await s.redis.hset(`${s.prefix}:8`, 'email', 'eight@example.com'); // while it is away: no notification
+  await capture.waitForChange(10_000, new AbortController().signal); // woken by the reconnection
+  await capture.drain(r.ctx);
+  assert.deepEqual(brief(r.events()), [['insert', '8', `r:${s.prefix}:8:1`]]);
+  r.clear();
+  const started = Date.now();
+  const waited = capture.waitForChange(10_000, new AbortController().signal);
+  await s.redis.hset(`${s.prefix}:9`, 'email', 'nine@example.com');
+  await waited;
+  assert.ok(Date.now() - started < 500, 'resubscribed: notified again');
+  await capture.drain(r.ctx);
+  assert.deepEqual(brief(r.events()), [['insert', '9', `r:${s.prefix}:9:1`]]);
+});
+
 test('two captures at once make the same ids for the same changes', async (t) => {
   const s = await setup(t);
   if (!s) return;
@@ -306,12 +332,50 @@ test('Upstash REST: reconciliation only, through the double with the token; a wr
   const sent = new Set(double.received.map((c) => c[0]));
   for (const command of ['SCAN', 'HMGET', 'HGETALL', 'HSET']) assert.ok(sent.has(command), `${command} went through the REST API`);
 
+  const migrated = await migrateRedis({ url: double.url, token: double.token, config: config([s.prefix, 'insert']) });
+  assert.match(migrated.changes.join('\n'), /Upstash's REST API, which has no keyspace notifications: skene run finds new and deleted hashes by SCAN/);
+  assert.ok(!double.received.some((c) => c[0] === 'CONFIG'), 'no CONFIG over REST');
+
   const refused = await openRedisCapture({ url: double.url, token: 'wrong-token-0815', config: config([s.prefix, 'insert']) }).then(
     () => assert.fail('opened with a wrong token'),
     (error: Error) => error.message,
   );
   assert.match(refused, /refused the token \(HTTP 401\)/);
   assert.ok(!refused.includes('wrong-token-0815') && !refused.includes('\n'), refused);
+});
+
+test('a user refused CONFIG: capture listens anyway and says it could not check; migrate says what to do; no password shown', async (t) => {
+  const s = await setup(t);
+  if (!s) return;
+  await notificationsOn(s.url);
+  const user = `skene-test-${s.tag}`;
+  const password = `pw-${randomBytes(6).toString('hex')}`;
+  await s.redis.call('ACL', 'SETUSER', user, 'on', `>${password}`, '~*', '&*', '+@all', '-config');
+  t.after(() => s.redis.call('ACL', 'DELUSER', user));
+  const url = `redis://${user}:${password}@127.0.0.1:6379`;
+  const capture = await s.open({ url });
+  assert.equal(capture.warnings.length, 1);
+  assert.match(
+    capture.warnings[0]!,
+    /cannot read notify-keyspace-events on redis:\/\/skene-test-\w+:\*\*\*@127\.0\.0\.1:6379.*NOPERM.*listening for keyspace notifications anyway/,
+  );
+  assert.ok(!capture.warnings[0]!.includes(password));
+  const r = recorder();
+  await capture.drain(r.ctx);
+  const waited = capture.waitForChange(10_000, new AbortController().signal);
+  await s.redis.hset(`${s.prefix}:1`, 'email', 'one@example.com');
+  await waited;
+  await capture.drain(r.ctx);
+  assert.deepEqual(brief(r.events()), [['insert', '1', `r:${s.prefix}:1:1`]], 'notified, though the flags could not be read');
+  const migrated = await migrateRedis({ url, config: config([s.prefix, 'insert']) });
+  assert.match(migrated.changes[0]!, /refused CONFIG GET .*not changed/);
+  assert.ok(!migrated.changes[0]!.includes(password));
+  const unreachable = await openRedisCapture({ url: `redis://:${password}@127.0.0.1:1`, config: config([s.prefix, 'insert']) }).then(
+    () => assert.fail('opened a closed port'),
+    (error: Error) => error.message,
+  );
+  assert.match(unreachable, /cannot connect to redis:\/\/:\*\*\*@127\.0\.0\.1:1/);
+  assert.ok(!unreachable.includes(password), unreachable);
 });
 
 test('keyspace notifications off: a warning that says how to turn them on, and reconciliation still captures', async (t) => {
