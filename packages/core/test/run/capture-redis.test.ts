@@ -239,7 +239,7 @@ test('the subscriber comes back after its connection is killed, and the next dra
   const capture = await s.open();
   const r = recorder();
   await capture.drain(r.ctx);
-  const clients = String(await s.redis.client('LIST', 'TYPE', 'pubsub'));
+  const clients = String(await s.redis.call('CLIENT', 'LIST', 'TYPE', 'pubsub'));
   const ours = clients.split('\n').filter((line) => line.includes(`name=${SUBSCRIBER_NAME} `));
   assert.equal(ours.length, 1, clients);
   await s.redis.client('KILL', 'ID', /\bid=(\d+)/.exec(ours[0]!)![1]!);
