@@ -89,15 +89,22 @@ export async function openWatermarkCapture(options: WatermarkCaptureOptions): Pr
         for (const cursor of table.cursors) {
           const name = positionName(table, cursor);
           if (!enqueued.has(name)) enqueued.set(name, new Map());
-          try {
-            count += await drainCursor({ db: await reader(), table, cursor, ctx, name, seen: enqueued.get(name)! });
-          } catch (error) {
-            if (isConnectionLost(error)) {
-              await connection?.end().catch(() => {});
-              connection = undefined;
+          for (let attempt = 1; ; attempt++) {
+            try {
+              count += await drainCursor({ db: await reader(), table, cursor, ctx, name, seen: enqueued.get(name)! });
+              break;
+            } catch (error) {
+              if (error instanceof RunnerError) throw error.inner;
+              const lost = isConnectionLost(error);
+              if (lost) {
+                await connection?.end().catch(() => {});
+                connection = undefined;
+              }
+              // A connection the server ended (TiDB Cloud closes idle ones) is opened again, once:
+              // reading again from the watermark is harmless.
+              if (lost && attempt === 1) continue;
+              throw new Error(`${table.table}: reading ${cursor.op}s by ${cursor.column}: ${redact(describe(error), [passwordOf(options.url)])}`);
             }
-            if (error instanceof RunnerError) throw error.inner;
-            throw new Error(`${table.table}: reading ${cursor.op}s by ${cursor.column}: ${redact(describe(error), [passwordOf(options.url)])}`);
           }
         }
       }
@@ -229,5 +236,7 @@ function parseWatermark(value: string | undefined): Watermark | undefined {
 
 function isConnectionLost(error: unknown): boolean {
   const e = error as { code?: string; errno?: number; fatal?: boolean };
-  return e.fatal === true || e.errno === 2006 || e.errno === 2013 || /^(PROTOCOL_CONNECTION_LOST|ECONNRESET|EPIPE|ETIMEDOUT)$/.test(e.code ?? '');
+  if (e.fatal === true || e.errno === 2006 || e.errno === 2013 || /^(PROTOCOL_CONNECTION_LOST|ECONNRESET|EPIPE|ETIMEDOUT)$/.test(e.code ?? '')) return true;
+  // mysql2 refuses a query on a connection it already saw end, with no code.
+  return /connection is in closed state/i.test((error as Error).message ?? '');
 }

@@ -347,3 +347,30 @@ test('waitForChange polls: at most pollMs, at once on abort', async (t) => {
   await capture.waitForChange(60_000, AbortSignal.abort());
   assert.ok(Date.now() - quick < 40);
 });
+
+test('a connection the server ended is opened again; a failing read names the table and column', async (t) => {
+  const s = await database(t, USERS);
+  if (!s) return;
+  const capture = await openWatermarkCapture({ url: s.url, config: makeConfig([['users', 'insert']]) });
+  t.after(() => capture.close());
+  const positions = memoryPositions();
+  await capture.drain(context(positions, 0));
+  await insertUser(s.db, 1, ts(1));
+  const killOthers = async () => {
+    const [rows] = await s.db.query('SELECT ID AS id FROM information_schema.PROCESSLIST WHERE DB = DATABASE() AND ID <> CONNECTION_ID()');
+    for (const row of rows as { id: number }[]) await s.db.query(`KILL ${Number(row.id)}`);
+    return (rows as unknown[]).length;
+  };
+  assert.equal(await killOthers(), 1, "the capture's one connection");
+  const ctx = context(positions, 5);
+  assert.equal(await capture.drain(ctx), 1);
+  assert.deepEqual(
+    ctx.events.map((e) => e.key),
+    [1],
+  );
+  await s.db.query('ALTER TABLE users RENAME COLUMN created_at TO made_at');
+  await assert.rejects(capture.drain(context(positions, 6)), (e: Error) => {
+    assert.match(e.message, /^users: reading inserts by created_at: .*created_at/);
+    return true;
+  });
+});
