@@ -120,9 +120,11 @@ export async function openRedisCapture(options: RedisCaptureOptions): Promise<Re
     let current: string | undefined;
     let refusal: string | undefined;
     try {
-      current = configValue(await sendOne(['CONFIG', 'GET', 'notify-keyspace-events']));
+      const [reply] = await send([['CONFIG', 'GET', 'notify-keyspace-events']]);
+      if (reply instanceof Error) refusal = redact(reply.message, secrets);
+      else current = configValue(reply);
     } catch (error) {
-      refusal = (error as Error).message;
+      refusal = redact((error as Error).message, secrets);
     }
     if (current !== undefined && !notificationsEnabled(current)) {
       warnings.push(
