@@ -14,9 +14,9 @@
  * - **Ids for ever.** `w:<table>:insert:<key>:<created µs>` (`w:<table>:insert:<key>` for an
  *   increasing key) and `w:<table>:update:<key>:<updated µs>`: the same on every runner and every
  *   re-read, and a key handed out again later is another event.
- * - **First start** (no watermark): the watermark is the run's clock `at` (an increasing key's
- *   current maximum), and only rows created or updated after it are changes — as PostgreSQL's
- *   triggers see changes from `skene migrate` on. Rows from before are not mailed.
+ * - **First start** (no watermark): rows created or updated in the hour before `at`
+ *   (FIRST_START_WINDOW_MS) are changes, older ones are not: a deploy loses no signup, and a first
+ *   run never mails the table's history. (An increasing key starts at its current maximum.)
  * - **The run's clock.** Nothing created or updated after `ctx.at` is read (an increasing key has
  *   no time: all its committed rows are read).
  * - Deletes cannot be seen (`watermarkTables` refuses a delete trigger; `skene check`: SKN044).
@@ -43,6 +43,13 @@ export { isTidb, mysqlCaptureMode, tidbFromConfig } from './capture-mode.js';
 export const OVERLAP_MICROS = 60_000_000;
 /** How far behind an increasing-key watermark every drain reads again. */
 export const OVERLAP_KEYS = 1000;
+/**
+ * The first start (no watermark yet) reads what was created or updated this long before `at`, as
+ * schedules catch up one hour of missed occurrences: the rows written while no runner ran (a
+ * deploy, the time between the first migration and the first run) are changes, the table's
+ * history is not. An increasing key has no time: it starts at its current largest value.
+ */
+export const FIRST_START_WINDOW_MS = 60 * 60 * 1000;
 /** Rows per statement. */
 const PAGE = 500;
 const DEFAULT_POLL_MS = 1000;
@@ -156,9 +163,10 @@ async function drainCursor(read: CursorRead): Promise<number> {
   const time = cursor.kind === 'time';
   let mark = parseWatermark(await runnerCall(() => ctx.positions.get(name)));
   if (!mark) {
-    const since = time ? formatMicros(ctx.at.getTime() * 1000) : await maxValue(db, table, cursor);
-    await runnerCall(() => ctx.positions.set(name, JSON.stringify({ after: [since, null], since } satisfies Watermark)));
-    return 0;
+    const since = time ? formatMicros((ctx.at.getTime() - FIRST_START_WINDOW_MS) * 1000) : await maxValue(db, table, cursor);
+    mark = { after: [since, null], since };
+    // Recorded before reading: a start that fails after it reads the same window again.
+    await runnerCall(() => ctx.positions.set(name, JSON.stringify(mark)));
   }
   const overlapFrom = time ? formatMicros(parseMicros(String(mark.after[0])) - OVERLAP_MICROS) : Number(mark.after[0]) - OVERLAP_KEYS;
   for (const [id, value] of seen) if (value < overlapFrom) seen.delete(id);

@@ -106,10 +106,11 @@ test('the config: database.flavor and database.capture are validated by the sche
   assert.throws(() => makeConfig([], { capture: { users: { createdAt: '' } } }), /createdAt/);
 });
 
-test('inserts: read in (created_at, key) order from the first start on, nothing after `at`, ids for ever', async (t) => {
+test('inserts: read in (created_at, key) order from an hour before the first start, nothing after `at`, ids for ever', async (t) => {
   const s = await database(t, USERS);
   if (!s) return;
-  await insertUser(s.db, 1, ts(-1)); // before the first start: not a change
+  await insertUser(s.db, 1, ts(-3601)); // over an hour before the first start: history, not a change
+  await insertUser(s.db, 2, ts(-1)); // within the hour: written while no runner ran
   const capture = await openWatermarkCapture({
     url: s.url,
     config: makeConfig([
@@ -120,7 +121,12 @@ test('inserts: read in (created_at, key) order from the first start on, nothing 
   t.after(() => capture.close());
   assert.match(capture.label, /^TiDB watermarks on mysql:\/\/root@127\.0\.0\.1:3306\//);
   const positions = memoryPositions();
-  assert.equal(await capture.drain(context(positions, 0)), 0, 'the first start records the watermark and reads nothing');
+  const first = context(positions, 0);
+  assert.equal(await capture.drain(first), 1, 'the first start reads the hour before `at`');
+  assert.deepEqual(
+    first.events.map((e) => e.id),
+    [`w:users:insert:2:${µs(ts(-1))}`],
+  );
 
   await insertUser(s.db, 12, ts(2));
   await insertUser(s.db, 11, ts(1, 500));
@@ -137,7 +143,7 @@ test('inserts: read in (created_at, key) order from the first start on, nothing 
     ],
     'an insert sets updated_at too: it is no update',
   );
-  assert.deepEqual(JSON.parse(positions.values.get('watermark:users/insert/created_at')!), { after: [ts(2), 12], since: ts(0) });
+  assert.deepEqual(JSON.parse(positions.values.get('watermark:users/insert/created_at')!), { after: [ts(2), 12], since: ts(-3600) });
 
   const again = context(positions, 5);
   assert.equal(await capture.drain(again), 0, 'what this capture enqueued is not handed over again');
