@@ -206,7 +206,8 @@ async function drainCursor(read: CursorRead): Promise<number> {
     // Only now, with the jobs stored, are these rows consumed.
     page.forEach((row, i) => seen.set(events[i]!.id, row.value));
     const last = page.at(-1);
-    if (last && last.value >= mark.after[0]) {
+    // Moved on (an idle table re-reads up to the watermark's own row: no write for that).
+    if (last && (last.value > mark.after[0] || (last.value === mark.after[0] && last.key !== mark.after[1]))) {
       const next: Watermark = { after: [last.value, last.key], since: mark.since };
       await runnerCall(() => ctx.positions.set(name, JSON.stringify(next)));
       mark = next;

@@ -39,13 +39,18 @@ function makeConfig(triggers: Trigger[], database: Record<string, unknown> = {})
   });
 }
 
-function memoryPositions(): PositionStore & { values: Map<string, string> } {
+function memoryPositions(): PositionStore & { values: Map<string, string>; writes: number } {
   const values = new Map<string, string>();
-  return {
+  const store = {
     values,
-    get: async (name) => values.get(name),
-    set: async (name, value) => void values.set(name, value),
+    writes: 0,
+    get: async (name: string) => values.get(name),
+    set: async (name: string, value: string) => {
+      store.writes++;
+      values.set(name, value);
+    },
   };
+  return store;
 }
 
 /** A drain context that records what it was handed (or throws, when `fail` is set). */
@@ -145,8 +150,10 @@ test('inserts: read in (created_at, key) order from an hour before the first sta
   );
   assert.deepEqual(JSON.parse(positions.values.get('watermark:users/insert/created_at')!), { after: [ts(2), 12], since: ts(-3600) });
 
+  const writes = positions.writes;
   const again = context(positions, 5);
   assert.equal(await capture.drain(again), 0, 'what this capture enqueued is not handed over again');
+  assert.equal(positions.writes, writes, 'a drain that finds nothing new writes no position');
   const later = context(positions, 601);
   assert.equal(await capture.drain(later), 1);
   assert.deepEqual(
