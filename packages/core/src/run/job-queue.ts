@@ -3,8 +3,9 @@
  * handed to one worker at a time, kept alive by heartbeats, retried with backoff per the loop's
  * `recovery`, and given back when their worker dies. The runner (runner.ts, work.ts, enqueue.ts,
  * sweep.ts) speaks only this; an adapter keeps the jobs somewhere: PostgreSQL or the embedded
- * PGlite through pg-boss (job-queue-pgboss.ts). `test/run/job-queue.test.ts` is the contract an
- * adapter is held to.
+ * PGlite through pg-boss (job-queue-pgboss.ts), Redis through BullMQ (job-queue-bullmq.ts; not
+ * chosen by the runner yet). `test/run/job-queue-contract.ts` is the contract an adapter is held
+ * to.
  */
 import type { JobData, RetryOptions } from './jobs.js';
 
