@@ -9,8 +9,9 @@
  * - the lock lasts the job's `heartbeatSeconds` and each heartbeat extends it: a job held with no
  *   lock is a dead worker's, and `reclaimDead` fails it into its retry (BullMQ's `attempts` and
  *   a backoff computed as pg-boss's: `retryDelay` seconds, or doubling from it with jitter up to
- *   `retryDelayMax`).
- * Not yet: failing a job a live worker holds past its `expireInSeconds` (pg-boss's expiry).
+ *   `retryDelayMax`);
+ * - a job held past its `expireInSeconds`, lock or not, is failed into its retry by `reclaimDead`
+ *   too (pg-boss's supervisor does that there): its worker is stuck.
  */
 import { randomUUID } from 'node:crypto';
 import type { Job, Queue, Worker } from 'bullmq';
@@ -23,6 +24,7 @@ interface Stored {
   data: JobData;
   retry: RetryOptions;
   heartbeatSeconds: number;
+  expireInSeconds: number;
 }
 
 /** A finished job's id is kept this long, so enqueueing it again is still a no-op (pg-boss keeps a week too). */
@@ -33,6 +35,10 @@ const SILENT_MS = 120_000;
 const DELAYED_SCORE_FACTOR = 0x1000;
 /** How long a reclaimer holds a dead job's lock while it fails it. */
 const RECLAIM_LOCK_MS = 30_000;
+/** Replaces a lock only if it still holds the token read: taking an expired job from its stuck worker. */
+const TAKE_LOCK = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3]) end return false`;
+/** Deletes a lock only if it holds this token. */
+const RELEASE_LOCK = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
 /** BullMQ's answers when the job is no longer held with this token: missing job, lock missing, not active, lock taken. */
 const LOST_ATTEMPT_CODES = new Set([-1, -2, -3, -6]);
 
@@ -120,7 +126,7 @@ export async function startBullMqJobs(connection: BullMqConnection): Promise<Job
         await open(name).queue.addBulk(
           [...list.values()].map((j) => ({
             name: 'job',
-            data: { data: j.data, retry: j.retry, heartbeatSeconds: j.heartbeatSeconds } satisfies Stored,
+            data: { data: j.data, retry: j.retry, heartbeatSeconds: j.heartbeatSeconds, expireInSeconds: j.expireInSeconds } satisfies Stored,
             opts: {
               jobId: j.id,
               attempts: j.retry.retryLimit + 1,
@@ -186,18 +192,29 @@ export async function startBullMqJobs(connection: BullMqConnection): Promise<Job
           const lockKey = `${queue.toKey(listed.id!)}:lock`;
           const token = `reclaim-${randomUUID()}`;
           // The lock is gone: its worker stopped beating. Taking it (NX) makes this reclaimer the only one.
-          if ((await redis.set(lockKey, token, 'PX', RECLAIM_LOCK_MS, 'NX')) !== 'OK') continue;
+          let why: 'dead' | 'expired' = 'dead';
+          if ((await redis.set(lockKey, token, 'PX', RECLAIM_LOCK_MS, 'NX')) !== 'OK') {
+            const expiresAt = (listed.processedOn ?? Infinity) + (listed.data as Stored).expireInSeconds * 1000;
+            const holder = expiresAt < Date.now() ? await redis.get(lockKey) : null;
+            if (holder === null || (await redis.eval(TAKE_LOCK, 1, lockKey, holder, token, RECLAIM_LOCK_MS)) !== 'OK') continue;
+            why = 'expired';
+          }
           const job = await JobClass.fromId(worker, listed.id!);
-          // Fenced by attempt: the job must still be the attempt listed, held by nobody.
+          // Fenced by attempt: the job must still be the attempt listed, now held by this reclaimer only.
           if (!job || job.attemptsMade !== listed.attemptsMade || !(await job.isActive())) {
-            await redis.eval(`if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`, 1, lockKey, token);
+            await redis.eval(RELEASE_LOCK, 1, lockKey, token);
             continue;
           }
           const stored = job.data as Stored;
           const attempt = toHeld(job);
-          await fenced(() => job.moveToFailed(new Error(`its worker stopped (no heartbeat for ${stored.heartbeatSeconds} s): retried`), token, false));
+          const reason =
+            why === 'dead'
+              ? `its worker stopped (no heartbeat for ${stored.heartbeatSeconds} s): retried`
+              : `job timed out (held over ${stored.expireInSeconds} s)`;
+          await fenced(() => job.moveToFailed(new Error(reason), token, false));
           reclaimed.count++;
-          if (attempt.retryCount >= attempt.retryLimit) reclaimed.lastAttempts.push(attempt);
+          // A stuck worker's job on its last attempt is left failed, as pg-boss's expiry leaves it.
+          if (why === 'dead' && attempt.retryCount >= attempt.retryLimit) reclaimed.lastAttempts.push(attempt);
         }
       }
       return reclaimed;
