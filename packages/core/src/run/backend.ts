@@ -3,11 +3,12 @@
  * where `skene migrate` installed capture) or the embedded one (embedded.ts). The runner itself
  * (runner.ts) is the same over both.
  */
-import type { PgBoss } from 'pg-boss';
 import { openSource } from '../sources/index.js';
 import type { DataSource } from '../sources/types.js';
 import { maskUrl, passwordOf, sourceKindOf } from '../sources/url.js';
 import type { Capture } from './capture.js';
+import { startPgBossJobs } from './job-queue-pgboss.js';
+import type { JobQueue } from './job-queue.js';
 import type { Queryable } from './state.js';
 
 export interface RunBackend {
@@ -17,8 +18,8 @@ export interface RunBackend {
   db: Queryable;
   /** The plan's read-only source, for evaluating steps. */
   source: DataSource;
-  /** pg-boss on this database, in `schema`, started. */
-  startBoss(options: { schema: string; onError: (error: Error) => void }): Promise<PgBoss>;
+  /** The job queue beside the state (job-queue.ts), started; the caller stops it. */
+  startJobs(): Promise<JobQueue>;
   /**
    * Where the changes come from when they are not in `skene.events` beside the state: a MySQL,
    * TiDB or Redis source's capture (capture.ts). Absent: PostgreSQL's own (enqueue.ts).
@@ -29,7 +30,7 @@ export interface RunBackend {
   close(): Promise<void>;
 }
 
-/** The application's PostgreSQL: a small pool for state, pg-boss's own, and the plan's read-only source. */
+/** The application's PostgreSQL: a small pool for state, the job queue's own (pg-boss), and the plan's read-only source. */
 export async function postgresBackend(databaseUrl: string): Promise<RunBackend> {
   const url = databaseUrl.trim();
   if (!url) throw new Error('no database URL: pass --database-url, set DATABASE_URL or database.url in the config');
@@ -50,14 +51,7 @@ export async function postgresBackend(databaseUrl: string): Promise<RunBackend> 
     db: pool as unknown as Queryable,
     source,
     secrets: [url, passwordOf(url)],
-    startBoss: async ({ schema, onError }) => {
-      const { PgBoss } = await import('pg-boss');
-      // No cron of pg-boss's own: schedules are Skene's (enqueueSchedules), pinned to `--at`.
-      const boss = new PgBoss({ connectionString: url, schema, schedule: false, max: 4, application_name: 'skene run' });
-      boss.on('error', onError);
-      await boss.start();
-      return boss;
-    },
+    startJobs: () => startPgBossJobs({ connectionString: url }),
     close: async () => {
       await source?.close().catch(() => {});
       await pool.end().catch(() => {});

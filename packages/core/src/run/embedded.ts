@@ -20,6 +20,7 @@ import { migratePglite } from './migrate.js';
 import { captureTargets, DEFAULT_CAPTURE_SCHEMA, type CaptureConfig } from './capture-postgres.js';
 import { quoteIdent } from '../sql/identifiers.js';
 import type { RunBackend } from './backend.js';
+import { startPgBossJobs } from './job-queue-pgboss.js';
 import type { Queryable } from './state.js';
 
 export const EMBEDDED_DIR = '.skene/pglite';
@@ -105,13 +106,7 @@ export async function openEmbeddedBackend(options: { dir: string; seeds: SeedFil
     seeded: fresh,
     db: lockedQueryable(pglite, lock),
     source,
-    startBoss: async ({ schema, onError }) => {
-      const { PgBoss, fromPglite } = await import('pg-boss');
-      const boss = new PgBoss({ db: fromPglite(lockedPglite(pglite, lock) as PGlite), backend: 'pglite', schema, schedule: false, supervise: true });
-      boss.on('error', onError);
-      await boss.start();
-      return boss;
-    },
+    startJobs: () => startPgBossJobs({ pglite: lockedPglite(pglite, lock) }),
     secrets: [],
     close: () => pglite.close(),
   };
@@ -132,10 +127,10 @@ function lockedQueryable(pglite: PGlite, lock: ReturnType<typeof createLock>): Q
   };
 }
 
-/** What pg-boss's PGlite adapter calls, behind the same lock. */
+/** What the job queue's PGlite adapter (pg-boss's) calls, behind the same lock. */
 function lockedPglite(pglite: PGlite, lock: ReturnType<typeof createLock>) {
   return {
-    query: (sql: string, params?: unknown[]) => lock(() => pglite.query(sql, params)),
+    query: <T>(sql: string, params?: unknown[]) => lock(() => pglite.query<T>(sql, params)),
     exec: (sql: string) => lock(() => pglite.exec(sql)),
     listen: pglite.listen.bind(pglite),
     waitReady: pglite.waitReady,

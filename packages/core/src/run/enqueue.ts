@@ -4,19 +4,19 @@
  * (last fired, at]. Every job has a deterministic id, so workers enqueueing at once create each
  * job once, and enqueueing again after a crash is harmless.
  */
-import type { JobInsert, PgBoss } from 'pg-boss';
 import type { LoadedConfig } from '../plan/load-config.js';
 import { cronOccurrences } from '../plan/clock.js';
 import { DEFAULT_CAPTURE_SCHEMA } from './capture-postgres.js';
 import { DST_LEAD_MS } from './evaluate.js';
 import { HEARTBEAT_SECONDS, jobId, qualifiedTable, queueOf, retryOptions, stepWatches, tableParts, type JobData } from './jobs.js';
 import { quoteIdent } from '../sql/identifiers.js';
+import type { JobQueue } from './job-queue.js';
 import { advanceEventCursor, advanceScheduleCursor, dueChecks, eventCursor, scheduleCursor, setProgress, S, type Queryable } from './state.js';
 
 export interface EnqueueContext {
   config: LoadedConfig;
   db: Queryable;
-  boss: PgBoss;
+  jobs: JobQueue;
   at: Date;
   /** Loops paused by a quota: their re-checks wait until they are resumed. */
   paused: Map<string, string>;
@@ -33,7 +33,7 @@ const PAGE = 1000;
  */
 const GAP_GRACE_SECONDS = 60;
 /**
- * How long a worker may hold a job before pg-boss hands it to another (a worker killed mid-job):
+ * How long a worker may hold a job before the queue hands it to another (a worker killed mid-job):
  * an event is one email; an occurrence may be thousands at Resend's rate limit.
  */
 const EVENT_JOB_SECONDS = 300;
@@ -41,25 +41,20 @@ const OCCURRENCE_JOB_SECONDS = 3600;
 /** Missed occurrences recorded one by one as skipped; beyond, one line says how many. */
 const MAX_SKIPPED_RECORDED = 100;
 
-/** Inserts jobs into their queues; a job whose id exists already (enqueued by another worker) is left out by pg-boss. */
-export async function insertJobs(ctx: Pick<EnqueueContext, 'config' | 'boss'>, jobs: JobData[]): Promise<void> {
-  const byQueue = new Map<string, Map<string, JobInsert>>();
-  for (const data of jobs) {
-    const loop = ctx.config.loops.find((l) => l.id === data.loop)!;
-    const list = byQueue.get(queueOf(data)) ?? new Map<string, JobInsert>();
-    // pg-boss refuses one id twice in a batch; across batches and workers the database dedupes.
-    const id = jobId(data);
-    list.set(id, {
-      id,
+/** Inserts jobs into their queues; a job whose id exists already (enqueued by another worker) is left out by the queue. */
+export async function insertJobs(ctx: Pick<EnqueueContext, 'config' | 'jobs'>, jobs: JobData[]): Promise<void> {
+  if (!jobs.length) return;
+  await ctx.jobs.insert(
+    jobs.map((data) => ({
+      queue: queueOf(data),
+      id: jobId(data),
       data,
       expireInSeconds: data.kind === 'event' ? EVENT_JOB_SECONDS : OCCURRENCE_JOB_SECONDS,
       // A job whose worker stops beating is retried by another long before it expires.
       heartbeatSeconds: HEARTBEAT_SECONDS,
-      ...retryOptions(loop.recovery),
-    });
-    byQueue.set(queueOf(data), list);
-  }
-  for (const [queue, list] of byQueue) await ctx.boss.insert(queue, [...list.values()]);
+      retry: retryOptions(ctx.config.loops.find((l) => l.id === data.loop)!.recovery),
+    })),
+  );
 }
 
 interface EventRow {

@@ -1,14 +1,11 @@
 /**
- * The runner's work items as pg-boss jobs: one queue per loop (so a paused loop's work simply
- * stays queued), deterministic job ids (so two workers enqueueing the same event or occurrence
- * create one job: pg-boss inserts with ON CONFLICT DO NOTHING), and a loop's `recovery` as
- * pg-boss's retry options.
+ * The runner's work items as jobs (job-queue.ts): one queue per loop (so a paused loop's work
+ * simply stays queued), deterministic job ids (so two workers enqueueing the same event or
+ * occurrence create one job: the queue leaves out an id it has), and a loop's `recovery` as the
+ * jobs' retry options.
  */
 import { createHash } from 'node:crypto';
 import type { Recovery, Step } from '@skene/sdk';
-
-/** pg-boss keeps its tables here, beside Skene's `skene` schema, in the same database. */
-export const JOBS_SCHEMA = 'skene_jobs';
 
 /**
  * What a job asks for, for one step: one captured event (or a re-check of it); one schedule
@@ -34,7 +31,7 @@ export function subjectOf(job: JobData): string {
   return `chunk:${job.occurrence}:${digest}`;
 }
 
-/** A loop's queue. Loop ids are `[a-z0-9_-]`, which pg-boss accepts in a queue name. */
+/** A loop's queue. Loop ids are `[a-z0-9_-]`, which every queue backend accepts in a queue name. */
 export function queueName(loopId: string): string {
   return `skene.loop.${loopId}`;
 }
@@ -54,7 +51,7 @@ export function queueOf(job: JobData): string {
 }
 
 /**
- * A name-based (version 5 style) uuid: pg-boss job ids must be uuids, and the same name must
+ * A name-based (version 5 style) uuid: job ids are uuids (pg-boss requires it), and the same name must
  * give the same id on every worker, so that enqueueing twice creates one job.
  */
 export function nameUuid(name: string): string {
@@ -77,22 +74,23 @@ export function jobId(job: JobData): string {
  * retried a few times: dropping an email on one rate-limit answer would be worse than waiting.
  */
 export const DEFAULT_RECOVERY: Recovery = { retries: 3, backoff: 'exponential' };
-/** The first retry's delay in seconds; pg-boss adds jitter on exponential backoff. */
+/** The first retry's delay in seconds; the queue adds jitter on exponential backoff. */
 const RETRY_DELAY_SECONDS = 1;
 /** Retries finish well inside the 24 h Resend keeps an idempotency key. */
 const RETRY_DELAY_MAX_SECONDS = 300;
 
+/** How a job's failed attempts are retried: `retryLimit` retries, `retryDelay` seconds apart, or doubling with `retryBackoff`. */
 export interface RetryOptions {
   retryLimit: number;
   retryDelay: number;
   retryBackoff: boolean;
-  /** Only with backoff (pg-boss refuses it otherwise). */
+  /** The longest delay; only with backoff (pg-boss refuses it otherwise). */
   retryDelayMax?: number;
 }
 
 /**
- * `recovery` as pg-boss retry options. pg-boss knows fixed and exponential delays only, so
- * `linear` waits a fixed delay of twice the base: between the two, never unbounded.
+ * `recovery` as retry options. The queues know fixed and exponential delays only (as pg-boss
+ * does), so `linear` waits a fixed delay of twice the base: between the two, never unbounded.
  */
 export function retryOptions(recovery: Recovery | undefined): RetryOptions {
   const r = recovery ?? DEFAULT_RECOVERY;

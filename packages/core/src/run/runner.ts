@@ -1,21 +1,22 @@
 /**
- * `skene run --once`: one pass of the PostgreSQL runner. It starts pg-boss (schema `skene_jobs`)
- * on the database, creates Skene's state tables, enqueues what is due at the clock `at` (captured
- * events, re-checks, schedule occurrences), and works the loops' queues until nothing is due.
- * Several workers may run at once on one database: pg-boss hands each job to one of them, and
- * the ledger (`skene.sends`) decides whether an email goes out.
+ * `skene run --once`: one pass of the PostgreSQL runner. It starts the job queue beside the state
+ * (job-queue.ts: pg-boss in schema `skene_jobs` on the database), creates Skene's state tables,
+ * enqueues what is due at the clock `at` (captured events, re-checks, schedule occurrences), and
+ * works the loops' queues until nothing is due. Several workers may run at once on one database:
+ * the queue hands each job to one of them, and the ledger (`skene.sends`) decides whether an
+ * email goes out.
  */
-import type { JobWithMetadata, PgBoss as PgBossType } from 'pg-boss';
 import type { LoadedConfig } from '../plan/load-config.js';
 import { redact } from '../sources/url.js';
 import { postgresBackend, type RunBackend } from './backend.js';
 import { enqueueEvents, enqueueRechecks, enqueueSchedules, insertJobs } from './enqueue.js';
-import { HEARTBEAT_REFRESH_MS, HEARTBEAT_SECONDS, JOBS_SCHEMA, queueName, sendQueueName, type JobData } from './jobs.js';
+import { HEARTBEAT_REFRESH_MS, queueName, sendQueueName } from './jobs.js';
+import type { HeldJob, JobQueue } from './job-queue.js';
 import type { Sender } from './sender.js';
 import { enqueueBackfill } from './backfill.js';
 import { cappedSender } from './cap.js';
 import { eventJobs, type CapturedEvent } from './capture.js';
-import { ensureState, pausedLoops, positionStore, type Queryable } from './state.js';
+import { ensureState, pausedLoops, positionStore } from './state.js';
 import { sweepOrphans } from './sweep.js';
 import { workBatch, type RunLogEntry, type WorkContext } from './work.js';
 
@@ -58,62 +59,31 @@ export class RunHalted extends Error {}
 
 const POLL_MS = 50;
 
-/**
- * Jobs of these queues not finished yet: ready now, waiting for a retry (and when the first is
- * due), or held by a worker. A job silent for minutes (no heartbeat: enqueued before heartbeats)
- * is a worker that died: it is left to pg-boss's expiry instead of holding `--once` up. A job that
- * stopped beating only seconds ago is waited for: `reclaim` hands it back within seconds.
- */
-async function outstanding(db: Queryable, queues: string[]) {
-  const { rows } = await db.query<{ ready: number; active: number; later: number; next: Date | null }>(
-    `SELECT count(*) FILTER (WHERE state IN ('created', 'retry') AND start_after <= now())::int AS ready,
-            count(*) FILTER (WHERE state = 'active' AND coalesce(heartbeat_on, started_on) > now() - interval '2 minutes')::int AS active,
-            count(*) FILTER (WHERE state IN ('created', 'retry') AND start_after > now())::int AS later,
-            min(start_after) FILTER (WHERE state IN ('created', 'retry') AND start_after > now()) AS next
-     FROM ${JOBS_SCHEMA}.job WHERE name = ANY($1)`,
-    [queues],
-  );
-  return rows[0]!;
-}
-
 /** How many times a job whose worker died on its last attempt is started again before it is left failed. */
 const MAX_REVIVALS = 3;
 
 /**
- * Fails the jobs whose worker stopped beating (see HEARTBEAT_SECONDS) into pg-boss's retry, where
- * any worker takes them. pg-boss's own supervision does the same, but once a minute by default and
- * only inside an instance that lives that long, which a pass of `skene run` rarely does. The fail
- * is fenced by attempt, so two workers reclaiming at once fail a job once, and a job its worker
- * settled meanwhile is left alone. A job that was on its last attempt has no retry left: it is
- * inserted again as a new job (`revived`, a few times at most), else emails its worker had
- * recorded but not settled would stay 'sending' with nobody to send them. Returns how many were
- * reclaimed.
+ * Hands back the jobs whose worker stopped beating (see HEARTBEAT_SECONDS), failed into their
+ * retry, where any worker takes them. pg-boss's own supervision does the same, but once a minute
+ * by default and only inside an instance that lives that long, which a pass of `skene run` rarely
+ * does. A job that was on its last attempt has no retry left: it is inserted again as a new job
+ * (`revived`, a few times at most), else emails its worker had recorded but not settled would stay
+ * 'sending' with nobody to send them. Returns how many were reclaimed.
  */
 async function reclaim(ctx: WorkContext, queues: string[]): Promise<number> {
-  const { rows } = await ctx.db.query<{ name: string; id: string; retry_count: number; retry_limit: number; data: JobData }>(
-    `SELECT name, id, retry_count, retry_limit, data FROM ${JOBS_SCHEMA}.job
-     WHERE name = ANY($1) AND state = 'active' AND heartbeat_seconds IS NOT NULL
-       AND heartbeat_on + heartbeat_seconds * interval '1 second' < now()`,
-    [queues],
-  );
-  const error = `its worker stopped (no heartbeat for ${HEARTBEAT_SECONDS} s): retried`;
-  for (const name of new Set(rows.map((r) => r.name))) {
-    const attempts = rows.filter((r) => r.name === name).map((r) => ({ id: r.id, retryCount: r.retry_count }));
-    await ctx.boss.fail(name, attempts, { error });
-  }
-  const revive = rows.filter((r) => r.retry_count >= r.retry_limit && (r.data.revived ?? 0) < MAX_REVIVALS);
+  const { count, lastAttempts } = await ctx.jobs.reclaimDead(queues);
+  const revive = lastAttempts.filter((j) => (j.data.revived ?? 0) < MAX_REVIVALS);
   await insertJobs(
     ctx,
-    revive.map((r) => ({ ...r.data, revived: (r.data.revived ?? 0) + 1 })),
+    revive.map((j) => ({ ...j.data, revived: (j.data.revived ?? 0) + 1 })),
   );
-  return rows.length;
+  return count;
 }
 
 /** Keeps the jobs in hand visibly alive while `run` works them (see HEARTBEAT_SECONDS). */
-async function withHeartbeat(ctx: WorkContext, queue: string, jobs: JobWithMetadata<JobData>[], run: () => Promise<void>): Promise<void> {
-  const attempts = jobs.map((j) => ({ id: j.id, retryCount: j.retryCount }));
+async function withHeartbeat(ctx: WorkContext, queue: string, jobs: HeldJob[], run: () => Promise<void>): Promise<void> {
   // A failed refresh is tried again at the next beat; jobs already settled are not touched.
-  const beat = setInterval(() => void ctx.boss.touch(queue, attempts).catch(() => {}), HEARTBEAT_REFRESH_MS);
+  const beat = setInterval(() => void ctx.jobs.heartbeat(queue, jobs).catch(() => {}), HEARTBEAT_REFRESH_MS);
   try {
     await run();
   } finally {
@@ -130,17 +100,14 @@ export async function runOnce(options: RunOnceOptions): Promise<RunSummary> {
   };
   const backend = options.backend ?? (await postgresBackend(options.databaseUrl ?? ''));
   const { db, source } = backend;
-  let started: PgBossType | undefined;
+  let started: JobQueue | undefined;
   try {
     await ensureState(db);
-    const boss = (started = await backend.startBoss({ schema: JOBS_SCHEMA, onError: () => {} }));
-    for (const loop of options.config.loops) {
-      await boss.createQueue(queueName(loop.id));
-      await boss.createQueue(sendQueueName(loop.id));
-    }
+    const jobs = (started = await backend.startJobs());
+    await jobs.ensureQueues(options.config.loops.flatMap((loop) => [queueName(loop.id), sendQueueName(loop.id)]));
     const paused = await pausedLoops(db);
-    const ctx: WorkContext = { config: options.config, db, boss, source, sender: options.sender, at, env: options.env, paused, log };
-    const enqueue = { config: options.config, db, boss, at, paused, catchUpMs: options.catchUpMs ?? 3_600_000, log };
+    const ctx: WorkContext = { config: options.config, db, jobs, source, sender: options.sender, at, env: options.env, paused, log };
+    const enqueue = { config: options.config, db, jobs, at, paused, catchUpMs: options.catchUpMs ?? 3_600_000, log };
     if (options.backfillSince) {
       if (backend.capture) throw new Error(`--backfill-since: not for ${backend.capture.label} yet (PostgreSQL only)`);
       await enqueueBackfill(enqueue, options.backfillSince);
@@ -164,7 +131,7 @@ export async function runOnce(options: RunOnceOptions): Promise<RunSummary> {
       { cause: error },
     );
   } finally {
-    await started?.stop({ graceful: true, timeout: 10_000 }).catch(() => {});
+    await started?.stop().catch(() => {});
     if (!options.backend) await backend.close();
   }
 }
@@ -185,7 +152,7 @@ async function work(ctx: WorkContext, options: RunOnceOptions): Promise<number> 
         [queueName(loop.id), batchSize],
         [sendQueueName(loop.id), 1],
       ] as const) {
-        const jobs = (await ctx.boss.fetch<JobData>(queue, { batchSize: size, includeMetadata: true })) as JobWithMetadata<JobData>[];
+        const jobs = await ctx.jobs.fetch(queue, size);
         if (jobs.length === 0) continue;
         worked = true;
         // The loop's `maxEmailsPerHour`: one count per batch, then the batch's sender spends the rest (cap.ts).
@@ -196,13 +163,14 @@ async function work(ctx: WorkContext, options: RunOnceOptions): Promise<number> 
     }
     const queues = ctx.config.loops.filter((l) => !ctx.paused.has(l.id)).flatMap((l) => [queueName(l.id), sendQueueName(l.id)]);
     if (options.signal?.aborted) {
-      const left = await outstanding(ctx.db, queues);
+      const left = await ctx.jobs.outstanding(queues);
       return left.ready + left.later;
     }
     if (worked) continue;
     if (await reclaim(ctx, queues)) continue;
     if (await sweepOrphans(ctx)) continue;
-    const left = await outstanding(ctx.db, queues);
+    // Jobs held by a worker silent for minutes are left to their expiry, not waited for.
+    const left = await ctx.jobs.outstanding(queues);
     if (left.ready + left.active + left.later === 0) return 0;
     // Retries (and jobs another worker holds) are waited for, up to maxWaitMs in all.
     const waitUntil = left.ready || left.active ? Date.now() + POLL_MS : Math.max(Date.now() + POLL_MS, left.next!.getTime());

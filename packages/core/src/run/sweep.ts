@@ -2,14 +2,15 @@
  * The ledger's own guarantee that a recorded email is not forgotten. A schedule occurrence's
  * emails are recorded 'sending' before any job sends them; a job is meant to hold each of them
  * until it is settled. When no job does any more — a worker died on a job's last attempt and
- * pg-boss's supervisor, not `reclaim`, failed it; an evaluation crashed between recording and
+ * the queue's own expiry, not `reclaim`, failed it; an evaluation crashed between recording and
  * queueing and its retry no longer lists the email; a job gave up on an error — the email would
  * stay 'sending' for ever. So a worker with nothing left to do looks for such rows in each loop
  * that has no job waiting or running, and queues them again in chunks. Each row still goes in
  * its one recorded request (ledger-batch.ts), so Resend replays whatever was delivered.
  */
-import { JOBS_SCHEMA, queueName, sendQueueName, type JobData } from './jobs.js';
+import { queueName, sendQueueName, type JobData } from './jobs.js';
 import { insertJobs, type EnqueueContext } from './enqueue.js';
+import type { JobQueue } from './job-queue.js';
 import { S, type Queryable } from './state.js';
 
 /** Emails per swept chunk, as the occurrence's own chunks. */
@@ -17,28 +18,26 @@ const SWEEP_CHUNK = 500;
 /** A row claimed this many times and still 'sending' is given up: failed with why, no more attempts. */
 export const MAX_SEND_ATTEMPTS = 10;
 
-export interface SweepContext extends Pick<EnqueueContext, 'config' | 'boss'> {
+export interface SweepContext extends Pick<EnqueueContext, 'config' | 'jobs'> {
   db: Queryable;
   paused: Map<string, string>;
 }
 
-async function loopIsIdle(db: Queryable, loop: string): Promise<boolean> {
-  const { rows } = await db.query<{ live: boolean }>(
-    `SELECT EXISTS (SELECT 1 FROM ${JOBS_SCHEMA}.job WHERE name = ANY($1) AND state IN ('created', 'retry', 'active')) AS live`,
-    [[queueName(loop), sendQueueName(loop)]],
-  );
-  return !rows[0]?.live;
+/** No job of the loop waiting or held, not even by a worker silent for minutes. */
+async function loopIsIdle(jobs: JobQueue, loop: string): Promise<boolean> {
+  const left = await jobs.outstanding([queueName(loop), sendQueueName(loop)]);
+  return left.ready + left.active + left.silent + left.later === 0;
 }
 
 /**
  * Queues the recorded emails of idle loops that no job holds; gives up on those claimed
  * MAX_SEND_ATTEMPTS times. Returns how many chunk jobs it queued (0: nothing to do, or only
- * jobs that already existed, which pg-boss left out).
+ * jobs that already existed, which the queue left out).
  */
 export async function sweepOrphans(ctx: SweepContext): Promise<number> {
   let queued = 0;
   for (const loop of ctx.config.loops) {
-    if (ctx.paused.has(loop.id) || !(await loopIsIdle(ctx.db, loop.id))) continue;
+    if (ctx.paused.has(loop.id) || !(await loopIsIdle(ctx.jobs, loop.id))) continue;
     await ctx.db.query(
       `UPDATE ${S}.sends SET state = 'failed',
          last_error = 'gave up after ' || attempts || ' attempts, never settled: ' || coalesce(last_error, 'no answer recorded')
@@ -63,14 +62,14 @@ export async function sweepOrphans(ctx: SweepContext): Promise<number> {
       for (let i = 0; i < members.length; i += SWEEP_CHUNK) {
         const chunk = members.slice(i, i + SWEEP_CHUNK);
         // Its id changes with the rows' attempts and the hour: two workers sweeping at once make one
-        // job; a sweep after progress, or an hour later, is a new one (pg-boss drops an id it has).
+        // job; a sweep after progress, or an hour later, is a new one (the queue drops an id it has).
         const checks = chunk.reduce((n, r) => n + r.attempts, 0);
         const swept = Math.floor(Date.now() / 3_600_000);
         jobs.push({ kind: 'chunk', loop: loop.id, step: Number(step), occurrence, emailIds: chunk.map((r) => r.email_id), checks, swept });
       }
     }
     await insertJobs(ctx, jobs);
-    if (!(await loopIsIdle(ctx.db, loop.id))) queued += jobs.length;
+    if (!(await loopIsIdle(ctx.jobs, loop.id))) queued += jobs.length;
   }
   return queued;
 }

@@ -3,15 +3,15 @@
  * one plan per step (`keys`); a schedule occurrence evaluated in one plan, its emails recorded in
  * the ledger and split into chunk jobs that any worker sends; every planned email sent once
  * through the ledger; every other key recorded (waiting with its next check, expired, skipped).
- * Each job is settled on its own: a transient send failure fails only its job, which pg-boss
- * retries per the loop's `recovery`.
+ * Each job is settled on its own: a transient send failure fails only its job, which the job
+ * queue retries per the loop's `recovery`.
  */
-import type { JobWithMetadata, PgBoss } from 'pg-boss';
 import type { LoadedConfig } from '../plan/load-config.js';
 import { parseDuration } from '../plan/clock.js';
 import type { DataSource } from '../sources/types.js';
 import { evaluateKeys, evaluateOccurrence, isPlainKey, type KeyVerdict } from './evaluate.js';
 import { insertJobs } from './enqueue.js';
+import type { HeldJob, JobQueue } from './job-queue.js';
 import { nextCheck, queueOf, subjectOf, type JobData } from './jobs.js';
 import { sendOnce, type LedgerEmail, type LedgerResult } from './ledger.js';
 import { recordPlanned, sendRecorded, unsettled } from './ledger-batch.js';
@@ -36,7 +36,7 @@ export interface RunLogEntry {
 export interface WorkContext {
   config: LoadedConfig;
   db: Queryable;
-  boss: PgBoss;
+  jobs: JobQueue;
   source: DataSource;
   sender: Sender;
   at: Date;
@@ -47,7 +47,7 @@ export interface WorkContext {
   halted?: string;
 }
 
-type Job = JobWithMetadata<JobData>;
+type Job = HeldJob;
 
 /**
  * Emails per chunk job of a schedule occurrence (five batch requests): small enough that two
@@ -55,7 +55,7 @@ type Job = JobWithMetadata<JobData>;
  */
 export const CHUNK_SIZE = 500;
 
-/** A send that must be tried again: the job fails and pg-boss retries it. */
+/** A send that must be tried again: the job fails and the queue retries it. */
 class RetryJob extends Error {}
 
 /** A key as the progress table and the log show it (a composite key as its JSON). */
@@ -213,13 +213,13 @@ async function postpone(ctx: WorkContext, job: Job, reason: string): Promise<voi
   await insertJobs(ctx, [{ ...job.data, checks: job.data.checks + 1 }]);
 }
 
-/** Settles a job after its work threw: retried by pg-boss, or on its last attempt recorded as failed. */
+/** Settles a job after its work threw: retried by the queue, or on its last attempt recorded as failed. */
 async function settleFailure(ctx: WorkContext, job: Job, error: unknown): Promise<void> {
   const d = job.data;
   const reason = error instanceof Error ? error.message : String(error);
   if (!lastAttempt(job)) {
     if (!(error instanceof RetryJob)) ctx.log({ decision: 'retry', loop: d.loop, step: d.step, reason });
-    await ctx.boss.fail(queueOf(d), { id: job.id, retryCount: job.retryCount }, { error: reason });
+    await ctx.jobs.fail(queueOf(d), job, reason);
     return;
   }
   ctx.log({ decision: 'failed', loop: d.loop, step: d.step, reason: `gave up after ${job.retryCount + 1} attempts: ${reason}` });
@@ -230,7 +230,7 @@ async function settleFailure(ctx: WorkContext, job: Job, error: unknown): Promis
     state: 'failed',
     reason: `gave up after ${job.retryCount + 1} attempts: ${reason}`,
   });
-  await ctx.boss.complete(queueOf(d), { id: job.id, retryCount: job.retryCount });
+  await ctx.jobs.complete(queueOf(d), job);
 }
 
 /** Runs `decide` for a job and settles it; after a loop-wide stop, the rest is deferred untouched. */
@@ -242,7 +242,7 @@ async function settle(ctx: WorkContext, job: Job, decide: () => Promise<void>): 
   } catch (error) {
     return settleFailure(ctx, job, error);
   }
-  await ctx.boss.complete(queue, { id: job.id, retryCount: job.retryCount });
+  await ctx.jobs.complete(queue, job);
 }
 
 /** Whether the job's event or occurrence already reached an end for its step (a duplicate job); a chunk's emails are guarded by the ledger. */
@@ -257,7 +257,7 @@ export async function workBatch(ctx: WorkContext, jobs: Job[]): Promise<void> {
   const events = new Map<number, Job[]>();
   for (const job of jobs) {
     if (await alreadyDecided(ctx, job)) {
-      await ctx.boss.complete(queueOf(job.data), { id: job.id, retryCount: job.retryCount });
+      await ctx.jobs.complete(queueOf(job.data), job);
       continue;
     }
     const d = job.data;
