@@ -9,16 +9,21 @@ export const migrateCommand: Command = {
   usage: `Usage: skene migrate [--config file] [--database-url url] [--print] [--down]
 
   --config        the config (default: skene.config.ts in the current folder)
-  --database-url  the PostgreSQL to install change capture in (also Supabase, Hasura, Neon)
+  --database-url  the database to install change capture in: PostgreSQL (also Supabase,
+                  Hasura, Neon) or MySQL/MariaDB (mysql://)
                   default: DATABASE_URL, then database.url in the config
   --print         write the SQL to standard output instead of running it, for a migrations
-                  folder (Prisma, Supabase, Hasura, NestJS); needs no database
-  --down          remove change capture: Skene's triggers and the skene schema with its events
+                  folder (Prisma, Supabase, Hasura, NestJS); PostgreSQL needs no database,
+                  MySQL/MariaDB reads the tables' primary keys from it (and changes nothing)
+  --down          remove change capture: Skene's triggers and the events (the skene schema;
+                  skene_events on MySQL/MariaDB)
 
-Installs change capture for every table a database trigger in the config names: a skene
-schema with an events table, and a trigger on each table that records the changes the config
-asks for and notifies \`skene run\`. Idempotent: run it on every deploy. One transaction: on
-any error (a table without a primary key, a missing privilege) nothing is changed.
+Installs change capture for every table a database trigger in the config names: an events
+table, and triggers on each table that record the changes the config asks for (PostgreSQL
+also notifies \`skene run\`; on MySQL/MariaDB it polls). Idempotent: run it on every deploy.
+On any error (a table without a primary key, a missing privilege) nothing is changed:
+PostgreSQL runs it in one transaction; MySQL/MariaDB checks first and undoes a failure.
+TiDB has no triggers: \`skene run\` captures it by watermark, nothing to install.
 Exit status: 0 done, 1 it could not be done, 2 bad usage.`,
   async run(args, io) {
     const { values } = parse(args);
@@ -30,11 +35,21 @@ Exit status: 0 done, 1 it could not be done, 2 bad usage.`,
       return EXIT.ok;
     }
     for (const change of result.changes) io.stdout(`${change}\n`);
+    const mysql = result.kind === 'mysql';
     if (values.down) {
-      io.stdout(`Change capture removed from ${result.target}: Skene's triggers and the ${DEFAULT_CAPTURE_SCHEMA} schema.\n`);
+      io.stdout(`Change capture removed from ${result.target}: Skene's triggers and ${mysql ? 'skene_events' : `the ${DEFAULT_CAPTURE_SCHEMA} schema`}.\n`);
       return EXIT.ok;
     }
     const tables = captureTargets(config).length;
+    if (mysql) {
+      const installed = result.tables ?? tables;
+      io.stdout(
+        installed === 0
+          ? `No database trigger in the config names a table: ${result.target} has skene_events and nothing to capture.\n`
+          : `Change capture is installed in ${result.target}: ${installed} table${installed === 1 ? '' : 's'}, events in skene_events, which skene run polls.\n`,
+      );
+      return EXIT.ok;
+    }
     io.stdout(
       tables === 0
         ? `No database trigger in the config names a table: ${result.target} has the ${DEFAULT_CAPTURE_SCHEMA} schema and nothing to capture.\n`

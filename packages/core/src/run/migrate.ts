@@ -1,8 +1,9 @@
 /**
  * `skene migrate`: installs (or, with `down`, removes) change capture in the database a URL
- * names, or returns the SQL for a migrations folder. PostgreSQL only for now; PGlite through
- * `migratePglite`, for the embedded runner. Every change runs in one transaction: a failure
- * (a table without a primary key, a missing privilege) leaves the database as it was.
+ * names, or returns the SQL for a migrations folder. PostgreSQL here, in one transaction: a failure
+ * (a table without a primary key, a missing privilege) leaves the database as it was; PGlite
+ * through `migratePglite`, for the embedded runner; MySQL and MariaDB in migrate-mysql.ts (TiDB,
+ * which has no triggers, is captured by watermark and needs nothing installed).
  */
 import type { PGlite } from '@electric-sql/pglite';
 import { describe, maskUrl, passwordOf, redact, sourceKindOf } from '../sources/url.js';
@@ -10,7 +11,7 @@ import { captureSql, captureStatements, downSql, downStatements, type CaptureCon
 
 export interface MigrateOptions {
   config: CaptureConfig;
-  /** A postgres:// URL; not needed with `print`. */
+  /** A postgres:// or mysql:// URL; not needed with `print` for PostgreSQL (MySQL's keys are read from it). */
   databaseUrl?: string;
   /** Return the SQL without connecting. */
   print?: boolean;
@@ -27,6 +28,10 @@ export interface MigrateResult {
   applied: boolean;
   /** The database, as it may be shown (password masked); absent when printing without a URL. */
   target?: string;
+  /** The database's kind: PostgreSQL (events in `skene.events`, NOTIFY) or MySQL/MariaDB (`skene_events`, polled). */
+  kind: 'postgres' | 'mysql';
+  /** MySQL/MariaDB: how many tables capture is installed on (names that resolve to one table count once). */
+  tables?: number;
   /** What changed, one line per table (`crm.users: capturing insert (key id)`), from the database's notices. */
   changes: string[];
 }
@@ -36,10 +41,15 @@ const PREFIX = 'skene: ';
 
 export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
   const url = options.databaseUrl?.trim() || undefined;
+  if (url && sourceKindOf(url) === 'mysql') {
+    // Loaded here: core's index exports this module, and importing core must not load a driver.
+    const { migrateMysql } = await import('./migrate-mysql.js');
+    return migrateMysql({ ...options, databaseUrl: url });
+  }
   if (url) checkPostgres(url);
   if (options.print) {
     const sql = options.down ? downSql({ schema: options.schema }) : captureSql({ config: options.config, schema: options.schema });
-    return { sql, applied: false, target: url && maskUrl(url), changes: [] };
+    return { sql, applied: false, target: url && maskUrl(url), kind: 'postgres', changes: [] };
   }
   if (!url) throw new Error('no database URL: pass --database-url, set DATABASE_URL or database.url in the config (or --print to write the SQL)');
   const statements = options.down ? downStatements({ schema: options.schema }) : captureStatements({ config: options.config, schema: options.schema });
@@ -70,7 +80,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
   } finally {
     await client.end().catch(() => {});
   }
-  return { sql: statements, applied: true, target: label, changes };
+  return { sql: statements, applied: true, target: label, kind: 'postgres', changes };
 }
 
 export interface MigratePgliteOptions {
@@ -89,15 +99,14 @@ export async function migratePglite(db: PGlite, options: MigratePgliteOptions): 
   } catch (error) {
     throw failure(error, { label: 'the embedded PostgreSQL (PGlite)', down: options.down });
   }
-  return { sql: statements, applied: true, target: 'embedded PostgreSQL (PGlite)', changes: [] };
+  return { sql: statements, applied: true, target: 'embedded PostgreSQL (PGlite)', kind: 'postgres', changes: [] };
 }
 
-/** MySQL, TiDB and Redis capture come with their runners (watermarks, keyspace events): not yet. */
+/** Redis capture comes with its runner (keyspace events): not yet. */
 function checkPostgres(url: string): void {
   const kind = sourceKindOf(url);
   if (kind === 'postgres') return;
-  const name = kind === 'mysql' ? 'MySQL/MariaDB/TiDB' : 'Redis';
-  throw new Error(`${maskUrl(url)} is ${name}: skene migrate does not support it yet — change capture covers PostgreSQL first (also Supabase, Hasura, Neon)`);
+  throw new Error(`${maskUrl(url)} is Redis: skene migrate does not support it yet — change capture covers PostgreSQL first (also Supabase, Hasura, Neon)`);
 }
 
 /** One line, password-free; Skene's own exceptions (no primary key, no such table) read as they are. */
