@@ -75,6 +75,35 @@ test('a table the config names two ways: one event per spelling, with one id', a
   assert.equal(events[0]!.id, events[1]!.id);
 });
 
+test('a table of another database (`crm.accounts`): its trigger writes to the URL database’s events; --down finds it', async (t) => {
+  const d = await database(t, 'skene_cap_cross');
+  if (!d) return;
+  const server = (await serviceOrSkip(t, 'mysql'))!;
+  const crmUrl = await tempMysqlDatabase(t, server, 'skene_cap_crm');
+  const crm = new URL(crmUrl).pathname.slice(1);
+  const other = await connect(t, crmUrl);
+  await other.query('CREATE TABLE accounts (id BIGINT PRIMARY KEY)');
+  const cfg = config([`${crm}.accounts`, 'insert'], ['users', 'insert']);
+  const result = await migrate({ config: cfg, databaseUrl: d.url });
+  assert.deepEqual(result.changes, [`${crm}.accounts: capturing insert (key id)`, 'users: capturing insert (key id)']);
+  // A second installation in crm itself does not take, or remove, the first one's trigger.
+  await migrate({ config: config(), databaseUrl: crmUrl });
+  await migrate({ config: config(), databaseUrl: crmUrl, down: true });
+  const capture = await openMysqlCapture({ url: d.url, config: cfg as Cfg });
+  t.after(() => capture.close());
+  await other.query('INSERT INTO accounts (id) VALUES (9007199254740993)');
+  const events = await drainAll(capture);
+  assert.deepEqual(
+    events.map((e) => [e.table, e.op, e.key]),
+    [[`${crm}.accounts`, 'insert', '9007199254740993']],
+    'a key beyond 2^53 stays exact, as text',
+  );
+  const down = await migrate({ config: config(), databaseUrl: d.url, down: true });
+  assert.deepEqual(down.changes, [`${crm}.accounts: capture removed`, 'users: capture removed']);
+  const [left] = await other.query('SELECT TRIGGER_NAME FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = ?', [crm]);
+  assert.deepEqual(left, []);
+});
+
 test('an enqueue that throws consumes nothing: the next drain gets the same events, same ids', async (t) => {
   const d = await database(t, 'skene_cap_fail');
   if (!d) return;
