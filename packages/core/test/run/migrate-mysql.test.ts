@@ -41,6 +41,14 @@ test('install: a trigger per operation asked for, names that resolve to one tabl
     (await installed(d.client, d.db)).triggers.map((tr) => tr.name),
     ['skene_insert_users'],
   );
+
+  // A new primary key: the trigger is replaced in place, keyed by the new column.
+  await d.client.query('ALTER TABLE users MODIFY id INT NOT NULL, DROP PRIMARY KEY, ADD PRIMARY KEY (email)');
+  const rekeyed = await migrate({ config: config(['users', 'insert']), databaseUrl: d.url });
+  assert.deepEqual(rekeyed.changes, ['users: capturing insert (key email)']);
+  const [trigger] = (await installed(d.client, d.db)).triggers;
+  assert.equal(trigger?.name, 'skene_insert_users');
+  assert.match(trigger!.body, /NEW\.`email`/);
 });
 
 test('refusals: a missing table, no key, a composite key, a clashing name: one line, nothing created', async (t) => {
