@@ -1,8 +1,7 @@
 /**
  * One mysql2 connection for `skene migrate` and the runner's capture on MySQL and MariaDB. The
  * driver is loaded when a connection is opened: core's index exports the modules that use this,
- * and importing core must not load a driver. (The URL is read as sources/mysql.ts reads it:
- * `ssl=`/`sslmode=` turn on verified TLS 1.2+, times are UTC.)
+ * and importing core must not load a driver. The URL is read as sources/mysql.ts reads it.
  */
 import type { Connection } from 'mysql2/promise';
 import type { MysqlFlavor } from '../sources/mysql.js';
@@ -24,23 +23,12 @@ export async function connectMysql(url: string, options: { connectTimeoutMs?: nu
   const parsed = new URL(url.replace(/^(mariadb|tidb):/i, 'mysql:'));
   const database = decodeURIComponent(parsed.pathname.replace(/^\//, ''));
   if (!database) throw new Error(`${label} names no database: add it to the URL (mysql://user@host:3306/app) — Skene's events table lives there`);
-  const ssl = parsed.searchParams.get('ssl') ?? parsed.searchParams.get('sslmode');
   const { default: mysql } = await import('mysql2/promise');
+  // Read as the plan reads it (sources/mysql.ts): verified TLS on `ssl=`, UTC, booleans as booleans.
+  const { connectionOptions } = await import('../sources/mysql.js');
   let connection: Connection;
   try {
-    connection = await mysql.createConnection({
-      host: decodeURIComponent(parsed.hostname) || '127.0.0.1',
-      port: parsed.port ? Number(parsed.port) : 3306,
-      user: decodeURIComponent(parsed.username) || undefined,
-      password,
-      database,
-      ssl: ssl && !/^(false|disable|0)$/i.test(ssl) ? { rejectUnauthorized: true, minVersion: 'TLSv1.2' } : undefined,
-      timezone: 'Z',
-      supportBigNumbers: true,
-      bigNumberStrings: false,
-      connectTimeout: options.connectTimeoutMs ?? 5000,
-      multipleStatements: options.multipleStatements ?? false,
-    });
+    connection = await mysql.createConnection(connectionOptions(url, options.connectTimeoutMs ?? 5000, options.multipleStatements ?? false));
   } catch (error) {
     throw new Error(`cannot connect to ${label}: ${redact(describe(error), [password])}`);
   }

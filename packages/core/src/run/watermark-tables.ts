@@ -4,17 +4,18 @@
  * AUTO_INCREMENT key) and updates (`updated_at`), checked against the database's catalog so a
  * missing column is one clear line before anything runs. Also what `skene migrate` prints.
  */
+import { connectMysql } from './mysql-connection.js';
 import type mysql from 'mysql2/promise';
 import type { LoadedConfig } from '../plan/load-config.js';
+import type { CaptureConfig } from './capture-postgres.js';
 import type { Row } from '../sources/types.js';
-import { describe, maskUrl, redact } from '../sources/url.js';
 import { quoteIdent } from '../sql/identifiers.js';
 import { watchedTables } from './capture.js';
 
 export const DEFAULT_CREATED_COLUMN = 'created_at';
 export const DEFAULT_UPDATED_COLUMN = 'updated_at';
 
-export type WatermarkConfig = Pick<LoadedConfig, 'loops' | 'database'>;
+export type WatermarkConfig = CaptureConfig & Pick<LoadedConfig, 'database'>;
 
 /** One watched operation of a table: the column it is read by, in (column, key) order. */
 export interface WatermarkCursor {
@@ -47,16 +48,7 @@ const INTEGER_TYPES = new Set(['tinyint', 'smallint', 'mediumint', 'int', 'integ
 
 /** Opens a connection reading in UTC, with errors that never carry the password. */
 export async function connectWatermark(url: string): Promise<mysql.Connection> {
-  const { default: mysql } = await import('mysql2/promise');
-  const { connectionOptions } = await import('../sources/mysql.js');
-  const settings = connectionOptions(url, 5000, false);
-  let connection: mysql.Connection;
-  try {
-    connection = await mysql.createConnection(settings);
-  } catch (error) {
-    throw new Error(`cannot connect to ${maskUrl(url)}: ${redact(describe(error), [settings.password])}`);
-  }
-  connection.on('error', () => {});
+  const { connection } = await connectMysql(url);
   // TIMESTAMP columns are read and compared in UTC, as `at` is.
   await connection.query("SET SESSION time_zone = '+00:00'");
   return connection;
