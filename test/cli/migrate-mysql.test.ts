@@ -12,14 +12,15 @@ import { skene } from '../helpers/cli.js';
 import { serviceOrSkip } from '../helpers/services.js';
 import { tempMysqlDatabase } from '../../packages/core/test/plan/helpers.js';
 
+const step = (table: string) => ({
+  trigger: { type: 'database', table, event: 'insert' },
+  action: { type: 'email', provider: 'resend', template: 'welcome' },
+});
+
 /** A project whose loop welcomes users and watches `extra` tables for inserts. */
 function project(...extra: string[]): string {
   const dir = mkdtempSync(join(tmpdir(), 'skene-migrate-mysql-'));
   mkdirSync(join(dir, 'emails'));
-  const step = (table: string) => ({
-    trigger: { type: 'database', table, event: 'insert' },
-    action: { type: 'email', provider: 'resend', template: 'welcome' },
-  });
   const loop = { id: 'welcome', type: 'activation', opinion: 'Welcome every user', steps: ['users', ...extra].map(step) };
   writeFileSync(join(dir, 'skene.config.ts'), `export default ${JSON.stringify([loop])};\n`);
   writeFileSync(join(dir, 'emails', 'welcome.html'), '<html><head><title>Hi</title></head><body>Hi</body></html>');
@@ -78,11 +79,34 @@ test('against MariaDB: install, re-run, print, refuse a table without a key, rem
   assert.equal((left as unknown[]).length, 0);
 });
 
-test('TiDB: nothing to install, one line', () => {
-  const r = skene(['migrate', '--database-url', 'tidb://root:hunter2-pw@127.0.0.1:4000/app'], { cwd: project(), env: ENV });
-  assert.equal(r.status, 1);
-  assert.equal(
-    r.stderr,
-    'skene migrate: tidb://root:***@127.0.0.1:4000/app is TiDB, which has no triggers: skene run captures it by watermark (created_at/updated_at), nothing to install\n',
+test('TiDB: nothing to install; the watermark columns checked and named, a missing one refused', async (t) => {
+  const server = await serviceOrSkip(t, 'mysql');
+  if (!server) return;
+  const url = await tempMysqlDatabase(t, server, 'skene_migrate_tidb');
+  const client = await mysql.createConnection({ uri: url });
+  t.after(() => client.end().catch(() => {}));
+  await client.query('CREATE TABLE users (id INT PRIMARY KEY, email TEXT, created_at TIMESTAMP(6) DEFAULT CURRENT_TIMESTAMP(6))');
+  // There is no TiDB here: the flavor is forced in the config, as on a TiDB whose version string looks like MySQL's.
+  const dir = project();
+  const loop = { id: 'welcome', type: 'activation', opinion: 'Welcome every user', steps: [step('users')] };
+  writeFileSync(join(dir, 'skene.config.ts'), `export default ${JSON.stringify({ database: { flavor: 'tidb' }, loops: [loop] })};\n`);
+  const r = skene(['migrate', '--database-url', url], { cwd: dir, env: ENV });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(
+    r.stdout,
+    /^users: inserts by created_at .*\n.* is TiDB, which has no triggers: nothing to install; skene run reads its changes by watermark columns\.\n$/,
   );
+  const [triggers] = await client.query(`SELECT TRIGGER_NAME FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE()`);
+  assert.deepEqual(triggers, [], 'nothing installed');
+
+  await client.query('ALTER TABLE users DROP COLUMN created_at');
+  const missing = skene(['migrate', '--database-url', url], { cwd: dir, env: ENV });
+  assert.equal(missing.status, 1);
+  assert.match(missing.stderr, /^skene migrate: .*created_at.*database\.capture.*\n$/);
+
+  // A TiDB URL that cannot be reached: one line, no password.
+  const away = skene(['migrate', '--database-url', 'tidb://root:hunter2-pw@127.0.0.1:1/app'], { cwd: project(), env: ENV });
+  assert.equal(away.status, 1);
+  assert.match(away.stderr, /^skene migrate: cannot connect to tidb:\/\/root:\*\*\*@127\.0\.0\.1:1\/app: .*\n$/);
+  assert.doesNotMatch(away.stderr, /hunter2-pw/);
 });

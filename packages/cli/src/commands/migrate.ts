@@ -10,7 +10,7 @@ export const migrateCommand: Command = {
 
   --config        the config (default: skene.config.ts in the current folder)
   --database-url  the database to install change capture in: PostgreSQL (also Supabase,
-                  Hasura, Neon) or MySQL/MariaDB (mysql://)
+                  Hasura, Neon), MySQL/MariaDB/TiDB (mysql://), Redis or Upstash
                   default: DATABASE_URL, then database.url in the config
   --print         write the SQL to standard output instead of running it, for a migrations
                   folder (Prisma, Supabase, Hasura, NestJS); PostgreSQL needs no database,
@@ -23,18 +23,36 @@ table, and triggers on each table that record the changes the config asks for (P
 also notifies \`skene run\`; on MySQL/MariaDB it polls). Idempotent: run it on every deploy.
 On any error (a table without a primary key, a missing privilege) nothing is changed:
 PostgreSQL runs it in one transaction; MySQL/MariaDB checks first and undoes a failure.
-TiDB has no triggers: \`skene run\` captures it by watermark, nothing to install.
+TiDB has no triggers: \`skene run\` captures it by watermark columns (created_at,
+updated_at; database.capture in the config), which migrate checks, installing nothing. Redis
+and Upstash: turns on keyspace notifications (CONFIG SET notify-keyspace-events, adding Khgx);
+without them, or over Upstash's REST API, \`skene run\` finds new keys by SCAN alone.
 Exit status: 0 done, 1 it could not be done, 2 bad usage.`,
   async run(args, io) {
     const { values } = parse(args);
     const config = await loadFor(values.config, { cwd: io.cwd, optional: values.down === true });
     const databaseUrl = values['database-url'] ?? (io.env.DATABASE_URL || undefined) ?? config.database?.url;
-    const result = await migrate({ config, databaseUrl, print: values.print, down: values.down });
+    const token = config.database?.token ?? io.env.UPSTASH_REDIS_REST_TOKEN ?? io.env.SKENE_DATABASE_TOKEN;
+    const result = await migrate({ config, databaseUrl, token, print: values.print, down: values.down });
     if (values.print) {
       io.stdout(result.sql);
       return EXIT.ok;
     }
     for (const change of result.changes) io.stdout(`${change}\n`);
+    if (result.kind === 'tidb') {
+      io.stdout(
+        `${result.target} is TiDB, which has no triggers: nothing to ${values.down ? 'remove' : 'install'}; skene run reads its changes by watermark columns.\n`,
+      );
+      return EXIT.ok;
+    }
+    if (result.kind === 'redis') {
+      io.stdout(
+        values.down
+          ? `Skene's seen-key records removed from ${result.target}.\n`
+          : `Redis capture is ready in ${result.target}: skene run reconciles with SCAN, and follows keyspace notifications where they are on.\n`,
+      );
+      return EXIT.ok;
+    }
     const mysql = result.kind === 'mysql';
     if (values.down) {
       io.stdout(`Change capture removed from ${result.target}: Skene's triggers and ${mysql ? 'skene_events' : `the ${DEFAULT_CAPTURE_SCHEMA} schema`}.\n`);

@@ -4,7 +4,7 @@
  * reconcile alone. `down` removes Skene's seen records and leaves the flags: another application
  * may rely on them.
  */
-import type { LoadedConfig } from '../plan/load-config.js';
+import type { CaptureConfig } from './capture-postgres.js';
 import type { RedisTransport } from '../sources/redis.js';
 import { maskUrl, passwordOf, redact, sourceKindOf } from '../sources/url.js';
 import { watchedTables } from './capture.js';
@@ -14,7 +14,7 @@ export interface MigrateRedisOptions {
   url: string;
   /** The Upstash REST token. */
   token?: string;
-  config: Pick<LoadedConfig, 'loops'>;
+  config: CaptureConfig;
   down?: boolean;
   /** Put before every key (tests). */
   keyPrefix?: string;

@@ -11,6 +11,7 @@
  * enqueue.ts.)
  */
 import type { LoadedConfig } from '../plan/load-config.js';
+import type { CaptureConfig } from './capture-postgres.js';
 import type { JobData } from './jobs.js';
 
 export type CaptureOp = 'insert' | 'update' | 'delete';
@@ -52,6 +53,8 @@ export interface DrainContext {
 export interface Capture {
   /** What the log says it captures from (never a password). */
   label: string;
+  /** Said once when the runner starts: a slower mode in use, and how to enable the faster one. */
+  warnings?: string[];
   /** Hands every change not consumed yet to `enqueue`, in pages; returns how many events. */
   drain(ctx: DrainContext): Promise<number>;
   /**
@@ -86,7 +89,7 @@ export function eventJobs(config: LoadedConfig, events: readonly CapturedEvent[]
 }
 
 /** The tables (as written) and operations the config's database triggers watch. */
-export function watchedTables(config: Pick<LoadedConfig, 'loops'>): Map<string, Set<CaptureOp>> {
+export function watchedTables(config: CaptureConfig): Map<string, Set<CaptureOp>> {
   const tables = new Map<string, Set<CaptureOp>>();
   for (const loop of config.loops) {
     for (const step of loop.steps) {

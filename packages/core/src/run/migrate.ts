@@ -7,10 +7,14 @@
  */
 import type { PGlite } from '@electric-sql/pglite';
 import { describe, maskUrl, passwordOf, redact, sourceKindOf } from '../sources/url.js';
+import type { LoadedConfig } from '../plan/load-config.js';
 import { captureSql, captureStatements, downSql, downStatements, type CaptureConfig } from './capture-postgres.js';
 
 export interface MigrateOptions {
-  config: CaptureConfig;
+  /** The loops' database triggers; `database` for TiDB's flavor and watermark columns. */
+  config: CaptureConfig & { database?: LoadedConfig['database'] };
+  /** The Upstash REST token. */
+  token?: string;
   /** A postgres:// or mysql:// URL; not needed with `print` for PostgreSQL (MySQL's keys are read from it). */
   databaseUrl?: string;
   /** Return the SQL without connecting. */
@@ -29,7 +33,7 @@ export interface MigrateResult {
   /** The database, as it may be shown (password masked); absent when printing without a URL. */
   target?: string;
   /** The database's kind: PostgreSQL (events in `skene.events`, NOTIFY) or MySQL/MariaDB (`skene_events`, polled). */
-  kind: 'postgres' | 'mysql';
+  kind: 'postgres' | 'mysql' | 'tidb' | 'redis';
   /** MySQL/MariaDB: how many tables capture is installed on (names that resolve to one table count once). */
   tables?: number;
   /** What changed, one line per table (`crm.users: capturing insert (key id)`), from the database's notices. */
@@ -41,12 +45,20 @@ const PREFIX = 'skene: ';
 
 export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
   const url = options.databaseUrl?.trim() || undefined;
-  if (url && sourceKindOf(url) === 'mysql') {
-    // Loaded here: core's index exports this module, and importing core must not load a driver.
+  const kind = url ? sourceKindOf(url) : 'postgres';
+  // Loaded here: core's index exports this module, and importing core must not load a driver.
+  if (url && kind === 'mysql') {
+    const watermark = await import('./capture-watermark.js');
+    if (await watermark.isTidb({ url, config: options.config })) return migrateTidb({ ...options, databaseUrl: url });
     const { migrateMysql } = await import('./migrate-mysql.js');
     return migrateMysql({ ...options, databaseUrl: url });
   }
-  if (url) checkPostgres(url);
+  if (url && (kind === 'redis' || kind === 'upstash')) {
+    if (options.print) throw new Error(`${maskUrl(url)} is Redis: there is no SQL to print — run skene migrate with the URL`);
+    const { migrateRedis } = await import('./capture-redis.js');
+    const { changes } = await migrateRedis({ url, token: options.token, config: options.config, down: options.down });
+    return { sql: '', applied: true, target: maskUrl(url), kind: 'redis', changes };
+  }
   if (options.print) {
     const sql = options.down ? downSql({ schema: options.schema }) : captureSql({ config: options.config, schema: options.schema });
     return { sql, applied: false, target: url && maskUrl(url), kind: 'postgres', changes: [] };
@@ -102,11 +114,17 @@ export async function migratePglite(db: PGlite, options: MigratePgliteOptions): 
   return { sql: statements, applied: true, target: 'embedded PostgreSQL (PGlite)', kind: 'postgres', changes: [] };
 }
 
-/** Redis capture comes with its runner (keyspace events): not yet. */
-function checkPostgres(url: string): void {
-  const kind = sourceKindOf(url);
-  if (kind === 'postgres') return;
-  throw new Error(`${maskUrl(url)} is Redis: skene migrate does not support it yet — change capture covers PostgreSQL first (also Supabase, Hasura, Neon)`);
+/**
+ * TiDB has no triggers: its changes are read by watermark columns, so there is nothing to
+ * install or remove. Migrate checks those columns exist and says, per table, what it reads.
+ */
+async function migrateTidb(options: MigrateOptions & { databaseUrl: string }): Promise<MigrateResult> {
+  const target = maskUrl(options.databaseUrl);
+  if (options.down) return { sql: '', applied: false, target, kind: 'tidb', changes: [] };
+  const { describeWatermarks } = await import('./capture-watermark.js');
+  const changes = await describeWatermarks({ url: options.databaseUrl, config: options.config });
+  const sql = `-- ${target} is TiDB, which has no triggers: skene run reads its changes by watermark columns.\n${changes.map((c) => `-- ${c}`).join('\n')}\n`;
+  return { sql, applied: false, target, kind: 'tidb', changes: options.print ? [] : changes };
 }
 
 /** One line, password-free; Skene's own exceptions (no primary key, no such table) read as they are. */
