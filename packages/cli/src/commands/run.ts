@@ -5,8 +5,10 @@ import { createMasker } from '@skene/core/report';
 import {
   createSender,
   DEFAULT_OUTBOX_DIR,
+  capturesBesideState,
   EMBEDDED_DIR,
   openEmbeddedRun,
+  openSourceBackend,
   parseListenAddress,
   RunHalted,
   runForever,
@@ -26,10 +28,15 @@ export const runCommand: Command = {
   name: 'run',
   usage: `Usage: skene run [--config file] [--database-url url] [--once] [--at iso] [--show-recipients]
                  [--log-format text|json] [--listen host:port] [--seed file|dir]... [--backfill-since iso]
+                 [--state-url url]
 
   --config           the config (default: skene.config.ts in the current folder)
-  --database-url     the PostgreSQL \`skene migrate\` installed capture in
+  --database-url     the database \`skene migrate\` installed capture in: PostgreSQL, MySQL or
+                     MariaDB (triggers), TiDB (watermarks), Redis or Upstash (keyspace events, SCAN)
                      default: DATABASE_URL, then database.url in the config
+  --state-url        MySQL, TiDB and Redis sources: the PostgreSQL that keeps the runner's jobs and
+                     ledger, shared by runners on several machines (default: SKENE_STATE_URL, else
+                     the embedded state in .skene/state, for one machine)
   --once             process everything due, then exit (a cron job, a serverless schedule, tests)
   --at               the clock for conditions and schedules, ISO 8601 (default: now), as \`skene plan --at\`
   --show-recipients  show recipient addresses in the log (default: masked, j***@example.com)
@@ -76,8 +83,20 @@ Exit status: 0 done, 1 it could not run (or the provider refused the key), 2 bad
     }
     const config = await loadConfig(await findConfig(values.config, io.cwd));
     const databaseUrl = values['database-url'] ?? (io.env.DATABASE_URL || undefined) ?? config.database?.url;
+    const stateUrl = values['state-url'] ?? (io.env.SKENE_STATE_URL || undefined);
+    const besideState = capturesBesideState(databaseUrl);
+    if (stateUrl && !besideState) {
+      throw new UsageError('--state-url is for MySQL, TiDB and Redis sources: on PostgreSQL the state lives in the database itself');
+    }
+    if (besideState && values.listen !== undefined) throw new UsageError('--listen takes Hasura deliveries: PostgreSQL sources only');
     // No URL: the embedded PostgreSQL in .skene/pglite, seeded from --seed when it is made.
     const embedded = databaseUrl ? undefined : await openEmbeddedRun({ cwd: io.cwd, seedPaths: values.seed ?? [], config });
+    const token = config.database?.token ?? io.env.UPSTASH_REDIS_REST_TOKEN ?? io.env.SKENE_DATABASE_TOKEN;
+    const sourceBackend = besideState ? await openSourceBackend({ sourceUrl: databaseUrl!, token, stateUrl, cwd: io.cwd, config }) : undefined;
+    if (sourceBackend) {
+      io.stderr(`skene run: ${sourceBackend.label}${stateUrl ? '' : ` — one machine; pass --state-url postgres://… to share the work between machines`}\n`);
+      for (const warning of sourceBackend.capture?.warnings ?? []) io.stderr(`skene run: ${warning}\n`);
+    }
     if (embedded) {
       const how = embedded.seeded ? `made and seeded from ${(values.seed ?? []).join(', ')}` : 'reused: delete the folder to start over';
       io.stderr(`skene run: the embedded PostgreSQL in ${EMBEDDED_DIR} (${how}); one pass, as with --once\n`);
@@ -103,7 +122,7 @@ Exit status: 0 done, 1 it could not run (or the provider refused the key), 2 bad
         return EXIT.ok;
       }
       if (values.once) {
-        const summary = await runOnce({ ...options, at });
+        const summary = await runOnce({ ...options, at, backend: sourceBackend });
         if (format === 'text') write(summaryLine(summary));
         return EXIT.ok;
       }
@@ -121,7 +140,7 @@ Exit status: 0 done, 1 it could not run (or the provider refused the key), 2 bad
         );
       }
       try {
-        return await untilStopped({ ...options, at }, write);
+        return await untilStopped({ ...options, at, backend: sourceBackend }, write);
       } finally {
         await listener?.close();
       }
@@ -133,6 +152,7 @@ Exit status: 0 done, 1 it could not run (or the provider refused the key), 2 bad
       throw new Error(mask(error instanceof Error ? error.message : String(error)), { cause: error });
     } finally {
       await embedded?.close();
+      await sourceBackend?.close();
     }
   },
 };
@@ -200,6 +220,7 @@ function parse(args: string[]) {
       listen: { type: 'string' },
       seed: { type: 'string', multiple: true },
       'backfill-since': { type: 'string' },
+      'state-url': { type: 'string' },
     },
   });
 }

@@ -4,6 +4,7 @@
  * `intervalMs` anyway: a lost notification (a dropped connection) only delays work until the
  * next poll. Stopping (the signal) lets the batch in hand finish (`runOnce` fetches no more): its
  * jobs are settled, nothing is lost, and the next start goes on from the queue and the cursors.
+ * A backend with its own capture (MySQL, TiDB, Redis) is woken by that capture instead.
  */
 import { captureChannel } from './capture-postgres.js';
 import { runOnce, type RunOnceOptions, type RunSummary } from './runner.js';
@@ -17,6 +18,8 @@ export interface RunForeverOptions extends RunOnceOptions {
 }
 
 export async function runForever(options: RunForeverOptions): Promise<void> {
+  const capture = options.backend?.capture;
+  if (capture) return untilAborted(options, (ms) => capture.waitForChange(ms, options.signal));
   const { signal, intervalMs = 5_000 } = options;
   let wake: (() => void) | undefined;
   let notified = false;
@@ -58,5 +61,21 @@ export async function runForever(options: RunForeverOptions): Promise<void> {
   } finally {
     signal.removeEventListener('abort', onAbort);
     await listener.end().catch(() => {});
+  }
+}
+
+/**
+ * The same passes on a backend with its own capture (MySQL, TiDB, Redis: backend-source.ts): the
+ * capture says when a change may be waiting (a keyspace notification, a poll interval).
+ */
+async function untilAborted(options: RunForeverOptions, waitForChange: (ms: number) => Promise<void>): Promise<void> {
+  const { signal, intervalMs = 5_000 } = options;
+  let backfillSince = options.backfillSince;
+  while (!signal.aborted) {
+    const summary = await runOnce({ ...options, maxWaitMs: 0, backfillSince });
+    backfillSince = undefined;
+    options.onPass?.(summary);
+    if (signal.aborted) break;
+    await waitForChange(intervalMs);
   }
 }

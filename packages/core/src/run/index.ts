@@ -13,3 +13,8 @@ export { resumeLoop, resumeLoopIn, UnknownLoopError, type ResumeResult } from '.
 export { enqueueBackfill, CREATION_COLUMNS } from './backfill.js';
 export { openEmbeddedBackend, openEmbeddedRun, EMBEDDED_DIR } from './embedded.js';
 export { postgresBackend, type RunBackend } from './backend.js';
+export { openSourceBackend, capturesBesideState, EMBEDDED_STATE_DIR, type SourceBackendOptions } from './backend-source.js';
+export type { Capture, CapturedEvent, PositionStore } from './capture.js';
+export { openMysqlCapture } from './capture-mysql.js';
+export { openWatermarkCapture, describeWatermarks, isTidb } from './capture-watermark.js';
+export { openRedisCapture, migrateRedis } from './capture-redis.js';
