@@ -24,8 +24,8 @@ import { fmt, percentile } from './stats.js';
 import { admin, dropDatabase, freshDatabase } from './_postgres.js';
 
 const DB = 'skene_bench_runner';
-const EVENTS = 40;
-const EVENT_GAP_MS = 150;
+export const EVENTS = 40;
+export const EVENT_GAP_MS = 150;
 const WORKER = fileURLToPath(new URL('./runner-worker.ts', import.meta.url));
 const MEASURE_TIMEOUT_MS = 300_000;
 
@@ -44,39 +44,87 @@ function watchDeliveries(double: ResendDouble, onDelivered: (d: DeliveredEmail, 
   };
 }
 
-/** (a) Rows inserted one at a time (users beyond the digest's); each latency from the INSERT's return (its commit) to the double's delivery. */
-async function latency(url: string, config: LoadedConfig, sender: Sender, double: ResendDouble): Promise<number[]> {
-  const only = onlyLoop(config, 'signup');
+/** One event → sent measurement: how its long-running runner starts, and how it writes an event. */
+export interface LatencyProbe {
+  double: ResendDouble;
+  /** Runs the runner until `signal` aborts, calling `onPass` after each pass (the first: it is ready). */
+  start(signal: AbortSignal, onPass: () => void): Promise<void>;
+  /** Writes event `i`, whose email goes to `to`; resolves once it is committed. */
+  write(i: number, to: string): Promise<void>;
+  events?: number;
+  gapMs?: number;
+  /** A random extra gap, up to this, so that writes do not fall in step with a polling runner's passes (default 0). */
+  jitterMs?: number;
+  /** How long each event may take to arrive before the gap and the next write (default 3 s; 0: do not wait). */
+  waitEachMs?: number;
+  /** After the last write, how long the undelivered ones may still take (default 3 s). */
+  waitEndMs?: number;
+}
+
+/**
+ * Events written one at a time (`gapMs` apart, plus up to `jitterMs`, each awaited up to `waitEachMs`); each latency from
+ * the write's return (its commit) to the double's delivery. Stops the runner before returning.
+ */
+export async function eventLatency(probe: LatencyProbe): Promise<number[]> {
+  const { events = EVENTS, gapMs = EVENT_GAP_MS, jitterMs = 0, waitEachMs = 3_000, waitEndMs = 3_000 } = probe;
   const committed = new Map<string, number>();
   const samples: number[] = [];
   let arrived: (() => void) | undefined;
-  watchDeliveries(double, (d, at) => {
+  watchDeliveries(probe.double, (d, at) => {
     const t0 = committed.get(String(d.email.to));
     if (t0 !== undefined) samples.push(at - t0);
     arrived?.();
   });
+  const deliveredAtLeast = (count: number, ms: number) =>
+    new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        arrived = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      arrived = () => samples.length >= count && done();
+      arrived();
+    });
   const stop = new AbortController();
   let firstPass: () => void;
   const ready = new Promise<void>((resolve) => (firstPass = resolve));
-  const worker = runForever({ config: only, databaseUrl: url, sender, env: {}, signal: stop.signal, onPass: () => firstPass() });
+  const runner = probe.start(stop.signal, () => firstPass());
+  const stopped = runner.then(() => Promise.reject(new Error('the runner stopped before its first pass')));
+  stopped.catch(() => {});
+  try {
+    await Promise.race([ready, stopped]); // its state and capture are in place: the runner waits for a change
+    for (let i = 1; i <= events; i++) {
+      const to = `signup${i}@example.com`;
+      await probe.write(i, to);
+      committed.set(to, performance.now());
+      if (waitEachMs > 0) await deliveredAtLeast(i, waitEachMs);
+      await new Promise((resolve) => setTimeout(resolve, gapMs + Math.random() * jitterMs));
+    }
+    await deliveredAtLeast(events, waitEndMs);
+  } finally {
+    stop.abort();
+    await runner.catch(() => {});
+  }
+  return samples;
+}
+
+/** (a) Rows inserted one at a time (users beyond the digest's), through LISTEN/NOTIFY. */
+async function latency(url: string, config: LoadedConfig, sender: Sender, double: ResendDouble): Promise<number[]> {
+  const only = onlyLoop(config, 'signup');
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    await ready; // pg-boss's schema and Skene's state exist; the runner waits for a notification
-    for (let i = 1; i <= EVENTS; i++) {
-      const to = `signup${i}@example.com`;
-      const delivered = new Promise<void>((resolve) => (arrived = resolve));
-      await client.query('INSERT INTO users (id, email, name) VALUES ($1, $2, $3)', [RECIPIENTS + i, to, `Signup ${i}`]);
-      committed.set(to, performance.now());
-      await Promise.race([delivered, new Promise((resolve) => setTimeout(resolve, 3_000))]);
-      await new Promise((resolve) => setTimeout(resolve, EVENT_GAP_MS));
-    }
+    return await eventLatency({
+      double,
+      start: (signal, onPass) => runForever({ config: only, databaseUrl: url, sender, env: {}, signal, onPass }),
+      write: async (i, to) => {
+        await client.query('INSERT INTO users (id, email, name) VALUES ($1, $2, $3)', [RECIPIENTS + i, to, `Signup ${i}`]);
+      },
+    });
   } finally {
-    stop.abort();
-    await worker.catch(() => {});
     await client.end();
   }
-  return samples;
 }
 
 /** The next message from a worker; its exit, or silence past `timeoutMs`, is an error. */
