@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { ROOT } from '../helpers/cli.js';
 import { assertSameEmails, plannedEmails, runSummary, skeneAsync, type EmailFields } from '../helpers/fidelity.js';
 import { startResendDouble, type ResendDouble } from '../helpers/resend-double.js';
+import { serviceOrSkip } from '../helpers/services.js';
 import { assertAllSent, databaseSettings, openSourceFor, SOURCE_ENV, stateFor, writeProject, type StateSetup } from '../helpers/run-sources.js';
 import { parseCommandFile } from '../../packages/core/src/sources/redis-commands.js';
 
@@ -169,3 +170,19 @@ for (const source of ['redis-tcp', 'upstash-rest'] as const) {
     assert.deepEqual([...(await delivered(run, before)).keys()], ['activation-welcome/1/7']);
   });
 }
+
+test('a usage error found after the config is read exits 2 at once: no source is left open to hold the process', async (t) => {
+  const server = await serviceOrSkip(t, 'redis');
+  if (!server) return;
+  const cwd = mkdtempSync(join(tmpdir(), 'skene-run-usage-'));
+  t.after(() => rmSync(cwd, { recursive: true, force: true }));
+  cpSync(join(ROOT, 'examples', 'upstash'), cwd, { recursive: true, filter: (src) => !src.includes('node_modules') });
+  const started = Date.now();
+  const run = await skeneAsync(['run', '--once', '--config', 'skene.redis.config.ts', '--database-url', server], {
+    cwd,
+    env: { ...SOURCE_ENV, SKENE_RESEND_RATE: 'abc' },
+  });
+  assert.equal(run.status, 2, run.stderr);
+  assert.match(run.stderr, /^skene run: SKENE_RESEND_RATE must be a positive number/);
+  assert.ok(Date.now() - started < 15_000, `exited after ${Date.now() - started} ms`);
+});

@@ -89,6 +89,14 @@ Exit status: 0 done, 1 it could not run (or the provider refused the key), 2 bad
       throw new UsageError('--state-url is for MySQL, TiDB and Redis sources: on PostgreSQL the state lives in the database itself');
     }
     if (besideState && values.listen !== undefined) throw new UsageError('--listen takes Hasura deliveries: PostgreSQL sources only');
+    // Everything that can be refused is, before a database is opened: an open one would keep the process alive.
+    const apiKey = io.env.RESEND_API_KEY || readCredentials(io.env)?.resend?.apiKey || null;
+    const sender = createSender({
+      apiKey,
+      baseUrl: io.env.RESEND_BASE_URL || undefined,
+      rateLimitPerSecond: resendRate(io.env.SKENE_RESEND_RATE),
+      outboxDir: resolve(io.cwd, DEFAULT_OUTBOX_DIR),
+    });
     // No URL: the embedded PostgreSQL in .skene/pglite, seeded from --seed when it is made.
     const embedded = databaseUrl ? undefined : await openEmbeddedRun({ cwd: io.cwd, seedPaths: values.seed ?? [], config });
     const token = config.database?.token ?? io.env.UPSTASH_REDIS_REST_TOKEN ?? io.env.SKENE_DATABASE_TOKEN;
@@ -101,13 +109,6 @@ Exit status: 0 done, 1 it could not run (or the provider refused the key), 2 bad
       const how = embedded.seeded ? `made and seeded from ${(values.seed ?? []).join(', ')}` : 'reused: delete the folder to start over';
       io.stderr(`skene run: the embedded PostgreSQL in ${EMBEDDED_DIR} (${how}); one pass, as with --once\n`);
     }
-    const apiKey = io.env.RESEND_API_KEY || readCredentials(io.env)?.resend?.apiKey || null;
-    const sender = createSender({
-      apiKey,
-      baseUrl: io.env.RESEND_BASE_URL || undefined,
-      rateLimitPerSecond: resendRate(io.env.SKENE_RESEND_RATE),
-      outboxDir: resolve(io.cwd, DEFAULT_OUTBOX_DIR),
-    });
     const mask = values['show-recipients'] ? (text: string) => text : createMasker();
     const write = (line: string) => io.stdout(`${line}\n`);
     if (sender.mode === 'outbox') {
