@@ -3,8 +3,8 @@
  * (job-queue.ts: pg-boss in schema `skene_jobs` on the database), creates Skene's state tables,
  * enqueues what is due at the clock `at` (captured events, re-checks, schedule occurrences), and
  * works the loops' queues until nothing is due. Several workers may run at once on one database:
- * the queue hands each job to one of them, and the ledger (`skene.sends`) decides whether an
- * email goes out.
+ * the queue hands each job to one of them, and the ledger (state-store.ts: `skene.sends` on
+ * PostgreSQL) decides whether an email goes out.
  */
 import type { LoadedConfig } from '../plan/load-config.js';
 import { redact } from '../sources/url.js';

@@ -13,8 +13,8 @@ import type { ClaimedSend, DueCheck, ProgressState, RunStateStore, SendState, St
 
 export const DEFAULT_STATE_PREFIX = 'skene:{state}:';
 
-/** Rows per script call when recording an occurrence: bounds how long one script holds Redis. */
-const RECORD_PAGE = 500;
+/** Rows per script call when recording an occurrence: a script holds Redis while it runs, and each row carries its HTML. */
+const RECORD_PAGE = 100;
 const DUE_LIMIT = 10_000;
 
 const SCRIPTS = {

@@ -186,6 +186,22 @@ export function stateStoreContract(name: string, open: OpenStateStore): void {
     assert.deepEqual(await a.unsettledRecorded('digest'), [{ emailId: 'm4', step: 1, attempts: 0 }]);
   });
 
+  test(`${name}: an occurrence of many recipients is recorded whole, and once`, async (t) => {
+    const s = await connected(t, open);
+    if (!s) return;
+    const { store } = s;
+    const ids = Array.from({ length: 1234 }, (_, i) => `d${String(i).padStart(4, '0')}`);
+    const rows = ids.map((id, i) => planned(id, `R${Math.floor(i / 100)}`));
+    const first = await store.recordPlanned(rows);
+    assert.equal(first.created.length, ids.length);
+    assert.equal(await store.countSending(ids), ids.length);
+    assert.equal((await store.claimRequest('R12')).length, 34, 'the last request holds the rest');
+    await store.settleSent(ids.slice(0, 200).map((emailId) => ({ emailId, providerId: null })));
+    const again = await store.recordPlanned(rows);
+    assert.deepEqual(again.created, []);
+    assert.deepEqual(again.earlierSending.sort(), ids.slice(200));
+  });
+
   test(`${name}: the sweep gives up on recorded rows claimed too often, with why`, async (t) => {
     const s = await connected(t, open);
     if (!s) return;
