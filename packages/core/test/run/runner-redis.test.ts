@@ -47,19 +47,21 @@ function usersCapture(url: string): Capture {
 
 interface RedisHarness {
   double: ResendDouble;
+  /** Another worker's backend on the same state, jobs and source. */
+  worker(): Promise<RunBackend>;
   logs: RunLogEntry[];
   run(options?: Partial<RunOnceOptions>): ReturnType<typeof runOnce>;
   /** The ledger rows in Redis, by email id. */
   ledger(): Promise<Record<string, Record<string, string>>>;
 }
 
-async function redisHarness(t: TestContext, config: RunOnceOptions['config'], capture: boolean): Promise<RedisHarness | undefined> {
+async function redisHarness(t: TestContext, config: RunOnceOptions['config'], options: { capture: boolean; rows?: string }): Promise<RedisHarness | undefined> {
   const [server, redisUrl] = [await serviceOrSkip(t, 'postgres'), await serviceOrSkip(t, 'redis')];
   if (!server || !redisUrl) return undefined;
   const url = await tempPostgresDatabase(t, server, 'skene_redis_state');
   const seed = new pg.Client({ connectionString: url });
   await seed.connect();
-  await seed.query(`${TABLES}\n${ROWS}`);
+  await seed.query(`${TABLES}\n${options.rows ?? ROWS}`);
   await seed.end();
   const keyPrefix = `skene-test-run-${process.pid}-${Math.floor(Math.random() * 1e9)}`;
   const redis = new Redis(redisUrl);
@@ -68,27 +70,32 @@ async function redisHarness(t: TestContext, config: RunOnceOptions['config'], ca
     if (keys.length) await redis.del(...keys);
     await redis.quit();
   });
-  const state = await openRedisState({ url: redisUrl, keyPrefix });
-  assert.deepEqual(state.warnings, [], 'the test server keeps every key (noeviction)');
-  const source = await openSource({ url });
-  const backend: RunBackend = {
-    label: `${source.label} (state: ${state.label})`,
-    store: state.store,
-    source,
-    capture: capture ? usersCapture(url) : undefined,
-    startJobs: state.startJobs,
-    secrets: state.secrets,
-    close: async () => {
-      await source.close();
-      await state.close();
-    },
+  const worker = async (): Promise<RunBackend> => {
+    const state = await openRedisState({ url: redisUrl, keyPrefix });
+    assert.deepEqual(state.warnings, [], 'the test server keeps every key (noeviction)');
+    const source = await openSource({ url });
+    const opened: RunBackend = {
+      label: `${source.label} (state: ${state.label})`,
+      store: state.store,
+      source,
+      capture: options.capture ? usersCapture(url) : undefined,
+      startJobs: state.startJobs,
+      secrets: state.secrets,
+      close: async () => {
+        await source.close();
+        await state.close();
+      },
+    };
+    t.after(() => opened.close());
+    return opened;
   };
-  t.after(() => backend.close());
+  const backend = await worker();
   const double = await startResendDouble();
   t.after(() => double.close());
   const logs: RunLogEntry[] = [];
   return {
     double,
+    worker,
     logs,
     run: (options = {}) => runOnce({ config, backend, sender: newSender(double), env: FROM, log: (e) => logs.push(e), maxWaitMs: 20_000, ...options }),
     async ledger() {
@@ -101,7 +108,7 @@ async function redisHarness(t: TestContext, config: RunOnceOptions['config'], ca
 
 test('Redis state: each new user is emailed once, a 429 is retried, a second run sends nothing', async (t) => {
   const config = activationConfig(t, { recovery: { retries: 2, backoff: 'fixed' } });
-  const h = await redisHarness(t, config, true);
+  const h = await redisHarness(t, config, { capture: true });
   if (!h) return;
   h.double.script('/emails', faults.rateLimit(1));
   const at = new Date();
@@ -134,7 +141,7 @@ test('Redis state: each new user is emailed once, a 429 is retried, a second run
 
 test('Redis state: a schedule occurrence goes out in one batch request, retried after a 429, once', async (t) => {
   const config = digestConfig(t, { recovery: { retries: 2, backoff: 'fixed' } });
-  const h = await redisHarness(t, config, false);
+  const h = await redisHarness(t, config, { capture: false });
   if (!h) return;
   h.double.script('/emails/batch', faults.rateLimit(1));
   const at = new Date('2026-03-02T09:00:30Z');
@@ -159,4 +166,21 @@ test('Redis state: a schedule occurrence goes out in one batch request, retried 
     assert.ok(row.provider_id, `${id}: a provider id`);
     assert.equal(row.provider_id, delivered[row.recipient!], `${id}: Resend's id`);
   }
+});
+
+test('Redis state: two workers at once on the same state send every email once', async (t) => {
+  const config = activationConfig(t);
+  const users = Array.from({ length: 40 }, (_, i) => `('u${i}@example.com', 'User ${i}')`).join(', ');
+  const rows = `INSERT INTO users (email, name) VALUES ${users}; INSERT INTO projects (user_id, name) SELECT id, 'p' FROM users;`;
+  const h = await redisHarness(t, config, { capture: true, rows });
+  if (!h) return;
+  const other = await h.worker();
+  const at = new Date();
+  const [a, b] = await Promise.all([h.run({ at, batchSize: 5 }), h.run({ at, batchSize: 5, backend: other })]);
+  assert.equal(a.counts.sent + b.counts.sent, 40);
+  assert.equal(h.double.delivered.length, 40);
+  assert.equal(new Set(h.double.delivered.map((d) => d.idempotencyKey)).size, 40);
+  const ledger = await h.ledger();
+  assert.equal(Object.keys(ledger).length, 40);
+  assert.ok(Object.values(ledger).every((r) => r.state === 'sent' && r.provider_id));
 });
