@@ -10,12 +10,19 @@ import type { Capture } from './capture.js';
 import { startPgBossJobs } from './job-queue-pgboss.js';
 import type { JobQueue } from './job-queue.js';
 import type { Queryable } from './state.js';
+import type { RunStateStore } from './state-store.js';
+import { postgresStateStore } from './state-store-postgres.js';
 
 export interface RunBackend {
   /** What the log says it runs on (never a password). */
   label: string;
-  /** State, ledger and job counts (writes). */
-  db: Queryable;
+  /** The runner's state: ledger, progress, cursors, pauses (state-store.ts). */
+  store: RunStateStore;
+  /**
+   * The PostgreSQL (or PGlite) that holds the state, when it does: its `skene.events` and event
+   * cursor (enqueue.ts) and `--backfill-since` read it. Absent when the state is elsewhere (Redis).
+   */
+  db?: Queryable;
   /** The plan's read-only source, for evaluating steps. */
   source: DataSource;
   /** The job queue beside the state (job-queue.ts), started; the caller stops it. */
@@ -48,6 +55,7 @@ export async function postgresBackend(databaseUrl: string): Promise<RunBackend> 
   }
   return {
     label: maskUrl(url),
+    store: postgresStateStore(pool as unknown as Queryable),
     db: pool as unknown as Queryable,
     source,
     secrets: [url, passwordOf(url)],

@@ -8,7 +8,7 @@
  * row that was also captured is still sent once.
  */
 import type { LoadedConfig } from '../plan/load-config.js';
-import { insertJobs, resolveTables, type EnqueueContext } from './enqueue.js';
+import { insertJobs, resolveTables, type EventsContext } from './enqueue.js';
 import { qualifiedTable, type JobData } from './jobs.js';
 import type { Queryable } from './state.js';
 
@@ -58,7 +58,7 @@ async function tableShape(db: Queryable, table: string): Promise<{ created: stri
 }
 
 /** Enqueues one job per row created in [since, at] × insert step of its table; returns how many. */
-export async function enqueueBackfill(ctx: EnqueueContext, since: Date): Promise<number> {
+export async function enqueueBackfill(ctx: EventsContext, since: Date): Promise<number> {
   let count = 0;
   for (const [table, steps] of insertStepsByTable(ctx.config, await resolveTables(ctx.db, ctx.config))) {
     const { created, key } = await tableShape(ctx.db, table);

@@ -2,16 +2,16 @@
  * `maxEmailsPerHour`, a loop's blast radius at run time. The ledger already records every send,
  * so the cap is one count per fetched batch (not per email): the batch's sender then spends what
  * is left of the hour, and answers the send that would exceed it as a provider quota would
- * ('paused'), so the runner pauses the loop (`skene.loop_state`) and defers the rest, exactly as
+ * ('paused'), so the runner pauses the loop (in the state store) and defers the rest, exactly as
  * for a quota, until `skene resume <loop>`. A schedule's batch request (all or none) that would
  * cross the cap is held back whole. The hour counts from the last resume, so a
  * resumed loop gets a fresh hour instead of pausing again on the sends that paused it.
  */
 import type { LoadedConfig } from '../plan/load-config.js';
 import type { Sender } from './sender.js';
-import { S, type Queryable } from './state.js';
+import type { RunStateStore } from './state-store.js';
 
-/** The `skene.cursors` row where `skene resume` notes when it resumed a loop. */
+/** The cursor where `skene resume` notes when it resumed a loop (`skene.cursors` in PostgreSQL). */
 export function resumeCursor(loop: string): string {
   return `resume:${loop}`;
 }
@@ -23,17 +23,10 @@ export interface HourlyBudget {
 }
 
 /** The loop's cap and what the last hour already spent; undefined when the loop has no cap. */
-export async function hourlyBudget(db: Queryable, config: LoadedConfig, loopId: string): Promise<HourlyBudget | undefined> {
+export async function hourlyBudget(store: RunStateStore, config: LoadedConfig, loopId: string): Promise<HourlyBudget | undefined> {
   const cap = config.loops.find((l) => l.id === loopId)?.maxEmailsPerHour;
   if (!cap) return undefined;
-  const { rows } = await db.query<{ sent: number }>(
-    `SELECT count(*)::int AS sent FROM ${S}.sends
-     WHERE loop_id = $1 AND (state = 'sent' OR (state = 'sending' AND attempts > 0))
-       AND coalesce(sent_at, created_at) > greatest(now() - interval '1 hour',
-         coalesce((SELECT fired_at FROM ${S}.cursors WHERE name = $2), '-infinity'))`,
-    [loopId, resumeCursor(loopId)],
-  );
-  return { cap, sent: rows[0]?.sent ?? 0 };
+  return { cap, sent: await store.sendsInHour(loopId) };
 }
 
 /** Why `count` more sends may not go out, or undefined when the hour has room for them. */
@@ -43,8 +36,8 @@ export function capReached(budget: HourlyBudget | undefined, count = 1): string 
 }
 
 /** The sender for one fetched batch of a loop: `sender` itself when the loop has no cap. */
-export async function cappedSender(input: { db: Queryable; config: LoadedConfig; loop: string; sender: Sender }): Promise<Sender> {
-  const budget = await hourlyBudget(input.db, input.config, input.loop);
+export async function cappedSender(input: { store: RunStateStore; config: LoadedConfig; loop: string; sender: Sender }): Promise<Sender> {
+  const budget = await hourlyBudget(input.store, input.config, input.loop);
   if (!budget) return input.sender;
   const inner = input.sender;
   const spend = async (count: number, call: () => ReturnType<Sender['send']>): ReturnType<Sender['send']> => {

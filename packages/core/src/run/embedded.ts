@@ -22,6 +22,7 @@ import { quoteIdent } from '../sql/identifiers.js';
 import type { RunBackend } from './backend.js';
 import { startPgBossJobs } from './job-queue-pgboss.js';
 import type { Queryable } from './state.js';
+import { postgresStateStore } from './state-store-postgres.js';
 
 export const EMBEDDED_DIR = '.skene/pglite';
 
@@ -101,10 +102,12 @@ export async function openEmbeddedBackend(options: { dir: string; seeds: SeedFil
     readOnly: (fn) => lock(() => pgReadOnly(raw, fn)),
     close: async () => {},
   };
+  const db = lockedQueryable(pglite, lock);
   return {
     label: source.label,
     seeded: fresh,
-    db: lockedQueryable(pglite, lock),
+    store: postgresStateStore(db),
+    db,
     source,
     startJobs: () => startPgBossJobs({ pglite: lockedPglite(pglite, lock) }),
     secrets: [],

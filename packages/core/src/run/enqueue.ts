@@ -11,11 +11,12 @@ import { DST_LEAD_MS } from './evaluate.js';
 import { HEARTBEAT_SECONDS, jobId, qualifiedTable, queueOf, retryOptions, stepWatches, tableParts, type JobData } from './jobs.js';
 import { quoteIdent } from '../sql/identifiers.js';
 import type { JobQueue } from './job-queue.js';
-import { advanceEventCursor, advanceScheduleCursor, dueChecks, eventCursor, scheduleCursor, setProgress, S, type Queryable } from './state.js';
+import { advanceEventCursor, eventCursor, S, type Queryable } from './state.js';
+import type { RunStateStore } from './state-store.js';
 
 export interface EnqueueContext {
   config: LoadedConfig;
-  db: Queryable;
+  store: RunStateStore;
   jobs: JobQueue;
   at: Date;
   /** Loops paused by a quota: their re-checks wait until they are resumed. */
@@ -24,6 +25,9 @@ export interface EnqueueContext {
   catchUpMs: number;
   log: (entry: { decision: 'skipped'; loop: string; step: number; reason: string }) => void;
 }
+
+/** Enqueueing PostgreSQL's captured events: the database holding `skene.events` (and its cursor) beside the state. */
+export type EventsContext = EnqueueContext & { db: Queryable };
 
 /** Events read per statement. */
 const PAGE = 1000;
@@ -90,7 +94,7 @@ function databaseSteps(config: LoadedConfig) {
   return config.loops.flatMap((loop) => loop.steps.flatMap((step, i) => (step.trigger.type === 'database' ? [{ loop: loop.id, stepNo: i + 1, step }] : [])));
 }
 
-export async function enqueueEvents(ctx: EnqueueContext): Promise<number> {
+export async function enqueueEvents(ctx: EventsContext): Promise<number> {
   const steps = databaseSteps(ctx.config);
   if (steps.length === 0) return 0;
   const { rows: installed } = await ctx.db.query<{ ok: boolean }>(`SELECT to_regclass('${DEFAULT_CAPTURE_SCHEMA}.events') IS NOT NULL AS ok`);
@@ -139,7 +143,7 @@ export async function enqueueRechecks(ctx: EnqueueContext): Promise<number> {
   const loops = ctx.config.loops.map((l) => l.id).filter((id) => !ctx.paused.has(id));
   if (loops.length === 0) return 0;
   const jobs: JobData[] = [];
-  for (const due of await dueChecks(ctx.db, ctx.at, loops)) {
+  for (const due of await ctx.store.dueChecks(ctx.at, loops)) {
     const [kind, ...rest] = due.subject.split(':');
     const value = rest.join(':');
     if (kind === 'event') {
@@ -174,7 +178,7 @@ export async function enqueueSchedules(ctx: EnqueueContext): Promise<number> {
       const stepNo = i + 1;
       const name = `schedule:${loop.id}/${stepNo}`;
       // After a long outage, only the last day before the window is looked at (and recorded as skipped).
-      const last = Math.max((await scheduleCursor(ctx.db, name))?.getTime() ?? earliest, earliest - 86_400_000);
+      const last = Math.max((await ctx.store.scheduleCursor(name))?.getTime() ?? earliest, earliest - 86_400_000);
       if (last >= ctx.at.getTime()) continue;
       // The occurrences up to and including `at`, counted from before `last`: cron-parser started
       // inside a daylight-saving change would find a skipped 02:30 nowhere and a repeated 02:30
@@ -185,7 +189,7 @@ export async function enqueueSchedules(ctx: EnqueueContext): Promise<number> {
       );
       const missed = occurrences.filter((o) => o.getTime() < earliest);
       for (const o of missed.slice(0, MAX_SKIPPED_RECORDED)) {
-        await setProgress(ctx.db, {
+        await ctx.store.setProgress({
           subject: `occurrence:${o.toISOString()}`,
           loop: loop.id,
           step: stepNo,
@@ -201,7 +205,7 @@ export async function enqueueSchedules(ctx: EnqueueContext): Promise<number> {
         .map((o) => ({ kind: 'occurrence', loop: loop.id, step: stepNo, occurrence: o.toISOString(), checks: 0 }));
       await insertJobs(ctx, jobs);
       count += jobs.length;
-      await advanceScheduleCursor(ctx.db, name, ctx.at);
+      await ctx.store.advanceScheduleCursor(name, ctx.at);
     }
   }
   return count;

@@ -3,8 +3,8 @@
  * (job-queue.ts: pg-boss in schema `skene_jobs` on the database), creates Skene's state tables,
  * enqueues what is due at the clock `at` (captured events, re-checks, schedule occurrences), and
  * works the loops' queues until nothing is due. Several workers may run at once on one database:
- * the queue hands each job to one of them, and the ledger (`skene.sends`) decides whether an
- * email goes out.
+ * the queue hands each job to one of them, and the ledger (state-store.ts: `skene.sends` on
+ * PostgreSQL) decides whether an email goes out.
  */
 import type { LoadedConfig } from '../plan/load-config.js';
 import { redact } from '../sources/url.js';
@@ -16,7 +16,6 @@ import type { Sender } from './sender.js';
 import { enqueueBackfill } from './backfill.js';
 import { cappedSender } from './cap.js';
 import { eventJobs, type CapturedEvent } from './capture.js';
-import { ensureState, pausedLoops, positionStore } from './state.js';
 import { sweepOrphans } from './sweep.js';
 import { workBatch, type RunLogEntry, type WorkContext } from './work.js';
 
@@ -99,23 +98,28 @@ export async function runOnce(options: RunOnceOptions): Promise<RunSummary> {
     options.log?.(entry);
   };
   const backend = options.backend ?? (await postgresBackend(options.databaseUrl ?? ''));
-  const { db, source } = backend;
+  const { store, source } = backend;
   let started: JobQueue | undefined;
   try {
-    await ensureState(db);
+    await store.ensure();
     const jobs = (started = await backend.startJobs());
     await jobs.ensureQueues(options.config.loops.flatMap((loop) => [queueName(loop.id), sendQueueName(loop.id)]));
-    const paused = await pausedLoops(db);
-    const ctx: WorkContext = { config: options.config, db, jobs, source, sender: options.sender, at, env: options.env, paused, log };
-    const enqueue = { config: options.config, db, jobs, at, paused, catchUpMs: options.catchUpMs ?? 3_600_000, log };
+    const paused = new Map([...(await store.pausedLoops())].map(([loop, p]) => [loop, p.reason]));
+    const ctx: WorkContext = { config: options.config, store, jobs, source, sender: options.sender, at, env: options.env, paused, log };
+    const enqueue = { config: options.config, store, jobs, at, paused, catchUpMs: options.catchUpMs ?? 3_600_000, log };
+    // PostgreSQL's own capture: `skene.events` in the database beside the state.
+    const events = !backend.capture && backend.db ? { ...enqueue, db: backend.db } : undefined;
     if (options.backfillSince) {
-      if (backend.capture) throw new Error(`--backfill-since: not for ${backend.capture.label} yet (PostgreSQL only)`);
-      await enqueueBackfill(enqueue, options.backfillSince);
+      if (!events) throw new Error(`--backfill-since: not for ${backend.capture?.label ?? backend.label} yet (PostgreSQL only)`);
+      await enqueueBackfill(events, options.backfillSince);
     }
     if (backend.capture) {
-      const toJobs = (events: CapturedEvent[]) => insertJobs(enqueue, eventJobs(options.config, events));
-      await backend.capture.drain({ enqueue: toJobs, positions: positionStore(db), at });
-    } else await enqueueEvents(enqueue);
+      const toJobs = (captured: CapturedEvent[]) => insertJobs(enqueue, eventJobs(options.config, captured));
+      await backend.capture.drain({ enqueue: toJobs, positions: store.positions, at });
+    } else if (events) await enqueueEvents(events);
+    else if (options.config.loops.some((l) => l.steps.some((s) => s.trigger.type === 'database'))) {
+      throw new Error(`${backend.label}: no change capture for the database triggers (a capture, or PostgreSQL's skene.events beside the state)`);
+    }
     await enqueueSchedules(enqueue);
     await enqueueRechecks(enqueue);
     const pending = await work(ctx, options);
@@ -156,7 +160,7 @@ async function work(ctx: WorkContext, options: RunOnceOptions): Promise<number> 
         if (jobs.length === 0) continue;
         worked = true;
         // The loop's `maxEmailsPerHour`: one count per batch, then the batch's sender spends the rest (cap.ts).
-        ctx.sender = await cappedSender({ db: ctx.db, config: ctx.config, loop: loop.id, sender: options.sender });
+        ctx.sender = await cappedSender({ store: ctx.store, config: ctx.config, loop: loop.id, sender: options.sender });
         await withHeartbeat(ctx, queue, jobs, () => workBatch(ctx, jobs));
         if (ctx.halted || ctx.paused.has(loop.id)) break;
       }

@@ -11,7 +11,7 @@
 import { queueName, sendQueueName, type JobData } from './jobs.js';
 import { insertJobs, type EnqueueContext } from './enqueue.js';
 import type { JobQueue } from './job-queue.js';
-import { S, type Queryable } from './state.js';
+import type { RunStateStore } from './state-store.js';
 
 /** Emails per swept chunk, as the occurrence's own chunks. */
 const SWEEP_CHUNK = 500;
@@ -19,7 +19,7 @@ const SWEEP_CHUNK = 500;
 export const MAX_SEND_ATTEMPTS = 10;
 
 export interface SweepContext extends Pick<EnqueueContext, 'config' | 'jobs'> {
-  db: Queryable;
+  store: RunStateStore;
   paused: Map<string, string>;
 }
 
@@ -38,23 +38,14 @@ export async function sweepOrphans(ctx: SweepContext): Promise<number> {
   let queued = 0;
   for (const loop of ctx.config.loops) {
     if (ctx.paused.has(loop.id) || !(await loopIsIdle(ctx.jobs, loop.id))) continue;
-    await ctx.db.query(
-      `UPDATE ${S}.sends SET state = 'failed',
-         last_error = 'gave up after ' || attempts || ' attempts, never settled: ' || coalesce(last_error, 'no answer recorded')
-       WHERE loop_id = $1 AND state = 'sending' AND idempotency_key IS NOT NULL AND attempts >= $2`,
-      [loop.id, MAX_SEND_ATTEMPTS],
-    );
-    const { rows } = await ctx.db.query<{ email_id: string; step: number; attempts: number }>(
-      `SELECT email_id, step, attempts FROM ${S}.sends
-       WHERE loop_id = $1 AND state = 'sending' AND idempotency_key IS NOT NULL ORDER BY step, email_id`,
-      [loop.id],
-    );
+    await ctx.store.giveUpRecorded(loop.id, MAX_SEND_ATTEMPTS);
+    const rows = await ctx.store.unsettledRecorded(loop.id);
     if (!rows.length) continue;
     const jobs: JobData[] = [];
     // By step and occurrence (a schedule email's id ends in `@<occurrence>`), in chunks.
     const groups = new Map<string, typeof rows>();
     for (const row of rows) {
-      const group = `${row.step} ${row.email_id.slice(row.email_id.lastIndexOf('@') + 1)}`;
+      const group = `${row.step} ${row.emailId.slice(row.emailId.lastIndexOf('@') + 1)}`;
       groups.set(group, [...(groups.get(group) ?? []), row]);
     }
     for (const [group, members] of groups) {
@@ -65,7 +56,7 @@ export async function sweepOrphans(ctx: SweepContext): Promise<number> {
         // job; a sweep after progress, or an hour later, is a new one (the queue drops an id it has).
         const checks = chunk.reduce((n, r) => n + r.attempts, 0);
         const swept = Math.floor(Date.now() / 3_600_000);
-        jobs.push({ kind: 'chunk', loop: loop.id, step: Number(step), occurrence, emailIds: chunk.map((r) => r.email_id), checks, swept });
+        jobs.push({ kind: 'chunk', loop: loop.id, step: Number(step), occurrence, emailIds: chunk.map((r) => r.emailId), checks, swept });
       }
     }
     await insertJobs(ctx, jobs);

@@ -16,7 +16,7 @@ import { nextCheck, queueOf, subjectOf, type JobData } from './jobs.js';
 import { sendOnce, type LedgerEmail, type LedgerResult } from './ledger.js';
 import { recordPlanned, sendRecorded, unsettled } from './ledger-batch.js';
 import type { Sender } from './sender.js';
-import { pauseLoop, progressState, setProgress, type Queryable } from './state.js';
+import type { RunStateStore } from './state-store.js';
 
 export type Decision = 'sent' | 'waiting' | 'expired' | 'failed' | 'skipped' | 'retry' | 'paused' | 'halt';
 
@@ -35,7 +35,7 @@ export interface RunLogEntry {
 
 export interface WorkContext {
   config: LoadedConfig;
-  db: Queryable;
+  store: RunStateStore;
   jobs: JobQueue;
   source: DataSource;
   sender: Sender;
@@ -72,7 +72,7 @@ async function stopLoop(ctx: WorkContext, job: Job, result: Extract<LedgerResult
   const d = job.data;
   if (result.kind === 'paused') {
     ctx.paused.set(d.loop, result.reason);
-    await pauseLoop(ctx.db, d.loop, result.reason);
+    await ctx.store.pauseLoop(d.loop, result.reason);
   } else {
     ctx.halted = result.reason;
   }
@@ -81,7 +81,7 @@ async function stopLoop(ctx: WorkContext, job: Job, result: Extract<LedgerResult
 
 async function defer(ctx: WorkContext, job: Job, reason: string): Promise<void> {
   const d = job.data;
-  await setProgress(ctx.db, {
+  await ctx.store.setProgress({
     subject: subjectOf(d),
     loop: d.loop,
     step: d.step,
@@ -97,7 +97,7 @@ async function defer(ctx: WorkContext, job: Job, reason: string): Promise<void> 
 /** Sends one planned email once and logs it; a retry or a loop-wide stop is returned to the caller. */
 async function send(ctx: WorkContext, job: Job, email: LedgerEmail): Promise<LedgerResult> {
   const d = job.data;
-  const result = await sendOnce({ db: ctx.db, sender: ctx.sender, email, loop: d.loop, step: d.step, lastAttempt: lastAttempt(job) });
+  const result = await sendOnce({ store: ctx.store, sender: ctx.sender, email, loop: d.loop, step: d.step, lastAttempt: lastAttempt(job) });
   logSend(ctx, job, email, result);
   return result;
 }
@@ -120,17 +120,17 @@ async function decideEvent(ctx: WorkContext, job: Job, verdict: KeyVerdict): Pro
       await stopLoop(ctx, job, result);
       return postpone(ctx, job, `${result.kind}: ${result.reason}`);
     }
-    if (result.kind === 'failed') return setProgress(ctx.db, { ...base, state: 'failed', reason: result.reason });
+    if (result.kind === 'failed') return ctx.store.setProgress({ ...base, state: 'failed', reason: result.reason });
     if (result.kind === 'settled') {
       // Another job (a duplicate event, another worker) settled this email first.
       const state = result.state === 'failed' ? 'failed' : 'done';
-      return setProgress(ctx.db, { ...base, state, reason: `already ${result.state} (${verdict.email.id})` });
+      return ctx.store.setProgress({ ...base, state, reason: `already ${result.state} (${verdict.email.id})` });
     }
-    return setProgress(ctx.db, { ...base, state: 'done', reason: 'sent' });
+    return ctx.store.setProgress({ ...base, state: 'done', reason: 'sent' });
   }
   if (verdict.kind === 'skipped') {
     ctx.log({ decision: 'skipped', loop: d.loop, step: d.step, key: base.key, reason: verdict.reason });
-    return setProgress(ctx.db, { ...base, state: 'skipped', reason: verdict.reason });
+    return ctx.store.setProgress({ ...base, state: 'skipped', reason: verdict.reason });
   }
   const loop = ctx.config.loops.find((l) => l.id === d.loop)!;
   const timeout = loop.steps[d.step - 1]?.condition?.timeout;
@@ -141,11 +141,11 @@ async function decideEvent(ctx: WorkContext, job: Job, verdict: KeyVerdict): Pro
       ? `condition not met within ${timeout} (by ${deadline.toISOString()})`
       : 'condition not met, and it has no timeout to wait for (condition.timeout)';
     ctx.log({ decision: 'expired', loop: d.loop, step: d.step, key: base.key, reason });
-    return setProgress(ctx.db, { ...base, state: 'expired', reason, deadline });
+    return ctx.store.setProgress({ ...base, state: 'expired', reason, deadline });
   }
   const nextCheckAt = nextCheck(ctx.at, d.checks, deadline);
   ctx.log({ decision: 'waiting', loop: d.loop, step: d.step, key: base.key, reason: 'condition not met yet', nextCheckAt: nextCheckAt.toISOString() });
-  await setProgress(ctx.db, { ...base, state: 'waiting', reason: 'waiting: condition not met', deadline, checks: d.checks + 1, nextCheckAt });
+  await ctx.store.setProgress({ ...base, state: 'waiting', reason: 'waiting: condition not met', deadline, checks: d.checks + 1, nextCheckAt });
 }
 
 /**
@@ -162,7 +162,7 @@ async function decideOccurrence(ctx: WorkContext, job: Job): Promise<void> {
   const tally = { queued: 0, failed: 0, chunks: 0 };
   const cap = ctx.config.loops.find((l) => l.id === d.loop)?.maxEmailsPerHour;
   for (let i = 0; i < emails.length; i += CHUNK_SIZE) {
-    const recorded = await recordPlanned({ db: ctx.db, emails: emails.slice(i, i + CHUNK_SIZE), loop: d.loop, step: d.step, batchSize: cap });
+    const recorded = await recordPlanned({ store: ctx.store, emails: emails.slice(i, i + CHUNK_SIZE), loop: d.loop, step: d.step, batchSize: cap });
     for (const { email, reason } of recorded.failed) logSend(ctx, job, email, { kind: 'failed', reason });
     tally.failed += recorded.failed.length;
     if (!recorded.queued.length) continue;
@@ -171,7 +171,7 @@ async function decideOccurrence(ctx: WorkContext, job: Job): Promise<void> {
     tally.chunks++;
   }
   const reason = `${emails.length} recipient(s): ${tally.queued} queued in ${tally.chunks} chunk(s), ${tally.failed} failed`;
-  await setProgress(ctx.db, { subject: subjectOf(d), loop: d.loop, step: d.step, state: 'done', reason });
+  await ctx.store.setProgress({ subject: subjectOf(d), loop: d.loop, step: d.step, state: 'done', reason });
 }
 
 /** A chunk of an occurrence's recorded emails, each sent once with its recorded payload, up to 100 per request. */
@@ -180,7 +180,7 @@ async function decideChunk(ctx: WorkContext, job: Job): Promise<void> {
   let retry: string | undefined;
   let stop: Extract<LedgerResult, { kind: 'paused' | 'halt' }> | undefined;
   await sendRecorded({
-    db: ctx.db,
+    store: ctx.store,
     sender: ctx.sender,
     ids: d.emailIds,
     lastAttempt: lastAttempt(job),
@@ -199,7 +199,7 @@ async function decideChunk(ctx: WorkContext, job: Job): Promise<void> {
   // The chunk runs again; the ledger skips what was sent and repeats what may have been.
   if (retry) throw new RetryJob(retry);
   // A chunk is done only when none of its emails is left to send (another worker may still be on one).
-  const left = await unsettled(ctx.db, d.emailIds);
+  const left = await unsettled(ctx.store, d.emailIds);
   if (left) throw new RetryJob(`${left} email(s) of the chunk not settled yet`);
 }
 
@@ -223,7 +223,7 @@ async function settleFailure(ctx: WorkContext, job: Job, error: unknown): Promis
     return;
   }
   ctx.log({ decision: 'failed', loop: d.loop, step: d.step, reason: `gave up after ${job.retryCount + 1} attempts: ${reason}` });
-  await setProgress(ctx.db, {
+  await ctx.store.setProgress({
     subject: subjectOf(d),
     loop: d.loop,
     step: d.step,
@@ -249,7 +249,7 @@ async function settle(ctx: WorkContext, job: Job, decide: () => Promise<void>): 
 async function alreadyDecided(ctx: WorkContext, job: Job): Promise<boolean> {
   const d = job.data;
   if (d.kind === 'chunk') return false;
-  const state = await progressState(ctx.db, subjectOf(d), d.loop, d.step);
+  const state = await ctx.store.progressState(subjectOf(d), d.loop, d.step);
   return state !== undefined && state !== 'waiting';
 }
 

@@ -11,6 +11,7 @@ import { serviceOrSkip } from '../../../../test/helpers/services.js';
 import { batchKey, recordPlanned, sendRecorded } from '../../src/run/ledger-batch.js';
 import type { LedgerEmail, LedgerResult } from '../../src/run/ledger.js';
 import { ensureState, type Sender } from '../../src/run/index.js';
+import { postgresStateStore } from '../../src/run/state-store-postgres.js';
 import { tempPostgresDatabase } from '../plan/helpers.js';
 import { newSender } from './runner-helpers.js';
 
@@ -50,7 +51,7 @@ test('a batch whose answer was lost is repeated as the same request, though the 
   const sender = newSender(double);
 
   const all = emails(150);
-  const recorded = await recordPlanned({ db, emails: all, loop: 'digest', step: 1 });
+  const recorded = await recordPlanned({ store: postgresStateStore(db), emails: all, loop: 'digest', step: 1 });
   assert.equal(recorded.queued.length, 150);
   assert.deepEqual(recorded.failed, []);
 
@@ -69,7 +70,7 @@ test('a batch whose answer was lost is repeated as the same request, though the 
   };
   const first: LedgerResult[] = [];
   await sendRecorded({
-    db,
+    store: postgresStateStore(db),
     sender: losing,
     ids: recorded.queued,
     onResults: (r) => (first.push(...r.map((x) => x.result)), false),
@@ -80,7 +81,7 @@ test('a batch whose answer was lost is repeated as the same request, though the 
   // The retry holds the emails in another order (a chunk cut differently): the lost request is repeated as it was.
   const reordered = [...recorded.queued.slice(50), ...recorded.queued.slice(0, 50)];
   const second: LedgerResult[] = [];
-  await sendRecorded({ db, sender, ids: reordered, onResults: (r) => (second.push(...r.map((x) => x.result)), false) });
+  await sendRecorded({ store: postgresStateStore(db), sender, ids: reordered, onResults: (r) => (second.push(...r.map((x) => x.result)), false) });
   assert.equal(second.length, 100);
   assert.ok(second.every((r) => r.kind === 'sent'));
   const lost = double.requests.filter((r) => r.headers['idempotency-key'] === lostKey);
@@ -98,9 +99,9 @@ test('recording twice keeps the first payload; an email that cannot be sent is f
   if (!db) return;
 
   const [a, b] = emails(2);
-  await recordPlanned({ db, emails: [a!], loop: 'digest', step: 1 });
+  await recordPlanned({ store: postgresStateStore(db), emails: [a!], loop: 'digest', step: 1 });
   const again = await recordPlanned({
-    db,
+    store: postgresStateStore(db),
     emails: [
       { ...a!, html: '<p>changed</p>' },
       { ...b!, subject: '' },

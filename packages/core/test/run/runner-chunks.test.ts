@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { faults } from '../../../../test/helpers/resend-double.js';
 import { ensureState, resumeLoop, runOnce, type Sender } from '../../src/run/index.js';
 import { recordPlanned } from '../../src/run/ledger-batch.js';
+import { postgresStateStore } from '../../src/run/state-store-postgres.js';
 import { CHUNK_SIZE } from '../../src/run/work.js';
 import { activationConfig, digestConfig, FROM, harness, ledger, newSender } from './runner-helpers.js';
 
@@ -170,7 +171,7 @@ test('recorded emails no job holds any more are queued again and sent once; one 
     problems: [],
   }));
   await ensureState(h.client);
-  await recordPlanned({ db: h.client, emails: orphans, loop: 'digest', step: 1 });
+  await recordPlanned({ store: postgresStateStore(h.client), emails: orphans, loop: 'digest', step: 1 });
   await h.client.query(`UPDATE skene.sends SET attempts = 10, last_error = 'socket hang up' WHERE email_id = $1`, [orphans[149]!.id]);
 
   // A run at 09:00:30 fires 09:00 (outside 07:00's window) and, with nothing left to do, sweeps.

@@ -1,0 +1,67 @@
+/**
+ * The state store contract (state-store-contract.ts) for PostgreSQL (a throwaway database per
+ * test) and Redis (a key prefix per test, deleted when it ends), and the two stores' status
+ * counts compared on one sequence of operations.
+ */
+import assert from 'node:assert/strict';
+import { test, type TestContext } from 'node:test';
+import pg from 'pg';
+import { Redis } from 'ioredis';
+import { serviceOrSkip } from '../../../../test/helpers/services.js';
+import type { RunStateStore } from '../../src/run/state-store.js';
+import { postgresStateStore } from '../../src/run/state-store-postgres.js';
+import { redisStateStore } from '../../src/run/state-store-redis.js';
+import { tempPostgresDatabase } from '../plan/helpers.js';
+import { sortedCounts, stateStoreContract, statusScenario } from './state-store-contract.js';
+
+async function openPostgres(t: TestContext): Promise<(() => Promise<RunStateStore>) | undefined> {
+  const server = await serviceOrSkip(t, 'postgres');
+  if (!server) return undefined;
+  const url = await tempPostgresDatabase(t, server, 'skene_state');
+  const clients: pg.Client[] = [];
+  // Registered after the database's drop, so it runs first: connections end before the drop.
+  t.after(() => Promise.all(clients.map((c) => c.end().catch(() => {}))));
+  return async () => {
+    const client = new pg.Client({ connectionString: url });
+    client.on('error', () => {});
+    await client.connect();
+    clients.push(client);
+    return postgresStateStore(client);
+  };
+}
+
+async function openRedis(t: TestContext): Promise<(() => Promise<RunStateStore>) | undefined> {
+  const url = await serviceOrSkip(t, 'redis');
+  if (!url) return undefined;
+  const prefix = `skene-test-state-${process.pid}-${Math.floor(Math.random() * 1e9)}:{state}:`;
+  const clients: Redis[] = [];
+  t.after(async () => {
+    const redis = new Redis(url);
+    const keys = await redis.keys(`${prefix}*`);
+    if (keys.length) await redis.del(...keys);
+    await redis.quit();
+    await Promise.all(clients.map((c) => c.quit().catch(() => {})));
+  });
+  return async () => {
+    const redis = new Redis(url);
+    clients.push(redis);
+    return redisStateStore(redis, prefix);
+  };
+}
+
+stateStoreContract('PostgreSQL', openPostgres);
+stateStoreContract('Redis', openRedis);
+
+test('PostgreSQL and Redis count the same status after the same operations', async (t) => {
+  const [openPg, openRd] = [await openPostgres(t), await openRedis(t)];
+  if (!openPg || !openRd) return;
+  const stores = [await openPg(), await openRd()];
+  const counts = [];
+  for (const store of stores) {
+    await store.ensure();
+    await statusScenario(store);
+    counts.push(sortedCounts(await store.statusCounts()));
+  }
+  assert.deepEqual(counts[1], counts[0]);
+  assert.ok(counts[0]!.sends.length > 0);
+});
