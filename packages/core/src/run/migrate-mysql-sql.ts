@@ -2,8 +2,16 @@
  * The SQL of Skene's change capture on MySQL and MariaDB (migrate-mysql.ts runs it or prints
  * it): the events table, and the trigger that records one operation on one table.
  */
-import { quoteIdent } from '../sql/identifiers.js';
 import type { CaptureOp } from './capture.js';
+
+/**
+ * One MySQL identifier, quoted whole. A dot is a legal character in a quoted name (a key column
+ * `thing.id`, a table `a.b`): quoteIdent would read it as `schema.name` and write another
+ * column's or another table's name. Every name here is one identifier, so none is split.
+ */
+export function quoteName(name: string): string {
+  return `\`${name.replace(/`/g, '``')}\``;
+}
 
 /** Skene's events table, in the database the URL names. */
 export const MYSQL_EVENTS_TABLE = 'skene_events';
@@ -45,7 +53,7 @@ export function triggerFor(target: Target, op: CaptureOp, database: string): Tri
   // restart). DATABASE() inside a trigger is the trigger's own database.
   const body =
     `${insertPrefix(target.schema, database)}id, table_schema, table_name, op, row_key, key_type, occurred_at) ` +
-    `VALUES (UUID(), DATABASE(), ${literal(target.table)}, '${op}', ${row}.${quoteIdent('mysql', target.key)}, ${literal(target.keyType)}, UTC_TIMESTAMP(6))`;
+    `VALUES (UUID(), DATABASE(), ${literal(target.table)}, '${op}', ${row}.${quoteName(target.key)}, ${literal(target.keyType)}, UTC_TIMESTAMP(6))`;
   return { schema: target.schema, name: mysqlTriggerName(target.table, op), table: target.table, op, body };
 }
 
@@ -55,7 +63,7 @@ export function triggerFor(target: Target, op: CaptureOp, database: string): Tri
  * another database's.
  */
 export function insertPrefix(schema: string, database: string): string {
-  return `INSERT INTO ${schema === database ? '' : `${quoteIdent('mysql', database)}.`}${quoteIdent('mysql', MYSQL_EVENTS_TABLE)} (`;
+  return `INSERT INTO ${schema === database ? '' : `${quoteName(database)}.`}${quoteName(MYSQL_EVENTS_TABLE)} (`;
 }
 
 /**
@@ -63,7 +71,7 @@ export function insertPrefix(schema: string, database: string): string {
  * again after deletes and a restart); id: the event's identity, a UUID() the trigger sets.
  */
 export function eventsTableSql(): string {
-  return `CREATE TABLE IF NOT EXISTS ${quoteIdent('mysql', MYSQL_EVENTS_TABLE)} (
+  return `CREATE TABLE IF NOT EXISTS ${quoteName(MYSQL_EVENTS_TABLE)} (
   seq BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
   id CHAR(36) CHARACTER SET ascii NOT NULL,
   table_schema VARCHAR(64) NOT NULL,
@@ -77,7 +85,11 @@ export function eventsTableSql(): string {
 
 /** `name` in `schema`: bare in the URL's database (printed SQL then applies to a database of another name). */
 export function ref(schema: string, name: string, database: string): string {
-  return schema === database ? quoteIdent('mysql', name) : `${quoteIdent('mysql', schema)}.${quoteIdent('mysql', name)}`;
+  return schema === database ? quoteName(name) : `${quoteName(schema)}.${quoteName(name)}`;
+}
+
+export function dropEventsTableSql(): string {
+  return `DROP TABLE IF EXISTS ${quoteName(MYSQL_EVENTS_TABLE)}`;
 }
 
 export function createTriggerSql(t: Trigger, database: string, orReplace = false): string {
@@ -109,7 +121,7 @@ ${statements.map((s) => `${s};\n`).join('\n')}`;
 
 export function printedDown(existing: Trigger[], database: string): string {
   const statements = existing.map((t) => dropTriggerSql(t, database));
-  statements.push(`DROP TABLE IF EXISTS ${quoteIdent('mysql', MYSQL_EVENTS_TABLE)}`);
+  statements.push(dropEventsTableSql());
   return `-- skene migrate --down: removes Skene's change capture (its triggers, then ${MYSQL_EVENTS_TABLE}).\n${statements.map((s) => `${s};\n`).join('')}`;
 }
 

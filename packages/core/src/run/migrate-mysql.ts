@@ -13,13 +13,13 @@
  * nothing there (see docs/run.md).
  */
 import type { Connection } from 'mysql2/promise';
-import { quoteIdent } from '../sql/identifiers.js';
 import { describe, maskUrl, redact } from '../sources/url.js';
 import { watchedTables, type CaptureOp } from './capture.js';
 import type { CaptureConfig } from './capture-postgres.js';
 import type { MigrateResult } from './migrate.js';
 import {
   createTriggerSql,
+  dropEventsTableSql,
   dropTriggerSql,
   eventsTableSql,
   insertPrefix,
@@ -240,7 +240,7 @@ interface InstallPlan {
 async function install(plan: InstallPlan): Promise<void> {
   const { ctx, undo } = plan;
   const db = ctx.database;
-  if (!(await eventsTableExists(ctx))) await undo.apply([eventsTableSql()], [`DROP TABLE IF EXISTS ${quoteIdent('mysql', MYSQL_EVENTS_TABLE)}`]);
+  if (!(await eventsTableExists(ctx))) await undo.apply([eventsTableSql()], [dropEventsTableSql()]);
   for (const target of plan.targets) {
     let changed = false;
     for (const want of plan.wanted.filter((w) => w.schema === target.schema && w.table === target.table)) {
@@ -265,8 +265,8 @@ async function install(plan: InstallPlan): Promise<void> {
 async function remove(options: { ctx: Context; existing: Trigger[]; undo: Undo; changes: string[] }): Promise<void> {
   await dropTriggers({ ...options, triggers: options.existing, why: '' });
   // Last, and not undone: nothing after it can fail, and no trigger is left to write to it.
-  await options.ctx.connection.query(`DROP TABLE IF EXISTS ${quoteIdent('mysql', MYSQL_EVENTS_TABLE)}`);
-  options.undo.applied.push(`DROP TABLE IF EXISTS ${quoteIdent('mysql', MYSQL_EVENTS_TABLE)}`);
+  await options.ctx.connection.query(dropEventsTableSql());
+  options.undo.applied.push(dropEventsTableSql());
 }
 
 async function dropTriggers(options: { ctx: Context; triggers: Trigger[]; undo: Undo; changes: string[]; why: string }): Promise<void> {

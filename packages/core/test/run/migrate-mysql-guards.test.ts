@@ -1,0 +1,48 @@
+/**
+ * `skene migrate` on MariaDB against names and tables that are not what they seem: a key column
+ * or a table whose name holds a dot, a database trigger on Skene's own events table, an
+ * application table already called `skene_events`. Each either works or is refused in one line,
+ * and the application's own writes keep working.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { CapturedEvent } from '../../src/run/capture.js';
+import { openMysqlCapture } from '../../src/run/capture-mysql.js';
+import { migrate } from '../../src/run/index.js';
+import { config, database, installed } from './mysql-helpers.js';
+
+type Cfg = Parameters<typeof openMysqlCapture>[0]['config'];
+
+test('a dot inside a name is part of the name: key column `thing.id`, table `x.y`', async (t) => {
+  const d = await database(t, 'skene_mig_dots');
+  if (!d) return;
+  await d.client.query('CREATE TABLE things (`thing.id` INT PRIMARY KEY, v INT); CREATE TABLE `x.y` (id INT PRIMARY KEY)');
+  // `<db>.x.y`: the table `x.y` of the URL's database (the first dot ends the database's name).
+  const cfg = config(['things', 'insert'], [`${d.db}.x.y`, 'insert']);
+  const result = await migrate({ config: cfg, databaseUrl: d.url });
+  assert.deepEqual(result.changes.sort(), ['things: capturing insert (key thing.id)', 'x.y: capturing insert (key id)']);
+  assert.deepEqual(
+    (await installed(d.client, d.db)).triggers.map((tr) => [tr.name, tr.tbl]),
+    [
+      ['skene_insert_things', 'things'],
+      ['skene_insert_x.y', 'x.y'],
+    ],
+  );
+  // The application's writes work, and the captured key is the row's.
+  await d.client.query('INSERT INTO things VALUES (7, 1); INSERT INTO `x.y` VALUES (3)');
+  const capture = await openMysqlCapture({ url: d.url, config: cfg as Cfg });
+  t.after(() => capture.close());
+  const seen: CapturedEvent[] = [];
+  await capture.drain({ enqueue: async (events) => void seen.push(...events), positions: { get: async () => undefined, set: async () => {} }, at: new Date() });
+  assert.deepEqual(
+    seen.map((e) => [e.table, e.key]),
+    [
+      ['things', 7],
+      [`${d.db}.x.y`, 3],
+    ],
+  );
+  // Printed SQL quotes them whole too.
+  const printed = await migrate({ config: cfg, databaseUrl: d.url, print: true });
+  assert.match(printed.sql, /NEW\.`thing\.id`/);
+  assert.match(printed.sql, /CREATE TRIGGER `skene_insert_x\.y` AFTER INSERT ON `x\.y` /);
+});
