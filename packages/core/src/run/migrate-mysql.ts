@@ -120,6 +120,12 @@ async function resolveTargets(ctx: Context, config: CaptureConfig): Promise<Targ
     const dot = spelling.indexOf('.');
     const schema = dot === -1 ? ctx.database : spelling.slice(0, dot);
     const table = dot === -1 ? spelling : spelling.slice(dot + 1);
+    // Its trigger would insert into the table it fires on, which MySQL refuses (error 1442) —
+    // failing every write to every watched table, since each of their triggers inserts there.
+    if (sameName(ctx, schema, ctx.database) && sameName(ctx, table, MYSQL_EVENTS_TABLE))
+      throw new Refusal(
+        `${spelling} is Skene's own events table, which a database trigger cannot watch (its capture would fail every write to the watched tables): remove that trigger from the config`,
+      );
     const [rows] = await ctx.connection.query(
       'SELECT TABLE_SCHEMA AS s, TABLE_NAME AS n, TABLE_TYPE AS type FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?',
       [schema, table],
@@ -163,6 +169,11 @@ async function resolveTargets(ctx: Context, config: CaptureConfig): Promise<Targ
     byTable.set(id, { schema: row.s, table: row.n, shown, ops: OPS.filter((op) => ops.has(op)), key: key.c, keyType: key.t.toLowerCase() });
   }
   return [...byTable.values()];
+}
+
+/** Whether two names are one to the server: without case when lower_case_table_names is set. */
+function sameName(ctx: Context, a: string, b: string): boolean {
+  return ctx.lowerCaseNames ? a.toLowerCase() === b.toLowerCase() : a === b;
 }
 
 /** The triggers, in any database, that carry Skene's name for their table and write to this database's events. */

@@ -46,3 +46,27 @@ test('a dot inside a name is part of the name: key column `thing.id`, table `x.y
   assert.match(printed.sql, /NEW\.`thing\.id`/);
   assert.match(printed.sql, /CREATE TRIGGER `skene_insert_x\.y` AFTER INSERT ON `x\.y` /);
 });
+
+test("a database trigger on skene_events itself is refused in one line; the application's writes keep working", async (t) => {
+  const d = await database(t, 'skene_mig_self');
+  if (!d) return;
+  await migrate({ config: config(['users', 'insert']), databaseUrl: d.url });
+  const before = await installed(d.client, d.db);
+  for (const spelling of ['skene_events', `${d.db}.skene_events`]) {
+    await assert.rejects(migrate({ config: config(['users', 'insert'], [spelling, 'insert']), databaseUrl: d.url }), (e: Error) => {
+      assert.equal(
+        e.message,
+        `${spelling} is Skene's own events table, which a database trigger cannot watch (its capture would fail every write to the watched tables): remove that trigger from the config — nothing was changed`,
+      );
+      return true;
+    });
+    await assert.rejects(migrate({ config: config([spelling, 'update']), databaseUrl: d.url, print: true }), /is Skene's own events table/);
+  }
+  assert.deepEqual(
+    (await installed(d.client, d.db)).triggers.map((tr) => [tr.name, tr.body]),
+    before.triggers.map((tr) => [tr.name, tr.body]),
+  );
+  await d.client.query("INSERT INTO users (email) VALUES ('a@example.com')");
+  const [rows] = await d.client.query('SELECT COUNT(*) AS n FROM skene_events');
+  assert.equal(Number((rows as { n: number }[])[0]!.n), 1);
+});
