@@ -34,9 +34,10 @@ export const runCommand: Command = {
   --database-url     the database \`skene migrate\` installed capture in: PostgreSQL, MySQL or
                      MariaDB (triggers), TiDB (watermarks), Redis or Upstash (keyspace events, SCAN)
                      default: DATABASE_URL, then database.url in the config
-  --state-url        MySQL, TiDB and Redis sources: the PostgreSQL that keeps the runner's jobs and
-                     ledger, shared by runners on several machines (default: SKENE_STATE_URL, else
-                     the embedded state in .skene/state, for one machine)
+  --state-url        MySQL, TiDB and Redis sources: where the runner keeps its jobs and ledger,
+                     shared by runners on several machines: postgres:// (pg-boss) or redis://,
+                     rediss:// (BullMQ). Default: SKENE_STATE_URL; else a redis:// source's own
+                     Redis; else the embedded state in .skene/state, for one machine
   --once             process everything due, then exit (a cron job, a serverless schedule, tests)
   --at               the clock for conditions and schedules, ISO 8601 (default: now), as \`skene plan --at\`
   --show-recipients  show recipient addresses in the log (default: masked, j***@example.com)
@@ -102,8 +103,8 @@ Exit status: 0 done, 1 it could not run (or the provider refused the key), 2 bad
     const token = config.database?.token ?? io.env.UPSTASH_REDIS_REST_TOKEN ?? io.env.SKENE_DATABASE_TOKEN;
     const sourceBackend = besideState ? await openSourceBackend({ sourceUrl: databaseUrl!, token, stateUrl, cwd: io.cwd, config }) : undefined;
     if (sourceBackend) {
-      io.stderr(`skene run: ${sourceBackend.label}${stateUrl ? '' : ` — one machine; pass --state-url postgres://… to share the work between machines`}\n`);
-      for (const warning of sourceBackend.capture?.warnings ?? []) io.stderr(`skene run: ${warning}\n`);
+      io.stderr(`skene run: ${sourceBackend.label}${sourceBackend.oneMachine ? ' — one machine; pass --state-url to share the work between machines' : ''}\n`);
+      for (const warning of sourceBackend.warnings) io.stderr(`skene run: ${warning}\n`);
     }
     if (embedded) {
       const how = embedded.seeded ? `made and seeded from ${(values.seed ?? []).join(', ')}` : 'reused: delete the folder to start over';

@@ -8,10 +8,12 @@ const FORMATS = ['text', 'json'] as const;
 
 export const statusCommand: Command = {
   name: 'status',
-  usage: `Usage: skene status [--config file] [--database-url url] [--format text|json]
+  usage: `Usage: skene status [--config file] [--database-url url] [--state-url url] [--format text|json]
 
   --config        the config (default: skene.config.ts in the current folder; optional)
-  --database-url  the PostgreSQL the runner works on; default DATABASE_URL, then database.url in the config
+  --database-url  the database the runner works on; default DATABASE_URL, then database.url in the config
+  --state-url     MySQL, TiDB and Redis sources: the state the runners keep, as \`skene run --state-url\`
+                  (default SKENE_STATE_URL; else a redis:// source's own Redis; else .skene/state)
   --format        text (default) or json
 
 What \`skene run\` has done, per loop and step: emails sent and failed (with the last error),
@@ -25,7 +27,8 @@ Exit status: 0 shown, 1 it could not be read, 2 bad usage.`,
     const config = await optionalConfig(values.config, io.cwd);
     const databaseUrl = values['database-url'] ?? (io.env.DATABASE_URL || undefined) ?? config?.database?.url;
     if (!databaseUrl) throw new Error('no database URL: pass --database-url, set DATABASE_URL or database.url in the config');
-    const status = await runStatus({ databaseUrl, config });
+    const stateUrl = values['state-url'] ?? (io.env.SKENE_STATE_URL || undefined);
+    const status = await runStatus({ databaseUrl, stateUrl, cwd: io.cwd, config });
     io.stdout(format === 'json' ? `${JSON.stringify(status, null, 2)}\n` : renderStatus(status));
     return EXIT.ok;
   },
@@ -64,6 +67,7 @@ function parse(args: string[]) {
     options: {
       config: { type: 'string' },
       'database-url': { type: 'string' },
+      'state-url': { type: 'string' },
       format: { type: 'string' },
     },
   });

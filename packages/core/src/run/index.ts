@@ -18,3 +18,5 @@ export type { Capture, CapturedEvent, PositionStore } from './capture.js';
 export { openMysqlCapture } from './capture-mysql.js';
 export { openWatermarkCapture, describeWatermarks, isTidb } from './capture-watermark.js';
 export { openRedisCapture, migrateRedis } from './capture-redis.js';
+export { openRedisState, type RedisState } from './backend-redis.js';
+export type { RunStateStore } from './state-store.js';

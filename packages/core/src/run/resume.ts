@@ -5,6 +5,7 @@
  * from it, or the sends that paused the loop would pause it again at once.
  */
 import type { LoadedConfig } from '../plan/load-config.js';
+import { capturesBesideState, openState } from './backend-source.js';
 import { withPgClient } from './pg-client.js';
 import type { RunStateStore } from './state-store.js';
 import { postgresStateStore } from './state-store-postgres.js';
@@ -31,9 +32,23 @@ export async function resumeLoopIn(store: RunStateStore, config: Pick<LoadedConf
   return was ? { loop, was: { reason: was.reason, since: was.since.toISOString() } } : { loop };
 }
 
-/** `resumeLoopIn` on the database a URL names (password never shown). */
-export async function resumeLoop(options: { databaseUrl: string; config: Pick<LoadedConfig, 'loops'>; loop: string }): Promise<ResumeResult> {
+/** `resumeLoopIn` on the database a URL names (password never shown), or a MySQL, TiDB or Redis source's state (see runStatus). */
+export async function resumeLoop(options: {
+  databaseUrl: string;
+  stateUrl?: string;
+  cwd?: string;
+  config: Pick<LoadedConfig, 'loops'>;
+  loop: string;
+}): Promise<ResumeResult> {
   assertLoop(options.config, options.loop);
+  if (capturesBesideState(options.databaseUrl)) {
+    const state = await openState({ sourceUrl: options.databaseUrl, stateUrl: options.stateUrl, cwd: options.cwd ?? process.cwd() });
+    try {
+      return await resumeLoopIn(state.store, options.config, options.loop);
+    } finally {
+      await state.close();
+    }
+  }
   return withPgClient({ url: options.databaseUrl, name: 'skene resume', doing: 'resume', keep: (error) => error instanceof UnknownLoopError }, (db) =>
     resumeLoopIn(postgresStateStore(db), options.config, options.loop),
   );

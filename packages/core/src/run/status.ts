@@ -6,6 +6,7 @@
  */
 import type { LoadedConfig } from '../plan/load-config.js';
 import { cronOccurrences } from '../plan/clock.js';
+import { capturesBesideState, openState } from './backend-source.js';
 import { withPgClient } from './pg-client.js';
 import type { RunStateStore } from './state-store.js';
 import { postgresStateStore } from './state-store-postgres.js';
@@ -93,8 +94,25 @@ export async function readStatus(options: { store: RunStateStore; config?: Pick<
   return { database: options.label, started: true, loops: [...loops.values()] };
 }
 
-/** `readStatus` on the database a URL names (password never shown). */
-export async function runStatus(options: { databaseUrl: string; config?: Pick<LoadedConfig, 'loops'>; now?: Date }): Promise<RunStatus> {
+/**
+ * `readStatus` on the database a URL names (password never shown); for a MySQL, TiDB or Redis
+ * source, on the state its runners keep (`stateUrl`, the source's own Redis, or `.skene/state` under `cwd`).
+ */
+export async function runStatus(options: {
+  databaseUrl: string;
+  stateUrl?: string;
+  cwd?: string;
+  config?: Pick<LoadedConfig, 'loops'>;
+  now?: Date;
+}): Promise<RunStatus> {
+  if (capturesBesideState(options.databaseUrl)) {
+    const state = await openState({ sourceUrl: options.databaseUrl, stateUrl: options.stateUrl, cwd: options.cwd ?? process.cwd() });
+    try {
+      return await readStatus({ store: state.store, config: options.config, label: state.label, now: options.now });
+    } finally {
+      await state.close();
+    }
+  }
   return withPgClient({ url: options.databaseUrl, name: 'skene status', doing: "read the runner's state" }, (db, label) =>
     readStatus({ store: postgresStateStore(db), config: options.config, label, now: options.now }),
   );
