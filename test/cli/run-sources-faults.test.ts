@@ -53,7 +53,7 @@ async function fixture(t: TestContext, options: { source: SourceName; state: Sta
   const setup = await openSourceFor(t, options.source);
   if (!setup) return undefined;
   const cwd = writeProject(t, { loops: options.loops ?? [WELCOME], templates: TEMPLATES }, databaseSettings(options.source));
-  const state = await stateFor(t, options.state, cwd);
+  const state = await stateFor(t, options.state, cwd, setup);
   if (!state) return undefined;
   const double = await startResendDouble({ latencyMs: options.latencyMs ?? 0 });
   t.after(() => double.close());
@@ -109,6 +109,7 @@ async function assertExactlyOnce(f: Fixture, count: number): Promise<void> {
 const CASES: { source: SourceName; state: StateName }[] = [
   ...SOURCES.map((source) => ({ source, state: 'postgres' as StateName })),
   { source: 'mariadb-triggers', state: 'embedded' },
+  { source: 'redis-tcp', state: 'redis' },
 ];
 
 for (const { source, state } of CASES) {

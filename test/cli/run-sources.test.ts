@@ -139,8 +139,13 @@ for (const variant of [
   });
 }
 
-for (const source of ['redis-tcp', 'upstash-rest'] as const) {
-  test(`run on ${source}: examples/upstash plan = run, rerun sends nothing, a new key is one email`, async (t) => {
+for (const { source, state: stateName } of [
+  { source: 'redis-tcp', state: 'redis' },
+  { source: 'redis-tcp', state: 'postgres' },
+  { source: 'upstash-rest', state: 'postgres' },
+  { source: 'upstash-rest', state: 'embedded' },
+] as const) {
+  test(`run on ${source}, state ${stateName}: examples/upstash plan = run, rerun sends nothing, a new key is one email`, async (t) => {
     const cwd = mkdtempSync(join(tmpdir(), 'skene-run-redis-'));
     t.after(() => rmSync(cwd, { recursive: true, force: true }));
     cpSync(join(ROOT, 'examples', 'upstash'), cwd, { recursive: true, filter: (src) => !src.includes('node_modules') });
@@ -148,7 +153,7 @@ for (const source of ['redis-tcp', 'upstash-rest'] as const) {
     if (!setup) return;
     const seed = join(cwd, 'seed', 'redis', '001_users.redis');
     for (const command of parseCommandFile(readFileSync(seed, 'utf8'), seed)) await setup.redis!.call(command[0]!, ...command.slice(1));
-    const state = await stateFor(t, 'postgres', cwd);
+    const state = await stateFor(t, stateName, cwd, setup);
     if (!state) return;
     const double = await startResendDouble();
     t.after(() => double.close());
@@ -168,6 +173,12 @@ for (const source of ['redis-tcp', 'upstash-rest'] as const) {
     const next = await skeneAsync(['run', '--once', ...run.source, ...run.state, '--at', '2026-03-02T09:00:00Z'], { cwd, env });
     assert.equal(next.status, 0, next.stderr);
     assert.deepEqual([...(await delivered(run, before)).keys()], ['activation-welcome/1/7']);
+
+    // `skene status` reads the same state the runs kept.
+    const status = await skeneAsync(['status', ...run.source, ...run.state, '--format', 'json'], { cwd, env });
+    assert.equal(status.status, 0, status.stderr);
+    const step = (JSON.parse(status.stdout) as { loops: { id: string; steps: { sent: number; waiting: number }[] }[] }).loops[0]!.steps[0]!;
+    assert.deepEqual({ sent: step.sent, waiting: step.waiting }, { sent: 4, waiting: 3 });
   });
 }
 

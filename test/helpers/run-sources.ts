@@ -130,7 +130,7 @@ export function openSourceFor(t: TestContext, name: SourceName, extraSql: string
   return name.startsWith('mariadb') ? mariadb(t, name, extraSql) : redis(t, name);
 }
 
-export type StateName = 'postgres' | 'embedded';
+export type StateName = 'postgres' | 'embedded' | 'redis';
 
 export interface StateSetup {
   /** `--state-url …`, or nothing for the embedded state under the project folder. */
@@ -139,8 +139,28 @@ export interface StateSetup {
   ledger(): Promise<Map<string, { state: string; providerId: string | null }>>;
 }
 
-/** The job state: a throwaway PostgreSQL database (pg-boss), or the embedded PGlite in `<cwd>/.skene/state`. */
-export async function stateFor(t: TestContext, name: StateName, cwd: string): Promise<StateSetup | undefined> {
+/**
+ * The job state: a throwaway PostgreSQL database (pg-boss), the embedded PGlite in
+ * `<cwd>/.skene/state`, or — for a Redis source, with no `--state-url` — BullMQ and the ledger on
+ * the source's own Redis (`source.redis`).
+ */
+export async function stateFor(t: TestContext, name: StateName, cwd: string, source?: SourceSetup): Promise<StateSetup | undefined> {
+  if (name === 'redis') {
+    const redis = source?.redis;
+    assert.ok(redis, 'a Redis state needs a Redis source');
+    return {
+      state: [],
+      async ledger() {
+        const rows = new Map<string, { state: string; providerId: string | null }>();
+        const prefix = 'skene:{state}:send:';
+        for (const key of await redis.keys(`${prefix}*`)) {
+          const [state, providerId] = await redis.hmget(key, 'state', 'provider_id');
+          rows.set(key.slice(prefix.length), { state: state!, providerId: providerId ?? null });
+        }
+        return rows;
+      },
+    };
+  }
   const sql = 'SELECT email_id, state, provider_id FROM skene.sends';
   type SendRow = { email_id: string; state: string; provider_id: string | null };
   const toMap = (rows: SendRow[]) => new Map(rows.map((r) => [r.email_id, { state: r.state, providerId: r.provider_id }]));
