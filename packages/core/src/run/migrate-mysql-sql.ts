@@ -66,6 +66,18 @@ export function insertPrefix(schema: string, database: string): string {
   return `INSERT INTO ${schema === database ? '' : `${quoteName(database)}.`}${quoteName(MYSQL_EVENTS_TABLE)} (`;
 }
 
+/** The columns eventsTableSql creates, in order, with their information_schema DATA_TYPE. */
+export const EVENTS_TABLE_COLUMNS = [
+  'seq bigint',
+  'id char',
+  'table_schema varchar',
+  'table_name varchar',
+  'op enum',
+  'row_key text',
+  'key_type varchar',
+  'occurred_at datetime',
+] as const;
+
 /**
  * seq: the order runners claim events in (never an event's identity: InnoDB may hand a value out
  * again after deletes and a restart); id: the event's identity, a UUID() the trigger sets.
@@ -119,10 +131,12 @@ ${tables}
 ${statements.map((s) => `${s};\n`).join('\n')}`;
 }
 
-export function printedDown(existing: Trigger[], database: string): string {
-  const statements = existing.map((t) => dropTriggerSql(t, database));
-  statements.push(dropEventsTableSql());
-  return `-- skene migrate --down: removes Skene's change capture (its triggers, then ${MYSQL_EVENTS_TABLE}).\n${statements.map((s) => `${s};\n`).join('')}`;
+/** `keptTable`: why the database's `skene_events` is not dropped (a table of that name that is not Skene's). */
+export function printedDown(options: { existing: Trigger[]; database: string; keptTable?: string }): string {
+  const statements = options.existing.map((t) => dropTriggerSql(t, options.database));
+  if (!options.keptTable) statements.push(dropEventsTableSql());
+  const kept = options.keptTable ? `-- ${options.keptTable}\n` : '';
+  return `-- skene migrate --down: removes Skene's change capture (its triggers, then ${MYSQL_EVENTS_TABLE}).\n${kept}${statements.map((s) => `${s};\n`).join('')}`;
 }
 
 /** Two deploys migrating at once take turns (a lock of the server's, released when the connection ends). */

@@ -21,6 +21,7 @@ import {
   createTriggerSql,
   dropEventsTableSql,
   dropTriggerSql,
+  EVENTS_TABLE_COLUMNS,
   eventsTableSql,
   insertPrefix,
   MYSQL_EVENTS_TABLE,
@@ -77,25 +78,29 @@ export async function migrateMysql(options: MigrateMysqlOptions): Promise<Migrat
     const [lctn] = await connection.query('SELECT @@lower_case_table_names AS v');
     const ctx: Context = { connection, database, lowerCaseNames: Number((lctn as { v: unknown }[])[0]?.v) !== 0 };
     const plan = async () => {
+      const events = await eventsTableState(ctx);
+      // Not adopted: its triggers' inserts would fail the application's writes, and --down would drop its rows.
+      if (events.foreign && !options.down) throw new Refusal(`${events.foreign}: rename it, or install Skene's capture in another database`);
       const targets = options.down ? [] : await resolveTargets(ctx, options.config);
       const existing = await skeneTriggers(ctx);
       const wanted = targets.flatMap((t) => t.ops.map((op) => triggerFor(t, op, database)));
       if (!options.down) checkNameClashes(await foreignTriggerNames(ctx, wanted), wanted);
-      return { targets, existing, wanted };
+      return { targets, existing, wanted, events };
     };
     if (options.print) {
-      const { targets, existing, wanted } = await plan();
-      const sql = options.down ? printedDown(existing, database) : printedInstall({ targets, wanted, existing, database, label });
+      const { targets, existing, wanted, events } = await plan();
+      const kept = events.foreign && `${events.foreign}: left as it is`;
+      const sql = options.down ? printedDown({ existing, database, keptTable: kept }) : printedInstall({ targets, wanted, existing, database, label });
       return { sql, applied: false, target: label, kind: 'mysql', changes: [] };
     }
     const undo = new Undo(connection);
     const changes: string[] = [];
     // Checked and applied under the lock: a deploy migrating at the same time cannot change the triggers in between.
     const tables = await withMigrationLock(connection, database, async () => {
-      const { targets, existing, wanted } = await plan();
+      const { targets, existing, wanted, events } = await plan();
       try {
-        if (options.down) await remove({ ctx, existing, undo, changes });
-        else await install({ ctx, targets, wanted, existing, undo, changes, replaceInPlace: flavor === 'mariadb' });
+        if (options.down) await remove({ ctx, existing, undo, changes, events });
+        else await install({ ctx, targets, wanted, existing, undo, changes, replaceInPlace: flavor === 'mariadb', createEvents: !events.exists });
       } catch (error) {
         const undone = await undo.run();
         throw new Final(failureLine({ error, label, password, down: options.down, undone }));
@@ -246,12 +251,14 @@ interface InstallPlan {
   changes: string[];
   /** MariaDB's CREATE OR REPLACE TRIGGER swaps a trigger with no moment uncaptured; MySQL drops it first. */
   replaceInPlace: boolean;
+  /** No skene_events yet: created (and dropped again if a later step fails). */
+  createEvents: boolean;
 }
 
 async function install(plan: InstallPlan): Promise<void> {
   const { ctx, undo } = plan;
   const db = ctx.database;
-  if (!(await eventsTableExists(ctx))) await undo.apply([eventsTableSql()], [dropEventsTableSql()]);
+  if (plan.createEvents) await undo.apply([eventsTableSql()], [dropEventsTableSql()]);
   for (const target of plan.targets) {
     let changed = false;
     for (const want of plan.wanted.filter((w) => w.schema === target.schema && w.table === target.table)) {
@@ -273,8 +280,12 @@ async function install(plan: InstallPlan): Promise<void> {
   await dropTriggers({ ctx, triggers: stale, undo, changes: plan.changes, why: ' (no database trigger in the config names it)' });
 }
 
-async function remove(options: { ctx: Context; existing: Trigger[]; undo: Undo; changes: string[] }): Promise<void> {
+async function remove(options: { ctx: Context; existing: Trigger[]; undo: Undo; changes: string[]; events: EventsTableState }): Promise<void> {
   await dropTriggers({ ...options, triggers: options.existing, why: '' });
+  if (options.events.foreign) {
+    options.changes.push(`${options.events.foreign}: left as it is`);
+    return;
+  }
   // Last, and not undone: nothing after it can fail, and no trigger is left to write to it.
   await options.ctx.connection.query(dropEventsTableSql());
   options.undo.applied.push(dropEventsTableSql());
@@ -291,12 +302,32 @@ async function dropTriggers(options: { ctx: Context; triggers: Trigger[]; undo: 
   }
 }
 
-async function eventsTableExists(ctx: Context): Promise<boolean> {
-  const [rows] = await ctx.connection.query('SELECT 1 AS x FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?', [
-    ctx.database,
-    MYSQL_EVENTS_TABLE,
-  ]);
-  return (rows as unknown[]).length > 0;
+interface EventsTableState {
+  exists: boolean;
+  /** Set when a table (or view) of that name is there and is not Skene's: why, in words. */
+  foreign?: string;
+}
+
+/**
+ * Whether this database has `skene_events`, and whether it is Skene's: a base table with exactly
+ * the columns eventsTableSql creates. An application's own table of that name is never adopted.
+ */
+async function eventsTableState(ctx: Context): Promise<EventsTableState> {
+  const where = 'WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?';
+  const args = [ctx.database, MYSQL_EVENTS_TABLE];
+  const [tables] = await ctx.connection.query(`SELECT TABLE_NAME AS n, TABLE_TYPE AS type FROM information_schema.TABLES ${where}`, args);
+  // information_schema compares names without case; the server does only with lower_case_table_names.
+  const table = (tables as { n: string; type: string }[]).find((r) => sameName(ctx, r.n, MYSQL_EVENTS_TABLE));
+  if (!table) return { exists: false };
+  const [columns] = await ctx.connection.query(
+    `SELECT TABLE_NAME AS n, COLUMN_NAME AS c, DATA_TYPE AS t FROM information_schema.COLUMNS ${where} ORDER BY ORDINAL_POSITION`,
+    args,
+  );
+  const shape = (columns as { n: string; c: string; t: string }[]).filter((r) => r.n === table.n).map((r) => `${r.c} ${r.t.toLowerCase()}`);
+  const isSkenes = table.type === 'BASE TABLE' && shape.join(', ') === EVENTS_TABLE_COLUMNS.join(', ');
+  if (isSkenes) return { exists: true };
+  const what = table.type === 'BASE TABLE' ? 'a table' : `a ${table.type.toLowerCase()}`;
+  return { exists: true, foreign: `${ctx.database}.${table.n} is ${what} that is not Skene's events table (columns: ${shape.join(', ') || 'none'})` };
 }
 
 async function withMigrationLock<T>(connection: Connection, database: string, fn: () => Promise<T>): Promise<T> {

@@ -70,3 +70,32 @@ test("a database trigger on skene_events itself is refused in one line; the appl
   const [rows] = await d.client.query('SELECT COUNT(*) AS n FROM skene_events');
   assert.equal(Number((rows as { n: number }[])[0]!.n), 1);
 });
+
+test('an application table named skene_events is neither adopted nor dropped: refused in one line, --down leaves it', async (t) => {
+  const d = await database(t, 'skene_mig_theirs');
+  if (!d) return;
+  await d.client.query("CREATE TABLE skene_events (event_id INT PRIMARY KEY, payload TEXT); INSERT INTO skene_events VALUES (1, 'their data')");
+  const line = `${d.db}.skene_events is a table that is not Skene's events table (columns: event_id int, payload text)`;
+  for (const print of [false, true])
+    await assert.rejects(migrate({ config: config(['users', 'insert']), databaseUrl: d.url, print }), (e: Error) => {
+      assert.equal(e.message, `${line}: rename it, or install Skene's capture in another database — nothing was changed`);
+      return true;
+    });
+  assert.deepEqual((await installed(d.client, d.db)).triggers, []);
+  await d.client.query("INSERT INTO users (email) VALUES ('a@example.com')");
+
+  const printed = await migrate({ config: config(), databaseUrl: d.url, down: true, print: true });
+  assert.doesNotMatch(printed.sql, /DROP TABLE/);
+  assert.match(printed.sql, /^-- .*skene_events is a table that is not Skene's events table .*: left as it is$/m);
+  const down = await migrate({ config: config(), databaseUrl: d.url, down: true });
+  assert.deepEqual(down.changes, [`${line}: left as it is`]);
+  const [rows] = await d.client.query('SELECT event_id, payload FROM skene_events');
+  assert.deepEqual(rows, [{ event_id: 1, payload: 'their data' }]);
+
+  // Skene's own table, even empty of rows, is still recognised, and --down drops it.
+  await d.client.query('DROP TABLE skene_events');
+  await migrate({ config: config(['users', 'insert']), databaseUrl: d.url });
+  assert.deepEqual((await migrate({ config: config(['users', 'insert']), databaseUrl: d.url })).changes, ['users: unchanged']);
+  await migrate({ config: config(), databaseUrl: d.url, down: true });
+  assert.deepEqual(await installed(d.client, d.db), { triggers: [], events: false });
+});
