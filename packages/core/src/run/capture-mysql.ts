@@ -10,6 +10,7 @@
  */
 import type { Connection } from 'mysql2/promise';
 import type { LoadedConfig } from '../plan/load-config.js';
+import { describe, redact } from '../sources/url.js';
 import { watchedTables, wakeableWait, type Capture, type CapturedEvent, type CaptureOp, type DrainContext } from './capture.js';
 import { MYSQL_EVENTS_TABLE } from './migrate-mysql-sql.js';
 import { connectionLost, connectMysql, type MysqlTarget } from './mysql-connection.js';
@@ -44,9 +45,12 @@ export async function openMysqlCapture(options: MysqlCaptureOptions): Promise<Ca
   const pollMs = options.pollMs ?? 1000;
   const pageSize = Math.max(1, Math.floor(options.pageSize ?? 500));
   const first = await open(options);
-  const { label, database } = first;
+  const { label, database, password } = first;
   let current: MysqlTarget | undefined = first;
-  const spellings = await configSpellings(first.connection, { config: options.config, database });
+  const spellings = await configSpellings(first.connection, { config: options.config, database }).catch(async (error: unknown) => {
+    await first.connection.end().catch(() => {});
+    throw error;
+  });
   const waiter = wakeableWait();
   const missing = () => new Error(`no change capture in ${label}: run \`skene migrate\` first`);
 
@@ -58,17 +62,25 @@ export async function openMysqlCapture(options: MysqlCaptureOptions): Promise<Ca
 
   const drainPage = async (ctx: DrainContext): Promise<{ rows: number; events: number }> => {
     const conn = await connection();
+    // What the driver was asked to do when it failed: its own message names neither that nor the server.
+    let doing = `start a transaction in ${label}`;
+    let enqueueing = false;
     try {
       await conn.query('START TRANSACTION');
+      doing = `claim events from ${MYSQL_EVENTS_TABLE} in ${label}`;
       const [result] = await conn.query(
         `SELECT seq, id, table_schema, table_name, op, row_key, key_type, occurred_at FROM \`${MYSQL_EVENTS_TABLE}\`
          ORDER BY seq LIMIT ${pageSize} FOR UPDATE SKIP LOCKED`,
       );
       const rows = result as EventRow[];
       const events = rows.flatMap((row) => toEvents(row, spellings));
+      enqueueing = true;
       if (events.length) await ctx.enqueue(events);
+      enqueueing = false;
+      doing = `delete ${handedOver(rows.length)} from ${MYSQL_EVENTS_TABLE} in ${label}`;
       // Rows of tables no database trigger names any more start nothing: consumed all the same.
       if (rows.length) await conn.query(deleteRows(rows));
+      doing = `commit the deletion of ${handedOver(rows.length)} in ${label}`;
       await conn.query('COMMIT');
       return { rows: rows.length, events: events.length };
     } catch (error) {
@@ -77,8 +89,10 @@ export async function openMysqlCapture(options: MysqlCaptureOptions): Promise<Ca
         await current?.connection.end().catch(() => {});
         current = undefined;
       }
+      // The jobs' own store failed: its message is the runner's to tell.
+      if (enqueueing) throw error;
       if ((error as { errno?: number }).errno === NO_SUCH_TABLE) throw missing();
-      throw error;
+      throw new Error(`cannot ${doing}: ${redact(describe(error), [password])}`, { cause: error });
     }
   };
 
@@ -111,10 +125,14 @@ export async function openMysqlCapture(options: MysqlCaptureOptions): Promise<Ca
     } catch (error) {
       await target.connection.end().catch(() => {});
       if ((error as { errno?: number }).errno === NO_SUCH_TABLE) throw new Error(`no change capture in ${target.label}: run \`skene migrate\` first`);
-      throw error;
+      throw new Error(`cannot open change capture in ${target.label}: ${redact(describe(error), [target.password])}`, { cause: error });
     }
     return target;
   }
+}
+
+function handedOver(rows: number): string {
+  return `${rows} handed-over ${rows === 1 ? 'row' : 'rows'}`;
 }
 
 /** The config's spellings of the table a row records (its database and name, as the server has them). */

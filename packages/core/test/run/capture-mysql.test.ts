@@ -208,3 +208,40 @@ test('no skene_events: one line naming the fix, no password; waitForChange polls
   await admin.query('DROP TABLE skene_events');
   await assert.rejects(drainAll(capture), new RegExp(`^Error: no change capture in .*: run \`skene migrate\` first$`));
 });
+
+test('a driver error says what was being done and where (no password), consumes nothing; a failed open closes its connection', async (t) => {
+  const d = await database(t, 'skene_cap_errors');
+  if (!d) return;
+  const cfg = config(['users', 'insert']);
+  await migrate({ config: cfg, databaseUrl: d.url });
+  const user = `skene_c${process.pid}`;
+  await d.client.query(`CREATE USER '${user}'@'%' IDENTIFIED BY 'hunter2-pw'`);
+  t.after(() => d.client.query(`DROP USER IF EXISTS '${user}'@'%'`).catch(() => {}));
+  // SELECT but no DELETE: the page is claimed, its deletion refused.
+  await d.client.query(`GRANT SELECT ON \`${d.db}\`.* TO '${user}'@'%'`);
+  const url = d.url.replace('root@', `${user}:hunter2-pw@`);
+  const capture = await openMysqlCapture({ url, config: cfg as Cfg });
+  t.after(() => capture.close());
+  await d.client.query('INSERT INTO users (id) VALUES (1)');
+  await assert.rejects(drainAll(capture), (e: Error) => {
+    const where = `mysql://${user}:\\*\\*\\*@127\\.0\\.0\\.1:3306/${d.db}`;
+    assert.match(e.message, new RegExp(`^cannot delete 1 handed-over row from skene_events in ${where}: .*DELETE command denied`));
+    assert.doesNotMatch(e.message, /hunter2-pw|\n/);
+    return true;
+  });
+  const [left] = await d.client.query('SELECT COUNT(*) AS n FROM skene_events');
+  assert.equal(Number((left as { n: number }[])[0]!.n), 1, 'rolled back: the event is still there');
+
+  // A config that cannot be read fails the open after connecting: that connection is closed.
+  const sessions = async () => {
+    const [rows] = await d.client.query('SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE USER = ?', [user]);
+    return Number((rows as { n: number }[])[0]!.n);
+  };
+  await assert.rejects(openMysqlCapture({ url, config: { loops: [{ id: 'l', steps: [{}] }] } as never }));
+  let open = await sessions();
+  for (let i = 0; i < 30 && open > 1; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    open = await sessions();
+  }
+  assert.equal(open, 1, 'only the running capture’s connection is open');
+});
