@@ -28,6 +28,7 @@ import {
   mysqlTriggerName,
   printedDown,
   printedInstall,
+  ref,
   triggerFor,
   type Target,
   type Trigger,
@@ -267,7 +268,8 @@ async function install(plan: InstallPlan): Promise<void> {
       changed = true;
       const drop = dropTriggerSql(want, db);
       if (!old) await undo.apply([createTriggerSql(want, db)], [drop]);
-      else await undo.apply(plan.replaceInPlace ? [createTriggerSql(want, db, true)] : [drop, createTriggerSql(want, db)], [drop, createTriggerSql(old, db)]);
+      else if (plan.replaceInPlace) await undo.apply([createTriggerSql(want, db, true)], [drop, createTriggerSql(old, db)]);
+      else await withWriteLock({ ctx, target, undo }, () => undo.apply([drop, createTriggerSql(want, db)], [drop, createTriggerSql(old, db)]));
     }
     // Skene's triggers for operations on this table the config no longer asks for.
     for (const old of plan.existing.filter((e) => e.schema === target.schema && e.table === target.table && !target.ops.includes(e.op))) {
@@ -278,6 +280,31 @@ async function install(plan: InstallPlan): Promise<void> {
   }
   const stale = plan.existing.filter((e) => !plan.targets.some((t) => t.schema === e.schema && t.table === e.table));
   await dropTriggers({ ctx, triggers: stale, undo, changes: plan.changes, why: ' (no database trigger in the config names it)' });
+}
+
+/**
+ * MySQL 8 has no CREATE OR REPLACE TRIGGER: between its DROP TRIGGER and CREATE TRIGGER a write
+ * to the table would fire no trigger and its change would never be captured. Holding the table's
+ * WRITE lock across the pair makes those writes wait until the new trigger is in place (they are
+ * then captured by it). Under LOCK TABLES, MySQL runs DDL on a trigger of a table locked for WRITE
+ * (the trigger's own table, skene_events, is locked with it, so runners' drains wait too — a
+ * moment). It needs the LOCK TABLES privilege and SELECT on the table (docs/run.md).
+ * NOT TESTED HERE: the test servers are MariaDB, which replaces a trigger in place
+ * (replaceInPlace) and never comes this way; this path runs only against MySQL 8.
+ * A failure under the lock is undone after UNLOCK TABLES, by the caller's Undo.
+ */
+async function withWriteLock(options: { ctx: Context; target: Target; undo: Undo }, fn: () => Promise<void>): Promise<void> {
+  const { connection, database } = options.ctx;
+  const lock = `LOCK TABLES ${ref(options.target.schema, options.target.table, database)} WRITE`;
+  await connection.query(lock);
+  options.undo.applied.push(lock);
+  try {
+    await fn();
+  } finally {
+    // Fails only with the connection lost, and then fn's own error is the one to tell.
+    await connection.query('UNLOCK TABLES').catch(() => {});
+    options.undo.applied.push('UNLOCK TABLES');
+  }
 }
 
 async function remove(options: { ctx: Context; existing: Trigger[]; undo: Undo; changes: string[]; events: EventsTableState }): Promise<void> {
