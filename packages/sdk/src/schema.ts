@@ -163,6 +163,11 @@ export const captureColumnsSchema = z
       .describe(
         'The TIMESTAMP/DATETIME column every update sets (`ON UPDATE CURRENT_TIMESTAMP(6)`): an update that leaves it unchanged is not seen. Default `updated_at`.',
       ),
+    overlap: duration
+      .optional()
+      .describe(
+        "How far behind its watermark each poll reads the table again, for transactions that commit late: a row committed longer than this after the time it carries is never seen. Default `65m` (TiDB's longest transaction, max-txn-ttl, is 60 min by default); each poll re-reads this window's rows, so a smaller one costs less if your transactions are short.",
+      ),
   })
   .describe("The columns that show a table's inserts and updates to Skene's TiDB watermark capture.");
 

@@ -11,6 +11,8 @@ import type { CaptureConfig } from './capture-postgres.js';
 import type { Row } from '../sources/types.js';
 import { quoteIdent } from '../sql/identifiers.js';
 import { watchedTables } from './capture.js';
+import { parseDuration } from '../plan/clock.js';
+import { datetimeZoneWarnings, refuseCoarseTime, refuseUnorderedKey } from './watermark-checks.js';
 
 export const DEFAULT_CREATED_COLUMN = 'created_at';
 export const DEFAULT_UPDATED_COLUMN = 'updated_at';
@@ -24,13 +26,27 @@ export interface WatermarkCursor {
   column: string;
   /** `time`: a TIMESTAMP/DATETIME; `sequence`: an increasing integer (an AUTO_INCREMENT key). */
   kind: 'time' | 'sequence';
+  /** A DATETIME (no time zone: read as UTC, see watermark-checks.ts), not a TIMESTAMP. */
+  datetime: boolean;
 }
 
 export interface WatermarkTable {
   /** As the config's database trigger writes it. */
   table: string;
+  /**
+   * `schema.table` as the catalog spells it: event ids and positions use it, so writing the
+   * trigger's table as `users` or `app.users` is the same table and the same events.
+   */
+  resolved: string;
+  /** How far behind a time watermark each drain reads again (`overlap`, default DEFAULT_OVERLAP). */
+  overlapMicros: number;
   /** The primary key column, as the catalog spells it. */
   key: string;
+  /**
+   * `time`: a TIMESTAMP/DATETIME key, read as ISO text with microseconds whatever the runner's zone;
+   * `integer`: compared as an exact number (it may pass 2^53); `other`: as it is.
+   */
+  keyKind: 'time' | 'integer' | 'other';
   cursors: WatermarkCursor[];
   /**
    * The creation column when it is a time: an update read where the update column still equals it
@@ -43,14 +59,28 @@ export interface WatermarkTable {
 export const TIDB_DELETE_MESSAGE =
   "TiDB has no triggers: Skene captures TiDB changes by watermark, which cannot see deletes. Mark rows deleted instead — a `deleted_at` column set by the delete, watched with event: 'update' and a condition on `deleted_at IS NOT NULL` — or stream deletes with TiCDC.";
 
+/**
+ * How far behind a time watermark every drain reads again, unless `database.capture.<table>.overlap`
+ * says otherwise: a transaction commits rows dated when its statement ran, and TiDB lets one run
+ * for up to an hour (max-txn-ttl, default 60 min); 5 more minutes for the TiDB servers' clocks.
+ */
+export const DEFAULT_OVERLAP = '65m';
+/** DEFAULT_OVERLAP in microseconds. */
+export const OVERLAP_MICROS = 65 * 60 * 1_000_000;
+
 const TIME_TYPES = new Set(['timestamp', 'datetime']);
 const INTEGER_TYPES = new Set(['tinyint', 'smallint', 'mediumint', 'int', 'integer', 'bigint']);
 
 /** Opens a connection reading in UTC, with errors that never carry the password. */
 export async function connectWatermark(url: string): Promise<mysql.Connection> {
   const { connection } = await connectMysql(url);
-  // TIMESTAMP columns are read and compared in UTC, as `at` is.
-  await connection.query("SET SESSION time_zone = '+00:00'");
+  try {
+    // TIMESTAMP columns are read and compared in UTC, as `at` is.
+    await connection.query("SET SESSION time_zone = '+00:00'");
+  } catch (error) {
+    await connection.end().catch(() => {});
+    throw error;
+  }
   return connection;
 }
 
@@ -65,9 +95,19 @@ export function quotedTable(table: string): string {
   return quoteIdent('mysql', table);
 }
 
+/** A column of a watched table, as the catalog describes it. */
+interface CatalogColumn {
+  name: string;
+  type: string;
+  /** Fractional-second digits of a TIMESTAMP/DATETIME (0–6). */
+  precision: number;
+  autoIncrement: boolean;
+}
+
 /**
  * Every table a database trigger names, with the columns its watched operations are read by.
- * Throws one line naming the table, the column and `database.capture` when a column is missing.
+ * Throws one line naming the table, the column and `database.capture` when a column is missing,
+ * or cannot give each change its own event id (see watermark-checks.ts).
  */
 export async function watermarkTables(connection: mysql.Connection, config: WatermarkConfig): Promise<WatermarkTable[]> {
   const tables: WatermarkTable[] = [];
@@ -76,11 +116,25 @@ export async function watermarkTables(connection: mysql.Connection, config: Wate
     if (ops.has('delete')) throw new Error(`${table}: a database trigger watches deletes. ${TIDB_DELETE_MESSAGE}`);
     const [schema, name] = splitTable(table);
     const [columnRows] = await connection.query(
-      'SELECT COLUMN_NAME AS name, DATA_TYPE AS type FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION',
+      'SELECT COLUMN_NAME AS name, DATA_TYPE AS type, DATETIME_PRECISION AS prec, EXTRA AS extra, TABLE_SCHEMA AS db, TABLE_NAME AS tbl FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION',
       [schema ?? null, name],
     );
-    const columns = new Map((columnRows as Row[]).map((r) => [String(r.name).toLowerCase(), { name: String(r.name), type: String(r.type).toLowerCase() }]));
+    const columns = new Map<string, CatalogColumn>(
+      (columnRows as Row[]).map((r) => [
+        String(r.name).toLowerCase(),
+        {
+          name: String(r.name),
+          type: String(r.type).toLowerCase(),
+          precision: Number(r.prec ?? 0),
+          autoIncrement: String(r.extra ?? '')
+            .toLowerCase()
+            .includes('auto_increment'),
+        },
+      ]),
+    );
     if (!columns.size) throw new Error(`${table}: no such table in the database, which a database trigger watches`);
+    const first = (columnRows as Row[])[0]!;
+    const resolved = `${String(first.db)}.${String(first.tbl)}`;
     const [keyRows] = await connection.query(
       "SELECT COLUMN_NAME AS name FROM information_schema.KEY_COLUMN_USAGE WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ? AND CONSTRAINT_NAME = 'PRIMARY' ORDER BY ORDINAL_POSITION",
       [schema ?? null, name],
@@ -90,8 +144,11 @@ export async function watermarkTables(connection: mysql.Connection, config: Wate
       throw new Error(
         `${table}: ${keys.length ? 'a primary key of several columns' : 'no primary key'}: Skene keys each captured change by one primary key column`,
       );
+    const key = columns.get(keys[0]!.toLowerCase())!;
     const wanted = config.database?.capture?.[table] ?? {};
-    const column = (op: 'insert' | 'update') => {
+    const cursors: WatermarkCursor[] = [];
+    for (const op of ['insert', 'update'] as const) {
+      if (!ops.has(op)) continue;
       const option = op === 'insert' ? 'createdAt' : 'updatedAt';
       const written = wanted[option] ?? (op === 'insert' ? DEFAULT_CREATED_COLUMN : DEFAULT_UPDATED_COLUMN);
       const found = columns.get(written.toLowerCase());
@@ -105,16 +162,26 @@ export async function watermarkTables(connection: mysql.Connection, config: Wate
         throw new Error(
           `${table}.${found.name} is ${found.type}: Skene's TiDB capture reads ${op}s by a TIMESTAMP or DATETIME column${op === 'insert' ? ' (or an AUTO_INCREMENT key)' : ''} — name one in database.capture: ${fix}`,
         );
-      return { op, column: found.name, kind } satisfies WatermarkCursor;
-    };
-    const cursors = (['insert', 'update'] as const).filter((op) => ops.has(op)).map(column);
+      if (kind === 'time') refuseCoarseTime({ table, column: found, op });
+      else await refuseUnorderedKey({ connection, table, column: found, isKey: found.name === key.name, fix });
+      cursors.push({ op, column: found.name, kind, datetime: found.type === 'datetime' });
+    }
     const createdWritten = wanted.createdAt ?? DEFAULT_CREATED_COLUMN;
     const created = columns.get(createdWritten.toLowerCase());
+    const createdTime = created && TIME_TYPES.has(created.type) ? created : undefined;
+    // Updates are told from the insert by comparing with it: a coarser creation time never equals the update time.
+    if (createdTime && ops.has('update')) refuseCoarseTime({ table, column: createdTime, op: 'insert' });
+    const overlapMs = wanted.overlap === undefined ? undefined : parseDuration(wanted.overlap);
+    if (wanted.overlap !== undefined && overlapMs === undefined)
+      throw new Error(`${table}: database.capture overlap '${wanted.overlap}' is not a duration such as '65m' or '2h'`);
     tables.push({
       table,
-      key: keys[0]!,
+      resolved,
+      overlapMicros: overlapMs === undefined ? OVERLAP_MICROS : overlapMs * 1000,
+      key: key.name,
+      keyKind: TIME_TYPES.has(key.type) ? 'time' : INTEGER_TYPES.has(key.type) ? 'integer' : 'other',
       cursors,
-      ...(created && TIME_TYPES.has(created.type) ? { createdTime: created.name } : {}),
+      ...(createdTime ? { createdTime: createdTime.name } : {}),
     });
   }
   return tables;
@@ -133,7 +200,10 @@ export function describeTable(table: WatermarkTable): string {
 export async function describeWatermarks(options: { url: string; config: WatermarkConfig }): Promise<string[]> {
   const connection = await connectWatermark(options.url);
   try {
-    return (await watermarkTables(connection, options.config)).map(describeTable);
+    const tables = await watermarkTables(connection, options.config);
+    // A DATETIME on a server that is not in UTC is refused here too, before anything runs.
+    await datetimeZoneWarnings(connection, tables);
+    return tables.map(describeTable);
   } finally {
     await connection.end().catch(() => {});
   }

@@ -28,7 +28,7 @@ function labels(marked: string): string[] {
 test('completion offers flavor and capture, the flavors, and the capture columns', () => {
   assert.deepEqual(labels(config("{ url: 'mysql://x', | }")), ['token', 'allowFunctions', 'flavor', 'capture']);
   assert.deepEqual(labels(config("{ flavor: '|' }")), ['mysql', 'mariadb', 'tidb']);
-  assert.deepEqual(labels(config('{ capture: { users: { | } } }')), ['createdAt', 'updatedAt']);
+  assert.deepEqual(labels(config('{ capture: { users: { | } } }')), ['createdAt', 'updatedAt', 'overlap']);
 });
 
 test('hover shows the descriptions of the new fields', () => {

@@ -4,79 +4,14 @@
  * watermark, a failed enqueue, two runners on one position store, the run's clock, the columns.
  */
 import assert from 'node:assert/strict';
-import { test, type TestContext } from 'node:test';
-import mysql from 'mysql2/promise';
-import { normalizeConfig } from '@skene/sdk';
+import { test } from 'node:test';
+import type mysql from 'mysql2/promise';
 import { serviceOrSkip } from '../../../../test/helpers/services.js';
-import type { CapturedEvent, DrainContext, PositionStore } from '../../src/run/capture.js';
 import { describeWatermarks, isTidb, openWatermarkCapture, OVERLAP_MICROS, tidbFromConfig } from '../../src/run/capture-watermark.js';
 import { isTidbUrl } from '../../src/run/capture-mode.js';
 import { analyze } from '../../src/analysis/analyze.js';
-import { formatMicros, parseMicros, TIDB_DELETE_MESSAGE } from '../../src/run/watermark-tables.js';
-import { tempMysqlDatabase } from '../plan/helpers.js';
-
-const T0 = new Date('2026-03-02T09:00:00.000Z');
-/** T0 + seconds, as a UTC 'YYYY-MM-DD HH:MM:SS.ffffff' (µs added). */
-const ts = (seconds: number, micros = 0) => formatMicros(T0.getTime() * 1000 + seconds * 1_000_000 + micros);
-const at = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
-const µs = (text: string) => parseMicros(text);
-
-type Trigger = [string, 'insert' | 'update' | 'delete'];
-function makeConfig(triggers: Trigger[], database: Record<string, unknown> = {}) {
-  return normalizeConfig({
-    database: { flavor: 'tidb', ...database },
-    loops: [
-      {
-        id: 'l',
-        type: 'activation',
-        opinion: 'x',
-        steps: triggers.map(([table, event]) => ({
-          trigger: { type: 'database', table, event },
-          action: { type: 'email', provider: 'resend', template: 'welcome' },
-        })),
-      },
-    ],
-  });
-}
-
-function memoryPositions(): PositionStore & { values: Map<string, string>; writes: number } {
-  const values = new Map<string, string>();
-  const store = {
-    values,
-    writes: 0,
-    get: async (name: string) => values.get(name),
-    set: async (name: string, value: string) => {
-      store.writes++;
-      values.set(name, value);
-    },
-  };
-  return store;
-}
-
-/** A drain context that records what it was handed (or throws, when `fail` is set). */
-function context(positions: PositionStore, seconds: number, fail?: Error): DrainContext & { events: CapturedEvent[] } {
-  const events: CapturedEvent[] = [];
-  return {
-    events,
-    positions,
-    at: at(seconds),
-    async enqueue(page) {
-      if (fail) throw fail;
-      events.push(...page);
-    },
-  };
-}
-
-async function database(t: TestContext, schema: string): Promise<{ url: string; db: mysql.Connection } | undefined> {
-  const server = await serviceOrSkip(t, 'mysql');
-  if (!server) return undefined;
-  const url = await tempMysqlDatabase(t, server, 'skene_watermark');
-  const db = await mysql.createConnection({ uri: url, multipleStatements: true });
-  t.after(() => db.end().catch(() => {}));
-  await db.query("SET time_zone = '+00:00'");
-  await db.query(schema);
-  return { url, db };
-}
+import { formatMicros, TIDB_DELETE_MESSAGE } from '../../src/run/watermark-tables.js';
+import { at, context, database, makeConfig, memoryPositions, ts, µs, type Trigger } from './watermark-helpers.js';
 
 const USERS = `CREATE TABLE users (
   id INT AUTO_INCREMENT PRIMARY KEY,
@@ -130,7 +65,7 @@ test('inserts: read in (created_at, key) order from an hour before the first sta
   assert.equal(await capture.drain(first), 1, 'the first start reads the hour before `at`');
   assert.deepEqual(
     first.events.map((e) => e.id),
-    [`w:users:insert:2:${µs(ts(-1))}`],
+    [`w:${s.name}.users:insert:2:${µs(ts(-1))}`],
   );
 
   await insertUser(s.db, 12, ts(2));
@@ -142,13 +77,13 @@ test('inserts: read in (created_at, key) order from an hour before the first sta
   assert.deepEqual(
     ctx.events.map((e) => [e.id, e.op, e.key, e.occurredAt.toISOString()]),
     [
-      [`w:users:insert:10:${µs(ts(1, 500))}`, 'insert', 10, '2026-03-02T09:00:01.000Z'],
-      [`w:users:insert:11:${µs(ts(1, 500))}`, 'insert', 11, '2026-03-02T09:00:01.000Z'],
-      [`w:users:insert:12:${µs(ts(2))}`, 'insert', 12, '2026-03-02T09:00:02.000Z'],
+      [`w:${s.name}.users:insert:10:${µs(ts(1, 500))}`, 'insert', 10, '2026-03-02T09:00:01.000Z'],
+      [`w:${s.name}.users:insert:11:${µs(ts(1, 500))}`, 'insert', 11, '2026-03-02T09:00:01.000Z'],
+      [`w:${s.name}.users:insert:12:${µs(ts(2))}`, 'insert', 12, '2026-03-02T09:00:02.000Z'],
     ],
     'an insert sets updated_at too: it is no update',
   );
-  assert.deepEqual(JSON.parse(positions.values.get('watermark:users/insert/created_at')!), { after: [ts(2), 12], since: ts(-3600) });
+  assert.deepEqual(JSON.parse(positions.values.get(`watermark:${s.name}.users/insert/created_at`)!), { after: [ts(2), 12], since: ts(-3600) });
 
   const writes = positions.writes;
   const again = context(positions, 5);
@@ -158,7 +93,7 @@ test('inserts: read in (created_at, key) order from an hour before the first sta
   assert.equal(await capture.drain(later), 1);
   assert.deepEqual(
     later.events.map((e) => e.id),
-    [`w:users:insert:13:${µs(ts(600))}`],
+    [`w:${s.name}.users:insert:13:${µs(ts(600))}`],
   );
 });
 
@@ -187,7 +122,7 @@ test('updates: by updated_at, one event per update time; a later commit behind t
   assert.equal(await capture.drain(ctx), 3);
   assert.deepEqual(
     ctx.events.map((e) => e.id),
-    [`w:users:insert:6:${µs(ts(1))}`, `w:users:insert:5:${µs(ts(2))}`, `w:users:update:10:${µs(ts(4, 250))}`],
+    [`w:${s.name}.users:insert:6:${µs(ts(1))}`, `w:${s.name}.users:insert:5:${µs(ts(2))}`, `w:${s.name}.users:update:10:${µs(ts(4, 250))}`],
   );
   assert.equal(ctx.events[2]!.op, 'update');
 
@@ -196,16 +131,20 @@ test('updates: by updated_at, one event per update time; a later commit behind t
   assert.equal(await capture.drain(second), 1);
   assert.deepEqual(
     second.events.map((e) => e.id),
-    [`w:users:update:10:${µs(ts(4, 900))}`],
+    [`w:${s.name}.users:update:10:${µs(ts(4, 900))}`],
   );
 
-  // The insert watermark moves to 100 s; then two rows commit late, one within the overlap behind it
-  // and one further back, which is not seen (docs/run.md says so).
-  await insertUser(s.db, 20, ts(100));
-  await capture.drain(context(positions, 101));
-  await insertUser(s.db, 21, formatMicros(µs(ts(100)) - OVERLAP_MICROS + 1_000_000));
-  await insertUser(s.db, 22, formatMicros(µs(ts(100)) - OVERLAP_MICROS - 1_000_000));
-  const late = context(positions, 102);
+  // The insert watermark moves to 2 h; then two rows commit late, one within the overlap (65 min by
+  // default) behind it and one further back, which is not seen (docs/run.md says so).
+  await insertUser(s.db, 20, ts(7200));
+  await capture.drain(context(positions, 7201));
+  await insertUser(s.db, 21, formatMicros(µs(ts(7200)) - OVERLAP_MICROS + 1_000_000));
+  await insertUser(s.db, 22, formatMicros(µs(ts(7200)) - OVERLAP_MICROS - 1_000_000));
+  // A poll reads 60 s back; the whole overlap is read again once a minute (by the run's clock).
+  const soon = context(positions, 7202);
+  await capture.drain(soon);
+  assert.deepEqual(soon.events, []);
+  const late = context(positions, 7262);
   await capture.drain(late);
   assert.deepEqual(
     late.events.map((e) => e.key),
@@ -220,12 +159,12 @@ test('a failed enqueue leaves the watermark where it was; the next drain hands o
   t.after(() => capture.close());
   const positions = memoryPositions();
   await capture.drain(context(positions, 0));
-  const before = positions.values.get('watermark:users/insert/created_at');
+  const before = positions.values.get(`watermark:${s.name}.users/insert/created_at`);
   await insertUser(s.db, 1, ts(1));
   await insertUser(s.db, 2, ts(2));
   const failure = new Error('state database is gone');
   await assert.rejects(capture.drain(context(positions, 5, failure)), (e) => e === failure);
-  assert.equal(positions.values.get('watermark:users/insert/created_at'), before);
+  assert.equal(positions.values.get(`watermark:${s.name}.users/insert/created_at`), before);
   const retry = context(positions, 5);
   assert.equal(await capture.drain(retry), 2);
   assert.deepEqual(
@@ -256,11 +195,12 @@ test('two runners on one position store hand over the same ids', async (t) => {
   );
 });
 
-test('columns from database.capture, an AUTO_INCREMENT key as the creation column, and what migrate prints', async (t) => {
+test('columns from database.capture, an AUTO_INCREMENT key (AUTO_ID_CACHE=1) as the creation column, and what migrate prints', async (t) => {
   const s = await database(
     t,
     `CREATE TABLE members (id INT AUTO_INCREMENT PRIMARY KEY, signup_at DATETIME(6) NULL, modified_at DATETIME(6) NULL);
-     CREATE TABLE orders (order_no BIGINT AUTO_INCREMENT PRIMARY KEY, total INT);
+     SET SESSION sql_mode = 'IGNORE_BAD_TABLE_OPTIONS'; -- TiDB's option, which MariaDB keeps as an ignored one
+     CREATE TABLE orders (order_no BIGINT AUTO_INCREMENT PRIMARY KEY, total INT) ENGINE=InnoDB AUTO_ID_CACHE=1;
      INSERT INTO orders (order_no, total) VALUES (100, 1), (101, 2);`,
   );
   if (!s) return;
@@ -278,9 +218,14 @@ test('columns from database.capture, an AUTO_INCREMENT key as the creation colum
   ]);
   const capture = await openWatermarkCapture({ url: s.url, config });
   t.after(() => capture.close());
+  assert.deepEqual(
+    capture.warnings?.map((w) => w.split(' is DATETIME')[0]),
+    ['members.signup_at', 'members.modified_at'],
+    'a DATETIME is read as UTC: the runner says so',
+  );
   const positions = memoryPositions();
   await capture.drain(context(positions, 0));
-  assert.deepEqual(JSON.parse(positions.values.get('watermark:orders/insert/order_no')!), { after: [101, null], since: 101 });
+  assert.deepEqual(JSON.parse(positions.values.get(`watermark:${s.name}.orders/insert/order_no`)!), { after: ['101', null], since: '101' });
   await s.db.query('INSERT INTO members (id, signup_at, modified_at) VALUES (1, ?, ?)', [ts(1), ts(1)]);
   await s.db.query('INSERT INTO orders (total) VALUES (3), (4)');
   await s.db.query('UPDATE members SET modified_at = ? WHERE id = 1', [ts(2)]);
@@ -289,10 +234,10 @@ test('columns from database.capture, an AUTO_INCREMENT key as the creation colum
   assert.deepEqual(
     ctx.events.map((e) => [e.id, e.table, e.op]),
     [
-      [`w:members:insert:1:${µs(ts(1))}`, 'members', 'insert'],
-      [`w:members:update:1:${µs(ts(2))}`, 'members', 'update'],
-      ['w:orders:insert:102', 'orders', 'insert'],
-      ['w:orders:insert:103', 'orders', 'insert'],
+      [`w:${s.name}.members:insert:1:${µs(ts(1))}`, 'members', 'insert'],
+      [`w:${s.name}.members:update:1:${µs(ts(2))}`, 'members', 'update'],
+      [`w:${s.name}.orders:insert:102`, 'orders', 'insert'],
+      [`w:${s.name}.orders:insert:103`, 'orders', 'insert'],
     ],
   );
   assert.equal(ctx.events[2]!.occurredAt.getTime(), at(5).getTime(), 'a key has no time: dated when seen');
@@ -301,7 +246,7 @@ test('columns from database.capture, an AUTO_INCREMENT key as the creation colum
 test('refusals: a missing column names the table, the column and database.capture; deletes cannot be captured', async (t) => {
   const s = await database(
     t,
-    `CREATE TABLE users (id INT PRIMARY KEY, signup DATE, updated_at TIMESTAMP NULL); CREATE TABLE nokey (created_at TIMESTAMP NULL);`,
+    `CREATE TABLE users (id INT PRIMARY KEY, signup DATE, updated_at TIMESTAMP(6) NULL); CREATE TABLE nokey (created_at TIMESTAMP NULL);`,
   );
   if (!s) return;
   const refused = async (triggers: Trigger[], database: Record<string, unknown>, message: RegExp) => {
