@@ -21,7 +21,8 @@ export interface MigrateRedisOptions {
 }
 
 const TIMEOUT_MS = 30_000;
-const RECONCILE_ONLY = 'skene run finds new and deleted hashes by SCAN (every 60 s) and captures no updates';
+const RECONCILE_ONLY =
+  'skene run finds new and deleted hashes by SCAN (every 60 s), and updates by reading every hash at each pass when a trigger watches them (one HGETALL per hash)';
 
 export async function migrateRedis(options: MigrateRedisOptions): Promise<{ changes: string[] }> {
   const url = options.url.trim();

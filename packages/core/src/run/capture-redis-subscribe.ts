@@ -1,11 +1,12 @@
 /**
  * The keyspace-notification subscriber of Redis capture: one ioredis connection in subscriber mode
  * with a pattern per watched prefix, `__keyspace@<db>__:<keyPrefix><prefix>:*`. It reports which
- * hash was touched, never what happened to it: the drain reads the hash and decides (a
- * notification names the command, and several commands touch a hash).
+ * hash was touched and whether that removed it (DEL, expiry, RENAME away): the drain reads the hash
+ * and decides. Knowing of a removal matters when the key is written again before the drain: the
+ * drain then makes a delete and a new insert, not an update.
  */
 import { redact } from '../sources/url.js';
-import { escapeGlob, idOfKey } from './capture-redis-keys.js';
+import { escapeGlob, GONE_EVENTS, idOfKey } from './capture-redis-keys.js';
 
 /** The subscriber's CLIENT SETNAME. */
 export const SUBSCRIBER_NAME = 'skene-capture';
@@ -20,8 +21,8 @@ export interface SubscribeOptions {
   prefixes: string[];
   /** Kept out of error messages (the URL's password). */
   secrets: (string | undefined)[];
-  /** A hash of `prefix` was written, deleted, renamed, expired… */
-  onKey(prefix: string, id: string): void;
+  /** A hash of `prefix` was written, or removed (`gone`: deleted, expired, renamed or moved away). */
+  onKey(prefix: string, id: string, gone: boolean): void;
   /** The connection came back after a drop: notifications in between were lost. */
   onReconnect(): void;
 }
@@ -45,11 +46,12 @@ export async function subscribeKeyspace(options: SubscribeOptions): Promise<Keys
   subscriber.on('ready', () => {
     if (readies++ > 0) options.onReconnect();
   });
-  subscriber.on('pmessage', (pattern: string, channel: string) => {
+  // A keyspace channel's message is the event's name (`hset`, `del`, `expired`, `rename_from`, …).
+  subscriber.on('pmessage', (pattern: string, channel: string, event: string) => {
     const prefix = byPattern.get(pattern);
     if (prefix === undefined || !channel.startsWith(channelHead)) return;
     const id = idOfKey(channel.slice(channelHead.length), prefix, options.keyPrefix);
-    if (id !== undefined) options.onKey(prefix, id);
+    if (id !== undefined) options.onKey(prefix, id, GONE_EVENTS.has(String(event)));
   });
   try {
     await subscriber.connect();

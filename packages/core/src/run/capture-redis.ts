@@ -3,15 +3,20 @@
  *
  * - Keyspace notifications (TCP only: redis://, rediss://): a subscriber on
  *   `__keyspace@<db>__:<prefix>:*` for each prefix a database trigger names. A notification only
- *   marks the key dirty and wakes the runner; the next drain reads the hash and compares it with
- *   the seen record (capture-redis-keys.ts): an insert, an update (new content) or a delete.
+ *   marks the key dirty (and whether it was removed) and wakes the runner; the next drain reads the
+ *   hash and compares it with the seen record (capture-redis-keys.ts): an insert, an update (new
+ *   content), a delete, or a delete and a new insert.
  * - Reconciliation (always; the only mode over Upstash's REST API, which has no pub/sub): a SCAN of
- *   each prefix against the seen record, so a key written or deleted while no runner listened is
- *   an insert or a delete at the next start. The first drain after open reconciles, later ones
- *   every `reconcileMs`.
+ *   each prefix against the seen record. The first drain after open reconciles, later ones every
+ *   `reconcileMs`. A full one also re-reads every hash it finds (HGETALL) for updates: the first
+ *   after open and after the subscriber reconnects (notifications were missed), and every one
+ *   when there are no notifications; with notifications later ones read only new and gone keys.
  *
- * A key is marked seen only after its events' jobs are stored (`ctx.enqueue` resolved): a crash in
- * between re-reads it, and the ids it makes again are the same ids.
+ * Exactly once, with several runners and crashes: a drain writes the state it decided to the seen
+ * record as pending (`!`), by compare-and-set against what it read, before storing the jobs, and
+ * clears the mark after. Losing the compare-and-set sends the key back to dirty (another runner
+ * moved it on: it is read again). Whoever reads a pending state stores its jobs again (the same
+ * ids) before deciding anything newer.
  */
 import type { LoadedConfig } from '../plan/load-config.js';
 import type { RedisTransport } from '../sources/redis.js';
@@ -19,16 +24,17 @@ import { maskUrl, passwordOf, redact, sourceKindOf } from '../sources/url.js';
 import { wakeableWait, watchedTables, type Capture, type CaptureOp, type CapturedEvent, type DrainContext } from './capture.js';
 import {
   compareIds,
+  COMPARE_AND_SET,
   configValue,
   decide,
   escapeGlob,
+  eventsOfState,
   formatSeen,
   idOfKey,
   notificationsEnabled,
   parseSeen,
   seenKey,
   withCaptureFlags,
-  type Seen,
 } from './capture-redis-keys.js';
 import { subscribeKeyspace, type KeyspaceSubscription } from './capture-redis-subscribe.js';
 
@@ -53,15 +59,33 @@ export interface RedisCapture extends Capture {
 
 const DEFAULT_RECONCILE_MS = 60_000;
 const COMMAND_TIMEOUT_MS = 30_000;
-/** Keys read, decided and enqueued together: one HMGET, one pipeline of HGETALL, one HSET. */
+/** Keys read, decided and enqueued together: one HMGET, one pipeline of HGETALL, two compare-and-set EVALs. */
 const PAGE = 500;
 const TIMER_SLACK_MS = 10;
 
-/** A hash to look at in a drain: when the capture learnt of it, and whether SCAN alone found it. */
+/** A hash to look at in a drain: when the capture learnt of it, and how. */
 interface Candidate {
   at: Date;
-  /** Found by SCAN, with no notification: an existing seen key needs no read (updates come from notifications). */
+  /** Found by SCAN, with no notification: an existing seen key is read only in a full reconciliation. */
   scanned: boolean;
+  /**
+   * A notification said it was removed: the seen record's value this runner knew when it heard
+   * that. The removal is the runner's to decide only if the record still holds that value; if it
+   * moved on, another runner (or this one, reading after the removal) already decided past it.
+   */
+  goneFrom?: string;
+}
+
+/** A seen record's value without its pending mark. */
+const withoutMark = (value: string) => (value.startsWith('!') ? value.slice(1) : value);
+
+/** What a drain does with a prefix: its dirty keys, and the reconciliation due (if any). */
+interface PrefixDrain {
+  prefix: string;
+  ops: Set<CaptureOp>;
+  pending: Map<string, Candidate>;
+  reconcile: 'none' | 'scan' | 'full';
+  ctx: DrainContext;
 }
 
 export async function openRedisCapture(options: RedisCaptureOptions): Promise<RedisCapture> {
@@ -99,16 +123,38 @@ export async function openRedisCapture(options: RedisCaptureOptions): Promise<Re
   };
 
   const waiter = wakeableWait();
-  /** Keys a notification named since the last drain: prefix → id → when it was heard. */
-  let dirty = new Map<string, Map<string, Date>>();
+  /** Keys a notification named since the last drain (or to read again): prefix → id → candidate. */
+  let dirty = new Map<string, Map<string, Candidate>>();
+  const markDirty = (prefix: string, id: string, candidate: Candidate) => {
+    const ids = dirty.get(prefix) ?? new Map<string, Candidate>();
+    const known = ids.get(id);
+    const at = known && known.at < candidate.at ? known.at : candidate.at;
+    ids.set(id, { at, scanned: false, goneFrom: known?.goneFrom ?? candidate.goneFrom });
+    dirty.set(prefix, ids);
+  };
+  /**
+   * The seen record's value this runner last read or wrote, per prefix and id (without the `!`):
+   * what a removal it hears is relative to. Kept only with notifications (one entry per hash read).
+   */
+  const lastSeen = new Map<string, Map<string, string>>();
+  const remember = (prefix: string, id: string, value: string) => {
+    if (!subscription) return;
+    const ids = lastSeen.get(prefix) ?? new Map<string, string>();
+    ids.set(id, withoutMark(value));
+    lastSeen.set(prefix, ids);
+  };
   let reconcileDue = true;
+  /** Re-read every hash at the next reconciliation: at open, and after notifications were missed. */
+  let fullReconcileDue = true;
   let nextReconcileAt = 0;
   const warnings: string[] = [];
   let subscription: KeyspaceSubscription | undefined;
 
   const reconcileOnly = (prefix: string) => {
     const updates = [...tables].filter(([, ops]) => ops.has('update')).map(([table]) => table);
-    return `${prefix}: new and deleted hashes are found by SCAN every ${interval}${updates.length ? `, and updates (watched on ${updates.join(', ')}) are not captured` : ''}`;
+    // Updates cost a read of every hash at every pass: say so, it is what an Upstash bill counts.
+    const reads = `, and updates (watched on ${updates.join(', ')}) by reading every hash at each pass (one HGETALL per hash)`;
+    return `${prefix}: new and deleted hashes are found by SCAN every ${interval}${updates.length ? reads : ''}`;
   };
 
   if (tables.size > 0 && kind === 'upstash') {
@@ -138,15 +184,16 @@ export async function openRedisCapture(options: RedisCaptureOptions): Promise<Re
           keyPrefix,
           prefixes: [...tables.keys()],
           secrets,
-          onKey(prefix, id) {
-            const ids = dirty.get(prefix) ?? new Map<string, Date>();
-            if (!ids.has(id)) ids.set(id, new Date());
-            dirty.set(prefix, ids);
+          onKey(prefix, id, gone) {
+            // A key this runner never read has no state to be removed from: an insert needs no flag.
+            const goneFrom = gone ? lastSeen.get(prefix)?.get(id) : undefined;
+            markDirty(prefix, id, { at: new Date(), scanned: false, goneFrom });
             waiter.wake();
           },
           onReconnect() {
-            // Notifications sent while it was away are lost: a SCAN finds what they were about.
+            // Notifications sent while it was away are lost: a full reconciliation reads what they were about.
             reconcileDue = true;
+            fullReconcileDue = true;
             waiter.wake();
           },
         });
@@ -177,53 +224,103 @@ export async function openRedisCapture(options: RedisCaptureOptions): Promise<Re
     return ids;
   }
 
-  /** The ids the seen record says exist (not tombstones). */
+  /** The ids the seen record says exist, or whose pending state is a delete not yet stored. */
   async function seenExisting(prefix: string): Promise<string[]> {
     const ids: string[] = [];
     let cursor = '0';
     do {
       const [next, flat] = (await sendOne(['HSCAN', seenKey(prefix, keyPrefix), cursor, 'COUNT', '1000'])) as [string, string[]];
-      for (let i = 0; i + 1 < flat.length; i += 2) if (parseSeen(String(flat[i + 1]))?.digest !== undefined) ids.push(String(flat[i]));
+      for (let i = 0; i + 1 < flat.length; i += 2) {
+        const seen = parseSeen(String(flat[i + 1]));
+        if (seen && (seen.digest !== undefined || seen.pending)) ids.push(String(flat[i]));
+      }
       cursor = String(next);
     } while (cursor !== '0');
     return ids;
   }
 
-  /** Reads, decides, enqueues and marks one page of a prefix's candidates; returns the events. */
-  async function drainPage(prefix: string, ops: Set<CaptureOp>, page: [string, Candidate][], ctx: DrainContext): Promise<number> {
+  /** Sets seen fields whose value is still what was read; `[field, expected, new]…` → set or not, per field. */
+  async function compareAndSet(record: string, triples: string[]): Promise<boolean[]> {
+    if (triples.length === 0) return [];
+    const reply = (await sendOne(['EVAL', COMPARE_AND_SET, '1', record, ...triples])) as unknown[];
+    return reply.map((r) => Number(r) === 1);
+  }
+
+  /** Stores events whose op a trigger watches (the seen record moves on for the others too). */
+  async function store(prefix: string, ops: Set<CaptureOp>, events: CapturedEvent[], ctx: DrainContext): Promise<number> {
+    const watched = events.filter((e) => ops.has(e.op));
+    if (watched.length) await ctx.enqueue(watched);
+    return watched.length;
+  }
+
+  /** Reads, decides, enqueues and marks one page of a prefix's candidates; returns the events stored. */
+  async function drainPage(run: PrefixDrain, page: [string, Candidate][]): Promise<number> {
+    const { prefix, ctx } = run;
     const record = seenKey(prefix, keyPrefix);
-    const seenReply = (await sendOne(['HMGET', record, ...page.map(([id]) => id)])) as (string | null)[];
-    const seen: (Seen | undefined)[] = page.map((_, i) => parseSeen(seenReply[i]));
-    // A key SCAN found that the record already has: nothing to read (its updates are notified).
-    const read = page.map(([, c], i) => !(c.scanned && seen[i]?.digest !== undefined));
+    const raw = ((await sendOne(['HMGET', record, ...page.map(([id]) => id)])) as (string | null)[]).map((v) => (v == null ? '' : String(v)));
+    const seen = raw.map((value) => parseSeen(value));
+    page.forEach(([id], i) => remember(prefix, id, raw[i]!));
+    // A key SCAN found that the record already has is read only when reconciling in full.
+    const read = page.map(([, c], i) => !(c.scanned && seen[i]?.digest !== undefined && !seen[i]?.pending && run.reconcile !== 'full'));
     const toRead = page.filter((_, i) => read[i]);
     const replies = toRead.length ? await send(toRead.map(([id]) => ['HGETALL', `${keyPrefix}${prefix}:${id}`])) : [];
     const contents = new Map<string, Record<string, string> | undefined>();
     toRead.forEach(([id], i) => {
       const reply = replies[i];
-      // WRONGTYPE: the key is no hash now, so it is no row (a delete if it was one).
+      // WRONGTYPE: the key is no hash now, so it is no row (a delete if it was one). Any other
+      // error (a refused command, a quota) says nothing about the key: it stays dirty.
+      if (reply instanceof Error && !reply.message.startsWith('WRONGTYPE')) {
+        throw new Error(`${label}: HGETALL failed: ${redact(reply.message, secrets)}`);
+      }
       contents.set(id, reply instanceof Error ? undefined : redis.toFields(reply));
     });
-    const events: CapturedEvent[] = [];
-    const marks: string[] = [];
+
+    // A pending state's jobs may never have been stored (its runner stopped): store them again
+    // before the record moves past it (the same ids, so decided once).
+    let count = 0;
+    const recovered = page.flatMap(([id, c], i) =>
+      seen[i]?.pending ? eventsOfState(prefix, id, seen[i]!).map((e) => ({ id: e.eventId, op: e.op, table: prefix, key: id, occurredAt: c.at })) : [],
+    );
+    count += await store(prefix, run.ops, recovered, ctx);
+
+    const intents: string[] = [];
+    const decided: { id: string; events: CapturedEvent[]; value: string; final: string }[] = [];
+    const settle: string[] = [];
     page.forEach(([id, candidate], i) => {
-      if (!read[i]) return;
-      const decision = decide(prefix, id, seen[i], contents.get(id));
-      if (decision.eventId && decision.op && ops.has(decision.op)) {
-        events.push({ id: decision.eventId, table: prefix, op: decision.op, key: id, occurredAt: candidate.at });
-      }
-      if (decision.next) marks.push(id, formatSeen(decision.next));
+      const base = seen[i] && { ...seen[i]!, pending: false };
+      const gone = candidate.goneFrom !== undefined && candidate.goneFrom === withoutMark(raw[i]!);
+      const decision = read[i] ? decide({ prefix, id, seen: base, fields: contents.get(id), gone }) : { events: [] };
+      if (decision.next) {
+        const value = formatSeen({ ...decision.next, pending: true });
+        intents.push(id, raw[i]!, value);
+        const events = decision.events.map((e) => ({ id: e.eventId, table: prefix, op: e.op, key: id, occurredAt: candidate.at }));
+        decided.push({ id, events, value, final: formatSeen(decision.next) });
+      } else if (seen[i]?.pending) settle.push(id, raw[i]!, formatSeen(base!));
     });
-    if (events.length) await ctx.enqueue(events);
-    // Only now: a crash before this line re-reads these keys, and makes the same ids again.
-    if (marks.length) await sendOne(['HSET', record, ...marks]);
-    return events.length;
+    const won = await compareAndSet(record, intents);
+    const events: CapturedEvent[] = [];
+    decided.forEach((d, i) => {
+      if (won[i]) {
+        events.push(...d.events);
+        settle.push(d.id, d.value, d.final);
+        remember(prefix, d.id, d.final);
+      } else {
+        // Another runner moved the record on since it was read: read the key again, against that.
+        markDirty(prefix, d.id, { at: page.find(([id]) => id === d.id)![1].at, scanned: false });
+        waiter.wake();
+      }
+    });
+    count += await store(prefix, run.ops, events, ctx);
+    // Only now: a crash before this line leaves the states pending, and their jobs are stored again.
+    // A mark another runner already cleared (or moved past) is left as it is.
+    await compareAndSet(record, settle);
+    return count;
   }
 
-  async function drainPrefix(prefix: string, ops: Set<CaptureOp>, pending: Map<string, Date>, reconcile: boolean, ctx: DrainContext) {
-    const candidates = new Map<string, Candidate>();
-    for (const [id, at] of pending) candidates.set(id, { at, scanned: false });
-    if (reconcile) {
+  async function drainPrefix(run: PrefixDrain) {
+    const { prefix, pending } = run;
+    const candidates = new Map<string, Candidate>(pending);
+    if (run.reconcile !== 'none') {
       const now = new Date();
       const found = await scanIds(prefix);
       for (const id of found) if (!candidates.has(id)) candidates.set(id, { at: now, scanned: true });
@@ -234,7 +331,7 @@ export async function openRedisCapture(options: RedisCaptureOptions): Promise<Re
     let count = 0;
     for (let i = 0; i < sorted.length; i += PAGE) {
       const page = sorted.slice(i, i + PAGE);
-      count += await drainPage(prefix, ops, page, ctx);
+      count += await drainPage(run, page);
       for (const [id] of page) pending.delete(id);
     }
     return count;
@@ -248,22 +345,26 @@ export async function openRedisCapture(options: RedisCaptureOptions): Promise<Re
       dirty = new Map();
       // A timer may end a millisecond early: a wait that ended for the reconciliation gets it.
       const reconcile = reconcileDue || Date.now() >= nextReconcileAt - TIMER_SLACK_MS;
+      // Without notifications a full reconciliation is the only way updates are seen.
+      const full = reconcile && (fullReconcileDue || !subscription);
       if (reconcile) {
         reconcileDue = false;
+        fullReconcileDue = false;
         nextReconcileAt = Date.now() + reconcileMs;
       }
       let count = 0;
       try {
-        for (const [prefix, ops] of tables) count += await drainPrefix(prefix, ops, pending.get(prefix) ?? new Map(), reconcile, ctx);
+        for (const [prefix, ops] of tables) {
+          // Re-reading every hash buys nothing where no trigger watches updates.
+          const mode = !reconcile ? 'none' : full && ops.has('update') ? 'full' : 'scan';
+          count += await drainPrefix({ prefix, ops, pending: pending.get(prefix) ?? new Map(), reconcile: mode, ctx });
+        }
         return count;
       } catch (error) {
         // What was not consumed is read again at the next drain (keys already marked are not).
-        for (const [prefix, ids] of pending) {
-          const now = dirty.get(prefix) ?? new Map<string, Date>();
-          for (const [id, at] of ids) if (!now.has(id) || now.get(id)! > at) now.set(id, at);
-          if (now.size) dirty.set(prefix, now);
-        }
+        for (const [prefix, ids] of pending) for (const [id, candidate] of ids) markDirty(prefix, id, candidate);
         if (reconcile) reconcileDue = true;
+        if (full) fullReconcileDue = true;
         throw error;
       }
     },
