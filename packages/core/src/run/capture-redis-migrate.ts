@@ -38,7 +38,7 @@ export async function migrateRedis(options: MigrateRedisOptions): Promise<{ chan
       if (reply instanceof Error) throw new Error(redact(reply.message, secrets));
       return reply;
     };
-    if (options.down) return { changes: await removeSeenRecords(transport, run, label, options.keyPrefix ?? '') };
+    if (options.down) return { changes: await removeSeenRecords({ transport, run, label, keyPrefix: options.keyPrefix ?? '', secrets }) };
     const prefixes = [...watchedTables(options.config).keys()];
     if (prefixes.length === 0) return { changes: ['No database trigger names a key prefix: nothing to capture.'] };
     if (kind === 'upstash') {
@@ -76,7 +76,16 @@ async function enableNotifications(run: (command: string[]) => Promise<unknown>,
   );
 }
 
-async function removeSeenRecords(transport: RedisTransport, run: (command: string[]) => Promise<unknown>, label: string, keyPrefix: string): Promise<string[]> {
+interface RemoveSeenOptions {
+  transport: RedisTransport;
+  run: (command: string[]) => Promise<unknown>;
+  label: string;
+  keyPrefix: string;
+  /** Kept out of error messages (the URL's password, the REST token). */
+  secrets: (string | undefined)[];
+}
+
+async function removeSeenRecords({ transport, run, label, keyPrefix, secrets }: RemoveSeenOptions): Promise<string[]> {
   const keys: string[] = [];
   let cursor = '0';
   do {
@@ -87,7 +96,7 @@ async function removeSeenRecords(transport: RedisTransport, run: (command: strin
   const unique = [...new Set(keys)];
   for (let i = 0; i < unique.length; i += 500) {
     const [reply] = await transport.send([['DEL', ...unique.slice(i, i + 500)]], TIMEOUT_MS);
-    if (reply instanceof Error) throw new Error(`${label}: DEL failed: ${reply.message}`);
+    if (reply instanceof Error) throw new Error(`${label}: DEL failed: ${redact(reply.message, secrets)}`);
   }
   return [
     `Removed ${unique.length} seen record(s) (${SEEN_NAMESPACE}*) from ${label}: the next skene run records every hash again, as the inserts it first saw (ids already decided send nothing).`,

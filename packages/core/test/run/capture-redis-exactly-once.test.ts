@@ -6,9 +6,12 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
+import { Redis } from 'ioredis';
 import { startUpstashDouble } from '../../../../test/plan/upstash-double.js';
-import { openRedisCapture } from '../../src/run/capture-redis.js';
+import { migrateRedis, openRedisCapture } from '../../src/run/capture-redis.js';
 import { digestOf } from '../../src/run/capture-redis-keys.js';
 import { SUBSCRIBER_NAME } from '../../src/run/capture-redis-subscribe.js';
 import { brief, config, notificationsOn, recorder, redisCaptureKit, sleep } from './capture-redis-helpers.js';
@@ -214,4 +217,36 @@ test('a runner that stops between deciding and storing: the next one stores thos
     ['delete', '2', `r:${s.prefix}:2:1:d`],
   ]);
   assert.deepEqual([await s.seenOf('1'), await s.seenOf('2')], [`1:2:${digestOf({ plan: 'team' })}`, '-1'], 'no mark left pending');
+});
+
+test('migrate --down: a refused DEL is one line without the token', async (t) => {
+  const s = await setup(t);
+  if (!s) return;
+  // A proxy in front of the REST API that echoes the credentials it refuses (they must not reach a log).
+  const forward = new Redis(s.url);
+  t.after(() => forward.disconnect());
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', async () => {
+      const out = [];
+      for (const command of JSON.parse(Buffer.concat(chunks).toString('utf8')) as string[][]) {
+        if (command[0] === 'DEL') out.push({ error: `ERR DEL refused for ${req.headers.authorization}` });
+        else out.push({ result: await forward.call(command[0]!, ...command.slice(1)) });
+      }
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify(out));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  await s.redis.hset(`${s.tag}skene:seen:users`, '1', '1:0:ab');
+  const token = `token-${randomBytes(6).toString('hex')}`;
+  const message = await migrateRedis({ url, token, config: config(['users', 'insert']), keyPrefix: s.tag, down: true }).then(
+    () => assert.fail('DEL was refused'),
+    (error: Error) => error.message,
+  );
+  assert.match(message, /DEL failed: ERR DEL refused for Bearer \*\*\*/);
+  assert.ok(!message.includes(token), message);
 });
