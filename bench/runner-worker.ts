@@ -1,8 +1,8 @@
 /**
  * One `skene run --once` worker of bench/runner.ts, in a process of its own, as a second
- * `skene run` on another machine would be: its own event loop, its own pg and pg-boss
- * connections, its own sender. The bench forks it (bench/runner.ts `startWorkers`) with the
- * database, the templates' folder and the double's address; it loads @skene/core, builds the
+ * `skene run` on another machine would be: its own event loop, its own pg and pg-boss (or Redis
+ * and BullMQ) connections, its own sender. The bench forks it (bench/runner.ts `startWorkers`) with
+ * the database, where the state goes, the templates' folder and the double's address; it loads @skene/core, builds the
  * config and the sender, says 'ready', and then works one schedule occurrence per 'go' (the
  * clock `at`), answering with what it sent and the CPU it used. Loading and setup happen before
  * 'ready' so that the bench measures the work, not the process start: a long-running runner does
@@ -17,14 +17,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { normalizeConfig } from '@skene/sdk';
-import { createSender, runOnce, type LoadedConfig } from '@skene/core';
+import { createSender, openRedisState, openSource, runOnce, type LoadedConfig, type RunBackend, type RunOnceOptions } from '@skene/core';
 
 export const RECIPIENTS = 10_000;
 const FROM = 'Acme <hello@acme.example>';
 
 /** What the bench gives a worker when it forks it (one JSON argument). */
 export interface WorkerSetup {
+  /** The PostgreSQL the loops' data is read from (and, with `state: 'postgres'`, the state's home). */
   url: string;
+  /** 'postgres': the state and pg-boss's jobs beside the data; 'redis': the ledger and BullMQ's jobs on `redisUrl`. */
+  state: 'postgres' | 'redis';
+  redisUrl?: string;
   dir: string;
   apiKey: string;
   baseUrl: string;
@@ -85,6 +89,44 @@ export function onlyLoop(config: LoadedConfig, id: string): LoadedConfig {
   return { ...config, loops: config.loops.filter((l) => l.id === id) };
 }
 
+/**
+ * The Redis backend, opened per occurrence as runOnce opens PostgreSQL's when it is given a URL
+ * (`skene run --once --state-url redis://…`): the data from the read-only source, the rest on Redis.
+ * Undefined for PostgreSQL: runOnce opens it from `databaseUrl` itself.
+ */
+async function openBackend(setup: WorkerSetup): Promise<RunBackend | undefined> {
+  if (setup.state === 'postgres') return undefined;
+  if (!setup.redisUrl) throw new Error('state redis: no redisUrl');
+  const state = await openRedisState({ url: setup.redisUrl });
+  try {
+    const source = await openSource({ url: setup.url });
+    return {
+      label: `${source.label} (state: ${state.label})`,
+      store: state.store,
+      source,
+      startJobs: state.startJobs,
+      secrets: state.secrets,
+      close: async () => {
+        await source.close().catch(() => {});
+        await state.close();
+      },
+    };
+  } catch (error) {
+    await state.close();
+    throw error;
+  }
+}
+
+/** One occurrence at `at` on a backend opened for it (see openBackend), closed after. */
+async function occurrence(setup: WorkerSetup, run: Omit<RunOnceOptions, 'databaseUrl' | 'backend'>) {
+  const backend = await openBackend(setup);
+  try {
+    return await runOnce({ ...run, databaseUrl: setup.url, backend });
+  } finally {
+    await backend?.close();
+  }
+}
+
 function main(setup: WorkerSetup): void {
   // The bench gone (it crashed or was killed, maybe before this worker was ready), nothing is
   // left to report to: exit rather than linger as an orphan.
@@ -96,7 +138,7 @@ function main(setup: WorkerSetup): void {
     if (message.type !== 'go') return;
     const cpu = process.cpuUsage();
     const t0 = performance.now();
-    runOnce({ config, databaseUrl: setup.url, sender, env: {}, at: new Date(message.at) }).then(
+    occurrence(setup, { config, sender, env: {}, at: new Date(message.at) }).then(
       (summary) => {
         const { user, system } = process.cpuUsage(cpu);
         send({ type: 'result', sent: summary.counts.sent, cpuMs: (user + system) / 1000, ms: performance.now() - t0 });

@@ -11,6 +11,13 @@
  * core. The double stays here, so its CPU is this process's and not the workers'. The step is
  * measured twice: with a double answering at once (CPU-bound: workers, PostgreSQL and the double
  * share the machine's cores) and with 50 ms per request, nearer a round trip to Resend's API.
+ *
+ * Then the same step with the state and jobs on Redis (openRedisState: the ledger in Redis keys,
+ * the jobs in BullMQ) in a logical database of 127.0.0.1:6379 (SKENE_BENCH_REDIS) claimed as a
+ * plan's scratch is and flushed after, the data still read from the PostgreSQL (a read-only
+ * source): BullMQ's figures beside pg-boss's. Every occurrence is checked against the double:
+ * each of the 10,000 recipients delivered exactly once, every delivery under an idempotency key,
+ * so that a figure is that of a correct run.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
@@ -18,6 +25,7 @@ import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { createSender, migrate, runForever, type LoadedConfig, type Sender } from '@skene/core';
+import { createRedisScratch } from '../packages/core/src/sources/redis.js';
 import { startResendDouble, type DeliveredEmail, type ResendDouble } from '../test/helpers/resend-double.js';
 import { loops, onlyLoop, RECIPIENTS, writeTemplates, type GoMessage, type WorkerMessage, type WorkerSetup } from './runner-worker.js';
 import { fmt, percentile } from './stats.js';
@@ -28,6 +36,7 @@ export const EVENTS = 40;
 export const EVENT_GAP_MS = 150;
 const WORKER = fileURLToPath(new URL('./runner-worker.ts', import.meta.url));
 const MEASURE_TIMEOUT_MS = 300_000;
+const REDIS_SERVER = process.env.SKENE_BENCH_REDIS ?? 'redis://127.0.0.1:6379';
 
 const SEED = `
 CREATE TABLE users (id integer PRIMARY KEY, email text NOT NULL, name text NOT NULL);
@@ -207,29 +216,123 @@ async function occurrence(children: ChildProcess[], at: Date) {
 
 type Measure = Awaited<ReturnType<typeof occurrence>>;
 
+/** What the double received in one occurrence: exact when every recipient got one email, each under an idempotency key. */
+function deliveries(double: ResendDouble) {
+  const recipients = new Set(double.delivered.map((d) => String(d.email.to))).size;
+  const keys = new Set(double.delivered.map((d) => d.idempotencyKey)).size;
+  const keyed = double.delivered.every((d) => d.idempotencyKey !== undefined);
+  return { delivered: double.delivered.length, recipients, keys, exact: double.delivered.length === RECIPIENTS && recipients === RECIPIENTS && keyed };
+}
+
+interface Throughput {
+  url: string;
+  dir: string;
+  latencyMs: number;
+  /** Each measurement's occurrence: `${day}T${hour}:00:30Z`, six hours, so that email ids never collide. */
+  day: string;
+  hours: string[];
+  /** Where the workers keep the state and jobs (bench/runner-worker.ts). */
+  state: 'postgres' | 'redis';
+  redisUrl?: string;
+}
+
+type Figures = { one: Measure; two: Measure; keys: number[] };
+
 /**
  * Against a double answering after `latencyMs`: two long-lived worker processes, each warmed up on
  * an occurrence of its own, then one and two workers in alternation, best of two each. Every
- * measurement is its own hourly occurrence (`hours`, six of them), so email ids never collide.
+ * measurement is its own hourly occurrence. One that did not deliver each email exactly once is
+ * reported and not counted; none correct for a number of workers is an error.
  */
-async function throughput(url: string, dir: string, latencyMs: number, hours: string[]): Promise<{ one: Measure; two: Measure }> {
+async function throughput({ url, dir, latencyMs, day, hours, state, redisUrl }: Throughput): Promise<Figures> {
   const double = await startResendDouble({ latencyMs });
   let children: ChildProcess[] = [];
   try {
-    children = await startWorkers({ url, dir, apiKey: double.apiKey, baseUrl: double.url }, 2);
+    children = await startWorkers({ url, state, redisUrl, dir, apiKey: double.apiKey, baseUrl: double.url }, 2);
     const plan = [[children[0]!], [children[1]!], [children[0]!], children, [children[0]!], children];
     const best: Record<number, Measure | undefined> = {};
+    const keys: number[] = [];
     for (const [i, workers] of plan.entries()) {
       double.delivered.length = 0; // the double keeps what it delivered: forget it between runs
       double.forgetKeys();
-      const r = await occurrence(workers, new Date(`2026-03-02T${hours[i]}:00:30Z`));
-      if (r.sent !== RECIPIENTS) console.log(`  !! ${latencyMs} ms, ${workers.length} worker(s) sent ${r.sent} of ${RECIPIENTS}`);
+      const r = await occurrence(workers, new Date(`${day}T${hours[i]}:00:30Z`));
+      const got = deliveries(double);
+      if (r.sent !== RECIPIENTS || !got.exact) {
+        console.log(
+          `  !! ${state}, ${latencyMs} ms, ${workers.length} worker(s): sent ${r.sent} of ${RECIPIENTS}; the double got ${got.delivered} ` +
+            `emails for ${got.recipients} recipients under ${got.keys} idempotency keys (not counted)`,
+        );
+        continue;
+      }
+      keys.push(got.keys);
       if (i >= 2 && (!best[workers.length] || r.ms < best[workers.length]!.ms)) best[workers.length] = r;
     }
-    return { one: best[1]!, two: best[2]! };
+    if (!best[1] || !best[2]) throw new Error(`${state}, ${latencyMs} ms: no occurrence delivered each email exactly once`);
+    return { one: best[1], two: best[2], keys };
   } finally {
     stopWorkers(children);
     await double.close();
+  }
+}
+
+/** The step measured against a double answering at once and one answering in 50 ms. */
+interface Step {
+  fast: Figures;
+  slow: Figures;
+}
+
+/** Both measurements on one state, their twelve occurrences in the hours of `day`. */
+async function stepOn(options: Pick<Throughput, 'url' | 'dir' | 'state' | 'redisUrl' | 'day'>): Promise<Step> {
+  const fast = await throughput({ ...options, latencyMs: 0, hours: ['07', '08', '09', '10', '11', '12'] });
+  const slow = await throughput({ ...options, latencyMs: 50, hours: ['13', '14', '15', '16', '17', '18'] });
+  return { fast, slow };
+}
+
+/** The step with the state and jobs on a scratch logical database of the Redis server, flushed after. */
+async function bullmqStep(url: string, dir: string): Promise<Step> {
+  const scratch = await createRedisScratch(REDIS_SERVER);
+  try {
+    return await stepOn({ url, dir, state: 'redis', redisUrl: scratch.url, day: '2026-03-03' });
+  } finally {
+    await scratch.drop();
+  }
+}
+
+const micro = (ms: number) => `${(ms * 1000).toFixed(0)} µs`;
+
+/** The schedule step's figures, pg-boss's and BullMQ's side by side (or why BullMQ's could not be measured). */
+function printSteps(pgboss: Step, bullmq: Step | string): void {
+  const rate = (r: Measure) => `${fmt(r.ms)} → ${Math.round(r.perSecond).toLocaleString('en-US')} emails/s`;
+  const line = (label: string, latencyMs: number, { one, two }: Figures) =>
+    `    ${`${label},`.padEnd(30)} double answering in ${latencyMs} ms: one worker ${rate(one)}, two workers ${rate(two)} = ` +
+    `${(two.perSecond / one.perSecond).toFixed(2)}× one; sent per worker ${two.perWorker.map((n) => n.toLocaleString('en-US')).join(' / ')}`;
+  const steps: [string, Step][] = [['pg-boss (state in PostgreSQL)', pgboss]];
+  if (typeof bullmq !== 'string') steps.push(['BullMQ (state on Redis)', bullmq]);
+  console.log(
+    `  schedule step, ${RECIPIENTS.toLocaleString('en-US')} recipients (batch endpoint, 100 per request), each worker its own ` +
+      `process (runOnce), best of two (targets: one worker ≥ 2,000 emails/s, two ≥ 1.6× one):`,
+  );
+  for (const latency of ['fast', 'slow'] as const) {
+    for (const [label, step] of steps) console.log(line(label, latency === 'fast' ? 0 : 50, step[latency]));
+  }
+  if (typeof bullmq === 'string') console.log(`    BullMQ (state on Redis): could not run: ${bullmq}`);
+  const keys = [...new Set(steps.flatMap(([, s]) => [...s.fast.keys, ...s.slow.keys]))].sort((a, b) => a - b);
+  console.log(
+    `  each counted occurrence: the double received ${RECIPIENTS.toLocaleString('en-US')} emails for ${RECIPIENTS.toLocaleString('en-US')} ` +
+      `distinct recipients, each once, under ${keys.join(' or ')} distinct idempotency keys (one per batch request)`,
+  );
+  const cpu = (latencyMs: number, { one, two }: Figures) =>
+    `${latencyMs} ms: one worker ${micro(one.cpuMsPerEmail)}, two ${micro(two.cpuMsPerEmail)} (double ${micro(one.doubleCpuMsPerEmail)})`;
+  console.log(`  runner CPU per email (the worker processes' cpuUsage summed; the double, in the bench process, is not included now):`);
+  for (const [label, step] of steps) console.log(`    ${`${label}:`.padEnd(30)} ${cpu(0, step.fast)}; ${cpu(50, step.slow)}`);
+  // On a machine where the workers, PostgreSQL (or Redis) and the double share few cores, their CPU is the ceiling, whatever the number of workers.
+  for (const [label, { fast }] of steps) {
+    const all = fast.one.machineCpuMsPerEmail;
+    console.log(
+      `  ${label}: the whole machine's CPU per email at 0 ms (workers, databases, double): ${micro(all)}, so ${cpus().length} cores ` +
+        `send at most ~${Math.round((cpus().length / all) * 1000).toLocaleString('en-US')} emails/s whatever the workers; one worker already reaches ` +
+        `${Math.round(((fast.one.perSecond * all) / 1000 / cpus().length) * 100)}% of that`,
+    );
   }
 }
 
@@ -250,32 +353,14 @@ export async function run(): Promise<void> {
         `p50 ${fmt(percentile(samples, 50))}, p95 ${fmt(percentile(samples, 95))}, worst ${fmt(Math.max(...samples))} (target p95 ≤ 250 ms)`,
     );
 
-    const fast = await throughput(url, dir, 0, ['07', '08', '09', '10', '11', '12']);
-    const slow = await throughput(url, dir, 50, ['13', '14', '15', '16', '17', '18']);
-    const rate = (r: Measure) => `${fmt(r.ms)} → ${Math.round(r.perSecond).toLocaleString('en-US')} emails/s`;
-    const line = (latencyMs: number, { one, two }: { one: Measure; two: Measure }) =>
-      `    double answering in ${latencyMs} ms: one worker ${rate(one)}, two workers ${rate(two)} = ` +
-      `${(two.perSecond / one.perSecond).toFixed(2)}× one; sent per worker ${two.perWorker.map((n) => n.toLocaleString('en-US')).join(' / ')}`;
-    console.log(
-      `  schedule step, ${RECIPIENTS.toLocaleString('en-US')} recipients (batch endpoint, 100 per request), each worker its own ` +
-        `process (runOnce), best of two (targets: one worker ≥ 2,000 emails/s, two ≥ 1.6× one):`,
-    );
-    console.log(line(0, fast));
-    console.log(line(50, slow));
-    const micro = (ms: number) => `${(ms * 1000).toFixed(0)} µs`;
-    const cpu = (latencyMs: number, { one, two }: { one: Measure; two: Measure }) =>
-      `${latencyMs} ms: one worker ${micro(one.cpuMsPerEmail)}, two ${micro(two.cpuMsPerEmail)} (double ${micro(one.doubleCpuMsPerEmail)})`;
-    console.log(
-      `  runner CPU per email (the worker processes' cpuUsage summed; the double, in the bench process, is not included now): ` +
-        `${cpu(0, fast)}; ${cpu(50, slow)}`,
-    );
-    // On a machine where the workers, PostgreSQL and the double share few cores, their CPU is the ceiling, whatever the number of workers.
-    const all = fast.one.machineCpuMsPerEmail;
-    console.log(
-      `  the whole machine's CPU per email at 0 ms (workers, PostgreSQL, double): ${micro(all)}, so ${cpus().length} cores ` +
-        `send at most ~${Math.round((cpus().length / all) * 1000).toLocaleString('en-US')} emails/s whatever the workers; one worker already reaches ` +
-        `${Math.round(((fast.one.perSecond * all) / 1000 / cpus().length) * 100)}% of that`,
-    );
+    const pgboss = await stepOn({ url, dir, state: 'postgres', day: '2026-03-02' });
+    let bullmq: Step | string;
+    try {
+      bullmq = await bullmqStep(url, dir);
+    } catch (error) {
+      bullmq = error instanceof Error ? error.message : String(error); // pg-boss's figures still stand
+    }
+    printSteps(pgboss, bullmq);
     console.log(`  machine load while measuring: ${loadavg()[0]!.toFixed(1)} (1-min average) on ${cpus().length} CPUs`);
   } finally {
     await double.close();
