@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { analyze } from '../../src/analysis/analyze.js';
 import { openWatermarkCapture } from '../../src/run/capture-watermark.js';
 import { autoIdCacheOf, datetimeZoneWarnings, isUtcZone, serverZone } from '../../src/run/watermark-checks.js';
 import { formatMicros, watermarkTables } from '../../src/run/watermark-tables.js';
@@ -141,6 +142,15 @@ test('the overlap: 65 min behind by default, as database.capture.<table>.overlap
     'once a minute the whole overlap: users 65 min back; orders still 30 s',
   );
   assert.throws(() => makeConfig([['users', 'insert']], { capture: { users: { overlap: '1 hour' } } }), /overlap/);
+  // skene check says so before the runner starts (SKN012, as for a timeout).
+  const loops = JSON.stringify(makeConfig([['users', 'insert']]).loops);
+  const checked = (overlap: string) =>
+    analyze(`export default { database: { flavor: 'tidb', capture: { users: { overlap: '${overlap}' } } }, loops: ${loops} };`)
+      .diagnostics.filter((d) => d.code === 'SKN012')
+      .map((d) => d.message);
+  assert.deepEqual(checked('1 hour'), ["Invalid duration '1 hour'. Write a whole number and one unit: '500ms', '30s', '5m', '1h', '7d'. Did you mean '1h'?"]);
+  assert.deepEqual(checked('0m'), ["Duration '0m' is zero; an overlap must be positive, for example '30s' or '5m'."]);
+  assert.deepEqual(checked('65m'), []);
 });
 
 test('ids and positions use the table as the catalog names it, and a time key as ISO text with µs', async (t) => {

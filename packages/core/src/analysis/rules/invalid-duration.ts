@@ -2,6 +2,7 @@ import { DURATION_FORMS, DURATION_PATTERN } from '@skene/sdk';
 import ms from 'ms';
 import { replaceString, type RuleContext } from '../context.js';
 import { stringAt } from '../values.js';
+import type { StringNode } from '../values.js';
 
 const MAX_DURATION = 365 * 86_400_000;
 const UNITS: [string, number][] = [
@@ -12,29 +13,37 @@ const UNITS: [string, number][] = [
   ['ms', 1],
 ];
 
-/** SKN012: a duration not in the compact form (`'5 minutes'` → `'5m'`). */
+/**
+ * SKN012: a duration not in the compact form (`'5 minutes'` → `'5m'`): a condition's `timeout`,
+ * and TiDB's `database.capture.<table>.overlap`, which the runner would refuse at start.
+ */
 export function invalidDuration(ctx: RuleContext): void {
-  for (const { condition } of ctx.steps()) {
-    const timeout = stringAt(condition, 'timeout');
-    if (!timeout) continue;
-    if (DURATION_PATTERN.test(timeout.value)) {
-      const millis = ms(timeout.value as ms.StringValue);
-      if (millis > MAX_DURATION)
-        ctx.report('SKN012', timeout.range, `Duration '${timeout.value}' is longer than a year; a condition's timeout is at most 365d.`);
-      continue;
-    }
-    if (/^0+(ms|s|m|h|d)$/.test(timeout.value)) {
-      ctx.report('SKN012', timeout.range, `Duration '${timeout.value}' is zero; a timeout must be positive, for example '30s' or '5m'.`);
-      continue;
-    }
-    const compact = compactDuration(timeout.value);
-    ctx.report(
-      'SKN012',
-      timeout.range,
-      `Invalid duration '${timeout.value}'. Write a whole number and one unit: ${DURATION_FORMS.map((f) => `'${f}'`).join(', ')}.${compact ? ` Did you mean '${compact}'?` : ''}`,
-      compact ? [{ title: `Change to '${compact}'`, edits: [{ range: timeout.range, newText: replaceString(timeout, ctx.doc.text, compact) }] }] : undefined,
-    );
+  for (const { condition } of ctx.steps()) checkDuration(ctx, stringAt(condition, 'timeout'), "a condition's timeout");
+  const root = ctx.doc.root;
+  const database = root?.kind === 'object' ? root.properties.find((p) => p.key === 'database')?.value : undefined;
+  const capture = database?.kind === 'object' ? database.properties.find((p) => p.key === 'capture')?.value : undefined;
+  if (capture?.kind !== 'object') return;
+  for (const entry of capture.properties) checkDuration(ctx, stringAt(entry.value, 'overlap'), 'an overlap');
+}
+
+function checkDuration(ctx: RuleContext, value: StringNode | undefined, what: string): void {
+  if (!value) return;
+  if (DURATION_PATTERN.test(value.value)) {
+    const millis = ms(value.value as ms.StringValue);
+    if (millis > MAX_DURATION) ctx.report('SKN012', value.range, `Duration '${value.value}' is longer than a year; ${what} is at most 365d.`);
+    return;
   }
+  if (/^0+(ms|s|m|h|d)$/.test(value.value)) {
+    ctx.report('SKN012', value.range, `Duration '${value.value}' is zero; ${what} must be positive, for example '30s' or '5m'.`);
+    return;
+  }
+  const compact = compactDuration(value.value);
+  ctx.report(
+    'SKN012',
+    value.range,
+    `Invalid duration '${value.value}'. Write a whole number and one unit: ${DURATION_FORMS.map((f) => `'${f}'`).join(', ')}.${compact ? ` Did you mean '${compact}'?` : ''}`,
+    compact ? [{ title: `Change to '${compact}'`, edits: [{ range: value.range, newText: replaceString(value, ctx.doc.text, compact) }] }] : undefined,
+  );
 }
 
 /** `'5 minutes'` → `'5m'` when the `ms` library understands the text; undefined otherwise. */
