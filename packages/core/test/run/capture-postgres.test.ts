@@ -69,13 +69,16 @@ test('the SQL: every table a database trigger names, its events merged, identifi
   assert.throws(() => captureSql({ config: ALL, schema: 'Bad; DROP' }), /plain lower-case name/);
 });
 
-test('URLs: MySQL goes to its own migration (migrate-mysql.test.ts), Redis is not yet supported, no password reaches an error', async () => {
+test('URLs: MySQL and Redis go to their own migrations, Redis has no SQL to print, no password reaches an error', async () => {
   await assert.rejects(migrate({ config: ALL, databaseUrl: 'mysql://root:s3cret-pw@127.0.0.1:1/app', connectTimeoutMs: 2000 }), (e: Error) => {
     assert.match(e.message, /^cannot connect to mysql:\/\/root:\*\*\*@127\.0\.0\.1:1\/app: /);
     assert.doesNotMatch(e.message, /s3cret-pw/);
     return true;
   });
-  await assert.rejects(migrate({ config: ALL, databaseUrl: 'redis://127.0.0.1:6379', print: true }), /Redis: skene migrate does not support it yet/);
+  await assert.rejects(migrate({ config: ALL, databaseUrl: 'redis://:s3cret-pw@127.0.0.1:6379', print: true }), (e: Error) => {
+    assert.equal(e.message, 'redis://:***@127.0.0.1:6379 is Redis: there is no SQL to print — run skene migrate with the URL');
+    return true;
+  });
   await assert.rejects(migrate({ config: ALL, databaseUrl: 'postgres://u:s3cret-pw@127.0.0.1:1/app', connectTimeoutMs: 2000 }), (e: Error) => {
     assert.match(e.message, /^cannot connect to postgres:\/\/u:\*\*\*@127\.0\.0\.1:1\/app/);
     assert.doesNotMatch(e.message, /s3cret-pw/);
