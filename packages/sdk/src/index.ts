@@ -1,5 +1,15 @@
 import { z } from 'zod';
-import { configSchema, loopSchema, type CaptureColumns, type ConfigInput, type DbFlavor, type Loop, type LoopInput } from './schema.js';
+import {
+  configSchema,
+  loopSchema,
+  type CaptureColumns,
+  type ConfigInput,
+  type DbFlavor,
+  type Limits,
+  type Loop,
+  type LoopInput,
+  type UnsubscribeOptions,
+} from './schema.js';
 
 export * from './schema.js';
 
@@ -22,7 +32,8 @@ export function normalizeConfig(exported: unknown): {
   loops: (Loop & { id: string })[];
   database?: { url?: string; token?: string; allowFunctions?: string[]; flavor?: DbFlavor; capture?: Record<string, CaptureColumns> };
   users?: { table?: string; key?: string; email?: string; name?: string };
-  email?: { from?: string };
+  email?: { from?: string; unsubscribe?: UnsubscribeOptions };
+  limits?: Limits;
 } {
   const config = Array.isArray(exported)
     ? configSchema.parse({ loops: exported })

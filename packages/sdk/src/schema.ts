@@ -99,6 +99,39 @@ export const stepSchema = z
   })
   .describe('One step: a trigger, an optional condition, an action.');
 
+/** Loop types whose emails are not transactional: they carry one-click unsubscribe by default. */
+export const UNSUBSCRIBE_BY_DEFAULT: readonly LoopType[] = ['retention', 'adoption', 'referral', 'expansion'];
+
+export const queryGoalSchema = z
+  .strictObject({
+    type: z.literal('query').describe('A read-only SQL query: the goal is reached when a row comes back.'),
+    query: z
+      .string()
+      .min(1)
+      .describe(
+        "One read-only SELECT or WITH statement; `$1` is the recipient's key (`users.key`). The goal is reached when a row comes back; a first column that is a timestamp is taken as the time it was reached.",
+      ),
+    within: duration.describe('How long after each email the goal counts as a conversion (for example `7d`).'),
+  })
+  .describe('A SQL goal: what the loop is for.');
+
+export const redisGoalSchema = z
+  .strictObject({
+    type: z.literal('redis').describe('A Redis command: the goal is reached when its reply is truthy.'),
+    command: z
+      .array(z.string())
+      .min(1)
+      .describe("The command and its arguments, `{{…}}` templates over `user` allowed: `['SISMEMBER', 'user_actions:{{user.id}}', 'invited_teammate']`."),
+    within: duration.describe('How long after each email the goal counts as a conversion (for example `7d`).'),
+  })
+  .describe('A Redis goal (Upstash Redis and other Redis sources).');
+
+export const goalSchema = z
+  .discriminatedUnion('type', [queryGoalSchema, redisGoalSchema])
+  .describe(
+    "What the loop is for. After each email the runner checks it until `within` has passed and records the recipient converted (with the time) or not; a recipient who has reached it is not sent the loop's later steps.",
+  );
+
 export const recoverySchema = z
   .strictObject({
     retries: z.number().int().min(0).max(10).describe('How many times a transient failure (connection loss, timeout, provider 429/5xx) is retried. 0–10.'),
@@ -123,6 +156,13 @@ export const loopSchema = z
       .min(1)
       .optional()
       .describe('At most this many emails per hour (`skene run`): a send beyond it pauses the loop until `skene resume <loop>`. Default: no cap.'),
+    goal: goalSchema.optional(),
+    unsubscribe: z
+      .boolean()
+      .optional()
+      .describe(
+        "Whether the loop's emails carry one-click unsubscribe (`List-Unsubscribe`, RFC 8058) and honour it. Default `true` for retention, adoption, referral and expansion loops, `false` for activation and milestone loops.",
+      ),
   })
   .describe('A growth loop.');
 
@@ -171,6 +211,37 @@ export const captureColumnsSchema = z
   })
   .describe("The columns that show a table's inserts and updates to Skene's TiDB watermark capture.");
 
+export const limitsSchema = z
+  .strictObject({
+    perUser: z
+      .strictObject({
+        emails: z.number().int().min(1).describe('How many emails one person may get in each `per` window, across all loops.'),
+        per: duration.describe('The window, counted back from each send (for example `1d`).'),
+      })
+      .optional()
+      .describe(
+        'A frequency cap across all loops: an email beyond it is not sent ("not sent: frequency cap"). A capped slot goes to the email due first; at the same time, to the loop declared first, then the lower step.',
+      ),
+  })
+  .describe('Limits across all loops.');
+
+export const unsubscribeOptionsSchema = z
+  .strictObject({
+    url: z
+      .string()
+      .regex(/^https:\/\/[^\s]+$/, { message: 'an https URL, where `skene run --listen` is reachable' })
+      .optional()
+      .describe(
+        'The https address where `skene run --listen` is reachable (for example `https://skene.example.com`): links point at `<url>/unsubscribe/<token>`. Default `SKENE_PUBLIC_URL`.',
+      ),
+    mailto: z
+      .string()
+      .min(3)
+      .optional()
+      .describe('The address `List-Unsubscribe` also names as `mailto:` (for example `unsubscribe@example.com`). Default `SKENE_UNSUBSCRIBE_MAILTO`.'),
+  })
+  .describe('Where unsubscribe links point. The signing secret is `SKENE_UNSUBSCRIBE_SECRET`, never in the config.');
+
 export const configSchema = z
   .strictObject({
     loops: z.array(loopSchema).describe('The loops.'),
@@ -205,9 +276,13 @@ export const configSchema = z
       .describe("Where the loops' data lives."),
     users: usersSchema.optional(),
     email: z
-      .strictObject({ from: z.string().min(1).optional().describe('Default sender for every email action.') })
+      .strictObject({
+        from: z.string().min(1).optional().describe('Default sender for every email action.'),
+        unsubscribe: unsubscribeOptionsSchema.optional(),
+      })
       .optional()
       .describe('Email defaults.'),
+    limits: limitsSchema.optional(),
   })
   .describe('A Skene config with several loops and shared settings.');
 
@@ -221,6 +296,11 @@ export type RedisCondition = z.infer<typeof redisConditionSchema>;
 export type EmailAction = z.infer<typeof emailActionSchema>;
 export type Step = z.infer<typeof stepSchema>;
 export type Recovery = z.infer<typeof recoverySchema>;
+export type Goal = z.infer<typeof goalSchema>;
+export type QueryGoal = z.infer<typeof queryGoalSchema>;
+export type RedisGoal = z.infer<typeof redisGoalSchema>;
+export type Limits = z.infer<typeof limitsSchema>;
+export type UnsubscribeOptions = z.infer<typeof unsubscribeOptionsSchema>;
 export type Loop = z.infer<typeof loopSchema>;
 export type LoopInput = z.input<typeof loopSchema>;
 export type Config = z.infer<typeof configSchema>;
@@ -228,3 +308,8 @@ export type UsersOptions = z.infer<typeof usersSchema>;
 export type DbFlavor = (typeof DB_FLAVORS)[number];
 export type CaptureColumns = z.infer<typeof captureColumnsSchema>;
 export type ConfigInput = z.input<typeof configSchema>;
+
+/** Whether a loop's emails carry one-click unsubscribe and honour it: `unsubscribe`, else by its type. */
+export function carriesUnsubscribe(loop: Pick<Loop, 'type' | 'unsubscribe'>): boolean {
+  return loop.unsubscribe ?? UNSUBSCRIBE_BY_DEFAULT.includes(loop.type);
+}
