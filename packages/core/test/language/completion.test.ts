@@ -20,9 +20,9 @@ function labels(marked: string): string[] {
 /** [fixture, exactly these labels (in order)] */
 const EXACT: [string, string[]][] = [
   // Keys of a loop, required first, without keys already present; the half-typed key itself excluded.
-  ['export default defineLoop({ ty| })', ['type', 'opinion', 'steps', 'id', 'recovery', 'maxEmailsPerHour']],
-  ["export default defineLoop({ type: 'activation', | })", ['opinion', 'steps', 'id', 'recovery', 'maxEmailsPerHour']],
-  ["export default defineLoop({ type: 'activation',\n  opinion: 'x'\n  st|\n})", ['steps', 'id', 'recovery', 'maxEmailsPerHour']],
+  ['export default defineLoop({ ty| })', ['type', 'opinion', 'steps', 'id', 'recovery', 'maxEmailsPerHour', 'goal', 'unsubscribe']],
+  ["export default defineLoop({ type: 'activation', | })", ['opinion', 'steps', 'id', 'recovery', 'maxEmailsPerHour', 'goal', 'unsubscribe']],
+  ["export default defineLoop({ type: 'activation',\n  opinion: 'x'\n  st|\n})", ['steps', 'id', 'recovery', 'maxEmailsPerHour', 'goal', 'unsubscribe']],
   // Keys of nested objects, discriminated on `type`.
   [loop("trigger: { type: 'database', | }"), ['table', 'event']],
   [loop("trigger: { type: 'schedule', | }"), ['cron', 'timezone']],
@@ -31,10 +31,12 @@ const EXACT: [string, string[]][] = [
   [loop("action: { type: 'email', template: 'x', | }"), ['provider', 'personalization', 'to', 'from', 'subject']],
   [loop("| trigger: { type: 'database' }"), ['action', 'condition']],
   ['export default defineLoop({ recovery: { | } })', ['retries', 'backoff']],
-  ['export default defineConfig({ | })', ['loops', 'database', 'users', 'email']],
-  ["export default defineConfig({ loops: [{ type: 'activation', | }] })", ['opinion', 'steps', 'id', 'recovery', 'maxEmailsPerHour']],
-  ["export default [{ type: 'retention', | }]", ['opinion', 'steps', 'id', 'recovery', 'maxEmailsPerHour']],
-  ['const welcome = defineLoop({ | });\nexport default [welcome];', ['type', 'opinion', 'steps', 'id', 'recovery', 'maxEmailsPerHour']],
+  ['export default defineConfig({ | })', ['loops', 'database', 'users', 'email', 'limits']],
+  ["export default defineLoop({ type: 'retention', goal: { type: 'query', | } })", ['query', 'within']],
+  ['export default defineConfig({ loops: [], limits: { perUser: { | } } })', ['emails', 'per']],
+  ["export default defineConfig({ loops: [{ type: 'activation', | }] })", ['opinion', 'steps', 'id', 'recovery', 'maxEmailsPerHour', 'goal', 'unsubscribe']],
+  ["export default [{ type: 'retention', | }]", ['opinion', 'steps', 'id', 'recovery', 'maxEmailsPerHour', 'goal', 'unsubscribe']],
+  ['const welcome = defineLoop({ | });\nexport default [welcome];', ['type', 'opinion', 'steps', 'id', 'recovery', 'maxEmailsPerHour', 'goal', 'unsubscribe']],
   // Personalization keys: the template's props.
   [loop("action: { type: 'email', template: 'activation_welcome', personalization: { | } }"), ['name', 'activationLink']],
   [loop("action: { type: 'email', template: 're_engagement', personalization: { name: '', | } }"), ['lastActivity']],
@@ -79,8 +81,8 @@ const EXACT: [string, string[]][] = [
   // In comments: nothing.
   ["export default defineLoop({ type: 'activation', // a comment |\n  opinion: 'x' })", []],
   ["export default defineLoop({ type: 'activation', /* | */ opinion: 'x' })", []],
-  ["export default defineLoop({ type: 'activation', /* c */ | })", ['opinion', 'steps', 'id', 'recovery', 'maxEmailsPerHour']],
-  ['export default defineLoop({\n  // the type\n  |\n})', ['type', 'opinion', 'steps', 'id', 'recovery', 'maxEmailsPerHour']],
+  ["export default defineLoop({ type: 'activation', /* c */ | })", ['opinion', 'steps', 'id', 'recovery', 'maxEmailsPerHour', 'goal', 'unsubscribe']],
+  ['export default defineLoop({\n  // the type\n  |\n})', ['type', 'opinion', 'steps', 'id', 'recovery', 'maxEmailsPerHour', 'goal', 'unsubscribe']],
 ];
 
 for (const [marked, expected] of EXACT) {
