@@ -1,6 +1,7 @@
 /** What a plan is asked for (the CLI's flags, the Action's inputs) and its defaults. */
 import type { DataSource } from '../sources/types.js';
 import type { LoadedConfig } from './load-config.js';
+import type { RecipientState } from './recipient-state.js';
 import type { RetryOptions } from './retry.js';
 
 export interface PlanProgress {
@@ -49,6 +50,8 @@ export interface PlanOptions {
   renderTimeoutMs?: number;
   /** The current time when `at` is absent (tests). */
   now?: () => Date;
+  /** The runner's state (suppressions, past sends): absent, the plan knows no past sends (recipient-state.ts). */
+  recipientState?: RecipientState;
 }
 
 export const DEFAULT_HORIZON = '1d';
