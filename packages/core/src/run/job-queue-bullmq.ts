@@ -16,7 +16,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Job, Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { HeldJob, JobAttempt, JobQueue, NewJob, Outstanding, Reclaimed } from './job-queue.js';
+import { jobsByQueue, type HeldJob, type JobAttempt, type JobQueue, type Outstanding, type Reclaimed } from './job-queue.js';
 import type { JobData, RetryOptions } from './jobs.js';
 
 /** What a BullMQ job carries: the runner's data and the options BullMQ has no field for. */
@@ -116,15 +116,9 @@ export async function startBullMqJobs(connection: BullMqConnection): Promise<Job
       for (const name of names) await open(name).queue.waitUntilReady();
     },
     insert: async (jobs) => {
-      const byQueue = new Map<string, Map<string, NewJob>>();
-      for (const job of jobs) {
-        const list = byQueue.get(job.queue) ?? new Map<string, NewJob>();
-        if (!list.has(job.id)) list.set(job.id, job);
-        byQueue.set(job.queue, list);
-      }
-      for (const [name, list] of byQueue) {
+      for (const [name, list] of jobsByQueue(jobs)) {
         await open(name).queue.addBulk(
-          [...list.values()].map((j) => ({
+          list.map((j) => ({
             name: 'job',
             data: { data: j.data, retry: j.retry, heartbeatSeconds: j.heartbeatSeconds, expireInSeconds: j.expireInSeconds } satisfies Stored,
             opts: {

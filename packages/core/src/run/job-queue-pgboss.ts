@@ -6,7 +6,7 @@
  * reclaiming a dead worker's jobs at once) is read from its `job` table.
  */
 import type { PgBoss, PGliteLike } from 'pg-boss';
-import type { JobAttempt, JobQueue, NewJob, Outstanding } from './job-queue.js';
+import { jobsByQueue, type JobAttempt, type JobQueue, type Outstanding } from './job-queue.js';
 import type { JobData } from './jobs.js';
 
 /** pg-boss keeps its tables here, beside Skene's `skene` schema, in the same database. */
@@ -37,17 +37,10 @@ function pgBossQueue(boss: PgBoss): JobQueue {
       for (const name of names) await boss.createQueue(name);
     },
     insert: async (jobs) => {
-      // pg-boss refuses one id twice in a batch; across batches and workers the database dedupes.
-      const byQueue = new Map<string, Map<string, NewJob>>();
-      for (const job of jobs) {
-        const list = byQueue.get(job.queue) ?? new Map<string, NewJob>();
-        if (!list.has(job.id)) list.set(job.id, job);
-        byQueue.set(job.queue, list);
-      }
-      for (const [queue, list] of byQueue) {
+      for (const [queue, list] of jobsByQueue(jobs)) {
         await boss.insert(
           queue,
-          [...list.values()].map((j) => ({
+          list.map((j) => ({
             id: j.id,
             data: j.data,
             expireInSeconds: j.expireInSeconds,

@@ -87,3 +87,17 @@ export interface JobQueue {
   /** Lets work in flight finish (up to a few seconds), then closes the connections. */
   stop(): Promise<void>;
 }
+
+/**
+ * New jobs grouped by queue, each id once (the first wins): both engines insert a queue's jobs in
+ * one call, and pg-boss refuses one id twice in a batch; across batches the engine dedupes.
+ */
+export function jobsByQueue(jobs: readonly NewJob[]): Map<string, NewJob[]> {
+  const byQueue = new Map<string, Map<string, NewJob>>();
+  for (const job of jobs) {
+    const list = byQueue.get(job.queue) ?? new Map<string, NewJob>();
+    if (!list.has(job.id)) list.set(job.id, job);
+    byQueue.set(job.queue, list);
+  }
+  return new Map([...byQueue].map(([queue, list]) => [queue, [...list.values()]]));
+}
