@@ -7,11 +7,13 @@
  * the ordinary `require`: a cache only ever makes the start faster, and V8 rejects one that does
  * not match its source.
  */
+import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import vm from 'node:vm';
+import { runtimeFlags } from './v8-flags.js';
 
 interface CjsModule {
   exports: unknown;
@@ -57,7 +59,11 @@ export function loadWithCodeCache<T>(file: string, name: string): { exports: T; 
   const M = Module as ModuleInternals;
   const source = readFileSync(file, 'utf8');
   const stamp = `${source.length}-${Math.round(statSync(file).mtimeMs)}`;
-  const cacheFile = join(tmpdir(), 'skene-code-cache', `${name}-${stamp}-${process.version}-${process.arch}.v8cache`);
+  // Per set of V8 flags: a cache made under other flags is rejected (and rewritten), so a check and a
+  // plan that alternate would each rewrite the other's.
+  const flags = [...process.execArgv.filter((a) => a.startsWith('--') && !a.startsWith('--inspect')), runtimeFlags].join(' ').trim();
+  const flagKey = flags ? `-${createHash('sha256').update(flags).digest('hex').slice(0, 8)}` : '';
+  const cacheFile = join(tmpdir(), 'skene-code-cache', `${name}-${stamp}${flagKey}-${process.version}-${process.arch}.v8cache`);
   let cachedData: Buffer | undefined;
   try {
     cachedData = readFileSync(cacheFile);
