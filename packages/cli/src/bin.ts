@@ -5,14 +5,19 @@
  * folder; the first run writes the cache as it exits. Without it, compiling TypeScript was about a
  * quarter of `skene check`'s time.
  */
+import { pathToFileURL } from 'node:url';
 import { preloadTypeScript } from '@skene/core/code-cache';
 import { restartWithAnalysisFlags } from '@skene/core/v8-flags';
 
 // `skene check` parses every query with PostgreSQL's parser (WebAssembly): on Node 22+ V8's
 // optimising compiler took ~500 MB and ~300 ms for it. Only check: the plan's PGlite is WebAssembly too.
-if (process.argv.slice(2).find((a) => !a.startsWith('-')) === 'check') restartWithAnalysisFlags();
+const checking = process.argv.slice(2).find((a) => !a.startsWith('-')) === 'check';
+if (checking) restartWithAnalysisFlags();
 
-const typescript = preloadTypeScript(() => import.meta.resolve('@skene/core/analysis'));
+// TypeScript from where core will require it: the check bundle's folder, or core's.
+const { bundleCaches, checkBundleFile } = await import('./check-bundle.js');
+const bundle = checking ? checkBundleFile() : undefined;
+const typescript = preloadTypeScript(() => (bundle ? pathToFileURL(bundle).href : import.meta.resolve('@skene/core/analysis')));
 const { main } = await import('./main.js');
 
 // `skene check | head`: a reader that stops early is not an error worth a stack trace.
@@ -30,3 +35,4 @@ process.exitCode = await main(process.argv.slice(2), {
 });
 // After the command: the cache then holds the functions it ran (written once, when there was none).
 typescript.save();
+for (const cache of bundleCaches) cache.save();

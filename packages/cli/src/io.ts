@@ -14,7 +14,19 @@ export interface CliIO {
 export const EXIT = { ok: 0, errors: 1, usage: 2 } as const;
 
 /** A usage error: printed as `skene: <message>` with the command's help, exit 2. */
-export class UsageError extends Error {}
+const USAGE_ERROR = Symbol.for('skene.cli.usage-error');
+
+/**
+ * Bad usage: exit 2 with the command's usage. Recognised by a registered symbol, not `instanceof`:
+ * `skene check` runs from its own bundle (check-bundle.ts), which has its own copy of this class.
+ */
+export class UsageError extends Error {
+  readonly [USAGE_ERROR] = true;
+
+  static [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[USAGE_ERROR] === true;
+  }
+}
 
 /** Node's parseArgs for a command's flags; a bad flag is a usage error (exit 2, with the usage). */
 export function parseOptions<T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {

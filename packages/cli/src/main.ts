@@ -1,3 +1,4 @@
+import { bundledCheckCommand } from './check-bundle.js';
 import { EXIT, UsageError, type CliIO } from './io.js';
 import { packageVersion } from './version.js';
 
@@ -21,7 +22,11 @@ const commands: { name: string; summary: string; load: () => Promise<Command> }[
   },
   { name: 'login', summary: 'Verify and store your Resend API key', load: async () => (await import('./commands/login.js')).loginCommand },
   { name: 'prompt', summary: 'Print the Cursor prompt for the detected stack', load: async () => (await import('./commands/prompt.js')).promptCommand },
-  { name: 'check', summary: 'Validate skene.config.ts without running it', load: async () => (await import('./commands/check.js')).checkCommand },
+  {
+    name: 'check',
+    summary: 'Validate skene.config.ts without running it',
+    load: async () => bundledCheckCommand() ?? (await import('./commands/check.js')).checkCommand,
+  },
   { name: 'plan', summary: 'Dry-run every loop and show the emails it would send', load: async () => (await import('./commands/plan.js')).planCommand },
   { name: 'migrate', summary: 'Install change capture (PostgreSQL)', load: async () => (await import('./commands/migrate.js')).migrateCommand },
   { name: 'run', summary: 'Send what the plan shows, each email exactly once', load: async () => (await import('./commands/run.js')).runCommand },
