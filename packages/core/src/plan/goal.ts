@@ -25,6 +25,8 @@ import { loopContext, StepFailure, type Loop } from './step-run.js';
 import { hashRow } from './steps/recipients.js';
 import { truthy } from './steps/redis-database.js';
 import { keyColumn } from './steps/sql-keys.js';
+import { loadMysqlParser } from '../sql/mysql.js';
+import { loadPostgresParser } from '../sql/postgres.js';
 
 /** The not-sent reason of a later step's recipient who already reached the loop's goal. */
 export const GOAL_REACHED = 'goal reached';
@@ -61,6 +63,8 @@ export async function goalReached(check: GoalCheck, userKeys: readonly string[])
   if (goal.type !== 'query')
     throw new StepFailure(`the goal is a Redis command but the data source is SQL (${source.label}): write { type: 'query', query: 'SELECT …' }`, 'config');
   const allowFunctions = check.config.database?.allowFunctions;
+  // The guard reads the goal with the dialect's real parser (the runner calls this outside a plan).
+  await (source.dialect === 'postgres' ? loadPostgresParser() : loadMysqlParser());
   refuse(guardCondition(goal.query, source.dialect), allowFunctions);
   const params = findParams(withoutTrailingSemicolon(goal.query), source.dialect);
   if (params.highest > 1) throw new StepFailure(`the goal uses $${params.highest}, but a goal gives only $1 (the recipient's user key)`, 'config');
@@ -102,9 +106,18 @@ async function sqlGoal(check: GoalCheck, { source, session }: { source: SqlSourc
   }
 }
 
-/** The goal's first column as a time, when it is one. */
-function timeOf(value: unknown): Date | null {
-  return value instanceof Date && !Number.isNaN(value.getTime()) ? value : null;
+/**
+ * The goal's first column as a time, when it is one: a Date, or the text of a timestamp as the
+ * sources hand them over (`2026-03-02 09:00:00.123+00`; without a zone, UTC, as Skene reads MySQL).
+ */
+export function timeOf(value: unknown): Date | null {
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value;
+  if (typeof value !== 'string') return null;
+  const m = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)(Z|[+-]\d{2}(?::?\d{2})?)?$/.exec(value.trim());
+  if (!m) return null;
+  const zone = !m[3] ? 'Z' : m[3] === 'Z' ? 'Z' : m[3].length === 3 ? `${m[3]}:00` : m[3].includes(':') ? m[3] : `${m[3].slice(0, 3)}:${m[3].slice(3)}`;
+  const date = new Date(`${m[1]}T${m[2]}${zone}`);
+  return Number.isNaN(date.getTime()) ? null : date;
 }
 
 /** A Redis goal: the people hashes of the batch in one round trip, then their filled commands in another. */

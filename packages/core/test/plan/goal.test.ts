@@ -10,6 +10,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { serviceOrSkip } from '../../../../test/helpers/services.js';
 import { openSource, type SqlSession, type SqlSource } from '../../src/sources/index.js';
 import { runPlan } from '../../src/plan/index.js';
+import { timeOf } from '../../src/plan/goal.js';
 import { maskRecipients, renderMarkdown, renderText } from '../../src/report/index.js';
 import { FROM, makeConfig, tempMysqlDatabase, tempPostgresDatabase } from './helpers.js';
 
@@ -141,4 +142,14 @@ test('MariaDB: the goal is read in batches at the plan clock', async (t) => {
   const source = (await openSource({ url: await tempMysqlDatabase(t, server, 'skene_goal') })) as SqlSource;
   t.after(() => source.close());
   await goalPlan(t, source);
+});
+
+test("a goal's first column is its time when it is a timestamp, as the sources hand them over", () => {
+  const iso = '2026-03-02T09:00:00.123Z';
+  assert.equal(timeOf(new Date(iso))?.toISOString(), iso);
+  assert.equal(timeOf('2026-03-02 09:00:00.123+00')?.toISOString(), iso);
+  assert.equal(timeOf('2026-03-02 10:00:00.123+01:00')?.toISOString(), iso);
+  assert.equal(timeOf('2026-03-02 09:00:00.123')?.toISOString(), iso, 'no zone: UTC');
+  assert.equal(timeOf('2026-03-02T04:00:00.123-0500')?.toISOString(), iso);
+  for (const other of [1, '1', 'yes', '2026-03-02', null, new Date('nope')]) assert.equal(timeOf(other), null);
 });
