@@ -8,7 +8,8 @@ import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { serviceOrSkip } from '../../../../test/helpers/services.js';
-import { openSource, type SqlSession, type SqlSource } from '../../src/sources/index.js';
+import { Redis } from 'ioredis';
+import { openSource, type RedisSource, type SqlSession, type SqlSource } from '../../src/sources/index.js';
 import { runPlan } from '../../src/plan/index.js';
 import { timeOf } from '../../src/plan/goal.js';
 import { maskRecipients, renderMarkdown, renderText } from '../../src/report/index.js';
@@ -152,4 +153,49 @@ test("a goal's first column is its time when it is a timestamp, as the sources h
   assert.equal(timeOf('2026-03-02 09:00:00.123')?.toISOString(), iso, 'no zone: UTC');
   assert.equal(timeOf('2026-03-02T04:00:00.123-0500')?.toISOString(), iso);
   for (const other of [1, '1', 'yes', '2026-03-02', null, new Date('nope')]) assert.equal(timeOf(other), null);
+});
+
+test('Redis: a goal command, filled from the people hash, stops later steps when its reply is truthy', async (t) => {
+  const url = await serviceOrSkip(t, 'redis');
+  if (!url) return;
+  const prefix = `skene-test-goal-${process.pid}:`;
+  t.after(async () => {
+    const raw = new Redis(url);
+    const keys = await raw.keys(`${prefix}*`);
+    if (keys.length) await raw.del(...keys);
+    raw.disconnect();
+  });
+  const source = (await openSource({ url, keyPrefix: prefix })) as RedisSource;
+  t.after(() => source.close());
+  const users = [1, 2, 3].map((n) => `HSET users:${n} email user${n}@example.com name "User ${n}" handle u${n}`);
+  // The goal names its set by a field of the person (`handle`), so it is filled from the people hash.
+  await source.seed([{ path: 'seed.redis', text: `${users.join('\n')}\nSADD invited:u3 teammate\nSADD invited:u1 nobody\n` }]);
+  const loop = goalLoop();
+  const config = makeConfig({
+    loops: [
+      {
+        ...loop,
+        goal: { type: 'redis', command: ['SISMEMBER', 'invited:{{user.handle}}', 'teammate'], within: '7d' },
+        steps: [loop.steps[0], { ...loop.steps[1], condition: undefined }],
+      },
+    ],
+  });
+  t.after(() => config.cleanup());
+  const report = await runPlan({ config, source, at: AT, env: FROM });
+  const [first, second] = report.loops[0]!.steps;
+  assert.deepEqual([first!.errors, second!.errors], [[], []]);
+  assert.deepEqual(
+    first!.emails.map((e) => [e.key, e.userKey]),
+    [
+      ['1', '1'],
+      ['2', '2'],
+      ['3', '3'],
+    ],
+  );
+  assert.equal(first!.goalReached, 1);
+  assert.deepEqual(
+    second!.emails.map((e) => e.key),
+    ['1', '2'],
+  );
+  assert.deepEqual(second!.notSent, [{ reason: 'goal reached', count: 1, examples: ['3'] }]);
 });
