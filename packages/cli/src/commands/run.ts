@@ -203,6 +203,8 @@ function maskEntry(entry: RunLogEntry, mask: (text: string) => string): RunLogEn
 function summaryLine(s: RunSummary): string {
   const c = s.counts;
   const parts = [`${c.sent} sent`, `${c.waiting} waiting`, `${c.expired} expired`, `${c.failed} failed`, `${c.skipped} skipped`];
+  // Goal outcomes only when a pass settled some: runs without goals print as before.
+  if (c.converted || c['not-converted']) parts.push(`${c.converted} converted`, `${c['not-converted']} not converted`);
   const paused = s.paused.length ? `; paused: ${s.paused.map((p) => `${p.loop} (${p.reason})`).join(', ')}` : '';
   const pending = s.pending ? `; ${s.pending} job(s) retry later` : '';
   return `run at ${s.at}: ${parts.join(', ')}${paused}${pending}`;

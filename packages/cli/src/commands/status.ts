@@ -1,6 +1,6 @@
 // Subpaths, not the whole of core: `skene status` should not load the editor analysis.
 import { ConfigError, findConfig, loadConfig, type LoadedConfig } from '@skene/core/plan';
-import { runStatus, type RunStatus } from '@skene/core/run';
+import { goalStatusLine, runStatus, type RunStatus } from '@skene/core/run';
 import { EXIT, UsageError, parseOptions } from '../io.js';
 import type { Command } from '../main.js';
 
@@ -17,8 +17,9 @@ export const statusCommand: Command = {
   --format        text (default) or json
 
 What \`skene run\` has done, per loop and step: emails sent and failed (with the last error),
-events waiting for their condition, expired and skipped, paused loops, and a schedule's next
-occurrence. Counts only: no address is shown.
+events waiting for their condition, expired and skipped, paused loops, a schedule's next
+occurrence, and for a loop with a goal: converted, the conversion rate and the median time to
+convert. Counts only: no address is shown.
 Exit status: 0 shown, 1 it could not be read, 2 bad usage.`,
   async run(args, io) {
     const { values } = parse(args);
@@ -53,6 +54,7 @@ export function renderStatus(status: RunStatus): string {
       const counts = [`${s.sent} sent`, `${s.waiting} waiting`, `${s.expired} expired`, `${s.failed} failed`, `${s.skipped} skipped`];
       if (s.sending) counts.push(`${s.sending} sending`);
       lines.push(`  step ${s.step} (${s.trigger}): ${counts.join(', ')}`);
+      if (s.goal) lines.push(`    ${goalStatusLine(s.goal)}`);
       if (s.nextOccurrence) lines.push(`    next occurrence: ${s.nextOccurrence}`);
       if (s.lastError) lines.push(`    last error: ${s.lastError}`);
     }

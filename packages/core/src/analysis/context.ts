@@ -73,6 +73,17 @@ export class RuleContext {
     return (this.stepList ??= [...this.readSteps()]);
   }
 
+  /** Each loop's `goal`, with the loop's first step (a goal's text is checked as its conditions are). */
+  goals(): { entry: StepEntry; goal: ValueNode }[] {
+    const out: { entry: StepEntry; goal: ValueNode }[] = [];
+    for (const entry of this.steps()) {
+      if (entry.stepIndex !== 0) continue;
+      const goal = entry.loop.properties.find((p) => p.key === 'goal')?.value;
+      if (goal) out.push({ entry, goal });
+    }
+    return out;
+  }
+
   private *readSteps(): Generator<StepEntry> {
     for (const { index: loopIndex, node: loop } of this.doc.loops) {
       if (loop.kind !== 'object') continue;
@@ -113,6 +124,10 @@ export class RuleContext {
         const command = condition.properties.find((p) => p.key === 'command')?.value;
         if (command?.kind === 'array') for (const item of command.items) if (item.kind === 'string') yield { entry, node: item, where: 'command' };
       }
+    }
+    for (const { entry, goal } of this.goals()) {
+      const command = goal.kind === 'object' ? goal.properties.find((p) => p.key === 'command')?.value : undefined;
+      if (command?.kind === 'array') for (const item of command.items) if (item.kind === 'string') yield { entry, node: item, where: 'goal.command' };
     }
   }
 }

@@ -4,9 +4,12 @@ import type { RuleContext, StepEntry } from './context.js';
 import { stringAt, type StringNode } from './values.js';
 
 export interface QueryCondition {
+  /** The step whose condition this is; for a goal, the loop's first step (the goal is the loop's). */
   entry: StepEntry;
   node: StringNode;
   info: QueryInfo;
+  /** Set for a loop's `goal` query: `$1` is the recipient's user key, whatever the trigger. */
+  goal?: true;
 }
 
 const cache = new WeakMap<RuleContext, QueryCondition[]>();
@@ -30,7 +33,11 @@ function analyzeQueryCached(sql: string, dialect: SqlDialect): QueryInfo {
   return info;
 }
 
-/** Every static SQL condition, parsed once per analysis in the context's dialect (none for Redis). */
+/**
+ * Every static SQL condition, then every loop's SQL goal, parsed once per analysis in the
+ * context's dialect (none for Redis). A goal goes through the same rules as a condition (guard,
+ * syntax, dialect, tables, parameters): the runner reads it the same way.
+ */
 export function queryConditions(ctx: RuleContext): QueryCondition[] {
   let list = cache.get(ctx);
   if (list) return list;
@@ -41,6 +48,11 @@ export function queryConditions(ctx: RuleContext): QueryCondition[] {
       if (stringAt(entry.condition, 'type')?.value !== 'query') continue;
       const node = stringAt(entry.condition, 'query');
       if (node && node.value) list.push({ entry, node, info: analyzeQueryCached(node.value, dialect) });
+    }
+    for (const { entry, goal } of ctx.goals()) {
+      if (stringAt(goal, 'type')?.value !== 'query') continue;
+      const node = stringAt(goal, 'query');
+      if (node && node.value) list.push({ entry, node, info: analyzeQueryCached(node.value, dialect), goal: true });
     }
   }
   cache.set(ctx, list);

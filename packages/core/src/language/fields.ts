@@ -2,7 +2,16 @@
  * What a cursor path means in the schema: which field it names, which of the fields with special
  * completion/hover (table, template, cron, …) it is. Everything is read from the zod schema.
  */
-import { databaseTriggerSchema, emailActionSchema, queryConditionSchema, redisConditionSchema, scheduleTriggerSchema, usersSchema } from '@skene/sdk';
+import {
+  databaseTriggerSchema,
+  emailActionSchema,
+  queryConditionSchema,
+  queryGoalSchema,
+  redisConditionSchema,
+  redisGoalSchema,
+  scheduleTriggerSchema,
+  usersSchema,
+} from '@skene/sdk';
 import type { z } from 'zod';
 import { discriminatorValues, keysAt, resolveUnion, schemaAtPath, shapeOf, unwrapSchema } from '../analysis/schema-walk.js';
 import { plainAt } from '../analysis/values.js';
@@ -60,6 +69,9 @@ const ROLES = new Map<Schema, FieldRole>([
   [redisConditionSchema.shape.timeout, 'timeout'],
   [queryConditionSchema.shape.query, 'query'],
   [redisConditionSchema.shape.command, 'redis-command'],
+  // A goal's text is read as a condition's: SQL completion and hover, `{{…}}` in Redis arguments.
+  [queryGoalSchema.shape.query, 'query'],
+  [redisGoalSchema.shape.command, 'redis-command'],
   [emailActionSchema.shape.personalization, 'personalization'],
 ]);
 

@@ -21,7 +21,7 @@ import type { Emit, StepRun } from './step-run.js';
 export const RENDER_POOL_AFTER = 10_000;
 
 /** Turns qualifying events into planned emails (or reasons they are not sent). */
-export function emitter({ ctx, loop, step, stepNo, collector }: Omit<StepRun, 'emit' | 'timeoutMs' | 'occurrences'>): {
+export function emitter({ ctx, loop, step, stepNo, collector, goalKey }: Omit<StepRun, 'emit' | 'timeoutMs' | 'occurrences'>): {
   emit: Emit;
   /** After the step's emails: fails the step when a render thread stopped meanwhile. */
   finish(): Promise<void>;
@@ -108,6 +108,7 @@ export function emitter({ ctx, loop, step, stepNo, collector }: Omit<StepRun, 'e
       idSuffix = occurrence ? `@${occurrence}` : '';
     }
     const planned: Planned = { id: [idPrefix, key, idSuffix].join(''), key, at: atIso, to: toValue, from: sender.from, props, problems };
+    if (goalKey !== undefined) planned.userKey = userKeyOf(context.user, goalKey);
     if (ctx.render === false) {
       collector.emails.push(plannedEmail(planned, action.template, { subject, missing: NONE }, false));
       return;
@@ -139,6 +140,13 @@ interface Planned {
   from: string | undefined;
   props: Record<string, string>;
   problems: string[] | undefined;
+  userKey?: string;
+}
+
+/** The recipient's key in the people table (the goal's `$1`), when the email has a person. */
+function userKeyOf(user: unknown, column: string): string | undefined {
+  const value = user && typeof user === 'object' ? (user as Record<string, unknown>)[column] : undefined;
+  return value === null || value === undefined || value === '' ? undefined : String(value);
 }
 
 /** The report's entry (no spreads: this runs once per email). */
@@ -169,6 +177,8 @@ function plannedEmail(
     // One shared empty list for the many emails without problems (the report is read, never edited).
     problems: problems ?? (NONE as string[]),
   };
+  // Only for a loop with a goal: other reports keep their exact shape.
+  if (planned.userKey !== undefined) email.userKey = planned.userKey;
   return email;
 }
 

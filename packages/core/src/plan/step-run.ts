@@ -42,6 +42,8 @@ export interface StepRun {
   occurrences: Date[];
   collector: StepCollector;
   emit: Emit;
+  /** The loop has a goal: the people key column each email's `userKey` is read from (goal.ts). */
+  goalKey?: string;
 }
 
 /** Why a step could not be evaluated; `kind` is the report's error kind. */

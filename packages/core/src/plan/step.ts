@@ -12,6 +12,7 @@ import { SourceError } from '../sources/types.js';
 import { postgresCatalog } from './catalog.js';
 import { cronOccurrences, parseDuration } from './clock.js';
 import { emitter } from './emit.js';
+import { applyGoal, goalKeyColumn } from './goal.js';
 import { DEFAULT_QUERY_TIMEOUT_MS } from './options.js';
 import { RetriedError } from './retry.js';
 import { StepCollector } from './step-collector.js';
@@ -29,13 +30,16 @@ export async function planStep(ctx: StepContext, loop: Loop, step: Step, stepNo:
   const report = emptyStepReport(step, stepNo, { timeoutMs, occurrences: occurrences instanceof Error ? [] : occurrences });
   const collector = new StepCollector();
   const run: StepRun = { ctx, loop, step, stepNo, timeoutMs, occurrences: occurrences instanceof Error ? [] : occurrences, collector, emit: () => {} };
-  const { emit, finish } = emitter(run);
-  run.emit = emit;
   try {
     if (occurrences instanceof Error) throw new StepFailure(occurrences.message, 'config');
+    // A loop with a goal: each email notes its recipient's key, the goal's $1 (goal.ts).
+    if (loop.goal) run.goalKey = await goalKeyColumn({ ...ctx, loop });
+    const { emit, finish } = emitter(run);
+    run.emit = emit;
     await evaluateStep(run, report);
     await collector.settle();
     await finish();
+    if (loop.goal) await applyGoal({ ...ctx, loop }, { stepNo, collector, report });
   } catch (error) {
     await collector.abandon();
     const failure = toFailure(error);

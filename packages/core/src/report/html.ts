@@ -11,7 +11,7 @@
  */
 import { plural } from '../text.js';
 import { DESKTOP_WIDTH, HTML_REPORT_CSP, HTML_REPORT_STYLE, MOBILE_WIDTH, emailCard, emailRow, htmlEscapers, type HtmlEscapers } from './html-email.js';
-import { noEmailReason, type Counts, type PlanReport, type StepReport } from './model.js';
+import { goalLine, noEmailReason, type Counts, type PlanReport, type StepReport } from './model.js';
 import { outputFinisher } from './output.js';
 import { describeTrigger, errorPlace } from './text.js';
 import { totalsLine, wouldBeSent } from './totals.js';
@@ -137,6 +137,7 @@ function stepSection({ step, anchor, e, limits }: StepSection): string[] {
     `<section id="${anchor}">`,
     `<h3>Step ${step.step} — ${e.text(describeTrigger(step))} → <code>${e.text(step.template)}</code></h3>`,
     `<p class="muted">${countLine(step.counts)}</p>`,
+    ...(goalLine(step) ? [`<p class="muted">${e.text(goalLine(step)!)}</p>`] : []),
   ];
   if (step.notSent.length) {
     out.push(

@@ -11,7 +11,7 @@
  */
 import { plural } from '../text.js';
 import { describeTrigger, errorPlace } from './text.js';
-import { noEmailReason, type PlanReport, type PlannedEmail } from './model.js';
+import { goalLine, noEmailReason, type PlanReport, type PlannedEmail } from './model.js';
 import { escapeControls, outputFinisher } from './output.js';
 import { wouldBeSent } from './totals.js';
 
@@ -132,6 +132,7 @@ function emails(report: PlanReport, e: Escapers, add: (piece: string) => boolean
       const stepHead =
         `\n**Step ${step.step}** — ${e.inline(describeTrigger(step))} → ${e.code(step.template)}: ${plural(step.counts.emails, 'email')}, ${step.counts.waiting} waiting` +
         (none ? `\n\n_${e.inline(none)}_` : '') +
+        (goalLine(step) ? `\n\n${e.inline(goalLine(step)!)}` : '') +
         (step.notSent.length ? `\n\n${step.notSent.map((n) => `- ${e.inline(n.reason)}: ${n.count}`).join('\n')}` : '') +
         '\n\n';
       if (!add(stepHead)) return;

@@ -72,6 +72,11 @@ export interface StepReport {
   notSent: { reason: string; count: number; examples: string[] }[];
   emails: PlannedEmail[];
   errors: PlanError[];
+  /**
+   * The loop has a goal: how many of the step's planned recipients had already reached it at the
+   * plan's clock (from the loop's second step on, they are not sent: "goal reached").
+   */
+  goalReached?: number;
   /** Functions the config vouches for (SKN027), while planning; moved to the report's warnings with their place. */
   warnings?: { code: string; message: string; offset: number }[];
 }
@@ -98,6 +103,8 @@ export interface PlannedEmail {
    * `--compare` with a masked base still sees a changed recipient, subject, props or body.
    */
   digests?: EmailDigests;
+  /** The loop has a goal: the recipient's key in the people table (the goal's `$1`), when the email has a person. */
+  userKey?: string;
 }
 
 /** Truncated SHA-256 of `<field>\n<real id>\n<value>`: salted per email, never the value itself. */
@@ -162,4 +169,11 @@ export function noEmailReason(step: Pick<StepReport, 'trigger' | 'counts' | 'not
   if (counts.waiting === counts.events) return `no email: the condition never held (${plural(counts.waiting, 'row')} waiting)`;
   const reasons = step.notSent.filter((n) => n.count > 0).map((n) => `${n.reason} (${n.count})`);
   return `no email: every event was held back — ${reasons.join('; ') || 'no reason was recorded'}`;
+}
+
+/** The plan's goal count of a step, in one sentence every renderer shows; undefined when the loop has no goal. */
+export function goalLine(step: Pick<StepReport, 'step' | 'goalReached'>): string | undefined {
+  if (step.goalReached === undefined) return undefined;
+  const who = plural(step.goalReached, 'planned recipient');
+  return step.step < 2 ? `goal: ${who} already reached it` : `goal: ${who} already reached it (not sent: goal reached)`;
 }

@@ -4,7 +4,7 @@
  * ANSI escape in a row cannot drive the terminal or a CI log; the whole is then finished (masked).
  */
 import { plural } from '../text.js';
-import { noEmailReason, type Counts, type PlanReport, type StepReport } from './model.js';
+import { goalLine, noEmailReason, type Counts, type PlanReport, type StepReport } from './model.js';
 import { escapeControls as v, outputFinisher } from './output.js';
 import { totalsLine } from './totals.js';
 
@@ -43,6 +43,8 @@ export function renderText(report: PlanReport, options: TextOptions = {}): strin
     for (const step of loop.steps) {
       lines.push(`  step ${step.step}: ${v(describeTrigger(step))} → ${v(step.template)}`);
       lines.push(`    ${countLine(step.counts, c)}`);
+      const goal = goalLine(step);
+      if (goal) lines.push(`    ${c.dim(goal)}`);
       for (const email of step.emails.slice(0, perStep)) {
         const flags = email.problems.length ? c.yellow(` (${plural(email.problems.length, 'problem')})`) : '';
         lines.push(

@@ -20,3 +20,4 @@ export { openWatermarkCapture, describeWatermarks, isTidb } from './capture-wate
 export { openRedisCapture, migrateRedis } from './capture-redis.js';
 export { openRedisState, type RedisState } from './backend-redis.js';
 export type { RunStateStore } from './state-store.js';
+export { goalStatusLine, type GoalStatus } from './goal-status.js';

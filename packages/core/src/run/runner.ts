@@ -16,6 +16,7 @@ import type { Sender } from './sender.js';
 import { enqueueBackfill } from './backfill.js';
 import { cappedSender } from './cap.js';
 import { eventJobs, type CapturedEvent } from './capture.js';
+import { checkGoals } from './goals.js';
 import { sweepOrphans } from './sweep.js';
 import { workBatch, type RunLogEntry, type WorkContext } from './work.js';
 
@@ -92,7 +93,7 @@ async function withHeartbeat(ctx: WorkContext, queue: string, jobs: HeldJob[], r
 
 export async function runOnce(options: RunOnceOptions): Promise<RunSummary> {
   const at = options.at ?? new Date();
-  const counts = { sent: 0, waiting: 0, expired: 0, failed: 0, skipped: 0, retry: 0, paused: 0, halt: 0 };
+  const counts = { sent: 0, waiting: 0, expired: 0, failed: 0, skipped: 0, retry: 0, paused: 0, halt: 0, converted: 0, 'not-converted': 0 };
   const log = (entry: RunLogEntry) => {
     counts[entry.decision]++;
     options.log?.(entry);
@@ -123,6 +124,8 @@ export async function runOnce(options: RunOnceOptions): Promise<RunSummary> {
     await enqueueSchedules(enqueue);
     await enqueueRechecks(enqueue);
     const pending = await work(ctx, options);
+    // After the pass's sends: the goals due at this clock, the ones just sent included (goals.ts).
+    if (!ctx.halted && !options.signal?.aborted) await checkGoals(ctx);
     if (ctx.halted) throw new RunHalted(`stopped: the provider refuses to send (${ctx.halted}); fix the API key or the account, then run again`);
     return { at: at.toISOString(), counts, paused: [...paused].map(([loop, reason]) => ({ loop, reason })), pending };
   } catch (error) {

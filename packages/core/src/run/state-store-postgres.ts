@@ -3,6 +3,7 @@
  * them). Each decision is one statement, so PostgreSQL's row locks make it atomic.
  */
 import { resumeCursor } from './cap.js';
+import { postgresGoalStore } from './goal-store-postgres.js';
 import type { OutgoingEmail } from './sender.js';
 import { ensureState, S, type Queryable } from './state.js';
 import type { ClaimedSend, DueCheck, ProgressState, RunStateStore, SendState, StateCounts, StepCount } from './state-store.js';
@@ -52,6 +53,7 @@ async function statusCounts(db: Queryable): Promise<StateCounts | undefined> {
 export function postgresStateStore(db: Queryable): RunStateStore {
   return {
     ensure: () => ensureState(db),
+    goals: postgresGoalStore(db),
 
     async recordSend(send) {
       await db.query(

@@ -7,6 +7,7 @@
  */
 import type { Redis } from 'ioredis';
 import { resumeCursor } from './cap.js';
+import { redisGoalStore } from './goal-store-redis.js';
 import type { OutgoingEmail } from './sender.js';
 import * as lua from './state-store-redis-lua.js';
 import type { ClaimedSend, DueCheck, ProgressState, RunStateStore, SendState, StateCounts, StepCount } from './state-store.js';
@@ -73,6 +74,7 @@ export function redisStateStore(redis: Redis, prefix = DEFAULT_STATE_PREFIX): Ru
 
   const store: RunStateStore = {
     ensure: async () => void (await redis.set(key('started'), '1')),
+    goals: redisGoalStore(redis, prefix),
 
     async recordSend(send) {
       const payload = send.payload ? JSON.stringify(send.payload) : '';

@@ -18,6 +18,7 @@
  * state, so it stays with them, in state.ts and enqueue.ts.)
  */
 import type { PositionStore } from './capture.js';
+import type { GoalStore } from './goal-store.js';
 import type { OutgoingEmail } from './sender.js';
 
 export type SendState = 'sending' | 'sent' | 'failed';
@@ -151,4 +152,7 @@ export interface RunStateStore {
 
   /** Counts for `skene status`; undefined when no runner has used this store yet. */
   statusCounts(): Promise<StateCounts | undefined>;
+
+  /** Each sent email's goal: checked until `within` has passed, converted or not (goal-store.ts). */
+  goals: GoalStore;
 }

@@ -7,6 +7,7 @@
 import type { LoadedConfig } from '../plan/load-config.js';
 import { cronOccurrences } from '../plan/clock.js';
 import { capturesBesideState, openState } from './backend-source.js';
+import { addGoals, type GoalStatus } from './goal-status.js';
 import { withPgClient } from './pg-client.js';
 import type { RunStateStore } from './state-store.js';
 import { postgresStateStore } from './state-store-postgres.js';
@@ -24,6 +25,8 @@ export interface StepStatus {
   lastError?: string;
   /** Schedules: the next occurrence after now. */
   nextOccurrence?: string;
+  /** The loop has a goal (or the state has goal rows): its conversions (goal-status.ts). */
+  goal?: GoalStatus;
 }
 
 export interface LoopStatus {
@@ -87,6 +90,7 @@ export async function readStatus(options: { store: RunStateStore; config?: Pick<
     if (r.state === 'waiting' || r.state === 'expired' || r.state === 'failed' || r.state === 'skipped') s[r.state] += r.n;
   }
   for (const e of c.errors) stepOf(e.loop, e.step).lastError = e.error;
+  await addGoals({ store: options.store, config: options.config, stepOf });
   for (const p of c.paused) {
     if (!loops.has(p.loop)) loops.set(p.loop, { id: p.loop, steps: [] });
     loops.get(p.loop)!.paused = { reason: p.reason, since: p.since.toISOString() };

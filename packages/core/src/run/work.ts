@@ -11,6 +11,7 @@ import { parseDuration } from '../plan/clock.js';
 import type { DataSource } from '../sources/types.js';
 import { evaluateKeys, evaluateOccurrence, isPlainKey, type KeyVerdict } from './evaluate.js';
 import { insertJobs } from './enqueue.js';
+import { goalsSent, trackGoals } from './goals.js';
 import type { HeldJob, JobQueue } from './job-queue.js';
 import { nextCheck, queueOf, subjectOf, type JobData } from './jobs.js';
 import { sendOnce, type LedgerEmail, type LedgerResult } from './ledger.js';
@@ -18,7 +19,7 @@ import { recordPlanned, sendRecorded, unsettled } from './ledger-batch.js';
 import type { Sender } from './sender.js';
 import type { RunStateStore } from './state-store.js';
 
-export type Decision = 'sent' | 'waiting' | 'expired' | 'failed' | 'skipped' | 'retry' | 'paused' | 'halt';
+export type Decision = 'sent' | 'waiting' | 'expired' | 'failed' | 'skipped' | 'retry' | 'paused' | 'halt' | 'converted' | 'not-converted';
 
 /** One line of the runner's log: one decision. `to` is the real address; the surface masks it. */
 export interface RunLogEntry {
@@ -114,7 +115,9 @@ async function decideEvent(ctx: WorkContext, job: Job, verdict: KeyVerdict): Pro
   const d = job.data as Extract<JobData, { kind: 'event' }>;
   const base = { subject: subjectOf(d), loop: d.loop, step: d.step, key: keyText(d.key), occurredAt: new Date(d.occurredAt) };
   if (verdict.kind === 'email') {
+    await trackGoals(ctx, { loop: d.loop, step: d.step, emails: [verdict.email] });
     const result = await send(ctx, job, verdict.email);
+    if (result.kind === 'sent' || (result.kind === 'settled' && result.state === 'sent')) await goalsSent(ctx, d.loop, [verdict.email.id]);
     if (result.kind === 'retry') throw new RetryJob(result.reason);
     if (result.kind === 'paused' || result.kind === 'halt') {
       await stopLoop(ctx, job, result);
@@ -159,6 +162,7 @@ async function decideOccurrence(ctx: WorkContext, job: Job): Promise<void> {
   const planned = await evaluateOccurrence({ config: ctx.config, source: ctx.source, at: new Date(d.occurrence), loop: d.loop, step: d.step, env: ctx.env });
   // A recipient the condition lists twice is one email: one id, in one chunk.
   const emails = [...new Map(planned.map((e) => [e.id, e])).values()];
+  await trackGoals(ctx, { loop: d.loop, step: d.step, emails });
   const tally = { queued: 0, failed: 0, chunks: 0 };
   const cap = ctx.config.loops.find((l) => l.id === d.loop)?.maxEmailsPerHour;
   for (let i = 0; i < emails.length; i += CHUNK_SIZE) {
@@ -179,6 +183,7 @@ async function decideChunk(ctx: WorkContext, job: Job): Promise<void> {
   const d = job.data as Extract<JobData, { kind: 'chunk' }>;
   let retry: string | undefined;
   let stop: Extract<LedgerResult, { kind: 'paused' | 'halt' }> | undefined;
+  const sent: string[] = [];
   await sendRecorded({
     store: ctx.store,
     sender: ctx.sender,
@@ -186,12 +191,14 @@ async function decideChunk(ctx: WorkContext, job: Job): Promise<void> {
     lastAttempt: lastAttempt(job),
     onResults: (results) => {
       for (const { email, result } of results) logSend(ctx, job, email, result);
+      for (const { email, result } of results) if (result.kind === 'sent' || (result.kind === 'settled' && result.state === 'sent')) sent.push(email.id);
       // Sticky: with two requests in flight, a later answer must not clear a stop an earlier one met.
       stop ??= results.map((r) => r.result).find((r) => r.kind === 'paused' || r.kind === 'halt') as typeof stop;
       for (const { result } of results) if (result.kind === 'retry') retry ??= result.reason;
       return !!stop;
     },
   });
+  await goalsSent(ctx, d.loop, sent);
   if (stop) {
     await stopLoop(ctx, job, stop);
     return postpone(ctx, job, `${stop.kind}: ${stop.reason}`);

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { complete, type ProjectContext } from '../../src/index.ts';
-import { appProject, applyEdits, at, loop } from './helpers.ts';
+import { appProject, applyEdits, at, goalLoop, loop } from './helpers.ts';
 
 let project: ProjectContext;
 before(async () => {
@@ -64,6 +64,9 @@ const EXACT: [string, string[]][] = [
   // SQL in a query.
   [loop("condition: { type: 'query', query: `SELECT * FROM |` }"), ['users', 'user_actions']],
   [loop("condition: { type: 'query', query: `SELECT 1 FROM user_actions a WHERE a.|` }"), ['id', 'user_id', 'action_type', 'created_at']],
+  // SQL in a loop's goal, as in a condition.
+  [goalLoop("{ type: 'query', query: `SELECT created_at FROM |` }"), ['users', 'user_actions']],
+  [goalLoop("{ type: 'query', query: `SELECT 1 FROM user_actions a WHERE a.|` }"), ['id', 'user_id', 'action_type', 'created_at']],
   // Cron presets and durations.
   [
     loop("trigger: { type: 'schedule', cron: '|' }"),

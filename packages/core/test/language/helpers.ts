@@ -33,3 +33,13 @@ export default defineLoop({
   steps: [{ ${step} }],
 });
 `;
+
+/** A loop with a goal (`|` inside it) and one database step. */
+export const goalLoop = (goal: string) => `import { defineLoop } from '@skene/sdk';
+export default defineLoop({
+  type: 'activation',
+  opinion: 'Welcome',
+  goal: ${goal},
+  steps: [{ trigger: { type: 'database', table: 'users', event: 'insert' } }],
+});
+`;

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { hover, type ProjectContext } from '../../src/index.ts';
-import { appProject, at, loop } from './helpers.ts';
+import { appProject, at, goalLoop, loop } from './helpers.ts';
 
 let project: ProjectContext;
 before(async () => {
@@ -57,6 +57,10 @@ const EXACT: [string, string | undefined][] = [
   ],
   [
     loop("condition: { type: 'query', query: `SELECT 1 FROM user_act|ions WHERE user_id = $1` }"),
+    '**user_actions** (migrations/001_init.sql:10)\n\n- `id` serial\n- `user_id` int4\n- `action_type` text\n- `created_at` timestamptz',
+  ],
+  [
+    goalLoop("{ type: 'query', query: `SELECT 1 FROM user_act|ions WHERE user_id = $1`, within: '7d' }"),
     '**user_actions** (migrations/001_init.sql:10)\n\n- `id` serial\n- `user_id` int4\n- `action_type` text\n- `created_at` timestamptz',
   ],
   [

@@ -25,6 +25,22 @@ export function conditionSource(ctx: RuleContext): void {
       );
     }
   }
+  for (const { goal } of ctx.goals()) {
+    const type = stringAt(goal, 'type');
+    if (type && ctx.dialect === 'redis' && type.value === 'query') {
+      ctx.report(
+        'SKN024',
+        type.range,
+        `Redis has no SQL: a query goal cannot run against a Redis source. Use { type: 'redis', command: ['SISMEMBER', 'user_actions:{{user.id}}', 'invited_teammate'], within: '7d' }.`,
+      );
+    } else if (type && ctx.dialect !== 'redis' && type.value === 'redis') {
+      ctx.report(
+        'SKN024',
+        type.range,
+        `A redis goal needs a Redis source (a redis:// or Upstash URL); this config's data source is ${ctx.dialect === 'mysql' ? 'MySQL-dialect' : 'PostgreSQL'}. Use { type: 'query', query: \`SELECT … WHERE user_id = $1\`, within: '7d' } instead.`,
+      );
+    }
+  }
 }
 
 /** `… FROM user_actions WHERE user_id = $1 AND action_type = 'x'` → SISMEMBER user_actions:{{user.id}} x. */

@@ -8,9 +8,11 @@ import { sourceOffset, type StringNode } from '../values.js';
  * per code). A syntax error is SKN020's, reported once by sql-syntax.ts.
  */
 export function reportGuardFindings(ctx: RuleContext, codes: readonly GuardCode[], explain: (p: GuardProblem) => string): void {
-  for (const { node, info } of queryConditions(ctx)) {
-    for (const problem of applyAllowFunctions(info.guard, ctx.allowFunctions)) {
-      if (!codes.includes(problem.code) || (problem.code === 'SKN020' && info.syntaxError)) continue;
+  for (const { node, info, goal } of queryConditions(ctx)) {
+    for (const found of applyAllowFunctions(info.guard, ctx.allowFunctions)) {
+      if (!codes.includes(found.code) || (found.code === 'SKN020' && info.syntaxError)) continue;
+      // The guard speaks of "the condition"; in a goal, say what the user wrote.
+      const problem = goal ? { ...found, message: found.message.replace(/^the condition\b/, 'the goal') } : found;
       ctx.report(problem.code, rangeIn(node, problem), explain(problem), undefined, problem.severity);
     }
   }

@@ -14,11 +14,12 @@ const UNITS: [string, number][] = [
 ];
 
 /**
- * SKN012: a duration not in the compact form (`'5 minutes'` → `'5m'`): a condition's `timeout`,
+ * SKN012: a duration not in the compact form (`'5 minutes'` → `'5m'`): a condition's `timeout`, a goal's `within`,
  * and TiDB's `database.capture.<table>.overlap`, which the runner would refuse at start.
  */
 export function invalidDuration(ctx: RuleContext): void {
   for (const { condition } of ctx.steps()) checkDuration(ctx, stringAt(condition, 'timeout'), "a condition's timeout");
+  for (const { goal } of ctx.goals()) checkDuration(ctx, stringAt(goal, 'within'), "a goal's within");
   const root = ctx.doc.root;
   const database = root?.kind === 'object' ? root.properties.find((p) => p.key === 'database')?.value : undefined;
   const capture = database?.kind === 'object' ? database.properties.find((p) => p.key === 'capture')?.value : undefined;

@@ -2,9 +2,10 @@ import { guardRedisCommand } from '../../guard/index.js';
 import type { RuleContext } from '../context.js';
 import { stringAt, valueOf } from '../values.js';
 
-/** SKN029: a Redis condition's command that is not on the read allow-list — exactly what the plan refuses. */
+/** SKN029: a Redis condition's (or goal's) command that is not on the read allow-list — exactly what the plan refuses. */
 export function redisCommandNotAllowed(ctx: RuleContext): void {
-  for (const { condition } of ctx.steps()) {
+  const checked = [...ctx.steps().map((s) => s.condition), ...ctx.goals().map((g) => g.goal)];
+  for (const condition of checked) {
     if (stringAt(condition, 'type')?.value !== 'redis') continue;
     const command = valueOf(condition, 'command');
     const name = command?.kind === 'array' ? command.items[0] : undefined;

@@ -44,7 +44,7 @@ export function userTable(ctx: RuleContext, entry: StepEntry): TableInfo | undef
 
 /** The people resolution of one step, from the config's `users` and the schema files. */
 export function stepPerson(ctx: RuleContext, entry: StepEntry): PersonTable {
-  const query = entry.triggerType === 'schedule' && entry.condition ? queryConditions(ctx).find((q) => q.entry.step === entry.step) : undefined;
+  const query = entry.triggerType === 'schedule' && entry.condition ? queryConditions(ctx).find((q) => !q.goal && q.entry.step === entry.step) : undefined;
   return personTable({
     people: documentPeople(ctx.doc),
     schema: ctx.project.schema,

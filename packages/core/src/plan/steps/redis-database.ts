@@ -100,7 +100,7 @@ export async function redisDatabaseStep(run: StepRun, source: RedisSource): Prom
   }
 }
 
-function truthy(reply: unknown): boolean {
+export function truthy(reply: unknown): boolean {
   if (reply === null || reply === undefined) return false;
   if (typeof reply === 'number') return reply !== 0;
   if (typeof reply === 'string') return reply !== '' && reply !== '0';
