@@ -20,3 +20,5 @@ export { openWatermarkCapture, describeWatermarks, isTidb } from './capture-wate
 export { openRedisCapture, migrateRedis } from './capture-redis.js';
 export { openRedisState, type RedisState } from './backend-redis.js';
 export type { RunStateStore } from './state-store.js';
+export { planStateOpener, type PlanState } from './plan-state.js';
+export { recipientStateOf, refuseWithoutUnsubscribe, ConsentConfigError } from './consent.js';
