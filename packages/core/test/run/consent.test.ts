@@ -15,7 +15,7 @@ import { startRunListener, type Listener } from '../../src/run/listen.js';
 import { recipientStateOf } from '../../src/run/consent.js';
 import { postgresStateStore } from '../../src/run/state-store-postgres.js';
 import { makeConfig } from '../plan/helpers.js';
-import { CONSENT_ENV, FROM, harness, TEMPLATES } from './runner-helpers.js';
+import { CONSENT_ENV, digestConfig, FROM, harness, TEMPLATES } from './runner-helpers.js';
 
 const WEBHOOK_SECRET = `whsec_${Buffer.from('consent-test-webhook-secret-32by').toString('base64')}`;
 const AT = new Date('2026-03-02T09:00:00Z');
@@ -192,4 +192,25 @@ test('consent: headers on every non-transactional email, one-click unsubscribe, 
     progress.rows.map((r) => r.row),
     ['welcome 5 not sent: bounced', 'winback 4 not sent: unsubscribed', 'winback 5 not sent: bounced'],
   );
+});
+
+test('consent: a schedule occurrence leaves suppressed recipients out; each batch member carries its own link', async (t) => {
+  const config = digestConfig(t);
+  const tables = `CREATE TABLE users (id serial PRIMARY KEY, email text NOT NULL, name text NOT NULL);
+    INSERT INTO users (email, name) SELECT 'user' || i || '@example.com', 'User ' || i FROM generate_series(1, 8) i;`;
+  const h = await harness(t, config, tables);
+  if (!h) return;
+  const store = postgresStateStore(h.client);
+  await store.ensure();
+  await store.suppress({ address: 'USER2@example.com', scope: 'digest', reason: 'unsubscribed', source: 'link' });
+  await store.suppress({ address: 'user5@example.com', scope: '*', reason: 'complained', source: 'resend:msg_1' });
+  await store.suppress({ address: 'user7@example.com', scope: 'another-loop', reason: 'unsubscribed', source: 'link' });
+  const summary = await h.run({ at: new Date('2026-03-02T09:00:30Z') });
+  assert.equal(summary.counts.sent, 6);
+  const to = h.double.delivered.map((d) => String(d.email.to)).sort();
+  assert.deepEqual(to, ['user1@example.com', 'user3@example.com', 'user4@example.com', 'user6@example.com', 'user7@example.com', 'user8@example.com']);
+  assert.equal(h.double.requestCount('/emails/batch'), 1, 'sent in one batch request');
+  const links = h.double.delivered.map((d) => (d.email.headers as Record<string, string>)['List-Unsubscribe']);
+  assert.equal(new Set(links).size, 6, "each member's own link");
+  for (const d of h.double.delivered) assert.equal((d.email.headers as Record<string, string>)['List-Unsubscribe-Post'], 'List-Unsubscribe=One-Click');
 });
