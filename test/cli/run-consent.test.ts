@@ -265,7 +265,8 @@ test('skene plan --state-url redis://… and the embedded state (.skene/pglite) 
   const { PGlite } = await import('@electric-sql/pglite');
   const { postgresStateStore } = await import('../../packages/core/src/run/state-store-postgres.js');
   const db = await PGlite.create({ dataDir: join(dir, '.skene', 'pglite') });
-  await postgresStateStore({ query: async (sql, params) => ({ ...(await db.query(sql, params)), rowCount: null }) } as never).suppress({
+  const query = async (sql: string, params?: unknown[]) => ({ ...(await db.query<Record<string, unknown>>(sql, params)), rowCount: null });
+  await postgresStateStore({ query } as Parameters<typeof postgresStateStore>[0]).suppress({
     address: `cy-${tag}@example.com`,
     scope: '*',
     reason: 'bounced',
