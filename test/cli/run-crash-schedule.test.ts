@@ -19,7 +19,16 @@ import { tempPostgresDatabase } from '../../packages/core/test/plan/helpers.js';
 
 const USERS = 1200;
 const AT = '2026-03-02T09:00:30Z';
-const ENV = { DATABASE_URL: '', SKENE_EMAIL_FROM: 'Acme <hello@acme.example>', SKENE_CONFIG_DIR: tmpdir(), SKENE_RESEND_RATE: '1000', NO_COLOR: '1' };
+// The digest is a retention loop: without unsubscribe settings the run would refuse to send it.
+const ENV = {
+  DATABASE_URL: '',
+  SKENE_EMAIL_FROM: 'Acme <hello@acme.example>',
+  SKENE_CONFIG_DIR: tmpdir(),
+  SKENE_RESEND_RATE: '1000',
+  NO_COLOR: '1',
+  SKENE_UNSUBSCRIBE_SECRET: 'crash-test-secret-0123456789abcdef',
+  SKENE_PUBLIC_URL: 'https://skene.example.com',
+};
 
 /** A daily digest to every user, with no retry: a crash uses up the job's only attempt. */
 function project(): string {

@@ -17,7 +17,17 @@ import { serviceOrSkip } from '../helpers/services.js';
 import { tempPostgresDatabase } from '../../packages/core/test/plan/helpers.js';
 
 // Resend's default 2 requests/s would make 600 single sends take 5 minutes: the double has no limit.
-const ENV = { DATABASE_URL: '', RESEND_API_KEY: '', RESEND_BASE_URL: '', SKENE_CONFIG_DIR: tmpdir(), NO_COLOR: '1', SKENE_RESEND_RATE: '1000' };
+// The examples' retention loops carry one-click unsubscribe: the plan and the run make the same links from these.
+const ENV = {
+  DATABASE_URL: '',
+  RESEND_API_KEY: '',
+  RESEND_BASE_URL: '',
+  SKENE_CONFIG_DIR: tmpdir(),
+  NO_COLOR: '1',
+  SKENE_RESEND_RATE: '1000',
+  SKENE_UNSUBSCRIBE_SECRET: 'fidelity-secret-0123456789abcdef',
+  SKENE_PUBLIC_URL: 'https://skene.example.com',
+};
 
 interface Setup {
   url: string;

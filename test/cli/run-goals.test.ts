@@ -51,7 +51,16 @@ function skeneAsync(args: string[], options: { cwd: string; env: NodeJS.ProcessE
   });
 }
 
-const ENV = { DATABASE_URL: '', RESEND_API_KEY: '', RESEND_BASE_URL: '', SKENE_EMAIL_FROM: 'Acme <hello@acme.example>', SKENE_CONFIG_DIR: tmpdir() };
+const ENV = {
+  DATABASE_URL: '',
+  RESEND_API_KEY: '',
+  RESEND_BASE_URL: '',
+  SKENE_EMAIL_FROM: 'Acme <hello@acme.example>',
+  SKENE_CONFIG_DIR: tmpdir(),
+  // A referral loop's emails carry one-click unsubscribe.
+  SKENE_UNSUBSCRIBE_SECRET: 'goal-test-secret-0123456789abcdef',
+  SKENE_PUBLIC_URL: 'https://skene.example.com',
+};
 
 test('goals: converted once with its time, step 2 stopped in plan and run alike, the rate in skene status', async (t) => {
   const server = await serviceOrSkip(t, 'postgres');

@@ -13,7 +13,8 @@ import type { ResendDouble } from './resend-double.js';
 
 /** The fields of an email that reach the recipient: compared byte for byte. */
 export const FIELDS = ['to', 'from', 'subject', 'html', 'text'] as const;
-export type EmailFields = Record<(typeof FIELDS)[number], unknown>;
+/** The fields, and the extra headers (List-Unsubscribe): compared too, absent on both sides or equal. */
+export type EmailFields = Record<(typeof FIELDS)[number], unknown> & { headers?: unknown };
 
 export interface CliResult {
   status: number;
@@ -48,7 +49,7 @@ export async function loadSeeds(client: pg.Client, dir: string): Promise<string[
 interface PlanJson {
   recipients: string;
   totals: { emails: number; waiting: number; errors: number };
-  loops: { steps: { emails: ({ id: string } & EmailFields)[] }[] }[];
+  loops: { steps: { emails: ({ id: string; headers?: unknown } & EmailFields)[] }[] }[];
 }
 
 /** The plan's emails by id, from its JSON report (which must show the recipients, unmasked). */
@@ -59,7 +60,7 @@ export function plannedEmails(stdout: string): { report: PlanJson; emails: Map<s
   const emails = new Map<string, EmailFields>();
   for (const email of report.loops.flatMap((l) => l.steps.flatMap((s) => s.emails))) {
     assert.ok(!emails.has(email.id), `the plan lists ${email.id} twice`);
-    emails.set(email.id, Object.fromEntries(FIELDS.map((f) => [f, email[f]])) as EmailFields);
+    emails.set(email.id, { ...(Object.fromEntries(FIELDS.map((f) => [f, email[f]])) as EmailFields), headers: email.headers });
   }
   return { report, emails };
 }
@@ -86,7 +87,7 @@ export async function deliveredEmails(double: ResendDouble, client: pg.Client): 
     assert.ok(id, `the double delivered an email the ledger does not record (${String(d.email.subject)})`);
     assert.ok(!emails.has(id), `${id} was delivered twice`);
     if (d.path === '/emails') assert.equal(d.idempotencyKey, id, 'a single send is keyed by its email id');
-    emails.set(id, Object.fromEntries(FIELDS.map((f) => [f, d.email[f]])) as EmailFields);
+    emails.set(id, { ...(Object.fromEntries(FIELDS.map((f) => [f, d.email[f]])) as EmailFields), headers: d.email.headers });
   }
   assert.equal(emails.size, rows.length, 'every sent ledger row was delivered');
   return emails;
@@ -103,6 +104,7 @@ export function assertSameEmails(planned: Map<string, EmailFields>, delivered: M
       assert.equal(typeof plan[field], 'string', `${id}: the plan has its ${field}`);
       assert.equal(sent[field], plan[field], `${id}: ${field} differs between the plan and the run`);
     }
+    assert.deepEqual(sent.headers, plan.headers, `${id}: the headers (List-Unsubscribe) differ between the plan and the run`);
   }
 }
 

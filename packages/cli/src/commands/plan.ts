@@ -13,6 +13,7 @@ export const planCommand: Command = {
   name: 'plan',
   usage: `Usage: skene plan [--config file] [--seed file|dir]... [--database-url url] [--at iso] [--horizon duration]
                   [--since iso] [--format text|markdown|json|html] [--out file] [--compare base.json] [--show-recipients]
+                  [--state-url url]
 
   --config          the config (default: skene.config.ts in the current folder)
   --seed            SQL files / a folder of them (run in name order), or a Redis command file; repeatable
@@ -28,6 +29,10 @@ export const planCommand: Command = {
   --out             write the report to this file instead of standard output
   --compare         a JSON report to compare with: emails added, removed and changed
   --show-recipients show recipient addresses (default: masked, j***@example.com)
+  --state-url       the runner's state, as \`skene run --state-url\` (postgres:// or redis://): its
+                    unsubscribed, bounced and complaining addresses are reported as not sent.
+                    Default: SKENE_STATE_URL; else a PostgreSQL or Redis database's own state;
+                    else .skene/state (MySQL, TiDB, Upstash) or .skene/pglite (no URL), if present
 
 Never sends, never writes: every query runs in a READ ONLY transaction that is rolled back.
 With --seed and a database URL, the seed runs in a scratch database created on that server and
@@ -71,6 +76,9 @@ Exit status: 0 plan made, 1 a loop had errors (or the plan could not run), 2 bad
         showRecipients: values['show-recipients'],
         base,
         onProgress: progress?.update,
+        // Read only, loaded only here: the runner's code is not needed for the rest of a plan.
+        recipientStateFor: async (where) =>
+          (await import('@skene/core/run')).planStateOpener({ stateUrl: values['state-url'] ?? (io.env.SKENE_STATE_URL || undefined), cwd: io.cwd })(where),
       });
       const output = render(report, format, io.isTTY && !io.env.NO_COLOR && !values.out);
       if (values.out) {
@@ -139,6 +147,7 @@ function parse(args: string[]) {
       out: { type: 'string' },
       compare: { type: 'string' },
       'show-recipients': { type: 'boolean' },
+      'state-url': { type: 'string' },
     },
   });
 }

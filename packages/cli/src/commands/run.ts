@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 // Subpaths, not the whole of core: `skene run` should not load the editor analysis.
-import { findConfig, loadConfig, readInstant } from '@skene/core/plan';
+import { findConfig, loadConfig, readInstant, unsubscribeProblems } from '@skene/core/plan';
 import { createMasker } from '@skene/core/report';
 import {
   createSender,
@@ -45,8 +45,11 @@ export const runCommand: Command = {
   --seed             with no database URL: run on the embedded PostgreSQL (.skene/pglite), made
                      and seeded from these files or folders on the first run (emails: the outbox
                      without a Resend key)
-  --listen           also take Hasura event trigger deliveries on POST http://host:port/hasura
-                     (header x-skene-secret: the value of SKENE_HASURA_SECRET); not with --once
+  --listen           also serve HTTP on host:port (not with --once): one-click unsubscribe links
+                     (/unsubscribe/<token>, signed with SKENE_UNSUBSCRIBE_SECRET), Resend's webhooks
+                     (POST /resend, Svix-signed with RESEND_WEBHOOK_SECRET) and, on PostgreSQL,
+                     Hasura event trigger deliveries (POST /hasura, header x-skene-secret: the
+                     value of SKENE_HASURA_SECRET)
   --backfill-since   also treat rows created since this instant (ISO 8601) as insert events: rows
                      from before \`skene migrate\`, which capture never saw; each is sent once
 
@@ -89,7 +92,6 @@ Exit status: 0 done, 1 it could not run (or the provider refused the key), 2 bad
     if (stateUrl && !besideState) {
       throw new UsageError('--state-url is for MySQL, TiDB and Redis sources: on PostgreSQL the state lives in the database itself');
     }
-    if (besideState && values.listen !== undefined) throw new UsageError('--listen takes Hasura deliveries: PostgreSQL sources only');
     // Everything that can be refused is, before a database is opened: an open one would keep the process alive.
     const apiKey = io.env.RESEND_API_KEY || readCredentials(io.env)?.resend?.apiKey || null;
     const sender = createSender({
@@ -114,6 +116,8 @@ Exit status: 0 done, 1 it could not run (or the provider refused the key), 2 bad
     const write = (line: string) => io.stdout(`${line}\n`);
     if (sender.mode === 'outbox') {
       io.stderr(`skene run: no Resend key (RESEND_API_KEY or \`skene login\`): emails go to the outbox ${sender.target}, nothing is sent\n`);
+      // With Resend the run refuses such loops; the outbox sends nothing, so it only says so.
+      for (const problem of unsubscribeProblems(config, io.env)) io.stderr(`skene run: ${problem}\n`);
     }
     const log = (entry: RunLogEntry) => write(format === 'json' ? JSON.stringify(maskEntry(entry, mask)) : mask(textLine(entry)));
     const options = { config, databaseUrl, sender, env: io.env, log, backfillSince };
@@ -130,17 +134,16 @@ Exit status: 0 done, 1 it could not run (or the provider refused the key), 2 bad
       }
       const listener = values.listen
         ? await startRunListener({
-            databaseUrl,
+            // PostgreSQL: Hasura's events and consent in the database; elsewhere consent in the runner's state.
+            ...(sourceBackend ? { store: sourceBackend.store } : { databaseUrl }),
             listen: values.listen,
             hasuraSecret: io.env.SKENE_HASURA_SECRET || undefined,
+            unsubscribeSecret: io.env.SKENE_UNSUBSCRIBE_SECRET || undefined,
+            webhookSecret: io.env.RESEND_WEBHOOK_SECRET || undefined,
             log: (line) => write(mask(line)),
           })
         : undefined;
-      if (listener) {
-        io.stderr(
-          `skene run: listening on ${listener.url}/hasura${io.env.SKENE_HASURA_SECRET ? '' : ' (no SKENE_HASURA_SECRET: every delivery is refused)'}\n`,
-        );
-      }
+      if (listener) io.stderr(listeningLines(listener.url, io.env, !sourceBackend));
       try {
         return await untilStopped({ ...options, at, backend: sourceBackend }, write);
       } finally {
@@ -173,6 +176,16 @@ async function untilStopped(options: Omit<RunForeverOptions, 'signal'>, write: (
     process.off('SIGTERM', stop);
     process.off('SIGINT', stop);
   }
+}
+
+/** What `--listen` serves, and which secret each endpoint still lacks (it refuses every request then). */
+function listeningLines(url: string, env: Record<string, string | undefined>, hasura: boolean): string {
+  const lines = [
+    `${url}/unsubscribe/<token>${env.SKENE_UNSUBSCRIBE_SECRET ? '' : ' (no SKENE_UNSUBSCRIBE_SECRET: every link is refused)'}`,
+    `${url}/resend${env.RESEND_WEBHOOK_SECRET ? '' : " (no RESEND_WEBHOOK_SECRET: every webhook is refused; set it to the webhook's signing secret)"}`,
+    ...(hasura ? [`${url}/hasura${env.SKENE_HASURA_SECRET ? '' : ' (no SKENE_HASURA_SECRET: every delivery is refused)'}`] : []),
+  ];
+  return lines.map((line) => `skene run: listening on ${line}\n`).join('');
 }
 
 /** Resend's limit is per team and plan: 2 requests/s by default, more on request. */

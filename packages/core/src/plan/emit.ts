@@ -12,6 +12,7 @@ import { defaultRenderThreads } from '../email/render-pool.js';
 import type { ReactRenderer } from '../email/render-pools.js';
 import type { PlannedEmail } from '../report/model.js';
 import type { Emit, StepRun } from './step-run.js';
+import { unsubscribeLinks } from './unsubscribe.js';
 
 /**
  * React emails a step renders on one render thread before it adds one per core. Threads take a
@@ -35,6 +36,8 @@ export function emitter({ ctx, loop, step, stepNo, collector, goalKey }: Omit<St
   const toTemplate = action.to ?? defaultTo(peopleOf(ctx.config.users));
   const to = compilePlaceholders(toTemplate);
   const subjectTemplate = action.subject === undefined ? undefined : compilePlaceholders(action.subject);
+  // Non-transactional loops: each email's one-click unsubscribe link (unsubscribe.ts).
+  const unsubscribe = unsubscribeLinks(ctx.config, loop, env);
   // A sender without placeholders (the usual case) is resolved once per step.
   const fromIsConstant = !/\{\{/.test(action.from ?? ctx.config.email?.from ?? env.SKENE_EMAIL_FROM ?? '');
   let constantFrom: { from?: string; problem?: string } | undefined;
@@ -107,22 +110,34 @@ export function emitter({ ctx, loop, step, stepNo, collector, goalKey }: Omit<St
       lastOccurrence = occurrence;
       idSuffix = occurrence ? `@${occurrence}` : '';
     }
-    const planned: Planned = { id: [idPrefix, key, idSuffix].join(''), key, at: atIso, to: toValue, from: sender.from, props, problems };
+    const link = unsubscribe?.(toValue);
+    const planned: Planned = {
+      id: [idPrefix, key, idSuffix].join(''),
+      key,
+      at: atIso,
+      to: toValue,
+      from: sender.from,
+      props,
+      problems,
+      headers: link?.headers,
+    };
     if (goalKey !== undefined) planned.userKey = userKeyOf(context.user, goalKey);
+    // Templates see the link (`{{unsubscribeUrl}}`, the `unsubscribeUrl` prop); the report's props stay the personalization.
+    const renderProps = link ? { ...props, unsubscribeUrl: link.url } : props;
     if (ctx.render === false) {
       collector.emails.push(plannedEmail(planned, action.template, { subject, missing: NONE }, false));
       return;
     }
     // HTML templates fill synchronously once compiled: no promise, no closure per email.
     if (prepared?.kind === 'html') {
-      collector.emails.push(plannedEmail(planned, action.template, prepared.render(props, subject) as RenderedEmail, true));
+      collector.emails.push(plannedEmail(planned, action.template, prepared.render(renderProps, subject) as RenderedEmail, true));
       return;
     }
     const slot = collector.emails.length;
     collector.emails.push(undefined as unknown as PlannedEmail);
     collector.track(
       (async () => {
-        collector.emails[slot] = plannedEmail(planned, action.template, await renderLater(props, subject), true);
+        collector.emails[slot] = plannedEmail(planned, action.template, await renderLater(renderProps, subject), true);
       })(),
     );
   };
@@ -140,6 +155,8 @@ interface Planned {
   from: string | undefined;
   props: Record<string, string>;
   problems: string[] | undefined;
+  /** `List-Unsubscribe` and `List-Unsubscribe-Post`, for a loop that carries them. */
+  headers: Record<string, string> | undefined;
   userKey?: string;
 }
 
@@ -174,6 +191,7 @@ function plannedEmail(
     props: planned.props,
     html: rendered.html,
     text: rendered.html === undefined ? undefined : rendered.text,
+    headers: planned.headers,
     // One shared empty list for the many emails without problems (the report is read, never edited).
     problems: problems ?? (NONE as string[]),
   };

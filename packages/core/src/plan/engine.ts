@@ -21,6 +21,7 @@ import { parseDuration } from './clock.js';
 import { locateGuardFindings } from './locate.js';
 import { DEFAULT_HORIZON, type PlanOptions } from './options.js';
 import { planStep } from './step.js';
+import { unsubscribeProblems } from './unsubscribe.js';
 
 export { DEFAULT_HORIZON, DEFAULT_QUERY_TIMEOUT_MS, WAITING, type PlanOptions, type PlanProgress } from './options.js';
 
@@ -39,6 +40,8 @@ export async function runPlan(options: PlanOptions): Promise<PlanReport> {
   if (!pinned) {
     warnings.push(`clock not pinned: planned at the current time (${at.toISOString()}); pass --at <ISO time> for a plan that is the same on every run`);
   }
+  // Loops that must carry one-click unsubscribe but cannot (no secret, no URL): the run refuses them.
+  warnings.push(...unsubscribeProblems(options.config, options.env ?? process.env));
   const report: PlanReport = {
     format: REPORT_FORMAT,
     version: REPORT_VERSION,

@@ -4,3 +4,4 @@ export { parseDuration, parseInstant, readInstant, cronOccurrences } from './clo
 export { withRetries, backoffDelay, isTransient, type RecoveryPolicy } from './retry.js';
 export { planProject, type PlanProjectOptions, type PlanProjectResult } from './project.js';
 export { emptyReport, type EmptyReportOptions } from './empty-report.js';
+export { unsubscribeProblems, unsubscribeSettings } from './unsubscribe.js';

@@ -12,6 +12,7 @@ import type { Dialect } from '../dialect.js';
 import { describeSource, openSource, type DataSource } from '../sources/index.js';
 import { passwordOf, redact, sourceKindOf } from '../sources/url.js';
 import { runPlan, type PlanOptions } from './engine.js';
+import type { RecipientState } from './recipient-state.js';
 import { loadConfig } from './load-config.js';
 import { chooseSeeds, explainMissingTables } from './seed-choice.js';
 
@@ -33,6 +34,11 @@ export interface PlanProjectOptions extends Omit<PlanOptions, 'config' | 'source
    * default), `the skene.seed setting`, `the seed input`.
    */
   seedOption?: string;
+  /**
+   * The runner's state, once the plan's URL is known (`skene plan --state-url`; run/plan-state.ts):
+   * its suppressions are left out as the run leaves them out. Its warnings join the report's.
+   */
+  recipientStateFor?: (where: { url: string | undefined }) => Promise<{ state: RecipientState; warnings: string[]; close(): Promise<void> } | undefined>;
 }
 
 export interface PlanProjectResult {
@@ -48,6 +54,7 @@ export async function planProject(options: PlanProjectOptions): Promise<PlanProj
   const token = config.database?.token ?? env.UPSTASH_REDIS_REST_TOKEN ?? env.SKENE_DATABASE_TOKEN;
   const secrets = [url, passwordOf(url), token];
   let source: DataSource | undefined;
+  let recipients: Awaited<ReturnType<NonNullable<PlanProjectOptions['recipientStateFor']>>> = undefined;
   try {
     const kind = url ? sourceKindOf(url) : 'pglite'; // an unsupported scheme fails before anything connects
     const sourceDialect: Dialect = kind === 'pglite' ? 'postgres' : kind === 'upstash' ? 'redis' : kind;
@@ -63,13 +70,15 @@ export async function planProject(options: PlanProjectOptions): Promise<PlanProj
     const seeds = seedChoice.seeds;
     // With seeds and a URL, this is a scratch database on the URL's server, dropped by close().
     source = await openSource({ url, token, seeds, cwd });
-    let report = await runPlan({ ...options, seeds, cwd, env, config, source });
+    recipients = await options.recipientStateFor?.({ url });
+    const recipientState = recipients?.state ?? options.recipientState;
+    let report = await runPlan({ ...options, seeds, cwd, env, config, source, recipientState });
     explainMissingTables(report, seedChoice, options.seedOption ?? '--seed');
     const opened = source;
     source = undefined;
     // What the source found when it opened (a role that can write, …), then whether the scratch
     // database was dropped: both are the report's warnings.
-    const warnings = [...report.warnings, ...(opened.dialect !== 'redis' ? (opened.warnings ?? []) : [])];
+    const warnings = [...report.warnings, ...(opened.dialect !== 'redis' ? (opened.warnings ?? []) : []), ...(recipients?.warnings ?? [])];
     await opened.close().catch((error: unknown) => warnings.push(messageOf(error)));
     report = { ...report, warnings };
     // Compare first, on real values: a change of recipient is a change even where masks look alike.
@@ -90,6 +99,8 @@ export async function planProject(options: PlanProjectOptions): Promise<PlanProj
     // masked, as every output is, unless recipients are shown.
     message = redact(message, secrets);
     throw new Error(options.showRecipients ? message : createMasker()(message), { cause: error });
+  } finally {
+    await recipients?.close().catch(() => {});
   }
 }
 

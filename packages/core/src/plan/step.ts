@@ -16,6 +16,7 @@ import { applyGoal, goalKeyColumn } from './goal.js';
 import { DEFAULT_QUERY_TIMEOUT_MS } from './options.js';
 import { RetriedError } from './retry.js';
 import { StepCollector } from './step-collector.js';
+import { applySuppressions } from './suppression.js';
 import { StepFailure, type Loop, type Step, type StepContext, type StepRun } from './step-run.js';
 import { redisDatabaseStep } from './steps/redis-database.js';
 import { redisScheduleStep } from './steps/redis-schedule.js';
@@ -39,6 +40,7 @@ export async function planStep(ctx: StepContext, loop: Loop, step: Step, stepNo:
     await evaluateStep(run, report);
     await collector.settle();
     await finish();
+    await applySuppressions(run);
     if (loop.goal) await applyGoal({ ...ctx, loop }, { stepNo, collector, report });
   } catch (error) {
     await collector.abandon();

@@ -96,6 +96,8 @@ export interface PlannedEmail {
   props: Record<string, string>;
   html?: string;
   text?: string;
+  /** Extra headers the email is sent with: `List-Unsubscribe` and `List-Unsubscribe-Post` for a loop that carries them. */
+  headers?: Record<string, string>;
   /** Values that were missing (rendered empty, never "undefined"), no sender… */
   problems: string[];
   /**

@@ -21,3 +21,5 @@ export { openRedisCapture, migrateRedis } from './capture-redis.js';
 export { openRedisState, type RedisState } from './backend-redis.js';
 export type { RunStateStore } from './state-store.js';
 export { goalStatusLine, type GoalStatus } from './goal-status.js';
+export { planStateOpener, type PlanState } from './plan-state.js';
+export { recipientStateOf, refuseWithoutUnsubscribe, ConsentConfigError } from './consent.js';

@@ -100,8 +100,8 @@ export async function recordPlanned(input: {
 type RecordedRow = ClaimedSend & { payload: OutgoingEmail };
 
 function ledgerEmail(row: RecordedRow): LedgerEmail {
-  const { from, subject, html, text } = row.payload;
-  return { id: row.emailId, key: row.key, to: row.recipient, from, subject, html, text, problems: [] };
+  const { from, subject, html, text, headers } = row.payload;
+  return { id: row.emailId, key: row.key, to: row.recipient, from, subject, html, text, headers, problems: [] };
 }
 
 export interface SendRecordedInput {

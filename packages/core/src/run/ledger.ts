@@ -22,7 +22,7 @@ export type LedgerResult =
   | Exclude<SendOutcome, { kind: 'sent' }>;
 
 /** What the ledger needs of a planned email. */
-export type LedgerEmail = Pick<PlannedEmail, 'id' | 'key' | 'to' | 'from' | 'subject' | 'html' | 'text' | 'problems'>;
+export type LedgerEmail = Pick<PlannedEmail, 'id' | 'key' | 'to' | 'from' | 'subject' | 'html' | 'text' | 'problems' | 'headers'>;
 
 export interface SendOnceInput {
   store: RunStateStore;
@@ -45,7 +45,10 @@ export function unsendable(email: LedgerEmail): string | undefined {
 
 /** The request body of a sendable email, as recorded in the ledger's `payload`. */
 function outgoing(email: LedgerEmail): OutgoingEmail {
-  return { from: email.from!, to: email.to, subject: email.subject!, html: email.html!, text: email.text ?? '' };
+  const payload: OutgoingEmail = { from: email.from!, to: email.to, subject: email.subject!, html: email.html!, text: email.text ?? '' };
+  // List-Unsubscribe travels in the payload, so every attempt sends it as first recorded.
+  if (email.headers) payload.headers = email.headers;
+  return payload;
 }
 
 /** The payload to record for an email: none when it cannot be sent (it fails without a call). */

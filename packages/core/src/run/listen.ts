@@ -3,12 +3,18 @@
  * trigger deliveries (see hasura.ts), checked by a shared secret in the `x-skene-secret` header
  * (set it as a header of the event trigger in Hasura's metadata); `GET /health` answers 200.
  * Hasura retries anything but a 2xx, so a refusal is a 4xx with the reason, and an event
- * recorded before answers 200 again.
+ * recorded before answers 200 again. Consent has its own handlers: `/unsubscribe/<token>`
+ * (listen-unsubscribe.ts) and Resend's webhooks on `POST /resend` (listen-resend.ts).
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HasuraPayloadError, parseHasuraEvent, recordHasuraEvent, type Query } from './hasura.js';
+import { answer, readBody } from './listen-http.js';
+import { handleResendWebhook } from './listen-resend.js';
+import { handleUnsubscribe } from './listen-unsubscribe.js';
+import type { RunStateStore } from './state-store.js';
+import { postgresStateStore } from './state-store-postgres.js';
 
 /** The largest body accepted: a Hasura payload holds one row (old and new). */
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -19,10 +25,21 @@ export interface ListenerOptions {
   port: number;
   /** The shared secret Hasura sends; without one, `/hasura` refuses every delivery. */
   hasuraSecret?: string;
-  query: Query;
+  /** The events' database: without it (a source whose state is elsewhere), no `/hasura`. */
+  query?: Query;
   schema?: string;
+  /** Unsubscribe links and Resend's webhooks, recorded in the runner's state. */
+  consent?: ConsentOptions;
   /** One line per delivery (never the secret, never the row). */
   log?: (line: string) => void;
+}
+
+export interface ConsentOptions {
+  /** SKENE_UNSUBSCRIBE_SECRET: links are verified with it. */
+  unsubscribeSecret?: string;
+  /** RESEND_WEBHOOK_SECRET (`whsec_…`). */
+  webhookSecret?: string;
+  store: Pick<RunStateStore, 'suppress' | 'markDelivered'>;
 }
 
 export interface Listener {
@@ -49,8 +66,14 @@ export async function startListener(options: ListenerOptions): Promise<Listener>
 async function handle(options: ListenerOptions, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const path = new URL(request.url ?? '/', 'http://listener').pathname;
   if (request.method === 'GET' && path === '/health') return answer(response, 200, { ok: true });
+  const consent = options.consent;
+  if (consent) {
+    if (await handleUnsubscribe({ secret: consent.unsubscribeSecret, store: consent.store, log: options.log }, request, response, path)) return;
+    if (await handleResendWebhook({ secret: consent.webhookSecret, store: consent.store, log: options.log }, request, response, path)) return;
+  }
   if (path !== '/hasura') return answer(response, 404, { error: `no ${path} here: Hasura's event trigger posts to /hasura` });
   if (request.method !== 'POST') return answer(response, 405, { error: 'POST only' });
+  if (!options.query) return answer(response, 404, { error: 'no /hasura here: Hasura deliveries need a PostgreSQL source' });
   if (!options.hasuraSecret)
     return answer(response, 403, {
       error: 'no secret configured: set SKENE_HASURA_SECRET for skene run, and the same value as the x-skene-secret header of the event trigger',
@@ -59,7 +82,7 @@ async function handle(options: ListenerOptions, request: IncomingMessage, respon
     options.log?.('hasura: refused a delivery with a wrong or missing x-skene-secret');
     return answer(response, 401, { error: 'wrong or missing x-skene-secret header' });
   }
-  const body = await readBody(request);
+  const body = await readBody(request, MAX_BODY_BYTES);
   if (body === undefined) return answer(response, 413, { error: `the body is over ${MAX_BODY_BYTES} bytes` });
   let parsed: unknown;
   try {
@@ -87,23 +110,6 @@ function sameSecret(given: string | string[] | undefined, expected: string): boo
   return timingSafeEqual(digest(given), digest(expected));
 }
 
-/** The body as UTF-8, or undefined when it is over the limit. */
-async function readBody(request: IncomingMessage): Promise<string | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) return undefined;
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-function answer(response: ServerResponse, status: number, body: unknown): void {
-  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
-  response.end(JSON.stringify(body));
-}
-
 /** `host:port` (`127.0.0.1:8787`, `[::1]:8787`, `:8787` for every interface), or why not. */
 export function parseListenAddress(value: string): { host: string; port: number } {
   const match = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(value.trim());
@@ -113,32 +119,45 @@ export function parseListenAddress(value: string): { host: string; port: number 
 }
 
 /**
- * The listener of `skene run --listen`, on the runner's database: a small pool of its own (the
- * `pg` driver loaded here, so importing core does not load it). `close` ends both.
+ * The listener of `skene run --listen`. On a PostgreSQL source (`databaseUrl`), a small pool of
+ * its own (the `pg` driver loaded here, so importing core does not load it) records Hasura's
+ * events and consent in that database; on a source whose state lives elsewhere, consent goes to
+ * that `store` (no `/hasura`). `close` ends what it opened.
  */
 export async function startRunListener(options: {
-  databaseUrl: string;
+  databaseUrl?: string;
+  store?: RunStateStore;
   listen: string;
   hasuraSecret?: string;
+  unsubscribeSecret?: string;
+  webhookSecret?: string;
   schema?: string;
   log?: (line: string) => void;
 }): Promise<Listener> {
   const { host, port } = parseListenAddress(options.listen);
-  const { default: pg } = await import('pg');
-  const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 2, application_name: 'skene run --listen' });
-  pool.on('error', () => {}); // a dropped idle connection is replaced on the next delivery
+  let pool: import('pg').Pool | undefined;
+  if (options.databaseUrl) {
+    const { default: pg } = await import('pg');
+    pool = new pg.Pool({ connectionString: options.databaseUrl, max: 2, application_name: 'skene run --listen' });
+    pool.on('error', () => {}); // a dropped idle connection is replaced on the next delivery
+  }
   try {
+    const store = options.store ?? (pool ? postgresStateStore(pool) : undefined);
+    // The suppression table exists before the first link is clicked, whether or not a pass ran yet.
+    await store?.ensure();
+    const query: Query | undefined = pool ? (sql, params) => pool.query(sql, params) : undefined;
     const listener = await startListener({
       host,
       port,
       hasuraSecret: options.hasuraSecret,
       schema: options.schema,
       log: options.log,
-      query: (sql, params) => pool.query(sql, params),
+      query,
+      consent: store ? { store, unsubscribeSecret: options.unsubscribeSecret, webhookSecret: options.webhookSecret } : undefined,
     });
-    return { url: listener.url, close: async () => (await listener.close(), await pool.end()) };
+    return { url: listener.url, close: async () => (await listener.close(), await pool?.end()) };
   } catch (error) {
-    await pool.end();
+    await pool?.end();
     throw new Error(`--listen ${options.listen}: ${(error as Error).message}`, { cause: error });
   }
 }

@@ -15,6 +15,7 @@ import type { HeldJob, JobQueue } from './job-queue.js';
 import type { Sender } from './sender.js';
 import { enqueueBackfill } from './backfill.js';
 import { cappedSender } from './cap.js';
+import { recipientStateOf, refuseWithoutUnsubscribe } from './consent.js';
 import { eventJobs, type CapturedEvent } from './capture.js';
 import { checkGoals } from './goals.js';
 import { sweepOrphans } from './sweep.js';
@@ -98,6 +99,9 @@ export async function runOnce(options: RunOnceOptions): Promise<RunSummary> {
     counts[entry.decision]++;
     options.log?.(entry);
   };
+  // Before anything is opened: never a non-transactional email without its unsubscribe headers
+  // (the outbox sends nothing: the CLI warns there instead).
+  if (options.sender.mode !== 'outbox') refuseWithoutUnsubscribe(options.config, options.env ?? process.env);
   const backend = options.backend ?? (await postgresBackend(options.databaseUrl ?? ''));
   const { store, source } = backend;
   let started: JobQueue | undefined;
@@ -107,6 +111,7 @@ export async function runOnce(options: RunOnceOptions): Promise<RunSummary> {
     await jobs.ensureQueues(options.config.loops.flatMap((loop) => [queueName(loop.id), sendQueueName(loop.id)]));
     const paused = new Map([...(await store.pausedLoops())].map(([loop, p]) => [loop, p.reason]));
     const ctx: WorkContext = { config: options.config, store, jobs, source, sender: options.sender, at, env: options.env, paused, log };
+    ctx.recipientState = recipientStateOf(store);
     const enqueue = { config: options.config, store, jobs, at, paused, catchUpMs: options.catchUpMs ?? 3_600_000, log };
     // PostgreSQL's own capture: `skene.events` in the database beside the state.
     const events = !backend.capture && backend.db ? { ...enqueue, db: backend.db } : undefined;

@@ -6,6 +6,7 @@ import { resumeCursor } from './cap.js';
 import { postgresGoalStore } from './goal-store-postgres.js';
 import type { OutgoingEmail } from './sender.js';
 import { ensureState, S, type Queryable } from './state.js';
+import { postgresConsent } from './state-store-postgres-consent.js';
 import type { ClaimedSend, DueCheck, ProgressState, RunStateStore, SendState, StateCounts, StepCount } from './state-store.js';
 
 /** Rows recorded per statement: bounds a statement's size when an occurrence has many recipients. */
@@ -277,5 +278,6 @@ export function postgresStateStore(db: Queryable): RunStateStore {
     },
 
     statusCounts: () => statusCounts(db),
+    ...postgresConsent(db, S),
   };
 }

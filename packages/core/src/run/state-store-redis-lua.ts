@@ -18,6 +18,7 @@
  *   loops                 set: loops with rows;   started: set by the first runner
  *   cursors               hash: schedule and resume cursors (ms);   positions: hash
  *   paused                hash loop → JSON {reason, since}
+ *   providers             hash: provider id → email id (consent: state-store-redis-consent.ts)
  * Absent values travel as '' (cjson's null is not nil, so '' is plainer).
  */
 
@@ -135,7 +136,13 @@ for _, e in ipairs(cjson.decode(ARGV[3])) do
     move_send(id, 'sent', t)
     redis.call('HSET', k, 'sent_at', t)
     redis.call('HDEL', k, 'last_error')
-    if value ~= '' then redis.call('HSET', k, 'provider_id', value) else redis.call('HDEL', k, 'provider_id') end
+    if value ~= '' then
+      redis.call('HSET', k, 'provider_id', value)
+      -- Resend's webhooks name the email by this id (state-store-redis-consent.ts).
+      redis.call('HSET', P .. 'providers', value, id)
+    else
+      redis.call('HDEL', k, 'provider_id')
+    end
     changed = changed + 1
   end
 end

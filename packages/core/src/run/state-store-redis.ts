@@ -10,6 +10,7 @@ import { resumeCursor } from './cap.js';
 import { redisGoalStore } from './goal-store-redis.js';
 import type { OutgoingEmail } from './sender.js';
 import * as lua from './state-store-redis-lua.js';
+import { redisConsent } from './state-store-redis-consent.js';
 import type { ClaimedSend, DueCheck, ProgressState, RunStateStore, SendState, StateCounts, StepCount } from './state-store.js';
 
 export const DEFAULT_STATE_PREFIX = 'skene:{state}:';
@@ -223,6 +224,7 @@ export function redisStateStore(redis: Redis, prefix = DEFAULT_STATE_PREFIX): Ru
     },
 
     statusCounts: () => statusCounts({ redis, key, hmgets, pausedLoops: () => store.pausedLoops() }),
+    ...redisConsent(redis, prefix),
   };
   return store;
 }

@@ -19,6 +19,7 @@
  */
 import type { PositionStore } from './capture.js';
 import type { GoalStore } from './goal-store.js';
+import type { SuppressionReason } from '../plan/recipient-state.js';
 import type { OutgoingEmail } from './sender.js';
 
 export type SendState = 'sending' | 'sent' | 'failed';
@@ -149,6 +150,17 @@ export interface RunStateStore {
   pauseLoop(loop: string, reason: string): Promise<void>;
   /** Clears a pause and notes the resume time (the hourly cap counts from it); the pause cleared, if any. */
   resumeLoop(loop: string): Promise<{ reason: string; since: Date } | undefined>;
+
+  /**
+   * Consent (unsubscribe links, Resend's webhooks): records that an address must not get a scope's
+   * emails (a loop id, or ALL_LOOPS), unless it is recorded already (the first reason stays); true
+   * when this call recorded it. Addresses are normalised (normalizeAddress) by the store.
+   */
+  suppress(entry: { address: string; scope: string; reason: SuppressionReason; source: string }): Promise<boolean>;
+  /** RecipientState.suppressed: of these addresses, those `loop` must not mail, with why (every loop's reason first). */
+  suppressed(input: { addresses: readonly string[]; loop: string }): Promise<Map<string, SuppressionReason>>;
+  /** Notes when the provider delivered the email it knows as `providerId`; the email id, the first time only. */
+  markDelivered(providerId: string, at: Date): Promise<string | undefined>;
 
   /** Counts for `skene status`; undefined when no runner has used this store yet. */
   statusCounts(): Promise<StateCounts | undefined>;

@@ -8,6 +8,7 @@
  */
 import { DEFAULT_CAPTURE_SCHEMA } from './capture-postgres.js';
 import { goalStatements } from './goal-tables.js';
+import { consentStatements } from './state-store-postgres-consent.js';
 
 /** The little of `pg` the runner's state needs: a pool or a client. */
 export interface Queryable {
@@ -73,7 +74,8 @@ CREATE TABLE IF NOT EXISTS ${S}.loop_state (
   state text NOT NULL CHECK (state IN ('paused')),
   reason text NOT NULL,
   since timestamptz NOT NULL DEFAULT now()
-);${goalStatements(S)}`;
+);
+${consentStatements(S)}${goalStatements(S)}`;
 }
 
 /** Creates the state tables (one transaction; harmless when they exist). */

@@ -7,6 +7,7 @@
  * queue retries per the loop's `recovery`.
  */
 import type { LoadedConfig } from '../plan/load-config.js';
+import type { RecipientState } from '../plan/recipient-state.js';
 import { parseDuration } from '../plan/clock.js';
 import type { DataSource } from '../sources/types.js';
 import { evaluateKeys, evaluateOccurrence, isPlainKey, type KeyVerdict } from './evaluate.js';
@@ -44,6 +45,8 @@ export interface WorkContext {
   env?: Record<string, string | undefined>;
   paused: Map<string, string>;
   log: (entry: RunLogEntry) => void;
+  /** The state's suppressions, for the evaluations (consent.ts). */
+  recipientState?: RecipientState;
   /** Set when the provider says the key or account cannot send: the runner stops. */
   halted?: string;
 }
@@ -159,7 +162,15 @@ async function decideEvent(ctx: WorkContext, job: Job, verdict: KeyVerdict): Pro
  */
 async function decideOccurrence(ctx: WorkContext, job: Job): Promise<void> {
   const d = job.data as Extract<JobData, { kind: 'occurrence' }>;
-  const planned = await evaluateOccurrence({ config: ctx.config, source: ctx.source, at: new Date(d.occurrence), loop: d.loop, step: d.step, env: ctx.env });
+  const planned = await evaluateOccurrence({
+    config: ctx.config,
+    source: ctx.source,
+    at: new Date(d.occurrence),
+    loop: d.loop,
+    step: d.step,
+    env: ctx.env,
+    recipientState: ctx.recipientState,
+  });
   // A recipient the condition lists twice is one email: one id, in one chunk.
   const emails = [...new Map(planned.map((e) => [e.id, e])).values()];
   await trackGoals(ctx, { loop: d.loop, step: d.step, emails });
@@ -281,7 +292,10 @@ export async function workBatch(ctx: WorkContext, jobs: Job[]): Promise<void> {
     let verdicts: Map<string, KeyVerdict> | Error;
     try {
       const keys = group.map((j) => (j.data as Extract<JobData, { kind: 'event' }>).key as string | number);
-      verdicts = await evaluateKeys({ config: ctx.config, source: ctx.source, at: ctx.at, loop, step: stepNo, env: ctx.env }, keys);
+      verdicts = await evaluateKeys(
+        { config: ctx.config, source: ctx.source, at: ctx.at, loop, step: stepNo, env: ctx.env, recipientState: ctx.recipientState },
+        keys,
+      );
     } catch (error) {
       verdicts = error instanceof Error ? error : new Error(String(error));
     }

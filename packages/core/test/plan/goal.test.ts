@@ -13,7 +13,10 @@ import { openSource, type RedisSource, type SqlSession, type SqlSource } from '.
 import { runPlan } from '../../src/plan/index.js';
 import { timeOf } from '../../src/plan/goal.js';
 import { maskRecipients, renderMarkdown, renderText } from '../../src/report/index.js';
-import { FROM, makeConfig, tempMysqlDatabase, tempPostgresDatabase } from './helpers.js';
+import { FROM as PLAN_FROM, makeConfig, tempMysqlDatabase, tempPostgresDatabase } from './helpers.js';
+
+/** The loop is a referral loop: its emails carry one-click unsubscribe, which needs these. */
+const FROM = { ...PLAN_FROM, SKENE_UNSUBSCRIBE_SECRET: 'goal-test-secret-0123456789abcdef', SKENE_PUBLIC_URL: 'https://skene.example.com' };
 
 const AT = new Date('2026-03-02T09:00:00Z');
 const update = process.env.SKENE_UPDATE_GOLDEN === '1';

@@ -4,9 +4,11 @@ import pg from 'pg';
 import { startResendDouble, type ResendDouble } from '../../../../test/helpers/resend-double.js';
 import { serviceOrSkip } from '../../../../test/helpers/services.js';
 import { migrate, createSender, runOnce, type RunLogEntry, type RunOnceOptions, type Sender } from '../../src/run/index.js';
-import { FROM, makeConfig, tempPostgresDatabase } from '../plan/helpers.js';
+import { FROM as PLAN_FROM, makeConfig, tempPostgresDatabase } from '../plan/helpers.js';
 
-export { FROM };
+/** One-click unsubscribe's settings: without them the runner refuses the digest's (retention) emails. */
+export const CONSENT_ENV = { SKENE_UNSUBSCRIBE_SECRET: 'runner-test-secret-0123456789abcdef', SKENE_PUBLIC_URL: 'https://skene.example.com' };
+export const FROM = { ...PLAN_FROM, ...CONSENT_ENV };
 
 export const TEMPLATES = {
   welcome: '<html><head><title>Welcome, {{name}}</title></head><body><p>Hi {{name}}!</p></body></html>',

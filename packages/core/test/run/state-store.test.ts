@@ -13,6 +13,7 @@ import { postgresStateStore } from '../../src/run/state-store-postgres.js';
 import { redisStateStore } from '../../src/run/state-store-redis.js';
 import { tempPostgresDatabase } from '../plan/helpers.js';
 import { goalStoreContract } from './goal-store-contract.js';
+import { consentContract } from './state-store-consent-contract.js';
 import { sortedCounts, stateStoreContract, statusScenario } from './state-store-contract.js';
 
 async function openPostgres(t: TestContext): Promise<(() => Promise<RunStateStore>) | undefined> {
@@ -54,6 +55,8 @@ stateStoreContract('PostgreSQL', openPostgres);
 stateStoreContract('Redis', openRedis);
 goalStoreContract('PostgreSQL', openPostgres);
 goalStoreContract('Redis', openRedis);
+consentContract('PostgreSQL', openPostgres);
+consentContract('Redis', openRedis);
 
 test('PostgreSQL and Redis count the same status after the same operations', async (t) => {
   const [openPg, openRd] = [await openPostgres(t), await openRedis(t)];
