@@ -107,6 +107,10 @@ class PgliteWorker {
         resolve: () => (clearTimeout(timer), resolve()),
         reject: (e) => (clearTimeout(timer), reject(e)),
       });
+    }).catch(async (error: unknown) => {
+      // A thread that failed to start still listens for requests: stop it, or the process never exits.
+      await worker.terminate();
+      throw error;
     });
     return handle;
   }
