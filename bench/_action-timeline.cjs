@@ -36,7 +36,7 @@ if (file && workerThreads.isMainThread) {
     const heavy = request === 'typescript' || esbuild;
     const start = now();
     const exports = originalLoad.call(this, request, ...rest);
-    if (heavy) mark(`require('${request}')`, start, now() - start);
+    if (heavy) mark(`require('${esbuild ? 'esbuild' : request}')`, start, now() - start);
     if (typeof request === 'string' && request.endsWith('unpack.cjs') && !wrapped.has(exports)) {
       wrapped.add(exports);
       exports.unpacked = timed(([f]) => `unpacked ${f}`, exports.unpacked);
