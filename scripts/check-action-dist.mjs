@@ -2,10 +2,14 @@
 // Fails when the committed action/dist/ is not what action/scripts/build.mjs builds from the
 // current sources and lockfile: rebuilds into a temporary folder and compares every file, byte
 // for byte, both ways (changed, missing, extra). CI runs it; fix with `npm run build -w action`.
+// The brotli-compressed files (`*.br`, action/scripts/compress.mjs) come out byte for byte the same
+// from the same input and brotli version; where a different Node's brotli compressed them, their
+// decompressed content is compared instead: that is what the action runs.
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { brotliDecompressSync } from 'node:zlib';
 
 const root = new URL('..', import.meta.url).pathname;
 const committed = join(root, 'action', 'dist');
@@ -27,6 +31,18 @@ function files(dir) {
   return out.sort();
 }
 
+function same(file, a, b) {
+  const left = readFileSync(a);
+  const right = readFileSync(b);
+  if (left.equals(right)) return true;
+  if (!file.endsWith('.br')) return false;
+  try {
+    return brotliDecompressSync(left).equals(brotliDecompressSync(right));
+  } catch {
+    return false; // a committed file that is not brotli at all is stale
+  }
+}
+
 function executable(path) {
   return process.platform === 'win32' || (statSync(path).mode & 0o111) !== 0;
 }
@@ -42,7 +58,7 @@ try {
   const problems = [];
   for (const file of want) {
     if (!have.has(file)) problems.push(`missing: action/dist/${file}`);
-    else if (!readFileSync(join(fresh, file)).equals(readFileSync(join(committed, file)))) problems.push(`stale:   action/dist/${file}`);
+    else if (!same(file, join(fresh, file), join(committed, file))) problems.push(`stale:   action/dist/${file}`);
     else if (executable(join(fresh, file)) !== executable(join(committed, file))) problems.push(`mode:    action/dist/${file} (executable bit)`);
     have.delete(file);
   }

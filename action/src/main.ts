@@ -28,6 +28,7 @@ import { ActionError, messageOf } from './errors.js';
 import { baseConfigText, headCommitTime, readEvent, type EventInfo } from './event.js';
 import { readInputs } from './inputs.js';
 import { fence } from './markdown.js';
+import { usePackedFiles } from './packed.js';
 import { expandSeeds, planProject, type PlanInputs } from './plan.js';
 import { commentMarkdown, overLimitMessage, summaryMarkdown } from './summary.js';
 
@@ -85,6 +86,8 @@ function failureMarkdown(message: string): string {
 async function main(recipients: { shown: boolean }): Promise<void> {
   // Where the native esbuild is not shipped (not linux-x64), esbuild-wasm runs as `node …`: this node.
   process.env.PATH = `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ''}`;
+  // From dist/: PGlite's files are unpacked from their compressed copies before any database opens.
+  usePackedFiles();
 
   const inputs = readInputs();
   recipients.shown = inputs.showRecipients;

@@ -13,7 +13,7 @@ export * from './types.js';
 export { maskUrl, redact, sourceKindOf } from './url.js';
 export { collectSeedFiles } from './seed.js';
 export { pinPostgresClock } from './postgres-clock.js';
-export { createPglite, snapshotPath } from './pglite-snapshot.js';
+export { createPglite, setPgliteAssets, snapshotPath, type PgliteAssets } from './pglite-snapshot.js';
 export { parseCommandFile, isReadCommand } from './redis-commands.js';
 export {
   SCRATCH_PREFIX,

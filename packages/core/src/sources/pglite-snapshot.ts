@@ -67,19 +67,49 @@ export function snapshotPath(): string {
   return join(cacheDir(), `pglite-${pgliteVersion()}-datadir.tar`);
 }
 
+/** Where PGlite's pglite.wasm and pglite.data are, when not beside its code. */
+export interface PgliteAssets {
+  wasm: string;
+  data: string;
+}
+
+let assets: PgliteAssets | undefined;
+
+/**
+ * Tells core where PGlite's two large files are, for a surface that does not ship them beside
+ * PGlite's code: the Action keeps them compressed and unpacks them into a cache. Without a call
+ * PGlite loads its own; the worker thread is handed the setting when it starts (pglite.ts).
+ */
+export function setPgliteAssets(where: PgliteAssets | undefined): void {
+  assets = where;
+}
+
+/** What setPgliteAssets() said, if anything. */
+export function pgliteAssets(): PgliteAssets | undefined {
+  return assets;
+}
+
+/** PGlite's options that load its WebAssembly and file-system bundle from `where` (none: from beside its code). */
+async function assetOptions(where: PgliteAssets | undefined): Promise<{ pgliteWasmModule?: WebAssembly.Module; fsBundle?: Blob }> {
+  if (!where) return {};
+  const [wasm, data] = await Promise.all([readFile(where.wasm), readFile(where.data)]);
+  return { pgliteWasmModule: await WebAssembly.compile(wasm), fsBundle: new Blob([data]) };
+}
+
 /** Creates a PGlite instance from the cached snapshot, making the snapshot on first use. */
-export async function createPglite(): Promise<{ db: PGliteInstance; fromSnapshot: boolean }> {
+export async function createPglite(where: PgliteAssets | undefined = assets): Promise<{ db: PGliteInstance; fromSnapshot: boolean }> {
   const { PGlite } = await import('@electric-sql/pglite');
+  const files = await assetOptions(where);
   const snapshot = snapshotPath();
   if (existsSync(snapshot)) {
     try {
       const blob = new Blob([await readFile(snapshot)]);
-      return { db: await PGlite.create({ loadDataDir: blob, parsers: PG_PARSERS }), fromSnapshot: true };
+      return { db: await PGlite.create({ loadDataDir: blob, parsers: PG_PARSERS, ...files }), fromSnapshot: true };
     } catch {
       // a truncated or incompatible snapshot: fall through and make a new one
     }
   }
-  const db = await PGlite.create({ parsers: PG_PARSERS });
+  const db = await PGlite.create({ parsers: PG_PARSERS, ...files });
   try {
     const dump = await db.dumpDataDir('none');
     await mkdir(dirname(snapshot), { recursive: true });

@@ -4,8 +4,8 @@
  * block the plan's thread; in a worker, the plan keeps its clock and can stop a query that
  * overruns its deadline by terminating the worker (see pglite.ts).
  */
-import { parentPort } from 'node:worker_threads';
-import { createPglite } from './pglite-snapshot.js';
+import { parentPort, workerData } from 'node:worker_threads';
+import { createPglite, type PgliteAssets } from './pglite-snapshot.js';
 
 export type WorkerRequest =
   { id: number; op: 'exec'; sql: string } | { id: number; op: 'query'; sql: string; params: unknown[]; arrays: boolean } | { id: number; op: 'close' };
@@ -15,7 +15,9 @@ export type WorkerResponse =
 
 if (parentPort) {
   const port = parentPort;
-  const ready = createPglite().then(({ db }) => db);
+  // Where the files are when the surface moved them (setPgliteAssets in the parent thread).
+  const assets = (workerData as { pgliteAssets?: PgliteAssets } | null)?.pgliteAssets;
+  const ready = createPglite(assets).then(({ db }) => db);
   ready.then(
     () => port.postMessage({ id: 0, ok: true, result: 'ready' } satisfies WorkerResponse),
     (error: Error) => port.postMessage({ id: 0, ok: false, error: { message: error.message } } satisfies WorkerResponse),

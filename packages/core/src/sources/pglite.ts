@@ -5,6 +5,7 @@
 import type { Worker } from 'node:worker_threads';
 import { startWorkerThread } from '../worker-thread.js';
 import { pgReadOnly, classifyPgError } from './postgres-session.js';
+import { pgliteAssets } from './pglite-snapshot.js';
 import { seedLocation } from './seed.js';
 import { SourceError, type Row, type SeedFile, type SqlSource } from './types.js';
 
@@ -97,7 +98,7 @@ class PgliteWorker {
   }
 
   static async start(): Promise<PgliteWorker> {
-    const worker = startWorkerThread(import.meta.url, 'pglite-worker');
+    const worker = startWorkerThread(import.meta.url, 'pglite-worker', { workerData: { pgliteAssets: pgliteAssets() } });
     worker.unref();
     const handle = new PgliteWorker(worker);
     handle.waiting.set(0, { resolve: () => {}, reject: () => {} });
@@ -107,6 +108,10 @@ class PgliteWorker {
         resolve: () => (clearTimeout(timer), resolve()),
         reject: (e) => (clearTimeout(timer), reject(e)),
       });
+    }).catch(async (error: unknown) => {
+      // A thread that failed to start still listens for requests: stop it, or the process never exits.
+      await worker.terminate();
+      throw error;
     });
     return handle;
   }
