@@ -158,8 +158,10 @@ export async function run(): Promise<void> {
         await client.end();
       }
 
-      // The same retention loop with the React Email template: React renders each email (no
-      // compiled fill as for HTML files). Timed once (it is slow), after one warm-up render.
+      // The same retention loop with the React Email template (the Hasura example's): compiled and
+      // filled (react-compile.ts, react-fill.ts); a render thread runs the template's code per
+      // email, and starts with every plan, as in any plan. The first run also compiles the
+      // template (esbuild, TypeScript's parser): shown, then the best of 3 as for the loops above.
       {
         const retention = config.loops.find((l) => l.id === 'retention')!;
         const reactLoop: LoadedConfig = {
@@ -168,11 +170,15 @@ export async function run(): Promise<void> {
             { ...retention, id: 'retention-react', steps: retention.steps.map((s) => ({ ...s, action: { ...s.action, template: 're_engagement_react' } })) },
           ],
         };
-        const [r, ms] = await time(() => runPlan({ config: reactLoop, source, at: AT }));
+        const [first, firstMs] = await time(() => runPlan({ config: reactLoop, source, at: AT }));
+        let ms = Infinity;
+        for (let round = 0; round < 3; round++) ms = Math.min(ms, (await time(() => runPlan({ config: reactLoop, source, at: AT })))[1]);
         const floorMs = floors.retention!;
+        const emails = first.totals.emails;
         console.log(
-          `  retention, React Email template: ${r.totals.emails.toLocaleString('en-US')} emails in ${fmt(ms)} → ${(ms / floorMs).toFixed(1)}× the floor, ` +
-            `${Math.round(r.totals.emails / (ms / 1000)).toLocaleString('en-US')} emails/s (React renders every body)`,
+          `  retention, React Email template: ${emails.toLocaleString('en-US')} emails in ${fmt(ms)} → ${(ms / floorMs).toFixed(1)}× the floor, ` +
+            `${Math.round(emails / (ms / 1000)).toLocaleString('en-US')} emails/s (filled where the template is compiled, React renders the rest); ` +
+            `the first run, compiling the template: ${fmt(firstMs)} → ${(firstMs / floorMs).toFixed(1)}×`,
         );
       }
 

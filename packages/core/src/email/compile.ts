@@ -8,12 +8,13 @@
  * size of every local file in the bundle are unchanged. Failures are cached too, so a plan
  * with 10,000 emails reports one broken template once instead of compiling it 10,000 times.
  */
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { createRequire, SourceMap } from 'node:module';
 import { dirname, join, resolve, relative, sep } from 'node:path';
 import vm from 'node:vm';
 import * as esbuild from 'esbuild';
 import { EmailTemplateError } from './errors.js';
+import { analyseReactTemplate, type ReactCompileAnalysis, type SlotInfo } from './react-compile.js';
 
 export interface CompiledTemplate {
   file: string;
@@ -27,12 +28,16 @@ export interface CompiledTemplate {
   inputs: string[];
   /** The bundle esbuild made, and its source map: what another thread loads instead of compiling again. */
   bundle: TemplateBundle;
+  /** Whether the template compiles to a fill (react-compile.ts), and its slots; absent when not asked. */
+  analysis?: ReactCompileAnalysis;
 }
 
 /** A compiled template as text: a CommonJS bundle and its source map (sources absolute). */
 export interface TemplateBundle {
   code: string;
   map?: string;
+  /** When the template compiles to a fill (react-compile.ts): its slots, and the bundle has the fill's exports. */
+  slots?: SlotInfo[];
 }
 
 /** A template compiled but not run: what a render thread loads. */
@@ -41,6 +46,8 @@ export interface TemplateBuild {
   bundle: TemplateBundle;
   /** Absolute paths of the local (non-node_modules) files compiled into the bundle. */
   inputs: string[];
+  /** Whether the template compiles to a fill (react-compile.ts): then the bundle has its two extra exports. */
+  analysis: ReactCompileAnalysis;
 }
 
 interface CacheEntry {
@@ -106,7 +113,7 @@ export async function loadTemplate(file: string, template: string): Promise<Comp
   const build = await compileTemplate(file, template);
   let promise = loaded.get(build.bundle);
   if (!promise) {
-    promise = (async () => loadBundle(file, template, build.bundle, build.inputs))();
+    promise = (async () => ({ ...loadBundle(file, template, build.bundle, build.inputs), analysis: build.analysis }))();
     promise.catch(() => {});
     loaded.set(build.bundle, promise);
   }
@@ -116,29 +123,25 @@ export async function loadTemplate(file: string, template: string): Promise<Comp
 async function compile(file: string, template: string, stamps: Map<string, string>): Promise<TemplateBuild> {
   compiles++;
   const dir = dirname(file);
-  let result: esbuild.BuildResult & { metafile: esbuild.Metafile; outputFiles: esbuild.OutputFile[] };
+  // The template's own source, with the fill's two exports when it compiles to one (react-compile.ts).
+  let analysis: ReactCompileAnalysis;
   try {
-    result = await esbuild.build({
-      entryPoints: [file],
-      absWorkingDir: dir,
-      outfile: join(dir, '__skene_email_bundle.cjs'),
-      bundle: true,
-      write: false,
-      metafile: true,
-      sourcemap: 'external',
-      format: 'cjs',
-      platform: 'node',
-      target: 'node20',
-      // Explicit options win over the project's tsconfig (Next.js projects say `"jsx": "preserve"`).
-      jsx: 'automatic',
-      jsxImportSource: 'react',
-      nodePaths: CORE_NODE_PATHS,
-      external: ['react', 'react/*', 'react-dom', 'react-dom/*'],
-      loader: { '.png': 'dataurl', '.jpg': 'dataurl', '.jpeg': 'dataurl', '.gif': 'dataurl', '.svg': 'dataurl', '.css': 'text' },
-      logLevel: 'silent',
-    });
+    analysis = analyseReactTemplate(await readFile(file, 'utf8'), file);
   } catch (error) {
-    throw compileError(error, file, template, dir);
+    analysis = { ok: false, reason: `the template could not be analysed: ${messageOf(error)}` };
+  }
+  let result: BuildOutput;
+  try {
+    result = await build(file, analysis.ok ? analysis.source : undefined);
+  } catch (error) {
+    if (!analysis.ok) throw compileError(error, file, template, dir);
+    // The extra exports must never break a template that compiles as written: compile it as written.
+    analysis = { ok: false, reason: `the fill's exports did not compile: ${messageOf(error)}` };
+    try {
+      result = await build(file, undefined);
+    } catch (again) {
+      throw compileError(again, file, template, dir);
+    }
   }
 
   const inputs = Object.keys(result.metafile.inputs)
@@ -157,7 +160,45 @@ async function compile(file: string, template: string, stamps: Map<string, strin
       map = undefined;
     }
   }
-  return { file, bundle: { code, map }, inputs };
+  return { file, bundle: analysis.ok ? { code, map, slots: analysis.slots } : { code, map }, inputs, analysis };
+}
+
+type BuildOutput = esbuild.BuildResult & { metafile: esbuild.Metafile; outputFiles: esbuild.OutputFile[] };
+
+/** The template bundled (its source replaced by `entry` when given). */
+function build(file: string, entry: string | undefined): Promise<BuildOutput> {
+  const dir = dirname(file);
+  return esbuild.build({
+    entryPoints: [file],
+    absWorkingDir: dir,
+    outfile: join(dir, '__skene_email_bundle.cjs'),
+    bundle: true,
+    write: false,
+    metafile: true,
+    sourcemap: 'external',
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    // Explicit options win over the project's tsconfig (Next.js projects say `"jsx": "preserve"`).
+    jsx: 'automatic',
+    jsxImportSource: 'react',
+    nodePaths: CORE_NODE_PATHS,
+    external: ['react', 'react/*', 'react-dom', 'react-dom/*'],
+    loader: { '.png': 'dataurl', '.jpg': 'dataurl', '.jpeg': 'dataurl', '.gif': 'dataurl', '.svg': 'dataurl', '.css': 'text' },
+    logLevel: 'silent',
+    plugins: entry === undefined ? [] : [withSource(file, entry)],
+  });
+}
+
+/** Gives esbuild `contents` for the entry file instead of reading it. */
+function withSource(file: string, contents: string): esbuild.Plugin {
+  return {
+    name: 'skene-react-fill',
+    setup(build) {
+      const filter = new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+      build.onLoad({ filter }, () => ({ contents, loader: file.endsWith('.jsx') ? 'jsx' : 'tsx', resolveDir: dirname(file) }));
+    },
+  };
 }
 
 /**

@@ -17,13 +17,18 @@ import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import { startWorkerThread } from '../worker-thread.js';
 import { EmailTemplateError } from './errors.js';
-import type { RenderedEmail } from './render.js';
+import type { ReactValues, RenderedEmail } from './render.js';
+import type { ReactProof } from './react-fill.js';
 import type { TemplateBundle } from './compile.js';
 import type { RenderBatch, RenderJob, RenderResult, RenderWorkerData, SerializedError, WorkerMessage } from './render-worker.js';
 
 export interface RenderPool {
   /** The email rendered by a worker: the same result (or error) as the template's own `render`. */
   render(props: Record<string, unknown>, subject?: string): Promise<Omit<RenderedEmail, 'file' | 'kind'>>;
+  /** A compiled template's slot values for one email, computed by a worker; undefined: render it. */
+  values(props: Record<string, unknown>, subject?: string): Promise<ReactValues | undefined>;
+  /** A compilable template's shape, proven by the first thread's sentinel renders (react-fill.ts). */
+  readonly shape: ReactProof | undefined;
   /** Starts more threads, up to `threads` in all, for a big step (threads that cannot start are left out). */
   grow(threads: number): void;
   /**
@@ -39,6 +44,8 @@ export interface RenderPool {
 
 /** Emails per message: enough to make messaging cheap, few enough to keep every worker busy. */
 const BATCH = 32;
+/** Values jobs (a compiled template's, react-fill.ts) are this much cheaper than renders: more per message. */
+const VALUES_PER_RENDER = 16;
 /** How long a thread may take to start (load React) before the pool gives up on threads. */
 const START_TIMEOUT_MS = 30_000;
 /** A batch still out after this has a component waiting on something that never settles, or looping. */
@@ -80,7 +87,7 @@ export async function startRenderPool(options: RenderPoolOptions): Promise<Rende
     return undefined;
   }
   let closed = false;
-  let batch: { jobs: RenderJob[]; waiters: Waiter[] } | undefined;
+  let batch: { jobs: RenderJob[]; waiters: Waiter[]; weight: number } | undefined;
   const flush = () => {
     if (!batch) return;
     const { jobs, waiters } = batch;
@@ -88,19 +95,30 @@ export async function startRenderPool(options: RenderPoolOptions): Promise<Rende
     // The worker with the fewest emails in flight.
     workers.reduce((a, b) => (b.inFlight < a.inFlight ? b : a)).send(jobs, waiters);
   };
+  const add = (job: RenderJob, waiter: Waiter) => {
+    if (!batch) {
+      batch = { jobs: [], waiters: [], weight: 0 };
+      setImmediate(flush); // a partial batch leaves once the caller stops adding to it
+    }
+    batch.jobs.push(job);
+    batch.waiters.push(waiter);
+    batch.weight += job.values ? 1 : VALUES_PER_RENDER;
+    if (batch.weight >= BATCH * VALUES_PER_RENDER) flush();
+  };
   const grown: PoolWorker[] = [];
   return {
     render(props, subject) {
       return new Promise((resolve, reject) => {
-        if (!batch) {
-          batch = { jobs: [], waiters: [] };
-          setImmediate(flush); // a partial batch leaves once the caller stops adding to it
-        }
-        batch.jobs.push(subject === undefined ? { props } : { props, subject });
-        batch.waiters.push({ resolve, reject });
-        if (batch.jobs.length >= BATCH) flush();
+        add(subject === undefined ? { props } : { props, subject }, { resolve: resolve as Waiter['resolve'], reject });
       });
     },
+    values(props, subject) {
+      return new Promise((resolve, reject) => {
+        const job: RenderJob = subject === undefined ? { props, values: true } : { props, subject, values: true };
+        add(job, { resolve: (r) => resolve('values' in r ? r : undefined), reject });
+      });
+    },
+    shape: workers[0]!.shape,
     grow(threads) {
       for (let n = workers.length + grown.length; n < threads; n++) {
         const worker = new PoolWorker(options, timeoutMs);
@@ -130,7 +148,7 @@ export async function startRenderPool(options: RenderPoolOptions): Promise<Rende
 }
 
 interface Waiter {
-  resolve: (email: Omit<RenderedEmail, 'file' | 'kind'>) => void;
+  resolve: (result: Exclude<RenderResult, { error: SerializedError }>) => void;
   reject: (error: unknown) => void;
 }
 
@@ -140,6 +158,8 @@ class PoolWorker {
   inFlight = 0;
   /** Why this worker can take no more emails (it died, or a batch overran). */
   broken: Error | undefined;
+  /** A compilable template's shape, from the thread's sentinel renders. */
+  shape: ReactProof | undefined;
   private readonly worker: Worker;
   private readonly waiting = new Map<number, { waiters: Waiter[]; jobs: number; timer: NodeJS.Timeout }>();
   private next = 1;
@@ -206,7 +226,10 @@ class PoolWorker {
             this.timeoutMs,
           );
         } else if ('ready' in message) {
-          if (message.ready) return finish('started');
+          if (message.ready) {
+            this.shape = message.shape;
+            return finish('started');
+          }
           const error = deserializeError(message.error);
           finish(error instanceof EmailTemplateError ? error : this.templateError(`loading failed: ${error.message}`, 'load-error'));
         }

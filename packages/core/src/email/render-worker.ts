@@ -5,25 +5,29 @@
  * garbage is collected off the plan's thread.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { renderBundle, type RenderedEmail } from './render.js';
+import { renderBundle, type ReactValues, type RenderedEmail } from './render.js';
+import type { ReactProof } from './react-fill.js';
 import type { TemplateBundle } from './compile.js';
 import { EmailTemplateError } from './errors.js';
 
 export interface RenderJob {
   props: Record<string, unknown>;
   subject?: string;
+  /** Only the values of a compiled template's slots (the plan fills the email); `{ render: true }` when there are none. */
+  values?: true;
 }
 export interface RenderBatch {
   id: number;
   jobs: RenderJob[];
 }
 /** One result per job, in order: the email's parts, or why it could not render. */
-export type RenderResult = Pick<RenderedEmail, 'html' | 'text' | 'subject' | 'missing'> | { error: SerializedError };
+export type RenderResult = Pick<RenderedEmail, 'html' | 'text' | 'subject' | 'missing'> | ReactValues | { render: true } | { error: SerializedError };
 /**
  * `loading` once the thread is up (React loaded), before the template's own code runs: from then
  * on a thread that hangs or stops is the template's doing, not a thread that could not start.
  */
-export type WorkerMessage = { loading: true } | { ready: true } | { ready: false; error: SerializedError } | { id: number; results: RenderResult[] };
+export type WorkerMessage =
+  { loading: true } | { ready: true; shape?: ReactProof } | { ready: false; error: SerializedError } | { id: number; results: RenderResult[] };
 
 export interface SerializedError {
   message: string;
@@ -67,6 +71,10 @@ if (parentPort && (workerData as Partial<RenderWorkerData> | undefined)?.skeneRe
     }
     const results: RenderResult[] = [];
     for (const job of jobs) {
+      if (job.values) {
+        results.push(renderer.fill?.values(job.props, job.subject) ?? { render: true });
+        continue;
+      }
       try {
         const { html, text, subject, missing } = await renderer.render(job.props, job.subject);
         results.push(subject === undefined ? { html, text, missing } : { html, text, subject, missing });
@@ -76,5 +84,12 @@ if (parentPort && (workerData as Partial<RenderWorkerData> | undefined)?.skeneRe
     }
     port.postMessage({ id, results } satisfies WorkerMessage);
   });
-  port.postMessage({ ready: true } satisfies WorkerMessage);
+  // A compilable template: its skeleton's sentinel renders (react-fill.ts), for the plan to fill emails from.
+  let shape: ReactProof | undefined;
+  try {
+    shape = await renderer.fill?.prove();
+  } catch (error) {
+    shape = { ok: false, reason: error instanceof Error ? error.message : String(error) };
+  }
+  port.postMessage((shape ? { ready: true, shape } : { ready: true }) satisfies WorkerMessage);
 }

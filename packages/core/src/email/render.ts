@@ -7,7 +7,7 @@
 import './react-production.js'; // before React loads
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { extname, isAbsolute, join, resolve, sep } from 'node:path';
-import { createElement, type ComponentType } from 'react';
+import { createElement, type ComponentType, type ReactElement } from 'react';
 import { htmlToPlainText } from './plain-text.js';
 import { distance } from 'fastest-levenshtein';
 import { compileTemplate, loadBundle, loadTemplate, messageOf, originalPosition, type CompiledTemplate, type TemplateBundle } from './compile.js';
@@ -15,6 +15,8 @@ import { EmailTemplateError } from './errors.js';
 import { formatValue, lookupPath, replacePlaceholders } from './interpolate.js';
 import { compileHtmlTemplate, type HtmlTemplate } from './html-template.js';
 import { renderReactEmail } from './react-render.js';
+import { fillFrom, proveReactTemplate, type ReactProof } from './react-fill.js';
+import { SKELETON_EXPORT, SLOTS_EXPORT } from './react-compile.js';
 import { TEMPLATE_EXTENSIONS } from '../template/files.js';
 
 export interface RenderEmailOptions {
@@ -127,6 +129,8 @@ export interface EmailRenderer {
   render(props: Record<string, unknown>, subject?: string): RenderedEmail | Promise<RenderedEmail>;
   /** A React template's compiled bundle (render threads load it instead of compiling again). */
   bundle?: TemplateBundle;
+  /** A compilable React template's fill parts (render-worker.ts hands them to the plan). */
+  fill?: ReactFillParts;
 }
 
 /** Finds and compiles the template (once per session). Template problems throw an `EmailTemplateError`. */
@@ -187,25 +191,115 @@ function rendererOf(compiled: CompiledTemplate, template: string): EmailRenderer
     } catch (error) {
       throw thrown({ code: 'component-threw', what: 'the component threw', error, template, compiled });
     }
-    let subject = actionSubject;
-    if (subject === undefined) {
-      const exported = compiled.exports.subject;
-      if (typeof exported === 'function') {
-        try {
-          const value: unknown = await (exported as (p: Record<string, unknown>) => unknown)({ ...props });
-          subject = formatValue(value);
-        } catch (error) {
-          throw thrown({ code: 'subject-threw', what: '`subject` threw', error, template, compiled });
-        }
-      } else if (exported !== undefined && exported !== null) {
-        const r = replacePlaceholders(String(exported), (path) => lookupPath(props, path));
-        subject = r.value;
-        missing.push(...r.missing);
-      }
+    let subject: string | undefined;
+    try {
+      subject = await subjectOf({ compiled, props, actionSubject, missing });
+    } catch (error) {
+      throw thrown({ code: 'subject-threw', what: '`subject` threw', error, template, compiled });
     }
     return withSubject({ html, text: htmlToPlainText(html), file, kind: 'react', missing }, subject);
   };
-  return { file, kind: 'react', render, bundle: compiled.bundle };
+  return { file, kind: 'react', render, bundle: compiled.bundle, fill: fillParts(compiled) };
+}
+
+/**
+ * The email's subject: the action's, else the template's (`export const subject`, a function of
+ * the props or a string with `{{key}}`s). A promise only when a subject function returns one.
+ */
+function subjectOf({
+  compiled,
+  props,
+  actionSubject,
+  missing,
+}: {
+  compiled: CompiledTemplate;
+  props: Record<string, unknown>;
+  actionSubject: string | undefined;
+  missing: string[];
+}): string | undefined | Promise<string | undefined> {
+  if (actionSubject !== undefined) return actionSubject;
+  const exported = compiled.exports.subject;
+  if (typeof exported === 'function') {
+    const value: unknown = (exported as (p: Record<string, unknown>) => unknown)({ ...props });
+    const thenable = typeof (value as { then?: unknown } | null)?.then === 'function';
+    return thenable ? Promise.resolve(value).then(formatValue) : formatValue(value);
+  }
+  if (exported === undefined || exported === null) return undefined;
+  const r = replacePlaceholders(String(exported), (path) => lookupPath(props, path));
+  missing.push(...r.missing);
+  return r.value;
+}
+
+/** One email's slot values (strings and numbers only: what a fill takes) and subject, computed by the template's code. */
+export interface ReactValues {
+  values: (string | number)[];
+  subject?: string;
+  missing: string[];
+}
+
+/** What a thread that runs a compilable template offers its fill (react-compile.ts, react-fill.ts). */
+export interface ReactFillParts {
+  /** The sentinel renders of the skeleton: its shape, or why it is not filled. */
+  prove(): Promise<ReactProof>;
+  /** The email's values, or undefined when it must render with React (a value of another kind, or anything that threw). */
+  values(props: Record<string, unknown>, subject?: string): ReactValues | undefined;
+}
+
+function fillParts(compiled: CompiledTemplate): ReactFillParts | undefined {
+  const slots = compiled.bundle.slots;
+  const valuesOf = compiled.exports[SLOTS_EXPORT];
+  const skeleton = compiled.exports[SKELETON_EXPORT];
+  if (!slots || typeof valuesOf !== 'function' || typeof skeleton !== 'function') return undefined;
+  return {
+    prove: () => proveReactTemplate({ skeleton: skeleton as (v: unknown[]) => ReactElement, slots, render: renderReactEmail }),
+    values(props, actionSubject) {
+      // Whatever throws here (the component, `subject`) renders with React, which reports it as it always has.
+      try {
+        const values: unknown = (valuesOf as (p: Record<string, unknown>) => unknown)({ ...props });
+        if (!Array.isArray(values) || values.some((v) => typeof v !== 'string' && typeof v !== 'number')) return undefined;
+        const missing: string[] = [];
+        const subject = subjectOf({ compiled, props, actionSubject, missing });
+        if (subject instanceof Promise) {
+          subject.catch(() => {}); // the React render calls it again and reports it
+          return undefined;
+        }
+        return subject === undefined ? { values, missing } : { values, subject, missing };
+      } catch {
+        return undefined;
+      }
+    },
+  };
+}
+
+/** A React template compiled to a fill, or why not. */
+export type CompiledReactTemplate =
+  | {
+      ok: true;
+      /** The email, or undefined when it must render with React. */
+      fill(props: Record<string, unknown>, subject?: string): RenderedEmail | undefined;
+    }
+  | { ok: false; reason: string };
+
+/**
+ * Compiles a loaded React template to a fill, in this thread, when its analysis allows and the
+ * sentinel renders prove it. (A plan does the same across threads: render-pools.ts.)
+ */
+export async function compileReactTemplate(compiled: CompiledTemplate): Promise<CompiledReactTemplate> {
+  const parts = fillParts(compiled);
+  if (!parts) return { ok: false, reason: compiled.analysis?.ok === false ? compiled.analysis.reason : 'the template is not compilable' };
+  const proof = await parts.prove();
+  if (!proof.ok) return proof;
+  const fill = fillFrom({ ...proof, slots: compiled.bundle.slots! });
+  const file = compiled.file;
+  return {
+    ok: true,
+    fill(props, actionSubject) {
+      const email = parts.values(props, actionSubject);
+      const body = email && fill(email.values);
+      if (!email || !body) return undefined;
+      return withSubject({ html: body.html, text: body.text, file, kind: 'react', missing: email.missing }, email.subject);
+    },
+  };
 }
 
 async function htmlRenderer(file: string): Promise<EmailRenderer> {
