@@ -1,0 +1,46 @@
+// One CommonJS bundle of a surface with core and its dependencies, made to be compiled from a V8
+// code cache at start (core's code-cache.ts): Node 20 has no compile cache for ES modules, and
+// importing core module by module was most of a cold start. Used for the language server
+// (dist/server.cjs) and `skene check` (packages/cli/dist/check.cjs).
+//
+// Left out and required at run time from node_modules: TypeScript (the surface preloads it
+// through its own code cache; core finds it with createRequire) and esbuild (never on these
+// paths). The MySQL grammar is in: its import() becomes a lazy require, as a bundle compiled in a
+// vm.Script may not import() on Node 20 (checked below). libpg-query's WebAssembly is copied
+// beside the bundle, where its loader looks.
+import { copyFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import * as esbuild from 'esbuild';
+import { CORE_DIR } from './bundle-core.mjs';
+
+const coreRequire = createRequire(join(CORE_DIR, 'package.json'));
+
+/** Bundles `entry` into `outfile` (CommonJS) and copies libpg-query.wasm beside it. */
+export async function bundleForCodeCache({ entry, outfile }) {
+  const result = await esbuild.build({
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    // The workspace packages from their TypeScript sources (as the tests and the extension do).
+    conditions: ['source'],
+    mainFields: ['module', 'main'],
+    external: ['typescript', 'esbuild', 'pg-native', 'cloudflare:sockets'],
+    // import.meta in the bundled ES modules: the bundle's own URL (createRequire bases, WebAssembly).
+    // import.meta.resolve only serves as a createRequire base on these code paths.
+    banner: {
+      js: 'var __skene_import_meta_url = require("node:url").pathToFileURL(__filename).href, __skene_import_meta_resolve = () => __skene_import_meta_url;',
+    },
+    define: { 'import.meta.url': '__skene_import_meta_url', 'import.meta.resolve': '__skene_import_meta_resolve' },
+    legalComments: 'none',
+    metafile: true,
+    logLevel: 'warning',
+  });
+  const output = Object.values(result.metafile.outputs)[0];
+  const dynamic = output.imports.filter((i) => i.kind === 'dynamic-import' && i.external);
+  if (dynamic.length) throw new Error(`${outfile} must not import() at run time (require instead): ${dynamic.map((i) => i.path).join(', ')}`);
+  copyFileSync(join(dirname(coreRequire.resolve('libpg-query')), 'libpg-query.wasm'), join(dirname(outfile), 'libpg-query.wasm'));
+}
