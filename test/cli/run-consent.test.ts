@@ -7,14 +7,14 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { Webhook } from 'svix';
-import { SKENE_BIN } from '../helpers/cli.js';
+import { SKENE_BIN, skeneAsync } from '../helpers/cli.js';
 import { startResendDouble } from '../helpers/resend-double.js';
 import { serviceOrSkip } from '../helpers/services.js';
 import { tempPostgresDatabase } from '../../packages/core/test/plan/helpers.js';
@@ -49,17 +49,6 @@ function project(): string {
   writeFileSync(join(dir, 'skene.config.ts'), `export default ${JSON.stringify([loop('winback', 'retention'), loop('receipt', 'activation')])};\n`);
   writeFileSync(join(dir, 'emails', 'hello.html'), '<html><body><p>Hi {{name}}</p><a href="{{unsubscribeUrl}}">Unsubscribe</a></body></html>');
   return dir;
-}
-
-function skeneAsync(args: string[], options: { cwd: string; env: NodeJS.ProcessEnv }): Promise<{ status: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [SKENE_BIN, ...args],
-      { cwd: options.cwd, env: { ...process.env, ...options.env }, timeout: 90_000, maxBuffer: 64 * 1024 * 1024 },
-      (error, stdout, stderr) => resolve({ status: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
 }
 
 async function freePort(): Promise<number> {

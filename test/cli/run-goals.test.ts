@@ -7,12 +7,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { SKENE_BIN, skene } from '../helpers/cli.js';
+import { skene, skeneAsync } from '../helpers/cli.js';
 import { startResendDouble } from '../helpers/resend-double.js';
 import { serviceOrSkip } from '../helpers/services.js';
 import { tempPostgresDatabase } from '../../packages/core/test/plan/helpers.js';
@@ -37,18 +36,6 @@ function project(): string {
   writeFileSync(join(dir, 'skene.config.ts'), `export default ${JSON.stringify([loop])};\n`);
   writeFileSync(join(dir, 'emails', 'welcome.html'), '<html><head><title>Welcome, {{name}}</title></head><body>Hi {{name}}</body></html>');
   return dir;
-}
-
-/** The CLI without blocking this process: the Resend double answers from this event loop. */
-function skeneAsync(args: string[], options: { cwd: string; env: NodeJS.ProcessEnv }): Promise<{ status: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [SKENE_BIN, ...args],
-      { cwd: options.cwd, env: { ...process.env, NO_COLOR: '1', ...options.env }, timeout: 60_000 },
-      (error, stdout, stderr) => resolve({ status: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
 }
 
 const ENV = {

@@ -4,11 +4,9 @@
  * and one assertion that the two are the same emails, byte for byte.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type pg from 'pg';
-import { SKENE_BIN } from './cli.js';
 import type { ResendDouble } from './resend-double.js';
 
 /** The fields of an email that reach the recipient: compared byte for byte. */
@@ -16,26 +14,8 @@ export const FIELDS = ['to', 'from', 'subject', 'html', 'text'] as const;
 /** The fields, and the extra headers (List-Unsubscribe): compared too, absent on both sides or equal. */
 export type EmailFields = Record<(typeof FIELDS)[number], unknown> & { headers?: unknown };
 
-export interface CliResult {
-  status: number;
-  stdout: string;
-  stderr: string;
-}
-
-/**
- * The built CLI without blocking this process (the Resend double answers from this event loop).
- * The buffer is large: a 1,000-user plan in JSON, every email's HTML included, is several MB.
- */
-export function skeneAsync(args: string[], options: { cwd: string; env: NodeJS.ProcessEnv }): Promise<CliResult> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [SKENE_BIN, ...args],
-      { cwd: options.cwd, env: { ...process.env, NO_COLOR: '1', ...options.env }, timeout: 120_000, maxBuffer: 256 * 1024 * 1024 },
-      (error, stdout, stderr) => resolve({ status: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+// The built CLI without blocking this process; its buffer holds a 1,000-user plan in JSON.
+export { skeneAsync, type CliResult } from './cli.js';
 
 /** Runs an example's seed files in name order, as `skene plan --seed` and the READMEs' psql commands do. */
 export async function loadSeeds(client: pg.Client, dir: string): Promise<string[]> {
