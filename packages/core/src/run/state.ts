@@ -7,6 +7,7 @@
  * workers starting at once are fine (an advisory lock serialises them).
  */
 import { DEFAULT_CAPTURE_SCHEMA } from './capture-postgres.js';
+import { capStatements } from './frequency-cap-schema.js';
 
 /** The little of `pg` the runner's state needs: a pool or a client. */
 export interface Queryable {
@@ -72,7 +73,8 @@ CREATE TABLE IF NOT EXISTS ${S}.loop_state (
   state text NOT NULL CHECK (state IN ('paused')),
   reason text NOT NULL,
   since timestamptz NOT NULL DEFAULT now()
-);`;
+);
+${capStatements()}`;
 }
 
 /** Creates the state tables (one transaction; harmless when they exist). */

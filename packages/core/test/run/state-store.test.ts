@@ -12,6 +12,7 @@ import type { RunStateStore } from '../../src/run/state-store.js';
 import { postgresStateStore } from '../../src/run/state-store-postgres.js';
 import { redisStateStore } from '../../src/run/state-store-redis.js';
 import { tempPostgresDatabase } from '../plan/helpers.js';
+import { capContract } from './state-store-cap-contract.js';
 import { sortedCounts, stateStoreContract, statusScenario } from './state-store-contract.js';
 
 async function openPostgres(t: TestContext): Promise<(() => Promise<RunStateStore>) | undefined> {
@@ -51,6 +52,8 @@ async function openRedis(t: TestContext): Promise<(() => Promise<RunStateStore>)
 
 stateStoreContract('PostgreSQL', openPostgres);
 stateStoreContract('Redis', openRedis);
+capContract('PostgreSQL', openPostgres);
+capContract('Redis', openRedis);
 
 test('PostgreSQL and Redis count the same status after the same operations', async (t) => {
   const [openPg, openRd] = [await openPostgres(t), await openRedis(t)];
