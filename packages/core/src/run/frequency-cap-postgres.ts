@@ -6,7 +6,7 @@
  * their address has room, under a per-address advisory lock held until the transaction commits:
  * the count and the insert are one atomic step, so two workers never exceed the cap.
  */
-import { normalizeAddress } from '../plan/recipient-state.js';
+import { normalizeAddress, type SentEmail } from '../plan/recipient-state.js';
 import { S, type Queryable } from './state.js';
 import type { PlannedSend, RecordedCapped } from './state-store.js';
 
@@ -43,18 +43,18 @@ export async function recordCappedPostgres(db: Queryable, sends: PlannedSend[], 
 }
 
 /** `RecipientState.sentSince` over the ledger: rows sending or sent, by when they were due. */
-export async function sentSincePostgres(db: Queryable, input: { addresses: readonly string[]; since: Date }): Promise<Map<string, Date[]>> {
-  const found = new Map<string, Date[]>();
+export async function sentSincePostgres(db: Queryable, input: { addresses: readonly string[]; since: Date }): Promise<Map<string, SentEmail[]>> {
+  const found = new Map<string, SentEmail[]>();
   if (!input.addresses.length) return found;
-  const { rows } = await db.query<{ address: string; due_at: Date }>(
-    `SELECT address, due_at FROM ${S}.sends WHERE address = ANY($1::text[]) AND state <> 'failed' AND due_at >= $2 ORDER BY address, due_at`,
+  const { rows } = await db.query<{ address: string; email_id: string; due_at: Date }>(
+    `SELECT address, email_id, due_at FROM ${S}.sends WHERE address = ANY($1::text[]) AND state <> 'failed' AND due_at >= $2 ORDER BY address, due_at, email_id`,
     [input.addresses.map(normalizeAddress), input.since],
   );
   for (const r of rows) {
     const list = found.get(r.address);
-    const at = new Date(r.due_at);
-    if (list) list.push(at);
-    else found.set(r.address, [at]);
+    const sent = { id: r.email_id, at: new Date(r.due_at) };
+    if (list) list.push(sent);
+    else found.set(r.address, [sent]);
   }
   return found;
 }

@@ -5,7 +5,7 @@
  * whole: two workers never exceed the cap.
  */
 import type { Redis } from 'ioredis';
-import { normalizeAddress } from '../plan/recipient-state.js';
+import { normalizeAddress, type SentEmail } from '../plan/recipient-state.js';
 import { COMMON } from './state-store-redis-lua.js';
 import type { NewSend, PlannedSend, RecordedCapped } from './state-store.js';
 
@@ -80,8 +80,8 @@ export async function recordCappedRedis(
 }
 
 /** `RecipientState.sentSince` on Redis: one range of each address's `cap:` set, pipelined. */
-export async function sentSinceRedis(redis: Redis, prefix: string, input: { addresses: readonly string[]; since: Date }): Promise<Map<string, Date[]>> {
-  const found = new Map<string, Date[]>();
+export async function sentSinceRedis(redis: Redis, prefix: string, input: { addresses: readonly string[]; since: Date }): Promise<Map<string, SentEmail[]>> {
+  const found = new Map<string, SentEmail[]>();
   const addresses = [...new Set(input.addresses.map(normalizeAddress))];
   for (let i = 0; i < addresses.length; i += 1000) {
     const page = addresses.slice(i, i + 1000);
@@ -92,9 +92,9 @@ export async function sentSinceRedis(redis: Redis, prefix: string, input: { addr
       if (error) throw error;
       const flat = value as string[];
       if (!flat.length) return;
-      const times: Date[] = [];
-      for (let k = 1; k < flat.length; k += 2) times.push(new Date(Number(flat[k])));
-      found.set(page[j]!, times);
+      const sent: SentEmail[] = [];
+      for (let k = 0; k < flat.length; k += 2) sent.push({ id: flat[k]!, at: new Date(Number(flat[k + 1])) });
+      found.set(page[j]!, sent);
     });
   }
   return found;

@@ -57,11 +57,14 @@ export function capContract(name: string, open: OpenStateStore): void {
 
     const found = await store.sentSince({ addresses: ['ann@example.com', 'Bo@Example.com', 'cy@example.com', 'di@example.com'], since: at(-HOUR) });
     assert.deepEqual(
-      Object.fromEntries([...found].map(([address, times]) => [address, times.map((d) => d.toISOString())])),
+      Object.fromEntries([...found].map(([address, sent]) => [address, sent.map((e) => [e.id, e.at.toISOString()])])),
       {
         // Ann's 2-hours-ago send is before `since`; the failed row never counts.
-        'ann@example.com': [at(-30 * MIN).toISOString(), at(-20 * MIN).toISOString()],
-        'bo@example.com': [at(-10 * MIN).toISOString()],
+        'ann@example.com': [
+          ['digest/1/1', at(-30 * MIN).toISOString()],
+          ['news/1/1', at(-20 * MIN).toISOString()],
+        ],
+        'bo@example.com': [['digest/1/2', at(-10 * MIN).toISOString()]],
       },
       'failed rows (cy, bad/1/1) are not sends; di has none',
     );
