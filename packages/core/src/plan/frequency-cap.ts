@@ -1,0 +1,152 @@
+/**
+ * The per-user frequency cap (`limits.perUser: { emails, per }`), applied to a plan once every
+ * step is evaluated: each address gets at most `emails` emails, across all loops, in any `per`
+ * window counted back from each send. Which email gets a capped slot is decided in one order,
+ * the same in the plan and the run: the email due first; at the same instant, the loop declared
+ * first in the config, then the lower step, then the email id. An email beyond the cap is "not
+ * sent: frequency cap", with the email that took its slot as the example's note.
+ *
+ * With the runner's state (`recipientState`), emails recorded earlier (sending or sent) count
+ * too, through `sentSince`. The cap is per address, so the pass groups emails by address and
+ * orders only the emails of one address: linear in the plan's emails (a sort per address).
+ */
+import type { LoopReport, PlannedEmail, StepReport } from '../report/model.js';
+import { parseDuration } from './clock.js';
+import type { LoadedConfig } from './load-config.js';
+import { normalizeAddress, type RecipientState, type SentEmail } from './recipient-state.js';
+
+export const FREQUENCY_CAP = 'not sent: frequency cap';
+
+export interface FrequencyCap {
+  emails: number;
+  /** The window as written (`1d`) and in milliseconds. */
+  per: string;
+  perMs: number;
+}
+
+/** The config's cap, or undefined when it sets none. */
+export function frequencyCapOf(config: Pick<LoadedConfig, 'limits'>): FrequencyCap | undefined {
+  const cap = config.limits?.perUser;
+  if (!cap) return undefined;
+  const perMs = parseDuration(cap.per);
+  if (perMs === undefined) throw new Error(`limits.perUser.per "${cap.per}" is not a duration: write one such as 1d, 12h or 7d`);
+  return { emails: cap.emails, per: cap.per, perMs };
+}
+
+/**
+ * Whether an email takes a slot: one the run would fail without a call (no sender; rendered
+ * without a subject) does not, as the run's ledger does not count failed emails.
+ */
+export function takesSlot(email: Pick<PlannedEmail, 'from' | 'subject' | 'html'>): boolean {
+  return !!email.from && (email.html === undefined || !!email.subject?.trim());
+}
+
+/** One planned email as the cap orders it. */
+interface Entry {
+  email: PlannedEmail;
+  step: StepReport;
+  /** When it is due (ms), the loop's place in the config, its step number. */
+  t: number;
+  loop: number;
+  stepNo: number;
+}
+
+function byPriority(a: Entry, b: Entry): number {
+  return a.t - b.t || a.loop - b.loop || a.stepNo - b.stepNo || (a.email.id < b.email.id ? -1 : a.email.id > b.email.id ? 1 : 0);
+}
+
+/**
+ * Caps the plan's emails in place: capped emails leave their step's `emails` and are counted
+ * not sent (the step's counts; the caller sums loops and totals after). `loops` are in the
+ * config's order.
+ */
+export async function applyFrequencyCap(input: { loops: LoopReport[]; config: LoadedConfig; recipientState?: RecipientState }): Promise<void> {
+  const cap = frequencyCapOf(input.config);
+  if (!cap) return;
+  const byAddress = new Map<string, Entry[]>();
+  let earliest = Infinity;
+  input.loops.forEach((loop, loopIndex) => {
+    for (const step of loop.steps) {
+      for (const email of step.emails) {
+        const entry: Entry = { email, step, t: Date.parse(email.at), loop: loopIndex, stepNo: step.step };
+        if (entry.t < earliest) earliest = entry.t;
+        const address = normalizeAddress(email.to);
+        const group = byAddress.get(address);
+        if (group) group.push(entry);
+        else byAddress.set(address, [entry]);
+      }
+    }
+  });
+  if (!byAddress.size) return;
+  const earlier = input.recipientState
+    ? await input.recipientState.sentSince({ addresses: [...byAddress.keys()], since: new Date(earliest - cap.perMs) })
+    : undefined;
+  const capped = new Map<StepReport, Set<PlannedEmail>>();
+  for (const [address, group] of byAddress) {
+    const past = pastSends(earlier?.get(address), group);
+    if (group.length + past.length <= cap.emails) continue;
+    if (group.length > 1) group.sort(byPriority);
+    capAddress(cap, group, past, (entry, note) => {
+      let set = capped.get(entry.step);
+      if (!set) capped.set(entry.step, (set = new Set()));
+      set.add(entry.email);
+      noteCapped(entry, note);
+    });
+  }
+  for (const [step, set] of capped) step.emails = step.emails.filter((e) => !set.has(e));
+}
+
+/**
+ * An address's earlier sends (ms, ascending), without the emails planned now: an email recorded
+ * by an earlier pass (a retried job, a plan after the run) is not its own competitor.
+ */
+function pastSends(sent: SentEmail[] | undefined, group: Entry[]): number[] {
+  if (!sent?.length) return [];
+  const planned = new Set(group.map((e) => e.email.id));
+  return sent
+    .filter((s) => !planned.has(s.id))
+    .map((s) => s.at.getTime())
+    .sort((a, b) => a - b);
+}
+
+/**
+ * One address's emails, in priority order, against its earlier sends (ms, ascending): an email
+ * is capped when the window before it (`t - per`, exclusive) already holds `emails` sends. Every
+ * earlier send after the window's start counts, also one recorded for a later time than the
+ * email (the run counts alike).
+ */
+function capAddress(cap: FrequencyCap, group: Entry[], past: number[], onCapped: (entry: Entry, note: string) => void): void {
+  const taken: Entry[] = [];
+  let pastStart = 0;
+  let takenStart = 0;
+  for (const entry of group) {
+    const from = entry.t - cap.perMs;
+    while (pastStart < past.length && past[pastStart]! <= from) pastStart++;
+    while (takenStart < taken.length && taken[takenStart]!.t <= from) takenStart++;
+    const inWindow = past.length - pastStart + (taken.length - takenStart);
+    if (inWindow < cap.emails) {
+      if (takesSlot(entry.email)) taken.push(entry);
+      continue;
+    }
+    const last = taken[taken.length - 1];
+    const note =
+      last && last.t > from
+        ? `slot taken by ${last.email.id}`
+        : `${past.length - pastStart} sent in the ${cap.per} before (last at ${new Date(past[past.length - 1]!).toISOString()})`;
+    onCapped(entry, note);
+  }
+}
+
+/** Counts a capped email on its step, with its key (and what took its slot) among the first examples. */
+function noteCapped(entry: Entry, note: string): void {
+  const step = entry.step;
+  step.counts.emails--;
+  step.counts.skipped++;
+  let reason = step.notSent.find((n) => n.reason === FREQUENCY_CAP);
+  if (!reason) step.notSent.push((reason = { reason: FREQUENCY_CAP, count: 0, examples: [], notes: [] }));
+  reason.count++;
+  if (reason.examples.length < 5) {
+    reason.examples.push(entry.email.key);
+    reason.notes!.push(note);
+  }
+}
