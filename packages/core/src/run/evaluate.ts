@@ -7,6 +7,7 @@
 import type { LoadedConfig } from '../plan/load-config.js';
 import { runPlan } from '../plan/engine.js';
 import { WAITING } from '../plan/options.js';
+import type { RecipientState } from '../plan/recipient-state.js';
 import type { PlannedEmail, StepReport } from '../report/model.js';
 import type { DataSource } from '../sources/types.js';
 
@@ -19,6 +20,8 @@ export interface EvaluateInput {
   loop: string;
   step: number;
   env?: Record<string, string | undefined>;
+  /** The runner's state store: earlier sends (the frequency cap) and suppressions count in the evaluation. */
+  recipientState?: RecipientState;
 }
 
 /** The step could not be evaluated (connection lost, a refused condition…): the job is retried. */
@@ -35,6 +38,7 @@ async function stepReport(input: EvaluateInput, extra: { keys?: unknown[]; horiz
     source: input.source,
     at: input.at,
     env: input.env,
+    recipientState: input.recipientState,
     only: [{ loop: input.loop, step: input.step }],
     ...extra,
   });
