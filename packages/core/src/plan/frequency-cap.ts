@@ -8,7 +8,8 @@
  *
  * With the runner's state (`recipientState`), emails recorded earlier (sending or sent) count
  * too, through `sentSince`. The cap is per address, so the pass groups emails by address and
- * orders only the emails of one address: linear in the plan's emails (a sort per address).
+ * orders only the emails of one address: linear in the plan's emails (a sort per address with
+ * several).
  */
 import type { LoopReport, PlannedEmail, StepReport } from '../report/model.js';
 import { parseDuration } from './clock.js';
@@ -51,6 +52,32 @@ interface Entry {
   stepNo: number;
 }
 
+/** Where a step's emails begin in the pass's flat list of emails. */
+interface StepStart {
+  index: number;
+  step: StepReport;
+  loop: number;
+}
+
+/** The entry of the email at an index of the flat list (its step found by bisection; due times parsed once each). */
+function entries(emails: PlannedEmail[], steps: StepStart[]): (index: number) => Entry {
+  const times = new Map<string, number>();
+  return (index) => {
+    let lo = 0;
+    let hi = steps.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (steps[mid]!.index <= index) lo = mid;
+      else hi = mid - 1;
+    }
+    const { step, loop } = steps[lo]!;
+    const email = emails[index]!;
+    let t = times.get(email.at);
+    if (t === undefined) times.set(email.at, (t = Date.parse(email.at)));
+    return { email, step, t, loop, stepNo: step.step };
+  };
+}
+
 function byPriority(a: Entry, b: Entry): number {
   return a.t - b.t || a.loop - b.loop || a.stepNo - b.stepNo || (a.email.id < b.email.id ? -1 : a.email.id > b.email.id ? 1 : 0);
 }
@@ -63,26 +90,42 @@ function byPriority(a: Entry, b: Entry): number {
 export async function applyFrequencyCap(input: { loops: LoopReport[]; config: LoadedConfig; recipientState?: RecipientState }): Promise<void> {
   const cap = frequencyCapOf(input.config);
   if (!cap) return;
-  const byAddress = new Map<string, Entry[]>();
-  let earliest = Infinity;
+  // Every email once, by index in flat arrays; per address its first email's index, and all its
+  // indexes when it has several. Only those (and, with the state, addresses with earlier sends)
+  // are ordered: most people get one email, and nothing is allocated for them.
+  const emails: PlannedEmail[] = [];
+  const steps: StepStart[] = [];
+  const first = new Map<string, number>();
+  const several = new Map<string, number[]>();
+  let earliest = '';
   input.loops.forEach((loop, loopIndex) => {
     for (const step of loop.steps) {
+      steps.push({ index: emails.length, step, loop: loopIndex });
       for (const email of step.emails) {
-        const entry: Entry = { email, step, t: Date.parse(email.at), loop: loopIndex, stepNo: step.step };
-        if (entry.t < earliest) earliest = entry.t;
+        const i = emails.push(email) - 1;
+        if (!earliest || email.at < earliest) earliest = email.at; // ISO instants: text order is time order
         const address = normalizeAddress(email.to);
-        const group = byAddress.get(address);
-        if (group) group.push(entry);
-        else byAddress.set(address, [entry]);
+        const j = first.get(address);
+        if (j === undefined) first.set(address, i);
+        else {
+          const list = several.get(address);
+          if (list) list.push(i);
+          else several.set(address, [j, i]);
+        }
       }
     }
   });
-  if (!byAddress.size) return;
+  if (!emails.length) return;
   const earlier = input.recipientState
-    ? await input.recipientState.sentSince({ addresses: [...byAddress.keys()], since: new Date(earliest - cap.perMs) })
+    ? await input.recipientState.sentSince({ addresses: [...first.keys()], since: new Date(Date.parse(earliest) - cap.perMs) })
     : undefined;
+  const candidates: Iterable<[string, number[]]> = earlier
+    ? [...several, ...[...earlier.keys()].filter((a) => !several.has(a) && first.has(a)).map((a): [string, number[]] => [a, [first.get(a)!]])]
+    : several;
+  const entry = entries(emails, steps);
   const capped = new Map<StepReport, Set<PlannedEmail>>();
-  for (const [address, group] of byAddress) {
+  for (const [address, indexes] of candidates) {
+    const group = indexes.map(entry);
     const past = pastSends(earlier?.get(address), group);
     if (group.length + past.length <= cap.emails) continue;
     if (group.length > 1) group.sort(byPriority);
@@ -117,15 +160,21 @@ function pastSends(sent: SentEmail[] | undefined, group: Entry[]): number[] {
  */
 function capAddress(cap: FrequencyCap, group: Entry[], past: number[], onCapped: (entry: Entry, note: string) => void): void {
   const taken: Entry[] = [];
+  // An id listed twice (a condition returning one row twice) is one email, as the run sends it.
+  const takenIds = new Set<string>();
   let pastStart = 0;
   let takenStart = 0;
   for (const entry of group) {
+    if (takenIds.has(entry.email.id)) continue;
     const from = entry.t - cap.perMs;
     while (pastStart < past.length && past[pastStart]! <= from) pastStart++;
     while (takenStart < taken.length && taken[takenStart]!.t <= from) takenStart++;
     const inWindow = past.length - pastStart + (taken.length - takenStart);
     if (inWindow < cap.emails) {
-      if (takesSlot(entry.email)) taken.push(entry);
+      if (takesSlot(entry.email)) {
+        taken.push(entry);
+        takenIds.add(entry.email.id);
+      }
       continue;
     }
     const last = taken[taken.length - 1];

@@ -119,6 +119,11 @@ test('an email the run would fail without a call (no sender) takes no slot; with
   await applyFrequencyCap({ loops, config: config({ emails: 1, per: '1d' }) });
   assert.deepEqual(ids(loops), ['welcome/1/1', 'digest/1/1']);
 
+  // A row the condition returns twice is one email (one id), as the run sends it: not its own competitor.
+  const twice = [loop('digest', [step(1, [email('digest/1/1', 'ann@example.com'), email('digest/1/1', 'ann@example.com')])])];
+  await applyFrequencyCap({ loops: twice, config: config({ emails: 1, per: '1d' }) });
+  assert.deepEqual(ids(twice), ['digest/1/1', 'digest/1/1']);
+
   const uncapped = [loop('a', [step(1, [email('a/1/1', 'ann@example.com'), email('a/1/2', 'ann@example.com')])])];
   await applyFrequencyCap({ loops: uncapped, config: config() });
   assert.deepEqual(ids(uncapped), ['a/1/1', 'a/1/2']);
