@@ -166,7 +166,7 @@ async function decideEvent(ctx: WorkContext, job: Job, verdict: KeyVerdict): Pro
  */
 async function decideOccurrence(ctx: WorkContext, job: Job): Promise<void> {
   const d = job.data as Extract<JobData, { kind: 'occurrence' }>;
-  const planned = await evaluateOccurrence({
+  const { emails: planned, notSent } = await evaluateOccurrence({
     config: ctx.config,
     source: ctx.source,
     at: new Date(d.occurrence),
@@ -177,7 +177,9 @@ async function decideOccurrence(ctx: WorkContext, job: Job): Promise<void> {
   });
   // A recipient the condition lists twice is one email: one id, in one chunk.
   const emails = [...new Map(planned.map((e) => [e.id, e])).values()];
-  const tally = { queued: 0, failed: 0, chunks: 0, capped: 0 };
+  // Capped by the evaluation (earlier sends), then by the ledger (sends recorded meanwhile).
+  const cappedEarlier = notSent.find((n) => n.reason === FREQUENCY_CAP)?.count ?? 0;
+  const tally = { queued: 0, failed: 0, chunks: 0, capped: cappedEarlier };
   const cap = ctx.config.loops.find((l) => l.id === d.loop)?.maxEmailsPerHour;
   const perUser = runCap(ctx.config);
   for (let i = 0; i < emails.length; i += CHUNK_SIZE) {
@@ -195,7 +197,7 @@ async function decideOccurrence(ctx: WorkContext, job: Job): Promise<void> {
     tally.chunks++;
   }
   const capped = tally.capped ? `, ${tally.capped} ${FREQUENCY_CAP}` : '';
-  const reason = `${emails.length} recipient(s): ${tally.queued} queued in ${tally.chunks} chunk(s), ${tally.failed} failed${capped}`;
+  const reason = `${emails.length + cappedEarlier} recipient(s): ${tally.queued} queued in ${tally.chunks} chunk(s), ${tally.failed} failed${capped}`;
   await ctx.store.setProgress({ subject: subjectOf(d), loop: d.loop, step: d.step, state: 'done', reason });
 }
 

@@ -86,6 +86,8 @@ test('two loops due at one instant: the run sends the one email per person the p
   const perPerson = new Map<string, number>();
   for (const d of h.double.delivered) perPerson.set(String(d.email.to), (perPerson.get(String(d.email.to)) ?? 0) + 1);
   assert.deepEqual([...perPerson.values()], [1, 1, 1], 'one email per person');
+  const occurrence = await h.client.query(`SELECT reason FROM skene.progress WHERE loop_id = 'digest'`);
+  assert.deepEqual(occurrence.rows, [{ reason: `3 recipient(s): 1 queued in 1 chunk(s), 0 failed, 2 ${FREQUENCY_CAP}` }]);
 
   // The plan with the runner's state after the run: the emails it sent are not their own competitors.
   const withState = await runPlan({ config, source, at: T, env: FROM, recipientState: recipientStateOf(postgresStateStore(h.client)) });
