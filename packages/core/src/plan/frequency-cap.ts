@@ -52,6 +52,13 @@ interface Entry {
   stepNo: number;
 }
 
+/** When the first of the emails is due (ms). ISO instants: text order is time order. */
+function earliestDue(emails: PlannedEmail[]): number {
+  let earliest = emails[0]!.at;
+  for (const email of emails) if (email.at < earliest) earliest = email.at;
+  return Date.parse(earliest);
+}
+
 /** Where a step's emails begin in the pass's flat list of emails. */
 interface StepStart {
   index: number;
@@ -95,33 +102,33 @@ export async function applyFrequencyCap(input: { loops: LoopReport[]; config: Lo
   // are ordered: most people get one email, and nothing is allocated for them.
   const emails: PlannedEmail[] = [];
   const steps: StepStart[] = [];
-  const first = new Map<string, number>();
-  const several = new Map<string, number[]>();
-  let earliest = '';
+  // Per address, its email's index, or all its indexes once it has several (one map, one lookup per email).
+  const byAddress = new Map<string, number | number[]>();
+  let severalCount = 0;
   input.loops.forEach((loop, loopIndex) => {
     for (const step of loop.steps) {
       steps.push({ index: emails.length, step, loop: loopIndex });
       for (const email of step.emails) {
         const i = emails.push(email) - 1;
-        if (!earliest || email.at < earliest) earliest = email.at; // ISO instants: text order is time order
         const address = normalizeAddress(email.to);
-        const j = first.get(address);
-        if (j === undefined) first.set(address, i);
-        else {
-          const list = several.get(address);
-          if (list) list.push(i);
-          else several.set(address, [j, i]);
-        }
+        const seen = byAddress.get(address);
+        if (seen === undefined) byAddress.set(address, i);
+        else if (typeof seen === 'number') {
+          byAddress.set(address, [seen, i]);
+          severalCount++;
+        } else seen.push(i);
       }
     }
   });
-  if (!emails.length) return;
+  if (!emails.length || (!severalCount && !input.recipientState)) return;
   const earlier = input.recipientState
-    ? await input.recipientState.sentSince({ addresses: [...first.keys()], since: new Date(Date.parse(earliest) - cap.perMs) })
+    ? await input.recipientState.sentSince({ addresses: [...byAddress.keys()], since: new Date(earliestDue(emails) - cap.perMs) })
     : undefined;
-  const candidates: Iterable<[string, number[]]> = earlier
-    ? [...several, ...[...earlier.keys()].filter((a) => !several.has(a) && first.has(a)).map((a): [string, number[]] => [a, [first.get(a)!]])]
-    : several;
+  const candidates: [string, number[]][] = [];
+  for (const [address, seen] of byAddress) {
+    if (typeof seen !== 'number') candidates.push([address, seen]);
+    else if (earlier?.has(address)) candidates.push([address, [seen]]);
+  }
   const entry = entries(emails, steps);
   const capped = new Map<StepReport, Set<PlannedEmail>>();
   for (const [address, indexes] of candidates) {
