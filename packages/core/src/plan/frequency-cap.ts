@@ -104,7 +104,8 @@ export async function applyFrequencyCap(input: { loops: LoopReport[]; config: Lo
   const steps: StepStart[] = [];
   // Per address, its email's index, or all its indexes once it has several (one map, one lookup per email).
   const byAddress = new Map<string, number | number[]>();
-  let severalCount = 0;
+  // The addresses with several emails, with their indexes (the lists the map holds).
+  const several: [string, number[]][] = [];
   input.loops.forEach((loop, loopIndex) => {
     for (const step of loop.steps) {
       steps.push({ index: emails.length, step, loop: loopIndex });
@@ -114,44 +115,49 @@ export async function applyFrequencyCap(input: { loops: LoopReport[]; config: Lo
         const seen = byAddress.get(address);
         if (seen === undefined) byAddress.set(address, i);
         else if (typeof seen === 'number') {
-          byAddress.set(address, [seen, i]);
-          severalCount++;
+          const list = [seen, i];
+          byAddress.set(address, list);
+          several.push([address, list]);
         } else seen.push(i);
       }
     }
   });
-  if (!emails.length || (!severalCount && !input.recipientState)) return;
+  if (!emails.length || (!several.length && !input.recipientState)) return;
   const earlier = input.recipientState
     ? await input.recipientState.sentSince({ addresses: [...byAddress.keys()], since: new Date(earliestDue(emails) - cap.perMs) })
     : undefined;
-  const candidates: [string, number[]][] = [];
-  for (const [address, seen] of byAddress) {
-    if (typeof seen !== 'number') candidates.push([address, seen]);
-    else if (earlier?.has(address)) candidates.push([address, [seen]]);
+  const candidates = several;
+  // With the state, a person with one email is a candidate too when they have earlier sends.
+  for (const address of earlier?.keys() ?? []) {
+    const seen = byAddress.get(address);
+    if (typeof seen === 'number') candidates.push([address, [seen]]);
   }
   const entry = entries(emails, steps);
   const capped = new Map<StepReport, Set<PlannedEmail>>();
+  const onCapped = (capping: Entry, note: () => string) => {
+    let set = capped.get(capping.step);
+    if (!set) capped.set(capping.step, (set = new Set()));
+    set.add(capping.email);
+    noteCapped(capping, note);
+  };
   for (const [address, indexes] of candidates) {
     const group = indexes.map(entry);
-    const past = pastSends(earlier?.get(address), group);
+    const past = earlier ? pastSends(earlier.get(address), group) : NONE;
     if (group.length + past.length <= cap.emails) continue;
     if (group.length > 1) group.sort(byPriority);
-    capAddress(cap, group, past, (entry, note) => {
-      let set = capped.get(entry.step);
-      if (!set) capped.set(entry.step, (set = new Set()));
-      set.add(entry.email);
-      noteCapped(entry, note);
-    });
+    capAddress(cap, group, past, onCapped);
   }
   for (const [step, set] of capped) step.emails = step.emails.filter((e) => !set.has(e));
 }
+
+const NONE: readonly number[] = Object.freeze([]);
 
 /**
  * An address's earlier sends (ms, ascending), without the emails planned now: an email recorded
  * by an earlier pass (a retried job, a plan after the run) is not its own competitor.
  */
-function pastSends(sent: SentEmail[] | undefined, group: Entry[]): number[] {
-  if (!sent?.length) return [];
+function pastSends(sent: SentEmail[] | undefined, group: Entry[]): readonly number[] {
+  if (!sent?.length) return NONE;
   const planned = new Set(group.map((e) => e.email.id));
   return sent
     .filter((s) => !planned.has(s.id))
@@ -165,36 +171,34 @@ function pastSends(sent: SentEmail[] | undefined, group: Entry[]): number[] {
  * earlier send after the window's start counts, also one recorded for a later time than the
  * email (the run counts alike).
  */
-function capAddress(cap: FrequencyCap, group: Entry[], past: number[], onCapped: (entry: Entry, note: string) => void): void {
+function capAddress(cap: FrequencyCap, group: Entry[], past: readonly number[], onCapped: (entry: Entry, note: () => string) => void): void {
   const taken: Entry[] = [];
-  // An id listed twice (a condition returning one row twice) is one email, as the run sends it.
-  const takenIds = new Set<string>();
   let pastStart = 0;
   let takenStart = 0;
   for (const entry of group) {
-    if (takenIds.has(entry.email.id)) continue;
+    // An id listed twice (a condition returning one row twice) is one email, as the run sends it.
+    if (taken.some((e) => e.email.id === entry.email.id)) continue;
     const from = entry.t - cap.perMs;
     while (pastStart < past.length && past[pastStart]! <= from) pastStart++;
     while (takenStart < taken.length && taken[takenStart]!.t <= from) takenStart++;
     const inWindow = past.length - pastStart + (taken.length - takenStart);
     if (inWindow < cap.emails) {
-      if (takesSlot(entry.email)) {
-        taken.push(entry);
-        takenIds.add(entry.email.id);
-      }
+      if (takesSlot(entry.email)) taken.push(entry);
       continue;
     }
     const last = taken[taken.length - 1];
-    const note =
+    const inPast = past.length - pastStart;
+    // Written only for the few examples kept (see noteCapped).
+    const note = () =>
       last && last.t > from
         ? `slot taken by ${last.email.id}`
-        : `${past.length - pastStart} sent in the ${cap.per} before (last at ${new Date(past[past.length - 1]!).toISOString()})`;
+        : `${inPast} sent in the ${cap.per} before (last at ${new Date(past[past.length - 1]!).toISOString()})`;
     onCapped(entry, note);
   }
 }
 
 /** Counts a capped email on its step, with its key (and what took its slot) among the first examples. */
-function noteCapped(entry: Entry, note: string): void {
+function noteCapped(entry: Entry, note: () => string): void {
   const step = entry.step;
   step.counts.emails--;
   step.counts.skipped++;
@@ -203,6 +207,6 @@ function noteCapped(entry: Entry, note: string): void {
   reason.count++;
   if (reason.examples.length < 5) {
     reason.examples.push(entry.email.key);
-    reason.notes!.push(note);
+    reason.notes!.push(note());
   }
 }
