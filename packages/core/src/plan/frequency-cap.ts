@@ -97,41 +97,36 @@ function byPriority(a: Entry, b: Entry): number {
 export async function applyFrequencyCap(input: { loops: LoopReport[]; config: LoadedConfig; recipientState?: RecipientState }): Promise<void> {
   const cap = frequencyCapOf(input.config);
   if (!cap) return;
-  // Every email once, by index in flat arrays; per address its first email's index, and all its
-  // indexes when it has several. Only those (and, with the state, addresses with earlier sends)
-  // are ordered: most people get one email, and nothing is allocated for them.
+  // Every email once, by index in a flat list; per address the index of its latest email, each
+  // email linked to the address's one before it (-1: none). Numbers only, so a plan where most
+  // people get one email allocates nothing per person beyond the map's entry. Only people with
+  // several emails (and, with the state, those with earlier sends) are ordered.
   const emails: PlannedEmail[] = [];
   const steps: StepStart[] = [];
-  // Per address, its email's index, or all its indexes once it has several (one map, one lookup per email).
-  const byAddress = new Map<string, number | number[]>();
-  // The addresses with several emails, with their indexes (the lists the map holds).
-  const several: [string, number[]][] = [];
-  input.loops.forEach((loop, loopIndex) => {
+  for (const [loopIndex, loop] of input.loops.entries()) {
     for (const step of loop.steps) {
       steps.push({ index: emails.length, step, loop: loopIndex });
-      for (const email of step.emails) {
-        const i = emails.push(email) - 1;
-        const address = normalizeAddress(email.to);
-        const seen = byAddress.get(address);
-        if (seen === undefined) byAddress.set(address, i);
-        else if (typeof seen === 'number') {
-          const list = [seen, i];
-          byAddress.set(address, list);
-          several.push([address, list]);
-        } else seen.push(i);
-      }
+      for (const email of step.emails) emails.push(email);
     }
-  });
-  if (!emails.length || (!several.length && !input.recipientState)) return;
+  }
+  if (!emails.length) return;
+  const latest = new Map<string, number>();
+  const before = new Int32Array(emails.length);
+  const several: string[] = [];
+  for (let i = 0; i < emails.length; i++) {
+    const address = normalizeAddress(emails[i]!.to);
+    const seen = latest.get(address);
+    before[i] = seen ?? -1;
+    latest.set(address, i);
+    if (seen !== undefined && before[seen] === -1) several.push(address);
+  }
+  if (!several.length && !input.recipientState) return;
   const earlier = input.recipientState
-    ? await input.recipientState.sentSince({ addresses: [...byAddress.keys()], since: new Date(earliestDue(emails) - cap.perMs) })
+    ? await input.recipientState.sentSince({ addresses: [...latest.keys()], since: new Date(earliestDue(emails) - cap.perMs) })
     : undefined;
   const candidates = several;
   // With the state, a person with one email is a candidate too when they have earlier sends.
-  for (const address of earlier?.keys() ?? []) {
-    const seen = byAddress.get(address);
-    if (typeof seen === 'number') candidates.push([address, [seen]]);
-  }
+  for (const address of earlier?.keys() ?? []) if (latest.has(address) && before[latest.get(address)!] === -1) candidates.push(address);
   const entry = entries(emails, steps);
   const capped = new Map<StepReport, Set<PlannedEmail>>();
   const onCapped = (capping: Entry, note: () => string) => {
@@ -140,8 +135,9 @@ export async function applyFrequencyCap(input: { loops: LoopReport[]; config: Lo
     set.add(capping.email);
     noteCapped(capping, note);
   };
-  for (const [address, indexes] of candidates) {
-    const group = indexes.map(entry);
+  for (const address of candidates) {
+    const group: Entry[] = [];
+    for (let i = latest.get(address)!; i !== -1; i = before[i]!) group.push(entry(i));
     const past = earlier ? pastSends(earlier.get(address), group) : NONE;
     if (group.length + past.length <= cap.emails) continue;
     if (group.length > 1) group.sort(byPriority);
