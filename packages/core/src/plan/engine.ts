@@ -18,6 +18,7 @@ import { loadMysqlParser } from '../sql/mysql.js';
 import { loadPostgresParser } from '../sql/postgres.js';
 import { toPosix } from '../text.js';
 import { parseDuration } from './clock.js';
+import { applyFrequencyCap } from './frequency-cap.js';
 import { locateGuardFindings } from './locate.js';
 import { DEFAULT_HORIZON, type PlanOptions } from './options.js';
 import { planStep } from './step.js';
@@ -62,17 +63,20 @@ export async function runPlan(options: PlanOptions): Promise<PlanReport> {
       for (let i = 0; i < loop.steps.length; i++) {
         // Step numbers stay those of the config (an email's id holds it), whichever steps are planned.
         if (options.only && !options.only.some((o) => o.loop === loop.id && o.step === i + 1)) continue;
-        const step = await planStep({ ...options, at, horizonMs, cwd, renderPools }, loop, loop.steps[i]!, i + 1);
-        loopReport.steps.push(step);
-        addCounts(loopReport.counts, step.counts);
-        report.totals.steps++;
+        loopReport.steps.push(await planStep({ ...options, at, horizonMs, cwd, renderPools }, loop, loop.steps[i]!, i + 1));
       }
       report.loops.push(loopReport);
-      report.totals.loops++;
-      addCounts(report.totals, loopReport.counts);
     }
   } finally {
     await renderPools.close();
+  }
+  // Across loops, once every step is evaluated: `limits.perUser` (frequency-cap.ts).
+  await applyFrequencyCap({ loops: report.loops, config: options.config, recipientState: options.recipientState });
+  for (const loopReport of report.loops) {
+    for (const step of loopReport.steps) addCounts(loopReport.counts, step.counts);
+    report.totals.steps += loopReport.steps.length;
+    report.totals.loops++;
+    addCounts(report.totals, loopReport.counts);
   }
   await locateGuardFindings(report, options.config.file);
   return report;

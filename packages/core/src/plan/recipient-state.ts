@@ -14,10 +14,17 @@ export interface RecipientState {
    */
   suppressed(input: { addresses: readonly string[]; loop: string }): Promise<Map<string, SuppressionReason>>;
   /**
-   * For each of `addresses`, the times of its emails recorded (sent, or being sent) at or after
-   * `since`, in any loop, oldest first: the per-user frequency cap counts them.
+   * For each of `addresses`, its emails recorded (sent, or being sent) due at or after `since`,
+   * in any loop, oldest first: the per-user frequency cap counts them. Each is named by its
+   * email id, so an evaluation does not count an email it plans as its own earlier send.
    */
-  sentSince(input: { addresses: readonly string[]; since: Date }): Promise<Map<string, Date[]>>;
+  sentSince(input: { addresses: readonly string[]; since: Date }): Promise<Map<string, SentEmail[]>>;
+}
+
+/** An email the runner recorded: its id and when it was due (the run's clock, or the schedule occurrence). */
+export interface SentEmail {
+  id: string;
+  at: Date;
 }
 
 export type SuppressionReason = 'unsubscribed' | 'bounced' | 'complained';

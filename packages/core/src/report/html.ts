@@ -144,7 +144,7 @@ function stepSection({ step, anchor, e, limits }: StepSection): string[] {
       `<ul class="not-sent">${step.notSent
         .map(
           (n) =>
-            `<li>${e.text(n.reason)}: ${n.count} (${n.examples.map((x) => `<code>${e.text(x)}</code>`).join(', ')}${n.count > n.examples.length ? ', …' : ''})</li>`,
+            `<li>${e.text(n.reason)}: ${n.count} (${n.examples.map((x, i) => `<code>${e.text(x)}</code>${n.notes?.[i] ? ` (${e.text(n.notes[i])})` : ''}`).join(', ')}${n.count > n.examples.length ? ', …' : ''})</li>`,
         )
         .join('')}</ul>`,
     );

@@ -68,8 +68,12 @@ export interface StepReport {
   condition?: { type: 'query'; query: string; timeout?: string; deadline: string } | { type: 'redis'; command: string[]; timeout?: string; deadline: string };
   template: string;
   counts: Counts;
-  /** Why events did not become emails, grouped by reason, with the first keys as examples. */
-  notSent: { reason: string; count: number; examples: string[] }[];
+  /**
+   * Why events did not become emails, grouped by reason, with the first keys as examples.
+   * `notes`, where a reason has them, says more of each example, in the same order (the
+   * frequency cap: which email took the slot).
+   */
+  notSent: { reason: string; count: number; examples: string[]; notes?: string[] }[];
   emails: PlannedEmail[];
   errors: PlanError[];
   /**

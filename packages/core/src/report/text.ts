@@ -55,7 +55,7 @@ export function renderText(report: PlanReport, options: TextOptions = {}): strin
       if (step.emails.length > perStep) lines.push(c.dim(`    … and ${step.emails.length - perStep} more (--format json lists every email)`));
       for (const n of step.notSent)
         lines.push(
-          `    ${n.reason.startsWith('waiting') ? c.yellow('…') : c.dim('–')} ${v(n.reason)}: ${n.count} (${n.examples.map(v).join(', ')}${n.count > n.examples.length ? ', …' : ''})`,
+          `    ${n.reason.startsWith('waiting') ? c.yellow('…') : c.dim('–')} ${v(n.reason)}: ${n.count} (${n.examples.map((x, i) => (n.notes?.[i] ? `${v(x)} (${v(n.notes[i])})` : v(x))).join(', ')}${n.count > n.examples.length ? ', …' : ''})`,
         );
       for (const e of step.errors) lines.push(`    ${c.red('✖')} ${c.red(v(`${e.loop} step ${e.step}: ${errorPlace(e)}${e.message}`))}`);
       const none = noEmailReason(step);

@@ -17,7 +17,7 @@ export function refuseWithoutUnsubscribe(config: Pick<LoadedConfig, 'email' | 'l
   if (problem) throw new ConsentConfigError(`refusing to send: ${problem}`);
 }
 
-/** The store as the evaluation's recipient state: its suppressions (past sends are not consulted here). */
-export function recipientStateOf(store: Pick<RunStateStore, 'suppressed'>): RecipientState {
-  return { suppressed: (input) => store.suppressed(input), sentSince: async () => new Map() };
+/** The store as the evaluation's recipient state: its suppressions, and its earlier sends (the frequency cap). */
+export function recipientStateOf(store: Pick<RunStateStore, 'suppressed' | 'sentSince'>): RecipientState {
+  return { suppressed: (input) => store.suppressed(input), sentSince: (input) => store.sentSince(input) };
 }

@@ -20,7 +20,7 @@ export interface EvaluateInput {
   loop: string;
   step: number;
   env?: Record<string, string | undefined>;
-  /** The runner's state: suppressed recipients are skipped, with their reason. */
+  /** The runner's state: earlier sends (the frequency cap) and suppressions count in the evaluation. */
   recipientState?: RecipientState;
 }
 
@@ -96,15 +96,16 @@ export const DST_LEAD_MS = 2 * 3_600_000;
 
 /**
  * A schedule step at one occurrence: the emails the plan lists for it (the clock is the
- * occurrence). cron-parser, asked for the next occurrence from just before a wall time that the
+ * occurrence), and why the others are not sent. cron-parser, asked for the next occurrence from just before a wall time that the
  * clocks skipped (02:30 on a spring-forward night, fired at 03:30), does not find it; the plan
  * over a window that starts before the change does. Then the plan is asked for that window, and
  * only this occurrence's emails are kept.
  */
-export async function evaluateOccurrence(input: EvaluateInput): Promise<PlannedEmail[]> {
+export async function evaluateOccurrence(input: EvaluateInput): Promise<{ emails: PlannedEmail[]; notSent: StepReport['notSent'] }> {
   const iso = input.at.toISOString();
   const step = await stepReport(input, { horizon: '1s' });
-  if (step.trigger.type !== 'schedule' || step.trigger.occurrences.includes(iso)) return step.emails;
+  if (step.trigger.type !== 'schedule' || step.trigger.occurrences.includes(iso)) return { emails: step.emails, notSent: step.notSent };
   const wide = await stepReport({ ...input, at: new Date(input.at.getTime() - DST_LEAD_MS) }, { horizon: `${DST_LEAD_MS / 1000 + 1}s` });
-  return wide.emails.filter((e) => e.at === iso);
+  // The reasons are the window's, which holds this occurrence alone but for a daylight-saving edge.
+  return { emails: wide.emails.filter((e) => e.at === iso), notSent: wide.notSent };
 }

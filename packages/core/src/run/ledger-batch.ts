@@ -12,7 +12,8 @@
 import { createHash } from 'node:crypto';
 import { completeBatch, payloadOf, unsendable, type LedgerEmail, type LedgerResult } from './ledger.js';
 import { MAX_BATCH_SIZE, type OutgoingEmail, type Sender, type SendOutcome } from './sender.js';
-import type { ClaimedSend, RunStateStore } from './state-store.js';
+import type { ClaimedSend, RecordedCapped, RunStateStore } from './state-store.js';
+import { dueOf, type FrequencyCap } from './frequency-cap.js';
 
 /**
  * Fewer fresh emails than this go one per request under the email's own id: the same number of
@@ -39,6 +40,8 @@ export interface RecordedPlan {
   queued: string[];
   /** Emails the plan could not make sendable, recorded as failed now (no call is made). */
   failed: { email: LedgerEmail; reason: string }[];
+  /** Emails the frequency cap left out (not recorded), with the email holding the slot. */
+  capped: { email: LedgerEmail; takenBy: string | null }[];
 }
 
 /**
@@ -68,24 +71,26 @@ export async function recordPlanned(input: {
   step: number;
   /** Emails per request (default and at most 100): a loop's `maxEmailsPerHour` below that must be able to send a request. */
   batchSize?: number;
+  /** The config's `limits.perUser`: each email is recorded only while its address has room. */
+  cap?: FrequencyCap;
 }): Promise<RecordedPlan> {
-  const { store, emails, loop, step } = input;
+  const { store, emails, loop, step, cap } = input;
   const size = Math.max(1, Math.min(input.batchSize ?? MAX_BATCH_SIZE, MAX_BATCH_SIZE));
   const byId = new Map(emails.map((e) => [e.id, e]));
   const keys = new Map<string, string>();
   for (let i = 0; i < emails.length; i += RECORD_PAGE) for (const [id, key] of requestKeys(emails.slice(i, i + RECORD_PAGE), size)) keys.set(id, key);
-  const recorded = await store.recordPlanned(
-    emails.map((e) => ({
-      emailId: e.id,
-      loop,
-      step,
-      key: e.key,
-      recipient: e.to,
-      payload: payloadOf(e),
-      failure: unsendable(e) ?? null,
-      request: keys.get(e.id) ?? null,
-    })),
-  );
+  const sends = emails.map((e) => ({
+    emailId: e.id,
+    loop,
+    step,
+    key: e.key,
+    recipient: e.to,
+    payload: payloadOf(e),
+    failure: unsendable(e) ?? null,
+    request: keys.get(e.id) ?? null,
+    dueAt: dueOf(e),
+  }));
+  const recorded: RecordedCapped = cap ? await store.recordCapped(sends, cap) : { ...(await store.recordPlanned(sends)), capped: [] };
   const failed: RecordedPlan['failed'] = [];
   const open = new Set<string>(recorded.earlierSending);
   for (const row of recorded.created) {
@@ -93,7 +98,8 @@ export async function recordPlanned(input: {
     else open.add(row.emailId);
   }
   // Emails an earlier evaluation recorded are queued again while they are not settled.
-  return { queued: [...byId.keys()].filter((id) => open.has(id)), failed };
+  const capped = recorded.capped.map(({ emailId, takenBy }) => ({ email: byId.get(emailId)!, takenBy }));
+  return { queued: [...byId.keys()].filter((id) => open.has(id)), failed, capped };
 }
 
 /** A claimed member of a request: recorded sendable, so it has its payload. */

@@ -12,6 +12,7 @@
  * A schedule occurrence's emails are recorded first and sent in batches (ledger-batch.ts).
  */
 import type { PlannedEmail } from '../report/model.js';
+import { dueOf, recordOne, type FrequencyCap } from './frequency-cap.js';
 import type { OutgoingEmail, Sender, SendOutcome } from './sender.js';
 import type { RunStateStore } from './state-store.js';
 
@@ -19,10 +20,13 @@ export type LedgerResult =
   | { kind: 'sent'; providerId?: string }
   /** Already settled by an earlier job or another worker: nothing was called. */
   | { kind: 'settled'; state: 'sent' | 'failed' }
+  /** The frequency cap left no room for it (frequency-cap.ts): not recorded, not sent. */
+  | { kind: 'capped'; takenBy: string | null }
   | Exclude<SendOutcome, { kind: 'sent' }>;
 
-/** What the ledger needs of a planned email. */
-export type LedgerEmail = Pick<PlannedEmail, 'id' | 'key' | 'to' | 'from' | 'subject' | 'html' | 'text' | 'problems' | 'headers'>;
+/** What the ledger needs of a planned email (`at`: when it is due, which the frequency cap counts by). */
+export type LedgerEmail = Pick<PlannedEmail, 'id' | 'key' | 'to' | 'from' | 'subject' | 'html' | 'text' | 'problems' | 'headers'> &
+  Partial<Pick<PlannedEmail, 'at'>>;
 
 export interface SendOnceInput {
   store: RunStateStore;
@@ -32,6 +36,8 @@ export interface SendOnceInput {
   step: number;
   /** Whether this is the job's last attempt: a transient failure then fails the email for good. */
   lastAttempt?: boolean;
+  /** The config's `limits.perUser`: the email is recorded only while its address has room. */
+  cap?: FrequencyCap;
 }
 
 /** What the plan is missing for an email Resend would refuse anyway: failed once, without a call. */
@@ -56,8 +62,10 @@ export function payloadOf(email: LedgerEmail): OutgoingEmail | null {
   return unsendable(email) ? null : outgoing(email);
 }
 
-export async function sendOnce({ store, sender, email, loop, step, lastAttempt }: SendOnceInput): Promise<LedgerResult> {
-  await store.recordSend({ emailId: email.id, loop, step, key: email.key, recipient: email.to, payload: payloadOf(email) });
+export async function sendOnce({ store, sender, email, loop, step, lastAttempt, cap }: SendOnceInput): Promise<LedgerResult> {
+  const send = { emailId: email.id, loop, step, key: email.key, recipient: email.to, payload: payloadOf(email), dueAt: dueOf(email) };
+  const recorded = await recordOne(store, send, cap);
+  if (recorded.capped) return { kind: 'capped', takenBy: recorded.takenBy };
   const claimed = await store.claimSend(email.id);
   if (!claimed) {
     const state = await store.sendState(email.id);

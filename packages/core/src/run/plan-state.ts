@@ -19,6 +19,8 @@ import { maskUrl, passwordOf, redact, sourceKindOf } from '../sources/url.js';
 import { EMBEDDED_STATE_DIR } from './backend-source.js';
 import { EMBEDDED_DIR } from './embedded.js';
 import { S, type Queryable } from './state.js';
+import { sentSincePostgres } from './frequency-cap-postgres.js';
+import { sentSinceRedis } from './state-store-redis-cap.js';
 import { postgresConsent } from './state-store-postgres-consent.js';
 import { redisConsent } from './state-store-redis-consent.js';
 import { DEFAULT_STATE_PREFIX } from './state-store-redis.js';
@@ -32,14 +34,19 @@ export interface PlanState {
   close(): Promise<void>;
 }
 
-type Reader = { suppressed: RecipientState['suppressed']; label: string; close(): Promise<void> };
+type Reader = Pick<RecipientState, 'suppressed' | 'sentSince'> & { label: string; close(): Promise<void> };
 
 async function postgresReader(url: string): Promise<Reader> {
   const { default: pg } = await import('pg');
   const pool = new pg.Pool({ connectionString: url, max: 1, application_name: 'skene plan (state)', options: '-c default_transaction_read_only=on' });
   pool.on('error', () => {});
   const consent = postgresConsent(pool as unknown as Queryable, S);
-  return { suppressed: consent.suppressed, label: maskUrl(url), close: () => pool.end() };
+  return {
+    suppressed: consent.suppressed,
+    sentSince: (input) => sentSincePostgres(pool as unknown as Queryable, input),
+    label: maskUrl(url),
+    close: () => pool.end(),
+  };
 }
 
 async function redisReader(url: string): Promise<Reader> {
@@ -47,7 +54,12 @@ async function redisReader(url: string): Promise<Reader> {
   const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 3 });
   redis.on('error', () => {});
   const consent = redisConsent(redis, DEFAULT_STATE_PREFIX);
-  return { suppressed: consent.suppressed, label: maskUrl(url), close: async () => void (await redis.quit().catch(() => redis.disconnect())) };
+  return {
+    suppressed: consent.suppressed,
+    sentSince: (input) => sentSinceRedis(redis, DEFAULT_STATE_PREFIX, input),
+    label: maskUrl(url),
+    close: async () => void (await redis.quit().catch(() => redis.disconnect())),
+  };
 }
 
 /** An embedded state, copied aside and opened there: the runner's folder is never touched. */
@@ -56,9 +68,11 @@ async function embeddedReader(dir: string): Promise<Reader> {
   cpSync(dir, copy, { recursive: true });
   const { PGlite } = await import('@electric-sql/pglite');
   const db = await PGlite.create({ dataDir: copy });
-  const consent = postgresConsent({ query: async (sql, params) => ({ ...(await db.query(sql, params)), rowCount: null }) } as Queryable, S);
+  const queryable = { query: async (sql: string, params?: unknown[]) => ({ ...(await db.query(sql, params)), rowCount: null }) } as Queryable;
+  const consent = postgresConsent(queryable, S);
   return {
     suppressed: consent.suppressed,
+    sentSince: (input) => sentSincePostgres(queryable, input),
     label: dir,
     close: async () => {
       await db.close().catch(() => {});
@@ -91,19 +105,22 @@ export function planStateOpener(options: { stateUrl?: string; cwd: string }) {
     const reader = await readerFor({ stateUrl: options.stateUrl, url, cwd: options.cwd });
     if (!reader) return undefined;
     const warnings: string[] = [];
-    const state: RecipientState = {
-      suppressed: async (input) => {
+    // A default state that cannot be read is a warning (once), an explicit one an error.
+    const guarded =
+      <I, R>(read: (input: I) => Promise<Map<string, R>>, what: string) =>
+      async (input: I): Promise<Map<string, R>> => {
         try {
-          return await reader.suppressed(input);
+          return await read(input);
         } catch (error) {
-          const message = `could not read the runner's suppressions in ${reader.label}: ${redact((error as Error).message, secrets)}`;
+          const message = `could not read the runner's ${what} in ${reader.label}: ${redact((error as Error).message, secrets)}`;
           if (explicit) throw new Error(message, { cause: error });
-          if (!warnings.length)
-            warnings.push(`${message}; the plan does not leave out unsubscribed, bounced or complaining addresses (pass --state-url to require it)`);
+          if (!warnings.length) warnings.push(`${message}; the plan does not know the runner's state (pass --state-url to require it)`);
           return new Map();
         }
-      },
-      sentSince: async () => new Map(),
+      };
+    const state: RecipientState = {
+      suppressed: guarded(reader.suppressed, 'suppressions'),
+      sentSince: guarded(reader.sentSince, 'earlier sends'),
     };
     return { state, label: reader.label, warnings, close: reader.close };
   };

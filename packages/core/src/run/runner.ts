@@ -16,6 +16,7 @@ import type { Sender } from './sender.js';
 import { enqueueBackfill } from './backfill.js';
 import { cappedSender } from './cap.js';
 import { recipientStateOf, refuseWithoutUnsubscribe } from './consent.js';
+import { runCap } from './frequency-cap.js';
 import { eventJobs, type CapturedEvent } from './capture.js';
 import { checkGoals } from './goals.js';
 import { sweepOrphans } from './sweep.js';
@@ -160,17 +161,21 @@ async function work(ctx: WorkContext, options: RunOnceOptions): Promise<number> 
       if (options.signal?.aborted) break;
       if (ctx.paused.has(loop.id)) continue;
       // Evaluations many at a time (one plan for many events); chunks to send one at a time, so other workers get the rest.
-      for (const [queue, size] of [
-        [queueName(loop.id), batchSize],
-        [sendQueueName(loop.id), 1],
+      // With a frequency cap, a loop's evaluations are all worked before the next loop's: a slot
+      // contested at one instant goes to the loop declared first, as in the plan (frequency-cap.ts).
+      queues: for (const [queue, size, drain] of [
+        [queueName(loop.id), batchSize, !!runCap(ctx.config)],
+        [sendQueueName(loop.id), 1, false],
       ] as const) {
-        const jobs = await ctx.jobs.fetch(queue, size);
-        if (jobs.length === 0) continue;
-        worked = true;
-        // The loop's `maxEmailsPerHour`: one count per batch, then the batch's sender spends the rest (cap.ts).
-        ctx.sender = await cappedSender({ store: ctx.store, config: ctx.config, loop: loop.id, sender: options.sender });
-        await withHeartbeat(ctx, queue, jobs, () => workBatch(ctx, jobs));
-        if (ctx.halted || ctx.paused.has(loop.id)) break;
+        do {
+          const jobs = await ctx.jobs.fetch(queue, size);
+          if (jobs.length === 0) continue queues;
+          worked = true;
+          // The loop's `maxEmailsPerHour`: one count per batch, then the batch's sender spends the rest (cap.ts).
+          ctx.sender = await cappedSender({ store: ctx.store, config: ctx.config, loop: loop.id, sender: options.sender });
+          await withHeartbeat(ctx, queue, jobs, () => workBatch(ctx, jobs));
+          if (ctx.halted || ctx.paused.has(loop.id)) break queues;
+        } while (drain && !options.signal?.aborted);
       }
     }
     const queues = ctx.config.loops.filter((l) => !ctx.paused.has(l.id)).flatMap((l) => [queueName(l.id), sendQueueName(l.id)]);

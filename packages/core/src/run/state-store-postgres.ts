@@ -2,8 +2,10 @@
  * The runner's state in PostgreSQL (or PGlite): the `skene` schema's tables (state.ts creates
  * them). Each decision is one statement, so PostgreSQL's row locks make it atomic.
  */
+import { normalizeAddress } from '../plan/recipient-state.js';
 import { resumeCursor } from './cap.js';
 import { postgresGoalStore } from './goal-store-postgres.js';
+import { recordCappedPostgres, sentSincePostgres } from './frequency-cap-postgres.js';
 import type { OutgoingEmail } from './sender.js';
 import { ensureState, S, type Queryable } from './state.js';
 import { postgresConsent } from './state-store-postgres-consent.js';
@@ -58,9 +60,18 @@ export function postgresStateStore(db: Queryable): RunStateStore {
 
     async recordSend(send) {
       await db.query(
-        `INSERT INTO ${S}.sends (email_id, loop_id, step, "key", recipient, state, payload) VALUES ($1, $2, $3, $4, $5, 'sending', $6::jsonb)
-         ON CONFLICT (email_id) DO NOTHING`,
-        [send.emailId, send.loop, send.step, send.key, send.recipient, send.payload ? JSON.stringify(send.payload) : null],
+        `INSERT INTO ${S}.sends (email_id, loop_id, step, "key", recipient, state, payload, address, due_at)
+         VALUES ($1, $2, $3, $4, $5, 'sending', $6::jsonb, $7, coalesce($8, now())) ON CONFLICT (email_id) DO NOTHING`,
+        [
+          send.emailId,
+          send.loop,
+          send.step,
+          send.key,
+          send.recipient,
+          send.payload ? JSON.stringify(send.payload) : null,
+          normalizeAddress(send.recipient),
+          send.dueAt ?? null,
+        ],
       );
     },
 
@@ -70,9 +81,10 @@ export function postgresStateStore(db: Queryable): RunStateStore {
       for (let i = 0; i < sends.length; i += RECORD_PAGE) {
         const page = sends.slice(i, i + RECORD_PAGE);
         const { rows } = await db.query<{ email_id: string; last_error: string | null }>(
-          `INSERT INTO ${S}.sends (email_id, loop_id, step, "key", recipient, state, last_error, payload, idempotency_key)
-           SELECT id, l, s, k, r, CASE WHEN e IS NULL THEN 'sending' ELSE 'failed' END, e, p::jsonb, q
-           FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[]) AS t(id, l, s, k, r, e, p, q)
+          `INSERT INTO ${S}.sends (email_id, loop_id, step, "key", recipient, state, last_error, payload, idempotency_key, address, due_at)
+           SELECT id, l, s, k, r, CASE WHEN e IS NULL THEN 'sending' ELSE 'failed' END, e, p::jsonb, q, a, coalesce(d, now())
+           FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::timestamptz[])
+             AS t(id, l, s, k, r, e, p, q, a, d)
            ON CONFLICT (email_id) DO NOTHING RETURNING email_id, last_error`,
           [
             page.map((e) => e.emailId),
@@ -83,6 +95,8 @@ export function postgresStateStore(db: Queryable): RunStateStore {
             page.map((e) => e.failure),
             page.map((e) => (e.payload ? JSON.stringify(e.payload) : null)),
             page.map((e) => e.request),
+            page.map((e) => normalizeAddress(e.recipient)),
+            page.map((e) => e.dueAt ?? null),
           ],
         );
         created.push(...rows.map((r) => ({ emailId: r.email_id, failure: r.last_error })));
@@ -95,6 +109,9 @@ export function postgresStateStore(db: Queryable): RunStateStore {
       ]);
       return { created, earlierSending: rows.map((r) => r.email_id) };
     },
+
+    recordCapped: (sends, cap) => recordCappedPostgres(db, sends, cap),
+    sentSince: (input) => sentSincePostgres(db, input),
 
     async claimSend(emailId) {
       const { rows } = await db.query<{ attempts: number; payload: OutgoingEmail | null }>(

@@ -4,7 +4,9 @@
  * claiming one row both count an attempt; only the first to settle it changes it). Every script
  * takes the key prefix first (ARGV[1]); the keys are (state-store-redis.ts):
  *   send:<email id>       hash: loop, step, key, recipient, state, attempts, payload, request,
- *                         last_error, provider_id, created_at, sent_at (ms of the server's clock)
+ *                         last_error, provider_id, created_at, sent_at (ms of the server's clock),
+ *                         address (normalised), due (ms: when it was due, the run's clock)
+ *   cap:<address>         sorted set: the address's rows sending or sent, by due (the frequency cap)
  *   request:<key>         set: the 'sending' rows of a request
  *   recorded:<loop>       set: the loop's 'sending' rows with a request (the orphan sweep's)
  *   spent:<loop>          sorted set: rows the hourly cap counts, by when (sent, or recorded and tried)
@@ -22,7 +24,7 @@
  * Absent values travel as '' (cjson's null is not nil, so '' is plainer).
  */
 
-const COMMON = `
+export const COMMON = `
 local P = ARGV[1]
 local function now_ms()
   local t = redis.call('TIME')
@@ -50,6 +52,35 @@ local function move_send(id, to, at)
     redis.call('SREM', P .. 'sends-failed', id)
     redis.call('ZADD', P .. 'spent:' .. loop, at, id)
   end
+  -- The frequency cap counts rows sending or sent, by when they were due.
+  local cap = redis.call('HMGET', k, 'address', 'due')
+  if cap[1] then
+    if to == 'failed' then redis.call('ZREM', P .. 'cap:' .. cap[1], id) else redis.call('ZADD', P .. 'cap:' .. cap[1], cap[2], id) end
+  end
+end
+-- Creates a send row (absent before) from a record's fields; 't' is now.
+local function create_send(r, t)
+  local k = P .. 'send:' .. r.id
+  local state = 'sending'
+  if r.failure ~= '' then state = 'failed' end
+  local due = t
+  if r.due ~= '' then due = tonumber(r.due) end
+  redis.call('HSET', k, 'loop', r.loop, 'step', r.step, 'key', r.key, 'recipient', r.recipient, 'state', state, 'attempts', 0, 'created_at', t,
+    'address', r.address, 'due', due)
+  if r.payload ~= '' then redis.call('HSET', k, 'payload', r.payload) end
+  if r.request ~= '' then redis.call('HSET', k, 'request', r.request) end
+  redis.call('SADD', P .. 'loops', r.loop)
+  count('sends', r.loop, r.step, state, 1)
+  if state == 'failed' then
+    redis.call('HSET', k, 'last_error', r.failure)
+    redis.call('SADD', P .. 'sends-failed', r.id)
+  else
+    redis.call('ZADD', P .. 'cap:' .. r.address, due, r.id)
+    if r.request ~= '' then
+      redis.call('SADD', P .. 'request:' .. r.request, r.id)
+      redis.call('SADD', P .. 'recorded:' .. r.loop, r.id)
+    end
+  end
 end
 -- Counts an attempt on a 'sending' row; its fields, or nil when it is settled or absent.
 local function claim(id)
@@ -63,31 +94,17 @@ local function claim(id)
 end
 `;
 
-/** ARGV: prefix, JSON [{id, loop, step, key, recipient, payload, failure, request}]. Creates absent rows only. */
+/** ARGV: prefix, JSON [{id, loop, step, key, recipient, payload, failure, request, address, due}]. Creates absent rows only. */
 export const RECORD = `${COMMON}
 local rows = cjson.decode(ARGV[2])
 local created, earlier = {}, {}
 local t = now_ms()
 for _, r in ipairs(rows) do
-  local k = P .. 'send:' .. r.id
-  local existing = redis.call('HGET', k, 'state')
+  local existing = redis.call('HGET', P .. 'send:' .. r.id, 'state')
   if existing then
     if existing == 'sending' then table.insert(earlier, r.id) end
   else
-    local state = 'sending'
-    if r.failure ~= '' then state = 'failed' end
-    redis.call('HSET', k, 'loop', r.loop, 'step', r.step, 'key', r.key, 'recipient', r.recipient, 'state', state, 'attempts', 0, 'created_at', t)
-    if r.payload ~= '' then redis.call('HSET', k, 'payload', r.payload) end
-    if r.request ~= '' then redis.call('HSET', k, 'request', r.request) end
-    redis.call('SADD', P .. 'loops', r.loop)
-    count('sends', r.loop, r.step, state, 1)
-    if state == 'failed' then
-      redis.call('HSET', k, 'last_error', r.failure)
-      redis.call('SADD', P .. 'sends-failed', r.id)
-    elseif r.request ~= '' then
-      redis.call('SADD', P .. 'request:' .. r.request, r.id)
-      redis.call('SADD', P .. 'recorded:' .. r.loop, r.id)
-    end
+    create_send(r, t)
     table.insert(created, { r.id, r.failure })
   end
 end

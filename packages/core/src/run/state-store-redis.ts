@@ -11,6 +11,7 @@ import { redisGoalStore } from './goal-store-redis.js';
 import type { OutgoingEmail } from './sender.js';
 import * as lua from './state-store-redis-lua.js';
 import { redisConsent } from './state-store-redis-consent.js';
+import { capFields, recordCappedRedis, RECORD_CAPPED, sentSinceRedis } from './state-store-redis-cap.js';
 import type { ClaimedSend, DueCheck, ProgressState, RunStateStore, SendState, StateCounts, StepCount } from './state-store.js';
 
 export const DEFAULT_STATE_PREFIX = 'skene:{state}:';
@@ -21,6 +22,7 @@ const DUE_LIMIT = 10_000;
 
 const SCRIPTS = {
   skeneRecord: lua.RECORD,
+  skeneRecordCapped: RECORD_CAPPED,
   skeneClaimOne: lua.CLAIM_ONE,
   skeneClaimRequest: lua.CLAIM_REQUEST,
   skeneSettle: lua.SETTLE,
@@ -79,7 +81,9 @@ export function redisStateStore(redis: Redis, prefix = DEFAULT_STATE_PREFIX): Ru
 
     async recordSend(send) {
       const payload = send.payload ? JSON.stringify(send.payload) : '';
-      await record([{ id: send.emailId, loop: send.loop, step: send.step, key: send.key, recipient: send.recipient, payload, failure: '', request: '' }]);
+      await record([
+        { id: send.emailId, loop: send.loop, step: send.step, key: send.key, recipient: send.recipient, payload, failure: '', request: '', ...capFields(send) },
+      ]);
     },
 
     async recordPlanned(sends) {
@@ -94,6 +98,7 @@ export function redisStateStore(redis: Redis, prefix = DEFAULT_STATE_PREFIX): Ru
           payload: s.payload ? JSON.stringify(s.payload) : '',
           failure: s.failure ?? '',
           request: s.request ?? '',
+          ...capFields(s),
         }));
         const page = await record(rows);
         for (const [emailId, failure] of list<[string, string]>(page.created)) result.created.push({ emailId, failure: failure || null });
@@ -101,6 +106,9 @@ export function redisStateStore(redis: Redis, prefix = DEFAULT_STATE_PREFIX): Ru
       }
       return result;
     },
+
+    recordCapped: (sends, cap) => recordCappedRedis((...args) => run('skeneRecordCapped', ...args), sends, cap),
+    sentSince: (input) => sentSinceRedis(redis, prefix, input),
 
     async claimSend(emailId) {
       const answer = String(await run('skeneClaimOne', emailId));

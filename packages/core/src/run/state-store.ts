@@ -17,6 +17,7 @@
  * (PostgreSQL's event cursor over `skene.events` is not here: it reads the events beside the
  * state, so it stays with them, in state.ts and enqueue.ts.)
  */
+import type { RecipientState } from '../plan/recipient-state.js';
 import type { PositionStore } from './capture.js';
 import type { GoalStore } from './goal-store.js';
 import type { SuppressionReason } from '../plan/recipient-state.js';
@@ -33,6 +34,8 @@ export interface NewSend {
   key: string;
   recipient: string;
   payload: OutgoingEmail | null;
+  /** When it is due (the run's clock, or the schedule occurrence): the frequency cap counts by it. Default: now. */
+  dueAt?: Date;
 }
 
 /** An email of a schedule occurrence, recorded with the one request it is ever sent in (ledger-batch.ts). */
@@ -48,6 +51,12 @@ export interface RecordedPlanned {
   created: { emailId: string; failure: string | null }[];
   /** Of the ids that existed already, those still 'sending'. */
   earlierSending: string[];
+}
+
+/** What `recordCapped` did: `recordPlanned`'s answer, and the emails left unrecorded by the cap. */
+export interface RecordedCapped extends RecordedPlanned {
+  /** Not recorded: the address had no room. `takenBy`: the latest email in the window (its id). */
+  capped: { emailId: string; takenBy: string | null }[];
 }
 
 /** A row claimed for an attempt: its attempts counted with this one, its first payload. */
@@ -109,6 +118,15 @@ export interface RunStateStore {
   recordSend(send: NewSend): Promise<void>;
   /** Records emails of an occurrence, unless their ids are recorded already. Ids must be distinct. */
   recordPlanned(sends: PlannedSend[]): Promise<RecordedPlanned>;
+  /**
+   * Records emails as `recordPlanned` does, in the order given, each only while its address has
+   * fewer than `cap.emails` sends (sending or sent, any loop) due after its `dueAt` minus
+   * `cap.perMs`: the count and the record are one atomic step per address, so two workers never
+   * exceed the cap (frequency-cap.ts). An id recorded already is left as it is, never capped.
+   */
+  recordCapped(sends: PlannedSend[], cap: { emails: number; perMs: number }): Promise<RecordedCapped>;
+  /** The addresses' sends (sending or sent) due at or after `since`, by due time: RecipientState's, for the frequency cap. */
+  sentSince: RecipientState['sentSince'];
   /** Counts an attempt on a 'sending' row; undefined when the row is settled (or absent). */
   claimSend(emailId: string): Promise<{ attempts: number; payload: OutgoingEmail | null } | undefined>;
   /** Counts an attempt on every 'sending' row of a request; those returned are its members now. */

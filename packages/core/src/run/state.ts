@@ -9,6 +9,7 @@
 import { DEFAULT_CAPTURE_SCHEMA } from './capture-postgres.js';
 import { goalStatements } from './goal-tables.js';
 import { consentStatements } from './state-store-postgres-consent.js';
+import { capStatements } from './frequency-cap-schema.js';
 
 /** The little of `pg` the runner's state needs: a pool or a client. */
 export interface Queryable {
@@ -75,7 +76,8 @@ CREATE TABLE IF NOT EXISTS ${S}.loop_state (
   reason text NOT NULL,
   since timestamptz NOT NULL DEFAULT now()
 );
-${consentStatements(S)}${goalStatements(S)}`;
+${consentStatements(S)}${goalStatements(S)}
+${capStatements()}`;
 }
 
 /** Creates the state tables (one transaction; harmless when they exist). */

@@ -17,6 +17,7 @@ import type { HeldJob, JobQueue } from './job-queue.js';
 import { nextCheck, queueOf, subjectOf, type JobData } from './jobs.js';
 import { sendOnce, type LedgerEmail, type LedgerResult } from './ledger.js';
 import { recordPlanned, sendRecorded, unsettled } from './ledger-batch.js';
+import { cappedReason, FREQUENCY_CAP, runCap } from './frequency-cap.js';
 import type { Sender } from './sender.js';
 import type { RunStateStore } from './state-store.js';
 
@@ -101,7 +102,15 @@ async function defer(ctx: WorkContext, job: Job, reason: string): Promise<void> 
 /** Sends one planned email once and logs it; a retry or a loop-wide stop is returned to the caller. */
 async function send(ctx: WorkContext, job: Job, email: LedgerEmail): Promise<LedgerResult> {
   const d = job.data;
-  const result = await sendOnce({ store: ctx.store, sender: ctx.sender, email, loop: d.loop, step: d.step, lastAttempt: lastAttempt(job) });
+  const result = await sendOnce({
+    store: ctx.store,
+    sender: ctx.sender,
+    email,
+    loop: d.loop,
+    step: d.step,
+    lastAttempt: lastAttempt(job),
+    cap: runCap(ctx.config),
+  });
   logSend(ctx, job, email, result);
   return result;
 }
@@ -127,6 +136,7 @@ async function decideEvent(ctx: WorkContext, job: Job, verdict: KeyVerdict): Pro
       return postpone(ctx, job, `${result.kind}: ${result.reason}`);
     }
     if (result.kind === 'failed') return ctx.store.setProgress({ ...base, state: 'failed', reason: result.reason });
+    if (result.kind === 'capped') return decideEvent(ctx, job, { kind: 'skipped', reason: cappedReason(result.takenBy) });
     if (result.kind === 'settled') {
       // Another job (a duplicate event, another worker) settled this email first.
       const state = result.state === 'failed' ? 'failed' : 'done';
@@ -162,7 +172,7 @@ async function decideEvent(ctx: WorkContext, job: Job, verdict: KeyVerdict): Pro
  */
 async function decideOccurrence(ctx: WorkContext, job: Job): Promise<void> {
   const d = job.data as Extract<JobData, { kind: 'occurrence' }>;
-  const planned = await evaluateOccurrence({
+  const { emails: planned, notSent } = await evaluateOccurrence({
     config: ctx.config,
     source: ctx.source,
     at: new Date(d.occurrence),
@@ -174,18 +184,27 @@ async function decideOccurrence(ctx: WorkContext, job: Job): Promise<void> {
   // A recipient the condition lists twice is one email: one id, in one chunk.
   const emails = [...new Map(planned.map((e) => [e.id, e])).values()];
   await trackGoals(ctx, { loop: d.loop, step: d.step, emails });
-  const tally = { queued: 0, failed: 0, chunks: 0 };
+  // Capped by the evaluation (earlier sends), then by the ledger (sends recorded meanwhile).
+  const cappedEarlier = notSent.find((n) => n.reason === FREQUENCY_CAP)?.count ?? 0;
+  const tally = { queued: 0, failed: 0, chunks: 0, capped: cappedEarlier };
   const cap = ctx.config.loops.find((l) => l.id === d.loop)?.maxEmailsPerHour;
+  const perUser = runCap(ctx.config);
   for (let i = 0; i < emails.length; i += CHUNK_SIZE) {
-    const recorded = await recordPlanned({ store: ctx.store, emails: emails.slice(i, i + CHUNK_SIZE), loop: d.loop, step: d.step, batchSize: cap });
+    const chunk = emails.slice(i, i + CHUNK_SIZE);
+    const recorded = await recordPlanned({ store: ctx.store, emails: chunk, loop: d.loop, step: d.step, batchSize: cap, cap: perUser });
     for (const { email, reason } of recorded.failed) logSend(ctx, job, email, { kind: 'failed', reason });
+    for (const { email, takenBy } of recorded.capped) {
+      ctx.log({ decision: 'skipped', loop: d.loop, step: d.step, emailId: email.id, key: email.key, to: email.to, reason: cappedReason(takenBy) });
+    }
     tally.failed += recorded.failed.length;
+    tally.capped += recorded.capped.length;
     if (!recorded.queued.length) continue;
     await insertJobs(ctx, [{ kind: 'chunk', loop: d.loop, step: d.step, occurrence: d.occurrence, emailIds: recorded.queued, checks: d.checks }]);
     tally.queued += recorded.queued.length;
     tally.chunks++;
   }
-  const reason = `${emails.length} recipient(s): ${tally.queued} queued in ${tally.chunks} chunk(s), ${tally.failed} failed`;
+  const capped = tally.capped ? `, ${tally.capped} ${FREQUENCY_CAP}` : '';
+  const reason = `${emails.length + cappedEarlier} recipient(s): ${tally.queued} queued in ${tally.chunks} chunk(s), ${tally.failed} failed${capped}`;
   await ctx.store.setProgress({ subject: subjectOf(d), loop: d.loop, step: d.step, state: 'done', reason });
 }
 
@@ -273,7 +292,8 @@ async function alreadyDecided(ctx: WorkContext, job: Job): Promise<boolean> {
 
 export async function workBatch(ctx: WorkContext, jobs: Job[]): Promise<void> {
   const events = new Map<number, Job[]>();
-  for (const job of jobs) {
+  // With a frequency cap, the lower step records first: a contested slot goes where the plan gives it.
+  for (const job of runCap(ctx.config) ? [...jobs].sort((a, b) => a.data.step - b.data.step) : jobs) {
     if (await alreadyDecided(ctx, job)) {
       await ctx.jobs.complete(queueOf(job.data), job);
       continue;

@@ -1,7 +1,8 @@
 /**
  * The state store contract (state-store-contract.ts) for PostgreSQL (a throwaway database per
  * test) and Redis (a key prefix per test, deleted when it ends), and the two stores' status
- * counts compared on one sequence of operations.
+ * counts compared on one sequence of operations. The frequency cap's contract
+ * (state-store-cap-contract.ts) runs on both and on the embedded PGlite.
  */
 import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
@@ -14,6 +15,7 @@ import { redisStateStore } from '../../src/run/state-store-redis.js';
 import { tempPostgresDatabase } from '../plan/helpers.js';
 import { goalStoreContract } from './goal-store-contract.js';
 import { consentContract } from './state-store-consent-contract.js';
+import { capContract } from './state-store-cap-contract.js';
 import { sortedCounts, stateStoreContract, statusScenario } from './state-store-contract.js';
 
 async function openPostgres(t: TestContext): Promise<(() => Promise<RunStateStore>) | undefined> {
@@ -51,12 +53,36 @@ async function openRedis(t: TestContext): Promise<(() => Promise<RunStateStore>)
   };
 }
 
+/** The embedded PostgreSQL's state, in memory: one PGlite, every handle on it, queries one at a time as embedded.ts runs them. */
+async function openPglite(t: TestContext): Promise<() => Promise<RunStateStore>> {
+  const { PGlite } = await import('@electric-sql/pglite');
+  const pglite = await PGlite.create();
+  t.after(() => pglite.close());
+  let tail: Promise<unknown> = Promise.resolve();
+  const db = {
+    query: <R extends Record<string, unknown>>(sql: string, params?: unknown[]) => {
+      const run = async () => {
+        if (!params?.length && sql.includes(';')) return { rows: (await pglite.exec(sql)).flatMap((r) => r.rows) as R[], rowCount: null };
+        const r = await pglite.query<R>(sql, params);
+        return { rows: r.rows, rowCount: r.affectedRows ?? r.rows.length };
+      };
+      const result = tail.then(run, run);
+      tail = result.catch(() => {});
+      return result;
+    },
+  };
+  return async () => postgresStateStore(db);
+}
+
 stateStoreContract('PostgreSQL', openPostgres);
 stateStoreContract('Redis', openRedis);
 goalStoreContract('PostgreSQL', openPostgres);
 goalStoreContract('Redis', openRedis);
 consentContract('PostgreSQL', openPostgres);
 consentContract('Redis', openRedis);
+capContract('PostgreSQL', openPostgres);
+capContract('Redis', openRedis);
+capContract('PGlite', openPglite);
 
 test('PostgreSQL and Redis count the same status after the same operations', async (t) => {
   const [openPg, openRd] = [await openPostgres(t), await openRedis(t)];
