@@ -171,6 +171,24 @@ const cases: Case[] = [
     passes: config(),
   },
   {
+    code: 'SKN012',
+    name: "the frequency cap's per: '1 day' → '1d'",
+    says: /frequency cap|Did you mean '1d'/,
+    fix: `'1d'`,
+    fails: `import { defineConfig } from '@skene/sdk';
+export default defineConfig({
+  limits: { perUser: { emails: 1, per: |'1 day' } },
+  loops: [{ type: 'activation', opinion: 'x', steps: [{ trigger: { type: 'database', table: 'users', event: 'insert' }, action: { type: 'email', provider: 'resend', template: 'welcome' } }] }],
+});
+`,
+    passes: `import { defineConfig } from '@skene/sdk';
+export default defineConfig({
+  limits: { perUser: { emails: 1, per: '1d' } },
+  loops: [{ type: 'activation', opinion: 'x', steps: [{ trigger: { type: 'database', table: 'users', event: 'insert' }, action: { type: 'email', provider: 'resend', template: 'welcome' } }] }],
+});
+`,
+  },
+  {
     code: 'SKN020',
     name: 'syntax error mapped into the template literal',
     says: /syntax error at or near "WHERE"/,

@@ -2,7 +2,7 @@ import { DURATION_FORMS, DURATION_PATTERN } from '@skene/sdk';
 import ms from 'ms';
 import { replaceString, type RuleContext } from '../context.js';
 import { stringAt } from '../values.js';
-import type { StringNode } from '../values.js';
+import type { StringNode, ValueNode } from '../values.js';
 
 const MAX_DURATION = 365 * 86_400_000;
 const UNITS: [string, number][] = [
@@ -15,14 +15,16 @@ const UNITS: [string, number][] = [
 
 /**
  * SKN012: a duration not in the compact form (`'5 minutes'` → `'5m'`): a condition's `timeout`, a goal's `within`,
- * and TiDB's `database.capture.<table>.overlap`, which the runner would refuse at start.
+ * the frequency cap's `limits.perUser.per`, and TiDB's `database.capture.<table>.overlap`, which the runner would
+ * refuse at start.
  */
 export function invalidDuration(ctx: RuleContext): void {
   for (const { condition } of ctx.steps()) checkDuration(ctx, stringAt(condition, 'timeout'), "a condition's timeout");
   for (const { goal } of ctx.goals()) checkDuration(ctx, stringAt(goal, 'within'), "a goal's within");
   const root = ctx.doc.root;
-  const database = root?.kind === 'object' ? root.properties.find((p) => p.key === 'database')?.value : undefined;
-  const capture = database?.kind === 'object' ? database.properties.find((p) => p.key === 'capture')?.value : undefined;
+  const child = (node: ValueNode | undefined, key: string) => (node?.kind === 'object' ? node.properties.find((p) => p.key === key)?.value : undefined);
+  checkDuration(ctx, stringAt(child(child(root, 'limits'), 'perUser'), 'per'), "the frequency cap's per");
+  const capture = child(child(root, 'database'), 'capture');
   if (capture?.kind !== 'object') return;
   for (const entry of capture.properties) checkDuration(ctx, stringAt(entry.value, 'overlap'), 'an overlap');
 }
