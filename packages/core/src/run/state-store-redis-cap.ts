@@ -52,6 +52,21 @@ const list = <T>(value: unknown): T[] => (Array.isArray(value) ? (value as T[]) 
 /** Rows per script call (each carries its HTML; a script holds Redis while it runs). */
 const PAGE = 100;
 
+/** A planned send as the recording scripts take it (RECORD_PLANNED, RECORD_CAPPED): strings, '' for none. */
+export function plannedRow(s: PlannedSend) {
+  return {
+    id: s.emailId,
+    loop: s.loop,
+    step: s.step,
+    key: s.key,
+    recipient: s.recipient,
+    payload: s.payload ? JSON.stringify(s.payload) : '',
+    failure: s.failure ?? '',
+    request: s.request ?? '',
+    ...capFields(s),
+  };
+}
+
 /** `RunStateStore.recordCapped` on Redis: pages of rows through RECORD_CAPPED (`call` runs it with the prefix). */
 export async function recordCappedRedis(
   call: (...args: (string | number)[]) => Promise<unknown>,
@@ -60,17 +75,7 @@ export async function recordCappedRedis(
 ): Promise<RecordedCapped> {
   const result: RecordedCapped = { created: [], earlierSending: [], capped: [] };
   for (let i = 0; i < sends.length; i += PAGE) {
-    const rows = sends.slice(i, i + PAGE).map((s) => ({
-      id: s.emailId,
-      loop: s.loop,
-      step: s.step,
-      key: s.key,
-      recipient: s.recipient,
-      payload: s.payload ? JSON.stringify(s.payload) : '',
-      failure: s.failure ?? '',
-      request: s.request ?? '',
-      ...capFields(s),
-    }));
+    const rows = sends.slice(i, i + PAGE).map(plannedRow);
     const page = JSON.parse(String(await call(JSON.stringify(rows), cap.emails, Math.round(cap.perMs)))) as Record<string, unknown>;
     for (const [emailId, failure] of list<[string, string]>(page.created)) result.created.push({ emailId, failure: failure || null });
     result.earlierSending.push(...list<string>(page.earlier));

@@ -11,7 +11,7 @@ import { redisGoalStore } from './goal-store-redis.js';
 import type { OutgoingEmail } from './sender.js';
 import * as lua from './state-store-redis-lua.js';
 import { redisConsent } from './state-store-redis-consent.js';
-import { capFields, recordCappedRedis, RECORD_CAPPED, sentSinceRedis } from './state-store-redis-cap.js';
+import { capFields, plannedRow, recordCappedRedis, RECORD_CAPPED, sentSinceRedis } from './state-store-redis-cap.js';
 import type { ClaimedSend, DueCheck, ProgressState, RunStateStore, SendState, StateCounts, StepCount } from './state-store.js';
 
 export const DEFAULT_STATE_PREFIX = 'skene:{state}:';
@@ -89,17 +89,7 @@ export function redisStateStore(redis: Redis, prefix = DEFAULT_STATE_PREFIX): Ru
     async recordPlanned(sends) {
       const result = { created: [] as { emailId: string; failure: string | null }[], earlierSending: [] as string[] };
       for (let i = 0; i < sends.length; i += RECORD_PAGE) {
-        const rows = sends.slice(i, i + RECORD_PAGE).map((s) => ({
-          id: s.emailId,
-          loop: s.loop,
-          step: s.step,
-          key: s.key,
-          recipient: s.recipient,
-          payload: s.payload ? JSON.stringify(s.payload) : '',
-          failure: s.failure ?? '',
-          request: s.request ?? '',
-          ...capFields(s),
-        }));
+        const rows = sends.slice(i, i + RECORD_PAGE).map(plannedRow);
         const page = await record(rows);
         for (const [emailId, failure] of list<[string, string]>(page.created)) result.created.push({ emailId, failure: failure || null });
         result.earlierSending.push(...list<string>(page.earlier));
