@@ -30,7 +30,8 @@ export const planCommand: Command = {
   --compare         a JSON report to compare with: emails added, removed and changed
   --show-recipients show recipient addresses (default: masked, j***@example.com)
   --state-url       the runner's state, as \`skene run --state-url\` (postgres:// or redis://): its
-                    unsubscribed, bounced and complaining addresses are reported as not sent.
+                    unsubscribed, bounced and complaining addresses are reported as not sent, and
+                    its earlier sends count against limits.perUser.
                     Default: SKENE_STATE_URL; else a PostgreSQL or Redis database's own state;
                     else .skene/state (MySQL, TiDB, Upstash) or .skene/pglite (no URL), if present
 
