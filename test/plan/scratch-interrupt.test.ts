@@ -182,14 +182,24 @@ test('Redis: Ctrl-C while the plan runs on its scratch logical database flushes 
   };
   const before = await markers();
   // Many hashes: seeding and planning take long enough to be interrupted.
-  const lines = Array.from({ length: 60_000 }, (_, i) => `HSET users:${i + 1} email user${i + 1}@example.com name "User ${i + 1}"`);
+  // Ours: the scratch database holds this run's first key. Another test's plan may claim a scratch
+  // database meanwhile, and interrupting ours before it is up would kill it before its handler is.
+  const tag = `skene-interrupt-test:${process.pid}:${Date.now()}`;
+  const lines = [`HSET ${tag} owner scratch-interrupt`];
+  for (let i = 1; i <= 60_000; i++) lines.push(`HSET users:${i} email user${i}@example.com name "User ${i}"`);
   const files = project('big.redis', `${lines.join('\n')}\n`);
   const plan = startPlan(['--config', files.config, '--seed', files.seed, '--database-url', `${server}/0`]);
   const db = await waitFor(
-    'the scratch marker',
+    'the scratch marker, with this seed in its database',
     async () => {
       const now = await markers();
-      return Object.keys(now).find((k) => before[k] !== now[k]);
+      for (const k of Object.keys(now).filter((k) => before[k] !== now[k])) {
+        const c = new Redis(`${server}/${k}`);
+        const mine = await c.exists(tag);
+        c.disconnect();
+        if (mine) return k;
+      }
+      return undefined;
     },
     plan,
   );
