@@ -6,6 +6,7 @@
  */
 import { splitAtPlaceholders } from '../template/placeholders.js';
 import { compilePlaceholders, escapeHtml, formatValue, lookupPath } from './interpolate.js';
+import { piecesJoiner } from './pieces.js';
 import { htmlToPlainText } from './plain-text.js';
 import { compilePlainText } from './plain-text-template.js';
 
@@ -35,6 +36,7 @@ export function compileHtmlTemplate(source: string): HtmlTemplate {
   const values: (string | undefined)[] = new Array(placeholders.length);
   const pieces: string[] = new Array(2 * placeholders.length + 1);
   pieces[0] = literals[0]!;
+  const joinPieces = piecesJoiner(literals);
 
   return (props, withTitle) => {
     const missing: string[] = []; // the caller's own: renderEmail returns it
@@ -45,12 +47,10 @@ export function compileHtmlTemplate(source: string): HtmlTemplate {
         const expression = placeholders[i]!.expression;
         if (!missing.includes(expression)) missing.push(expression);
       }
-      // Joined, not concatenated: one flat string per email instead of a chain of pieces that the
-      // garbage collector copies along with every planned email it keeps.
       pieces[2 * i + 1] = value === undefined ? '' : escapeHtml(value);
       pieces[2 * i + 2] = literals[i + 1]!;
     }
-    const html = pieces.join('');
+    const html = joinPieces(pieces);
     const filled: FilledHtml = { html, text: text?.(values) ?? htmlToPlainText(html), missing };
     if (title && withTitle) {
       current = props;

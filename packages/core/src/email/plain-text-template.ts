@@ -22,6 +22,7 @@
 import { randomBytes } from 'node:crypto';
 import { Parser, parseDocument } from 'htmlparser2';
 import { escapeHtml } from './interpolate.js';
+import { piecesJoiner } from './pieces.js';
 
 /** Fills the text template with the (unescaped) values, or undefined: convert the HTML instead. */
 export type PlainTextTemplate = (values: readonly (string | undefined)[]) => string | undefined;
@@ -113,6 +114,7 @@ export function compilePlainText(literals: readonly string[], convert: (html: st
   const guarded = [...new Set([...shown, ...analysis.links.flatMap((l) => l.href.flatMap((p) => (typeof p === 'string' ? [] : [p.index])))])];
 
   const literalLength = literals.reduce((n, l) => n + l.length, 0);
+  const joinText = piecesJoiner(parts.filter((p): p is string => typeof p === 'string'));
   return (values) => {
     for (const i of guarded) {
       const v = values[i];
@@ -127,13 +129,12 @@ export function compilePlainText(literals: readonly string[], convert: (html: st
     let length = literalLength;
     for (let i = 0; i < count; i++) length += (values[i]?.length ?? 0) * 6; // escaped, at worst `&quot;`
     if (length > MAX_INPUT) return undefined;
-    return fill(parts, values);
+    return fill(parts, values, joinText);
   };
 }
 
-function fill(parts: readonly Part[], values: readonly (string | undefined)[]): string {
-  // Joined: one flat string, not a chain of pieces kept (and copied by the collector) per email.
-  return parts.map((p) => (typeof p === 'string' ? p : p.upper ? values[p.index]!.toUpperCase() : values[p.index]!)).join('');
+function fill(parts: readonly Part[], values: readonly (string | undefined)[], join = (pieces: readonly string[]) => pieces.join('')): string {
+  return join(parts.map((p) => (typeof p === 'string' ? p : p.upper ? values[p.index]!.toUpperCase() : values[p.index]!)));
 }
 
 /** Markers: lower-case letters not found in the template, so a heading's upper-casing shows. */

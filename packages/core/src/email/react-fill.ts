@@ -16,6 +16,7 @@
  */
 import type { ReactElement } from 'react';
 import { compilePlainText, type PlainTextTemplate } from './plain-text-template.js';
+import { piecesJoiner } from './pieces.js';
 import { htmlToPlainText } from './plain-text.js';
 import type { SlotInfo } from './react-compile.js';
 
@@ -77,6 +78,7 @@ export async function proveReactTemplate({ skeleton, slots, render }: ProveOptio
 /** The fill for a proven shape (in the plan's thread: the shape is plain data a render thread proved). */
 export function fillFrom({ chunks, order, slots }: ReactShape & { slots: readonly SlotInfo[] }): ReactFill {
   const text: PlainTextTemplate | undefined = compilePlainText(chunks, htmlToPlainText);
+  const joinPieces = piecesJoiner(chunks);
   // Scratch lists reused by every fill (read before the fill returns, never kept).
   const raw: string[] = new Array(order.length);
   const pieces: string[] = new Array(2 * order.length + 1);
@@ -90,7 +92,7 @@ export function fillFrom({ chunks, order, slots }: ReactShape & { slots: readonl
       pieces[2 * k + 1] = escapeReact(value);
       pieces[2 * k + 2] = chunks[k + 1]!;
     }
-    const html = pieces.join('');
+    const html = joinPieces(pieces);
     return { html, text: text?.(raw) ?? htmlToPlainText(html) };
   };
 }
