@@ -24,6 +24,11 @@ export const RENDER_POOL_AFTER = 10_000;
 /** Turns qualifying events into planned emails (or reasons they are not sent). */
 export function emitter({ ctx, loop, step, stepNo, collector, goalKey }: Omit<StepRun, 'emit' | 'timeoutMs' | 'occurrences'>): {
   emit: Emit;
+  /**
+   * Compiles the template and starts a React template's render thread now, while the step's
+   * events are read: each takes hundreds of milliseconds, and the query leaves a core idle.
+   */
+  warmUp(): void;
   /** After the step's emails: fails the step when a render thread stopped meanwhile. */
   finish(): Promise<void>;
 } {
@@ -49,13 +54,15 @@ export function emitter({ ctx, loop, step, stepNo, collector, goalKey }: Omit<St
   let reactRenders = 0;
   let done = 0;
 
+  const prepare = () => (preparing ??= prepareTemplate({ emailsDir, template: action.template, session: renderSession }).then((t) => (prepared = t)));
+  const reactRenderer = (template: Extract<PreparedTemplate, { kind: 'react' }>) =>
+    (react ??= ctx.renderPools.renderer({ template: action.template, file: template.file, bundle: template.bundle }));
+
   /** React renders (and any render before the template is prepared), in the plan's render threads. */
   const renderLater = async (props: Record<string, string>, subject: string | undefined) => {
-    preparing ??= prepareTemplate({ emailsDir, template: action.template, session: renderSession }).then((t) => (prepared = t));
-    const template = await preparing;
+    const template = await prepare();
     if (template.kind === 'html') return template.render(props, subject);
-    react ??= ctx.renderPools.renderer({ template: action.template, file: template.file, bundle: template.bundle });
-    const renderer = await react;
+    const renderer = await reactRenderer(template);
     // A big step: the rest renders on every core.
     if (++reactRenders === poolAfter + 1 && threads > 1) renderer.grow(threads);
     return renderer.render(props, subject);
@@ -141,7 +148,18 @@ export function emitter({ ctx, loop, step, stepNo, collector, goalKey }: Omit<St
       })(),
     );
   };
-  return { emit, finish: async () => (react ? (await react).check() : undefined) };
+  return {
+    emit,
+    warmUp() {
+      if (ctx.render === false) return;
+      // Failures are not reported here: they fail the step where an email needs the template, as before.
+      prepare().then(
+        (template) => void (template.kind === 'react' && reactRenderer(template).catch(() => {})),
+        () => {},
+      );
+    },
+    finish: async () => (react ? (await react).check() : undefined),
+  };
 }
 
 const NONE: readonly string[] = Object.freeze([]);
