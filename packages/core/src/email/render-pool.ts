@@ -27,6 +27,11 @@ export interface RenderPool {
   render(props: Record<string, unknown>, subject?: string): Promise<Omit<RenderedEmail, 'file' | 'kind'>>;
   /** A compiled template's slot values for one email, computed by a worker; undefined: render it. */
   values(props: Record<string, unknown>, subject?: string): Promise<ReactValues | undefined>;
+  /**
+   * The slot values of many emails, in one message to one worker and one promise: a plan fills
+   * tens of thousands of emails, and a promise, a job and a waiter per email were most of its garbage.
+   */
+  valuesMany(emails: readonly EmailProps[]): Promise<(ReactValues | undefined)[]>;
   /** A compilable template's shape, proven by the first thread's sentinel renders (react-fill.ts). */
   readonly shape: ReactProof | undefined;
   /** Starts more threads, up to `threads` in all, for a big step (threads that cannot start are left out). */
@@ -75,6 +80,12 @@ export interface RenderPoolOptions {
 
 type StartOutcome = 'started' | 'unavailable';
 
+/** One email's props and the action's subject (when it has one). */
+export interface EmailProps {
+  props: Record<string, unknown>;
+  subject?: string;
+}
+
 export async function startRenderPool(options: RenderPoolOptions): Promise<RenderPool | undefined> {
   const timeoutMs = options.batchTimeoutMs ?? RENDER_TIMEOUT_MS;
   const starting = Array.from({ length: Math.max(1, options.threads) }, () => new PoolWorker(options, timeoutMs));
@@ -88,12 +99,16 @@ export async function startRenderPool(options: RenderPoolOptions): Promise<Rende
   }
   let closed = false;
   let batch: { jobs: RenderJob[]; waiters: Waiter[]; weight: number } | undefined;
+  // The worker with the fewest emails in flight.
+  const leastBusy = () => workers.reduce((a, b) => (b.inFlight < a.inFlight ? b : a));
   const flush = () => {
     if (!batch) return;
     const { jobs, waiters } = batch;
     batch = undefined;
-    // The worker with the fewest emails in flight.
-    workers.reduce((a, b) => (b.inFlight < a.inFlight ? b : a)).send(jobs, waiters);
+    leastBusy().send(jobs, {
+      deliver: (results) => results.forEach((result, i) => settle(waiters[i]!, result)),
+      reject: (error) => waiters.forEach((w) => w.reject(error)),
+    });
   };
   const add = (job: RenderJob, waiter: Waiter) => {
     if (!batch) {
@@ -116,6 +131,18 @@ export async function startRenderPool(options: RenderPoolOptions): Promise<Rende
       return new Promise((resolve, reject) => {
         const job: RenderJob = subject === undefined ? { props, values: true } : { props, subject, values: true };
         add(job, { resolve: (r) => resolve('values' in r ? r : undefined), reject });
+      });
+    },
+    valuesMany(emails) {
+      const jobs = emails.map(({ props, subject }): RenderJob => (subject === undefined ? { props, values: true } : { props, subject, values: true }));
+      return new Promise((resolve, reject) => {
+        leastBusy().send(jobs, {
+          deliver: (results) => {
+            fromWorkers += results.length;
+            resolve(results.map((r) => ('values' in r ? r : undefined)));
+          },
+          reject,
+        });
       });
     },
     shape: workers[0]!.shape,
@@ -152,6 +179,12 @@ interface Waiter {
   reject: (error: unknown) => void;
 }
 
+/** Where a batch's results go: all at once, in order, or one error for all (the worker is out). */
+interface BatchSink {
+  deliver(results: RenderResult[]): void;
+  reject(error: unknown): void;
+}
+
 class PoolWorker {
   /** 'started', or 'unavailable' when no thread could be had; rejects when the template fails to load. */
   readonly ready: Promise<StartOutcome>;
@@ -161,7 +194,7 @@ class PoolWorker {
   /** A compilable template's shape, from the thread's sentinel renders. */
   shape: ReactProof | undefined;
   private readonly worker: Worker;
-  private readonly waiting = new Map<number, { waiters: Waiter[]; jobs: number; timer: NodeJS.Timeout }>();
+  private readonly waiting = new Map<number, { sink: BatchSink; jobs: number; timer: NodeJS.Timeout }>();
   private next = 1;
   private stopping = false;
   private readonly template: string;
@@ -250,13 +283,12 @@ class PoolWorker {
   /** A batch of no emails: answered once the thread has run what the emails before it left behind. */
   ping(): Promise<void> {
     if (this.broken) return Promise.reject(this.broken);
-    return new Promise((resolve, reject) => this.send([], [{ resolve: () => resolve(), reject }]));
+    return new Promise((resolve, reject) => this.send([], { deliver: () => resolve(), reject }));
   }
 
-  send(jobs: RenderJob[], waiters: Waiter[]) {
+  send(jobs: RenderJob[], sink: BatchSink) {
     if (this.broken || this.stopping) {
-      const error = this.broken ?? new Error('the render pool is closed');
-      for (const w of waiters) w.reject(error);
+      sink.reject(this.broken ?? new Error('the render pool is closed'));
       return;
     }
     const id = this.next++;
@@ -270,8 +302,8 @@ class PoolWorker {
       void this.worker.terminate(); // stops a synchronous loop too
     }, this.timeoutMs);
     timer.unref();
-    this.waiting.set(id, { waiters, jobs: jobs.length, timer });
-    this.inFlight += waiters.length;
+    this.waiting.set(id, { sink, jobs: jobs.length, timer });
+    this.inFlight += Math.max(jobs.length, 1);
     this.worker.ref(); // keep the process alive while emails are out
     this.worker.postMessage({ id, jobs } satisfies RenderBatch);
   }
@@ -281,15 +313,15 @@ class PoolWorker {
     if (!entry) return;
     this.waiting.delete(id);
     clearTimeout(entry.timer);
-    this.inFlight -= entry.waiters.length;
+    this.inFlight -= Math.max(entry.jobs, 1);
     if (this.waiting.size === 0) this.worker.unref();
     if (entry.jobs === 0) {
       // A ping: answered only after a turn of the thread's event loop, so that timers and
       // rejections its emails left behind have run (see `ping`).
-      setImmediate(() => (this.broken ? entry.waiters[0]!.reject(this.broken) : entry.waiters[0]!.resolve(undefined as never)));
+      setImmediate(() => (this.broken ? entry.sink.reject(this.broken) : entry.sink.deliver([])));
       return;
     }
-    results.forEach((result, i) => settle(entry.waiters[i]!, result));
+    entry.sink.deliver(results);
   }
 
   templateError(what: string, code: EmailTemplateError['code'] = 'component-threw'): EmailTemplateError {
@@ -306,9 +338,9 @@ class PoolWorker {
   }
 
   private rejectWaiting(error: Error) {
-    for (const { waiters, timer } of this.waiting.values()) {
+    for (const { sink, timer } of this.waiting.values()) {
       clearTimeout(timer);
-      for (const w of waiters) w.reject(error);
+      sink.reject(error);
     }
     this.waiting.clear();
   }

@@ -5,14 +5,20 @@
  * for the next step; a template that fails to load fails every step that uses it, alike.
  */
 import { renderBundle, type RenderedEmail } from './render.js';
-import { RENDER_TIMEOUT_MS, startRenderPool, type RenderPool } from './render-pool.js';
+import { RENDER_TIMEOUT_MS, startRenderPool, type EmailProps, type RenderPool } from './render-pool.js';
 import { fillFrom } from './react-fill.js';
 import type { TemplateBundle } from './compile.js';
 import { EmailTemplateError } from './errors.js';
 
+type Rendered = Omit<RenderedEmail, 'file' | 'kind'>;
+/** One email of `renderMany`: rendered, or why it failed (the error `render` would reject with). */
+export type RenderOutcome = Rendered | { failed: unknown };
+
 /** Renders one React template's emails, in render threads when there are any. */
 export interface ReactRenderer {
-  render(props: Record<string, unknown>, subject?: string): Promise<Omit<RenderedEmail, 'file' | 'kind'>>;
+  render(props: Record<string, unknown>, subject?: string): Promise<Rendered>;
+  /** Many emails at once, each with its own outcome, in order (one promise, not one per email, where the template is filled). */
+  renderMany(emails: readonly EmailProps[]): Promise<RenderOutcome[]>;
   /** Renders on up to `threads` threads from now on (a big step). */
   grow(threads: number): void;
   /** Rejects when a thread stopped since (a component threw later, from a timer or a rejection). */
@@ -41,24 +47,21 @@ export class RenderPools {
       this.pools.set(options.bundle, starting);
     }
     const pool = await starting;
-    if (pool) return withFill(pool, options.bundle);
+    if (pool) return withFill(pool, options.bundle) ?? { render: pool.render, renderMany: eachOf(pool.render), grow: pool.grow, check: pool.check };
     // No thread to be had (a bundle that left the render worker out): render in this thread,
     // where a component that never settles still fails at the deadline (one that loops cannot be stopped).
     const here = renderBundle(options.file, options.template, options.bundle);
     const timeoutMs = this.timeoutMs ?? RENDER_TIMEOUT_MS;
-    return {
-      render: (props, subject) =>
-        withDeadline(Promise.resolve(here.render(props, subject)), timeoutMs, () => {
-          const what = `an email did not finish rendering within ${timeoutMs / 1000} s: does a component wait on something that never settles, or loop?`;
-          return new EmailTemplateError(`email template "${options.template}": ${what}`, {
-            code: 'render-timeout',
-            template: options.template,
-            file: options.file,
-          });
-        }),
-      grow() {},
-      check: async () => {},
-    };
+    const render: ReactRenderer['render'] = (props, subject) =>
+      withDeadline(Promise.resolve(here.render(props, subject)), timeoutMs, () => {
+        const what = `an email did not finish rendering within ${timeoutMs / 1000} s: does a component wait on something that never settles, or loop?`;
+        return new EmailTemplateError(`email template "${options.template}": ${what}`, {
+          code: 'render-timeout',
+          template: options.template,
+          file: options.file,
+        });
+      });
+    return { render, renderMany: eachOf(render), grow() {}, check: async () => {} };
   }
 
   async close(): Promise<void> {
@@ -80,9 +83,9 @@ export function emailsFilled(): number {
  * thread proved: the threads run the template's code (its values, its subject), this thread
  * only substitutes. An email the fill does not take renders with React, as every email did.
  */
-function withFill(pool: RenderPool, bundle: TemplateBundle): ReactRenderer {
+function withFill(pool: RenderPool, bundle: TemplateBundle): ReactRenderer | undefined {
   const shape = pool.shape;
-  if (!shape?.ok || !bundle.slots) return pool;
+  if (!shape?.ok || !bundle.slots) return undefined;
   const fill = fillFrom({ chunks: shape.chunks, order: shape.order, slots: bundle.slots });
   // More threads pay for React renders, not for values: grow only once enough emails render with React.
   let threads = 0;
@@ -100,12 +103,44 @@ function withFill(pool: RenderPool, bundle: TemplateBundle): ReactRenderer {
         ? { html: body.html, text: body.text, missing: email.missing }
         : { html: body.html, text: body.text, subject: email.subject, missing: email.missing };
     },
+    async renderMany(emails) {
+      const values = await pool.valuesMany(emails);
+      const outcomes: RenderOutcome[] = new Array(emails.length);
+      let fallbacks: Promise<void>[] | undefined; // most batches fill every email
+      for (let i = 0; i < emails.length; i++) {
+        const email = values[i];
+        const body = email && fill(email.values);
+        if (email && body) {
+          filled++;
+          outcomes[i] =
+            email.subject === undefined
+              ? { html: body.html, text: body.text, missing: email.missing }
+              : { html: body.html, text: body.text, subject: email.subject, missing: email.missing };
+          continue;
+        }
+        if (++renders === GROW_AFTER_RENDERS && threads) pool.grow(threads);
+        const { props, subject } = emails[i]!;
+        (fallbacks ??= []).push(
+          pool.render(props, subject).then(
+            (rendered) => void (outcomes[i] = rendered),
+            (failed: unknown) => void (outcomes[i] = { failed }),
+          ),
+        );
+      }
+      if (fallbacks) await Promise.all(fallbacks);
+      return outcomes;
+    },
     grow(wanted) {
       threads = wanted;
       if (renders >= GROW_AFTER_RENDERS) pool.grow(wanted);
     },
     check: () => pool.check(),
   };
+}
+
+/** `renderMany` from `render`: one promise per email (a render thread batches them itself). */
+function eachOf(render: ReactRenderer['render']): ReactRenderer['renderMany'] {
+  return (emails) => Promise.all(emails.map(({ props, subject }) => render(props, subject).catch((failed: unknown) => ({ failed }))));
 }
 
 /** React renders (emails the fill does not take) after which a filled template's pool grows, as emit.ts grows others. */

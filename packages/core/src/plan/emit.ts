@@ -9,7 +9,8 @@ import { defaultTo, peopleOf } from '../analysis/people.js';
 import { compilePlaceholders, contextResolver, createRenderSession, isValidAddress, resolveAddresses, type RenderedEmail } from '../email/index.js';
 import { prepareTemplate, type PreparedTemplate } from '../email/render.js';
 import { defaultRenderThreads } from '../email/render-pool.js';
-import type { ReactRenderer } from '../email/render-pools.js';
+import type { EmailProps } from '../email/render-pool.js';
+import type { ReactRenderer, RenderOutcome } from '../email/render-pools.js';
 import type { PlannedEmail } from '../report/model.js';
 import type { Emit, StepRun } from './step-run.js';
 import { unsubscribeLinks } from './unsubscribe.js';
@@ -29,6 +30,8 @@ export function emitter({ ctx, loop, step, stepNo, collector, goalKey }: Omit<St
    * events are read: each takes hundreds of milliseconds, and the query leaves a core idle.
    */
   warmUp(): void;
+  /** Sends the emails still queued to render (the step has emitted its last). */
+  flush(): void;
   /** After the step's emails: fails the step when a render thread stopped meanwhile. */
   finish(): Promise<void>;
 } {
@@ -59,13 +62,36 @@ export function emitter({ ctx, loop, step, stepNo, collector, goalKey }: Omit<St
     (react ??= ctx.renderPools.renderer({ template: action.template, file: template.file, bundle: template.bundle }));
 
   /** React renders (and any render before the template is prepared), in the plan's render threads. */
-  const renderLater = async (props: Record<string, string>, subject: string | undefined) => {
+  const renderOutcomes = async (batch: readonly Queued[]): Promise<RenderOutcome[]> => {
     const template = await prepare();
-    if (template.kind === 'html') return template.render(props, subject);
+    if (template.kind === 'html') return batch.map(({ props, subject }) => renderHere(() => template.render(props, subject) as RenderedEmail));
     const renderer = await reactRenderer(template);
     // A big step: the rest renders on every core.
-    if (++reactRenders === poolAfter + 1 && threads > 1) renderer.grow(threads);
-    return renderer.render(props, subject);
+    if (reactRenders <= poolAfter && reactRenders + batch.length > poolAfter && threads > 1) renderer.grow(threads);
+    reactRenders += batch.length;
+    return renderer.renderMany(batch);
+  };
+  /**
+   * Fills the batch's slots in the report. An email that failed fails the step once the rest of
+   * its batch is in: where a failure stops a step depends on the emails alone, not on timing.
+   */
+  const renderBatch = async (batch: readonly Queued[]) => {
+    const outcomes = await renderOutcomes(batch);
+    let failure: { failed: unknown } | undefined;
+    batch.forEach((queued, i) => {
+      const outcome = outcomes[i]!;
+      if ('failed' in outcome) failure ??= outcome;
+      else collector.emails[queued.slot] = plannedEmail(queued.planned, action.template, outcome, true);
+    });
+    if (failure) throw failure.failed;
+  };
+  // Emails waiting for a template that is not ready, or for React: sent to render in batches.
+  let queued: Queued[] = [];
+  const flush = () => {
+    if (queued.length === 0) return;
+    const batch = queued;
+    queued = [];
+    collector.track(renderBatch(batch), batch.length);
   };
   // An email's id is `loop/step/key`, then `@occurrence` for schedules: the parts that repeat are built once.
   const idPrefix = `${loop.id}/${stepNo}/`;
@@ -142,14 +168,12 @@ export function emitter({ ctx, loop, step, stepNo, collector, goalKey }: Omit<St
     }
     const slot = collector.emails.length;
     collector.emails.push(undefined as unknown as PlannedEmail);
-    collector.track(
-      (async () => {
-        collector.emails[slot] = plannedEmail(planned, action.template, await renderLater(renderProps, subject), true);
-      })(),
-    );
+    queued.push(subject === undefined ? { planned, props: renderProps, slot } : { planned, props: renderProps, subject, slot });
+    if (queued.length >= RENDER_BATCH) flush();
   };
   return {
     emit,
+    flush,
     warmUp() {
       if (ctx.render === false) return;
       // Failures are not reported here: they fail the step where an email needs the template, as before.
@@ -163,6 +187,27 @@ export function emitter({ ctx, loop, step, stepNo, collector, goalKey }: Omit<St
 }
 
 const NONE: readonly string[] = Object.freeze([]);
+
+/**
+ * Emails per render batch: one promise for all of them, and for a filled React template one
+ * message to its render thread (a promise per email was most of a 70,000-email plan's garbage).
+ */
+const RENDER_BATCH = 256;
+
+/** An email waiting for its body: its fields, its props and subject, and its slot in the report. */
+interface Queued extends EmailProps {
+  planned: Planned;
+  slot: number;
+}
+
+/** A synchronous render's outcome (an HTML template), as a render thread's would be. */
+function renderHere(render: () => RenderedEmail): RenderOutcome {
+  try {
+    return render();
+  } catch (failed) {
+    return { failed };
+  }
+}
 
 /** An email's fields known before its template is rendered. */
 interface Planned {

@@ -16,9 +16,11 @@ export class StepCollector {
   counts: Counts = emptyCounts();
   emails: PlannedEmail[] = [];
   notSent = new Map<string, { count: number; examples: string[] }>();
-  /** Renders in flight, oldest first from `head`. Each settles by its deadline (see RenderPools). */
-  private pending: (Promise<void> | undefined)[] = [];
+  /** Renders in flight (one promise per email, or per batch of `emails`), oldest first from `head`. Each settles by its deadline (see RenderPools). */
+  private pending: ({ render: Promise<void>; emails: number } | undefined)[] = [];
   private head = 0;
+  /** Emails in the renders in flight. */
+  private emailsInFlight = 0;
   /** Whether a render overran its deadline: the step is then given up without waiting on the rest. */
   private overran = false;
 
@@ -28,13 +30,14 @@ export class StepCollector {
 
   /** Whether the step must wait for its oldest render before it emits more. */
   get full(): boolean {
-    return this.inFlight >= RENDER_WINDOW;
+    return this.emailsInFlight >= RENDER_WINDOW;
   }
 
-  /** A render in flight. Its failure is read by `next`, which may come after other awaits. */
-  track(render: Promise<void>) {
+  /** A render of `emails` emails in flight. Its failure is read by `next`, which may come after other awaits. */
+  track(render: Promise<void>, emails = 1) {
     render.catch(() => {}); // handled: not an unhandled rejection meanwhile
-    this.pending.push(render);
+    this.pending.push({ render, emails });
+    this.emailsInFlight += emails;
   }
 
   /**
@@ -45,12 +48,13 @@ export class StepCollector {
   async next() {
     const oldest = this.pending[this.head];
     this.pending[this.head++] = undefined;
+    this.emailsInFlight -= oldest?.emails ?? 0;
     if (this.head >= 4096 && this.head * 2 >= this.pending.length) {
       this.pending = this.pending.slice(this.head);
       this.head = 0;
     }
     try {
-      await oldest;
+      await oldest?.render;
     } catch (error) {
       if (error instanceof EmailTemplateError && error.code === 'render-timeout') this.overran = true;
       throw error;
@@ -67,9 +71,10 @@ export class StepCollector {
    * kept do not depend on timing. Not after an overrun: the deadline has been waited once.
    */
   async abandon() {
-    if (!this.overran) await Promise.allSettled(this.pending.slice(this.head));
+    if (!this.overran) await Promise.allSettled(this.pending.slice(this.head).map((p) => p?.render));
     this.pending = [];
     this.head = 0;
+    this.emailsInFlight = 0;
   }
 
   skip(reason: string, key: string, waiting = false) {

@@ -35,11 +35,12 @@ export async function planStep(ctx: StepContext, loop: Loop, step: Step, stepNo:
     if (occurrences instanceof Error) throw new StepFailure(occurrences.message, 'config');
     // A loop with a goal: each email notes its recipient's key, the goal's $1 (goal.ts).
     if (loop.goal) run.goalKey = await goalKeyColumn({ ...ctx, loop });
-    const { emit, warmUp, finish } = emitter(run);
+    const { emit, warmUp, flush, finish } = emitter(run);
     run.emit = emit;
     // A whole step (not the runner's few captured keys): it most likely sends, so get its template ready.
     if (ctx.keys === undefined) warmUp();
     await evaluateStep(run, report);
+    flush();
     await collector.settle();
     await finish();
     await applySuppressions(run);
