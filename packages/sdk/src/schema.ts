@@ -10,7 +10,7 @@ export const DB_EVENTS = ['insert', 'update', 'delete'] as const;
 export const BACKOFFS = ['exponential', 'linear', 'fixed'] as const;
 /** Which MySQL-protocol server `database.url` reaches, when the URL does not say it. */
 export const DB_FLAVORS = ['mysql', 'mariadb', 'tidb'] as const;
-export const TEMPLATE_ROOTS = ['user', 'row', 'match', 'loop', 'now'] as const;
+export { TEMPLATE_ROOTS } from './template-roots.js';
 
 /** `30s`, `5m`, `1h`, `7d` (also `500ms`): a whole number and one unit, no spaces. */
 export const DURATION_PATTERN = /^[1-9][0-9]*(ms|s|m|h|d)$/;

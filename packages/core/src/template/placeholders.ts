@@ -2,7 +2,7 @@
  * `{{path}}` placeholders in personalization values, `to`, `subject`, Redis commands and HTML templates.
  * One scanner, used by static analysis (well-formedness, roots, columns) and by rendering.
  */
-import { TEMPLATE_ROOTS } from '@skene/sdk';
+import { TEMPLATE_ROOTS } from '@skene/sdk/template-roots';
 
 // The roots are part of the config language: defined once, in the schema.
 export { TEMPLATE_ROOTS };
