@@ -33,11 +33,15 @@ export interface ReactTemplate {
 
 export class RenderPools {
   private readonly pools = new Map<TemplateBundle, ReturnType<typeof startRenderPool>>();
+  private closed = false;
 
   constructor(private readonly timeoutMs: number | undefined) {}
 
   /** The template's renderer: its pool, started on first use (an EmailTemplateError when the template does not load). */
   async renderer(options: ReactTemplate): Promise<ReactRenderer> {
+    // A step's early start (emit.ts) can come after the plan ended: a thread started now would
+    // never be closed, and would keep the process alive.
+    if (this.closed) throw new Error('the plan has ended: its render threads are closed');
     let starting = this.pools.get(options.bundle);
     const existing = await starting?.catch(() => undefined);
     if (!starting || (existing && !existing.usable)) {
@@ -65,6 +69,7 @@ export class RenderPools {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     const pools = [...this.pools.values()];
     this.pools.clear();
     await Promise.all(pools.map(async (starting) => (await starting.catch(() => undefined))?.close()));
