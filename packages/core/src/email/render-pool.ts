@@ -25,8 +25,6 @@ import type { RenderBatch, RenderJob, RenderResult, RenderWorkerData, Serialized
 export interface RenderPool {
   /** The email rendered by a worker: the same result (or error) as the template's own `render`. */
   render(props: Record<string, unknown>, subject?: string): Promise<Omit<RenderedEmail, 'file' | 'kind'>>;
-  /** A compiled template's slot values for one email, computed by a worker; undefined: render it. */
-  values(props: Record<string, unknown>, subject?: string): Promise<ReactValues | undefined>;
   /**
    * The slot values of many emails, in one message to one worker and one promise: a plan fills
    * tens of thousands of emails, and a promise, a job and a waiter per email were most of its garbage.
@@ -125,12 +123,6 @@ export async function startRenderPool(options: RenderPoolOptions): Promise<Rende
     render(props, subject) {
       return new Promise((resolve, reject) => {
         add(subject === undefined ? { props } : { props, subject }, { resolve: resolve as Waiter['resolve'], reject });
-      });
-    },
-    values(props, subject) {
-      return new Promise((resolve, reject) => {
-        const job: RenderJob = subject === undefined ? { props, values: true } : { props, subject, values: true };
-        add(job, { resolve: (r) => resolve('values' in r ? r : undefined), reject });
       });
     },
     valuesMany(emails) {

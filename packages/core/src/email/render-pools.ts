@@ -16,7 +16,6 @@ export type RenderOutcome = Rendered | { failed: unknown };
 
 /** Renders one React template's emails, in render threads when there are any. */
 export interface ReactRenderer {
-  render(props: Record<string, unknown>, subject?: string): Promise<Rendered>;
   /** Many emails at once, each with its own outcome, in order (one promise, not one per email, where the template is filled). */
   renderMany(emails: readonly EmailProps[]): Promise<RenderOutcome[]>;
   /** Renders on up to `threads` threads from now on (a big step). */
@@ -51,12 +50,12 @@ export class RenderPools {
       this.pools.set(options.bundle, starting);
     }
     const pool = await starting;
-    if (pool) return withFill(pool, options.bundle) ?? { render: pool.render, renderMany: eachOf(pool.render), grow: pool.grow, check: pool.check };
+    if (pool) return withFill(pool, options.bundle) ?? { renderMany: eachOf(pool.render), grow: pool.grow, check: pool.check };
     // No thread to be had (a bundle that left the render worker out): render in this thread,
     // where a component that never settles still fails at the deadline (one that loops cannot be stopped).
     const here = renderBundle(options.file, options.template, options.bundle);
     const timeoutMs = this.timeoutMs ?? RENDER_TIMEOUT_MS;
-    const render: ReactRenderer['render'] = (props, subject) =>
+    const render: RenderPool['render'] = (props, subject) =>
       withDeadline(Promise.resolve(here.render(props, subject)), timeoutMs, () => {
         const what = `an email did not finish rendering within ${timeoutMs / 1000} s: does a component wait on something that never settles, or loop?`;
         return new EmailTemplateError(`email template "${options.template}": ${what}`, {
@@ -65,7 +64,7 @@ export class RenderPools {
           file: options.file,
         });
       });
-    return { render, renderMany: eachOf(render), grow() {}, check: async () => {} };
+    return { renderMany: eachOf(render), grow() {}, check: async () => {} };
   }
 
   async close(): Promise<void> {
@@ -96,18 +95,6 @@ function withFill(pool: RenderPool, bundle: TemplateBundle): ReactRenderer | und
   let threads = 0;
   let renders = 0;
   return {
-    async render(props, subject) {
-      const email = await pool.values(props, subject);
-      const body = email && fill(email.values);
-      if (!email || !body) {
-        if (++renders === GROW_AFTER_RENDERS && threads) pool.grow(threads);
-        return pool.render(props, subject);
-      }
-      filled++;
-      return email.subject === undefined
-        ? { html: body.html, text: body.text, missing: email.missing }
-        : { html: body.html, text: body.text, subject: email.subject, missing: email.missing };
-    },
     async renderMany(emails) {
       const values = await pool.valuesMany(emails);
       const outcomes: RenderOutcome[] = new Array(emails.length);
@@ -144,7 +131,7 @@ function withFill(pool: RenderPool, bundle: TemplateBundle): ReactRenderer | und
 }
 
 /** `renderMany` from `render`: one promise per email (a render thread batches them itself). */
-function eachOf(render: ReactRenderer['render']): ReactRenderer['renderMany'] {
+function eachOf(render: RenderPool['render']): ReactRenderer['renderMany'] {
   return (emails) => Promise.all(emails.map(({ props, subject }) => render(props, subject).catch((failed: unknown) => ({ failed }))));
 }
 
