@@ -61,6 +61,13 @@ export function emailsRenderedInWorkers(): number {
   return fromWorkers;
 }
 
+let threadsAlive = 0;
+
+/** Render threads of this process not yet exited (tests check that a closed plan leaves none). */
+export function renderThreadsAlive(): number {
+  return threadsAlive;
+}
+
 /** Threads to render on by default: every core, at most 8 (each holds its own React and heap). */
 export function defaultRenderThreads(): number {
   return Math.min(availableParallelism(), 8);
@@ -204,6 +211,8 @@ class PoolWorker {
       withoutParentLoaders: true,
       loadError: 'message',
     });
+    threadsAlive++;
+    this.worker.once('exit', () => threadsAlive--);
     this.ready = this.start();
     this.ready.then(
       (outcome) => {

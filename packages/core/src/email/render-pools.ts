@@ -38,18 +38,7 @@ export class RenderPools {
 
   /** The template's renderer: its pool, started on first use (an EmailTemplateError when the template does not load). */
   async renderer(options: ReactTemplate): Promise<ReactRenderer> {
-    // A step's early start (emit.ts) can come after the plan ended: a thread started now would
-    // never be closed, and would keep the process alive.
-    if (this.closed) throw new Error('the plan has ended: its render threads are closed');
-    let starting = this.pools.get(options.bundle);
-    const existing = await starting?.catch(() => undefined);
-    if (!starting || (existing && !existing.usable)) {
-      void existing?.close();
-      starting = startRenderPool({ ...options, threads: 1, batchTimeoutMs: this.timeoutMs });
-      starting.catch(() => {}); // read by every step that uses the template
-      this.pools.set(options.bundle, starting);
-    }
-    const pool = await starting;
+    const pool = await this.pool(options);
     if (pool) return withFill(pool, options.bundle) ?? { renderMany: eachOf(pool.render), grow: pool.grow, check: pool.check };
     // No thread to be had (a bundle that left the render worker out): render in this thread,
     // where a component that never settles still fails at the deadline (one that loops cannot be stopped).
@@ -65,6 +54,31 @@ export class RenderPools {
         });
       });
     return { renderMany: eachOf(render), grow() {}, check: async () => {} };
+  }
+
+  /**
+   * The template's pool, started when there is none or the one there can no longer render. Two
+   * steps can ask at once (a step's early start and the step before it): the map is read again
+   * after every wait, so they share one pool instead of each starting one and leaking the other.
+   */
+  private async pool(options: ReactTemplate): Promise<RenderPool | undefined> {
+    for (;;) {
+      // A step's early start (emit.ts) can come after the plan ended: a thread started now would
+      // never be closed, and would keep the process alive.
+      if (this.closed) throw new Error('the plan has ended: its render threads are closed');
+      const starting = this.pools.get(options.bundle);
+      if (!starting) {
+        const started = startRenderPool({ ...options, threads: 1, batchTimeoutMs: this.timeoutMs });
+        started.catch(() => {}); // read by every step that uses the template
+        this.pools.set(options.bundle, started);
+        return started;
+      }
+      const existing = await starting.catch(() => undefined);
+      if (this.pools.get(options.bundle) !== starting) continue; // replaced (or closed) meanwhile
+      if (!existing || existing.usable) return starting;
+      this.pools.delete(options.bundle);
+      void existing.close();
+    }
   }
 
   async close(): Promise<void> {
