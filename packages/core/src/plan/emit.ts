@@ -12,7 +12,7 @@ import { defaultRenderThreads } from '../email/render-pool.js';
 import type { EmailProps } from '../email/render-pool.js';
 import type { ReactRenderer, RenderOutcome } from '../email/render-pools.js';
 import type { PlannedEmail } from '../report/model.js';
-import type { Emit, StepRun } from './step-run.js';
+import type { EmailAction, Emit, StepContext, StepRun } from './step-run.js';
 import { unsubscribeLinks } from './unsubscribe.js';
 
 /**
@@ -25,10 +25,7 @@ export const RENDER_POOL_AFTER = 10_000;
 /** Turns qualifying events into planned emails (or reasons they are not sent). */
 export function emitter({ ctx, loop, step, stepNo, collector, goalKey }: Omit<StepRun, 'emit' | 'timeoutMs' | 'occurrences'>): {
   emit: Emit;
-  /**
-   * Compiles the template and starts a React template's render thread now, while the step's
-   * events are read: each takes hundreds of milliseconds, and the query leaves a core idle.
-   */
+  /** Gets the step's template ready while its events are read (warmTemplate), and HTML ones filled as emitted. */
   warmUp(): void;
   /** Sends the emails still queued to render (the step has emitted its last). */
   flush(): void;
@@ -37,7 +34,7 @@ export function emitter({ ctx, loop, step, stepNo, collector, goalKey }: Omit<St
 } {
   const action = step.action;
   const emailsDir = join(ctx.config.dir, 'emails');
-  const renderSession = createRenderSession(); // this step's template: found and compiled once
+  const renderSession = ctx.renderSession ?? createRenderSession(); // the template: found and compiled once
   const env = ctx.env ?? process.env;
   const personalization = Object.entries(action.personalization ?? {}).map(([name, text]) => ({ name, fill: compilePlaceholders(text) }));
   // `to` defaults to the people table's email column (`{{user.email}}` unless `users.email` names another).
@@ -176,17 +173,30 @@ export function emitter({ ctx, loop, step, stepNo, collector, goalKey }: Omit<St
     flush,
     warmUp() {
       if (ctx.render === false) return;
-      // Failures are not reported here: they fail the step where an email needs the template, as before.
-      prepare().then(
-        (template) => void (template.kind === 'react' && reactRenderer(template).catch(() => {})),
-        () => {},
-      );
+      prepare().catch(() => {}); // sets `prepared`: HTML emails are then filled as they are emitted
+      warmTemplate(ctx, action);
     },
     finish: async () => (react ? (await react).check() : undefined),
   };
 }
 
 const NONE: readonly string[] = Object.freeze([]);
+
+/**
+ * Compiles a step's template and starts a React template's render thread now, while events are
+ * read (this step's, or the step before's): each takes hundreds of milliseconds, and a query
+ * leaves a core idle. The step finds both in the plan's session and pools. Failures are not
+ * reported here: they fail the step where an email needs the template, as they would unwarmed.
+ */
+export function warmTemplate(ctx: StepContext, action: EmailAction): void {
+  if (ctx.render === false || !ctx.renderSession) return;
+  const emailsDir = join(ctx.config.dir, 'emails');
+  prepareTemplate({ emailsDir, template: action.template, session: ctx.renderSession }).then(
+    (template) =>
+      void (template.kind === 'react' && ctx.renderPools.renderer({ template: action.template, file: template.file, bundle: template.bundle }).catch(() => {})),
+    () => {},
+  );
+}
 
 /**
  * Emails per render batch: one promise for all of them, and for a filled React template one

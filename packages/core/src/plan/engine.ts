@@ -12,6 +12,7 @@
  * orders the loops and steps, holds the plan's render threads, and sums the report.
  */
 import { join, relative } from 'node:path';
+import { createRenderSession } from '../email/render.js';
 import { RenderPools } from '../email/render-pools.js';
 import { addCounts, emptyCounts, REPORT_FORMAT, REPORT_VERSION, type LoopReport, type PlanReport } from '../report/model.js';
 import { loadMysqlParser } from '../sql/mysql.js';
@@ -22,6 +23,8 @@ import { applyFrequencyCap } from './frequency-cap.js';
 import { locateGuardFindings } from './locate.js';
 import { DEFAULT_HORIZON, type PlanOptions } from './options.js';
 import { planStep } from './step.js';
+import { warmTemplate } from './emit.js';
+import type { Loop, StepContext } from './step-run.js';
 import { unsubscribeProblems } from './unsubscribe.js';
 
 export { DEFAULT_HORIZON, DEFAULT_QUERY_TIMEOUT_MS, WAITING, type PlanOptions, type PlanProgress } from './options.js';
@@ -56,14 +59,21 @@ export async function runPlan(options: PlanOptions): Promise<PlanReport> {
   };
 
   const renderPools = new RenderPools(options.renderTimeoutMs);
+  const ctx: StepContext = { ...options, at, horizonMs, cwd, renderPools, renderSession: createRenderSession() };
+  // Step numbers stay those of the config (an email's id holds them), whichever steps are planned.
+  const chosen = (loop: Loop, stepNo: number) => !options.only || options.only.some((o) => o.loop === loop.id && o.step === stepNo);
+  const actions = options.config.loops.flatMap((loop) => loop.steps.filter((_, i) => chosen(loop, i + 1)).map((step) => step.action));
+  let planned = 0;
   try {
     for (const loop of options.config.loops) {
       if (options.only && !options.only.some((o) => o.loop === loop.id)) continue;
       const loopReport: LoopReport = { id: loop.id, type: loop.type, opinion: loop.opinion, counts: emptyCounts(), steps: [] };
       for (let i = 0; i < loop.steps.length; i++) {
-        // Step numbers stay those of the config (an email's id holds it), whichever steps are planned.
-        if (options.only && !options.only.some((o) => o.loop === loop.id && o.step === i + 1)) continue;
-        loopReport.steps.push(await planStep({ ...options, at, horizonMs, cwd, renderPools }, loop, loop.steps[i]!, i + 1));
+        if (!chosen(loop, i + 1)) continue;
+        // While this step's events are read, the next step's template compiles and its render thread starts.
+        const next = actions[++planned];
+        if (next && options.keys === undefined) warmTemplate(ctx, next);
+        loopReport.steps.push(await planStep(ctx, loop, loop.steps[i]!, i + 1));
       }
       report.loops.push(loopReport);
     }

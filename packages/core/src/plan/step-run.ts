@@ -5,7 +5,7 @@
  * `collector.skip` (waiting, or not sent, with the reason). The plan's report collects them; the
  * runner will consume the same decisions.
  */
-import type { TemplateContext } from '../email/index.js';
+import type { RenderSession, TemplateContext } from '../email/index.js';
 import type { RenderPools } from '../email/render-pools.js';
 import type { GuardProblem } from '../guard/index.js';
 import type { RedisSource, Row, SqlSession } from '../sources/types.js';
@@ -25,6 +25,8 @@ export interface StepContext extends PlanOptions {
   cwd: string;
   /** The plan's render threads, one pool per React template. */
   renderPools: RenderPools;
+  /** The plan's templates, found and compiled once for every step that uses them (one per step when absent). */
+  renderSession?: RenderSession;
 }
 
 /** Emits one qualifying event; `atIso` is when it would be sent, `occurrence` set for schedules. */

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { openSource, type SqlSource } from '../../src/sources/index.js';
 import { runPlan } from '../../src/plan/engine.js';
 import { prepareRenderer } from '../../src/email/render.js';
-import { emailsRenderedInWorkers, startRenderPool } from '../../src/email/render-pool.js';
+import { emailsRenderedInWorkers, renderThreadsAlive, startRenderPool } from '../../src/email/render-pool.js';
 import { EmailTemplateError } from '../../src/email/errors.js';
 import { FROM, makeConfig } from './helpers.js';
 
@@ -195,4 +195,33 @@ test('an email that never finishes rendering fails its step after renderTimeoutM
     assert.equal(errors[0]!.kind, 'template');
     assert.ok(performance.now() - started < 10_000, 'no wait beyond the deadline');
   }
+});
+
+test('each step’s template is made ready while the step before reads: a broken one fails its own step only, and no thread outlives the plan', async (t) => {
+  const source = await usersDatabase(t, 20, `'User ' || i`, `timestamptz '2026-02-01Z'`);
+  const c = config();
+  t.after(() => c.cleanup());
+  writeFileSync(join(c.dir, 'emails', 'broken.tsx'), `throw new Error('broken at load');\nexport default function Broken() { return null; }`);
+  const step = (template: string) => ({ ...c.loops[0]!.steps[0]!, action: { ...c.loops[0]!.steps[0]!.action, template } });
+  const config3 = { ...c, loops: [{ ...c.loops[0]!, steps: [step('welcome'), step('digest'), step('broken'), step('digest')] }] };
+  const before = renderThreadsAlive();
+  const report = await runPlan({ config: config3, source, at: AT, env: FROM });
+  const [html, react, broken, again] = report.loops[0]!.steps;
+  assert.deepEqual(
+    [html, react, again].map((s) => [s!.errors.length, s!.emails.length]),
+    [
+      [0, 20],
+      [0, 20],
+      [0, 20],
+    ],
+  );
+  assert.match(react!.emails[0]!.html!, /Hi <!-- -->User 1/);
+  assert.deepEqual(
+    again!.emails,
+    react!.emails.map((e) => ({ ...e, id: e.id.replace('/2/', '/4/') })),
+  );
+  assert.equal(broken!.errors.length, 1);
+  assert.match(broken!.errors[0]!.message, /broken at load/);
+  for (let i = 0; i < 100 && renderThreadsAlive() !== before; i++) await new Promise((r) => setTimeout(r, 20));
+  assert.equal(renderThreadsAlive(), before, 'the plan closed every render thread it started');
 });
