@@ -5,9 +5,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { isAscii } from 'node:buffer';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { loadWithCodeCache } from '@skene/core/code-cache';
 import { ROOT, skene } from '../helpers/cli.js';
 
 const CONFIG = join(ROOT, 'examples/hasura/skene.config.ts');
@@ -49,4 +51,16 @@ test('SKENE_NO_CODE_CACHE=1: no cache is written, the answer is the same', (t) =
   assert.deepEqual(caches(tmp), []);
   const withCache = skene(['check', CONFIG, '--format', 'json'], { env: { TMPDIR: tmp } });
   assert.equal(withCache.stdout, plain.stdout);
+});
+
+test('the bundles compiled from code caches are ASCII, read without decoding; a file that is not still loads as UTF-8', async (t) => {
+  for (const bundle of ['packages/language-server/dist/server.cjs', 'packages/cli/dist/check.cjs']) {
+    assert.ok(isAscii(readFileSync(join(ROOT, bundle))), `${bundle} has characters outside ASCII (scripts/bundle-cached.mjs escapes them)`);
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'skene-code-cache-test-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'utf8.cjs');
+  writeFileSync(file, `// Zoë — “quoted”\nmodule.exports = { text: 'Zoë — 日本語 👩🏽‍💻', length: 'é'.length };\n`);
+  const loaded = loadWithCodeCache<{ text: string; length: number }>(file, `utf8-test-${process.pid}`);
+  assert.deepEqual(loaded?.exports, { text: 'Zoë — 日本語 👩🏽‍💻', length: 1 });
 });
