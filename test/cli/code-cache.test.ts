@@ -31,6 +31,7 @@ test('skene check writes a TypeScript code cache once, and a damaged one changes
   assert.equal(first.status, 0, first.stderr);
   const written = caches(tmp);
   assert.equal(written.length, 1, `one cache file for TypeScript: ${JSON.stringify(written)}`);
+  assert.match(written[0]!, /^typescript-minified-/, 'the check bundle loads the minified TypeScript beside it');
 
   const cached = check();
   assert.equal(cached.status, 0, cached.stderr);
