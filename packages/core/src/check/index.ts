@@ -45,6 +45,8 @@ export interface JsonDiagnostic {
 export async function checkConfigFile(file: string, options: CheckOptions = {}): Promise<CheckResult> {
   // Editors do not show a byte-order mark, so columns are counted without it.
   const text = readFileSync(file, 'utf8').replace(/^\uFEFF/, '');
+  // PostgreSQL's parser, which every check needs, compiles on another thread while this one parses.
+  prepareAnalysis().catch(() => {}); // its failure is the await's below
   const document = parseConfigDocument(text, file);
   // The dialect: explicit, else the database URL's scheme (flag/env), else `database.url` in the config.
   const dialect =
