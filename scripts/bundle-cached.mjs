@@ -44,17 +44,18 @@ export async function bundleForCodeCache({ entry, outfile }) {
   if (dynamic.length) throw new Error(`${outfile} must not import() at run time (require instead): ${dynamic.map((i) => i.path).join(', ')}`);
   copyFileSync(join(dirname(coreRequire.resolve('libpg-query')), 'libpg-query.wasm'), join(dirname(outfile), 'libpg-query.wasm'));
   writeFileSync(outfile, await asciiOnly(readFileSync(outfile, 'utf8')));
-  await minifiedTypeScript(join(dirname(outfile), 'typescript.cjs'));
+  await minifyTypeScript({ from: coreRequire.resolve('typescript'), to: join(dirname(outfile), 'typescript.cjs') });
 }
 
 /**
- * TypeScript's compiler minified, beside the bundle (core's preloadTypeScript loads it): a cold
- * start reads, checks and hashes 3.6 MB instead of 9 MB. Its licence comment is kept.
+ * TypeScript's compiler (`from`, its lib/typescript.js) minified into `to`: beside a bundle (core's
+ * preloadTypeScript loads it) and in action/dist, a start reads, checks and compiles 3.6 MB
+ * instead of 9 MB. ASCII, and its licence comment is kept.
  */
-async function minifiedTypeScript(outfile) {
-  const source = readFileSync(coreRequire.resolve('typescript'), 'utf8');
+export async function minifyTypeScript({ from, to }) {
+  const source = readFileSync(from, 'utf8');
   const { code } = await esbuild.transform(source, { minify: true, charset: 'ascii', legalComments: 'inline', target: 'node20', logLevel: 'warning' });
-  writeFileSync(outfile, code);
+  writeFileSync(to, code);
 }
 
 /**

@@ -48,6 +48,7 @@ import {
   writeModulePackageJson,
   writeReactProduction,
 } from '../../scripts/bundle-core.mjs';
+import { minifyTypeScript } from '../../scripts/bundle-cached.mjs';
 import { compressLargeFiles } from './compress.mjs';
 
 const actionDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -286,14 +287,14 @@ const vendor = join(outdir, 'node_modules');
 }
 
 // TypeScript, which core loads with require (lazily, as CommonJS: faster than lexing it as ESM).
-// Only the compiler and package.json: parsing a config needs no lib.d.ts files. The compiler ships
-// compressed (compress.mjs); the package's main, lib/load.js, requires the unpacked copy.
+// Only the compiler, minified, and package.json: parsing a config needs no lib.d.ts files. The
+// compiler ships compressed (compress.mjs); the package's main, lib/load.js, requires the unpacked copy.
 {
   const from = packageDir('typescript');
   const pkg = JSON.parse(readFileSync(join(from, 'package.json'), 'utf8'));
   const to = join(vendor, 'typescript');
   mkdirSync(join(to, 'lib'), { recursive: true });
-  cpSync(join(from, 'lib', 'typescript.js'), join(to, 'lib', 'typescript.js'));
+  await minifyTypeScript({ from: join(from, 'lib', 'typescript.js'), to: join(to, 'lib', 'typescript.js') });
   writeFileSync(
     join(to, 'lib', 'load.js'),
     [
