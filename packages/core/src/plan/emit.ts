@@ -188,7 +188,7 @@ const NONE: readonly string[] = Object.freeze([]);
  * leaves a core idle. The step finds both in the plan's session and pools. Failures are not
  * reported here: they fail the step where an email needs the template, as they would unwarmed.
  */
-export function warmTemplate(ctx: StepContext, action: EmailAction): void {
+export function warmTemplate(ctx: Pick<StepContext, 'config' | 'render' | 'renderPools' | 'renderSession'>, action: EmailAction): void {
   if (ctx.render === false || !ctx.renderSession) return;
   const emailsDir = join(ctx.config.dir, 'emails');
   prepareTemplate({ emailsDir, template: action.template, session: ctx.renderSession }).then(

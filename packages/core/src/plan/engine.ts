@@ -12,8 +12,6 @@
  * orders the loops and steps, holds the plan's render threads, and sums the report.
  */
 import { join, relative } from 'node:path';
-import { createRenderSession } from '../email/render.js';
-import { RenderPools } from '../email/render-pools.js';
 import { addCounts, emptyCounts, REPORT_FORMAT, REPORT_VERSION, type LoopReport, type PlanReport } from '../report/model.js';
 import { loadMysqlParser } from '../sql/mysql.js';
 import { loadPostgresParser } from '../sql/postgres.js';
@@ -23,6 +21,7 @@ import { applyFrequencyCap } from './frequency-cap.js';
 import { locateGuardFindings } from './locate.js';
 import { DEFAULT_HORIZON, type PlanOptions } from './options.js';
 import { planStep } from './step.js';
+import { plannedActions, planRendering, type PlanRendering } from './rendering.js';
 import { warmTemplate } from './emit.js';
 import type { Loop, StepContext } from './step-run.js';
 import { unsubscribeProblems } from './unsubscribe.js';
@@ -30,6 +29,15 @@ import { unsubscribeProblems } from './unsubscribe.js';
 export { DEFAULT_HORIZON, DEFAULT_QUERY_TIMEOUT_MS, WAITING, type PlanOptions, type PlanProgress } from './options.js';
 
 export async function runPlan(options: PlanOptions): Promise<PlanReport> {
+  const rendering = options.rendering ?? planRendering(options);
+  try {
+    return await planWith(options, rendering);
+  } finally {
+    await rendering.renderPools.close();
+  }
+}
+
+async function planWith(options: PlanOptions, rendering: PlanRendering): Promise<PlanReport> {
   const cwd = options.cwd ?? process.cwd();
   const pinned = options.at !== undefined;
   const at = options.at ?? (options.now ?? (() => new Date()))();
@@ -58,27 +66,22 @@ export async function runPlan(options: PlanOptions): Promise<PlanReport> {
     warnings,
   };
 
-  const renderPools = new RenderPools(options.renderTimeoutMs);
-  const ctx: StepContext = { ...options, at, horizonMs, cwd, renderPools, renderSession: createRenderSession() };
+  const ctx: StepContext = { ...options, at, horizonMs, cwd, ...rendering };
   // Step numbers stay those of the config (an email's id holds them), whichever steps are planned.
   const chosen = (loop: Loop, stepNo: number) => !options.only || options.only.some((o) => o.loop === loop.id && o.step === stepNo);
-  const actions = options.config.loops.flatMap((loop) => loop.steps.filter((_, i) => chosen(loop, i + 1)).map((step) => step.action));
+  const actions = plannedActions(options);
   let planned = 0;
-  try {
-    for (const loop of options.config.loops) {
-      if (options.only && !options.only.some((o) => o.loop === loop.id)) continue;
-      const loopReport: LoopReport = { id: loop.id, type: loop.type, opinion: loop.opinion, counts: emptyCounts(), steps: [] };
-      for (let i = 0; i < loop.steps.length; i++) {
-        if (!chosen(loop, i + 1)) continue;
-        // While this step's events are read, the next step's template compiles and its render thread starts.
-        const next = actions[++planned];
-        if (next && options.keys === undefined) warmTemplate(ctx, next);
-        loopReport.steps.push(await planStep(ctx, loop, loop.steps[i]!, i + 1));
-      }
-      report.loops.push(loopReport);
+  for (const loop of options.config.loops) {
+    if (options.only && !options.only.some((o) => o.loop === loop.id)) continue;
+    const loopReport: LoopReport = { id: loop.id, type: loop.type, opinion: loop.opinion, counts: emptyCounts(), steps: [] };
+    for (let i = 0; i < loop.steps.length; i++) {
+      if (!chosen(loop, i + 1)) continue;
+      // While this step's events are read, the next step's template compiles and its render thread starts.
+      const next = actions[++planned];
+      if (next && options.keys === undefined) warmTemplate(ctx, next);
+      loopReport.steps.push(await planStep(ctx, loop, loop.steps[i]!, i + 1));
     }
-  } finally {
-    await renderPools.close();
+    report.loops.push(loopReport);
   }
   // Across loops, once every step is evaluated: `limits.perUser` (frequency-cap.ts).
   await applyFrequencyCap({ loops: report.loops, config: options.config, recipientState: options.recipientState });

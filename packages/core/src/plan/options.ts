@@ -3,6 +3,7 @@ import type { DataSource } from '../sources/types.js';
 import type { LoadedConfig } from './load-config.js';
 import type { RecipientState } from './recipient-state.js';
 import type { RetryOptions } from './retry.js';
+import type { PlanRendering } from './rendering.js';
 
 export interface PlanProgress {
   loop: string;
@@ -39,6 +40,8 @@ export interface PlanOptions {
   onProgress?: (progress: PlanProgress) => void;
   /** Render each email's body (default true). False lists recipients and props only: faster for huge plans. */
   render?: boolean;
+  /** The plan's templates and render threads when made before it (rendering.ts); closed when the plan ends. */
+  rendering?: PlanRendering;
   /**
    * Threads that render React Email templates once a step has many emails (default: one per
    * core, at most 8). React always renders off the plan's thread, in one thread at least.

@@ -12,6 +12,7 @@ import type { Dialect } from '../dialect.js';
 import { describeSource, openSource, type DataSource } from '../sources/index.js';
 import { passwordOf, redact, sourceKindOf } from '../sources/url.js';
 import { runPlan, type PlanOptions } from './engine.js';
+import { planRendering, readyFirstTemplate } from './rendering.js';
 import type { RecipientState } from './recipient-state.js';
 import { loadConfig } from './load-config.js';
 import { chooseSeeds, explainMissingTables } from './seed-choice.js';
@@ -54,6 +55,8 @@ export async function planProject(options: PlanProjectOptions): Promise<PlanProj
   const token = config.database?.token ?? env.UPSTASH_REDIS_REST_TOKEN ?? env.SKENE_DATABASE_TOKEN;
   const secrets = [url, passwordOf(url), token];
   let source: DataSource | undefined;
+  // The first step's template compiles, and its render thread starts, while the database opens.
+  const rendering = planRendering(options);
   let recipients: Awaited<ReturnType<NonNullable<PlanProjectOptions['recipientStateFor']>>> = undefined;
   try {
     const kind = url ? sourceKindOf(url) : 'pglite'; // an unsupported scheme fails before anything connects
@@ -68,11 +71,12 @@ export async function planProject(options: PlanProjectOptions): Promise<PlanProj
     const cwd = options.cwd ?? process.cwd();
     const seedChoice = chooseSeeds({ configFile: options.configFile, seeds: options.seeds, cwd, hasUrl: !!url });
     const seeds = seedChoice.seeds;
+    readyFirstTemplate({ ...options, config }, rendering);
     // With seeds and a URL, this is a scratch database on the URL's server, dropped by close().
     source = await openSource({ url, token, seeds, cwd });
     recipients = await options.recipientStateFor?.({ url });
     const recipientState = recipients?.state ?? options.recipientState;
-    let report = await runPlan({ ...options, seeds, cwd, env, config, source, recipientState });
+    let report = await runPlan({ ...options, seeds, cwd, env, config, source, recipientState, rendering });
     explainMissingTables(report, seedChoice, options.seedOption ?? '--seed');
     const opened = source;
     source = undefined;
@@ -100,6 +104,7 @@ export async function planProject(options: PlanProjectOptions): Promise<PlanProj
     message = redact(message, secrets);
     throw new Error(options.showRecipients ? message : createMasker()(message), { cause: error });
   } finally {
+    await rendering.renderPools.close(); // when the plan did not start (runPlan closes it otherwise)
     await recipients?.close().catch(() => {});
   }
 }
