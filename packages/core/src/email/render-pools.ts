@@ -36,6 +36,11 @@ export class RenderPools {
 
   constructor(private readonly timeoutMs: number | undefined) {}
 
+  /** The plan has ended: no thread starts any more. */
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
   /** The template's renderer: its pool, started on first use (an EmailTemplateError when the template does not load). */
   async renderer(options: ReactTemplate): Promise<ReactRenderer> {
     const pool = await this.pool(options);

@@ -187,11 +187,12 @@ const NONE: readonly string[] = Object.freeze([]);
  * read (this step's, or the step before's): each takes hundreds of milliseconds, and a query
  * leaves a core idle. The step finds both in the plan's session and pools. Failures are not
  * reported here: they fail the step where an email needs the template, as they would unwarmed.
+ * Settles (never rejects) once the template is compiled.
  */
-export function warmTemplate(ctx: Pick<StepContext, 'config' | 'render' | 'renderPools' | 'renderSession'>, action: EmailAction): void {
-  if (ctx.render === false || !ctx.renderSession) return;
+export function warmTemplate(ctx: Pick<StepContext, 'config' | 'render' | 'renderPools' | 'renderSession'>, action: EmailAction): Promise<void> {
+  if (ctx.render === false || !ctx.renderSession) return Promise.resolve();
   const emailsDir = join(ctx.config.dir, 'emails');
-  prepareTemplate({ emailsDir, template: action.template, session: ctx.renderSession }).then(
+  return prepareTemplate({ emailsDir, template: action.template, session: ctx.renderSession }).then(
     (template) =>
       void (template.kind === 'react' && ctx.renderPools.renderer({ template: action.template, file: template.file, bundle: template.bundle }).catch(() => {})),
     () => {},

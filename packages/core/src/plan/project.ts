@@ -12,7 +12,7 @@ import type { Dialect } from '../dialect.js';
 import { describeSource, openSource, type DataSource } from '../sources/index.js';
 import { passwordOf, redact, sourceKindOf } from '../sources/url.js';
 import { runPlan, type PlanOptions } from './engine.js';
-import { planRendering, readyFirstTemplate } from './rendering.js';
+import { planRendering, readyTemplates } from './rendering.js';
 import type { RecipientState } from './recipient-state.js';
 import { loadConfig } from './load-config.js';
 import { chooseSeeds, explainMissingTables } from './seed-choice.js';
@@ -55,7 +55,7 @@ export async function planProject(options: PlanProjectOptions): Promise<PlanProj
   const token = config.database?.token ?? env.UPSTASH_REDIS_REST_TOKEN ?? env.SKENE_DATABASE_TOKEN;
   const secrets = [url, passwordOf(url), token];
   let source: DataSource | undefined;
-  // The first step's template compiles, and its render thread starts, while the database opens.
+  // The templates compile, and the first step's render thread starts, while the database opens.
   const rendering = planRendering(options);
   let recipients: Awaited<ReturnType<NonNullable<PlanProjectOptions['recipientStateFor']>>> = undefined;
   try {
@@ -71,7 +71,7 @@ export async function planProject(options: PlanProjectOptions): Promise<PlanProj
     const cwd = options.cwd ?? process.cwd();
     const seedChoice = chooseSeeds({ configFile: options.configFile, seeds: options.seeds, cwd, hasUrl: !!url });
     const seeds = seedChoice.seeds;
-    readyFirstTemplate({ ...options, config }, rendering);
+    readyTemplates({ ...options, config }, rendering);
     // With seeds and a URL, this is a scratch database on the URL's server, dropped by close().
     source = await openSource({ url, token, seeds, cwd });
     recipients = await options.recipientStateFor?.({ url });

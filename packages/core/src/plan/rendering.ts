@@ -1,10 +1,11 @@
 /**
  * A plan's rendering: its templates, found and compiled once for every step that uses them (the
  * render session), and its render threads, one per React template (the pools). Made by the plan,
- * or before it by a surface that can start the first step's template early — planProject does,
+ * or before it by a surface that can start its templates early — planProject does,
  * while the database opens — and closed by the plan when it ends, whichever made it.
  */
-import { createRenderSession, type RenderSession } from '../email/render.js';
+import { join } from 'node:path';
+import { createRenderSession, prepareTemplate, type RenderSession } from '../email/render.js';
 import { RenderPools } from '../email/render-pools.js';
 import { warmTemplate } from './emit.js';
 import type { PlanOptions } from './options.js';
@@ -27,8 +28,26 @@ export function plannedActions(options: Pick<PlanOptions, 'config' | 'only'>): E
   );
 }
 
-/** Starts the first planned step's template (compile, render thread) before the plan can. */
-export function readyFirstTemplate(options: Pick<PlanOptions, 'config' | 'only' | 'keys' | 'render'>, rendering: PlanRendering): void {
-  const first = plannedActions(options)[0];
-  if (first && options.keys === undefined) warmTemplate({ ...options, ...rendering }, first);
+/**
+ * Before the plan can (while the database opens): compiles the templates of the planned steps,
+ * one after another, and starts the first one's render thread. The later steps' threads start a
+ * step ahead, as the plan goes (engine.ts): a thread holds a React of its own.
+ */
+export function readyTemplates(options: Pick<PlanOptions, 'config' | 'only' | 'keys' | 'render'>, rendering: PlanRendering): void {
+  if (options.keys !== undefined || options.render === false) return;
+  const byTemplate = new Map(plannedActions(options).map((action) => [action.template, action]));
+  const [first, ...rest] = byTemplate.values();
+  if (!first) return;
+  const emailsDir = join(options.config.dir, 'emails');
+  let chain = warmTemplate({ ...options, ...rendering }, first);
+  for (const { template } of rest) {
+    chain = chain.then(() =>
+      rendering.renderPools.isClosed
+        ? undefined
+        : prepareTemplate({ emailsDir, template, session: rendering.renderSession }).then(
+            () => {},
+            () => {},
+          ),
+    );
+  }
 }
