@@ -89,7 +89,12 @@ export function loadWithCodeCache<T>(file: string, name: string, sourceFile = fi
   mod.filename = file;
   mod.paths = M._nodeModulePaths(dirname(file));
   M._cache[file] = mod;
-  compiled.call(mod.exports, mod.exports, createRequire(file), mod, file, dirname(file));
+  try {
+    compiled.call(mod.exports, mod.exports, createRequire(file), mod, file, dirname(file));
+  } catch (error) {
+    delete M._cache[file]; // as Node's loader does: a later require loads the file afresh
+    throw error;
+  }
   mod.loaded = true;
   const hit = cachedData !== undefined && !script.cachedDataRejected;
   let saved = hit;

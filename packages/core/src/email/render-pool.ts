@@ -81,6 +81,8 @@ export interface RenderPoolOptions {
   threads: number;
   /** The deadline for one batch of emails, and for the template's module to load (default 2 minutes). */
   batchTimeoutMs?: number;
+  /** Aborted while the threads start (the plan ended): they stop, and the pool is `undefined`. */
+  signal?: AbortSignal;
 }
 
 type StartOutcome = 'started' | 'unavailable';
@@ -198,6 +200,7 @@ class PoolWorker {
   private stopping = false;
   private readonly template: string;
   private readonly file: string;
+  private readonly signal: AbortSignal | undefined;
 
   constructor(
     options: RenderPoolOptions,
@@ -205,6 +208,7 @@ class PoolWorker {
   ) {
     this.template = options.template;
     this.file = options.file;
+    this.signal = options.signal;
     this.worker = startWorkerThread(import.meta.url, 'render-worker', {
       workerData: { skeneRenderWorker: true, file: options.file, template: options.template, bundle: options.bundle } satisfies RenderWorkerData,
       stderr: true, // a worker that cannot load says so to us, not to the user's terminal
@@ -235,8 +239,10 @@ class PoolWorker {
     return new Promise((resolve, reject) => {
       let loading = false;
       let timer = setTimeout(() => finish('unavailable'), START_TIMEOUT_MS);
+      const onAbort = () => finish('unavailable');
       const finish = (outcome: StartOutcome | EmailTemplateError) => {
         clearTimeout(timer);
+        this.signal?.removeEventListener('abort', onAbort);
         this.worker.off('message', onMessage);
         this.worker.off('error', onError);
         this.worker.off('exit', onExit);
@@ -278,6 +284,9 @@ class PoolWorker {
       this.worker.on('message', onMessage);
       this.worker.on('error', onError);
       this.worker.on('exit', onExit);
+      // A plan that ends while React boots or the template loads does not wait for either.
+      if (this.signal?.aborted) onAbort();
+      else this.signal?.addEventListener('abort', onAbort, { once: true });
     });
   }
 

@@ -33,6 +33,8 @@ export interface ReactTemplate {
 export class RenderPools {
   private readonly pools = new Map<TemplateBundle, ReturnType<typeof startRenderPool>>();
   private closed = false;
+  /** Stops the threads still starting when the plan ends (close need not wait for React to boot). */
+  private readonly ending = new AbortController();
 
   constructor(private readonly timeoutMs: number | undefined) {}
 
@@ -44,6 +46,8 @@ export class RenderPools {
   /** The template's renderer: its pool, started on first use (an EmailTemplateError when the template does not load). */
   async renderer(options: ReactTemplate): Promise<ReactRenderer> {
     const pool = await this.pool(options);
+    // Closed while the thread started: no renderer, and none in this thread either.
+    if (this.closed) throw new Error('the plan has ended: its render threads are closed');
     if (pool) return withFill(pool, options.bundle) ?? { renderMany: eachOf(pool.render), grow: pool.grow, check: pool.check };
     // No thread to be had (a bundle that left the render worker out): render in this thread,
     // where a component that never settles still fails at the deadline (one that loops cannot be stopped).
@@ -73,7 +77,7 @@ export class RenderPools {
       if (this.closed) throw new Error('the plan has ended: its render threads are closed');
       const starting = this.pools.get(options.bundle);
       if (!starting) {
-        const started = startRenderPool({ ...options, threads: 1, batchTimeoutMs: this.timeoutMs });
+        const started = startRenderPool({ ...options, threads: 1, batchTimeoutMs: this.timeoutMs, signal: this.ending.signal });
         started.catch(() => {}); // read by every step that uses the template
         this.pools.set(options.bundle, started);
         return started;
@@ -88,6 +92,7 @@ export class RenderPools {
 
   async close(): Promise<void> {
     this.closed = true;
+    this.ending.abort();
     const pools = [...this.pools.values()];
     this.pools.clear();
     await Promise.all(pools.map(async (starting) => (await starting.catch(() => undefined))?.close()));

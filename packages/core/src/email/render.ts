@@ -29,7 +29,7 @@ export interface RenderEmailOptions {
   /** The action's subject (already interpolated). Wins over the template's own subject. */
   subject?: string;
   /**
-   * Shared by a batch of renders whose templates do not change meanwhile (one step of a plan):
+   * Shared by a batch of renders whose templates do not change meanwhile (one plan, all its steps):
    * each template is then found, checked and compiled once, not once per email.
    */
   session?: RenderSession;

@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import { defaultTo, peopleOf } from '../analysis/people.js';
-import { compilePlaceholders, contextResolver, createRenderSession, isValidAddress, resolveAddresses, type RenderedEmail } from '../email/index.js';
+import { compilePlaceholders, contextResolver, isValidAddress, resolveAddresses, type RenderedEmail } from '../email/index.js';
 import { prepareTemplate, type PreparedTemplate } from '../email/render.js';
 import { defaultRenderThreads } from '../email/render-pool.js';
 import type { EmailProps } from '../email/render-pool.js';
@@ -34,7 +34,7 @@ export function emitter({ ctx, loop, step, stepNo, collector, goalKey }: Omit<St
 } {
   const action = step.action;
   const emailsDir = join(ctx.config.dir, 'emails');
-  const renderSession = ctx.renderSession ?? createRenderSession(); // the template: found and compiled once
+  const renderSession = ctx.renderSession; // the plan's: each template found and compiled once
   const env = ctx.env ?? process.env;
   const personalization = Object.entries(action.personalization ?? {}).map(([name, text]) => ({ name, fill: compilePlaceholders(text) }));
   // `to` defaults to the people table's email column (`{{user.email}}` unless `users.email` names another).
@@ -190,7 +190,7 @@ const NONE: readonly string[] = Object.freeze([]);
  * Settles (never rejects) once the template is compiled.
  */
 export function warmTemplate(ctx: Pick<StepContext, 'config' | 'render' | 'renderPools' | 'renderSession'>, action: EmailAction): Promise<void> {
-  if (ctx.render === false || !ctx.renderSession) return Promise.resolve();
+  if (ctx.render === false) return Promise.resolve();
   const emailsDir = join(ctx.config.dir, 'emails');
   return prepareTemplate({ emailsDir, template: action.template, session: ctx.renderSession }).then(
     (template) =>

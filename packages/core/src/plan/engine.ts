@@ -76,10 +76,11 @@ async function planWith(options: PlanOptions, rendering: PlanRendering): Promise
     const loopReport: LoopReport = { id: loop.id, type: loop.type, opinion: loop.opinion, counts: emptyCounts(), steps: [] };
     for (let i = 0; i < loop.steps.length; i++) {
       if (!chosen(loop, i + 1)) continue;
+      const step = planStep(ctx, loop, loop.steps[i]!, i + 1); // starts its own template first
       // While this step's events are read, the next step's template compiles and its render thread starts.
       const next = actions[++planned];
       if (next && options.keys === undefined) warmTemplate(ctx, next);
-      loopReport.steps.push(await planStep(ctx, loop, loop.steps[i]!, i + 1));
+      loopReport.steps.push(await step);
     }
     report.loops.push(loopReport);
   }

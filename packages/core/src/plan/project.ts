@@ -17,7 +17,7 @@ import type { RecipientState } from './recipient-state.js';
 import { loadConfig } from './load-config.js';
 import { chooseSeeds, explainMissingTables } from './seed-choice.js';
 
-export interface PlanProjectOptions extends Omit<PlanOptions, 'config' | 'source'> {
+export interface PlanProjectOptions extends Omit<PlanOptions, 'config' | 'source' | 'rendering'> {
   configFile: string;
   /** Explicit URL (`--database-url`, the `database-url` input); see the precedence above. */
   databaseUrl?: string;

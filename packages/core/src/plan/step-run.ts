@@ -25,8 +25,8 @@ export interface StepContext extends PlanOptions {
   cwd: string;
   /** The plan's render threads, one pool per React template. */
   renderPools: RenderPools;
-  /** The plan's templates, found and compiled once for every step that uses them (one per step when absent). */
-  renderSession?: RenderSession;
+  /** The plan's templates, found and compiled once for every step that uses them. */
+  renderSession: RenderSession;
 }
 
 /** Emits one qualifying event; `atIso` is when it would be sent, `occurrence` set for schedules. */

@@ -1,36 +1,65 @@
 /**
- * planProject readies the first step's template while the database opens (plan/rendering.ts):
- * the template is compiled and its render thread started before any step runs, and a database
- * that then fails to open leaves no render thread behind.
+ * planProject readies the templates while the database opens (plan/rendering.ts): every planned
+ * step's template is compiled and the first one's render thread started before any step runs,
+ * and a database that then fails to open leaves no render thread behind — nor one still starting.
  */
 import assert from 'node:assert/strict';
 import { createServer, type Socket } from 'node:net';
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { planProject } from '../../src/index.js';
 import { templateCompileCount } from '../../src/email/compile.js';
 import { renderThreadsAlive } from '../../src/email/render-pool.js';
 
-const CONFIG = fileURLToPath(new URL('../../../../examples/hasura/skene.config.ts', import.meta.url));
+// Two steps, two React Email templates (re_engagement, session_drop).
+const CONFIG = fileURLToPath(new URL('../../../../examples/nestjs-postgres-stripe/skene.config.ts', import.meta.url));
 
-test('a database that fails after a while: the template was compiled meanwhile, and no render thread outlives the plan', async (t) => {
-  // A "database" that accepts the connection, says nothing for 1.5 s, then hangs up.
+/** A "database" that accepts connections and says nothing until `hangUp` (then closes them). */
+async function silentDatabase(t: TestContext): Promise<{ url: string; hangUp(): void }> {
   const sockets = new Set<Socket>();
-  const server = createServer((socket) => {
-    sockets.add(socket);
-    setTimeout(() => socket.destroy(), 1500);
-  });
+  let hungUp = false;
+  const server = createServer((socket) => (hungUp ? socket.destroy() : sockets.add(socket)));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  t.after(() => {
+  const hangUp = () => {
+    hungUp = true;
     for (const s of sockets) s.destroy();
+  };
+  t.after(() => {
+    hangUp();
     server.close();
   });
-  const port = (server.address() as { port: number }).port;
+  return { url: `postgres://app@127.0.0.1:${(server.address() as { port: number }).port}/app`, hangUp };
+}
+
+async function until(condition: () => boolean, ms = 30_000): Promise<boolean> {
+  for (const end = Date.now() + ms; !condition() && Date.now() < end;) await new Promise((r) => setTimeout(r, 20));
+  return condition();
+}
+
+test('while the database opens: every template compiles and the first render thread starts; a failed open closes it', async (t) => {
+  const db = await silentDatabase(t);
   const compiledBefore = templateCompileCount();
   const threadsBefore = renderThreadsAlive();
 
-  await assert.rejects(planProject({ configFile: CONFIG, databaseUrl: `postgres://app@127.0.0.1:${port}/app`, env: {} }), /Connection terminated|ECONNRESET|closed/i);
-  assert.equal(templateCompileCount() - compiledBefore, 1, 'the first step’s template compiled while the database was opening');
-  for (let i = 0; i < 100 && renderThreadsAlive() !== threadsBefore; i++) await new Promise((r) => setTimeout(r, 20));
-  assert.equal(renderThreadsAlive(), threadsBefore, 'the render thread started early is closed with the failed plan');
+  const planned = planProject({ configFile: CONFIG, databaseUrl: db.url, env: {} });
+  const outcome = planned.then(
+    () => undefined,
+    (e: Error) => e,
+  );
+  assert.ok(await until(() => templateCompileCount() - compiledBefore === 2), 'both steps’ templates compiled before the database answered');
+  assert.ok(await until(() => renderThreadsAlive() > threadsBefore), 'the first step’s render thread started before the database answered');
+  assert.equal(renderThreadsAlive() - threadsBefore, 1, 'one thread: the later steps start theirs a step ahead');
+  db.hangUp();
+
+  const error = await outcome;
+  assert.ok(error, 'the plan fails: its database hung up');
+  assert.ok(await until(() => renderThreadsAlive() === threadsBefore, 5000), 'the render thread started early is closed with the failed plan');
+});
+
+test('a database that fails at once: no render thread is left behind', async (t) => {
+  const db = await silentDatabase(t);
+  db.hangUp(); // every connection is closed as it comes
+  const threadsBefore = renderThreadsAlive();
+  await assert.rejects(planProject({ configFile: CONFIG, databaseUrl: db.url, env: {} }));
+  assert.ok(await until(() => renderThreadsAlive() === threadsBefore, 5000), 'no render thread left behind');
 });

@@ -197,7 +197,7 @@ test('an email that never finishes rendering fails its step after renderTimeoutM
   }
 });
 
-test('each step’s template is made ready while the step before reads: a broken one fails its own step only, and no thread outlives the plan', async (t) => {
+test('steps sharing templates, one of them broken: the broken one fails its own step only, and no thread outlives the plan', async (t) => {
   const source = await usersDatabase(t, 20, `'User ' || i`, `timestamptz '2026-02-01Z'`);
   const c = config();
   t.after(() => c.cleanup());
