@@ -1,8 +1,8 @@
 // The large files most runs never load (the esbuild build for other platforms) or load once (PGlite's
 // WebAssembly and file bundle, TypeScript's compiler, the native esbuild), brotli-compressed in
-// dist/: 47 of dist's 61 MiB become 11. dist/unpack.cjs decompresses each on first use (see there).
+// dist/: 42 of dist's 55 MiB become 10. dist/unpack.cjs decompresses each on first use (see there).
 //
-// Brotli at quality 11 takes minutes for these 47 MiB, so each result is kept in
+// Brotli at quality 11 takes minutes for these 42 MiB, so each result is kept in
 // node_modules/.cache/skene-action-brotli under the SHA-256 of its input and the parameters: a
 // rebuild (scripts/check-action-dist.mjs rebuilds to compare) reuses it. The output is the same
 // for the same input, parameters and brotli version, which the key includes.
