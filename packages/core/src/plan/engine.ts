@@ -21,9 +21,9 @@ import { applyFrequencyCap } from './frequency-cap.js';
 import { locateGuardFindings } from './locate.js';
 import { DEFAULT_HORIZON, type PlanOptions } from './options.js';
 import { planStep } from './step.js';
-import { plannedActions, planRendering, type PlanRendering } from './rendering.js';
+import { isPlanned, plannedActions, planRendering, type PlanRendering } from './rendering.js';
 import { warmTemplate } from './emit.js';
-import type { Loop, StepContext } from './step-run.js';
+import type { StepContext } from './step-run.js';
 import { unsubscribeProblems } from './unsubscribe.js';
 
 export { DEFAULT_HORIZON, DEFAULT_QUERY_TIMEOUT_MS, WAITING, type PlanOptions, type PlanProgress } from './options.js';
@@ -67,15 +67,13 @@ async function planWith(options: PlanOptions, rendering: PlanRendering): Promise
   };
 
   const ctx: StepContext = { ...options, at, horizonMs, cwd, ...rendering };
-  // Step numbers stay those of the config (an email's id holds them), whichever steps are planned.
-  const chosen = (loop: Loop, stepNo: number) => !options.only || options.only.some((o) => o.loop === loop.id && o.step === stepNo);
   const actions = plannedActions(options);
   let planned = 0;
   for (const loop of options.config.loops) {
-    if (options.only && !options.only.some((o) => o.loop === loop.id)) continue;
+    if (!isPlanned(options, loop.id)) continue;
     const loopReport: LoopReport = { id: loop.id, type: loop.type, opinion: loop.opinion, counts: emptyCounts(), steps: [] };
     for (let i = 0; i < loop.steps.length; i++) {
-      if (!chosen(loop, i + 1)) continue;
+      if (!isPlanned(options, loop.id, i + 1)) continue;
       const step = planStep(ctx, loop, loop.steps[i]!, i + 1); // starts its own template first
       // While this step's events are read, the next step's template compiles and its render thread starts.
       const next = actions[++planned];

@@ -20,12 +20,17 @@ export function planRendering(options: Pick<PlanOptions, 'renderTimeoutMs'>): Pl
   return { renderPools: new RenderPools(options.renderTimeoutMs), renderSession: createRenderSession() };
 }
 
-/** The email actions of the steps a plan evaluates, in the config's order (all, or those `only` names). */
+/**
+ * Whether a plan evaluates a loop's step (1-based, as the config numbers it and an email's id
+ * holds it): every step, or only those `only` names. Without `stepNo`: any step of the loop.
+ */
+export function isPlanned(options: Pick<PlanOptions, 'only'>, loopId: string, stepNo?: number): boolean {
+  return !options.only || options.only.some((o) => o.loop === loopId && (stepNo === undefined || o.step === stepNo));
+}
+
+/** The email actions of the steps a plan evaluates, in the config's order. */
 export function plannedActions(options: Pick<PlanOptions, 'config' | 'only'>): EmailAction[] {
-  const { config, only } = options;
-  return config.loops.flatMap((loop) =>
-    loop.steps.filter((_, i) => !only || only.some((o) => o.loop === loop.id && o.step === i + 1)).map((step) => step.action),
-  );
+  return options.config.loops.flatMap((loop) => loop.steps.filter((_, i) => isPlanned(options, loop.id, i + 1)).map((step) => step.action));
 }
 
 /**
