@@ -10,6 +10,7 @@ import {
   loadProjectContext,
   parseConfigDocument,
   projectData,
+  reparseConfigDocument,
   prepareAnalysis,
   stringAt,
   valueOf,
@@ -89,13 +90,16 @@ export class Workspace {
     };
   }
 
-  /** The open document's parse, when it is a Skene config (cached per version). */
+  /**
+   * The open document's parse, when it is a Skene config (cached per version). A new version is
+   * read from the last one's parse: an edit inside one loop reparses only that loop.
+   */
   configOf(uri: string): OpenConfig | undefined {
     const text = this.documents.get(uri);
     if (!text || !isConfigFile(pathOf(uri), this.settings)) return undefined;
     const cached = this.parsed.get(uri);
     if (cached?.version === text.version) return { text, doc: cached.doc };
-    const doc = parseConfigDocument(text.getText(), pathOf(uri));
+    const doc = cached ? reparseConfigDocument(cached.doc, text.getText()) : parseConfigDocument(text.getText(), pathOf(uri));
     this.parsed.set(uri, { version: text.version, doc });
     return { text, doc };
   }

@@ -1,6 +1,7 @@
 export * from './analyze.js';
 export * from './diagnostics.js';
 export * from './document.js';
+export { reparseConfigDocument } from './incremental.js';
 export * from './positions.js';
 export * from './project.js';
 export * from './project-files.js';

@@ -1,0 +1,225 @@
+/**
+ * A config document after an edit, without parsing the whole file again (issue 17: diagnostics
+ * after an edit). When the edit lies inside one loop's braces, only that loop is parsed — in a copy
+ * of the text blanked outside it, so its offsets are the file's — and the other loops' value trees
+ * are kept (before the edit) or shifted (after it). Anything else is parsed whole: an edit outside
+ * every loop or across a brace, a loop that names a const, a syntax error before or after. Either
+ * way the document is the one parseConfigDocument gives (a property test holds them equal), and
+ * its TypeScript tree is parsed whole when a language service first asks for it.
+ */
+import { documentOf, parseConfigDocument, parseTypeScript, type ConfigDocument } from './document.js';
+import { isLiteralTree, keepDepth, markLiteralTree, readDepth, standaloneValue } from './read-values.js';
+import { ts } from './syntax.js';
+import type { ObjectNode, PropertyNode, Range, ValueNode } from './values.js';
+
+/** The document of `text`, the previous version's edit read incrementally where it can be. */
+export function reparseConfigDocument(previous: ConfigDocument, text: string): ConfigDocument {
+  return updateDocument(previous, text) ?? parseConfigDocument(text, previous.fileName);
+}
+
+/** The edited document, or undefined when only a whole parse can tell. */
+export function updateDocument(previous: ConfigDocument, text: string): ConfigDocument | undefined {
+  if (previous.syntaxErrors.length > 0 || !previous.root || !previous.exportRange) return undefined;
+  const change = changedSpan(previous.text, text);
+  if (!change) return previous;
+  // The edit must leave the loop's own braces alone: they are what the reparse starts and ends on.
+  const loop = previous.loops.find(({ node }) => node.kind === 'object' && node.range.start < change.start && change.oldEnd < node.range.end)?.node;
+  const depth = loop && readDepth(loop);
+  if (!loop || depth === undefined) return undefined;
+  const delta = text.length - previous.text.length;
+  const replacement = reparseLoop({ text, range: { start: loop.range.start, end: loop.range.end + delta }, depth, fileName: previous.fileName });
+  const literal = isLiteralTree(previous.root);
+  const path = replacement && pathTo(previous.root, loop, literal);
+  if (!replacement || !path) return undefined;
+  const root = relocate(previous.root, { loop, replacement, path, delta, literal });
+  const exportPlace = placeOf(previous.exportRange, loop.range);
+  if (!root || exportPlace === 'overlaps') return undefined;
+  if (literal) markLiteralTree(root);
+  const exportRange = moveRange(previous.exportRange, exportPlace, delta);
+  return documentOf({
+    fileName: previous.fileName,
+    text,
+    sourceFile: () => parseTypeScript(text, previous.fileName),
+    syntaxErrors: [],
+    root,
+    exportRange,
+  });
+}
+
+/** The span the edit replaced, in the old text (`start`, `oldEnd`): the text between the common prefix and suffix. */
+function changedSpan(before: string, after: string): { start: number; oldEnd: number } | undefined {
+  if (before === after) return undefined;
+  const shorter = Math.min(before.length, after.length);
+  // Whole chunks compare as strings (at memory speed), the last few characters one by one.
+  let start = 0;
+  while (start + CHUNK <= shorter && before.slice(start, start + CHUNK) === after.slice(start, start + CHUNK)) start += CHUNK;
+  while (start < shorter && before.charCodeAt(start) === after.charCodeAt(start)) start++;
+  let suffix = 0;
+  const limit = shorter - start;
+  while (
+    suffix + CHUNK <= limit &&
+    before.slice(before.length - suffix - CHUNK, before.length - suffix) === after.slice(after.length - suffix - CHUNK, after.length - suffix)
+  )
+    suffix += CHUNK;
+  while (suffix < limit && before.charCodeAt(before.length - 1 - suffix) === after.charCodeAt(after.length - 1 - suffix)) suffix++;
+  return { start, oldEnd: before.length - suffix };
+}
+
+const CHUNK = 512;
+
+/**
+ * The loop's new text read alone: the file with everything outside `(` + loop + `)` blanked, so
+ * TypeScript reads the same tokens at the same offsets. Undefined unless it is one object literal
+ * exactly there, without a syntax error, that reads without the file's consts.
+ */
+function reparseLoop(input: { text: string; range: Range; depth: number; fileName: string }): ValueNode | undefined {
+  const { text, range } = input;
+  const alone = '(' + text.slice(range.start, range.end) + ')';
+  const sf = parseTypeScript(alone, input.fileName);
+  if ((sf as unknown as { parseDiagnostics?: unknown[] }).parseDiagnostics?.length) return undefined;
+  const statement = sf.statements.length === 1 ? sf.statements[0] : undefined;
+  if (!statement || !ts.isExpressionStatement(statement) || !ts.isParenthesizedExpression(statement.expression)) return undefined;
+  const object = statement.expression.expression;
+  if (!ts.isObjectLiteralExpression(object) || object.getStart(sf) !== 1 || object.end !== alone.length - 1) return undefined;
+  const value = standaloneValue(object, sf, input.depth);
+  // Read at offset 1 of `alone`: moved to where the loop is in the file.
+  return value && shifted(value, range.start - 1);
+}
+
+/**
+ * The nodes holding the loop, from the root down (properties included), or undefined when it is
+ * not in the tree. In a literal tree only nodes whose range holds the loop's can.
+ */
+function pathTo(root: ValueNode, loop: ValueNode, literal: boolean): Set<ValueNode | PropertyNode> | undefined {
+  const path = new Set<ValueNode | PropertyNode>();
+  const visit = (node: ValueNode): boolean => {
+    if (node === loop) return true;
+    if (literal && placeOf(node.range, loop.range) !== 'holds') return false;
+    path.add(node);
+    if (node.kind === 'array' && node.items.some(visit)) return true;
+    if (node.kind === 'object') {
+      for (const p of node.properties) {
+        path.add(p);
+        if (p.value && visit(p.value)) return true;
+        path.delete(p);
+      }
+    }
+    path.delete(node);
+    return false;
+  };
+  return visit(root) ? path : undefined;
+}
+
+interface Relocation {
+  loop: ValueNode;
+  replacement: ValueNode;
+  /** The loop's holders: the only nodes whose range may hold the loop's. */
+  path: Set<ValueNode | PropertyNode>;
+  delta: number;
+  /** Every node's range lies within its parent's (no consts): a subtree is judged by its root. */
+  literal: boolean;
+}
+
+/** Where a range lies from the edited loop's. */
+type Place = 'before' | 'after' | 'holds' | 'overlaps';
+
+function placeOf(range: Range, loop: Range): Place {
+  if (range.end <= loop.start) return 'before';
+  if (range.start >= loop.end) return 'after';
+  return range.start <= loop.start && loop.end <= range.end ? 'holds' : 'overlaps';
+}
+
+/** A range after the edit: kept before the loop, shifted after it, stretched where it holds it. */
+function moveRange(range: Range, place: Exclude<Place, 'overlaps'>, delta: number): Range {
+  if (place === 'before') return range;
+  return place === 'after' ? shift(range, delta) : { start: range.start, end: range.end + delta };
+}
+
+/**
+ * The tree with the loop replaced and every other range moved: kept before the loop, shifted after
+ * it, stretched where it holds the loop. A node whose ranges did not move is kept as it is.
+ * Undefined when a node other than the loop's holders overlaps it — a literal read twice
+ * (`[loop, loop]`), whose other reading the edit changed too.
+ */
+function relocate(node: ValueNode, r: Relocation): ValueNode | undefined {
+  if (node === r.loop) return r.replacement;
+  const place = placeOf(node.range, r.loop.range);
+  if (place === 'overlaps' || (place === 'holds' && !r.path.has(node))) return undefined;
+  // Nodes read from consts have ranges anywhere in the file: then each is judged on its own.
+  if (r.literal && place !== 'holds') return place === 'before' ? node : shifted(node, r.delta);
+  const range = moveRange(node.range, place, r.delta);
+  let changed = range !== node.range;
+  if (node.kind === 'array') {
+    const items: ValueNode[] = [];
+    for (const item of node.items) {
+      const next = relocate(item, r);
+      if (!next) return undefined;
+      changed ||= next !== item;
+      items.push(next);
+    }
+    return changed ? { kind: 'array', range, items } : node;
+  }
+  if (node.kind === 'object') {
+    const properties: PropertyNode[] = [];
+    for (const p of node.properties) {
+      const next = relocateProperty(p, r);
+      if (!next) return undefined;
+      changed ||= next !== p;
+      properties.push(next);
+    }
+    if (!changed) return node;
+    const copy: ObjectNode = { kind: 'object', range, properties };
+    keepDepth(node, copy);
+    return copy;
+  }
+  if (!changed) return node;
+  return node.kind === 'string' ? { ...node, range, contentStart: node.contentStart + (range.start - node.range.start) } : { ...node, range };
+}
+
+function relocateProperty(p: PropertyNode, r: Relocation): PropertyNode | undefined {
+  const loop = r.loop.range;
+  const keyPlace = placeOf(p.keyRange, loop);
+  const place = placeOf(p.range, loop);
+  if (keyPlace === 'overlaps' || keyPlace === 'holds' || place === 'overlaps' || (place === 'holds' && !r.path.has(p))) return undefined;
+  if (r.literal && place !== 'holds') return place === 'before' ? p : shiftedProperty(p, r.delta);
+  const value = p.value && relocate(p.value, r);
+  if (p.value && !value) return undefined;
+  const keyRange = moveRange(p.keyRange, keyPlace, r.delta);
+  const range = moveRange(p.range, place, r.delta);
+  return keyRange === p.keyRange && range === p.range && value === p.value ? p : { ...p, keyRange, range, value };
+}
+
+const shift = (range: Range, delta: number): Range => ({ start: range.start + delta, end: range.end + delta });
+
+/** A copy of a subtree that lies wholly after the edit, every range shifted (written out: spreads cost more here). */
+function shifted(node: ValueNode, delta: number): ValueNode {
+  const range = shift(node.range, delta);
+  switch (node.kind) {
+    case 'object': {
+      const properties: PropertyNode[] = new Array(node.properties.length);
+      for (let i = 0; i < properties.length; i++) properties[i] = shiftedProperty(node.properties[i]!, delta);
+      const copy: ObjectNode = { kind: 'object', range, properties };
+      keepDepth(node, copy);
+      return copy;
+    }
+    case 'array': {
+      const items: ValueNode[] = new Array(node.items.length);
+      for (let i = 0; i < items.length; i++) items[i] = shifted(node.items[i]!, delta);
+      return { kind: 'array', range, items };
+    }
+    case 'string':
+      return { kind: 'string', range, value: node.value, contentStart: node.contentStart + delta, raw: node.raw };
+    case 'opaque':
+      return node.cyclic ? { kind: 'opaque', range, text: node.text, cyclic: true } : { kind: 'opaque', range, text: node.text };
+    case 'null':
+      return { kind: 'null', range };
+    default:
+      return { kind: node.kind, range, value: node.value } as ValueNode;
+  }
+}
+
+function shiftedProperty(p: PropertyNode, delta: number): PropertyNode {
+  const copy: PropertyNode = { key: p.key, keyRange: shift(p.keyRange, delta), range: shift(p.range, delta), value: p.value && shifted(p.value, delta) };
+  if (p.computed) copy.computed = true;
+  return copy;
+}

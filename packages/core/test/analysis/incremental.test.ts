@@ -1,0 +1,163 @@
+/**
+ * The language server reads an edited config from its last version's parse (incremental.ts): an
+ * edit inside one loop reparses that loop alone. Whatever the edit, the document and its
+ * diagnostics must be exactly those of a whole parse — property-tested over the fixtures, with
+ * edits that land mostly inside loops, several in a row as typing does.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import fc from 'fast-check';
+import { loadProjectContext, parseConfigDocument, prepareAnalysis, validate, type ConfigDocument, type ProjectContext } from '@skene/core';
+import { reparseConfigDocument, updateDocument } from '../../src/analysis/incremental.js';
+
+const root = fileURLToPath(new URL('../../../../', import.meta.url));
+const configsIn = (dir: string) =>
+  existsSync(dir)
+    ? readdirSync(dir)
+        .map((d) => join(dir, d, 'skene.config.ts'))
+        .filter(existsSync)
+    : [];
+
+const loop = (i: number) => `{
+    id: 'loop-${i}',
+    type: 'activation',
+    opinion: 'Welcome ${i}',
+    steps: [{
+      trigger: { type: 'database', table: 'users', event: 'insert' },
+      condition: { type: 'query', query: \`SELECT * FROM user_actions WHERE user_id = $1 AND n = ${i}\`, timeout: '5m' },
+      action: { type: 'email', provider: 'resend', template: 'welcome', personalization: { name: '{{user.name}}' } },
+    }],
+  }`;
+
+/** Configs written every way the reader knows: a config of loops, loops through consts, spreads, one loop read twice. */
+const written = [
+  `import { defineConfig } from '@skene/sdk';\n\nexport default defineConfig({\n  database: { url: process.env.DATABASE_URL },\n  loops: [\n  ${[0, 1, 2, 3].map(loop).join(',\n  ')},\n  ],\n});\n`,
+  `const welcome = defineLoop(${loop(0)});\nconst again = ${loop(1)};\nexport default [welcome, again, ${loop(2)}];\n`,
+  `const base = { type: 'activation', opinion: 'shared' };\nexport default [{ ...base, id: 'a', steps: [] }, ${loop(1)}, { ...base, id: 'b' }];\n`,
+  `const twice = ${loop(0)};\nexport default [twice, twice, ${loop(1)}];\n`,
+  `export default [${loop(0)}, ${loop(1)}] as const;\nconst late = { id: 'late' };\n`,
+  `const loops = [${loop(0)}, ${loop(1)}];\nexport { loops as default };\n`,
+  `export default defineLoop(${loop(7)});\n`,
+];
+
+const fixtures = [...[...configsIn(join(root, 'test/fixtures/seeds')), ...configsIn(join(root, 'examples'))].map((f) => readFileSync(f, 'utf8')), ...written];
+
+const fragments = fc.constantFrom(
+  '{',
+  '}',
+  '[',
+  ']',
+  '`',
+  "'",
+  '"',
+  '${',
+  ':',
+  ',',
+  '\n',
+  ' ',
+  'x',
+  '7',
+  'id: ',
+  "'a'",
+  '...',
+  '/*',
+  '//',
+  ')',
+  '(',
+  '-1',
+  'true',
+  'null',
+);
+
+/** One edit: mostly inside a loop (where the incremental path applies), sometimes anywhere. */
+function edit(text: string, doc: ConfigDocument): fc.Arbitrary<string> {
+  const inLoop = doc.loops.length
+    ? fc.tuple(fc.nat({ max: doc.loops.length - 1 }), fc.nat()).map(([i, n]) => {
+        const { start, end } = doc.loops[i]!.node.range;
+        return start + (n % Math.max(1, end - start));
+      })
+    : fc.nat({ max: text.length });
+  const at = fc.oneof({ weight: 4, arbitrary: inLoop }, { weight: 1, arbitrary: fc.nat({ max: text.length }) });
+  return fc.oneof(
+    fc.tuple(at, fc.nat({ max: 6 })).map(([a, n]) => text.slice(0, a) + text.slice(a + n)),
+    fc.tuple(at, fc.array(fragments, { minLength: 1, maxLength: 3 })).map(([a, f]) => text.slice(0, a) + f.join('') + text.slice(a)),
+    fc.tuple(at, fc.nat({ max: 4 }), fc.string({ maxLength: 4 })).map(([a, n, s]) => text.slice(0, a) + s + text.slice(a + n)),
+  );
+}
+
+const asData = (doc: ConfigDocument) => ({
+  text: doc.text,
+  shape: doc.shape,
+  root: doc.root,
+  loops: doc.loops,
+  exportRange: doc.exportRange,
+  syntaxErrors: doc.syntaxErrors,
+});
+
+let project: ProjectContext;
+before(async () => {
+  await prepareAnalysis();
+  project = loadProjectContext(join(root, 'packages/core/test/fixtures/project/skene.config.ts'));
+});
+
+describe('a config read from its last version', () => {
+  test('equals a whole parse after any run of edits, document and diagnostics', { timeout: 120_000 }, () => {
+    let incremental = 0;
+    let edits = 0;
+    fixtures.forEach((fixture) => {
+      fc.assert(
+        fc.property(
+          fc
+            .array(fc.nat(), { minLength: 1, maxLength: 4 })
+            .chain((steps) =>
+              steps.reduce(
+                (arb) => arb.chain((texts) => edit(texts.at(-1)!, parseConfigDocument(texts.at(-1)!)).map((t) => [...texts, t])),
+                fc.constant([fixture]),
+              ),
+            ),
+          (texts) => {
+            let previous = parseConfigDocument(texts[0]!);
+            for (const text of texts.slice(1)) {
+              edits++;
+              if (updateDocument(previous, text)) incremental++;
+              const read = reparseConfigDocument(previous, text);
+              const whole = parseConfigDocument(text);
+              assert.deepStrictEqual(asData(read), asData(whole));
+              assert.deepStrictEqual(validate(read, { project }), validate(whole, { project }));
+              previous = read;
+            }
+            // The tree the language services read is the whole file's, parsed when first asked for.
+            assert.equal(previous.sourceFile.text, texts.at(-1));
+          },
+        ),
+        { numRuns: 40 },
+      );
+    });
+    // Most edits land in a loop: if few took the incremental path, this test would prove nothing about it.
+    assert.ok(incremental > edits / 4, `only ${incremental} of ${edits} edits were read incrementally`);
+  });
+
+  test('an edit inside a loop reads that loop alone; across its braces, or in a loop read twice, the whole file', () => {
+    const text = written[0]!;
+    const previous = parseConfigDocument(text);
+    const at = text.indexOf("'Welcome 2'") + 1;
+    const inside = updateDocument(previous, text.slice(0, at) + 'Hello, ' + text.slice(at));
+    assert.ok(inside, 'an edit inside a string of loop 2 is read incrementally');
+    assert.equal(inside.loops[0]!.node, previous.loops[0]!.node, 'the loops before the edit are kept as they are');
+    assert.equal(inside.loops[3]!.node.range.start - previous.loops[3]!.node.range.start, 'Hello, '.length);
+
+    const brace = text.indexOf('{\n    id: ' + "'loop-2'");
+    assert.equal(updateDocument(previous, text.slice(0, brace) + text.slice(brace + 1)), undefined, 'a loop brace removed');
+
+    const twice = written[3]!;
+    const atTwice = twice.indexOf("'Welcome 0'") + 1;
+    assert.equal(updateDocument(parseConfigDocument(twice), twice.slice(0, atTwice) + 'X' + twice.slice(atTwice)), undefined, 'a loop read twice');
+
+    const consts = written[1]!;
+    const atConst = consts.indexOf("'Welcome 0'") + 1;
+    assert.ok(updateDocument(parseConfigDocument(consts), consts.slice(0, atConst) + 'X' + consts.slice(atConst)), 'a loop written as a const');
+  });
+});
