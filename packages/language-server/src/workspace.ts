@@ -53,6 +53,9 @@ interface Parsed {
   doc: ConfigDocument;
 }
 
+/** How long after a document's last version its TypeScript tree is parsed, if nothing asked sooner. */
+const IDLE_PARSE_MS = 100;
+
 export class Workspace {
   readonly documents = new TextDocuments(TextDocument);
   settings: Settings = DEFAULT_SETTINGS;
@@ -71,6 +74,7 @@ export class Workspace {
   private readonly parsed = new Map<string, Parsed>();
   private readonly projects = new Map<string, ProjectContext>();
   private readonly prepared = new Set<Dialect>(['postgres', 'redis']);
+  private idleParse: NodeJS.Timeout | undefined;
 
   constructor(readonly connection: Connection) {}
 
@@ -101,7 +105,20 @@ export class Workspace {
     if (cached?.version === text.version) return { text, doc: cached.doc };
     const doc = cached ? reparseConfigDocument(cached.doc, text.getText()) : parseConfigDocument(text.getText(), pathOf(uri));
     this.parsed.set(uri, { version: text.version, doc });
+    this.parseTreeWhenIdle(uri, doc);
     return { text, doc };
+  }
+
+  /**
+   * A document read incrementally has no TypeScript tree until a language service asks for one
+   * (completion, hover, symbols, code actions): it is parsed once the user pauses, so a request
+   * then finds it ready, while a run of keystrokes parses none.
+   */
+  private parseTreeWhenIdle(uri: string, doc: ConfigDocument): void {
+    clearTimeout(this.idleParse);
+    this.idleParse = setTimeout(() => {
+      if (this.parsed.get(uri)?.doc === doc) void doc.sourceFile;
+    }, IDLE_PARSE_MS).unref();
   }
 
   /** Drops a closed document's parse. */
