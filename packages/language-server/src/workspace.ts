@@ -74,7 +74,7 @@ export class Workspace {
   private readonly parsed = new Map<string, Parsed>();
   private readonly projects = new Map<string, ProjectContext>();
   private readonly prepared = new Set<Dialect>(['postgres', 'redis']);
-  private idleParse: NodeJS.Timeout | undefined;
+  private readonly idleParses = new Map<string, NodeJS.Timeout>();
 
   constructor(readonly connection: Connection) {}
 
@@ -115,15 +115,19 @@ export class Workspace {
    * then finds it ready, while a run of keystrokes parses none.
    */
   private parseTreeWhenIdle(uri: string, doc: ConfigDocument): void {
-    clearTimeout(this.idleParse);
-    this.idleParse = setTimeout(() => {
+    clearTimeout(this.idleParses.get(uri));
+    const timer = setTimeout(() => {
+      this.idleParses.delete(uri);
       if (this.parsed.get(uri)?.doc === doc) void doc.sourceFile;
     }, IDLE_PARSE_MS).unref();
+    this.idleParses.set(uri, timer);
   }
 
   /** Drops a closed document's parse. */
   forget(uri: string): void {
     this.parsed.delete(uri);
+    clearTimeout(this.idleParses.get(uri));
+    this.idleParses.delete(uri);
   }
 
   /**

@@ -1,14 +1,16 @@
 /**
  * A config document after an edit, without parsing the whole file again (issue 17: diagnostics
- * after an edit). When the edit lies inside one loop's braces, only that loop is parsed — in a copy
- * of the text blanked outside it, so its offsets are the file's — and the other loops' value trees
- * are kept (before the edit) or shifted (after it). Anything else is parsed whole: an edit outside
- * every loop or across a brace, a loop that names a const, a syntax error before or after. Either
+ * after an edit). When the edit lies inside one loop's braces, only that loop's text is parsed
+ * (its values then moved to where the loop is in the file), and the other loops' value trees are
+ * kept (before the edit) or shifted (after it). Anything else is parsed whole: an edit outside
+ * every loop or across a brace, a loop that names a const, a const read twice (`[l, { ...l }]`),
+ * a syntax error before or after, nesting near the parser's limit. Either
  * way the document is the one parseConfigDocument gives (a property test holds them equal), and
  * its TypeScript tree is parsed whole when a language service first asks for it.
  */
 import { documentOf, parseConfigDocument, parseTypeScript, type ConfigDocument } from './document.js';
-import { isLiteralTree, keepDepth, markLiteralTree, readDepth, standaloneValue } from './read-values.js';
+import { keepDepth, keepTreeReading, readDepth, standaloneValue, treeReading } from './read-values.js';
+import type TS from 'typescript';
 import { ts } from './syntax.js';
 import type { ObjectNode, PropertyNode, Range, ValueNode } from './values.js';
 
@@ -28,13 +30,15 @@ export function updateDocument(previous: ConfigDocument, text: string): ConfigDo
   if (!loop || depth === undefined) return undefined;
   const delta = text.length - previous.text.length;
   const replacement = reparseLoop({ text, range: { start: loop.range.start, end: loop.range.end + delta }, depth, fileName: previous.fileName });
-  const literal = isLiteralTree(previous.root);
+  const reading = treeReading(previous.root);
+  if (reading === 'reread') return undefined;
+  const literal = reading === 'literal';
   const path = replacement && pathTo(previous.root, loop, literal);
   if (!replacement || !path) return undefined;
   const root = relocate(previous.root, { loop, replacement, path, delta, literal });
   const exportPlace = placeOf(previous.exportRange, loop.range);
   if (!root || exportPlace === 'overlaps') return undefined;
-  if (literal) markLiteralTree(root);
+  keepTreeReading(previous.root, root); // the loop read again uses no const
   const exportRange = moveRange(previous.exportRange, exportPlace, delta);
   return documentOf({
     fileName: previous.fileName,
@@ -68,22 +72,40 @@ function changedSpan(before: string, after: string): { start: number; oldEnd: nu
 const CHUNK = 512;
 
 /**
- * The loop's new text read alone: the file with everything outside `(` + loop + `)` blanked, so
- * TypeScript reads the same tokens at the same offsets. Undefined unless it is one object literal
- * exactly there, without a syntax error, that reads without the file's consts.
+ * The loop's new text read alone, as `export default (loop)`: TypeScript reads the same tokens as
+ * in the file. Undefined unless it is one object literal, without a syntax error, that reads
+ * without the file's consts.
  */
 function reparseLoop(input: { text: string; range: Range; depth: number; fileName: string }): ValueNode | undefined {
   const { text, range } = input;
-  const alone = '(' + text.slice(range.start, range.end) + ')';
-  const sf = parseTypeScript(alone, input.fileName);
+  // A module, as the config is (it has its default export): `await` reads as it does there.
+  const alone = LOOP_PREFIX + text.slice(range.start, range.end) + ')';
+  let sf: TS.SourceFile;
+  try {
+    sf = parseTypeScript(alone, input.fileName);
+  } catch {
+    return undefined; // nested too deeply for the parser: the whole parse says so
+  }
   if ((sf as unknown as { parseDiagnostics?: unknown[] }).parseDiagnostics?.length) return undefined;
   const statement = sf.statements.length === 1 ? sf.statements[0] : undefined;
-  if (!statement || !ts.isExpressionStatement(statement) || !ts.isParenthesizedExpression(statement.expression)) return undefined;
+  if (!statement || !ts.isExportAssignment(statement) || !ts.isParenthesizedExpression(statement.expression)) return undefined;
   const object = statement.expression.expression;
-  if (!ts.isObjectLiteralExpression(object) || object.getStart(sf) !== 1 || object.end !== alone.length - 1) return undefined;
+  if (!ts.isObjectLiteralExpression(object) || object.getStart(sf) !== LOOP_PREFIX.length || object.end !== alone.length - 1) return undefined;
+  // Near the parser's stack limit, the whole file (a few levels deeper) could fail where the loop
+  // alone did not: nesting that deep is left to the whole parse.
+  if (deeperThan(object, MAX_SYNTAX_DEPTH)) return undefined;
   const value = standaloneValue(object, sf, input.depth);
-  // Read at offset 1 of `alone`: moved to where the loop is in the file.
-  return value && shifted(value, range.start - 1);
+  // Read at LOOP_PREFIX's end: moved to where the loop is in the file.
+  return value && shifted(value, range.start - LOOP_PREFIX.length);
+}
+
+const LOOP_PREFIX = 'export default (';
+/** Far below the ~1,000 nested brackets that overflow TypeScript's parser, far above a config's ~10. */
+const MAX_SYNTAX_DEPTH = 200;
+
+function deeperThan(node: TS.Node, levels: number): boolean {
+  if (levels === 0) return true;
+  return ts.forEachChild(node, (child) => deeperThan(child, levels - 1) || undefined) ?? false;
 }
 
 /**

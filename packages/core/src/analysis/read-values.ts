@@ -14,7 +14,7 @@ const MAX_DEPTH = 64;
 /** The default export of a parsed config as values, and where the export is. */
 export function readDefaultExport(sourceFile: TS.SourceFile): { root: ValueNode | undefined; exportRange: Range | undefined } {
   const consts = constsOf(sourceFile);
-  const reading: Reading = { sf: sourceFile, consts, usedConsts: false };
+  const reading = newReading(sourceFile, consts);
   let root: ValueNode | undefined;
   let exportRange: Range | undefined;
   for (const statement of sourceFile.statements) {
@@ -27,28 +27,31 @@ export function readDefaultExport(sourceFile: TS.SourceFile): { root: ValueNode 
       const local = element ? (element.propertyName ?? element.name) : undefined;
       if (local && ts.isIdentifier(local) && consts.has(local.text)) {
         exportRange = rangeOf(statement, sourceFile);
+        resolve(reading, local.text);
         root = toValue(consts.get(local.text)!, reading, 0, new Set([local.text]));
-        reading.usedConsts = true;
       }
     }
   }
-  if (root && !reading.usedConsts) literalTrees.add(root);
+  if (root) readings.set(root, reading.resolved.size === 0 ? 'literal' : reading.rereadConst ? 'reread' : 'once');
   return { root, exportRange };
 }
 
 /**
- * Trees read without a const: each node's range lies within its parent's, so a subtree wholly
- * before or after an edit can be judged by its root alone (incremental.ts). A tree read through
- * consts holds ranges from anywhere in the file.
+ * How a tree was read (incremental.ts reads an edited loop alone only where the text it read was
+ * read once): `literal`, without a const — each node's range lies within its parent's, so a
+ * subtree wholly before or after an edit is judged by its root; `once`, each const read at most
+ * once — ranges lie anywhere in the file, each judged on its own; `reread`, a const read twice
+ * (`[loop, { ...loop }]`), where an edit of its text changes more than one place.
  */
-const literalTrees = new WeakSet<ValueNode>();
+export type TreeReading = 'literal' | 'once' | 'reread';
+const readings = new WeakMap<ValueNode, TreeReading>();
 
-export function isLiteralTree(root: ValueNode): boolean {
-  return literalTrees.has(root);
+export function treeReading(root: ValueNode): TreeReading {
+  return readings.get(root) ?? 'reread';
 }
 
-export function markLiteralTree(root: ValueNode): void {
-  literalTrees.add(root);
+export function keepTreeReading(from: ValueNode, to: ValueNode): void {
+  readings.set(to, treeReading(from));
 }
 
 /**
@@ -57,7 +60,7 @@ export function markLiteralTree(root: ValueNode): void {
  * config around the cursor with it, so completion resolves a union as the diagnostics do.
  */
 export function expressionValue(expression: TS.Expression, sourceFile: TS.SourceFile): ValueNode {
-  return toValue(expression, { sf: sourceFile, consts: constsOf(sourceFile), usedConsts: false }, 0, NO_CHAIN);
+  return toValue(expression, newReading(sourceFile, constsOf(sourceFile)), 0, NO_CHAIN);
 }
 
 /**
@@ -66,7 +69,7 @@ export function expressionValue(expression: TS.Expression, sourceFile: TS.Source
  * file's consts, which resolve against the whole file.
  */
 export function standaloneValue(expression: TS.Expression, sf: TS.SourceFile, depth: number): ValueNode | undefined {
-  const reading: Reading = { sf, consts: NO_CONSTS, usedConsts: false };
+  const reading = newReading(sf, NO_CONSTS);
   const value = toValue(expression, reading, depth, NO_CHAIN);
   return reading.usedConsts ? undefined : value;
 }
@@ -122,6 +125,18 @@ interface Reading {
   consts: ReadonlyMap<string, TS.Expression>;
   /** An identifier was looked up among the consts (found or not). */
   usedConsts: boolean;
+  /** The consts read, and whether one was read twice. */
+  resolved: Set<string>;
+  rereadConst: boolean;
+}
+
+function newReading(sf: TS.SourceFile, consts: ReadonlyMap<string, TS.Expression>): Reading {
+  return { sf, consts, usedConsts: false, resolved: new Set(), rereadConst: false };
+}
+
+function resolve(reading: Reading, name: string): void {
+  if (reading.resolved.has(name)) reading.rereadConst = true;
+  reading.resolved.add(name);
 }
 
 function toValue(input: TS.Expression, reading: Reading, depth: number, chain: Chain): ValueNode {
@@ -156,7 +171,10 @@ function toValue(input: TS.Expression, reading: Reading, depth: number, chain: C
     if (chain.has(expr.text)) return { kind: 'opaque', range, text: expr.text, cyclic: true };
     reading.usedConsts = true;
     const target = consts.get(expr.text);
-    if (target) return toValue(target, reading, depth + 1, new Set(chain).add(expr.text));
+    if (target) {
+      resolve(reading, expr.text);
+      return toValue(target, reading, depth + 1, new Set(chain).add(expr.text));
+    }
   }
   return { kind: 'opaque', range, text: expr.getText(sf) };
 }
@@ -191,6 +209,7 @@ function objectValue(expr: TS.ObjectLiteralExpression, reading: Reading, depth: 
     } else if (ts.isShorthandPropertyAssignment(member)) {
       reading.usedConsts = true;
       const target = chain.has(member.name.text) ? undefined : consts.get(member.name.text);
+      if (target) resolve(reading, member.name.text);
       properties.push({
         key: member.name.text,
         keyRange: rangeOf(member.name, sf),

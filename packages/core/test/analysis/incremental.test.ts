@@ -38,6 +38,8 @@ const written = [
   `const welcome = defineLoop(${loop(0)});\nconst again = ${loop(1)};\nexport default [welcome, again, ${loop(2)}];\n`,
   `const base = { type: 'activation', opinion: 'shared' };\nexport default [{ ...base, id: 'a', steps: [] }, ${loop(1)}, { ...base, id: 'b' }];\n`,
   `const twice = ${loop(0)};\nexport default [twice, twice, ${loop(1)}];\n`,
+  `const base = ${loop(0)};\nexport default [base, { ...base, id: 'variant' }, ${loop(1)}];\n`,
+  `const empty = {};\nexport default [empty, { ...empty }, ${loop(1)}];\n`,
   `export default [${loop(0)}, ${loop(1)}] as const;\nconst late = { id: 'late' };\n`,
   `const loops = [${loop(0)}, ${loop(1)}];\nexport { loops as default };\n`,
   `export default defineLoop(${loop(7)});\n`,
@@ -159,5 +161,25 @@ describe('a config read from its last version', () => {
     const consts = written[1]!;
     const atConst = consts.indexOf("'Welcome 0'") + 1;
     assert.ok(updateDocument(parseConfigDocument(consts), consts.slice(0, atConst) + 'X' + consts.slice(atConst)), 'a loop written as a const');
+
+    // A loop spread into its variant, which overrides every key it took: nothing of the loop's
+    // ranges is left in the variant, but an added key would be.
+    const variant = `const base = { id: 'a' };\nexport default [base, { ...base, id: 'b' }];\n`;
+    const added = variant.replace("{ id: 'a' }", "{ id: 'a', type: 'activation' }");
+    assert.equal(updateDocument(parseConfigDocument(variant), added), undefined, 'a loop spread elsewhere');
+    assert.deepStrictEqual(asData(reparseConfigDocument(parseConfigDocument(variant), added)), asData(parseConfigDocument(added)));
+  });
+
+  test('a loop is read as part of a module, and the whole parse reports nesting the parser cannot take', () => {
+    const text = `export default [{ id: 'a', x: f(1) }];\n`;
+    const withAwait = text.replace('f(1)', 'f(await)');
+    const read = reparseConfigDocument(parseConfigDocument(text), withAwait);
+    assert.deepStrictEqual(read.syntaxErrors, parseConfigDocument(withAwait).syntaxErrors);
+    assert.equal(read.syntaxErrors.length, 1, '`await` without an operand in a module');
+
+    const deep = text.replace('x: f(1)', 'x: ' + '['.repeat(5000) + ']'.repeat(5000));
+    const deepRead = reparseConfigDocument(parseConfigDocument(text), deep);
+    assert.equal(deepRead.syntaxErrors[0]?.skeneOnly, true, 'too deep: reported, not thrown');
+    assert.equal(updateDocument(parseConfigDocument(text), text.replace('x: f(1)', 'x: ' + '['.repeat(300) + ']'.repeat(300))), undefined);
   });
 });
