@@ -28,8 +28,9 @@ export function updateDocument(previous: ConfigDocument, text: string): ConfigDo
   const loop = previous.loops.find(({ node }) => node.kind === 'object' && node.range.start < change.start && change.oldEnd < node.range.end)?.node;
   const depth = loop && readDepth(loop);
   if (!loop || depth === undefined) return undefined;
+  const { fileName } = previous;
   const delta = text.length - previous.text.length;
-  const replacement = reparseLoop({ text, range: { start: loop.range.start, end: loop.range.end + delta }, depth, fileName: previous.fileName });
+  const replacement = reparseLoop({ text, range: { start: loop.range.start, end: loop.range.end + delta }, depth, fileName });
   const reading = treeReading(previous.root);
   if (reading === 'reread') return undefined;
   const literal = reading === 'literal';
@@ -41,9 +42,10 @@ export function updateDocument(previous: ConfigDocument, text: string): ConfigDo
   keepTreeReading(previous.root, root); // the loop read again uses no const
   const exportRange = moveRange(previous.exportRange, exportPlace, delta);
   return documentOf({
-    fileName: previous.fileName,
+    fileName,
     text,
-    sourceFile: () => parseTypeScript(text, previous.fileName),
+    // Closes over the name, not `previous`: each version would otherwise hold every one before it.
+    sourceFile: () => parseTypeScript(text, fileName),
     syntaxErrors: [],
     root,
     exportRange,

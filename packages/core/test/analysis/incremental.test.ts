@@ -7,6 +7,8 @@
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
@@ -181,5 +183,28 @@ describe('a config read from its last version', () => {
     const deepRead = reparseConfigDocument(parseConfigDocument(text), deep);
     assert.equal(deepRead.syntaxErrors[0]?.skeneOnly, true, 'too deep: reported, not thrown');
     assert.equal(updateDocument(parseConfigDocument(text), text.replace('x: f(1)', 'x: ' + '['.repeat(300) + ']'.repeat(300))), undefined);
+  });
+
+  test('a version read from the last one does not keep it alive', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const text = written[0]!;
+    const at = text.indexOf("'Welcome 2'") + 1;
+    // Built in a function of its own: nothing here holds the first version but what the chain does.
+    const chain = () => {
+      const first = parseConfigDocument(text);
+      let doc = first;
+      for (let i = 0; i < 5; i++) {
+        const next = updateDocument(doc, text.slice(0, at) + 'x'.repeat(i + 1) + text.slice(at));
+        assert.ok(next, 'read incrementally');
+        doc = next;
+      }
+      return { last: doc, first: new WeakRef(first) };
+    };
+    const { last, first } = chain();
+    await new Promise((resolve) => setImmediate(resolve));
+    gc();
+    assert.equal(first.deref(), undefined, 'the first version is still reachable from the last');
+    assert.equal(last.sourceFile.text, last.text);
   });
 });
