@@ -15,7 +15,8 @@
 import { statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { detectStack, patternLabel, promptJson, type DetectOptions } from '@skene/core';
+import { detectStack, type DetectOptions } from '@skene/core/detect';
+import { patternLabel, promptJson } from '@skene/core/prompt';
 
 type LoopType = NonNullable<DetectOptions['pattern']>;
 /** The loop patterns a client may ask for (the sdk's LOOP_TYPES; checked against its type). */
