@@ -172,32 +172,33 @@ function relocate(node: ValueNode, r: Relocation): ValueNode | undefined {
   // Nodes read from consts have ranges anywhere in the file: then each is judged on its own.
   if (r.literal && place !== 'holds') return place === 'before' ? node : shifted(node, r.delta);
   const range = moveRange(node.range, place, r.delta);
-  let changed = range !== node.range;
   if (node.kind === 'array') {
-    const items: ValueNode[] = [];
-    for (const item of node.items) {
-      const next = relocate(item, r);
-      if (!next) return undefined;
-      changed ||= next !== item;
-      items.push(next);
-    }
-    return changed ? { kind: 'array', range, items } : node;
+    const items = relocateAll(node.items, (item) => relocate(item, r));
+    if (!items) return undefined;
+    return range === node.range && items === node.items ? node : { kind: 'array', range, items };
   }
   if (node.kind === 'object') {
-    const properties: PropertyNode[] = [];
-    for (const p of node.properties) {
-      const next = relocateProperty(p, r);
-      if (!next) return undefined;
-      changed ||= next !== p;
-      properties.push(next);
-    }
-    if (!changed) return node;
+    const properties = relocateAll(node.properties, (p) => relocateProperty(p, r));
+    if (!properties) return undefined;
+    if (range === node.range && properties === node.properties) return node;
     const copy: ObjectNode = { kind: 'object', range, properties };
     keepDepth(node, copy);
     return copy;
   }
-  if (!changed) return node;
+  if (range === node.range) return node;
   return node.kind === 'string' ? { ...node, range, contentStart: node.contentStart + (range.start - node.range.start) } : { ...node, range };
+}
+
+/** Each item relocated (the same array when none moved), or undefined when one cannot be. */
+function relocateAll<T>(list: T[], relocateOne: (item: T) => T | undefined): T[] | undefined {
+  let moved: T[] | undefined;
+  for (let i = 0; i < list.length; i++) {
+    const next = relocateOne(list[i]!);
+    if (!next) return undefined;
+    if (next !== list[i] && !moved) moved = list.slice(0, i);
+    moved?.push(next);
+  }
+  return moved ?? list;
 }
 
 function relocateProperty(p: PropertyNode, r: Relocation): PropertyNode | undefined {

@@ -26,3 +26,33 @@ export default defineLoop({
 });
 `;
 }
+
+/** Fragments people type half-way: quotes, braces, template syntax, keys, SQL (for random edits). */
+export const typedFragments: string[] = [
+  '{',
+  '}',
+  '[',
+  ']',
+  '`',
+  "'",
+  '"',
+  '${',
+  '{{',
+  '}}',
+  ':',
+  ',',
+  '\n',
+  '\\',
+  'type',
+  'query: `',
+  'SELECT',
+  '$1',
+  '/*',
+  '//',
+  'defineLoop(',
+  ')',
+  '…',
+  '\u{1F600}',
+  "INTERVAL '",
+  "cron: '",
+];

@@ -10,7 +10,7 @@ import { before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { analyze, CODES, loadProjectContext, prepareAnalysis, type Dialect, type ProjectContext } from '@skene/core';
-import { config } from './fixture.js';
+import { config, typedFragments } from './fixture.js';
 
 const root = fileURLToPath(new URL('../../../../', import.meta.url));
 const fixtureFiles = [
@@ -23,35 +23,7 @@ const fixtureFiles = [
 ];
 const fixtures = [...fixtureFiles.map((f) => readFileSync(f, 'utf8')), config()];
 
-/** Fragments people type half-way: quotes, braces, template syntax, keys, SQL. */
-const fragments = fc.constantFrom(
-  '{',
-  '}',
-  '[',
-  ']',
-  '`',
-  "'",
-  '"',
-  '${',
-  '{{',
-  '}}',
-  ':',
-  ',',
-  '\n',
-  '\\',
-  'type',
-  'query: `',
-  'SELECT',
-  '$1',
-  '/*',
-  '//',
-  'defineLoop(',
-  ')',
-  '…',
-  '\u{1F600}',
-  "INTERVAL '",
-  "cron: '",
-);
+const fragments = fc.constantFrom(...typedFragments);
 
 const edit = (text: string) =>
   fc.oneof(
