@@ -187,10 +187,11 @@ local key = P .. 'spent:' .. ARGV[2]
 local hour_ago = now_ms() - 3600000
 -- Older entries can never count again: every later window starts later.
 redis.call('ZREMRANGEBYSCORE', key, '-inf', hour_ago)
-local since = hour_ago
+local since = '(' .. hour_ago
 local resumed = tonumber(redis.call('HGET', P .. 'cursors', ARGV[3]) or '')
-if resumed and resumed > since then since = resumed end
-return redis.call('ZCOUNT', key, '(' .. since, '+inf')
+-- From the resume on, its own millisecond included: a send settled in it is a send after it.
+if resumed and resumed > hour_ago then since = resumed end
+return redis.call('ZCOUNT', key, since, '+inf')
 `;
 
 /**

@@ -53,7 +53,7 @@ test('a hash read refused (not WRONGTYPE) fails the drain in one line: no delete
   const good = await s.open();
   await good.drain(recorder().ctx);
   const seen = await s.seenOf('1');
-  const refused = await s.open({ url: `redis://${user}:${password}@127.0.0.1:6379` });
+  const refused = await s.open({ url: `redis://${user}:${password}@127.0.0.1:${s.port}` });
   const r = recorder();
   await s.redis.hset(`${s.prefix}:1`, 'email', 'b@example.com'); // notified (and re-read at open): read, refused
   await sleep(50);

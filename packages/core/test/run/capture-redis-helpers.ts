@@ -1,12 +1,12 @@
 /**
  * What the Redis capture tests share (capture-redis.test.ts, capture-redis-exactly-once.test.ts):
- * a config naming triggers, a recording drain context, and a per-test key prefix on the real Redis
- * on loopback whose keys and seen record are deleted when the test ends.
+ * a config naming triggers, a recording drain context, and a per-test key prefix on a real Redis
+ * on loopback (the file's own server) whose keys and seen record are deleted when the test ends.
  */
 import { randomBytes } from 'node:crypto';
 import { after, before, type TestContext } from 'node:test';
 import { Redis } from 'ioredis';
-import { SERVICES, serviceOrSkip } from '../../../../test/helpers/services.js';
+import { startOwnRedis, withoutOwnRedis, type OwnRedis } from '../../../../test/helpers/own-redis.js';
 import { migrateRedis, openRedisCapture, type RedisCapture, type RedisCaptureOptions } from '../../src/run/capture-redis.js';
 import type { CaptureOp, CapturedEvent, DrainContext } from '../../src/run/capture.js';
 
@@ -39,33 +39,29 @@ export const brief = (events: CapturedEvent[]) =>
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * Registers the file's hooks (the server's notify-keyspace-events put back at the end) and returns
- * `setup`, which skips the test when Redis is away.
+ * Registers the file's hooks — a Redis server of the file's own, started before its tests and
+ * stopped after them: the tests turn keyspace notifications off and on (`notify-keyspace-events`
+ * is server-wide), which on the shared server would change under other files' runners — and
+ * returns `setup`, which skips the test when no server could be started.
  */
 export function redisCaptureKit() {
+  let own: OwnRedis | undefined;
   let admin: Redis | undefined;
-  let originalFlags = '';
   before(async () => {
-    const redis = new Redis(SERVICES.redis.url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-    redis.on('error', () => {});
-    try {
-      await redis.connect();
-      originalFlags = ((await redis.config('GET', 'notify-keyspace-events')) as string[])[1] ?? '';
-      admin = redis;
-    } catch {
-      redis.disconnect();
-    }
+    own = await startOwnRedis();
+    if (!own) return;
+    admin = new Redis(own.url, { maxRetriesPerRequest: 0 });
+    admin.on('error', () => {});
   });
-  after(async () => {
-    if (!admin) return;
-    await admin.config('SET', 'notify-keyspace-events', originalFlags);
-    admin.disconnect();
+  after(() => {
+    admin?.disconnect();
+    own?.stop();
   });
 
   /** A unique prefix (`t<hex>:users`), its keys and seen record deleted when the test ends. */
   async function setup(t: TestContext) {
-    const url = await serviceOrSkip(t, 'redis');
-    if (!url || !admin) return undefined;
+    if (!own || !admin) return withoutOwnRedis(t);
+    const { url, port } = own;
     const tag = `t${randomBytes(5).toString('hex')}`;
     const prefix = `${tag}:users`;
     const redis = admin;
@@ -78,7 +74,7 @@ export function redisCaptureKit() {
       t.after(() => capture.close());
       return capture;
     };
-    return { url, redis, tag, prefix, open, seenOf: (id: string) => redis.hget(`skene:seen:${prefix}`, id) };
+    return { url, port, redis, tag, prefix, open, seenOf: (id: string) => redis.hget(`skene:seen:${prefix}`, id) };
   }
   return { setup };
 }

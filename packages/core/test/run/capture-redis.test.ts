@@ -310,12 +310,12 @@ test('a user refused CONFIG: capture listens anyway and says it could not check;
   const password = `pw-${randomBytes(6).toString('hex')}`;
   await s.redis.call('ACL', 'SETUSER', user, 'on', `>${password}`, '~*', '&*', '+@all', '-config');
   t.after(() => s.redis.call('ACL', 'DELUSER', user));
-  const url = `redis://${user}:${password}@127.0.0.1:6379`;
+  const url = `redis://${user}:${password}@127.0.0.1:${s.port}`;
   const capture = await s.open({ url });
   assert.equal(capture.warnings.length, 1);
   assert.match(
     capture.warnings[0]!,
-    /cannot read notify-keyspace-events on redis:\/\/skene-test-\w+:\*\*\*@127\.0\.0\.1:6379.*NOPERM.*listening for keyspace notifications anyway/,
+    /cannot read notify-keyspace-events on redis:\/\/skene-test-\w+:\*\*\*@127\.0\.0\.1:\d+.*NOPERM.*listening for keyspace notifications anyway/,
   );
   assert.ok(!capture.warnings[0]!.includes(password));
   const r = recorder();

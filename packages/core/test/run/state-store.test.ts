@@ -97,3 +97,25 @@ test('PostgreSQL and Redis count the same status after the same operations', asy
   assert.deepEqual(counts[1], counts[0]);
   assert.ok(counts[0]!.sends.length > 0);
 });
+
+test('Redis: a send in the very millisecond of a resume counts toward the hour after it', async (t) => {
+  const url = await serviceOrSkip(t, 'redis');
+  if (!url) return;
+  const prefix = `skene-test-state-${process.pid}-${Math.floor(Math.random() * 1e9)}:{state}:`;
+  const redis = new Redis(url);
+  t.after(async () => {
+    const keys = await redis.keys(`${prefix}*`);
+    if (keys.length) await redis.del(...keys);
+    await redis.quit();
+  });
+  const store = redisStateStore(redis, prefix);
+  await store.ensure();
+  await store.pauseLoop('welcome', 'max-emails-per-hour 1 reached');
+  await store.resumeLoop('welcome');
+  // Times are Redis's milliseconds: on a fast machine the next send is often settled in the same one.
+  const resumedAt = await redis.hget(`${prefix}cursors`, 'resume:welcome');
+  assert.ok(resumedAt, 'the resume time is noted');
+  await redis.zadd(`${prefix}spent:welcome`, resumedAt, 'sent-at-the-resume');
+  await redis.zadd(`${prefix}spent:welcome`, Number(resumedAt) - 1, 'sent-before-it');
+  assert.equal(await store.sendsInHour('welcome'), 1);
+});

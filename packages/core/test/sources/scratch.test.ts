@@ -7,8 +7,6 @@
  * (Ctrl-C and SIGTERM in the middle of a plan: test/plan/scratch-interrupt.test.ts.)
  */
 import { test, type TestContext } from 'node:test';
-import { spawn } from 'node:child_process';
-import { createServer, type AddressInfo } from 'node:net';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
@@ -17,6 +15,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import mysql from 'mysql2/promise';
 import { Redis } from 'ioredis';
+import { startOwnRedis, withoutOwnRedis } from '../../../../test/helpers/own-redis.js';
 import { serviceOrSkip } from '../../../../test/helpers/services.js';
 import { openSource, scratchDatabasesInUse, type RedisSource } from '../../src/sources/index.js';
 import { SCRATCH_MARKER } from '../../src/sources/redis.js';
@@ -468,41 +467,12 @@ test("Redis: the seed runs in a scratch logical database, flushed after; the URL
   });
 });
 
-/** A Redis server of our own (`redis-server --databases n`) on a free port, stopped when the test ends. */
+/** A Redis server of our own (`redis-server --databases n`), stopped when the test ends. */
 async function ownRedis(t: TestContext, databases: number): Promise<string | undefined> {
-  const port = await new Promise<number>((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-  let child;
-  try {
-    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--databases', String(databases), '--save', '', '--appendonly', 'no'], {
-      stdio: 'ignore',
-    });
-    await new Promise<void>((resolve, reject) => {
-      child!.once('error', reject);
-      child!.once('spawn', () => resolve());
-    });
-  } catch {
-    t.skip('SKIPPED: redis-server is not installed here');
-    return undefined;
-  }
-  t.after(() => void child!.kill());
-  const url = `redis://127.0.0.1:${port}`;
-  for (let i = 0; i < 100; i++) {
-    const c = new Redis(url, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
-    c.on('error', () => {});
-    const ok = await c.connect().then(
-      () => c.ping(),
-      () => undefined,
-    );
-    c.disconnect();
-    if (ok === 'PONG') return url;
-    await sleep(50);
-  }
-  throw new Error('redis-server did not start');
+  const own = await startOwnRedis({ databases });
+  if (!own) return withoutOwnRedis(t);
+  t.after(() => own.stop());
+  return own.url;
 }
 
 test('Redis: no free logical database, or a server with one: a clear error, nothing written', async (t) => {
