@@ -44,8 +44,6 @@ export function updateDocument(previous: ConfigDocument, text: string): ConfigDo
   return documentOf({
     fileName,
     text,
-    // Closes over the name, not `previous`: each version would otherwise hold every one before it.
-    sourceFile: () => parseTypeScript(text, fileName),
     syntaxErrors: [],
     root,
     exportRange,
