@@ -4,9 +4,9 @@
  * (its values then moved to where the loop is in the file), and the other loops' value trees are
  * kept (before the edit) or shifted (after it). Anything else is parsed whole: an edit outside
  * every loop or across a brace, a loop that names a const, a const read twice (`[l, { ...l }]`),
- * a syntax error before or after, nesting near the parser's limit. Either
- * way the document is the one parseConfigDocument gives (a property test holds them equal), and
- * its TypeScript tree is parsed whole when a language service first asks for it.
+ * a syntax error before or after, nesting near the parser's limit. Either way the document is the
+ * one parseConfigDocument gives (a property test holds them equal), and its TypeScript tree is
+ * parsed whole when a language service first asks for it.
  */
 import { documentOf, parseConfigDocument, parseTypeScript, type ConfigDocument } from './document.js';
 import { keepDepth, keepTreeReading, readDepth, standaloneValue, treeReading } from './read-values.js';
@@ -22,6 +22,8 @@ export function reparseConfigDocument(previous: ConfigDocument, text: string): C
 /** The edited document, or undefined when only a whole parse can tell. */
 export function updateDocument(previous: ConfigDocument, text: string): ConfigDocument | undefined {
   if (previous.syntaxErrors.length > 0 || !previous.root || !previous.exportRange) return undefined;
+  const reading = treeReading(previous.root);
+  if (reading === 'reread') return undefined;
   const change = changedSpan(previous.text, text);
   if (!change) return previous;
   // The edit must leave the loop's own braces alone: they are what the reparse starts and ends on.
@@ -31,8 +33,6 @@ export function updateDocument(previous: ConfigDocument, text: string): ConfigDo
   const { fileName } = previous;
   const delta = text.length - previous.text.length;
   const replacement = reparseLoop({ text, range: { start: loop.range.start, end: loop.range.end + delta }, depth, fileName });
-  const reading = treeReading(previous.root);
-  if (reading === 'reread') return undefined;
   const literal = reading === 'literal';
   const path = replacement && pathTo(previous.root, loop, literal);
   if (!replacement || !path) return undefined;
