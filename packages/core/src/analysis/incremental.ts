@@ -9,7 +9,8 @@
  * parsed whole when a language service first asks for it.
  */
 import { documentOf, parseConfigDocument, parseTypeScript, type ConfigDocument } from './document.js';
-import { keepDepth, keepTreeReading, readDepth, standaloneValue, treeReading } from './read-values.js';
+import { standaloneValue } from './read-values.js';
+import { keepDepth, keepTreeReading, readDepth, treeReading } from './value-reading.js';
 import type TS from 'typescript';
 import { ts } from './syntax.js';
 import type { ObjectNode, PropertyNode, Range, ValueNode } from './values.js';

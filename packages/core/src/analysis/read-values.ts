@@ -6,15 +6,24 @@
  */
 import type TS from 'typescript';
 import { propertyKey, ts, unwrap, wrapperCall } from './syntax.js';
+import {
+  finishReading,
+  lastKeyWins,
+  MAX_DEPTH,
+  newReading,
+  NO_CHAIN,
+  recordDepth,
+  resolve,
+  stringNode,
+  type Chain,
+  type Reading as ValueReading,
+} from './value-reading.js';
 import type { ArrayNode, ObjectNode, PropertyNode, Range, ValueNode } from './values.js';
-
-/** Deeper literals (or longer chains of consts) are left opaque: real configs nest about 8 deep. */
-const MAX_DEPTH = 64;
 
 /** The default export of a parsed config as values, and where the export is. */
 export function readDefaultExport(sourceFile: TS.SourceFile): { root: ValueNode | undefined; exportRange: Range | undefined } {
   const consts = constsOf(sourceFile);
-  const reading = newReading(sourceFile, consts);
+  const reading = tsReading(sourceFile, consts);
   let root: ValueNode | undefined;
   let exportRange: Range | undefined;
   for (const statement of sourceFile.statements) {
@@ -32,26 +41,8 @@ export function readDefaultExport(sourceFile: TS.SourceFile): { root: ValueNode 
       }
     }
   }
-  if (root) readings.set(root, reading.resolved.size === 0 ? 'literal' : reading.rereadConst ? 'reread' : 'once');
+  if (root) finishReading(root, reading);
   return { root, exportRange };
-}
-
-/**
- * How a tree was read (incremental.ts reads an edited loop alone only where the text it read was
- * read once): `literal`, without a const — each node's range lies within its parent's, so a
- * subtree wholly before or after an edit is judged by its root; `once`, each const read at most
- * once — ranges lie anywhere in the file, each judged on its own; `reread`, a const read twice
- * (`[loop, { ...loop }]`), where an edit of its text changes more than one place.
- */
-export type TreeReading = 'literal' | 'once' | 'reread';
-const readings = new WeakMap<ValueNode, TreeReading>();
-
-export function treeReading(root: ValueNode): TreeReading {
-  return readings.get(root) ?? 'reread';
-}
-
-export function keepTreeReading(from: ValueNode, to: ValueNode): void {
-  readings.set(to, treeReading(from));
 }
 
 /**
@@ -60,7 +51,7 @@ export function keepTreeReading(from: ValueNode, to: ValueNode): void {
  * config around the cursor with it, so completion resolves a union as the diagnostics do.
  */
 export function expressionValue(expression: TS.Expression, sourceFile: TS.SourceFile): ValueNode {
-  return toValue(expression, newReading(sourceFile, constsOf(sourceFile)), 0, NO_CHAIN);
+  return toValue(expression, tsReading(sourceFile, constsOf(sourceFile)), 0, NO_CHAIN);
 }
 
 /**
@@ -69,25 +60,9 @@ export function expressionValue(expression: TS.Expression, sourceFile: TS.Source
  * file's consts, which resolve against the whole file.
  */
 export function standaloneValue(expression: TS.Expression, sf: TS.SourceFile, depth: number): ValueNode | undefined {
-  const reading = newReading(sf, NO_CONSTS);
+  const reading = tsReading(sf, NO_CONSTS);
   const value = toValue(expression, reading, depth, NO_CHAIN);
   return reading.usedConsts ? undefined : value;
-}
-
-/**
- * The depth the reading met an object at, for the first few levels (where loops are): an edited
- * loop is read again from there. Kept for a node's copy too (`keepDepth`).
- */
-const depths = new WeakMap<ValueNode, number>();
-const RECORDED_DEPTH = 4;
-
-export function readDepth(node: ValueNode): number | undefined {
-  return depths.get(node);
-}
-
-export function keepDepth(from: ValueNode, to: ValueNode): void {
-  const depth = depths.get(from);
-  if (depth !== undefined) depths.set(to, depth);
 }
 
 const constsBySource = new WeakMap<TS.SourceFile, Map<string, TS.Expression>>();
@@ -114,29 +89,15 @@ function rangeOf(node: TS.Node, sourceFile: TS.SourceFile): Range {
   return { start: node.getStart(sourceFile), end: node.getEnd() };
 }
 
-/** The consts being resolved on the way here: `const l = [...l]` must not resolve forever. */
-type Chain = ReadonlySet<string>;
-const NO_CHAIN: Chain = new Set();
 const NO_CONSTS: ReadonlyMap<string, TS.Expression> = new Map();
 
-/** One reading of a tree into values: the file, its consts, and what the reading met on the way. */
-interface Reading {
+/** A reading of TypeScript's tree: the source file its nodes' text and ranges come from. */
+interface Reading extends ValueReading<TS.Expression> {
   sf: TS.SourceFile;
-  consts: ReadonlyMap<string, TS.Expression>;
-  /** An identifier was looked up among the consts (found or not). */
-  usedConsts: boolean;
-  /** The consts read, and whether one was read twice. */
-  resolved: Set<string>;
-  rereadConst: boolean;
 }
 
-function newReading(sf: TS.SourceFile, consts: ReadonlyMap<string, TS.Expression>): Reading {
-  return { sf, consts, usedConsts: false, resolved: new Set(), rereadConst: false };
-}
-
-function resolve(reading: Reading, name: string): void {
-  if (reading.resolved.has(name)) reading.rereadConst = true;
-  reading.resolved.add(name);
+function tsReading(sf: TS.SourceFile, consts: ReadonlyMap<string, TS.Expression>): Reading {
+  return { ...newReading(consts), sf };
 }
 
 function toValue(input: TS.Expression, reading: Reading, depth: number, chain: Chain): ValueNode {
@@ -145,19 +106,9 @@ function toValue(input: TS.Expression, reading: Reading, depth: number, chain: C
   const range = rangeOf(expr, sf);
   if (depth > MAX_DEPTH) return { kind: 'opaque', range, text: expr.getText(sf) };
 
-  if (ts.isObjectLiteralExpression(expr)) {
-    const object = objectValue(expr, reading, depth, chain);
-    if (depth <= RECORDED_DEPTH) depths.set(object, depth);
-    return object;
-  }
+  if (ts.isObjectLiteralExpression(expr)) return recordDepth(objectValue(expr, reading, depth, chain), depth);
   if (ts.isArrayLiteralExpression(expr)) return arrayValue(expr, reading, depth, chain);
-  if (ts.isStringLiteral(expr) || ts.isNoSubstitutionTemplateLiteral(expr)) {
-    const contentStart = range.start + 1;
-    // A literal cut off by the end of the file has no closing quote.
-    const closed = range.end - range.start >= 2 && sf.text[range.end - 1] === sf.text[range.start];
-    const raw = sf.text.slice(contentStart, closed ? range.end - 1 : range.end);
-    return { kind: 'string', range, value: expr.text, contentStart, raw };
-  }
+  if (ts.isStringLiteral(expr) || ts.isNoSubstitutionTemplateLiteral(expr)) return stringNode(sf.text, range, expr.text);
   if (ts.isNumericLiteral(expr)) return { kind: 'number', range, value: Number(expr.text) };
   if (ts.isPrefixUnaryExpression(expr) && expr.operator === ts.SyntaxKind.MinusToken && ts.isNumericLiteral(expr.operand)) {
     return { kind: 'number', range, value: -Number(expr.operand.text) };
@@ -224,17 +175,6 @@ function objectValue(expr: TS.ObjectLiteralExpression, reading: Reading, depth: 
     }
   }
   return { kind: 'object', range: rangeOf(expr, sf), properties: lastKeyWins(properties) };
-}
-
-/** As in JavaScript, a later key wins: `{ ...base, event: 'update' }` has base's other keys and this event. */
-function lastKeyWins(properties: PropertyNode[]): PropertyNode[] {
-  // Most objects have a few distinct keys: checked pairwise, without allocating.
-  let duplicate = false;
-  if (properties.length > 16) duplicate = new Set(properties.map((p) => p.key)).size !== properties.length;
-  else for (let i = 1; i < properties.length && !duplicate; i++) for (let j = 0; j < i; j++) if (properties[i]!.key === properties[j]!.key) duplicate = true;
-  if (!duplicate) return properties;
-  const last = new Map(properties.map((p) => [p.key, p]));
-  return properties.filter((p) => last.get(p.key) === p);
 }
 
 function arrayValue(expr: TS.ArrayLiteralExpression, reading: Reading, depth: number, chain: Chain): ArrayNode {
