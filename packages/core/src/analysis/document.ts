@@ -7,7 +7,8 @@
 import type TS from 'typescript';
 import { LineMap } from './positions.js';
 import { readDefaultExport } from './read-values.js';
-import { ts } from './syntax.js';
+import { loadTypeScript, ts } from './syntax.js';
+import { readDefaultExportAsJavaScript } from './read-estree.js';
 import type { Range, ValueNode } from './values.js';
 import { property } from './values.js';
 
@@ -41,6 +42,9 @@ export interface ConfigDocument {
 }
 
 export function parseConfigDocument(text: string, fileName = 'skene.config.ts'): ConfigDocument {
+  // Plain JavaScript (most configs) reads without TypeScript; its tree is parsed when first asked for.
+  const read = readDefaultExportAsJavaScript(text);
+  if (read) return documentOf({ fileName, text, syntaxErrors: [], ...read });
   // No parent pointers (setParentNodes false): analysis reads the tree top-down, and setting them
   // doubles the parse time of a large config. The language services track the parents they need.
   let sourceFile: TS.SourceFile;
@@ -64,6 +68,7 @@ export function parseConfigDocument(text: string, fileName = 'skene.config.ts'):
 }
 
 export function parseTypeScript(text: string, fileName: string): TS.SourceFile {
+  const ts = loadTypeScript();
   return ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest, false, ts.ScriptKind.TS);
 }
 

@@ -7,10 +7,21 @@
 import { createRequire } from 'node:module';
 import type TS from 'typescript';
 
-// TypeScript is loaded with require: importing its 9 MB CommonJS bundle as an ES module makes Node
-// scan the whole file for export names first (~0.6 s of CPU at every start of the CLI and the
-// language server). Types come from the type-only import `TS`.
-export const ts: typeof TS = createRequire(import.meta.url)('typescript');
+/**
+ * TypeScript, once loaded (`loadTypeScript`): every TypeScript node comes from a parse
+ * (document.ts's `parseTypeScript`), which loads it first. A config read without TypeScript
+ * (read-estree.ts) never loads it: `skene check` and the language server's first diagnostics
+ * start without its 9 MB.
+ */
+export let ts: typeof TS;
+
+/**
+ * Loads TypeScript with require: importing its CommonJS bundle as an ES module makes Node scan the
+ * whole file for export names first (~0.6 s of CPU). Types come from the type-only import `TS`.
+ */
+export function loadTypeScript(): typeof TS {
+  return (ts ??= createRequire(import.meta.url)('typescript') as typeof TS);
+}
 
 type Transparent = TS.ParenthesizedExpression | TS.AsExpression | TS.SatisfiesExpression | TS.TypeAssertion | TS.NonNullExpression;
 
