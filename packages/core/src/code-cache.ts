@@ -40,7 +40,7 @@ export interface CodeCache {
 const PLAIN: CodeCache = { save() {}, state: 'plain' };
 
 /**
- * Loads TypeScript (as core will `require` it) into the require cache through a code cache.
+ * Has TypeScript load (as core will `require` it, when it first does) through a code cache.
  * Must run before `@skene/core` is imported: core's `require('typescript')` then finds it there.
  * Beside a bundle (scripts/bundle-cached.mjs) is TypeScript minified, `typescript.cjs`: 3.6 MB to
  * read and hash instead of 9 MB (about 80 ms of a `skene check`); it runs as the installed
@@ -53,12 +53,41 @@ export function preloadTypeScript(fromModuleUrl: () => string): CodeCache {
     const file = createRequire(from).resolve('typescript');
     if ((Module as ModuleInternals)._cache[file]) return PLAIN;
     const minified = from.startsWith('file:') ? join(dirname(fileURLToPath(from)), 'typescript.cjs') : undefined;
-    if (minified && existsSync(minified)) return loadWithCodeCache(file, 'typescript-minified', minified)?.cache ?? PLAIN;
+    if (minified && existsSync(minified)) return loadOnFirstRequire(file, () => loadWithCodeCache(file, 'typescript-minified', minified));
     const version = /"version":\s*"([^"]+)"/.exec(readFileSync(join(dirname(file), '..', 'package.json'), 'utf8'))?.[1] ?? 'unknown';
-    return loadWithCodeCache(file, `typescript-${version}`)?.cache ?? PLAIN;
+    return loadOnFirstRequire(file, () => loadWithCodeCache(file, `typescript-${version}`));
   } catch {
     return PLAIN;
   }
+}
+
+/**
+ * Registers `file` in require's cache as a getter that loads it through `load` when it is first
+ * required: most configs are read without TypeScript (read-estree.ts), and a check of one then
+ * never loads it. A load that fails leaves the entry to Node's own loader.
+ */
+function loadOnFirstRequire(file: string, load: () => { cache: CodeCache } | undefined): CodeCache {
+  const cacheOfModules = (Module as ModuleInternals)._cache;
+  let loaded: CodeCache | undefined;
+  Object.defineProperty(cacheOfModules, file, {
+    configurable: true,
+    enumerable: false,
+    get() {
+      delete cacheOfModules[file];
+      try {
+        loaded = load()?.cache ?? PLAIN;
+      } catch {
+        loaded = PLAIN; // Node's require then loads (and reports) it as usual
+      }
+      return cacheOfModules[file];
+    },
+  });
+  return {
+    get state() {
+      return loaded?.state ?? 'plain';
+    },
+    save: () => loaded?.save(),
+  };
 }
 
 /**
