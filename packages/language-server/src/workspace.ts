@@ -75,6 +75,8 @@ export class Workspace {
   private readonly projects = new Map<string, ProjectContext>();
   private readonly prepared = new Set<Dialect>(['postgres', 'redis']);
   private readonly idleParses = new Map<string, NodeJS.Timeout>();
+  /** When the last message's handler finished (performance.now()). */
+  private lastHandled = 0;
 
   constructor(readonly connection: Connection) {}
 
@@ -90,6 +92,8 @@ export class Workspace {
       } catch (error) {
         this.log(`skene: ${name} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
         return fallback();
+      } finally {
+        this.lastHandled = performance.now();
       }
     };
   }
@@ -111,16 +115,25 @@ export class Workspace {
 
   /**
    * A document read incrementally has no TypeScript tree until a language service asks for one
-   * (completion, hover, symbols, code actions): it is parsed once the user pauses, so a request
-   * then finds it ready, while a run of keystrokes parses none.
+   * (completion, hover, symbols, code actions), nor has a document read without TypeScript
+   * (read-estree.ts): it is parsed once the user pauses, so a request then finds it ready, while a
+   * run of keystrokes parses none.
    */
   private parseTreeWhenIdle(uri: string, doc: ConfigDocument): void {
     clearTimeout(this.idleParses.get(uri));
-    const timer = setTimeout(() => {
+    // Idle since the last message was handled, not since this version arrived: a timer that expired
+    // while a message was handled runs before the next message is read (Node runs timers first), and
+    // the first parse loads TypeScript (~150 ms cold), which the first diagnostics never waited for.
+    const parseWhenQuiet = () => {
+      const quiet = performance.now() - this.lastHandled;
+      if (quiet < IDLE_PARSE_MS) {
+        this.idleParses.set(uri, setTimeout(parseWhenQuiet, IDLE_PARSE_MS - quiet).unref());
+        return;
+      }
       this.idleParses.delete(uri);
       if (this.parsed.get(uri)?.doc === doc) void doc.sourceFile;
-    }, IDLE_PARSE_MS).unref();
-    this.idleParses.set(uri, timer);
+    };
+    this.idleParses.set(uri, setTimeout(parseWhenQuiet, IDLE_PARSE_MS).unref());
   }
 
   /** Drops a closed document's parse. */
