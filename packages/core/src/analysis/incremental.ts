@@ -9,6 +9,7 @@
  * parsed whole when a language service first asks for it.
  */
 import { documentOf, parseConfigDocument, parseTypeScript, type ConfigDocument } from './document.js';
+import { readObjectAloneAsJavaScript } from './read-estree.js';
 import { standaloneValue } from './read-values.js';
 import { keepDepth, keepTreeReading, readDepth, treeReading } from './value-reading.js';
 import type TS from 'typescript';
@@ -81,6 +82,16 @@ function reparseLoop(input: { text: string; range: Range; depth: number; fileNam
   const { text, range } = input;
   // A module, as the config is (it has its default export): `await` reads as it does there.
   const alone = LOOP_PREFIX + text.slice(range.start, range.end) + ')';
+  // Without TypeScript where the JavaScript reader can (read-estree.ts): typing then never waits for TypeScript to load.
+  const read =
+    readObjectAloneAsJavaScript({ text: alone, objectStart: LOOP_PREFIX.length, depth: input.depth, maxNesting: MAX_SYNTAX_DEPTH }) ??
+    readWithTypeScript(alone, input);
+  // Read at LOOP_PREFIX's end: moved to where the loop is in the file.
+  return read && shifted(read, range.start - LOOP_PREFIX.length);
+}
+
+/** The loop read alone by TypeScript, from `alone` (`export default (loop)`). */
+function readWithTypeScript(alone: string, input: { depth: number; fileName: string }): ValueNode | undefined {
   let sf: TS.SourceFile;
   try {
     sf = parseTypeScript(alone, input.fileName);
@@ -95,9 +106,7 @@ function reparseLoop(input: { text: string; range: Range; depth: number; fileNam
   // Near the parser's stack limit, the whole file (a few levels deeper) could fail where the loop
   // alone did not: nesting that deep is left to the whole parse.
   if (deeperThan(object, MAX_SYNTAX_DEPTH)) return undefined;
-  const value = standaloneValue(object, sf, input.depth);
-  // Read at LOOP_PREFIX's end: moved to where the loop is in the file.
-  return value && shifted(value, range.start - LOOP_PREFIX.length);
+  return standaloneValue(object, sf, input.depth);
 }
 
 const LOOP_PREFIX = 'export default (';

@@ -43,6 +43,45 @@ export function readDefaultExportAsJavaScript(text: string): { root: ValueNode |
   }
 }
 
+/**
+ * An object literal read alone (incremental.ts: an edited loop) from `text`, which is
+ * `export default (<object>)` with the object at `objectStart`: its values, read from the depth the
+ * file's reading met it at. Undefined when the text is not that, when reading it needs the file's
+ * consts, when it nests deeper than `maxNesting` levels of syntax, or when this reader declines it.
+ */
+export function readObjectAloneAsJavaScript(input: { text: string; objectStart: number; depth: number; maxNesting: number }): ValueNode | undefined {
+  const { text } = input;
+  try {
+    const program = parseModule(text);
+    const statement = program.body.length === 1 ? program.body[0] : undefined;
+    if (statement?.type !== 'ExportDefaultDeclaration') return undefined;
+    const object = statement.declaration;
+    // The parentheses are gone from Acorn's tree: the object must span exactly what they hold.
+    if (object.type !== 'ObjectExpression' || object.start !== input.objectStart || object.end !== text.length - 1) return undefined;
+    if (nestsDeeperThan(object, input.maxNesting)) return undefined;
+    const reading: Reading = { ...newReading(NO_CONSTS), text };
+    const value = toValue(object, reading, input.depth, NO_CHAIN);
+    return reading.usedConsts ? undefined : value;
+  } catch (error) {
+    if (error === DECLINE || error instanceof SyntaxError || error instanceof RangeError) return undefined;
+    throw error;
+  }
+}
+
+const NO_CONSTS: ReadonlyMap<string, Expression> = new Map();
+
+/** Whether any path down the syntax tree from `node` is longer than `levels` nodes. */
+function nestsDeeperThan(node: Node, levels: number): boolean {
+  if (levels === 0) return true;
+  for (const [key, child] of Object.entries(node)) {
+    if (key === 'type' || key === 'start' || key === 'end' || !child || typeof child !== 'object') continue;
+    for (const item of Array.isArray(child) ? child : [child]) {
+      if (item && typeof (item as Node).type === 'string' && nestsDeeperThan(item as Node, levels - 1)) return true;
+    }
+  }
+  return false;
+}
+
 /** Thrown to stop reading: TypeScript reads this file. */
 const DECLINE = new Error('declined: TypeScript reads this file');
 

@@ -10,10 +10,11 @@ import fc from 'fast-check';
 import { parseConfigDocument } from '@skene/core';
 import { generatedConfig } from '../../../../bench/stats.js';
 import { parseTypeScript } from '../../src/analysis/document.js';
-import { readDefaultExportAsJavaScript } from '../../src/analysis/read-estree.js';
-import { readDefaultExport } from '../../src/analysis/read-values.js';
+import { readDefaultExportAsJavaScript, readObjectAloneAsJavaScript } from '../../src/analysis/read-estree.js';
+import { readDefaultExport, standaloneValue } from '../../src/analysis/read-values.js';
 import { readDepth, treeReading } from '../../src/analysis/value-reading.js';
 import type { ValueNode } from '../../src/analysis/values.js';
+import type TS from 'typescript';
 import { edit, fixtures } from './config-corpus.js';
 
 /** What a reading gives the incremental reader besides values: each object's recorded depth, and how the tree was read. */
@@ -107,6 +108,29 @@ describe('a config read without TypeScript', () => {
       `export default { a: [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]] };`,
     ];
     for (const text of cases) assert.ok(assertSameReading(text), `read without TypeScript:\n${text}`);
+  });
+
+  test('reads a loop alone as TypeScript does (an edited loop, incremental.ts)', () => {
+    let loops = 0;
+    for (const fixture of fixtures) {
+      const doc = parseConfigDocument(fixture);
+      for (const { node } of doc.loops) {
+        const depth = readDepth(node);
+        if (node.kind !== 'object' || depth === undefined) continue;
+        const text = `export default (${fixture.slice(node.range.start, node.range.end)})`;
+        const sourceFile = parseTypeScript(text, 'skene.config.ts');
+        const object = ((sourceFile.statements[0] as TS.ExportAssignment).expression as TS.ParenthesizedExpression).expression;
+        const alone = readObjectAloneAsJavaScript({ text, objectStart: 16, depth, maxNesting: 200 });
+        assert.deepStrictEqual(alone, standaloneValue(object, sourceFile, depth));
+        if (alone) loops++;
+      }
+    }
+    assert.ok(loops > 20, `${loops} loops read alone`);
+    const nested = `export default ({ a: ${'['.repeat(30)}${']'.repeat(30)} })`;
+    assert.ok(readObjectAloneAsJavaScript({ text: nested, objectStart: 16, depth: 1, maxNesting: 40 }));
+    assert.equal(readObjectAloneAsJavaScript({ text: nested, objectStart: 16, depth: 1, maxNesting: 20 }), undefined, 'nesting past the limit');
+    assert.equal(readObjectAloneAsJavaScript({ text: `export default ({ a }, b)`, objectStart: 16, depth: 1, maxNesting: 40 }), undefined);
+    assert.equal(readObjectAloneAsJavaScript({ text: `export default ({ a: b })`, objectStart: 16, depth: 1, maxNesting: 40 }), undefined, 'a const');
   });
 
   test('leaves to TypeScript what JavaScript reads differently, TypeScript syntax and syntax errors', () => {
