@@ -112,11 +112,21 @@ class Document implements ConfigDocument {
   }
 
   get sourceFile(): TS.SourceFile {
-    return (this.#tree ??= parseTypeScript(this.text, this.fileName));
+    return (this.#tree ??= parseTreeOrEmpty(this.text, this.fileName));
   }
 
   get lines(): LineMap {
     return (this.#lines ??= new LineMap(this.text));
+  }
+}
+
+/** The tree of a document read without TypeScript; an empty one if the parser overflows its stack (the readers decline far sooner). */
+function parseTreeOrEmpty(text: string, fileName: string): TS.SourceFile {
+  try {
+    return parseTypeScript(text, fileName);
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    return parseTypeScript('', fileName);
   }
 }
 

@@ -83,9 +83,7 @@ function reparseLoop(input: { text: string; range: Range; depth: number; fileNam
   // A module, as the config is (it has its default export): `await` reads as it does there.
   const alone = LOOP_PREFIX + text.slice(range.start, range.end) + ')';
   // Without TypeScript where the JavaScript reader can (read-estree.ts): typing then never waits for TypeScript to load.
-  const read =
-    readObjectAloneAsJavaScript({ text: alone, objectStart: LOOP_PREFIX.length, depth: input.depth, maxNesting: MAX_SYNTAX_DEPTH }) ??
-    readWithTypeScript(alone, input);
+  const read = readObjectAloneAsJavaScript({ text: alone, objectStart: LOOP_PREFIX.length, depth: input.depth }) ?? readWithTypeScript(alone, input);
   // Read at LOOP_PREFIX's end: moved to where the loop is in the file.
   return read && shifted(read, range.start - LOOP_PREFIX.length);
 }

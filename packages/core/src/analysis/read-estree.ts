@@ -7,23 +7,22 @@
  *
  * It declines (undefined: TypeScript reads the file) whatever it cannot vouch for, so that a file
  * it reads is one TypeScript parses without a syntax error into the same values — a property test
- * holds the two readers equal:
- * - anything Acorn rejects: TypeScript syntax (`as const`, `satisfies`, annotations), a syntax
- *   error, code that strict mode forbids, nesting deep enough to overflow the stack;
- * - a `<` or `<<` token: TypeScript reads `f<T>(x)` as a call with a type argument where
- *   JavaScript reads comparisons, so the two trees may differ;
- * - a regular expression literal: the two parsers validate patterns differently;
- * - a computed key (`['a']: 1`), a key written as a number in any form but its plain decimal
- *   digits, an optional call (`defineLoop?.(…)`): rare in configs, and read as TypeScript reads
- *   them only with more care than they are worth here.
+ * holds the two readers equal: what Acorn rejects or javascript-parser.ts's guards decline
+ * (TypeScript syntax, syntax errors, what the two parsers read differently); and here, a computed
+ * key (`['a']: 1`), a key written as a number in any form but its plain decimal digits, a number
+ * in hexadecimal, octal or binary beyond 2^53 (the two round it differently), an optional call
+ * (`defineLoop?.(…)`): rare in configs, and read as TypeScript reads them only with more care
+ * than they are worth here.
  */
-import { parse, tokTypes, type Expression, type Node, type ObjectExpression, type Program, type Property, type SpreadElement, type Token } from 'acorn';
+import type { Expression, Literal, Node, ObjectExpression, Program, Property, SpreadElement } from 'acorn';
+import { DECLINED, parseJavaScriptModule } from './javascript-parser.js';
 import {
   finishReading,
   lastKeyWins,
   MAX_DEPTH,
   newReading,
   NO_CHAIN,
+  pastBudget,
   recordDepth,
   resolve,
   stringNode,
@@ -36,7 +35,7 @@ import type { ArrayNode, ObjectNode, PropertyNode, Range, ValueNode } from './va
 /** The default export of a config as values, and where the export is; undefined where TypeScript must read it. */
 export function readDefaultExportAsJavaScript(text: string): { root: ValueNode | undefined; exportRange: Range | undefined } | undefined {
   try {
-    return readProgram(parseModule(text), text);
+    return readProgram(parseJavaScriptModule(text), text);
   } catch {
     // Declined, a syntax error, a stack overflow, or anything else: TypeScript's reading is the reference.
     return undefined;
@@ -47,18 +46,18 @@ export function readDefaultExportAsJavaScript(text: string): { root: ValueNode |
  * An object literal read alone (incremental.ts: an edited loop) from `text`, which is
  * `export default (<object>)` with the object at `objectStart`: its values, read from the depth the
  * file's reading met it at. Undefined when the text is not that, when reading it needs the file's
- * consts, when it nests deeper than `maxNesting` levels of syntax, or when this reader declines it.
+ * consts, or when this reader declines it (as it declines deep nesting, the file around the loop
+ * does not overflow TypeScript's parser either).
  */
-export function readObjectAloneAsJavaScript(input: { text: string; objectStart: number; depth: number; maxNesting: number }): ValueNode | undefined {
+export function readObjectAloneAsJavaScript(input: { text: string; objectStart: number; depth: number }): ValueNode | undefined {
   const { text } = input;
   try {
-    const program = parseModule(text);
+    const program = parseJavaScriptModule(text);
     const statement = program.body.length === 1 ? program.body[0] : undefined;
     if (statement?.type !== 'ExportDefaultDeclaration') return undefined;
     const object = statement.declaration;
     // The parentheses are gone from Acorn's tree: the object must span exactly what they hold.
     if (object.type !== 'ObjectExpression' || object.start !== input.objectStart || object.end !== text.length - 1) return undefined;
-    if (nestsDeeperThan(object, input.maxNesting)) return undefined;
     const reading: Reading = { ...newReading(NO_CONSTS), text };
     const value = toValue(object, reading, input.depth, NO_CHAIN);
     return reading.usedConsts ? undefined : value;
@@ -68,42 +67,6 @@ export function readObjectAloneAsJavaScript(input: { text: string; objectStart: 
 }
 
 const NO_CONSTS: ReadonlyMap<string, Expression> = new Map();
-
-/** Whether any path down the syntax tree from `node` is longer than `levels` nodes. */
-function nestsDeeperThan(node: Node, levels: number): boolean {
-  if (levels === 0) return true;
-  for (const [key, child] of Object.entries(node)) {
-    if (key === 'type' || key === 'start' || key === 'end' || !child || typeof child !== 'object') continue;
-    for (const item of Array.isArray(child) ? child : [child]) {
-      if (item && typeof (item as Node).type === 'string' && nestsDeeperThan(item as Node, levels - 1)) return true;
-    }
-  }
-  return false;
-}
-
-/** Thrown to stop reading: TypeScript reads this file. */
-const DECLINE = new Error('declined: TypeScript reads this file');
-
-const OPTIONS = {
-  // ES2024, not 'latest': syntax newer than TypeScript 5.9 parses must not read here.
-  ecmaVersion: 2024,
-  sourceType: 'module',
-  onToken: declineAmbiguousToken,
-} as const;
-
-function parseModule(text: string): Program {
-  return parse(text, OPTIONS);
-}
-
-function declineAmbiguousToken(token: Token): void {
-  const type = token.type;
-  if (type === tokTypes.regexp) throw DECLINE;
-  if (
-    (type === tokTypes.relational || type === tokTypes.bitShift || type === tokTypes.assign) &&
-    String((token as Token & { value?: unknown }).value).startsWith('<')
-  )
-    throw DECLINE;
-}
 
 /** A reading of Acorn's tree: the text its nodes' ranges index. */
 interface Reading extends ValueReading<Expression> {
@@ -163,7 +126,7 @@ function opaque(node: Node, reading: Reading): ValueNode {
 }
 
 function toValue(expr: Expression | SpreadElement, reading: Reading, depth: number, chain: Chain): ValueNode {
-  if (depth > MAX_DEPTH) return opaque(expr, reading);
+  if (depth > MAX_DEPTH || pastBudget(reading)) return opaque(expr, reading);
   switch (expr.type) {
     case 'ObjectExpression':
       return recordDepth(objectValue(expr, reading, depth, chain), depth);
@@ -184,7 +147,7 @@ function toValue(expr: Expression | SpreadElement, reading: Reading, depth: numb
     case 'Literal': {
       const value = expr.value;
       if (typeof value === 'string') return stringNode(reading.text, rangeOf(expr), value);
-      if (typeof value === 'number') return { kind: 'number', range: rangeOf(expr), value };
+      if (typeof value === 'number') return { kind: 'number', range: rangeOf(expr), value: numberOf(expr) };
       if (typeof value === 'boolean') return { kind: 'boolean', range: rangeOf(expr), value };
       if (value === null && !('regex' in expr) && !('bigint' in expr)) return { kind: 'null', range: rangeOf(expr) };
       return opaque(expr, reading);
@@ -198,7 +161,7 @@ function toValue(expr: Expression | SpreadElement, reading: Reading, depth: numb
       const operand = expr.argument;
       // `-(1)` is not a negative number to TypeScript: its operand is the parenthesis.
       if (expr.operator === '-' && operand.type === 'Literal' && typeof operand.value === 'number' && operand.end === expr.end) {
-        return { kind: 'number', range: rangeOf(expr), value: -operand.value };
+        return { kind: 'number', range: rangeOf(expr), value: -numberOf(operand) };
       }
       return opaque(expr, reading);
     }
@@ -213,7 +176,7 @@ function toValue(expr: Expression | SpreadElement, reading: Reading, depth: numb
     }
     case 'ChainExpression':
       // `defineLoop?.(…)` is a wrapper to TypeScript, `a?.b` is opaque to both.
-      if (expr.expression.type === 'CallExpression') throw DECLINE;
+      if (expr.expression.type === 'CallExpression') throw DECLINED;
       return opaque(expr, reading);
     case 'Identifier': {
       if (chain.has(expr.name)) return { kind: 'opaque', range: rangeOf(expr), text: expr.name, cyclic: true };
@@ -269,14 +232,22 @@ function shorthand(member: Property, reading: Reading, depth: number, chain: Cha
   };
 }
 
+/** A number literal's value, where Acorn and TypeScript agree on it. */
+function numberOf(literal: Literal): number {
+  const value = literal.value as number;
+  // Acorn sums hexadecimal, octal and binary digits in floating point, TypeScript rounds once.
+  if (Math.abs(value) > Number.MAX_SAFE_INTEGER && /^0[xob]/i.test(literal.raw ?? '')) throw DECLINED;
+  return value;
+}
+
 /** A literal key as TypeScript names it; computed keys and numbers written other than as plain digits decline. */
 function keyOf(member: Property): string {
-  if (member.computed) throw DECLINE;
+  if (member.computed) throw DECLINED;
   const key = member.key;
   if (key.type === 'Identifier') return key.name;
   if (key.type === 'Literal') {
     if (typeof key.value === 'string') return key.value;
     if (typeof key.value === 'number' && key.raw === String(key.value)) return key.raw;
   }
-  throw DECLINE;
+  throw DECLINED;
 }

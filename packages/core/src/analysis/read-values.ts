@@ -12,6 +12,7 @@ import {
   MAX_DEPTH,
   newReading,
   NO_CHAIN,
+  pastBudget,
   recordDepth,
   resolve,
   stringNode,
@@ -104,7 +105,7 @@ function toValue(input: TS.Expression, reading: Reading, depth: number, chain: C
   const { sf, consts } = reading;
   const expr = unwrap(input);
   const range = rangeOf(expr, sf);
-  if (depth > MAX_DEPTH) return { kind: 'opaque', range, text: expr.getText(sf) };
+  if (depth > MAX_DEPTH || pastBudget(reading)) return { kind: 'opaque', range, text: expr.getText(sf) };
 
   if (ts.isObjectLiteralExpression(expr)) return recordDepth(objectValue(expr, reading, depth, chain), depth);
   if (ts.isArrayLiteralExpression(expr)) return arrayValue(expr, reading, depth, chain);

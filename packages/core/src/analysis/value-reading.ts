@@ -10,6 +10,18 @@ import type { ObjectNode, PropertyNode, Range, StringNode, ValueNode } from './v
 /** Deeper literals (or longer chains of consts) are left opaque: real configs nest about 8 deep. */
 export const MAX_DEPTH = 64;
 
+/**
+ * The most values one reading reads; the rest are left opaque. Consts that each name the one before
+ * twice (`const b = [a, a]; const c = [b, b]; …`) double the tree per line: without a bound, twenty
+ * short lines kept a reader busy for seconds. A config of 200 loops has about 10,000.
+ */
+export const MAX_VALUES = 100_000;
+
+/** Counts one more value read; true once the reading is past MAX_VALUES (the value is then opaque). */
+export function pastBudget(reading: Reading<unknown>): boolean {
+  return ++reading.values > MAX_VALUES;
+}
+
 /** The consts being resolved on the way here: `const l = [...l]` must not resolve forever. */
 export type Chain = ReadonlySet<string>;
 export const NO_CHAIN: Chain = new Set();
@@ -22,10 +34,12 @@ export interface Reading<Expression> {
   /** The consts read, and whether one was read twice. */
   resolved: Set<string>;
   rereadConst: boolean;
+  /** Values read so far (MAX_VALUES). */
+  values: number;
 }
 
 export function newReading<Expression>(consts: ReadonlyMap<string, Expression>): Reading<Expression> {
-  return { consts, usedConsts: false, resolved: new Set(), rereadConst: false };
+  return { consts, usedConsts: false, resolved: new Set(), rereadConst: false, values: 0 };
 }
 
 export function resolve(reading: Reading<unknown>, name: string): void {

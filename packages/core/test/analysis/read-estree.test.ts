@@ -12,7 +12,7 @@ import { generatedConfig } from '../../../../bench/stats.js';
 import { parseTypeScript } from '../../src/analysis/document.js';
 import { readDefaultExportAsJavaScript, readObjectAloneAsJavaScript } from '../../src/analysis/read-estree.js';
 import { readDefaultExport, standaloneValue } from '../../src/analysis/read-values.js';
-import { readDepth, treeReading } from '../../src/analysis/value-reading.js';
+import { MAX_VALUES, readDepth, treeReading } from '../../src/analysis/value-reading.js';
 import type { ValueNode } from '../../src/analysis/values.js';
 import type TS from 'typescript';
 import { edit, fixtures } from './config-corpus.js';
@@ -98,7 +98,6 @@ describe('a config read without TypeScript', () => {
       `export default async () => ({});`,
       `let a = { id: 'a' }; var b = a; export default [a, b];`,
       `#!/usr/bin/env node\nexport default {};`,
-      `export default await Promise.resolve({ id: 'a' });`,
       `import x from './x.js';\nimport * as y from 'y';\nexport * from './z.js';\nexport default { x, y };`,
       `export { a as default } from './a.js';`,
       `export default { a: 1 }\nexport const b = 2`,
@@ -108,6 +107,19 @@ describe('a config read without TypeScript', () => {
       `export default { a: [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]] };`,
     ];
     for (const text of cases) assert.ok(assertSameReading(text), `read without TypeScript:\n${text}`);
+  });
+
+  test('reads consts that double the tree at each line as far as a budget, both readers alike', { timeout: 60_000 }, () => {
+    const consts = Array.from({ length: 24 }, (_, i) => (i === 0 ? 'const c0 = { id: 1 };' : `const c${i} = [c${i - 1}, c${i - 1}];`));
+    const text = `${consts.join('\n')}\nexport default c23;`;
+    assert.ok(assertSameReading(text));
+    let read = 0;
+    const count = (node: ValueNode): void => {
+      read++;
+      if (node.kind === 'array') node.items.forEach(count);
+    };
+    count(readDefaultExportAsJavaScript(text)!.root!);
+    assert.ok(read <= MAX_VALUES + 24, `${read} values read`);
   });
 
   test('reads a loop alone as TypeScript does (an edited loop, incremental.ts)', () => {
@@ -120,17 +132,17 @@ describe('a config read without TypeScript', () => {
         const text = `export default (${fixture.slice(node.range.start, node.range.end)})`;
         const sourceFile = parseTypeScript(text, 'skene.config.ts');
         const object = ((sourceFile.statements[0] as TS.ExportAssignment).expression as TS.ParenthesizedExpression).expression;
-        const alone = readObjectAloneAsJavaScript({ text, objectStart: 16, depth, maxNesting: 200 });
+        const alone = readObjectAloneAsJavaScript({ text, objectStart: 16, depth });
         assert.deepStrictEqual(alone, standaloneValue(object, sourceFile, depth));
         if (alone) loops++;
       }
     }
     assert.ok(loops > 20, `${loops} loops read alone`);
-    const nested = `export default ({ a: ${'['.repeat(30)}${']'.repeat(30)} })`;
-    assert.ok(readObjectAloneAsJavaScript({ text: nested, objectStart: 16, depth: 1, maxNesting: 40 }));
-    assert.equal(readObjectAloneAsJavaScript({ text: nested, objectStart: 16, depth: 1, maxNesting: 20 }), undefined, 'nesting past the limit');
-    assert.equal(readObjectAloneAsJavaScript({ text: `export default ({ a }, b)`, objectStart: 16, depth: 1, maxNesting: 40 }), undefined);
-    assert.equal(readObjectAloneAsJavaScript({ text: `export default ({ a: b })`, objectStart: 16, depth: 1, maxNesting: 40 }), undefined, 'a const');
+    const nested = (n: number) => `export default ({ a: ${'['.repeat(n)}${']'.repeat(n)} })`;
+    assert.ok(readObjectAloneAsJavaScript({ text: nested(30), objectStart: 16, depth: 1 }));
+    assert.equal(readObjectAloneAsJavaScript({ text: nested(150), objectStart: 16, depth: 1 }), undefined, 'nesting past the limit');
+    assert.equal(readObjectAloneAsJavaScript({ text: `export default ({ a }, b)`, objectStart: 16, depth: 1 }), undefined);
+    assert.equal(readObjectAloneAsJavaScript({ text: `export default ({ a: b })`, objectStart: 16, depth: 1 }), undefined, 'a const');
   });
 
   test('leaves to TypeScript what JavaScript reads differently, TypeScript syntax and syntax errors', () => {
@@ -155,6 +167,21 @@ describe('a config read without TypeScript', () => {
       `with (x) {} export default {};`,
       `export default ${'['.repeat(5000)}${']'.repeat(5000)};`,
       `using x = y; export default {};`,
+      // What a review with hostile input found JavaScript and TypeScript read differently.
+      'export default { \u1C89: 1, a\u0558: 2 };',
+      'export default { a: 0x20000000000001F, b: -0b1000000000000000000000000000000000000000000000000000011111 };',
+      'export default (x)\n{}',
+      'export default () => { return (x)\n{} }',
+      'export default { a: a ? b ? (c) : d => e : f };',
+      'export default {}; switch (0) { case (x): y => z; }',
+      'export default class { #x; m(a) { return a?.#x } }',
+      '/// <reference foo="x" />\nexport default {};',
+      'await {} - x;',
+      'await !as\nexport default 1',
+      `export default await Promise.resolve({ id: 'a' });`,
+      `/** @type {${'('.repeat(2000)}a${')'.repeat(2000)}} */\nexport default { a: 1 };`,
+      `export default { a: ${'2 ** '.repeat(5000)}1 };`,
+      `export default { a: ${'!'.repeat(5000)}1 };`,
     ];
     for (const text of cases) assert.equal(readDefaultExportAsJavaScript(text), undefined, `declined:\n${text}`);
     // Declined is not wrong: the document is TypeScript's reading, syntax errors and all.
