@@ -52,11 +52,11 @@ interface AcornInternals {
   value: unknown;
   nextToken(): void;
   readRegexp(): void;
-  parseMaybeAssign(...args: unknown[]): unknown;
-  parseMaybeUnary(...args: unknown[]): unknown;
-  parseExprOp(...args: unknown[]): unknown;
-  parseExprAtom(...args: unknown[]): unknown;
-  parseStatement(...args: unknown[]): unknown;
+  parseMaybeAssign(forInit?: unknown, refDestructuringErrors?: unknown, afterLeftParse?: unknown): unknown;
+  parseMaybeUnary(refDestructuringErrors?: unknown, sawUnary?: unknown, incDec?: unknown, forInit?: unknown): unknown;
+  parseExprOp(left?: unknown, leftStartPos?: unknown, leftStartLoc?: unknown, minPrec?: unknown, forInit?: unknown): unknown;
+  parseExprAtom(refDestructuringErrors?: unknown, forInit?: unknown, forNew?: unknown): unknown;
+  parseStatement(context?: unknown, topLevel?: unknown, exports?: unknown): unknown;
 }
 
 type Base = new (...args: never[]) => AcornInternals;
@@ -102,33 +102,51 @@ function guarded(AcornParser: typeof Parser): typeof Parser {
       throw DECLINED;
     }
 
-    nested<T>(parse: () => T): T {
+    // Each wraps one of Acorn's recursive methods with the depth count (no closure or rest
+    // arguments: they run for every expression, and allocating there halved the parser's speed).
+    override parseMaybeAssign(a?: unknown, b?: unknown, c?: unknown): unknown {
       if (++this.depth > MAX_NESTING) throw DECLINED;
       try {
-        return parse();
+        return super.parseMaybeAssign(a, b, c);
       } finally {
         this.depth--;
       }
     }
 
-    override parseMaybeAssign(...args: unknown[]): unknown {
-      return this.nested(() => super.parseMaybeAssign(...args));
+    override parseMaybeUnary(a?: unknown, b?: unknown, c?: unknown, d?: unknown): unknown {
+      if (++this.depth > MAX_NESTING) throw DECLINED;
+      try {
+        return super.parseMaybeUnary(a, b, c, d);
+      } finally {
+        this.depth--;
+      }
     }
 
-    override parseMaybeUnary(...args: unknown[]): unknown {
-      return this.nested(() => super.parseMaybeUnary(...args));
+    override parseExprOp(a?: unknown, b?: unknown, c?: unknown, d?: unknown, e?: unknown): unknown {
+      if (++this.depth > MAX_NESTING) throw DECLINED;
+      try {
+        return super.parseExprOp(a, b, c, d, e);
+      } finally {
+        this.depth--;
+      }
     }
 
-    override parseExprOp(...args: unknown[]): unknown {
-      return this.nested(() => super.parseExprOp(...args));
+    override parseExprAtom(a?: unknown, b?: unknown, c?: unknown): unknown {
+      if (++this.depth > MAX_NESTING) throw DECLINED;
+      try {
+        return super.parseExprAtom(a, b, c);
+      } finally {
+        this.depth--;
+      }
     }
 
-    override parseExprAtom(...args: unknown[]): unknown {
-      return this.nested(() => super.parseExprAtom(...args));
-    }
-
-    override parseStatement(...args: unknown[]): unknown {
-      return this.nested(() => super.parseStatement(...args));
+    override parseStatement(a?: unknown, b?: unknown, c?: unknown): unknown {
+      if (++this.depth > MAX_NESTING) throw DECLINED;
+      try {
+        return super.parseStatement(a, b, c);
+      } finally {
+        this.depth--;
+      }
     }
   }
   return GuardedParser as unknown as typeof Parser;
