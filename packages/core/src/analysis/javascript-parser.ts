@@ -52,14 +52,32 @@ interface AcornInternals {
   value: unknown;
   nextToken(): void;
   readRegexp(): void;
-  parseMaybeAssign(forInit?: unknown, refDestructuringErrors?: unknown, afterLeftParse?: unknown): unknown;
-  parseMaybeUnary(refDestructuringErrors?: unknown, sawUnary?: unknown, incDec?: unknown, forInit?: unknown): unknown;
-  parseExprOp(left?: unknown, leftStartPos?: unknown, leftStartLoc?: unknown, minPrec?: unknown, forInit?: unknown): unknown;
-  parseExprAtom(refDestructuringErrors?: unknown, forInit?: unknown, forNew?: unknown): unknown;
-  parseStatement(context?: unknown, topLevel?: unknown, exports?: unknown): unknown;
 }
 
 type Base = new (...args: never[]) => AcornInternals;
+
+/** Acorn's recursive descent: every level of nesting passes through one of these. */
+const RECURSIVE_METHODS = ['parseMaybeAssign', 'parseMaybeUnary', 'parseExprOp', 'parseExprAtom', 'parseStatement'] as const;
+
+type RecursiveMethod = (this: AcornInternals & { depth: number }, ...args: unknown[]) => unknown;
+
+/**
+ * Wraps the prototype's method with the depth count. Fixed parameters, no rest arguments and
+ * no closure per call: these run for every expression, and allocating there halved the
+ * parser's speed.
+ */
+function countDepth(prototype: object, name: (typeof RECURSIVE_METHODS)[number]): void {
+  const inner = (prototype as Record<string, RecursiveMethod>)[name]!;
+  const counted: RecursiveMethod = function (a, b, c, d, e) {
+    if (++this.depth > MAX_NESTING) throw DECLINED;
+    try {
+      return inner.call(this, a, b, c, d, e);
+    } finally {
+      this.depth--;
+    }
+  };
+  Object.defineProperty(prototype, name, { configurable: true, writable: true, value: counted });
+}
 
 function guarded(AcornParser: typeof Parser): typeof Parser {
   const Base = AcornParser as unknown as Base;
@@ -101,54 +119,8 @@ function guarded(AcornParser: typeof Parser): typeof Parser {
     override readRegexp(): void {
       throw DECLINED;
     }
-
-    // Each wraps one of Acorn's recursive methods with the depth count (no closure or rest
-    // arguments: they run for every expression, and allocating there halved the parser's speed).
-    override parseMaybeAssign(a?: unknown, b?: unknown, c?: unknown): unknown {
-      if (++this.depth > MAX_NESTING) throw DECLINED;
-      try {
-        return super.parseMaybeAssign(a, b, c);
-      } finally {
-        this.depth--;
-      }
-    }
-
-    override parseMaybeUnary(a?: unknown, b?: unknown, c?: unknown, d?: unknown): unknown {
-      if (++this.depth > MAX_NESTING) throw DECLINED;
-      try {
-        return super.parseMaybeUnary(a, b, c, d);
-      } finally {
-        this.depth--;
-      }
-    }
-
-    override parseExprOp(a?: unknown, b?: unknown, c?: unknown, d?: unknown, e?: unknown): unknown {
-      if (++this.depth > MAX_NESTING) throw DECLINED;
-      try {
-        return super.parseExprOp(a, b, c, d, e);
-      } finally {
-        this.depth--;
-      }
-    }
-
-    override parseExprAtom(a?: unknown, b?: unknown, c?: unknown): unknown {
-      if (++this.depth > MAX_NESTING) throw DECLINED;
-      try {
-        return super.parseExprAtom(a, b, c);
-      } finally {
-        this.depth--;
-      }
-    }
-
-    override parseStatement(a?: unknown, b?: unknown, c?: unknown): unknown {
-      if (++this.depth > MAX_NESTING) throw DECLINED;
-      try {
-        return super.parseStatement(a, b, c);
-      } finally {
-        this.depth--;
-      }
-    }
   }
+  for (const name of RECURSIVE_METHODS) countDepth(GuardedParser.prototype, name);
   return GuardedParser as unknown as typeof Parser;
 }
 
