@@ -20,8 +20,11 @@ import { piecesJoiner } from './pieces.js';
 import { htmlToPlainText } from './plain-text.js';
 import type { SlotInfo } from './react-compile.js';
 
-/** The HTML (and its plain text) for one email's slot values, or undefined: render it with React. */
-export type ReactFill = (values: readonly unknown[]) => { html: string; text: string } | undefined;
+/**
+ * The HTML (and its plain text) for one email's slot values (`values[at + slot]`: a plan's are
+ * in columns), or undefined: render it with React.
+ */
+export type ReactFill = (values: readonly unknown[], at?: number) => { html: string; text: string } | undefined;
 
 /** The skeleton's HTML cut at its values: `order[k]` is the slot between `chunks[k]` and `chunks[k + 1]`. */
 export interface ReactShape {
@@ -83,10 +86,10 @@ export function fillFrom({ chunks, order, slots }: ReactShape & { slots: readonl
   const raw: string[] = new Array(order.length);
   const pieces: string[] = new Array(2 * order.length + 1);
   pieces[0] = chunks[0]!;
-  return (values) => {
+  return (values, at = 0) => {
     for (let k = 0; k < order.length; k++) {
       const slot = order[k]!;
-      const value = slotText(values[slot], slots[slot]!);
+      const value = slotText(values[at + slot], slots[slot]!);
       if (value === undefined) return undefined;
       raw[k] = value;
       pieces[2 * k + 1] = escapeReact(value);

@@ -17,19 +17,20 @@ import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import { startWorkerThread } from '../worker-thread.js';
 import { EmailTemplateError } from './errors.js';
-import type { ReactValues, RenderedEmail } from './render.js';
+import type { RenderedEmail } from './render.js';
 import type { ReactProof } from './react-fill.js';
 import type { TemplateBundle } from './compile.js';
-import type { RenderBatch, RenderJob, RenderResult, RenderWorkerData, SerializedError, WorkerMessage } from './render-worker.js';
+import type { RenderBatch, RenderJob, RenderResult, RenderWorkerData, SerializedError, ValuesColumns, ValuesRequest, WorkerMessage } from './render-worker.js';
 
 export interface RenderPool {
   /** The email rendered by a worker: the same result (or error) as the template's own `render`. */
   render(props: Record<string, unknown>, subject?: string): Promise<Omit<RenderedEmail, 'file' | 'kind'>>;
   /**
-   * The slot values of many emails, in one message to one worker and one promise: a plan fills
-   * tens of thousands of emails, and a promise, a job and a waiter per email were most of its garbage.
+   * The slot values of many emails, in one message to one worker and one promise, in columns: a
+   * plan fills tens of thousands of emails, and a promise, a job and a waiter per email were
+   * most of its garbage.
    */
-  valuesMany(emails: readonly EmailProps[]): Promise<(ReactValues | undefined)[]>;
+  valuesMany(emails: readonly EmailProps[]): Promise<ValuesColumns>;
   /** A compilable template's shape, proven by the first thread's sentinel renders (react-fill.ts). */
   readonly shape: ReactProof | undefined;
   /** Starts more threads, up to `threads` in all, for a big step (threads that cannot start are left out). */
@@ -47,8 +48,6 @@ export interface RenderPool {
 
 /** Emails per message: enough to make messaging cheap, few enough to keep every worker busy. */
 const BATCH = 32;
-/** Values jobs (a compiled template's, react-fill.ts) are this much cheaper than renders: more per message. */
-const VALUES_PER_RENDER = 16;
 /** How long a thread may take to start (load React) before the pool gives up on threads. */
 const START_TIMEOUT_MS = 30_000;
 /** A batch still out after this has a component waiting on something that never settles, or looping. */
@@ -105,27 +104,26 @@ export async function startRenderPool(options: RenderPoolOptions): Promise<Rende
     return undefined;
   }
   let closed = false;
-  let batch: { jobs: RenderJob[]; waiters: Waiter[]; weight: number } | undefined;
+  let batch: { jobs: RenderJob[]; waiters: Waiter[] } | undefined;
   // The worker with the fewest emails in flight.
   const leastBusy = () => workers.reduce((a, b) => (b.inFlight < a.inFlight ? b : a));
   const flush = () => {
     if (!batch) return;
     const { jobs, waiters } = batch;
     batch = undefined;
-    leastBusy().send(jobs, {
-      deliver: (results) => results.forEach((result, i) => settle(waiters[i]!, result)),
+    leastBusy().send({ jobs }, jobs.length, {
+      deliver: (reply) => 'results' in reply && reply.results.forEach((result, i) => settle(waiters[i]!, result)),
       reject: (error) => waiters.forEach((w) => w.reject(error)),
     });
   };
   const add = (job: RenderJob, waiter: Waiter) => {
     if (!batch) {
-      batch = { jobs: [], waiters: [], weight: 0 };
+      batch = { jobs: [], waiters: [] };
       setImmediate(flush); // a partial batch leaves once the caller stops adding to it
     }
     batch.jobs.push(job);
     batch.waiters.push(waiter);
-    batch.weight += job.values ? 1 : VALUES_PER_RENDER;
-    if (batch.weight >= BATCH * VALUES_PER_RENDER) flush();
+    if (batch.jobs.length >= BATCH) flush();
   };
   const grown: PoolWorker[] = [];
   return {
@@ -135,12 +133,13 @@ export async function startRenderPool(options: RenderPoolOptions): Promise<Rende
       });
     },
     valuesMany(emails) {
-      const jobs = emails.map(({ props, subject }): RenderJob => (subject === undefined ? { props, values: true } : { props, subject, values: true }));
+      if (emails.length === 0) return Promise.resolve({ width: 0, cells: [], subjects: [], render: [], missing: [] });
+      const values = valuesRequest(emails);
       return new Promise((resolve, reject) => {
-        leastBusy().send(jobs, {
-          deliver: (results) => {
-            fromWorkers += results.length;
-            resolve(results.map((r) => ('values' in r ? r : undefined)));
+        leastBusy().send({ values }, emails.length, {
+          deliver: (reply) => {
+            fromWorkers += emails.length;
+            if ('columns' in reply) resolve(reply.columns);
           },
           reject,
         });
@@ -182,8 +181,22 @@ interface Waiter {
 
 /** Where a batch's results go: all at once, in order, or one error for all (the worker is out). */
 interface BatchSink {
-  deliver(results: RenderResult[]): void;
+  deliver(reply: { results: RenderResult[] } | { columns: ValuesColumns }): void;
   reject(error: unknown): void;
+}
+
+/** The emails' props in columns (render-worker.ts's ValuesRequest), named after the first email's. */
+function valuesRequest(emails: readonly EmailProps[]): ValuesRequest {
+  const keys = emails.length ? Object.keys(emails[0]!.props) : [];
+  const request: ValuesRequest = { keys, cells: [], subjects: [], otherKeys: [] };
+  emails.forEach(({ props, subject }, i) => {
+    const names = Object.keys(props);
+    const same = names.length === keys.length && names.every((name, k) => name === keys[k]);
+    if (!same) request.otherKeys.push(i);
+    for (const key of keys) request.cells.push(same ? props[key] : '');
+    request.subjects.push(subject);
+  });
+  return request;
 }
 
 class PoolWorker {
@@ -225,7 +238,7 @@ class PoolWorker {
         // What components print (console.log goes to stdout as is; console.error came here).
         this.worker.stderr.pipe(process.stderr);
         this.worker.on('message', (message: WorkerMessage) => {
-          if ('id' in message) this.receive(message.id, message.results);
+          if ('id' in message) this.receive(message);
         });
         this.worker.on('error', (error) => this.fail(this.templateError(`a component failed outside rendering: ${error.message}`)));
         this.worker.on('exit', (code) => this.fail(this.templateError(`the render thread stopped (exit code ${code}): does a component call process.exit?`)));
@@ -293,10 +306,11 @@ class PoolWorker {
   /** A batch of no emails: answered once the thread has run what the emails before it left behind. */
   ping(): Promise<void> {
     if (this.broken) return Promise.reject(this.broken);
-    return new Promise((resolve, reject) => this.send([], { deliver: () => resolve(), reject }));
+    return new Promise((resolve, reject) => this.send({ jobs: [] }, 0, { deliver: () => resolve(), reject }));
   }
 
-  send(jobs: RenderJob[], sink: BatchSink) {
+  /** Posts the batch (of `emails` emails; none for a ping); its reply goes to `sink`. */
+  send(batch: { jobs: RenderJob[] } | { values: ValuesRequest }, emails: number, sink: BatchSink) {
     if (this.broken || this.stopping) {
       sink.reject(this.broken ?? new Error('the render pool is closed'));
       return;
@@ -312,13 +326,14 @@ class PoolWorker {
       void this.worker.terminate(); // stops a synchronous loop too
     }, this.timeoutMs);
     timer.unref();
-    this.waiting.set(id, { sink, jobs: jobs.length, timer });
-    this.inFlight += Math.max(jobs.length, 1);
+    this.waiting.set(id, { sink, jobs: emails, timer });
+    this.inFlight += Math.max(emails, 1);
     this.worker.ref(); // keep the process alive while emails are out
-    this.worker.postMessage({ id, jobs } satisfies RenderBatch);
+    this.worker.postMessage({ id, ...batch } satisfies RenderBatch);
   }
 
-  private receive(id: number, results: RenderResult[]) {
+  private receive(reply: Extract<WorkerMessage, { id: number }>) {
+    const { id } = reply;
     const entry = this.waiting.get(id);
     if (!entry) return;
     this.waiting.delete(id);
@@ -328,10 +343,10 @@ class PoolWorker {
     if (entry.jobs === 0) {
       // A ping: answered only after a turn of the thread's event loop, so that timers and
       // rejections its emails left behind have run (see `ping`).
-      setImmediate(() => (this.broken ? entry.sink.reject(this.broken) : entry.sink.deliver([])));
+      setImmediate(() => (this.broken ? entry.sink.reject(this.broken) : entry.sink.deliver({ results: [] })));
       return;
     }
-    entry.sink.deliver(results);
+    entry.sink.deliver(reply);
   }
 
   templateError(what: string, code: EmailTemplateError['code'] = 'component-threw'): EmailTemplateError {

@@ -120,18 +120,22 @@ function withFill(pool: RenderPool, bundle: TemplateBundle): ReactRenderer | und
   let renders = 0;
   return {
     async renderMany(emails) {
-      const values = await pool.valuesMany(emails);
+      const { width, cells, subjects, render, missing } = await pool.valuesMany(emails);
       const outcomes: RenderOutcome[] = new Array(emails.length);
       let fallbacks: Promise<void>[] | undefined; // most batches fill every email
+      // Both lists are in email order: walked alongside.
+      let nextRender = 0;
+      let nextMissing = 0;
       for (let i = 0; i < emails.length; i++) {
-        const email = values[i];
-        const body = email && fill(email.values);
-        if (email && body) {
+        const rendersWithReact = render[nextRender] === i;
+        if (rendersWithReact) nextRender++;
+        const gaps = missing[nextMissing]?.[0] === i ? missing[nextMissing++]![1] : NO_GAPS;
+        const body = rendersWithReact ? undefined : fill(cells, i * width);
+        if (body) {
           filled++;
+          const subject = subjects[i];
           outcomes[i] =
-            email.subject === undefined
-              ? { html: body.html, text: body.text, missing: email.missing }
-              : { html: body.html, text: body.text, subject: email.subject, missing: email.missing };
+            subject === undefined ? { html: body.html, text: body.text, missing: gaps } : { html: body.html, text: body.text, subject, missing: gaps };
           continue;
         }
         if (++renders === GROW_AFTER_RENDERS && threads) pool.grow(threads);
@@ -158,6 +162,8 @@ function withFill(pool: RenderPool, bundle: TemplateBundle): ReactRenderer | und
 function eachOf(render: RenderPool['render']): ReactRenderer['renderMany'] {
   return (emails) => Promise.all(emails.map(({ props, subject }) => render(props, subject).catch((failed: unknown) => ({ failed }))));
 }
+
+const NO_GAPS: string[] = [];
 
 /** React renders (emails the fill does not take) after which a filled template's pool grows, as emit.ts grows others. */
 const GROW_AFTER_RENDERS = 2000;
