@@ -12,7 +12,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { createRequire, SourceMap } from 'node:module';
 import { dirname, join, resolve, relative, sep } from 'node:path';
 import vm from 'node:vm';
-import * as esbuild from 'esbuild';
+import type * as esbuild from 'esbuild';
 import { EmailTemplateError } from './errors.js';
 import { analyseReactTemplate, type ReactCompileAnalysis, type SlotInfo } from './react-compile.js';
 
@@ -165,9 +165,13 @@ async function compile(file: string, template: string, stamps: Map<string, strin
 
 type BuildOutput = esbuild.BuildResult & { metafile: esbuild.Metafile; outputFiles: esbuild.OutputFile[] };
 
-/** The template bundled (its source replaced by `entry` when given). */
-function build(file: string, entry: string | undefined): Promise<BuildOutput> {
+/**
+ * The template bundled (its source replaced by `entry` when given). esbuild is loaded here, not
+ * with this module: render threads load bundles this thread compiled, and never compile.
+ */
+async function build(file: string, entry: string | undefined): Promise<BuildOutput> {
   const dir = dirname(file);
+  const esbuild = await import('esbuild');
   return esbuild.build({
     entryPoints: [file],
     absWorkingDir: dir,

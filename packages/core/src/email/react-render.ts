@@ -16,7 +16,6 @@ import './react-production.js'; // before React loads
 import { Writable } from 'node:stream';
 import { Suspense, createElement, type ReactElement } from 'react';
 import { renderToPipeableStream } from 'react-dom/server';
-import { render as reactEmailRender } from '@react-email/render';
 
 /** The doctype React Email puts in place of React's. */
 const XHTML_DOCTYPE = '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN" "http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">';
@@ -33,7 +32,8 @@ const NEEDS_REACT_EMAIL = /<link\b|\0/i;
 export async function renderReactEmail(element: ReactElement): Promise<string> {
   let html = await renderAll(element);
   if (html.includes('<link')) html = html.replace(REACT_IMAGE_PRELOAD, '');
-  if (NEEDS_REACT_EMAIL.test(html)) return reactEmailRender(element);
+  // Loaded only here: most emails never need it, and it is a large part of a render thread's start.
+  if (NEEDS_REACT_EMAIL.test(html)) return (await import('@react-email/render')).render(element);
   return XHTML_DOCTYPE + html.replace(/<!DOCTYPE.*?>/, '');
 }
 

@@ -7,6 +7,7 @@
 import { renderBundle, type RenderedEmail } from './render.js';
 import { RENDER_TIMEOUT_MS, startRenderPool, type EmailProps, type RenderPool } from './render-pool.js';
 import { fillFrom } from './react-fill.js';
+import { loadPlainText } from './plain-text.js';
 import type { TemplateBundle } from './compile.js';
 import { EmailTemplateError } from './errors.js';
 
@@ -48,6 +49,7 @@ export class RenderPools {
     const pool = await this.pool(options);
     // Closed while the thread started: no renderer, and none in this thread either.
     if (this.closed) throw new Error('the plan has ended: its render threads are closed');
+    await loadPlainText(); // the fill's plain text, and every render's
     if (pool) return withFill(pool, options.bundle) ?? { renderMany: eachOf(pool.render), grow: pool.grow, check: pool.check };
     // No thread to be had (a bundle that left the render worker out): render in this thread,
     // where a component that never settles still fails at the deadline (one that loops cannot be stopped).

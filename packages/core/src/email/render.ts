@@ -8,7 +8,7 @@ import './react-production.js'; // before React loads
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { extname, isAbsolute, join, resolve, sep } from 'node:path';
 import { createElement, type ComponentType, type ReactElement } from 'react';
-import { htmlToPlainText } from './plain-text.js';
+import { htmlToPlainText, loadPlainText } from './plain-text.js';
 import { distance } from 'fastest-levenshtein';
 import { compileTemplate, loadBundle, loadTemplate, messageOf, originalPosition, type CompiledTemplate, type TemplateBundle } from './compile.js';
 import { EmailTemplateError } from './errors.js';
@@ -197,6 +197,7 @@ function rendererOf(compiled: CompiledTemplate, template: string): EmailRenderer
     } catch (error) {
       throw thrown({ code: 'subject-threw', what: '`subject` threw', error, template, compiled });
     }
+    await loadPlainText();
     return withSubject({ html, text: htmlToPlainText(html), file, kind: 'react', missing }, subject);
   };
   return { file, kind: 'react', render, bundle: compiled.bundle, fill: fillParts(compiled) };
@@ -289,6 +290,7 @@ export async function compileReactTemplate(compiled: CompiledTemplate): Promise<
   if (!parts) return { ok: false, reason: compiled.analysis?.ok === false ? compiled.analysis.reason : 'the template is not compilable' };
   const proof = await parts.prove();
   if (!proof.ok) return proof;
+  await loadPlainText();
   const fill = fillFrom({ ...proof, slots: compiled.bundle.slots! });
   const file = compiled.file;
   return {
@@ -327,7 +329,8 @@ async function compiledHtml(file: string): Promise<HtmlTemplate> {
   const stamp = `${s.mtimeMs}:${s.size}`;
   const hit = htmlCache.get(file);
   if (hit && hit.stamp === stamp) return hit.template;
-  const template = compileHtmlTemplate(await readFile(file, 'utf8'));
+  const [source] = await Promise.all([readFile(file, 'utf8'), loadPlainText()]);
+  const template = compileHtmlTemplate(source);
   htmlCache.set(file, { stamp, template });
   return template;
 }

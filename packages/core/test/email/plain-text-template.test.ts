@@ -7,8 +7,10 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { compileHtmlTemplate } from '../../src/email/html-template.js';
 import { compilePlainText } from '../../src/email/plain-text-template.js';
-import { htmlToPlainText } from '../../src/email/plain-text.js';
+import { htmlToPlainText, loadPlainText } from '../../src/email/plain-text.js';
 import { escapeHtml } from '../../src/email/interpolate.js';
+
+await loadPlainText(); // html-to-text, loaded on demand (plain-text.ts)
 
 /** `{{a}}`-style template text → the literals around its values, and their keys. */
 function literalsOf(template: string): { literals: string[]; keys: string[] } {

@@ -18,9 +18,11 @@ import { render } from '@react-email/render';
 import { Preview, Text } from '@react-email/components';
 import { loadTemplate } from '../../src/email/compile.js';
 import { compileReactTemplate, type CompiledReactTemplate } from '../../src/email/render.js';
-import { htmlToPlainText } from '../../src/email/plain-text.js';
+import { htmlToPlainText, loadPlainText } from '../../src/email/plain-text.js';
 import { fillFrom, proveReactTemplate } from '../../src/email/react-fill.js';
 import { renderReactEmail } from '../../src/email/react-render.js';
+
+await loadPlainText(); // html-to-text, loaded on demand (plain-text.ts)
 
 const examplesDir = fileURLToPath(new URL('../../../../examples', import.meta.url));
 
