@@ -36,6 +36,7 @@ export async function bundleForCodeCache({ entry, outfile }) {
     },
     define: { 'import.meta.url': '__skene_import_meta_url', 'import.meta.resolve': '__skene_import_meta_resolve' },
     legalComments: 'none',
+    plugins: [zodEnglishOnly],
     metafile: true,
     logLevel: 'warning',
   });
@@ -46,6 +47,27 @@ export async function bundleForCodeCache({ entry, outfile }) {
   writeFileSync(outfile, await asciiOnly(readFileSync(outfile, 'utf8')));
   await minifyTypeScript({ from: coreRequire.resolve('typescript'), to: join(dirname(outfile), 'typescript.cjs') });
 }
+
+/**
+ * zod's `locales` namespace (`z.locales`, `z.core.locales`) with English alone: esbuild cannot
+ * tree-shake `export * as locales`, and the other languages were 370 KB of the 2.1 MB a cold start
+ * reads from its code cache. Skene's messages are its own, in English; zod's default error map is
+ * English and is loaded by zod itself (`config(en())`), not through this namespace.
+ */
+const zodEnglishOnly = {
+  name: 'zod-english-only',
+  setup(build) {
+    build.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+      /[\\/]zod[\\/]v4[\\/]/.test(args.importer)
+        ? { path: 'locales', namespace: 'zod-english-only', pluginData: join(dirname(args.importer), '..', 'locales') }
+        : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'zod-english-only' }, (args) => ({
+      contents: "export { default as en } from './en.js';",
+      resolveDir: args.pluginData,
+    }));
+  },
+};
 
 /**
  * TypeScript's compiler (`from`, its lib/typescript.js) minified into `to`: beside a bundle (core's
