@@ -46,10 +46,10 @@ export class RenderPools {
 
   /** The template's renderer: its pool, started on first use (an EmailTemplateError when the template does not load). */
   async renderer(options: ReactTemplate): Promise<ReactRenderer> {
-    const pool = await this.pool(options);
+    // html-to-text (the fill's plain text, and every render's) loads while the thread starts.
+    const [pool] = await Promise.all([this.pool(options), loadPlainText()]);
     // Closed while the thread started: no renderer, and none in this thread either.
     if (this.closed) throw new Error('the plan has ended: its render threads are closed');
-    await loadPlainText(); // the fill's plain text, and every render's
     if (pool) return withFill(pool, options.bundle) ?? { renderMany: eachOf(pool.render), grow: pool.grow, check: pool.check };
     // No thread to be had (a bundle that left the render worker out): render in this thread,
     // where a component that never settles still fails at the deadline (one that loops cannot be stopped).
