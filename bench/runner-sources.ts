@@ -21,7 +21,7 @@ import { Redis } from 'ioredis';
 import { createSender, migrate, openSourceBackend, runForever, type LoadedConfig, type RunBackend } from '@skene/core';
 import { createRedisScratch } from '../packages/core/src/sources/redis.js';
 import { startResendDouble } from '../test/helpers/resend-double.js';
-import { loops, onlyLoop, writeTemplates } from './runner-worker.js';
+import { loops, onlyLoop, RUNNER_ENV, writeTemplates } from './runner-worker.js';
 import { eventLatency, EVENT_GAP_MS, EVENTS, type LatencyProbe } from './runner.js';
 import { fmt, percentile } from './stats.js';
 import { dropDatabase, freshDatabase } from './_postgres.js';
@@ -64,7 +64,7 @@ async function measure(runner: Runner, { sourceUrl, opening = (open) => open(), 
       async start(signal, onPass) {
         const backend = await opening(() => openSourceBackend({ sourceUrl, stateUrl, cwd: runner.dir, config: runner.config }));
         try {
-          await runForever({ config: runner.config, backend, sender, env: {}, signal, onPass });
+          await runForever({ config: runner.config, backend, sender, env: RUNNER_ENV, signal, onPass });
         } finally {
           await backend.close();
         }

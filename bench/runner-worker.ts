@@ -21,6 +21,11 @@ import { createSender, openRedisState, openSource, runOnce, type LoadedConfig, t
 
 export const RECIPIENTS = 10_000;
 const FROM = 'Acme <hello@acme.example>';
+/**
+ * The environment a production runner has: the digest is not transactional, so each email carries
+ * a signed one-click unsubscribe link, which `skene run` refuses to send without.
+ */
+export const RUNNER_ENV = { SKENE_UNSUBSCRIBE_SECRET: 'bench-unsubscribe-secret-0123456789abcdef', SKENE_PUBLIC_URL: 'https://skene.bench.example' };
 
 /** What the bench gives a worker when it forks it (one JSON argument). */
 export interface WorkerSetup {
@@ -138,7 +143,7 @@ function main(setup: WorkerSetup): void {
     if (message.type !== 'go') return;
     const cpu = process.cpuUsage();
     const t0 = performance.now();
-    occurrence(setup, { config, sender, env: {}, at: new Date(message.at) }).then(
+    occurrence(setup, { config, sender, env: RUNNER_ENV, at: new Date(message.at) }).then(
       (summary) => {
         const { user, system } = process.cpuUsage(cpu);
         send({ type: 'result', sent: summary.counts.sent, cpuMs: (user + system) / 1000, ms: performance.now() - t0 });

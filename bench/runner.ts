@@ -27,7 +27,7 @@ import pg from 'pg';
 import { createSender, migrate, runForever, type LoadedConfig, type Sender } from '@skene/core';
 import { createRedisScratch } from '../packages/core/src/sources/redis.js';
 import { startResendDouble, type DeliveredEmail, type ResendDouble } from '../test/helpers/resend-double.js';
-import { loops, onlyLoop, RECIPIENTS, writeTemplates, type GoMessage, type WorkerMessage, type WorkerSetup } from './runner-worker.js';
+import { loops, onlyLoop, RECIPIENTS, RUNNER_ENV, writeTemplates, type GoMessage, type WorkerMessage, type WorkerSetup } from './runner-worker.js';
 import { fmt, percentile } from './stats.js';
 import { admin, dropDatabase, freshDatabase } from './_postgres.js';
 
@@ -126,7 +126,7 @@ async function latency(url: string, config: LoadedConfig, sender: Sender, double
   try {
     return await eventLatency({
       double,
-      start: (signal, onPass) => runForever({ config: only, databaseUrl: url, sender, env: {}, signal, onPass }),
+      start: (signal, onPass) => runForever({ config: only, databaseUrl: url, sender, env: RUNNER_ENV, signal, onPass }),
       write: async (i, to) => {
         await client.query('INSERT INTO users (id, email, name) VALUES ($1, $2, $3)', [RECIPIENTS + i, to, `Signup ${i}`]);
       },
