@@ -36,7 +36,7 @@ export async function bundleForCodeCache({ entry, outfile }) {
     },
     define: { 'import.meta.url': '__skene_import_meta_url', 'import.meta.resolve': '__skene_import_meta_resolve' },
     legalComments: 'none',
-    plugins: [zodEnglishOnly],
+    plugins: [zodEnglishOnly, luxonEnglish],
     metafile: true,
     logLevel: 'warning',
   });
@@ -65,6 +65,22 @@ const zodEnglishOnly = {
     build.onLoad({ filter: /.*/, namespace: 'zod-english-only' }, (args) => ({
       contents: "export { default as en } from './en.js';",
       resolveDir: args.pluginData,
+    }));
+  },
+};
+
+/**
+ * luxon with `en-US` as its default locale instead of the system's: otherwise the first date
+ * cron-parser builds (to validate or describe a schedule) asks ICU for the system locale, which
+ * loads ICU's date data, ~20 ms of a cold start. In these bundles luxon serves cron-parser alone,
+ * whose parsing and stepping read numbers, never names, so the locale changes no result.
+ */
+const luxonEnglish = {
+  name: 'luxon-english',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]luxon[\\/]build[\\/]node[\\/]luxon\.js$/ }, (args) => ({
+      contents: `${readFileSync(args.path, 'utf8')}\nexports.Settings.defaultLocale = 'en-US';\n`,
+      loader: 'js',
     }));
   },
 };
