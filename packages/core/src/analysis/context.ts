@@ -3,8 +3,8 @@ import type { ConfigDocument } from './document.js';
 import type { Diagnostic, DiagnosticCode, Fix, Severity } from './diagnostics.js';
 import type { Dialect } from '../dialect.js';
 import type { ProjectContext } from './project.js';
-import { rootSchema } from './schema-walk.js';
-import { nodeAtPath, toPlain, type ObjectNode, type Range, type StringNode, type ValueNode } from './values.js';
+import { exportIssues, exportPlain } from './schema-issues.js';
+import { nodeAtPath, type ObjectNode, type Range, type StringNode, type ValueNode } from './values.js';
 
 export interface StepEntry {
   loopIndex: number;
@@ -47,16 +47,16 @@ export class RuleContext {
     return this.vouched;
   }
 
-  /** The default export as plain data (opaque parts marked), computed once. */
+  /** The default export as plain data (opaque parts marked), computed once (each unchanged loop's kept). */
   get plain(): unknown {
-    return (this.plainRoot ??= toPlain(this.doc.root));
+    return (this.plainRoot ??= exportPlain(this.doc));
   }
 
-  /** zod's issues for the whole export, computed once and shared by the structure rules. */
+  /** zod's issues for the whole export, computed once and shared by the structure rules (each unchanged loop's kept). */
   schemaIssues(): { issue: z.core.$ZodIssue; node: ValueNode | undefined; parent: ValueNode | undefined }[] {
     const { root, shape } = this.doc;
     if (!root || !shape) return [];
-    this.issues ??= rootSchema(shape).safeParse(this.plain).error?.issues ?? [];
+    this.issues ??= exportIssues(this.doc, this.plain);
     const out = [];
     for (const issue of this.issues) {
       const at = nodeAtPath(root, issue.path);

@@ -12,6 +12,7 @@ import { documentOf, parseConfigDocument, parseTypeScript, type ConfigDocument }
 import { readObjectAloneAsJavaScript } from './read-estree.js';
 import { standaloneValue } from './read-values.js';
 import { keepDepth, keepTreeReading, readDepth, treeReading } from './value-reading.js';
+import { sameValueAs } from './value-identity.js';
 import type TS from 'typescript';
 import { ts } from './syntax.js';
 import type { ObjectNode, PropertyNode, Range, ValueNode } from './values.js';
@@ -172,6 +173,13 @@ function moveRange(range: Range, place: Exclude<Place, 'overlaps'>, delta: numbe
  * (`[loop, loop]`), whose other reading the edit changed too.
  */
 function relocate(node: ValueNode, r: Relocation): ValueNode | undefined {
+  const moved = relocateNode(node, r);
+  // Only moved, not holding the edited loop: the same value (schema-issues.ts reuses its results).
+  if (moved && moved !== node && node !== r.loop && placeOf(node.range, r.loop.range) !== 'holds') sameValueAs(node, moved);
+  return moved;
+}
+
+function relocateNode(node: ValueNode, r: Relocation): ValueNode | undefined {
   if (node === r.loop) return r.replacement;
   const place = placeOf(node.range, r.loop.range);
   if (place === 'overlaps' || (place === 'holds' && !r.path.has(node))) return undefined;

@@ -12,6 +12,9 @@ import { before, describe, test } from 'node:test';
 import fc from 'fast-check';
 import { loadProjectContext, parseConfigDocument, prepareAnalysis, validate, type ConfigDocument, type ProjectContext } from '@skene/core';
 import { reparseConfigDocument, updateDocument } from '../../src/analysis/incremental.js';
+import { exportIssues, exportPlain } from '../../src/analysis/schema-issues.js';
+import { rootSchema } from '../../src/analysis/schema-walk.js';
+import { toPlain } from '../../src/analysis/values.js';
 import { edit, fixtures, root, written } from './config-corpus.js';
 
 const asData = (doc: ConfigDocument) => ({
@@ -53,6 +56,12 @@ describe('a config read from its last version', () => {
               const whole = parseConfigDocument(text);
               assert.deepStrictEqual(asData(read), asData(whole));
               assert.deepStrictEqual(validate(read, { project }), validate(whole, { project }));
+              // Loop by loop, with the loops an edit only moved taken from before: what one whole
+              // conversion and one safeParse of the export give.
+              const plain = exportPlain(read);
+              assert.deepStrictEqual(plain, toPlain(whole.root));
+              const issues = whole.shape ? (rootSchema(whole.shape).safeParse(toPlain(whole.root)).error?.issues ?? []) : [];
+              assert.deepStrictEqual(exportIssues(read, plain), issues);
               previous = read;
             }
             // The tree the language services read is the whole file's, parsed when first asked for.
