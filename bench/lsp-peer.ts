@@ -4,7 +4,9 @@
  * same run, alternating sample by sample (Skene, YAML, Skene, YAML…), so load on the machine falls
  * on both alike. Each server's diagnostics are measured the way it delivers them: Skene's pulled
  * (textDocument/diagnostic), yaml-language-server's pushed (publishDiagnostics, which it sends
- * 200 ms after an open or a change). Prints both, and the ratios Skene/YAML (< 1: Skene faster).
+ * 200 ms after an open or a change). After each sample the bench waits for that server to go
+ * idle, so that neither server's work after an answer is timed as the other's. Prints both, and the
+ * ratios Skene/YAML (< 1: Skene faster).
  *
  * Alone: `node --import tsx bench/lsp-peer.ts` (after `npm run build`). Sample counts:
  * LSP_PEER_COLD (cold starts per server, default 7), LSP_PEER_SAMPLES (edits and completions per
@@ -123,6 +125,29 @@ async function coldStart(side: Side): Promise<{ total: number; cpu: number }> {
   return result;
 }
 
+/**
+ * Resolves once the server has used no CPU for SETTLE_MS (at most SETTLE_MAX_MS): what a server
+ * does after answering (yaml-language-server's collection, Skene's idle parse) must not fall on the
+ * next sample, which is the other server's. Measured before this wait: yaml-language-server used
+ * 10–40 ms of CPU in the 300 ms after one completion in five, and Skene's completion p95 read
+ * 6–14 ms beside it against 1.6–1.8 ms alone.
+ */
+async function settled(server: Server): Promise<void> {
+  const pid = server.process.pid!;
+  const start = performance.now();
+  let cpu = cpuMs(pid);
+  let quietSince = start;
+  while (performance.now() - start < SETTLE_MAX_MS) {
+    await new Promise((r) => setTimeout(r, 10));
+    const now = cpuMs(pid);
+    if (now !== cpu) [cpu, quietSince] = [now, performance.now()];
+    else if (performance.now() - quietSince >= SETTLE_MS) return;
+  }
+}
+
+const SETTLE_MS = 60; // /proc's CPU times count in 10 ms ticks: several reads without a tick
+const SETTLE_MAX_MS = 1000;
+
 /** A running server with its document open, and an edit that toggles the id (valid, invalid, valid…). */
 async function session(side: Side) {
   const server = await side.start();
@@ -147,6 +172,7 @@ async function session(side: Side) {
       const v = version;
       await Promise.race([server.nextDiagnostics(side.uri, (d) => d.version === v), new Promise((r) => setTimeout(r, SKENE_DEBOUNCE_MS * 4))]);
     }
+    await settled(server);
     return elapsed;
   };
   const position = positionAt(text, side.completionOffset);
@@ -156,7 +182,9 @@ async function session(side: Side) {
       { items: unknown[] } | unknown[] | null;
     const items = Array.isArray(result) ? result.length : (result?.items.length ?? 0);
     if (items === 0) throw new Error(`${side.name}: no completion items for the keys of a trigger`);
-    return { ms: performance.now() - t0, items };
+    const ms = performance.now() - t0;
+    await settled(server);
+    return { ms, items };
   };
   return { server, timedEdit, completion };
 }
