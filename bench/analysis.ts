@@ -37,7 +37,7 @@ export async function run(): Promise<void> {
   console.log(`  analysis (parse + every rule): median ${fmt(percentile(full, 50))}, p95 ${fmt(percentile(full, 95))}  (target < 20 ms)`);
   console.log(`  of which TypeScript parse + value tree: median ${fmt(percentile(parseOnly, 50))}`);
 
-  const bin = new URL('../packages/cli/dist/bin.js', import.meta.url).pathname;
+  const bin = new URL('../packages/cli/dist/bin.cjs', import.meta.url).pathname;
   const processRuns: number[] = [];
   for (let i = 0; i < 8; i++) {
     const t0 = performance.now();

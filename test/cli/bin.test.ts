@@ -23,10 +23,10 @@ test('the skene bin is a committed, executable file, shipped in the package', ()
   assert.ok(readFileSync(binPath, 'utf8').startsWith('#!/usr/bin/env node\n'));
   const shipped = (path: string) => manifest.files.some((entry) => path === entry || path.startsWith(`${entry.replace(/\/$/, '')}/`));
   assert.ok(shipped(manifest.bin.skene!.replace(/^\.\//, '')), 'the bin is in `files`');
-  assert.ok(shipped('dist/bin.js'), 'the CLI it loads is in `files`');
+  assert.ok(shipped('dist/bin.cjs'), 'the CLI it loads is in `files`');
 });
 
-/** The bin file copied into a package folder of its own, with or without a dist/bin.js. */
+/** The bin file copied into a package folder of its own (an ES module package, as the CLI's), with or without a dist/bin.cjs. */
 function packageWith(distBin: string | undefined): string {
   const dir = mkdtempSync(join(tmpdir(), 'skene-bin-'));
   writeFileSync(join(dir, 'package.json'), '{ "type": "module" }\n');
@@ -35,7 +35,7 @@ function packageWith(distBin: string | undefined): string {
   copyFileSync(binPath, copy);
   if (distBin !== undefined) {
     mkdirSync(join(dir, 'dist'));
-    writeFileSync(join(dir, 'dist', 'bin.js'), distBin);
+    writeFileSync(join(dir, 'dist', 'bin.cjs'), distBin);
   }
   return copy;
 }
@@ -57,22 +57,21 @@ test('built: it runs the CLI with the arguments, and its exit status', () => {
 });
 
 test('the real bin runs the built CLI', (t) => {
-  if (!existsSync(join(CLI, 'dist/bin.js'))) return t.skip('packages/cli/dist is not built (npm run build)');
+  if (!existsSync(join(CLI, 'dist/bin.cjs'))) return t.skip('packages/cli/dist is not built (npm run build)');
   const r = spawnSync(process.execPath, [binPath, 'plan', '--format', 'yaml'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
   assert.equal(r.status, 2, r.stderr);
   assert.match(r.stderr, /^skene plan: --format must be text, markdown, json or html, not 'yaml'/);
 });
 
 test('skene --version is the version of the installed package, not a number written in the code', (t) => {
-  if (!existsSync(join(CLI, 'dist/bin.js'))) return t.skip('packages/cli/dist is not built (npm run build)');
+  if (!existsSync(join(CLI, 'dist/bin.cjs'))) return t.skip('packages/cli/dist is not built (npm run build)');
   // A copy of the built package with another version, inside the repo so its dependencies resolve.
   const copy = mkdtempSync(join(ROOT, 'node_modules', '.skene-version-'));
   t.after(() => rmSync(copy, { recursive: true, force: true }));
   cpSync(join(CLI, 'bin'), join(copy, 'bin'), { recursive: true });
   cpSync(join(CLI, 'dist'), join(copy, 'dist'), { recursive: true });
-  const manifest = JSON.parse(readFileSync(join(CLI, 'package.json'), 'utf8')) as Record<string, unknown>;
   writeFileSync(join(copy, 'package.json'), JSON.stringify({ ...manifest, version: '9.8.7-test' }));
-  const r = spawnSync(process.execPath, [join(copy, 'bin', 'skene.js'), '--version'], { cwd: tmpdir(), encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [join(copy, manifest.bin.skene!), '--version'], { cwd: tmpdir(), encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
   assert.equal(r.stdout, '9.8.7-test\n');
 });

@@ -215,8 +215,8 @@ describe('skene login', () => {
   });
 
   it('the built CLI reads the key from a stdin pipe and never prints it', async (t) => {
-    const bin = join(ROOT, 'packages/cli/dist/bin.js');
-    if (!existsSync(bin)) return t.skip('packages/cli/dist/bin.js is not built (npm run build)');
+    const bin = join(ROOT, 'packages/cli/dist/bin.cjs');
+    if (!existsSync(bin)) return t.skip('packages/cli/dist/bin.cjs is not built (npm run build)');
     const dir = configDir();
     const child = spawn(process.execPath, [bin, 'login'], {
       env: { PATH: process.env.PATH, SKENE_CONFIG_DIR: dir, RESEND_BASE_URL: baseUrl },
@@ -235,8 +235,8 @@ describe('skene login', () => {
 
   it('on a terminal, reads the key from a hidden prompt: typed characters are not echoed', async (t) => {
     // node has no pseudo-terminal of its own; python3's pty module provides one.
-    const bin = join(ROOT, 'packages/cli/dist/bin.js');
-    if (!existsSync(bin)) return t.skip('packages/cli/dist/bin.js is not built (npm run build)');
+    const bin = join(ROOT, 'packages/cli/dist/bin.cjs');
+    if (!existsSync(bin)) return t.skip('packages/cli/dist/bin.cjs is not built (npm run build)');
     const python = ['/usr/bin/python3', '/usr/local/bin/python3'].find((p) => existsSync(p));
     if (!python) return t.skip('python3 (for a pseudo-terminal) is not installed');
     const dir = configDir();

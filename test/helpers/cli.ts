@@ -3,7 +3,7 @@ import { execFile, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-export const SKENE_BIN = fileURLToPath(new URL('../../packages/cli/dist/bin.js', import.meta.url));
+export const SKENE_BIN = fileURLToPath(new URL('../../packages/cli/dist/bin.cjs', import.meta.url));
 
 export function skene(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string; timeout?: number } = {}) {
   const result = spawnSync(process.execPath, [SKENE_BIN, ...args], {

@@ -1,6 +1,6 @@
 /**
  * A real LSP client (vscode-languageserver-protocol over vscode-jsonrpc's node stream reader/writer)
- * driving the BUILT server, `node packages/language-server/dist/bin.js --stdio`, as an editor would.
+ * driving the BUILT server, `node packages/language-server/dist/bin.cjs --stdio`, as an editor would.
  * Shared by the protocol, property-based and benchmark runs.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -19,7 +19,7 @@ import {
 } from 'vscode-languageserver-protocol/node';
 
 export const REPO = fileURLToPath(new URL('../../', import.meta.url));
-export const SERVER_BIN = `${REPO}packages/language-server/dist/bin.js`;
+export const SERVER_BIN = `${REPO}packages/language-server/dist/bin.cjs`;
 
 export function serverBuilt(): boolean {
   return existsSync(SERVER_BIN);

@@ -394,7 +394,7 @@ describe('over node IPC (--node-ipc), as the VS Code extension runs it', { skip 
   test('initialize, diagnostics, shutdown and exit', async () => {
     const { fork } = await import('node:child_process');
     const { createProtocolConnection, IPCMessageReader, IPCMessageWriter } = await import('vscode-languageserver-protocol/node');
-    const child = fork(join(REPO, 'packages/language-server/dist/bin.js'), ['--node-ipc'], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    const child = fork(join(REPO, 'packages/language-server/dist/bin.cjs'), ['--node-ipc'], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     const connection = createProtocolConnection(new IPCMessageReader(child), new IPCMessageWriter(child));
     connection.listen();

@@ -6,6 +6,8 @@
  * A fast cold start (see @skene/core's code-cache.ts): TypeScript, then the server with all of core in one
  * bundle (dist/server.cjs, built by scripts/bundle.mjs), are loaded through V8 code caches.
  * Without the bundle (the extension bundles this file itself) the modules are imported as usual.
+ * The command npm links is this file as CommonJS, dist/bin.cjs (scripts/bundle.mjs): started as an
+ * ES module, Node loads its ES module loader and each imported file (~10–20 ms of a cold start).
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -29,19 +31,16 @@ const bundleUrl = new URL('./server.cjs', import.meta.url);
 const bundle = bundleUrl.protocol === 'file:' && existsSync(bundleUrl) ? fileURLToPath(bundleUrl) : undefined;
 // Before anything loads core, which requires TypeScript from where it is (the bundle, or core's dist/).
 const caches = [preloadTypeScript(() => (bundle ? bundleUrl.href : import.meta.resolve('@skene/core/analysis')))];
-let main: typeof import('./main.js').main;
 const bundled = bundle ? loadWithCodeCache<typeof import('./main.js')>(bundle, 'server') : undefined;
-if (bundled) {
-  caches.push(bundled.cache);
-  main = bundled.exports.main;
-} else {
-  main = (await import('./main.js')).main;
-}
+if (bundled) caches.push(bundled.cache);
 const save = () => caches.forEach((c) => c.save());
-
-main({
+const hooks = {
   // Once the parser and the analysis have run, their compiled code goes into the caches too;
   // written off the hot path.
   afterFirstAnalysis: () => setTimeout(save, 2000).unref(),
   beforeShutdown: save,
-});
+};
+
+// No top-level await: scripts/bundle.mjs also builds this file as dist/bin.cjs, the command npm links.
+if (bundled) bundled.exports.main(hooks);
+else void import('./main.js').then(({ main }) => main(hooks));
