@@ -8,22 +8,8 @@ import type {
   DocumentSymbol as SkeneSymbol,
   Location as SkeneLocation,
 } from '@skene/core/language';
-import {
-  CodeActionKind,
-  CompletionItemKind,
-  DiagnosticSeverity,
-  InsertTextFormat,
-  MarkupKind,
-  SymbolKind,
-  type CodeAction,
-  type CodeLens,
-  type CompletionItem,
-  type Diagnostic,
-  type DocumentSymbol,
-  type Location,
-  type Range,
-  type WorkspaceEdit,
-} from 'vscode-languageserver/node';
+import type { CodeAction, CodeLens, CompletionItem, Diagnostic, DocumentSymbol, Location, Range, WorkspaceEdit } from 'vscode-languageserver/node';
+import { CodeActionKind, CompletionItemKind, DiagnosticSeverity, InsertTextFormat, MarkupKind, SymbolKind } from './lsp.js';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 
 export function toRange(doc: TextDocument, range: { start: number; end: number }): Range {

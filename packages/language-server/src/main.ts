@@ -3,7 +3,7 @@
  * from the command line) wired to startServer. bin.ts calls this from the single-file bundle
  * dist/server.cjs (loaded through a code cache) or, when there is none, from dist/main.js.
  */
-import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
+import { createConnection, ProposedFeatures } from './lsp.js';
 import { startServer, type ServerHooks } from './server.js';
 
 export function main(hooks: ServerHooks): void {

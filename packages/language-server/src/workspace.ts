@@ -18,7 +18,8 @@ import {
   type Dialect,
   type ProjectContext,
 } from '@skene/core/analysis';
-import { TextDocuments, type Connection } from 'vscode-languageserver/node';
+import type { Connection } from 'vscode-languageserver/node';
+import { TextDocuments } from './lsp.js';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { EditSupport } from './convert.js';
 import { SERVICES, type Services } from './services.js';

@@ -1,5 +1,6 @@
 /** textDocument/codeAction: the quick fixes of the diagnostics in the requested range. */
-import { CodeActionKind, type CodeAction } from 'vscode-languageserver/node';
+import type { CodeAction } from 'vscode-languageserver/node';
+import { CodeActionKind } from '../lsp.js';
 import { fromRange, toCodeAction, toDiagnostic } from '../convert.js';
 import type { Workspace } from '../workspace.js';
 import type { DiagnosticsHandlers } from './diagnostics.js';

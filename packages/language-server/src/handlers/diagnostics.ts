@@ -3,7 +3,7 @@
  * when pulled (textDocument/diagnostic), and checked again when settings or project files change.
  */
 import type { Diagnostic as SkeneDiagnostic } from '@skene/core/analysis';
-import { DocumentDiagnosticReportKind } from 'vscode-languageserver/node';
+import { DocumentDiagnosticReportKind } from '../lsp.js';
 import { toDiagnostic } from '../convert.js';
 import type { OpenConfig, ServerHooks, Workspace } from '../workspace.js';
 

@@ -5,14 +5,8 @@
  */
 import { prepareAnalysis } from '@skene/core/analysis';
 import { COMPLETION_TRIGGER_CHARACTERS } from '@skene/core/language';
-import {
-  CodeActionKind,
-  DidChangeConfigurationNotification,
-  DidChangeWatchedFilesNotification,
-  TextDocumentSyncKind,
-  type InitializeParams,
-  type InitializeResult,
-} from 'vscode-languageserver/node';
+import type { InitializeParams, InitializeResult } from 'vscode-languageserver/node';
+import { CodeActionKind, DidChangeConfigurationNotification, DidChangeWatchedFilesNotification, TextDocumentSyncKind } from '../lsp.js';
 import { withFault } from '../services.js';
 import { readSettings } from '../settings.js';
 import type { Workspace } from '../workspace.js';

@@ -4,7 +4,7 @@
  * needed), with the project around it.
  */
 import { completesOnTrigger } from '@skene/core/language';
-import { CompletionTriggerKind } from 'vscode-languageserver/node';
+import { CompletionTriggerKind } from '../lsp.js';
 import { toCodeLens, toCompletionItem, toLocation, toRange, toSymbol } from '../convert.js';
 import type { Workspace } from '../workspace.js';
 
