@@ -16,13 +16,21 @@ import { CORE_DIR } from './bundle-core.mjs';
 
 const coreRequire = createRequire(join(CORE_DIR, 'package.json'));
 
-// import.meta in bundled ES modules: the bundle's own URL (createRequire bases, WebAssembly, files
-// beside it). import.meta.resolve only serves as a createRequire base on these code paths.
-const IMPORT_META = {
+/** One CommonJS file for Node, of the workspace packages' TypeScript sources (as the tests and the extension read them). */
+const NODE_BUNDLE = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  conditions: ['source'],
+  // import.meta in bundled ES modules: the bundle's own URL (createRequire bases, WebAssembly, files
+  // beside it). import.meta.resolve only serves as a createRequire base on these code paths.
   banner: {
     js: 'var __skene_import_meta_url = require("node:url").pathToFileURL(__filename).href, __skene_import_meta_resolve = () => __skene_import_meta_url;',
   },
   define: { 'import.meta.url': '__skene_import_meta_url', 'import.meta.resolve': '__skene_import_meta_resolve' },
+  legalComments: 'none',
+  logLevel: 'warning',
 };
 
 /**
@@ -32,40 +40,20 @@ const IMPORT_META = {
  * loader and no file per import: ~10–20 ms of a cold start on Node 20.
  */
 export async function bundleCommand({ entry, outfile, external }) {
-  await esbuild.build({
-    entryPoints: [entry],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    conditions: ['source'],
-    external,
-    ...IMPORT_META,
-    legalComments: 'none',
-    logLevel: 'warning',
-  });
+  await esbuild.build({ ...NODE_BUNDLE, entryPoints: [entry], outfile, external });
   chmodSync(outfile, 0o755);
 }
 
 /** Bundles `entry` into `outfile` (CommonJS) and copies libpg-query.wasm beside it. */
 export async function bundleForCodeCache({ entry, outfile }) {
   const result = await esbuild.build({
+    ...NODE_BUNDLE,
     entryPoints: [entry],
     outfile,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    // The workspace packages from their TypeScript sources (as the tests and the extension do).
-    conditions: ['source'],
     mainFields: ['module', 'main'],
     external: ['typescript', 'esbuild', 'pg-native', 'cloudflare:sockets'],
-    ...IMPORT_META,
-    legalComments: 'none',
     plugins: [zodEnglishOnly, luxonEnglish],
     metafile: true,
-    logLevel: 'warning',
   });
   const output = Object.values(result.metafile.outputs)[0];
   const dynamic = output.imports.filter((i) => i.kind === 'dynamic-import' && i.external);
