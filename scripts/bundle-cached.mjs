@@ -40,7 +40,9 @@ const NODE_BUNDLE = {
  * loader and no file per import: ~10–20 ms of a cold start on Node 20.
  */
 export async function bundleCommand({ entry, outfile, external }) {
-  await esbuild.build({ ...NODE_BUNDLE, entryPoints: [entry], outfile, external });
+  // Strict, as the ES module it was: the banner comes before esbuild's own "use strict", which then is no directive.
+  const banner = { js: `"use strict";\n${NODE_BUNDLE.banner.js}` };
+  await esbuild.build({ ...NODE_BUNDLE, banner, entryPoints: [entry], outfile, external });
   chmodSync(outfile, 0o755);
 }
 

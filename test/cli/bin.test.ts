@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { ROOT } from '../helpers/cli.js';
 
 const CLI = join(ROOT, 'packages/cli');
@@ -74,4 +75,31 @@ test('skene --version is the version of the installed package, not a number writ
   const r = spawnSync(process.execPath, [join(copy, manifest.bin.skene!), '--version'], { cwd: tmpdir(), encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
   assert.equal(r.stdout, '9.8.7-test\n');
+});
+
+/** A script run by Node the way the tests run the sources, with `exitWith` from the CLI's src/exit.ts. */
+function runExitWith(body: string) {
+  const exitModule = pathToFileURL(join(CLI, 'src/exit.ts')).href;
+  const script = `import { exitWith } from ${JSON.stringify(exitModule)};\n${body}`;
+  return spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: ROOT, encoding: 'utf8' });
+}
+
+test('a command that settles exits with its status, after its last step', () => {
+  const r = runExitWith("exitWith(new Promise((resolve) => setTimeout(() => resolve(3), 20)), () => process.stdout.write('caches written'));");
+  assert.equal(r.status, 3, r.stderr);
+  assert.equal(r.stdout, 'caches written');
+  assert.equal(r.stderr, '');
+});
+
+test('a command left waiting on a promise that never settles exits 1 and says so, not 0', () => {
+  const r = runExitWith("exitWith(new Promise(() => {}), () => process.stdout.write('caches written'));");
+  assert.equal(r.status, 1);
+  assert.equal(r.stdout, '');
+  assert.match(r.stderr, /^skene: the command stopped before it finished/);
+});
+
+test('an explicit process.exit keeps its status (skene check | head)', () => {
+  const r = runExitWith('exitWith(new Promise(() => {})); setTimeout(() => process.exit(0), 20);');
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stderr, '');
 });

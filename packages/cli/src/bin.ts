@@ -6,11 +6,13 @@
  * quarter of `skene check`'s time. Run as CommonJS (dist/bin.cjs, which bin/skene.cjs requires):
  * started as an ES module, Node loads its ES module loader and each imported file (~10–20 ms).
  */
+import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { preloadTypeScript } from '@skene/core/code-cache';
 import { restartWithAnalysisFlags } from '@skene/core/v8-flags';
 // Neither loads core's analysis (nor TypeScript) as it is imported: preloadTypeScript below still comes first.
 import { bundleCaches, checkBundleFile } from './check-bundle.js';
+import { exitWith } from './exit.js';
 import { main } from './main.js';
 
 // `skene check` parses every query with PostgreSQL's parser (WebAssembly): on Node 22+ V8's
@@ -18,10 +20,9 @@ import { main } from './main.js';
 const checking = process.argv.slice(2).find((a) => !a.startsWith('-')) === 'check';
 if (checking) restartWithAnalysisFlags();
 
-// TypeScript from where core will require it: the check bundle's folder, or core's (from dist/bin.cjs,
-// its own folder, where the build put the check bundle's minified TypeScript).
+// TypeScript from where core will require it: the check bundle's folder, or core's.
 const bundle = checking ? checkBundleFile() : undefined;
-const typescript = preloadTypeScript(() => (bundle ? pathToFileURL(bundle).href : import.meta.resolve('@skene/core/analysis')));
+const typescript = preloadTypeScript(() => pathToFileURL(bundle ?? createRequire(import.meta.url).resolve('@skene/core/analysis')).href);
 
 // `skene check | head`: a reader that stops early is not an error worth a stack trace.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
@@ -30,14 +31,14 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 });
 
 // No top-level await: scripts/bundle-check.mjs also builds this file as dist/bin.cjs, the command bin/skene.cjs runs.
-void main(process.argv.slice(2), {
+const command = main(process.argv.slice(2), {
   stdout: (s) => process.stdout.write(s),
   stderr: (s) => process.stderr.write(s),
   cwd: process.cwd(),
   env: process.env,
   isTTY: Boolean(process.stdout.isTTY),
-}).then((code) => {
-  process.exitCode = code;
+});
+exitWith(command, () => {
   // After the command: the cache then holds the functions it ran (written once, when there was none).
   typescript.save();
   for (const cache of bundleCaches) cache.save();

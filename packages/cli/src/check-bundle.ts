@@ -16,7 +16,7 @@ export function checkBundleFile(): string | undefined {
   return bundleUrl.protocol === 'file:' && existsSync(bundleUrl) ? fileURLToPath(bundleUrl) : undefined;
 }
 
-/** Code caches loaded this start; bin.js writes them once the command has run. */
+/** Code caches loaded this start; bin.ts writes them once the command has run. */
 export const bundleCaches: CodeCache[] = [];
 
 export function bundledCheckCommand(): Command | undefined {
