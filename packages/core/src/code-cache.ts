@@ -8,7 +8,6 @@
  * not match its source.
  */
 import { isAscii } from 'node:buffer';
-import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -102,7 +101,7 @@ export function loadWithCodeCache<T>(file: string, name: string, sourceFile = fi
   // Per set of V8 flags: a cache made under other flags is rejected (and rewritten), so a check and a
   // plan that alternate would each rewrite the other's.
   const flags = [...process.execArgv.filter((a) => a.startsWith('--') && !a.startsWith('--inspect')), runtimeFlags].join(' ').trim();
-  const flagKey = flags ? `-${createHash('sha256').update(flags).digest('hex').slice(0, 8)}` : '';
+  const flagKey = flags ? `-${fnv1a(flags).toString(16).padStart(8, '0')}` : '';
   const cacheFile = join(tmpdir(), 'skene-code-cache', `${name}-${stamp}${flagKey}-${process.version}-${process.arch}.v8cache`);
   let cachedData: Buffer | undefined;
   try {
@@ -155,4 +154,14 @@ export function loadWithCodeCache<T>(file: string, name: string, sourceFile = fi
 function readSource(file: string): string {
   const bytes = readFileSync(file);
   return bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8');
+}
+
+/**
+ * FNV-1a, 32 bits: a short file-name key for a set of flags. Not node:crypto's sha256, whose
+ * loading (~15 of Node's own modules) was ~4 ms of a `skene check` that needs no cryptography.
+ */
+function fnv1a(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+  return hash >>> 0;
 }
