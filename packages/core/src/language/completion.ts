@@ -18,7 +18,8 @@ import { DEFAULT_PEOPLE_TABLE } from '../analysis/people.js';
 import { loopPlaceholderFields, matchTable, ROOT_DOCS, rowTable, sqlIdentifier, sqlTablesIn, stepOf, userTableFor } from './project-lookup.js';
 import type { CompletionItem, CompletionResult } from './types.js';
 import { skeleton } from './skeleton.js';
-import { CRON_PRESETS, cronInWords, DURATION_PRESETS, durationInWords, timeZones } from './words.js';
+import { timeZones } from '../analysis/rules/unknown-timezone.js';
+import { CRON_PRESETS, cronInWords, DURATION_PRESETS, durationInWords } from './words.js';
 
 type Schema = z.ZodType;
 

@@ -73,9 +73,3 @@ export function durationInWords(text: string): string | undefined {
   const n = Number(m[1]);
   return `${n} ${UNIT_WORDS[m[2]][n === 1 ? 0 : 1]}`;
 }
-
-let zones: string[] | undefined;
-/** IANA time zones this Node knows, UTC first. */
-export function timeZones(): string[] {
-  return (zones ??= ['UTC', ...Intl.supportedValuesOf('timeZone').filter((z) => z !== 'UTC')]);
-}

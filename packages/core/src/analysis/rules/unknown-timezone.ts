@@ -3,16 +3,13 @@ import { replaceString } from '../context.js';
 import { didYouMean } from '../suggest.js';
 import { stringAt } from '../values.js';
 
-let zones: string[] | undefined;
-
 /** SKN011: a schedule's timezone that is not an IANA zone. */
 export function unknownTimezone(ctx: RuleContext): void {
   for (const { trigger, triggerType } of ctx.steps()) {
     if (triggerType !== 'schedule') continue;
     const tz = stringAt(trigger, 'timezone');
     if (!tz || isTimeZone(tz.value)) continue;
-    zones ??= [...Intl.supportedValuesOf('timeZone'), 'UTC'];
-    const suggestion = didYouMean(tz.value, zones);
+    const suggestion = didYouMean(tz.value, timeZones());
     ctx.report(
       'SKN011',
       tz.range,
@@ -23,7 +20,20 @@ export function unknownTimezone(ctx: RuleContext): void {
 }
 
 const known = new Map<string, boolean>();
-let canonical: Set<string> | undefined;
+let canonical: { list: string[]; names: Set<string> } | undefined;
+
+/** ICU's canonical zone names, UTC first: what isTimeZone looks up first, what a typo is matched against, what completion offers. */
+export function timeZones(): string[] {
+  return canonicalZones().list;
+}
+
+function canonicalZones(): { list: string[]; names: Set<string> } {
+  if (!canonical) {
+    const list = ['UTC', ...Intl.supportedValuesOf('timeZone').filter((z) => z !== 'UTC')];
+    canonical = { list, names: new Set(list) };
+  }
+  return canonical;
+}
 
 /**
  * Whether ICU knows the zone (aliases like `US/Eastern` included); memoised, as each probe builds a
@@ -31,7 +41,7 @@ let canonical: Set<string> | undefined;
  * loads ICU's date data (~20 ms of a cold `skene check`), and most configs name canonical zones.
  */
 export function isTimeZone(name: string): boolean {
-  if ((canonical ??= new Set([...Intl.supportedValuesOf('timeZone'), 'UTC'])).has(name)) return true;
+  if (canonicalZones().names.has(name)) return true;
   let ok = known.get(name);
   if (ok === undefined) {
     try {
