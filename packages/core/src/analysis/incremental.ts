@@ -173,15 +173,15 @@ function moveRange(range: Range, place: Exclude<Place, 'overlaps'>, delta: numbe
  * (`[loop, loop]`), whose other reading the edit changed too.
  */
 function relocate(node: ValueNode, r: Relocation): ValueNode | undefined {
-  const moved = relocateNode(node, r);
+  if (node === r.loop) return r.replacement;
+  const place = placeOf(node.range, r.loop.range);
+  const moved = relocateAt(node, place, r);
   // Only moved, not holding the edited loop: the same value (schema-issues.ts reuses its results).
-  if (moved && moved !== node && node !== r.loop && placeOf(node.range, r.loop.range) !== 'holds') sameValueAs(node, moved);
+  if (moved && moved !== node && place !== 'holds') sameValueAs(node, moved);
   return moved;
 }
 
-function relocateNode(node: ValueNode, r: Relocation): ValueNode | undefined {
-  if (node === r.loop) return r.replacement;
-  const place = placeOf(node.range, r.loop.range);
+function relocateAt(node: ValueNode, place: Place, r: Relocation): ValueNode | undefined {
   if (place === 'overlaps' || (place === 'holds' && !r.path.has(node))) return undefined;
   // Nodes read from consts have ranges anywhere in the file: then each is judged on its own.
   if (r.literal && place !== 'holds') return place === 'before' ? node : shifted(node, r.delta);
