@@ -3,13 +3,13 @@
  * read-only guard says of it, which tables does it read, which `$n` does it use, and where.
  */
 import type { SqlDialect } from '../dialect.js';
-import { guardCondition, type GuardProblem } from '../guard/index.js';
+import { guardCondition, guardParsedPostgresCondition, type GuardProblem } from '../guard/index.js';
 import { mysqlParserText } from '../guard/mysql-lexer.js';
 import { applyRewrites, dialectProblems, type DialectProblem } from '../sql/dialect.js';
 import { sqlNameEnd } from '../sql/identifiers.js';
 import { codeMask, codeMatches } from '../sql/lexical.js';
 import { parseMysql } from '../sql/mysql.js';
-import { bytesToUtf16, parsePostgres, visitPg } from '../sql/postgres.js';
+import { bytesToUtf16, parsePostgres, visitPg, type ParseOutcome, type PgParseResult } from '../sql/postgres.js';
 
 export interface QueryInfo {
   syntaxError?: { offset: number; message: string };
@@ -25,15 +25,18 @@ export function analyzeQuery(sql: string, dialect: SqlDialect): QueryInfo {
   const problems = dialectProblems(sql, dialect);
   const { text, toOriginal } = applyRewrites(sql, problems);
   const params = codeMatches(sql, /\$(\d+)\b/g).map((m) => ({ number: Number(m[1]), start: m.index, end: m.index + m[0].length }));
-  const guard = guardCondition(text, dialect).map((p) => ({ ...p, start: toOriginal(p.start), end: toOriginal(p.end) }));
+  // PostgreSQL's parse serves the guard and the tables alike: parsed once.
+  const parsed = dialect === 'postgres' ? parsePostgres(text) : undefined;
+  const verdict = parsed ? guardParsedPostgresCondition(text, parsed) : guardCondition(text, dialect);
+  const guard = verdict.map((p) => ({ ...p, start: toOriginal(p.start), end: toOriginal(p.end) }));
   const info: QueryInfo = { dialectProblems: problems, guard, tables: [], params };
-  if (dialect === 'postgres') fromPostgres(text, toOriginal, info);
+  if (parsed) fromPostgres({ parsed, text, toOriginal }, info);
   else fromMysql(text, toOriginal, info);
   return info;
 }
 
-function fromPostgres(text: string, toOriginal: (o: number) => number, info: QueryInfo): void {
-  const parsed = parsePostgres(text);
+function fromPostgres(query: { parsed: ParseOutcome<PgParseResult>; text: string; toOriginal: (o: number) => number }, info: QueryInfo): void {
+  const { parsed, text, toOriginal } = query;
   if (!parsed.ok) {
     info.syntaxError = { offset: toOriginal(parsed.offset), message: parsed.message };
     return;

@@ -5,7 +5,8 @@
  */
 import type { SqlDialect } from '../dialect.js';
 import { guardMysql } from './mysql.js';
-import { guardPostgres, type PostgresCatalog } from './postgres.js';
+import type { ParseOutcome, PgParseResult } from '../sql/postgres.js';
+import { guardPostgres, guardPostgresParse, type PostgresCatalog } from './postgres.js';
 import type { GuardProblem } from './types.js';
 
 export * from './types.js';
@@ -24,16 +25,29 @@ const MAX_VERDICTS = 2000;
  * server asks again on every edit.
  */
 export function guardCondition(sql: string, dialect: SqlDialect, catalog?: PostgresCatalog): readonly GuardProblem[] {
+  return verdict({ sql, dialect, catalog }, () => (dialect === 'postgres' ? guardPostgres(sql, catalog) : guardMysql(sql)));
+}
+
+/**
+ * guardCondition's verdict on a PostgreSQL condition whose parse the caller has (analysis parses
+ * each condition once, for the guard and for the tables it reads); kept in the same cache.
+ */
+export function guardParsedPostgresCondition(sql: string, parsed: ParseOutcome<PgParseResult>): readonly GuardProblem[] {
+  return verdict({ sql, dialect: 'postgres' }, () => guardPostgresParse(sql, parsed));
+}
+
+function verdict(query: { sql: string; dialect: SqlDialect; catalog?: PostgresCatalog }, decide: () => GuardProblem[]): readonly GuardProblem[] {
   // With a database's own catalog (at plan time), verdicts are kept per catalog.
+  const { catalog } = query;
   const cache = catalog ? (byCatalog.get(catalog) ?? byCatalog.set(catalog, new Map()).get(catalog)!) : verdicts;
-  const key = `${dialect}\u0000${sql}`;
-  let verdict = cache.get(key);
-  if (!verdict) {
-    verdict = Object.freeze(dialect === 'postgres' ? guardPostgres(sql, catalog) : guardMysql(sql));
+  const key = `${query.dialect}\u0000${query.sql}`;
+  let found = cache.get(key);
+  if (!found) {
+    found = Object.freeze(decide());
     if (cache.size >= MAX_VERDICTS) cache.clear();
-    cache.set(key, verdict);
+    cache.set(key, found);
   }
-  return verdict;
+  return found;
 }
 
 const byCatalog = new WeakMap<PostgresCatalog, Map<string, readonly GuardProblem[]>>();

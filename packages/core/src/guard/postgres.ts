@@ -4,7 +4,7 @@
  * methods it may use (allow-list.ts). Whatever the tree holds that is not on a list is refused, so
  * a new node type or an unknown function is an error, never a silent pass.
  */
-import { bytesToUtf16, parsePostgres, type PgParseResult } from '../sql/postgres.js';
+import { isNodeType, parsePostgres, utf16Locations, type ParseOutcome, type PgParseResult } from '../sql/postgres.js';
 import { POSTGRES_FUNCTIONS, POSTGRES_OPERATORS, POSTGRES_SAMPLE_METHODS, POSTGRES_TYPES } from './allow-list.js';
 import { POSTGRES_CATALOG_FUNCTION_NAMES } from './postgres-catalog.js';
 import { ALLOW_HINT, READ_ONLY_FIX, type GuardProblem } from './types.js';
@@ -87,7 +87,11 @@ export const STATIC_POSTGRES_CATALOG: PostgresCatalog = {
 
 /** Everything wrong with `sql` as a condition, or [] when it may run. Needs the parser loaded. */
 export function guardPostgres(sql: string, catalog: PostgresCatalog = STATIC_POSTGRES_CATALOG): GuardProblem[] {
-  const parsed = parsePostgres(sql);
+  return guardPostgresParse(sql, parsePostgres(sql), catalog);
+}
+
+/** The guard over `sql`'s parse, done by the caller: a syntax error is SKN020. */
+export function guardPostgresParse(sql: string, parsed: ParseOutcome<PgParseResult>, catalog: PostgresCatalog = STATIC_POSTGRES_CATALOG): GuardProblem[] {
   if (!parsed.ok) {
     return [{ code: 'SKN020', severity: 'error', start: parsed.offset, end: parsed.offset, message: `the condition does not parse: ${parsed.message}` }];
   }
@@ -97,7 +101,8 @@ export function guardPostgres(sql: string, catalog: PostgresCatalog = STATIC_POS
 /** The guard over an already parsed statement list. */
 export function guardParsedPostgres(sql: string, ast: PgParseResult, catalog: PostgresCatalog = STATIC_POSTGRES_CATALOG): GuardProblem[] {
   const problems: GuardProblem[] = [];
-  const at = (bytes: unknown) => bytesToUtf16(sql, typeof bytes === 'number' ? bytes : 0);
+  const toUtf16 = utf16Locations(sql);
+  const at = (bytes: unknown) => toUtf16(typeof bytes === 'number' ? bytes : 0);
   const whole = { start: leading(sql), end: trailing(sql) };
   if (ast.stmts.length !== 1) {
     const message = ast.stmts.length === 0 ? 'the query is empty (only white space or comments)' : `the condition has ${ast.stmts.length} statements`;
@@ -119,8 +124,10 @@ export function guardParsedPostgres(sql: string, ast: PgParseResult, catalog: Po
     }
     if (!node || typeof node !== 'object') return;
     const here = typeof (node as PgNode).location === 'number' ? at((node as PgNode).location) : located;
-    for (const [key, value] of Object.entries(node as PgNode)) {
-      if (!value || typeof value !== 'object' || Array.isArray(value)) {
+    for (const key in node) {
+      const value = (node as PgNode)[key];
+      if (!value || typeof value !== 'object') continue; // a leaf: nothing below it
+      if (Array.isArray(value)) {
         visit(value, here);
         continue;
       }
@@ -128,7 +135,7 @@ export function guardParsedPostgres(sql: string, ast: PgParseResult, catalog: Po
       const start = typeof child.location === 'number' ? at(child.location) : here;
       // A cast's or a column definition's type is a bare TypeName under `typeName`.
       if (key === 'typeName') checkNode('TypeName', child, start);
-      if (!/^[A-Z]/.test(key)) {
+      if (!isNodeType(key)) {
         visit(child, here);
         continue;
       }

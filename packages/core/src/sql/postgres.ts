@@ -39,13 +39,29 @@ export function visitPg(node: unknown, visit: (type: string, value: Record<strin
     return;
   }
   if (!node || typeof node !== 'object') return;
-  for (const [key, value] of Object.entries(node)) {
-    if (value && typeof value === 'object' && !Array.isArray(value) && /^[A-Z]/.test(key)) visit(key, value as Record<string, unknown>);
+  // for…in, not Object.entries: the same keys in the same order (a tree is JSON.parse's own plain
+  // objects) without an array per node, and leaves are skipped without a call — every condition's
+  // tree is walked as a cold start reads the config.
+  for (const key in node) {
+    const value = (node as Record<string, unknown>)[key];
+    if (!value || typeof value !== 'object') continue;
+    if (!Array.isArray(value) && isNodeType(key)) visit(key, value as Record<string, unknown>);
     visitPg(value, visit);
   }
 }
 
+/** Whether a key of a libpg-query tree names a node's type (`SelectStmt`, `ColumnRef`) rather than a field (`targetList`). */
+export function isNodeType(key: string): boolean {
+  const first = key.charCodeAt(0);
+  return first >= 0x41 && first <= 0x5a; // A–Z
+}
+
 const ASCII = /^[\x00-\x7f]*$/;
+
+/** `bytesToUtf16` for many locations in one `sql`: whether it is ASCII (offsets are then equal) is checked once. */
+export function utf16Locations(sql: string): (bytes: number) => number {
+  return ASCII.test(sql) ? (bytes) => bytes : (bytes) => bytesToUtf16(sql, bytes);
+}
 
 /** A parse tree `location` (UTF-8 bytes, as PostgreSQL counts) as a UTF-16 offset into `sql`. */
 export function bytesToUtf16(sql: string, bytes: number): number {
