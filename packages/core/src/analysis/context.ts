@@ -3,8 +3,19 @@ import type { ConfigDocument } from './document.js';
 import type { Diagnostic, DiagnosticCode, Fix, Severity } from './diagnostics.js';
 import type { Dialect } from '../dialect.js';
 import type { ProjectContext } from './project.js';
+import { scanPlaceholders } from '../template/placeholders.js';
 import { exportIssues, exportPlain } from './schema-issues.js';
 import { nodeAtPath, type ObjectNode, type Range, type StringNode, type ValueNode } from './values.js';
+
+export interface TemplateString {
+  entry: StepEntry;
+  node: StringNode;
+  /** Where in the step: `to`, `subject`, `personalization.<key>`, `command`, `goal.command`. */
+  where: string;
+}
+
+const scans = new Map<string, ReturnType<typeof scanPlaceholders>>();
+const MAX_SCANS = 5000;
 
 export interface StepEntry {
   loopIndex: number;
@@ -108,8 +119,27 @@ export class RuleContext {
     }
   }
 
-  /** Every string in the loops that holds `{{…}}` templates: personalization values, to, subject, redis command args. */
-  *templateStrings(): Generator<{ entry: StepEntry; node: StringNode; where: string }> {
+  /**
+   * The `{{…}}` of a template string, scanned once per text: three rules read every string's, and
+   * an edit leaves all but one loop's strings as they were (the scans are shared: read only).
+   */
+  placeholdersIn(text: string): ReturnType<typeof scanPlaceholders> {
+    let scan = scans.get(text);
+    if (!scan) {
+      if (scans.size >= MAX_SCANS) scans.clear();
+      scans.set(text, (scan = scanPlaceholders(text)));
+    }
+    return scan;
+  }
+
+  private templateList: TemplateString[] | undefined;
+
+  /** Every string in the loops that holds `{{…}}` templates: personalization values, to, subject, redis command args; read once, shared by the rules. */
+  templateStrings(): TemplateString[] {
+    return (this.templateList ??= [...this.readTemplateStrings()]);
+  }
+
+  private *readTemplateStrings(): Generator<TemplateString> {
     for (const entry of this.steps()) {
       const { action, condition } = entry;
       if (action?.kind === 'object') {

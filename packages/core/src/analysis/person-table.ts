@@ -12,9 +12,15 @@ import { property, toPlain, type ValueNode } from './values.js';
 
 /** The config's `users` setting, read from the document (only a `defineConfig` export has one). */
 export function documentPeople(doc: { shape?: ConfigShape; root?: ValueNode }): People | undefined {
-  const users = doc.shape === 'config' ? property(doc.root, 'users') : undefined;
-  return users ? peopleOfUsers(toPlain(users.value)) : peopleOf(undefined);
+  // Once per document: the analysis asks for every step's person.
+  if (!peopleOfDocument.has(doc)) {
+    const users = doc.shape === 'config' ? property(doc.root, 'users') : undefined;
+    peopleOfDocument.set(doc, users ? peopleOfUsers(toPlain(users.value)) : peopleOf(undefined));
+  }
+  return peopleOfDocument.get(doc);
 }
+
+const peopleOfDocument = new WeakMap<object, People | undefined>();
 
 export interface PersonStep {
   /** `database` / `schedule`, as written. */

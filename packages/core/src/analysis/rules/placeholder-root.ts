@@ -1,4 +1,4 @@
-import { scanPlaceholders, TEMPLATE_ROOTS } from '../../template/placeholders.js';
+import { TEMPLATE_ROOTS } from '../../template/placeholders.js';
 import type { RuleContext } from '../context.js';
 import { didYouMean } from '../suggest.js';
 import { sourceOffset } from '../values.js';
@@ -6,7 +6,7 @@ import { sourceOffset } from '../values.js';
 /** SKN032: a placeholder must start from user, row, match, loop or now (and schedules have no `row`). */
 export function placeholderRoot(ctx: RuleContext): void {
   for (const { node, entry } of ctx.templateStrings()) {
-    for (const placeholder of scanPlaceholders(node.value).placeholders) {
+    for (const placeholder of ctx.placeholdersIn(node.value).placeholders) {
       const root = placeholder.path[0];
       const start = sourceOffset(node, node.value.indexOf(root, placeholder.start + 2));
       const range = { start, end: start + root.length }; // placeholders hold no escapes: paths are word characters

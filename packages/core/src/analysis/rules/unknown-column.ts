@@ -1,4 +1,3 @@
-import { scanPlaceholders } from '../../template/placeholders.js';
 import type { RuleContext, StepEntry } from '../context.js';
 import type { TableInfo } from '../project.js';
 import { queryConditions } from '../queries.js';
@@ -12,7 +11,7 @@ export function unknownColumn(ctx: RuleContext): void {
   const schema = ctx.project.schema;
   if (!schema || ctx.dialect === 'redis') return;
   for (const { node, entry } of ctx.templateStrings()) {
-    for (const placeholder of scanPlaceholders(node.value).placeholders) {
+    for (const placeholder of ctx.placeholdersIn(node.value).placeholders) {
       const [root, column] = placeholder.path;
       if (!column) continue;
       const table = root === 'user' ? userTable(ctx, entry) : root === 'row' ? rowTable(ctx, entry) : undefined;
@@ -42,8 +41,20 @@ export function userTable(ctx: RuleContext, entry: StepEntry): TableInfo | undef
   return stepPerson(ctx, entry).table;
 }
 
-/** The people resolution of one step, from the config's `users` and the schema files. */
+/**
+ * The people resolution of one step, from the config's `users` and the schema files. Once per step
+ * and analysis (a context's step entries are its own): this rule asks for every `{{user.…}}`, and
+ * SKN043 again for every step.
+ */
 export function stepPerson(ctx: RuleContext, entry: StepEntry): PersonTable {
+  let person = personOfStep.get(entry);
+  if (!person) personOfStep.set(entry, (person = resolveStepPerson(ctx, entry)));
+  return person;
+}
+
+const personOfStep = new WeakMap<StepEntry, PersonTable>();
+
+function resolveStepPerson(ctx: RuleContext, entry: StepEntry): PersonTable {
   const query = entry.triggerType === 'schedule' && entry.condition ? queryConditions(ctx).find((q) => !q.goal && q.entry.step === entry.step) : undefined;
   return personTable({
     people: documentPeople(ctx.doc),
