@@ -15,26 +15,48 @@ export const DURATION_PRESETS = ['30s', '1m', '5m', '10m', '15m', '30m', '1h', '
 
 /** `0 9 * * 1-5` → `At 09:00, Monday through Friday`; undefined when it is not a valid 5-field expression. */
 export function cronInWords(expression: string): string | undefined {
-  if (cronProblem(expression)) return undefined;
-  try {
-    return cronstrue.toString(expression, { use24HourTimeFormat: true, verbose: false });
-  } catch {
-    return undefined;
-  }
+  return remembered(inWords, expression, () => {
+    if (cronProblem(expression)) return undefined;
+    try {
+      return cronstrue.toString(expression, { use24HourTimeFormat: true, verbose: false });
+    } catch {
+      return undefined;
+    }
+  });
 }
 
-/** The next `count` occurrences after `now`, as wall-clock times in `timeZone` (`Mon 2026-01-05 09:00`). */
+/**
+ * The next `count` occurrences after `now`, as wall-clock times in `timeZone` (`Mon 2026-01-05 09:00`).
+ * The same all through `now`'s minute (a cron fires on minutes, and the next one is always after the
+ * minute `now` is in), so kept for it: a hover computed them with time zone arithmetic every time,
+ * ~400 KB of garbage each, and the editor asks again as the pointer rests.
+ */
 export function nextOccurrences(expression: string, timeZone: string | undefined, now: Date, count = 3): string[] {
-  if (cronProblem(expression)) return [];
   const tz = timeZone && isTimeZone(timeZone) ? timeZone : 'UTC';
-  try {
-    const iterator = CronExpressionParser.parse(expression, { tz, currentDate: now, strict: false });
-    const out: string[] = [];
-    for (let i = 0; i < count; i++) out.push(formatInZone(iterator.next().toDate(), tz));
-    return out;
-  } catch {
-    return [];
-  }
+  const minute = Math.floor(now.getTime() / 60_000);
+  return remembered(occurrences, `${expression}\u0000${tz}\u0000${count}\u0000${minute}`, () => {
+    if (cronProblem(expression)) return [];
+    try {
+      const iterator = CronExpressionParser.parse(expression, { tz, currentDate: now, strict: false });
+      const out: string[] = [];
+      for (let i = 0; i < count; i++) out.push(formatInZone(iterator.next().toDate(), tz));
+      return out;
+    } catch {
+      return [];
+    }
+  }).slice();
+}
+
+const inWords = new Map<string, string | undefined>();
+const occurrences = new Map<string, string[]>();
+
+/** `compute()` kept under `key` in `memo` (at most 500 entries: cleared when full). */
+function remembered<T>(memo: Map<string, T>, key: string, compute: () => T): T {
+  if (memo.has(key)) return memo.get(key)!;
+  const value = compute();
+  if (memo.size >= 500) memo.clear();
+  memo.set(key, value);
+  return value;
 }
 
 const formatters = new Map<string, Intl.DateTimeFormat>();

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
-import { hover, type ProjectContext } from '../../src/index.ts';
+import { hover, nextOccurrences, type ProjectContext } from '../../src/index.ts';
 import { appProject, at, goalLoop, loop } from './helpers.ts';
 
 let project: ProjectContext;
@@ -97,4 +97,21 @@ test('hover range covers the hovered token', () => {
   const { doc, offset, text } = at("export default defineLoop({ |opinion: 'x' })");
   const h = hover(doc, offset, project)!;
   assert.equal(text.slice(h.range.start, h.range.end), 'opinion');
+});
+
+test('the next occurrences follow the clock across a minute, kept within one (nextOccurrences is remembered per minute)', () => {
+  const hovered = (now: string) => {
+    const { doc, offset } = at(loop("trigger: { type: 'schedule', cron: '0 9 * * *|' }"));
+    return /Next: ([^\n]+)/.exec(hover(doc, offset, project, { now: new Date(now) })?.contents ?? '')?.[1];
+  };
+  assert.equal(hovered('2026-01-05T08:59:00.000Z'), 'Mon 2026-01-05 09:00, Tue 2026-01-06 09:00, Wed 2026-01-07 09:00');
+  assert.equal(hovered('2026-01-05T08:59:59.999Z'), 'Mon 2026-01-05 09:00, Tue 2026-01-06 09:00, Wed 2026-01-07 09:00');
+  // 09:00 itself has begun: the next is tomorrow's, though the minute before was remembered.
+  assert.equal(hovered('2026-01-05T09:00:00.000Z'), 'Tue 2026-01-06 09:00, Wed 2026-01-07 09:00, Thu 2026-01-08 09:00');
+});
+
+test('a caller cannot change what nextOccurrences remembers', () => {
+  const now = new Date('2026-03-01T12:00:00Z');
+  nextOccurrences('*/15 * * * *', 'UTC', now).push('changed');
+  assert.deepEqual(nextOccurrences('*/15 * * * *', 'UTC', now), ['Sun 2026-03-01 12:15', 'Sun 2026-03-01 12:30', 'Sun 2026-03-01 12:45']);
 });
