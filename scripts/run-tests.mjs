@@ -24,6 +24,13 @@ for (const dir of roots) {
   }
 }
 files.sort();
-const args = ['--conditions=source', '--import', 'tsx', '--test', '--test-concurrency=2', ...files];
+// The spec reporter, and after its summary how any test process that crashed or exited non-zero ended.
+const reporters = [
+  '--test-reporter=spec',
+  '--test-reporter-destination=stdout',
+  '--test-reporter=./scripts/test-process-ends.mjs',
+  '--test-reporter-destination=stdout',
+];
+const args = ['--conditions=source', '--import', 'tsx', '--test', '--test-concurrency=2', ...reporters, ...files];
 const { status } = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
 process.exit(status ?? 1);
