@@ -6,6 +6,7 @@ import type { ProjectContext } from './project.js';
 import { scanPlaceholders } from '../template/placeholders.js';
 import { exportIssues, exportPlain } from './schema-issues.js';
 import { nodeAtPath, type ObjectNode, type Range, type StringNode, type ValueNode } from './values.js';
+import { Memo } from '../memo.js';
 
 export interface TemplateString {
   entry: StepEntry;
@@ -14,8 +15,7 @@ export interface TemplateString {
   where: string;
 }
 
-const scans = new Map<string, ReturnType<typeof scanPlaceholders>>();
-const MAX_SCANS = 5000;
+const scans = new Memo<ReturnType<typeof scanPlaceholders>>(5000);
 
 export interface StepEntry {
   loopIndex: number;
@@ -124,12 +124,7 @@ export class RuleContext {
    * an edit leaves all but one loop's strings as they were (the scans are shared: read only).
    */
   placeholdersIn(text: string): ReturnType<typeof scanPlaceholders> {
-    let scan = scans.get(text);
-    if (!scan) {
-      if (scans.size >= MAX_SCANS) scans.clear();
-      scans.set(text, (scan = scanPlaceholders(text)));
-    }
-    return scan;
+    return scans.get(text, () => scanPlaceholders(text));
   }
 
   private templateList: TemplateString[] | undefined;

@@ -2,6 +2,7 @@ import type { SqlDialect } from '../dialect.js';
 import { analyzeQuery, type QueryInfo } from './query-info.js';
 import type { RuleContext, StepEntry } from './context.js';
 import { stringAt, type StringNode } from './values.js';
+import { Memo } from '../memo.js';
 
 export interface QueryCondition {
   /** The step whose condition this is; for a goal, the loop's first step (the goal is the loop's). */
@@ -19,18 +20,10 @@ const cache = new WeakMap<RuleContext, QueryCondition[]>();
  * config on every edit, and an edit changes at most the query being typed — the other queries of a
  * 200-loop config come from here instead of the SQL parser. QueryInfo is never mutated. Bounded.
  */
-const parsedQueries = new Map<string, QueryInfo>();
-const MAX_PARSED_QUERIES = 2000;
+const parsedQueries = new Memo<QueryInfo>(2000);
 
 function analyzeQueryCached(sql: string, dialect: SqlDialect): QueryInfo {
-  const key = `${dialect}\u0000${sql}`;
-  let info = parsedQueries.get(key);
-  if (!info) {
-    info = analyzeQuery(sql, dialect);
-    if (parsedQueries.size >= MAX_PARSED_QUERIES) parsedQueries.clear();
-    parsedQueries.set(key, info);
-  }
-  return info;
+  return parsedQueries.get(`${dialect}\u0000${sql}`, () => analyzeQuery(sql, dialect));
 }
 
 /**

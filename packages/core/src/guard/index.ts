@@ -8,6 +8,7 @@ import { guardMysql } from './mysql.js';
 import type { ParseOutcome, PgParseResult } from '../sql/postgres.js';
 import { guardPostgres, guardPostgresParse, type PostgresCatalog } from './postgres.js';
 import type { GuardProblem } from './types.js';
+import { Memo } from '../memo.js';
 
 export * from './types.js';
 export { guardRedisCommand, isRedisReadCommand } from './redis.js';
@@ -15,8 +16,8 @@ export { CONDITION_ALIAS, verifyPostgresWrapper, verifyMysqlWrapper } from './wr
 export { POSTGRES_FUNCTIONS, POSTGRES_TYPES, MYSQL_FUNCTIONS, REDIS_READ_COMMANDS } from './allow-list.js';
 export { STATIC_POSTGRES_CATALOG, type PostgresCatalog } from './postgres.js';
 
-const verdicts = new Map<string, readonly GuardProblem[]>();
-const MAX_VERDICTS = 2000;
+const VERDICTS = 2000;
+const verdicts = new Memo<readonly GuardProblem[]>(VERDICTS);
 
 /**
  * Everything that stops `sql` from running as a condition ([] when it may run), before the
@@ -39,15 +40,8 @@ export function guardParsedPostgresCondition(sql: string, parsed: ParseOutcome<P
 function verdict(query: { sql: string; dialect: SqlDialect; catalog?: PostgresCatalog }, decide: () => GuardProblem[]): readonly GuardProblem[] {
   // With a database's own catalog (at plan time), verdicts are kept per catalog.
   const { catalog } = query;
-  const cache = catalog ? (byCatalog.get(catalog) ?? byCatalog.set(catalog, new Map()).get(catalog)!) : verdicts;
-  const key = `${query.dialect}\u0000${query.sql}`;
-  let found = cache.get(key);
-  if (!found) {
-    found = Object.freeze(decide());
-    if (cache.size >= MAX_VERDICTS) cache.clear();
-    cache.set(key, found);
-  }
-  return found;
+  const cache = catalog ? (byCatalog.get(catalog) ?? byCatalog.set(catalog, new Memo(VERDICTS)).get(catalog)!) : verdicts;
+  return cache.get(`${query.dialect}\u0000${query.sql}`, () => Object.freeze(decide()));
 }
 
-const byCatalog = new WeakMap<PostgresCatalog, Map<string, readonly GuardProblem[]>>();
+const byCatalog = new WeakMap<PostgresCatalog, Memo<readonly GuardProblem[]>>();

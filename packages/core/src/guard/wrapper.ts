@@ -12,20 +12,11 @@ import { parsePostgres } from '../sql/postgres.js';
 import { codeTokens, lexMysql } from './mysql-lexer.js';
 import { guardParsedPostgres } from './postgres.js';
 import { applyAllowFunctions, firstError, type GuardProblem } from './types.js';
+import { Memo } from '../memo.js';
 
 export const CONDITION_ALIAS = '__skene_c';
 
-const verified = new Map<string, GuardProblem | null>();
-
-function remember(key: string, verdict: () => GuardProblem | undefined): GuardProblem | undefined {
-  let result = verified.get(key);
-  if (result === undefined) {
-    result = verdict() ?? null;
-    if (verified.size > 500) verified.clear();
-    verified.set(key, result);
-  }
-  return result ?? undefined;
-}
+const verified = new Memo<GuardProblem | undefined>(500);
 
 function mismatch(message: string): GuardProblem {
   return { code: 'SKN021', severity: 'error', start: 0, end: 0, message: `refused: ${message} — the condition must run exactly as it parses alone` };
@@ -43,7 +34,7 @@ export interface PostgresWrapperCheck {
 
 /** undefined when `sql` is the wrapper around `condition`; else why not. Needs the parser loaded. */
 export function verifyPostgresWrapper(check: PostgresWrapperCheck): GuardProblem | undefined {
-  return remember(`pg\u0000${check.keyColumn.join('.')}\u0000${check.condition}\u0000${check.sql}`, () => {
+  return verified.get(`pg\u0000${check.keyColumn.join('.')}\u0000${check.condition}\u0000${check.sql}`, () => {
     const final = parsePostgres(check.sql);
     const alone = parsePostgres(check.condition);
     if (!final.ok || !alone.ok) return mismatch('the batched statement does not parse');

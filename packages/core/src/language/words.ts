@@ -6,6 +6,7 @@ import { CronExpressionParser } from 'cron-parser';
 import cronstrue from 'cronstrue';
 import { cronProblem } from '../analysis/rules/invalid-cron.js';
 import { isTimeZone } from '../analysis/rules/unknown-timezone.js';
+import { Memo } from '../memo.js';
 
 /** Common schedules offered by completion, each with its meaning (computed, not hand-written). */
 export const CRON_PRESETS = ['0 9 * * *', '0 9 * * 1-5', '0 9 * * 1', '0 0 * * *', '0 * * * *', '*/15 * * * *', '0 9 1 * *', '30 17 * * 5'] as const;
@@ -15,7 +16,7 @@ export const DURATION_PRESETS = ['30s', '1m', '5m', '10m', '15m', '30m', '1h', '
 
 /** `0 9 * * 1-5` → `At 09:00, Monday through Friday`; undefined when it is not a valid 5-field expression. */
 export function cronInWords(expression: string): string | undefined {
-  return remembered(inWords, expression, () => {
+  return inWords.get(expression, () => {
     if (cronProblem(expression)) return undefined;
     try {
       return cronstrue.toString(expression, { use24HourTimeFormat: true, verbose: false });
@@ -34,30 +35,23 @@ export function cronInWords(expression: string): string | undefined {
 export function nextOccurrences(expression: string, timeZone: string | undefined, now: Date, count = 3): string[] {
   const tz = timeZone && isTimeZone(timeZone) ? timeZone : 'UTC';
   const minute = Math.floor(now.getTime() / 60_000);
-  return remembered(occurrences, `${expression}\u0000${tz}\u0000${count}\u0000${minute}`, () => {
-    if (cronProblem(expression)) return [];
-    try {
-      const iterator = CronExpressionParser.parse(expression, { tz, currentDate: now, strict: false });
-      const out: string[] = [];
-      for (let i = 0; i < count; i++) out.push(formatInZone(iterator.next().toDate(), tz));
-      return out;
-    } catch {
-      return [];
-    }
-  }).slice();
+  return occurrences
+    .get(`${expression}\u0000${tz}\u0000${count}\u0000${minute}`, () => {
+      if (cronProblem(expression)) return [];
+      try {
+        const iterator = CronExpressionParser.parse(expression, { tz, currentDate: now, strict: false });
+        const out: string[] = [];
+        for (let i = 0; i < count; i++) out.push(formatInZone(iterator.next().toDate(), tz));
+        return out;
+      } catch {
+        return [];
+      }
+    })
+    .slice();
 }
 
-const inWords = new Map<string, string | undefined>();
-const occurrences = new Map<string, string[]>();
-
-/** `compute()` kept under `key` in `memo` (at most 500 entries: cleared when full). */
-function remembered<T>(memo: Map<string, T>, key: string, compute: () => T): T {
-  if (memo.has(key)) return memo.get(key)!;
-  const value = compute();
-  if (memo.size >= 500) memo.clear();
-  memo.set(key, value);
-  return value;
-}
+const inWords = new Memo<string | undefined>(500);
+const occurrences = new Memo<string[]>(500);
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 

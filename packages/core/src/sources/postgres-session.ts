@@ -5,6 +5,7 @@
  */
 import { loadPostgresParser, pinPostgresClock } from './postgres-clock.js';
 import { SourceError, type QueryOptions, type Row, type SqlSession } from './types.js';
+import { Memo } from '../memo.js';
 
 /** The two calls a PostgreSQL client must offer. */
 export interface PgExecutor {
@@ -20,7 +21,7 @@ export async function pgReadOnly<T>(executor: PgExecutor, fn: (session: SqlSessi
   await loadPostgresParser();
   let open = false;
   let currentTimeout = -1;
-  const pinned = new Map<string, string>();
+  const pinned = new Memo<string>(1000);
 
   const rollback = async () => {
     if (!open) return;
@@ -37,12 +38,7 @@ export async function pgReadOnly<T>(executor: PgExecutor, fn: (session: SqlSessi
   async function run<T>(sql: string, options: QueryOptions, exec: (text: string) => Promise<T>): Promise<T> {
     const timeoutMs = Math.max(1, Math.round(options.timeoutMs));
     const key = `${options.at.toISOString()}\n${sql}`;
-    let text = pinned.get(key);
-    if (text === undefined) {
-      text = pinPostgresClock(sql, options.at).sql;
-      if (pinned.size > 1000) pinned.clear();
-      pinned.set(key, text);
-    }
+    const text = pinned.get(key, () => pinPostgresClock(sql, options.at).sql);
     try {
       if (!open) {
         // REPEATABLE READ: every query of the plan sees one snapshot. standard_conforming_strings:

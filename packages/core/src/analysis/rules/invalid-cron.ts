@@ -1,6 +1,7 @@
 import { CronExpressionParser } from 'cron-parser';
 import type { RuleContext } from '../context.js';
 import { sourceOffset, stringAt } from '../values.js';
+import { Memo } from '../../memo.js';
 
 const FIELDS = ['minute', 'hour', 'day-of-month', 'month', 'day-of-week'] as const;
 
@@ -22,7 +23,7 @@ export interface CronProblem {
   field?: { name: string; start: number; end: number };
 }
 
-const problems = new Map<string, CronProblem | undefined>();
+const problems = new Memo<CronProblem | undefined>(1000);
 
 /**
  * Why `expression` is not a valid 5-field cron expression, or undefined when it is. Memoised (a
@@ -30,11 +31,7 @@ const problems = new Map<string, CronProblem | undefined>();
  * config with many schedules on every edit). Bounded.
  */
 export function cronProblem(expression: string): CronProblem | undefined {
-  if (problems.has(expression)) return problems.get(expression);
-  const problem = findCronProblem(expression);
-  if (problems.size >= 1000) problems.clear();
-  problems.set(expression, problem);
-  return problem;
+  return problems.get(expression, () => findCronProblem(expression));
 }
 
 function findCronProblem(expression: string): CronProblem | undefined {
