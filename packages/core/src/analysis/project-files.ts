@@ -19,7 +19,9 @@ import { tableKey } from './table-names.js';
  */
 export function loadProjectContext(configPath: string, options: { schemaFiles?: string[] } = {}): ProjectContext {
   const dir = dirname(configPath);
-  return { templates: findTemplates(dir), schema: loadSchema(dir, options.schemaFiles ?? projectData({ configPath }).schemaFiles) };
+  const unread: string[] = [];
+  const schema = loadSchema(dir, options.schemaFiles ?? projectData({ configPath }).schemaFiles, unread);
+  return { templates: findTemplates(dir), schema, ...(unread.length ? { unreadWithoutMysql: unread } : {}) };
 }
 
 export function findTemplates(configDir: string): Map<string, TemplateInfo> {
@@ -71,7 +73,8 @@ export function findSchemaFiles(configDir: string, dialect?: Dialect): string[] 
   return projectData({ configPath: join(configDir, 'skene.config.ts'), dialect }).schemaFiles;
 }
 
-export function loadSchema(configDir: string, schemaFiles?: string[]): SchemaCatalog | undefined {
+/** The tables of the schema files; those only MySQL's grammar could read, when it is not loaded, go to `unreadWithoutMysql`. */
+export function loadSchema(configDir: string, schemaFiles?: string[], unreadWithoutMysql?: string[]): SchemaCatalog | undefined {
   const files = schemaFiles ?? findSchemaFiles(configDir);
   if (!files.length) return undefined;
   const catalog: SchemaCatalog = { tables: new Map(), files: files.map((f) => relative(configDir, f) || f), schemas: new Set() };
@@ -84,6 +87,7 @@ export function loadSchema(configDir: string, schemaFiles?: string[]): SchemaCat
       continue;
     }
     const parsed = parseSchemaSql(text, relative(configDir, file) || file);
+    if (parsed.needsMysql) unreadWithoutMysql?.push(file);
     for (const schema of parsed.schemas) catalog.schemas!.add(schema);
     for (const table of parsed.tables) {
       const key = tableKey(table);

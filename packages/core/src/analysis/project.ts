@@ -54,6 +54,8 @@ export interface ProjectContext {
   templates?: Map<string, TemplateInfo>;
   /** Tables and columns from SQL schema files; undefined = no schema files (tables are not checked). */
   schema?: SchemaCatalog;
+  /** Schema files left unread: PostgreSQL's parser refused them, and MySQL's grammar was not loaded. */
+  unreadWithoutMysql?: string[];
 }
 
 // The dialect lives in core's leaf module; analysis's callers (the CLI, the server) keep naming it here.

@@ -17,6 +17,8 @@ export interface SchemaSql {
   schemas: string[];
   /** Keys an ALTER TABLE adds to a table another file creates (a later migration's foreign key). */
   alters?: TableInfo[];
+  /** Not read: PostgreSQL's parser refused the file, and MySQL's grammar is not loaded. */
+  needsMysql?: true;
 }
 
 interface PgRangeVar {
@@ -81,7 +83,7 @@ export function parseSchemaSql(text: string, file: string): SchemaSql {
     return { tables: [...tables.values()], schemas: [...schemas], alters: [...alters.values()] };
   }
   const mysql = mysqlParser();
-  if (!mysql) return { tables: [], schemas: [] }; // MySQL schema files are read when the MySQL dialect is in use
+  if (!mysql) return { tables: [], schemas: [], needsMysql: true }; // read once the MySQL grammar is loaded
   try {
     const ast = mysql.astify(text, { database: 'MySQL' });
     const out: TableInfo[] = [];

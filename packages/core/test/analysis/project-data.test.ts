@@ -97,3 +97,19 @@ describe('checkConfigFile reads the tables of the seed the plan loads', () => {
     );
   });
 });
+
+describe('checkConfigFile reads a schema only MySQL parses, whatever the dialect', () => {
+  it('a PostgreSQL config over a MySQL dump: its tables are known, so a table it lacks is reported', async () => {
+    const mysqlDump = 'CREATE TABLE users (id int NOT NULL AUTO_INCREMENT PRIMARY KEY, email varchar(255)) ENGINE=InnoDB;\n';
+    const dir = project({ 'skene.config.ts': CONFIG, 'emails/welcome.html': '<p>Hi</p>', 'seed/postgres/001.sql': mysqlDump });
+    const file = join(dir, 'skene.config.ts');
+    assert.deepEqual(loadProjectContext(file).unreadWithoutMysql, [join(dir, 'seed/postgres/001.sql')], 'PostgreSQL alone cannot read it');
+    const checked = await checkConfigFile(file);
+    assert.equal(checked.dialect, 'postgres');
+    assert.deepEqual(
+      checked.diagnostics.filter((d) => d.severity === 'error').map((d) => /user_actions/.test(d.message)),
+      [true],
+      JSON.stringify(checked.diagnostics.map((d) => d.message)),
+    );
+  });
+});
