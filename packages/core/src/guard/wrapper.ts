@@ -34,7 +34,9 @@ export interface PostgresWrapperCheck {
 
 /** undefined when `sql` is the wrapper around `condition`; else why not. Needs the parser loaded. */
 export function verifyPostgresWrapper(check: PostgresWrapperCheck): GuardProblem | undefined {
-  return verified.get(`pg\u0000${check.keyColumn.join('.')}\u0000${check.condition}\u0000${check.sql}`, () => {
+  // The config's allowFunctions decide the verdict too: a text one config vouches for stays refused for another.
+  const allowed = (check.allowFunctions ?? []).join('\u0001');
+  return verified.get(`pg\u0000${check.keyColumn.join('.')}\u0000${allowed}\u0000${check.condition}\u0000${check.sql}`, () => {
     const final = parsePostgres(check.sql);
     const alone = parsePostgres(check.condition);
     if (!final.ok || !alone.ok) return mismatch('the batched statement does not parse');
