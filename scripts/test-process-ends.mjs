@@ -2,7 +2,8 @@
 // ends on its own terms — a signal (a native crash: SIGABRT, SIGSEGV) or an exit code after its
 // tests — the spec reporter says only "test failed", and what the process printed last is far up
 // a long CI log. This prints, after the summary, how each such file ended and its last lines on
-// stderr, so that one CI log is enough to tell a crash from a late error.
+// stderr, so that one CI log is enough to tell a crash from a late error. A file that already had
+// a failing test is not covered: node:test then reports no end of its process to reporters.
 import { resolve } from 'node:path';
 
 const KEEP = 40;
