@@ -20,7 +20,7 @@ export default async function* testProcessEnds(source) {
       stderrTails.set(file, lines.slice(-KEEP));
     } else if (event.type === 'test:fail' && event.data.nesting === 0) {
       const { exitCode, signal } = event.data.details?.error ?? {};
-      if (signal || (exitCode !== undefined && exitCode !== null && exitCode !== 0)) ended.push({ file: resolve(event.data.file), exitCode, signal });
+      if (signal || exitCode) ended.push({ file: resolve(event.data.file), exitCode, signal }); // exitCode: a number, or null with a signal
     }
   }
   for (const { file, exitCode, signal } of ended) {
