@@ -5,7 +5,8 @@ import type { Diagnostic } from './diagnostics.js';
 import { parseConfigDocument, type ConfigDocument } from './document.js';
 import type { Dialect } from '../dialect.js';
 import type { ProjectContext } from './project.js';
-import { RULES } from './rules/index.js';
+import { diagnosticsByLoop, splitsByLoop } from './loop-results.js';
+import { LOOP_RULES, RULES, WHOLE_DOCUMENT_RULES, type Rule } from './rules/index.js';
 
 /**
  * Plain TypeScript syntax errors (SKN006): `report` them (`skene check`, the Action: nothing else
@@ -48,8 +49,25 @@ export function analyze(text: string, options: AnalyzeOptions = {}): Analysis {
 
 /** The diagnostics of an already parsed document (the language server reuses its parse). */
 export function validate(document: ConfigDocument, options: AnalyzeOptions = {}): Diagnostic[] {
-  const ctx = new RuleContext(document, options.dialect ?? 'postgres', options.project ?? {}, options.syntax ?? 'report');
-  for (const rule of RULES) {
+  const settings = { dialect: options.dialect ?? 'postgres', project: options.project ?? {}, syntax: options.syntax ?? 'report' } as const;
+  const { dialect, project, syntax } = settings;
+  let diagnostics: Diagnostic[];
+  if (splitsByLoop(document)) {
+    // Each loop's diagnostics kept while it is the same (loop-results.ts); the rules across loops over the whole.
+    diagnostics = diagnosticsByLoop(document, settings, (ctx) => runRules(ctx, LOOP_RULES));
+    const whole = new RuleContext(document, dialect, project, syntax);
+    runRules(whole, WHOLE_DOCUMENT_RULES);
+    for (const d of whole.diagnostics) diagnostics.push(d);
+  } else {
+    const ctx = new RuleContext(document, dialect, project, syntax);
+    runRules(ctx, RULES);
+    diagnostics = ctx.diagnostics;
+  }
+  return diagnostics.sort((a, b) => a.range.start - b.range.start || a.code.localeCompare(b.code));
+}
+
+function runRules(ctx: RuleContext, rules: readonly Rule[]): void {
+  for (const rule of rules) {
     try {
       rule(ctx);
     } catch (error) {
@@ -63,5 +81,4 @@ export function validate(document: ConfigDocument, options: AnalyzeOptions = {})
       );
     }
   }
-  return ctx.diagnostics.sort((a, b) => a.range.start - b.range.start || a.code.localeCompare(b.code));
 }

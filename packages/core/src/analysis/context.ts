@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { ConfigDocument } from './document.js';
+import type { ConfigDocument, LoopEntry } from './document.js';
 import type { Diagnostic, DiagnosticCode, Fix, Severity } from './diagnostics.js';
 import type { Dialect } from '../dialect.js';
 import type { ProjectContext } from './project.js';
@@ -29,6 +29,16 @@ export interface StepEntry {
   action: ValueNode | undefined;
 }
 
+/**
+ * What a rule is run over (analyze.ts): the whole document; its parts outside the loops; or one
+ * loop, whose diagnostics are kept while its value is the same (loop-results.ts). A rule run over
+ * the document and then over each loop reports what it reports over the whole: the steps, goals,
+ * template strings, queries and schema issues it reads are those of the scope.
+ */
+export type RuleScope = { kind: 'whole' } | { kind: 'outside-loops' } | { kind: 'loop'; loop: LoopEntry };
+
+const WHOLE: RuleScope = { kind: 'whole' };
+
 export class RuleContext {
   readonly diagnostics: Diagnostic[] = [];
   private issues: z.core.$ZodIssue[] | undefined;
@@ -40,7 +50,18 @@ export class RuleContext {
     readonly project: ProjectContext,
     /** Whether plain TypeScript syntax errors are reported (analyze.ts: SyntaxReporting). */
     readonly syntax: 'report' | 'leave-to-typescript' = 'report',
+    readonly scope: RuleScope = WHOLE,
   ) {}
+
+  /** The loops in scope. */
+  get loops(): LoopEntry[] {
+    return this.scope.kind === 'whole' ? this.doc.loops : this.scope.kind === 'loop' ? [this.scope.loop] : [];
+  }
+
+  /** Whether the parts outside the loops are in scope (config-level values: `limits`, `database`, `users`). */
+  get outsideLoops(): boolean {
+    return this.scope.kind !== 'loop';
+  }
 
   report(code: DiagnosticCode, range: Range, message: string, fixes?: Fix[], severity: Severity = 'error'): void {
     this.diagnostics.push({ code, severity, range, message, ...(fixes?.length ? { fixes } : {}) });
@@ -70,6 +91,7 @@ export class RuleContext {
     this.issues ??= exportIssues(this.doc, this.plain);
     const out = [];
     for (const issue of this.issues) {
+      if (this.scope.kind !== 'whole' && !inScope(this.scope, loopIndexOf(this.doc, issue.path))) continue;
       const at = nodeAtPath(root, issue.path);
       if (at.opaque || at.parent?.kind === 'opaque') continue; // computed at run time: not ours to judge
       out.push({ issue, node: at.node, parent: at.parent });
@@ -96,7 +118,7 @@ export class RuleContext {
   }
 
   private *readSteps(): Generator<StepEntry> {
-    for (const { index: loopIndex, node: loop } of this.doc.loops) {
+    for (const { index: loopIndex, node: loop } of this.loops) {
       if (loop.kind !== 'object') continue;
       const steps = loop.properties.find((p) => p.key === 'steps')?.value;
       if (steps?.kind !== 'array') continue;
@@ -155,6 +177,16 @@ export class RuleContext {
       if (command?.kind === 'array') for (const item of command.items) if (item.kind === 'string') yield { entry, node: item, where: 'goal.command' };
     }
   }
+}
+
+/** The loop an issue's path lies in (`['loops', 3, …]`, or `[3, …]` in an array of loops), if any. */
+function loopIndexOf(doc: ConfigDocument, path: readonly PropertyKey[]): number | undefined {
+  const at = doc.shape === 'config' ? (path[0] === 'loops' ? path[1] : undefined) : doc.shape === 'loops' ? path[0] : undefined;
+  return typeof at === 'number' ? at : undefined;
+}
+
+function inScope(scope: RuleScope, loopIndex: number | undefined): boolean {
+  return scope.kind === 'loop' ? loopIndex === scope.loop.index : loopIndex === undefined;
 }
 
 /** A string literal's replacement text, in the literal's own quote style. */

@@ -65,3 +65,17 @@ export const RULES: Rule[] = [
   tidbDeleteTrigger,
   captureUnwatchedTable,
 ];
+
+/**
+ * The rules that look across loops or at the config's own keys alone: run over the whole document.
+ * Every other rule judges one loop at a time (with the config's keys outside the loops): run over
+ * those keys, then loop by loop, and its diagnostics for a loop are kept while the loop is the same
+ * (../loop-results.ts). Such a rule reads the loops only through the context (`ctx.loops`,
+ * `steps()`, `goals()`, `templateStrings()`, `schemaIssues()`, queries), and the config's keys only
+ * where `ctx.outsideLoops`.
+ */
+export const WHOLE_DOCUMENT_RULES: Rule[] = RULES.filter((rule) =>
+  [syntaxError, noLoops, duplicateId, unknownPeopleTable, captureUnwatchedTable].includes(rule),
+);
+
+export const LOOP_RULES: Rule[] = RULES.filter((rule) => !WHOLE_DOCUMENT_RULES.includes(rule));

@@ -21,6 +21,7 @@ const UNITS: [string, number][] = [
 export function invalidDuration(ctx: RuleContext): void {
   for (const { condition } of ctx.steps()) checkDuration(ctx, stringAt(condition, 'timeout'), "a condition's timeout");
   for (const { goal } of ctx.goals()) checkDuration(ctx, stringAt(goal, 'within'), "a goal's within");
+  if (!ctx.outsideLoops) return;
   const root = ctx.doc.root;
   const child = (node: ValueNode | undefined, key: string) => (node?.kind === 'object' ? node.properties.find((p) => p.key === key)?.value : undefined);
   checkDuration(ctx, stringAt(child(child(root, 'limits'), 'perUser'), 'per'), "the frequency cap's per");
