@@ -49,28 +49,25 @@ export function analyze(text: string, options: AnalyzeOptions = {}): Analysis {
 
 /** The diagnostics of an already parsed document (the language server reuses its parse). */
 export function validate(document: ConfigDocument, options: AnalyzeOptions = {}): Diagnostic[] {
-  const settings = { dialect: options.dialect ?? 'postgres', project: options.project ?? {}, syntax: options.syntax ?? 'report' } as const;
-  const { dialect, project, syntax } = settings;
-  let diagnostics: Diagnostic[];
-  if (splitsByLoop(document)) {
-    // Each loop's diagnostics kept while it is the same (loop-results.ts); the rules across loops over the whole.
-    diagnostics = diagnosticsByLoop(document, settings, (ctx) => runRules(ctx, LOOP_RULES));
-    const whole = new RuleContext(document, dialect, project, syntax);
-    runRules(whole, WHOLE_DOCUMENT_RULES);
-    for (const d of whole.diagnostics) diagnostics.push(d);
-  } else {
-    const ctx = new RuleContext(document, dialect, project, syntax);
-    runRules(ctx, RULES);
-    diagnostics = ctx.diagnostics;
-  }
+  const settings = [document, options.dialect ?? 'postgres', options.project ?? {}, options.syntax ?? 'report'] as const;
+  // Each loop's diagnostics kept while it is the same (loop-results.ts); the rules across loops over
+  // the whole. A rule that fails is reported once, as over the whole document.
+  const byLoop = splitsByLoop(document) ? new RuleContext(...settings) : undefined;
+  let diagnostics = byLoop && diagnosticsByLoop(byLoop, (ctx) => runRules(ctx, LOOP_RULES));
+  const whole = new RuleContext(...settings);
+  runRules(whole, diagnostics ? WHOLE_DOCUMENT_RULES : RULES);
+  diagnostics = diagnostics ? [...diagnostics, ...whole.diagnostics] : whole.diagnostics;
   return diagnostics.sort((a, b) => a.range.start - b.range.start || a.code.localeCompare(b.code));
 }
 
-function runRules(ctx: RuleContext, rules: readonly Rule[]): void {
+/** Runs the rules; false when one failed (reported, as SKN006). */
+function runRules(ctx: RuleContext, rules: readonly Rule[]): boolean {
+  let finished = true;
   for (const rule of rules) {
     try {
       rule(ctx);
     } catch (error) {
+      finished = false;
       // Half-typed documents reach corners no fixture did; one rule's bug must not hide the rest.
       ctx.report(
         'SKN006',
@@ -81,4 +78,5 @@ function runRules(ctx: RuleContext, rules: readonly Rule[]): void {
       );
     }
   }
+  return finished;
 }

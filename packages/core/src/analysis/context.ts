@@ -37,12 +37,52 @@ export interface StepEntry {
  */
 export type RuleScope = { kind: 'whole' } | { kind: 'outside-loops' } | { kind: 'loop'; loop: LoopEntry };
 
+type Issue = z.core.$ZodIssue;
+
+/** What every scope of one validation reads of the whole document, worked out once for all of them. */
+class DocumentFacts {
+  private plainRoot: unknown;
+  private issues: { all: Issue[]; byLoop: Map<number | undefined, Issue[]> } | undefined;
+  private vouched: string[] | undefined;
+
+  constructor(private readonly doc: ConfigDocument) {}
+
+  get plain(): unknown {
+    return (this.plainRoot ??= exportPlain(this.doc));
+  }
+
+  /** zod's issues for the export: all, and by the loop each lies in (undefined: outside the loops). */
+  schemaIssues(): { all: Issue[]; byLoop: Map<number | undefined, Issue[]> } {
+    if (!this.issues) {
+      const all = exportIssues(this.doc, this.plain);
+      const byLoop = new Map<number | undefined, Issue[]>();
+      for (const issue of all) {
+        const loop = loopIndexOf(this.doc, issue.path);
+        const list = byLoop.get(loop);
+        if (list) list.push(issue);
+        else byLoop.set(loop, [issue]);
+      }
+      this.issues = { all, byLoop };
+    }
+    return this.issues;
+  }
+
+  get allowFunctions(): string[] {
+    if (!this.vouched) {
+      const list = this.doc.root?.kind === 'object' ? this.doc.root.properties.find((p) => p.key === 'database')?.value : undefined;
+      const items = list?.kind === 'object' ? list.properties.find((p) => p.key === 'allowFunctions')?.value : undefined;
+      this.vouched = items?.kind === 'array' ? items.items.flatMap((i) => (i.kind === 'string' ? [i.value] : [])) : [];
+    }
+    return this.vouched;
+  }
+}
+
 const WHOLE: RuleScope = { kind: 'whole' };
 
 export class RuleContext {
   readonly diagnostics: Diagnostic[] = [];
-  private issues: z.core.$ZodIssue[] | undefined;
-  private plainRoot: unknown;
+  readonly scope: RuleScope;
+  private readonly facts: DocumentFacts;
 
   constructor(
     readonly doc: ConfigDocument,
@@ -50,8 +90,17 @@ export class RuleContext {
     readonly project: ProjectContext,
     /** Whether plain TypeScript syntax errors are reported (analyze.ts: SyntaxReporting). */
     readonly syntax: 'report' | 'leave-to-typescript' = 'report',
-    readonly scope: RuleScope = WHOLE,
-  ) {}
+    /** A part of the document, sharing what the whole context worked out (`scoped`). */
+    part?: { scope: RuleScope; facts: DocumentFacts },
+  ) {
+    this.scope = part?.scope ?? WHOLE;
+    this.facts = part?.facts ?? new DocumentFacts(doc);
+  }
+
+  /** The same document, dialect and project, over a part of the document. */
+  scoped(scope: RuleScope): RuleContext {
+    return new RuleContext(this.doc, this.dialect, this.project, this.syntax, { scope, facts: this.facts });
+  }
 
   /** The loops in scope. */
   get loops(): LoopEntry[] {
@@ -67,31 +116,25 @@ export class RuleContext {
     this.diagnostics.push({ code, severity, range, message, ...(fixes?.length ? { fixes } : {}) });
   }
 
-  private vouched: string[] | undefined;
-
   /** `database.allowFunctions` as written in the config (the functions it vouches for). */
   get allowFunctions(): string[] {
-    if (!this.vouched) {
-      const list = this.doc.root?.kind === 'object' ? this.doc.root.properties.find((p) => p.key === 'database')?.value : undefined;
-      const items = list?.kind === 'object' ? list.properties.find((p) => p.key === 'allowFunctions')?.value : undefined;
-      this.vouched = items?.kind === 'array' ? items.items.flatMap((i) => (i.kind === 'string' ? [i.value] : [])) : [];
-    }
-    return this.vouched;
+    return this.facts.allowFunctions;
   }
 
   /** The default export as plain data (opaque parts marked), computed once (each unchanged loop's kept). */
   get plain(): unknown {
-    return (this.plainRoot ??= exportPlain(this.doc));
+    return this.facts.plain;
   }
 
-  /** zod's issues for the whole export, computed once and shared by the structure rules (each unchanged loop's kept). */
-  schemaIssues(): { issue: z.core.$ZodIssue; node: ValueNode | undefined; parent: ValueNode | undefined }[] {
+  /** zod's issues for the scope's part of the export, computed once for the whole (each unchanged loop's kept) and shared by the structure rules. */
+  schemaIssues(): { issue: Issue; node: ValueNode | undefined; parent: ValueNode | undefined }[] {
     const { root, shape } = this.doc;
     if (!root || !shape) return [];
-    this.issues ??= exportIssues(this.doc, this.plain);
+    const { all, byLoop } = this.facts.schemaIssues();
+    const { scope } = this;
+    const issues = scope.kind === 'whole' ? all : (byLoop.get(scope.kind === 'loop' ? scope.loop.index : undefined) ?? []);
     const out = [];
-    for (const issue of this.issues) {
-      if (this.scope.kind !== 'whole' && !inScope(this.scope, loopIndexOf(this.doc, issue.path))) continue;
+    for (const issue of issues) {
       const at = nodeAtPath(root, issue.path);
       if (at.opaque || at.parent?.kind === 'opaque') continue; // computed at run time: not ours to judge
       out.push({ issue, node: at.node, parent: at.parent });
@@ -183,10 +226,6 @@ export class RuleContext {
 function loopIndexOf(doc: ConfigDocument, path: readonly PropertyKey[]): number | undefined {
   const at = doc.shape === 'config' ? (path[0] === 'loops' ? path[1] : undefined) : doc.shape === 'loops' ? path[0] : undefined;
   return typeof at === 'number' ? at : undefined;
-}
-
-function inScope(scope: RuleScope, loopIndex: number | undefined): boolean {
-  return scope.kind === 'loop' ? loopIndex === scope.loop.index : loopIndex === undefined;
 }
 
 /** A string literal's replacement text, in the literal's own quote style. */

@@ -44,13 +44,22 @@ export function updateDocument(previous: ConfigDocument, text: string): ConfigDo
   if (!root || exportPlace === 'overlaps') return undefined;
   keepTreeReading(previous.root, root); // the loop read again uses no const
   const exportRange = moveRange(previous.exportRange, exportPlace, delta);
-  return documentOf({
+  const doc = documentOf({
     fileName,
     text,
     syntaxErrors: [],
     root,
     exportRange,
   });
+  fromLastVersion.add(doc);
+  return doc;
+}
+
+const fromLastVersion = new WeakSet<ConfigDocument>();
+
+/** Whether the document is an edited version read from the last one (its other loops kept or moved). */
+export function readFromLastVersion(doc: ConfigDocument): boolean {
+  return fromLastVersion.has(doc);
 }
 
 /** The span the edit replaced, in the old text (`start`, `oldEnd`): the text between the common prefix and suffix. */
