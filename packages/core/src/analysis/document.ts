@@ -109,15 +109,27 @@ class Document implements ConfigDocument {
     this.shape = fields.root ? shapeOf(fields.root) : undefined;
     this.loops = loopsOf(fields.root, this.shape);
     this.#tree = fields.sourceFile;
+    if (this.#tree) documentsByTree.set(this.#tree, this);
   }
 
   get sourceFile(): TS.SourceFile {
-    return (this.#tree ??= parseTreeOrEmpty(this.text, this.fileName));
+    if (!this.#tree) {
+      this.#tree = parseTreeOrEmpty(this.text, this.fileName);
+      documentsByTree.set(this.#tree, this);
+    }
+    return this.#tree;
   }
 
   get lines(): LineMap {
     return (this.#lines ??= new LineMap(this.text));
   }
+}
+
+const documentsByTree = new WeakMap<TS.SourceFile, ConfigDocument>();
+
+/** The document a TypeScript tree is the parse of (the language services, which hold the tree). */
+export function documentOfTree(tree: TS.SourceFile): ConfigDocument | undefined {
+  return documentsByTree.get(tree);
 }
 
 /** The tree of a document read without TypeScript; an empty one if the parser overflows its stack (the readers decline far sooner). */

@@ -9,7 +9,8 @@ import { configSchema } from '@skene/sdk';
 import type { z } from 'zod';
 import type { ConfigDocument } from './document.js';
 import { rootSchema } from './schema-walk.js';
-import { toPlain, type ValueNode } from './values.js';
+import { toPlain, type Range, type ValueNode } from './values.js';
+import { treeReading } from './value-reading.js';
 import { valueIdentity } from './value-identity.js';
 
 type Issue = z.core.$ZodIssue;
@@ -72,4 +73,24 @@ function loopIssues(node: ValueNode, plain: unknown): Issue[] {
   let issues = issuesOfLoop.get(id);
   if (!issues) issuesOfLoop.set(id, (issues = loopItemSchema.safeParse(plain).error?.issues ?? []));
   return issues;
+}
+
+/**
+ * The plain value of the loop written at `range`, as validation worked it out (and keeps while the
+ * loop is the same), in a document read without consts: there a loop's value is what its text
+ * reads alone. Undefined when no loop is written there.
+ */
+export function loopPlainAt(doc: ConfigDocument, range: Range): { plain: unknown } | undefined {
+  if (!doc.root || treeReading(doc.root) !== 'literal') return undefined;
+  const { loops } = doc;
+  let low = 0;
+  let high = loops.length - 1;
+  while (low <= high) {
+    const mid = (low + high) >> 1;
+    const node = loops[mid]!.node;
+    if (node.range.start < range.start) low = mid + 1;
+    else if (node.range.start > range.start) high = mid - 1;
+    else return node.range.end === range.end ? { plain: loopPlain(node) } : undefined;
+  }
+  return undefined;
 }

@@ -6,7 +6,8 @@
 import { configSchema, loopSchema } from '@skene/sdk';
 import type TS from 'typescript';
 import type { z } from 'zod';
-import { expressionValue } from '../analysis/document.js';
+import { documentOfTree, expressionValue } from '../analysis/document.js';
+import { loopPlainAt } from '../analysis/schema-issues.js';
 import { rootSchema } from '../analysis/schema-walk.js';
 import { holder, parentOf, propertyKey, ts, unwrap, wrapperCall, type Wrapper } from '../analysis/syntax.js';
 import { toPlain } from '../analysis/values.js';
@@ -123,7 +124,7 @@ function anchorOf(expression: TS.Expression, schema: Schema, sourceFile: TS.Sour
     expression,
     get plain() {
       if (!computed) {
-        plain = toPlain(expressionValue(expression, sourceFile));
+        plain = loopPlain(expression, sourceFile) ?? toPlain(expressionValue(expression, sourceFile));
         computed = true;
       }
       return plain;
@@ -131,10 +132,33 @@ function anchorOf(expression: TS.Expression, schema: Schema, sourceFile: TS.Sour
   };
 }
 
+/** A loop's plain value as validation keeps it (schema-issues.ts), instead of reading its tree again. */
+function loopPlain(expression: TS.Expression, sourceFile: TS.SourceFile): unknown {
+  const doc = documentOfTree(sourceFile);
+  return doc && loopPlainAt(doc, { start: expression.getStart(sourceFile), end: expression.end })?.plain;
+}
+
 /** Index of `element` among an array literal's elements (spreads and holes counted as written). */
 export function elementIndex(array: TS.ArrayLiteralExpression, element: TS.Node): number {
-  const i = array.elements.findIndex((e) => e === element || unwrap(e) === element);
-  return i === -1 ? array.elements.length : i;
+  const { elements } = array;
+  const holds = (e: TS.Expression) => e === element || unwrap(e) === element;
+  // Elements lie in order: the one around `element` is found in a few steps, not by reading all
+  // 200 loops of a config (each a cache miss once the editor has been idle).
+  let low = 0;
+  let high = elements.length - 1;
+  while (low <= high) {
+    const mid = (low + high) >> 1;
+    const e = elements[mid]!;
+    if (e.end < element.end) low = mid + 1;
+    else if (e.pos > element.pos) high = mid - 1;
+    else return holds(e) ? mid : linearIndex(elements, holds);
+  }
+  return linearIndex(elements, holds);
+}
+
+function linearIndex(elements: TS.NodeArray<TS.Expression>, holds: (e: TS.Expression) => boolean): number {
+  const i = elements.findIndex(holds);
+  return i === -1 ? elements.length : i;
 }
 
 /** Path of a value expression: the key of its property, or its index in an array. */

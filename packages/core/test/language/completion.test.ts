@@ -35,6 +35,12 @@ const EXACT: [string, string[]][] = [
   ["export default defineLoop({ type: 'retention', goal: { type: 'query', | } })", ['query', 'within']],
   ['export default defineConfig({ loops: [], limits: { perUser: { | } } })', ['emails', 'per']],
   ["export default defineConfig({ loops: [{ type: 'activation', | }] })", ['opinion', 'steps', 'id', 'recovery', 'maxEmailsPerHour', 'goal', 'unsubscribe']],
+  // Each loop's keys by its own values, whichever loop comes first (its value is read where the loops' values are kept).
+  [
+    "export default defineConfig({ loops: [{ type: 'activation', steps: [{ trigger: { type: 'schedule' } }] }, { type: 'activation', steps: [{ trigger: { type: 'database', | } }] }] })",
+    ['table', 'event'],
+  ],
+  ["export default [{ steps: [{ trigger: { type: 'database' } }] }, { steps: [{ trigger: { type: 'schedule', | } }] }]", ['cron', 'timezone']],
   ["export default [{ type: 'retention', | }]", ['opinion', 'steps', 'id', 'recovery', 'maxEmailsPerHour', 'goal', 'unsubscribe']],
   ['const welcome = defineLoop({ | });\nexport default [welcome];', ['type', 'opinion', 'steps', 'id', 'recovery', 'maxEmailsPerHour', 'goal', 'unsubscribe']],
   // Personalization keys: the template's props.
