@@ -56,6 +56,8 @@ interface Parsed {
 
 /** How long after a document's last version its TypeScript tree is parsed, if nothing asked sooner. */
 const IDLE_PARSE_MS = 100;
+/** An unsaved document's project: none, one object (core keeps each loop's diagnostics per project). */
+const NO_PROJECT: ProjectContext = Object.freeze({});
 
 export class Workspace {
   readonly documents = new TextDocuments(TextDocument);
@@ -151,7 +153,7 @@ export class Workspace {
    * Read once per folder, dialect and seed setting, until project files or settings change.
    */
   projectOf(uri: string): ProjectContext {
-    if (!uri.startsWith('file:')) return {};
+    if (!uri.startsWith('file:')) return NO_PROJECT;
     const path = pathOf(uri);
     const doc = this.configOf(uri)?.doc;
     const dialect = doc ? this.dialectOf(doc) : 'postgres';

@@ -47,9 +47,12 @@ export function analyze(text: string, options: AnalyzeOptions = {}): Analysis {
   return { document, diagnostics: validate(document, options) };
 }
 
+/** No project files: one object, so that the loops' kept diagnostics (keyed by the project) are kept without one too. */
+const NO_PROJECT: ProjectContext = Object.freeze({});
+
 /** The diagnostics of an already parsed document (the language server reuses its parse). */
 export function validate(document: ConfigDocument, options: AnalyzeOptions = {}): Diagnostic[] {
-  const settings = [document, options.dialect ?? 'postgres', options.project ?? {}, options.syntax ?? 'report'] as const;
+  const settings = [document, options.dialect ?? 'postgres', options.project ?? NO_PROJECT, options.syntax ?? 'report'] as const;
   // Each loop's diagnostics kept while it is the same (loop-results.ts); the rules across loops over
   // the whole. A rule that fails is reported once, as over the whole document.
   const byLoop = splitsByLoop(document) ? new RuleContext(...settings) : undefined;

@@ -11,7 +11,7 @@
 import { documentOf, parseConfigDocument, parseTypeScript, type ConfigDocument } from './document.js';
 import { readObjectAloneAsJavaScript } from './read-estree.js';
 import { standaloneValue } from './read-values.js';
-import { keepDepth, keepTreeReading, readDepth, treeReading } from './value-reading.js';
+import { keepDepth, keepTreeReading, readDepth, readingCut, treeReading } from './value-reading.js';
 import { sameValueAs } from './value-identity.js';
 import type TS from 'typescript';
 import { ts } from './syntax.js';
@@ -24,7 +24,8 @@ export function reparseConfigDocument(previous: ConfigDocument, text: string): C
 
 /** The edited document, or undefined when only a whole parse can tell. */
 export function updateDocument(previous: ConfigDocument, text: string): ConfigDocument | undefined {
-  if (previous.syntaxErrors.length > 0 || !previous.root || !previous.exportRange) return undefined;
+  // A reading cut by its limits stops where the whole file's count says, which a loop read alone cannot tell.
+  if (previous.syntaxErrors.length > 0 || !previous.root || !previous.exportRange || readingCut(previous.root)) return undefined;
   const reading = treeReading(previous.root);
   if (reading === 'reread') return undefined;
   const change = changedSpan(previous.text, text);
@@ -229,12 +230,19 @@ function relocateProperty(p: PropertyNode, r: Relocation): PropertyNode | undefi
   const keyPlace = placeOf(p.keyRange, loop);
   const place = placeOf(p.range, loop);
   if (keyPlace === 'overlaps' || keyPlace === 'holds' || place === 'overlaps' || (place === 'holds' && !r.path.has(p))) return undefined;
-  if (r.literal && place !== 'holds') return place === 'before' ? p : shiftedProperty(p, r.delta);
+  if (r.literal && place !== 'holds') return place === 'before' ? p : movedProperty(p, r.delta);
   const value = p.value && relocate(p.value, r);
   if (p.value && !value) return undefined;
   const keyRange = moveRange(p.keyRange, keyPlace, r.delta);
   const range = moveRange(p.range, place, r.delta);
   return keyRange === p.keyRange && range === p.range && value === p.value ? p : { ...p, keyRange, range, value };
+}
+
+/** A property after the edit, shifted; its value the same value (a config key after `loops`: loop-results.ts compares them). */
+function movedProperty(p: PropertyNode, delta: number): PropertyNode {
+  const copy = shiftedProperty(p, delta);
+  if (p.value && copy.value) sameValueAs(p.value, copy.value);
+  return copy;
 }
 
 const shift = (range: Range, delta: number): Range => ({ start: range.start + delta, end: range.end + delta });

@@ -19,10 +19,9 @@ import { DECLINED, parseJavaScriptModule } from './javascript-parser.js';
 import {
   finishReading,
   lastKeyWins,
-  MAX_DEPTH,
   newReading,
   NO_CHAIN,
-  pastBudget,
+  pastLimits,
   recordDepth,
   resolve,
   stringNode,
@@ -60,7 +59,7 @@ export function readObjectAloneAsJavaScript(input: { text: string; objectStart: 
     if (object.type !== 'ObjectExpression' || object.start !== input.objectStart || object.end !== text.length - 1) return undefined;
     const reading: Reading = { ...newReading(NO_CONSTS), text };
     const value = toValue(object, reading, input.depth, NO_CHAIN);
-    return reading.usedConsts ? undefined : value;
+    return reading.usedConsts || reading.cut ? undefined : value;
   } catch {
     return undefined; // as above: TypeScript reads it
   }
@@ -126,7 +125,7 @@ function opaque(node: Node, reading: Reading): ValueNode {
 }
 
 function toValue(expr: Expression | SpreadElement, reading: Reading, depth: number, chain: Chain): ValueNode {
-  if (depth > MAX_DEPTH || pastBudget(reading)) return opaque(expr, reading);
+  if (pastLimits(reading, depth)) return opaque(expr, reading);
   switch (expr.type) {
     case 'ObjectExpression':
       return recordDepth(objectValue(expr, reading, depth, chain), depth);

@@ -9,10 +9,9 @@ import { propertyKey, ts, unwrap, wrapperCall } from './syntax.js';
 import {
   finishReading,
   lastKeyWins,
-  MAX_DEPTH,
   newReading,
   NO_CHAIN,
-  pastBudget,
+  pastLimits,
   recordDepth,
   resolve,
   stringNode,
@@ -58,12 +57,13 @@ export function expressionValue(expression: TS.Expression, sourceFile: TS.Source
 /**
  * An object literal read on its own (incremental.ts: a loop reparsed alone), from the depth the
  * file's reading met it at (so both stop at MAX_DEPTH alike); undefined when reading it needed the
- * file's consts, which resolve against the whole file.
+ * file's consts, which resolve against the whole file, or met the limits (the whole file's reading
+ * then says where it stops).
  */
 export function standaloneValue(expression: TS.Expression, sf: TS.SourceFile, depth: number): ValueNode | undefined {
   const reading = tsReading(sf, NO_CONSTS);
   const value = toValue(expression, reading, depth, NO_CHAIN);
-  return reading.usedConsts ? undefined : value;
+  return reading.usedConsts || reading.cut ? undefined : value;
 }
 
 const constsBySource = new WeakMap<TS.SourceFile, Map<string, TS.Expression>>();
@@ -105,7 +105,7 @@ function toValue(input: TS.Expression, reading: Reading, depth: number, chain: C
   const { sf, consts } = reading;
   const expr = unwrap(input);
   const range = rangeOf(expr, sf);
-  if (depth > MAX_DEPTH || pastBudget(reading)) return { kind: 'opaque', range, text: expr.getText(sf) };
+  if (pastLimits(reading, depth)) return { kind: 'opaque', range, text: expr.getText(sf) };
 
   if (ts.isObjectLiteralExpression(expr)) return recordDepth(objectValue(expr, reading, depth, chain), depth);
   if (ts.isArrayLiteralExpression(expr)) return arrayValue(expr, reading, depth, chain);

@@ -10,7 +10,7 @@ import type { z } from 'zod';
 import type { ConfigDocument } from './document.js';
 import { rootSchema } from './schema-walk.js';
 import { toPlain, type Range, type ValueNode } from './values.js';
-import { treeReading } from './value-reading.js';
+import { readingCut, treeReading } from './value-reading.js';
 import { valueIdentity } from './value-identity.js';
 
 type Issue = z.core.$ZodIssue;
@@ -81,7 +81,8 @@ function loopIssues(node: ValueNode, plain: unknown): Issue[] {
  * reads alone. Undefined when no loop is written there.
  */
 export function loopPlainAt(doc: ConfigDocument, range: Range): { plain: unknown } | undefined {
-  if (!doc.root || treeReading(doc.root) !== 'literal') return undefined;
+  // Read alone, a loop's values stop at the limits (depth, count) later than in the file's reading.
+  if (!doc.root || treeReading(doc.root) !== 'literal' || readingCut(doc.root)) return undefined;
   const { loops } = doc;
   let low = 0;
   let high = loops.length - 1;

@@ -17,9 +17,14 @@ export const MAX_DEPTH = 64;
  */
 export const MAX_VALUES = 100_000;
 
-/** Counts one more value read; true once the reading is past MAX_VALUES (the value is then opaque). */
-export function pastBudget(reading: Reading<unknown>): boolean {
-  return ++reading.values > MAX_VALUES;
+/**
+ * Counts one more value read at `depth`; true once the reading is past MAX_DEPTH or MAX_VALUES: the
+ * value is then opaque, and the reading cut (what a part of the tree read alone would not be).
+ */
+export function pastLimits(reading: Reading<unknown>, depth: number): boolean {
+  if (depth <= MAX_DEPTH && ++reading.values <= MAX_VALUES) return false;
+  reading.cut = true;
+  return true;
 }
 
 /** The consts being resolved on the way here: `const l = [...l]` must not resolve forever. */
@@ -36,10 +41,12 @@ export interface Reading<Expression> {
   rereadConst: boolean;
   /** Values read so far (MAX_VALUES). */
   values: number;
+  /** A value was left opaque for MAX_DEPTH or MAX_VALUES. */
+  cut: boolean;
 }
 
 export function newReading<Expression>(consts: ReadonlyMap<string, Expression>): Reading<Expression> {
-  return { consts, usedConsts: false, resolved: new Set(), rereadConst: false, values: 0 };
+  return { consts, usedConsts: false, resolved: new Set(), rereadConst: false, values: 0, cut: false };
 }
 
 export function resolve(reading: Reading<unknown>, name: string): void {
@@ -57,9 +64,20 @@ export function resolve(reading: Reading<unknown>, name: string): void {
 export type TreeReading = 'literal' | 'once' | 'reread';
 const readings = new WeakMap<ValueNode, TreeReading>();
 
+const cutReadings = new WeakSet<ValueNode>();
+
 /** Records how the default export `root` was read. */
 export function finishReading(root: ValueNode, reading: Reading<unknown>): void {
   readings.set(root, reading.resolved.size === 0 ? 'literal' : reading.rereadConst ? 'reread' : 'once');
+  if (reading.cut) cutReadings.add(root);
+}
+
+/**
+ * Whether the reading of the default export `root` left a value opaque for its limits: a part of
+ * it read alone (a loop) would read further, so it is not that part's reading.
+ */
+export function readingCut(root: ValueNode): boolean {
+  return cutReadings.has(root);
 }
 
 export function treeReading(root: ValueNode): TreeReading {

@@ -118,6 +118,19 @@ describe('a config read from its last version', () => {
     assert.equal(updateDocument(parseConfigDocument(text), text.replace('x: f(1)', 'x: ' + '['.repeat(300) + ']'.repeat(300))), undefined);
   });
 
+  test('a file whose reading stopped at its 100,000 values is read whole after an edit', () => {
+    // 99,998 values before the second loop: its object and id are the last the reading counts.
+    const text = `export default [{ id: 'a', junk: [${'0,'.repeat(99_994)}] }, { id: 'b', opinion: 'x' }];\n`;
+    const previous = parseConfigDocument(text);
+    const second = previous.loops[1]!.node;
+    assert.equal(second.kind === 'object' && second.properties[1]!.value?.kind, 'opaque', 'the opinion is past the budget');
+    // Read alone, the edited loop would count from zero and read what the file's reading left opaque.
+    const at = text.indexOf("'x'") + 1;
+    const edited = text.slice(0, at) + 'y' + text.slice(at);
+    assert.equal(updateDocument(previous, edited), undefined);
+    assert.deepStrictEqual(asData(reparseConfigDocument(previous, edited)), asData(parseConfigDocument(edited)));
+  });
+
   test('a version read from the last one does not keep it alive', async () => {
     setFlagsFromString('--expose-gc');
     const gc = runInNewContext('gc') as () => void;

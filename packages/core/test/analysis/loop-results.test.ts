@@ -24,12 +24,18 @@ const loop = (i: number, column = 'name') => `{
       }],
     }`;
 
-const config = (extra = '') => `export default {${extra}
+const config = (extra = '', trailing = '') => `export default {${extra}
   loops: [
     ${[0, 1, 2].map((i) => loop(i, i === 2 ? 'nme' : 'name')).join(',\n    ')},
-  ],
+  ],${trailing}
 };
 `;
+
+/** `text` with `word` typed before loop 1's opinion. */
+const typed = (text: string, word: string) => {
+  const at = text.indexOf("Welcome 1'");
+  return text.slice(0, at) + word + text.slice(at);
+};
 
 let dir: string;
 let project: ProjectContext;
@@ -53,10 +59,6 @@ describe('diagnostics loop by loop', () => {
   test('an edit in one loop keeps the others’ diagnostics: as they were before it, moved after it', () => {
     // The first edit has every loop checked (a document read whole has its rules run over all
     // loops at once); from the second, the loops it did not touch keep theirs.
-    const typed = (text: string, word: string) => {
-      const at = text.indexOf("Welcome 1'");
-      return text.slice(0, at) + word + text.slice(at);
-    };
     const original = config();
     const text = typed(original, 'Hi ');
     const first = reparseConfigDocument(parseConfigDocument(original), text);
@@ -76,6 +78,20 @@ describe('diagnostics loop by loop', () => {
       inLoop(text, before, 2).map((d) => d.range.start + 'Hello, '.length),
     );
     assert.ok(moved.every((d) => !before.includes(d)));
+  });
+
+  test('kept with a config key after the loops, and without project files', () => {
+    const original = config('', "\n  limits: { perUser: { emails: 1, per: '1d' } },");
+    const text = typed(original, 'Hi ');
+    const first = reparseConfigDocument(parseConfigDocument(original), text);
+    const before = validate(first);
+    const edited = typed(text, 'Hello, ');
+    const after = validate(reparseConfigDocument(first, edited));
+    assert.deepStrictEqual(after, validate(parseConfigDocument(edited)));
+    const kept = inLoop(text, before, 0);
+    assert.ok(kept.length > 0);
+    // The key after the loops is a moved copy (the same value), and no project is one project.
+    for (const d of kept) assert.ok(after.includes(d), `loop 0's ${d.code} is the same object`);
   });
 
   test('another project, dialect or config key outside the loops has them worked out again', () => {

@@ -100,6 +100,12 @@ for (const [marked, expected] of EXACT) {
   });
 }
 
+test('a loop past the file reading’s 100,000 values completes by its own values, as when read alone', () => {
+  const junk = `[${'0,'.repeat(100_001)}]`;
+  const marked = `export default [{ type: 'activation', junk: ${junk} }, { type: 'activation', steps: [{ trigger: { type: 'database', | } }] }];`;
+  assert.deepStrictEqual(labels(marked), ['table', 'event']);
+});
+
 test('timezone completion offers IANA zones, UTC first', () => {
   const zones = labels(loop("trigger: { type: 'schedule', cron: '0 9 * * *', timezone: 'Eu|' }"));
   assert.equal(zones[0], 'UTC');
