@@ -9,13 +9,6 @@
  *   200 MB. The baseline compiler (Liftoff) alone parses about as fast for a config's queries.
  * - `--max-semi-space-size=16`: Node 20's young generation. Node 24's grows to twice that, and a
  *   long editing session held ~100 MB more heap for no measurable speed.
- * - `--no-opt`: no optimising compiler (TurboFan); code runs on the interpreter and the baseline
- *   compiler (Sparkplug). An editor's requests each run a little code: hundreds of requests in,
- *   TurboFan was still compiling small functions on a background thread, and on two cores one
- *   completion in 15–30 stalled 1–6 ms behind it (issue 17's completion p95). Without it: no
- *   stall in 200 completions; beside yaml-language-server (bench/lsp-peer.ts) completion p95 1.6–2.3
- *   ms instead of 2.5–3.3, p50 and diagnostics after an edit unchanged, a cold start's CPU time
- *   200–220 instead of 260–280 ms; `skene check` the same (205 vs 211 ms).
  *
  * V8 ignores `--liftoff-only` set at run time (v8.setFlagsFromString) on Node 24: the flags must be
  * on the command line. The extension passes them (execArgv); a server started from a shell or by
@@ -26,7 +19,7 @@
  */
 import v8 from 'node:v8';
 
-export const ANALYSIS_V8_FLAGS = ['--liftoff-only', '--max-semi-space-size=16', '--no-opt'];
+export const ANALYSIS_V8_FLAGS = ['--liftoff-only', '--max-semi-space-size=16'];
 
 /**
  * Flags this process set at run time (V8 cannot list them): a V8 code cache records the flags it was
@@ -48,8 +41,7 @@ export function restartWithAnalysisFlags(): void {
     // the main thread ~300 ms after a check's last query (measured: check of 200 loops, exit 300 ms
     // sooner). Node 24 ignores it here, harmlessly.
     v8.setFlagsFromString('--liftoff-only');
-    v8.setFlagsFromString('--no-opt');
-    runtimeFlags = '--liftoff-only --no-opt';
+    runtimeFlags = '--liftoff-only';
     return;
   }
   const missing = ANALYSIS_V8_FLAGS.filter((f) => !process.execArgv.includes(f));
