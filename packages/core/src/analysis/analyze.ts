@@ -52,14 +52,13 @@ const NO_PROJECT: ProjectContext = Object.freeze({});
 
 /** The diagnostics of an already parsed document (the language server reuses its parse). */
 export function validate(document: ConfigDocument, options: AnalyzeOptions = {}): Diagnostic[] {
-  const settings = [document, options.dialect ?? 'postgres', options.project ?? NO_PROJECT, options.syntax ?? 'report'] as const;
-  // Each loop's diagnostics kept while it is the same (loop-results.ts); the rules across loops over
-  // the whole. A rule that fails is reported once, as over the whole document.
-  const byLoop = splitsByLoop(document) ? new RuleContext(...settings) : undefined;
-  let diagnostics = byLoop && diagnosticsByLoop(byLoop, (ctx) => runRules(ctx, LOOP_RULES));
-  const whole = new RuleContext(...settings);
-  runRules(whole, diagnostics ? WHOLE_DOCUMENT_RULES : RULES);
-  diagnostics = diagnostics ? [...diagnostics, ...whole.diagnostics] : whole.diagnostics;
+  const whole = new RuleContext(document, options.dialect ?? 'postgres', options.project ?? NO_PROJECT, options.syntax ?? 'report');
+  // Each loop's diagnostics kept while it is the same (loop-results.ts; its scopes share what
+  // `whole` works out of the document); the rules across loops over the whole. A rule that fails
+  // is reported once, as over the whole document.
+  const byLoop = splitsByLoop(document) ? diagnosticsByLoop(whole, (ctx) => runRules(ctx, LOOP_RULES)) : undefined;
+  runRules(whole, byLoop ? WHOLE_DOCUMENT_RULES : RULES);
+  const diagnostics = byLoop ? [...byLoop, ...whole.diagnostics] : whole.diagnostics;
   return diagnostics.sort((a, b) => a.range.start - b.range.start || a.code.localeCompare(b.code));
 }
 
