@@ -89,7 +89,14 @@ export function nodeAt(sourceFile: TS.SourceFile, offset: number): TS.Node {
     // Syntax lists (from getChildren) are not part of the tree: their items' parent is the list's owner.
     const owner = node.kind === ts.SyntaxKind.SyntaxList ? (parentOf(node) ?? node) : node;
     let touching: TS.Node | undefined;
-    for (const child of node.getChildren(sourceFile)) {
+    const children = node.getChildren(sourceFile);
+    // Children do not overlap and their ends ascend (a node's JSDoc, listed first, lies in its
+    // leading trivia): those before the first that ends at or after `offset` end before it, and
+    // from the first whose span (trivia included) begins after it on, none starts before it. A
+    // 200-loop config's loops array has 400 children: scanning them all, each start skipping its
+    // trivia, took 18 µs of a warm lookup, against 3 µs (node-at.test.ts holds the two equal).
+    for (let i = firstEndingAtOrAfter(children, offset); i < children.length && children[i].pos <= offset; i++) {
+      const child = children[i];
       if (child.end <= child.pos || child.kind === ts.SyntaxKind.EndOfFileToken) continue; // missing nodes, empty lists
       const start = child.getStart(sourceFile);
       if (start > offset || offset > child.end) continue;
@@ -104,6 +111,18 @@ export function nodeAt(sourceFile: TS.SourceFile, offset: number): TS.Node {
     parents.set(touching, owner);
     node = touching;
   }
+}
+
+/** The index of the first node whose end is at or after `offset` (`nodes.length` when none is). */
+function firstEndingAtOrAfter(nodes: readonly TS.Node[], offset: number): number {
+  let low = 0;
+  let high = nodes.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (nodes[middle].end < offset) low = middle + 1;
+    else high = middle;
+  }
+  return low;
 }
 
 function isPunctuation(node: TS.Node): boolean {
