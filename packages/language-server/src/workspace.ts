@@ -189,7 +189,15 @@ export class Workspace {
   }
 }
 
+/** The last URI pathOf converted: a request converts the same one several times (~20 µs each, a URL object apiece). */
+let lastPath = { uri: '', path: '' };
+
 function pathOf(uri: string): string {
+  if (lastPath.uri !== uri) lastPath = { uri, path: filePathOf(uri) };
+  return lastPath.path;
+}
+
+function filePathOf(uri: string): string {
   if (uri.startsWith('file:')) {
     try {
       return fileURLToPath(uri);
