@@ -390,6 +390,44 @@ describe('never down', { skip }, () => {
   });
 });
 
+describe('over stdio: what the server does itself (stdio.ts)', { skip }, () => {
+  test('stdin closed without a shutdown request: the process exits 1; after one: 0', async () => {
+    for (const [shutdownFirst, code] of [
+      [false, 1],
+      [true, 0],
+    ] as const) {
+      const server = await startServer();
+      try {
+        if (shutdownFirst) await server.connection.sendRequest('shutdown');
+        server.process.stdin!.end();
+        assert.equal(await server.exited, code, shutdownFirst ? 'after shutdown' : 'without shutdown');
+      } finally {
+        if (server.process.exitCode === null) server.process.kill();
+      }
+    }
+  });
+
+  test('one write per message: a body with multi-byte characters is framed by its length in bytes', async () => {
+    const server = await startServer();
+    try {
+      const uri = pathToFileURL(join(FIXTURE, 'skene.config.ts')).href;
+      const text = "export default defineLoop({ id: 'welcome', opinion: 'Hi', type: 'activatiön', steps: [] })";
+      await server.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'typescript', version: 1, text } });
+      const report = (await server.connection.sendRequest('textDocument/diagnostic', { textDocument: { uri } })) as { items: Diagnostic[] };
+      assert.ok(
+        report.items.some((d) => typeof d.message === 'string' && d.message.includes("'activatiön' is not a valid type")),
+        'the answer quotes the value, "ö" (two bytes in UTF-8) and all',
+      );
+      // The stream stays in step after it: the next answers are read whole.
+      const symbols = (await server.connection.sendRequest('textDocument/documentSymbol', { textDocument: { uri } })) as DocumentSymbol[];
+      assert.equal(symbols[0].name, 'welcome');
+      assert.equal(await server.stop(), 0);
+    } finally {
+      if (server.process.exitCode === null) server.process.kill();
+    }
+  });
+});
+
 describe('over node IPC (--node-ipc), as the VS Code extension runs it', { skip }, () => {
   test('initialize, diagnostics, shutdown and exit', async () => {
     const { fork } = await import('node:child_process');

@@ -5,9 +5,12 @@
  */
 import { createConnection, ProposedFeatures } from './lsp.js';
 import { startServer, type ServerHooks } from './server.js';
+import { createStdioConnection } from './stdio.js';
 
 export function main(hooks: ServerHooks): void {
-  const connection = createConnection(ProposedFeatures.all);
+  // stdio (every editor's default) with one write per message (stdio.ts); the others as the library makes them.
+  const stdio = process.argv.includes('--stdio') ? createStdioConnection() : undefined;
+  const connection = stdio?.connection ?? createConnection(ProposedFeatures.all);
 
   // Never down: an error that escapes every handler is logged, not fatal.
   process.on('uncaughtException', (error) => connection.console.error(`skene: uncaught ${error.stack ?? error.message}`));
@@ -15,5 +18,11 @@ export function main(hooks: ServerHooks): void {
     connection.console.error(`skene: unhandled rejection ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}`),
   );
 
-  startServer(connection, hooks);
+  startServer(connection, {
+    ...hooks,
+    beforeShutdown: () => {
+      stdio?.shutdownReceived();
+      hooks.beforeShutdown?.();
+    },
+  });
 }
