@@ -13,7 +13,8 @@
  * server, default 40).
  */
 import { readFileSync, rmSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Diagnostic } from 'vscode-languageserver-protocol';
 import { positionAt, serverBuilt, startServer, type Server } from '../test/lsp/lsp-client.js';
 import { cpuMs, project, rss } from './lsp.js';
@@ -191,6 +192,25 @@ async function session(side: Side) {
 
 const loadAverage = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 
+/** The CPU's name and count: figures from different machines (or days) are not comparable. */
+const machine = () => `${/^model name\s*:\s*(.*)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? 'unknown CPU'}, ${availableParallelism()} CPUs`;
+
+const EMPTY_SERVER = fileURLToPath(new URL('./_empty-server.cjs', import.meta.url));
+
+/** The empty server (_empty-server.cjs), asked for completion as the two servers are. */
+async function floorSession() {
+  const server = await startServer({ command: [EMPTY_SERVER] });
+  const params = { textDocument: { uri: 'file:///empty' }, position: { line: 0, character: 0 } };
+  const completion = async () => {
+    const t0 = performance.now();
+    await server.connection.sendRequest('textDocument/completion', params);
+    const ms = performance.now() - t0;
+    await settled(server);
+    return ms;
+  };
+  return { server, completion };
+}
+
 function table(rows: { name: string; skene: number; yaml: number; debounce?: number }[]): void {
   const cell = (s: string, w = 12) => s.padStart(w);
   console.log(`  ${''.padEnd(36)}${cell('Skene')}${cell('yaml-ls')}${cell('yaml-ls−200')}${cell('Skene/yaml')}${cell('Skene/(−200)', 14)}`);
@@ -223,6 +243,7 @@ export async function run(): Promise<void> {
 
     const sk = await session(skene);
     const ym = await session(yaml);
+    const floor = await floorSession();
     try {
       for (let i = 0; i < 10; i++) {
         // Warm-up (not timed): a few seconds of typing for each server's JIT.
@@ -236,10 +257,12 @@ export async function run(): Promise<void> {
         edits.skene.push(await sk.timedEdit());
         edits.yaml.push(await ym.timedEdit());
       }
-      const completions = { skene: [] as number[], yaml: [] as number[], skeneItems: 0, yamlItems: 0 };
+      const completions = { skene: [] as number[], yaml: [] as number[], floor: [] as number[], skeneItems: 0, yamlItems: 0 };
+      for (let i = 0; i < 5; i++) await floor.completion(); // its JIT's warm-up
       for (let i = 0; i < SAMPLES; i++) {
         const s = await sk.completion();
         const y = await ym.completion();
+        completions.floor.push(await floor.completion());
         completions.skene.push(s.ms);
         completions.yaml.push(y.ms);
         completions.skeneItems = s.items;
@@ -264,12 +287,16 @@ export async function run(): Promise<void> {
         { name: 'completion p95', skene: p(completions.skene, 95), yaml: p(completions.yaml, 95) },
       ]);
       console.log(`  completion items: Skene ${completions.skeneItems}, yaml-language-server ${completions.yamlItems}`);
+      console.log(
+        `  the floor, an empty server on the same stack (vscode-jsonrpc over stdio, answering at once), asked as often:\n    completion p50 ${fmt(p(completions.floor, 50))}, p95 ${fmt(p(completions.floor, 95))} (machine: ${machine()})`,
+      );
       const [skMem, ymMem] = [rss(sk.server.process.pid!), rss(ym.server.process.pid!)];
       console.log(`  resident memory after the runs: Skene ${skMem.rss} (peak ${skMem.peak}), yaml-language-server ${ymMem.rss} (peak ${ymMem.peak})`);
       console.log(`  machine load average before: ${loadBefore}, after: ${loadAverage()} (wall times scale with it; CPU time does not)`);
     } finally {
       await sk.server.stop();
       await ym.server.stop();
+      await floor.server.stop();
     }
   } finally {
     cleanup();
