@@ -6,7 +6,8 @@
  * (textDocument/diagnostic), yaml-language-server's pushed (publishDiagnostics, which it sends
  * 200 ms after an open or a change). After each sample the bench waits for that server to go
  * idle, so that neither server's work after an answer is timed as the other's. Prints both, and the
- * ratios Skene/YAML (< 1: Skene faster).
+ * ratios Skene/YAML (< 1: Skene faster); and, beside the completions, the floor: an empty server on
+ * the same stack (_empty-server.cjs) asked as often, what any answer costs on this machine.
  *
  * Alone: `node --import tsx bench/lsp-peer.ts` (after `npm run build`). Sample counts:
  * LSP_PEER_COLD (cold starts per server, default 7), LSP_PEER_SAMPLES (edits and completions per
