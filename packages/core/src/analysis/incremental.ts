@@ -172,13 +172,15 @@ function placeOf(range: Range, loop: Range): Place {
 
 /** A range after the edit: kept before the loop, shifted after it, stretched where it holds it. */
 function moveRange(range: Range, place: Exclude<Place, 'overlaps'>, delta: number): Range {
-  if (place === 'before') return range;
+  if (place === 'before' || delta === 0) return range;
   return place === 'after' ? shift(range, delta) : { start: range.start, end: range.end + delta };
 }
 
 /**
  * The tree with the loop replaced and every other range moved: kept before the loop, shifted after
- * it, stretched where it holds the loop. A node whose ranges did not move is kept as it is.
+ * it, stretched where it holds the loop. A node whose ranges did not move is kept as it is: all
+ * of them before the loop, and after it too when the edit kept the text's length (a character
+ * replaced, a word renamed to one as long), rather than a copy of half the file.
  * Undefined when a node other than the loop's holders overlaps it — a literal read twice
  * (`[loop, loop]`), whose other reading the edit changed too.
  */
@@ -194,7 +196,7 @@ function relocate(node: ValueNode, r: Relocation): ValueNode | undefined {
 function relocateAt(node: ValueNode, place: Place, r: Relocation): ValueNode | undefined {
   if (place === 'overlaps' || (place === 'holds' && !r.path.has(node))) return undefined;
   // Nodes read from consts have ranges anywhere in the file: then each is judged on its own.
-  if (r.literal && place !== 'holds') return place === 'before' ? node : shifted(node, r.delta);
+  if (r.literal && place !== 'holds') return place === 'before' || r.delta === 0 ? node : shifted(node, r.delta);
   const range = moveRange(node.range, place, r.delta);
   if (node.kind === 'array') {
     const items = relocateAll(node.items, (item) => relocate(item, r));
@@ -230,7 +232,7 @@ function relocateProperty(p: PropertyNode, r: Relocation): PropertyNode | undefi
   const keyPlace = placeOf(p.keyRange, loop);
   const place = placeOf(p.range, loop);
   if (keyPlace === 'overlaps' || keyPlace === 'holds' || place === 'overlaps' || (place === 'holds' && !r.path.has(p))) return undefined;
-  if (r.literal && place !== 'holds') return place === 'before' ? p : movedProperty(p, r.delta);
+  if (r.literal && place !== 'holds') return place === 'before' || r.delta === 0 ? p : movedProperty(p, r.delta);
   const value = p.value && relocate(p.value, r);
   if (p.value && !value) return undefined;
   const keyRange = moveRange(p.keyRange, keyPlace, r.delta);

@@ -105,6 +105,24 @@ describe('a config read from its last version', () => {
     assert.deepStrictEqual(asData(reparseConfigDocument(parseConfigDocument(variant), added)), asData(parseConfigDocument(added)));
   });
 
+  test('an edit that keeps the length keeps the loops after it as they are; one that changes it moves them', () => {
+    const text = written[0]!;
+    const previous = parseConfigDocument(text);
+    const at = text.indexOf("'Welcome 1'") + 1;
+    const replaced = text.slice(0, at) + 'w' + text.slice(at + 1); // `Welcome` → `welcome`: one character for one
+    const same = updateDocument(previous, replaced);
+    assert.ok(same, 'read incrementally');
+    assert.equal(same.loops[1]!.node === previous.loops[1]!.node, false, 'the edited loop is read again');
+    for (const i of [0, 2, 3]) assert.equal(same.loops[i]!.node, previous.loops[i]!.node, `loop ${i}: the same object, not a copy`);
+    assert.deepStrictEqual(asData(same), asData(parseConfigDocument(replaced)));
+
+    const longer = text.slice(0, at) + 'W' + text.slice(at);
+    const moved = updateDocument(previous, longer)!;
+    assert.notEqual(moved.loops[2]!.node, previous.loops[2]!.node, 'a loop after a longer edit is moved');
+    assert.equal(moved.loops[0]!.node, previous.loops[0]!.node, 'a loop before it is kept');
+    assert.deepStrictEqual(asData(moved), asData(parseConfigDocument(longer)));
+  });
+
   test('a loop is read as part of a module, and the whole parse reports nesting the parser cannot take', () => {
     const text = `export default [{ id: 'a', x: f(1) }];\n`;
     const withAwait = text.replace('f(1)', 'f(await)');
