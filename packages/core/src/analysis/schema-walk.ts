@@ -23,8 +23,28 @@ function def(schema: AnySchema): Def {
   return (schema as unknown as { def: Def }).def;
 }
 
+export interface Unwrapped {
+  schema: AnySchema;
+  optional: boolean;
+  description?: string;
+}
+
+/**
+ * Each schema's unwrapping, computed once: zod's `description` getter asks its registry, which
+ * copies the metadata of the schema and of every parent it was derived from on each call — most of
+ * a completion's time in the server's profile. Skene's schemas and their descriptions are fixed
+ * once the SDK has loaded.
+ */
+const unwrapped = new WeakMap<AnySchema, Readonly<Unwrapped>>();
+
 /** Optional/default/nullable wrappers removed; descriptions kept from the outermost that has one. */
-export function unwrapSchema(schema: AnySchema): { schema: AnySchema; optional: boolean; description?: string } {
+export function unwrapSchema(schema: AnySchema): Readonly<Unwrapped> {
+  let result = unwrapped.get(schema);
+  if (!result) unwrapped.set(schema, (result = Object.freeze(unwrap(schema))));
+  return result;
+}
+
+function unwrap(schema: AnySchema): Unwrapped {
   let description = schema.description;
   let optional = false;
   let current = schema;
