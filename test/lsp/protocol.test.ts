@@ -22,7 +22,7 @@ import type {
   TextDocumentEdit,
 } from 'vscode-languageserver-protocol';
 import { docsUrl, type DiagnosticCode } from '@skene/core';
-import { applyEdits, codes, cursor, positionAt, REPO, serverBuilt, startServer, type Server } from './lsp-client.ts';
+import { applyEdits, codes, cursor, positionAt, REPO, SERVER_BIN, serverBuilt, startServer, type Server } from './lsp-client.ts';
 
 const FIXTURE = join(REPO, 'test/lsp/fixtures/app');
 
@@ -421,6 +421,31 @@ describe('over stdio: what the server does itself (stdio.ts)', { skip }, () => {
       // The stream stays in step after it: the next answers are read whole.
       const symbols = (await server.connection.sendRequest('textDocument/documentSymbol', { textDocument: { uri } })) as DocumentSymbol[];
       assert.equal(symbols[0].name, 'welcome');
+      assert.equal(await server.stop(), 0);
+    } finally {
+      if (server.process.exitCode === null) server.process.kill();
+    }
+  });
+  test('console goes to stderr: code in the process that logs does not break the protocol', async () => {
+    const consoleUser = join(REPO, 'test/lsp/fixtures/console-user.cjs');
+    const server = await startServer({ command: ['--require', consoleUser, SERVER_BIN, '--stdio'] });
+    try {
+      // Bounded waits: were the lines on stdout, the client would read neither them nor the answers after them.
+      const within = <T>(promise: Promise<T>, what: string) =>
+        Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what}: nothing within 10 s`)), 10_000).unref())]);
+      await within(server.waitForLog(/console-user: table/), 'console output on stderr');
+      const uri = pathToFileURL(join(FIXTURE, 'skene.config.ts')).href;
+      await server.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'typescript', version: 1, text: BROKEN } });
+      // Answered whole while the lines keep coming: none of them went into stdout.
+      for (let i = 0; i < 5; i++) {
+        const report = (await within(server.connection.sendRequest('textDocument/diagnostic', { textDocument: { uri } }), 'an answer')) as {
+          items: Diagnostic[];
+        };
+        assert.deepEqual(codes(report.items), ['SKN001', 'SKN004', 'SKN012', 'SKN030', 'SKN040', 'SKN041']);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      const logged = server.logs.join('');
+      for (const method of ['log', 'info', 'debug', 'dir', 'table']) assert.match(logged, new RegExp(`console-user: ${method}`), `console.${method} on stderr`);
       assert.equal(await server.stop(), 0);
     } finally {
       if (server.process.exitCode === null) server.process.kill();
