@@ -23,7 +23,7 @@ function def(schema: AnySchema): Def {
   return (schema as unknown as { def: Def }).def;
 }
 
-export interface Unwrapped {
+interface Unwrapped {
   schema: AnySchema;
   optional: boolean;
   description?: string;
