@@ -71,9 +71,10 @@ export async function planProject(options: PlanProjectOptions): Promise<PlanProj
     const cwd = options.cwd ?? process.cwd();
     const seedChoice = chooseSeeds({ configFile: options.configFile, seeds: options.seeds, cwd, hasUrl: !!url });
     const seeds = seedChoice.seeds;
-    readyTemplates({ ...options, config }, rendering);
+    let opening = true;
+    readyTemplates({ ...options, config }, rendering, () => opening);
     // With seeds and a URL, this is a scratch database on the URL's server, dropped by close().
-    source = await openSource({ url, token, seeds, cwd });
+    source = await openSource({ url, token, seeds, cwd }).finally(() => (opening = false));
     recipients = await options.recipientStateFor?.({ url });
     const recipientState = recipients?.state ?? options.recipientState;
     let report = await runPlan({ ...options, seeds, cwd, env, config, source, recipientState, rendering });

@@ -1,14 +1,19 @@
 /**
  * planProject readies the templates while the database opens (plan/rendering.ts): every planned
- * step's template is compiled and the first one's render thread started before any step runs,
- * and a database that then fails to open leaves no render thread behind — nor one still starting.
+ * step's template is compiled and the render threads started, one after another, before any step
+ * runs; once the database is open, no more start early; and a database that then fails to open
+ * leaves no render thread behind — nor one still starting.
  */
 import assert from 'node:assert/strict';
 import { createServer, type Socket } from 'node:net';
 import { test, type TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { planProject } from '../../src/index.js';
+import { loadConfig } from '../../src/plan/load-config.js';
+import { planRendering, readyTemplates } from '../../src/plan/rendering.js';
 import { templateCompileCount } from '../../src/email/compile.js';
+import { prepareTemplate } from '../../src/email/render.js';
 import { renderThreadsAlive } from '../../src/email/render-pool.js';
 
 // Two steps, two React Email templates (re_engagement, session_drop).
@@ -36,7 +41,7 @@ async function until(condition: () => boolean, ms = 30_000): Promise<boolean> {
   return condition();
 }
 
-test('while the database opens: every template compiles and the first render thread starts; a failed open closes it', async (t) => {
+test('while the database opens: every template compiles and every render thread starts; a failed open closes them', async (t) => {
   const db = await silentDatabase(t);
   const compiledBefore = templateCompileCount();
   const threadsBefore = renderThreadsAlive();
@@ -47,13 +52,12 @@ test('while the database opens: every template compiles and the first render thr
     (e: Error) => e,
   );
   assert.ok(await until(() => templateCompileCount() - compiledBefore === 2), 'both steps’ templates compiled before the database answered');
-  assert.ok(await until(() => renderThreadsAlive() > threadsBefore), 'the first step’s render thread started before the database answered');
-  assert.equal(renderThreadsAlive() - threadsBefore, 1, 'one thread: the later steps start theirs a step ahead');
+  assert.ok(await until(() => renderThreadsAlive() - threadsBefore === 2), 'both templates’ render threads started before the database answered');
   db.hangUp();
 
   const error = await outcome;
   assert.ok(error, 'the plan fails: its database hung up');
-  assert.ok(await until(() => renderThreadsAlive() === threadsBefore, 5000), 'the render thread started early is closed with the failed plan');
+  assert.ok(await until(() => renderThreadsAlive() === threadsBefore, 5000), 'the render threads started early are closed with the failed plan');
 });
 
 test('a database that fails at once: no render thread is left behind', async (t) => {
@@ -62,4 +66,21 @@ test('a database that fails at once: no render thread is left behind', async (t)
   const threadsBefore = renderThreadsAlive();
   await assert.rejects(planProject({ configFile: CONFIG, databaseUrl: db.url, env: {} }));
   assert.ok(await until(() => renderThreadsAlive() === threadsBefore, 5000), 'no render thread left behind');
+});
+
+test('once the database is open, only the first template’s thread starts early: the others start a step ahead', async (t) => {
+  const config = await loadConfig(CONFIG);
+  const rendering = planRendering({});
+  t.after(() => rendering.renderPools.close());
+  const threadsBefore = renderThreadsAlive();
+
+  readyTemplates({ config }, rendering, () => false);
+  assert.ok(await until(() => renderThreadsAlive() - threadsBefore === 1), 'the first template’s thread started');
+  // Had the second started early, it would have as soon as the first was up (both are compiled by then).
+  const first = config.loops[0]!.steps[0]!.action.template;
+  const prepared = await prepareTemplate({ emailsDir: join(config.dir, 'emails'), template: first, session: rendering.renderSession });
+  assert.equal(prepared.kind, 'react');
+  if (prepared.kind === 'react') await rendering.renderPools.renderer({ template: first, file: prepared.file, bundle: prepared.bundle });
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal(renderThreadsAlive() - threadsBefore, 1, 'one thread: the database was open');
 });
