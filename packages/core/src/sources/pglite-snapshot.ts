@@ -102,17 +102,26 @@ async function assetOptions(where: PgliteAssets | undefined): Promise<{ pgliteWa
   return { pgliteWasmModule: await WebAssembly.compile(wasm), fsBundle };
 }
 
+/**
+ * PGlite's start parameters with 16 MB of shared buffers instead of PostgreSQL's 128 MB, which
+ * PGlite zeroes at every start (~300 ms on 2 cores): for a database that lives in memory, or is
+ * only read briefly (the plan's copy of a runner's state), where the buffers' size buys nothing.
+ */
+export function withSmallBuffers(defaultStartParams: readonly string[]): string[] {
+  return [...defaultStartParams, '-c', 'shared_buffers=16MB'];
+}
+
 /** Creates a PGlite instance from the cached snapshot, making the snapshot on first use. */
 export async function createPglite(where: PgliteAssets | undefined = assets): Promise<{ db: PGliteInstance; fromSnapshot: boolean }> {
   const { PGlite } = await import('@electric-sql/pglite');
   // Measured on 2 cores, each start from the snapshot: PostgreSQL's default 128 MB of shared
   // buffers were zeroed at every start (~300 ms of 1.6 s, and 110 MB of memory); a plan's
   // database lives in memory (PGlite's file system), where a page that leaves the buffers costs
-  // a copy, not a disk read. And 1 MB WAL segments instead of 16 (the snapshot 31 MB, not 40, to
-  // read and unpack; a new segment to zero-fill at start 1 MB): another ~350 ms.
+  // a copy, not a disk read (withSmallBuffers). And 1 MB WAL segments instead of 16 (the snapshot
+  // 31 MB, not 40, to read and unpack; a new segment to zero-fill at start 1 MB): another ~350 ms.
   const options = {
     parsers: PG_PARSERS,
-    startParams: [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB'],
+    startParams: withSmallBuffers(PGlite.defaultStartParams),
     initDbStartParams: ['--wal-segsize=1'],
     ...(await assetOptions(where)),
   };
