@@ -17,7 +17,7 @@ if (parentPort) {
   const port = parentPort;
   // Where the files are when the surface moved them (setPgliteAssets in the parent thread).
   const assets = (workerData as { pgliteAssets?: PgliteAssets } | null)?.pgliteAssets;
-  const ready = createPglite(assets).then(({ db }) => db);
+  const ready = createPglite({ assets }).then(({ db }) => db);
   ready.then(
     () => port.postMessage({ id: 0, ok: true, result: 'ready' } satisfies WorkerResponse),
     (error: Error) => port.postMessage({ id: 0, ok: false, error: { message: error.message } } satisfies WorkerResponse),
