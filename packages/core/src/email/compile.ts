@@ -14,6 +14,7 @@ import { dirname, join, resolve, relative, sep } from 'node:path';
 import vm from 'node:vm';
 import type * as esbuild from 'esbuild';
 import { EmailTemplateError } from './errors.js';
+import { componentImports, componentsBarrel } from './components-barrel.js';
 import { analyseReactTemplate, type ReactCompileAnalysis, type SlotInfo } from './react-compile.js';
 
 export interface CompiledTemplate {
@@ -125,20 +126,23 @@ async function compile(file: string, template: string, stamps: Map<string, strin
   const dir = dirname(file);
   // The template's own source, with the fill's two exports when it compiles to one (react-compile.ts).
   let analysis: ReactCompileAnalysis;
+  let components: string[] | undefined;
   try {
-    analysis = analyseReactTemplate(await readFile(file, 'utf8'), file);
+    const source = await readFile(file, 'utf8');
+    analysis = analyseReactTemplate(source, file);
+    components = componentImports(source, file);
   } catch (error) {
     analysis = { ok: false, reason: `the template could not be analysed: ${messageOf(error)}` };
   }
   let result: BuildOutput;
   try {
-    result = await build(file, analysis.ok ? analysis.source : undefined);
+    result = await build({ file, entry: analysis.ok ? analysis.source : undefined, components });
   } catch (error) {
     if (!analysis.ok) throw compileError(error, file, template, dir);
     // The extra exports must never break a template that compiles as written: compile it as written.
     analysis = { ok: false, reason: `the fill's exports did not compile: ${messageOf(error)}` };
     try {
-      result = await build(file, undefined);
+      result = await build({ file, entry: undefined, components });
     } catch (again) {
       throw compileError(again, file, template, dir);
     }
@@ -163,13 +167,26 @@ async function compile(file: string, template: string, stamps: Map<string, strin
   return { file, bundle: analysis.ok ? { code, map, slots: analysis.slots } : { code, map }, inputs, analysis };
 }
 
-type BuildOutput = esbuild.BuildResult & { metafile: esbuild.Metafile; outputFiles: esbuild.OutputFile[] };
+export type BuildOutput = esbuild.BuildResult & { metafile: esbuild.Metafile; outputFiles: esbuild.OutputFile[] };
 
 /**
- * The template bundled (its source replaced by `entry` when given). esbuild is loaded here, not
- * with this module: render threads load bundles this thread compiled, and never compile.
+ * The template bundled (its source replaced by `entry` when given), with only the React Email
+ * packages it names when it names them (components-barrel.ts), else as written. esbuild is loaded
+ * here, not with this module: render threads load bundles this thread compiled, and never compile.
  */
-async function build(file: string, entry: string | undefined): Promise<BuildOutput> {
+export async function build(options: { file: string; entry: string | undefined; components: string[] | undefined }): Promise<BuildOutput> {
+  const { file, entry, components } = options;
+  if (components) {
+    try {
+      return await bundle(file, [...(entry === undefined ? [] : [withSource(file, entry)]), componentsBarrel(file, components)]);
+    } catch {
+      // A name its supposed package does not export, say: the barrel as written decides.
+    }
+  }
+  return bundle(file, entry === undefined ? [] : [withSource(file, entry)]);
+}
+
+async function bundle(file: string, plugins: esbuild.Plugin[]): Promise<BuildOutput> {
   const dir = dirname(file);
   const esbuild = await import('esbuild');
   return esbuild.build({
@@ -190,7 +207,7 @@ async function build(file: string, entry: string | undefined): Promise<BuildOutp
     external: ['react', 'react/*', 'react-dom', 'react-dom/*'],
     loader: { '.png': 'dataurl', '.jpg': 'dataurl', '.jpeg': 'dataurl', '.gif': 'dataurl', '.svg': 'dataurl', '.css': 'text' },
     logLevel: 'silent',
-    plugins: entry === undefined ? [] : [withSource(file, entry)],
+    plugins,
   });
 }
 
