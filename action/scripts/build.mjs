@@ -14,7 +14,8 @@
 //                              CPU); core compiles configs and React Email templates with it
 //     react, react-dom         one React instance shared by the bundle and compiled templates
 //                              (core requires them by name); the files the entry points reach
-//     @react-email/components  prebundled: what templates import, found through core's node paths
+//     @react-email/components  its packages prebundled one by one: what templates import, found
+//                              through core's node paths
 //     @skene/sdk               prebundled: the plan compiles configs with `@skene/sdk` aliased to it
 //     typescript               the compiler (core requires it lazily, by name)
 //     @electric-sql/pglite     package.json only: core reads PGlite's version from it (cache key)
@@ -225,30 +226,53 @@ const vendor = join(outdir, 'node_modules');
   }
 }
 
-// @react-email/components, prebundled into one file (React stays external: the shared instance).
+// @react-email/components, as the barrel it is: each React Email package it re-exports prebundled
+// into a file of its own (React and the sibling packages external), and the barrel re-exporting
+// them. A template that names its components is then bundled from those packages alone (core's
+// email/components-barrel.ts), without esbuild parsing Tailwind, Prism and Prettier each time.
 {
   const from = packageDir('@react-email/components');
   const pkg = JSON.parse(readFileSync(join(from, 'package.json'), 'utf8'));
+  const barrel = readFileSync(join(from, 'dist/index.mjs'), 'utf8');
+  const members = [...barrel.matchAll(/^export \* from "(@react-email\/[a-z-]+)"$/gm)].map((m) => m[1]);
+  if (members.length < 10) throw new Error(`@react-email/components ${pkg.version}: expected its re-exports, found ${members.length}`);
+  const fromComponents = createRequire(join(from, 'package.json'));
+  for (const member of members) {
+    const entry = fromComponents.resolve(member);
+    const memberDir = packageDir(member, fromComponents);
+    const to = join(vendor, member);
+    await esbuild.build({
+      absWorkingDir: memberDir, // the paths esbuild writes into the bundle: the same from any checkout
+      entryPoints: [entry],
+      outfile: join(to, 'index.js'),
+      bundle: true,
+      platform: 'node',
+      target: 'node20',
+      format: 'cjs',
+      external: ['react', 'react/*', 'react-dom', 'react-dom/*', ...members.filter((m) => m !== member)],
+      legalComments: 'eof',
+      minifyWhitespace: true,
+      minifySyntax: true,
+      keepNames: true,
+      logLevel: 'warning',
+    });
+    const memberPkg = JSON.parse(readFileSync(join(memberDir, 'package.json'), 'utf8'));
+    writeFileSync(
+      join(to, 'package.json'),
+      JSON.stringify(
+        { name: member, version: memberPkg.version, license: memberPkg.license, description: `${member}, prebundled by @skene/action`, main: 'index.js' },
+        null,
+        2,
+      ) + '\n',
+    );
+  }
   const to = join(vendor, '@react-email', 'components');
-  await esbuild.build({
-    absWorkingDir: from,
-    entryPoints: [join(from, 'dist/index.cjs')],
-    outfile: join(to, 'index.js'),
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    external: ['react', 'react/*', 'react-dom', 'react-dom/*'],
-    legalComments: 'eof',
-    minifyWhitespace: true,
-    minifySyntax: true,
-    keepNames: true,
-    logLevel: 'warning',
-  });
+  mkdirSync(to, { recursive: true });
+  writeFileSync(join(to, 'index.mjs'), members.map((m) => `export * from ${JSON.stringify(m)};`).join('\n') + '\n');
   writeFileSync(
     join(to, 'package.json'),
     JSON.stringify(
-      { name: pkg.name, version: pkg.version, license: pkg.license, description: `${pkg.name}, prebundled by @skene/action`, main: 'index.js' },
+      { name: pkg.name, version: pkg.version, license: pkg.license, description: `${pkg.name}, its packages prebundled by @skene/action`, main: 'index.mjs' },
       null,
       2,
     ) + '\n',
