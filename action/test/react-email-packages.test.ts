@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { build } from '../../packages/core/src/email/compile.js';
-import { componentImports } from '../../packages/core/src/email/components-barrel.js';
+import { componentImports } from '../../packages/core/src/email/react-compile.js';
 import { EXAMPLES, installedDist } from './harness.js';
 
 test('in dist/, a template naming its components bundles from their packages; the barrel still serves all', async () => {

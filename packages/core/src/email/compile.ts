@@ -14,8 +14,8 @@ import { dirname, join, resolve, relative, sep } from 'node:path';
 import vm from 'node:vm';
 import type * as esbuild from 'esbuild';
 import { EmailTemplateError } from './errors.js';
-import { componentImports, componentsBarrel } from './components-barrel.js';
-import { analyseReactTemplate, type ReactCompileAnalysis, type SlotInfo } from './react-compile.js';
+import { componentsBarrel } from './components-barrel.js';
+import { readReactTemplate, type ReactCompileAnalysis, type SlotInfo } from './react-compile.js';
 
 export interface CompiledTemplate {
   file: string;
@@ -128,9 +128,7 @@ async function compile(file: string, template: string, stamps: Map<string, strin
   let analysis: ReactCompileAnalysis;
   let components: string[] | undefined;
   try {
-    const source = await readFile(file, 'utf8');
-    analysis = analyseReactTemplate(source, file);
-    components = componentImports(source, file);
+    ({ analysis, components } = readReactTemplate(await readFile(file, 'utf8'), file));
   } catch (error) {
     analysis = { ok: false, reason: `the template could not be analysed: ${messageOf(error)}` };
   }

@@ -13,45 +13,18 @@
  * compiles differently, or fails, because of it.
  */
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import type * as esbuild from 'esbuild';
-import type TS from 'typescript';
 
 const COMPONENTS = '@react-email/components';
 const NAMESPACE = 'skene-react-email-components';
-
-/**
- * The names `source` imports from `@react-email/components`, when it does so only by name in
- * import statements (none with a default or namespace import, no other mention of the module);
- * otherwise undefined.
- */
-export function componentImports(source: string, fileName: string): string[] | undefined {
-  const ts = createRequire(import.meta.url)('typescript') as typeof TS;
-  const sf = ts.createSourceFile(fileName, source, ts.ScriptTarget.Latest, false, fileName.endsWith('.jsx') ? ts.ScriptKind.JSX : ts.ScriptKind.TSX);
-  const names = new Set<string>();
-  let statements = 0;
-  for (const s of sf.statements) {
-    if (!ts.isImportDeclaration(s) || !ts.isStringLiteral(s.moduleSpecifier) || s.moduleSpecifier.text !== COMPONENTS) continue;
-    statements++;
-    const clause = s.importClause;
-    if (clause?.isTypeOnly) continue;
-    if (clause?.name) return undefined;
-    const bindings = clause?.namedBindings;
-    if (bindings && !ts.isNamedImports(bindings)) return undefined;
-    for (const e of bindings?.elements ?? []) if (!e.isTypeOnly) names.add((e.propertyName ?? e.name).text);
-  }
-  // Any other mention (an export … from, a require, an import()) might reach names not listed here.
-  if (source.split(COMPONENTS).length - 1 !== statements) return undefined;
-  return [...names];
-}
 
 /** `CodeBlock` → `@react-email/code-block`: React Email's naming of a component's own package. */
 function packageOf(component: string): string {
   return `@react-email/${component.replace(/[A-Z]/g, (c, i: number) => (i ? '-' : '') + c.toLowerCase())}`;
 }
 
-/** The plugin for template `file`, which imports `names` from `@react-email/components` (componentImports). */
+/** The plugin for template `file`, which imports `names` from `@react-email/components` (react-compile.ts's componentImports). */
 export function componentsBarrel(file: string, names: readonly string[]): esbuild.Plugin {
   return {
     name: 'skene-react-email-components',

@@ -59,13 +59,42 @@ const COMPONENTS_MODULE = '@react-email/components';
 export const SLOTS_EXPORT = '__skeneSlots';
 export const SKELETON_EXPORT = '__skeneSkeleton';
 
-/** Analyses a template's source; when compilable, `source` is the template with the two exports appended. */
-export function analyseReactTemplate(source: string, fileName: string): ReactCompileAnalysis {
+/**
+ * A template's source read once: whether it compiles (`analysis`: when it does, `source` is the
+ * template with the two exports appended), and the components it imports by name
+ * (`components`, see componentImports).
+ */
+export function readReactTemplate(source: string, fileName: string): { analysis: ReactCompileAnalysis; components: string[] | undefined } {
   const ts = typescript();
-  const sf = ts.createSourceFile(fileName, source, ts.ScriptTarget.Latest, true, fileName.endsWith('.jsx') ? ts.ScriptKind.JSX : ts.ScriptKind.TSX);
+  const sf = parseTemplate(ts, source, fileName);
+  const imports = libraryImports(ts, sf);
+  return { analysis: analyse({ ts, sf, source, fileName, imports: imports.names }), components: namedComponents(imports, source) };
+}
+
+/**
+ * The names `source` imports from `@react-email/components`, when it does so only by name in
+ * import statements (none with a default or namespace import, no other mention of the module);
+ * otherwise undefined. What components-barrel.ts may bundle the template from.
+ */
+export function componentImports(source: string, fileName: string): string[] | undefined {
+  const ts = typescript();
+  return namedComponents(libraryImports(ts, parseTemplate(ts, source, fileName)), source);
+}
+
+function parseTemplate(ts: typeof TS, source: string, fileName: string): TS.SourceFile {
+  return ts.createSourceFile(fileName, source, ts.ScriptTarget.Latest, true, fileName.endsWith('.jsx') ? ts.ScriptKind.JSX : ts.ScriptKind.TSX);
+}
+
+function namedComponents(imports: LibraryImports, source: string): string[] | undefined {
+  // Any other mention (an export … from, a require, an import()) might reach names not listed here.
+  if (!imports.onlyByName || source.split(COMPONENTS_MODULE).length - 1 !== imports.statements) return undefined;
+  return [...new Set(imports.names.values())];
+}
+
+function analyse(options: { ts: typeof TS; sf: TS.SourceFile; source: string; fileName: string; imports: Map<string, string> }): ReactCompileAnalysis {
+  const { ts, sf, source, fileName, imports } = options;
   const no = (reason: string): ReactCompileAnalysis => ({ ok: false, reason });
 
-  const imports = libraryImports(ts, sf);
   const component = defaultComponent(ts, sf);
   if (!component) return no('the default export is not a function declared in the template');
   if (component.modifiers?.some((m) => m.kind === ts.SyntaxKind.AsyncKeyword) || (ts.isFunctionDeclaration(component) && component.asteriskToken))
@@ -210,16 +239,28 @@ export function analyseReactTemplate(source: string, fileName: string): ReactCom
   return { ok: true, source: source + appended, slots };
 }
 
-/** Local name → exported name of each named import from @react-email/components. */
-function libraryImports(ts: typeof TS, sf: TS.SourceFile): Map<string, string> {
-  const names = new Map<string, string>();
+interface LibraryImports {
+  /** Local name → exported name of each named value import from @react-email/components. */
+  names: Map<string, string>;
+  /** Import statements of the module (type-only ones included). */
+  statements: number;
+  /** No default or namespace import of it. */
+  onlyByName: boolean;
+}
+
+function libraryImports(ts: typeof TS, sf: TS.SourceFile): LibraryImports {
+  const imports: LibraryImports = { names: new Map(), statements: 0, onlyByName: true };
   for (const s of sf.statements) {
     if (!ts.isImportDeclaration(s) || !ts.isStringLiteral(s.moduleSpecifier) || s.moduleSpecifier.text !== COMPONENTS_MODULE) continue;
-    const bindings = s.importClause?.namedBindings;
-    if (!bindings || !ts.isNamedImports(bindings) || s.importClause?.isTypeOnly) continue;
-    for (const e of bindings.elements) if (!e.isTypeOnly) names.set(e.name.text, (e.propertyName ?? e.name).text);
+    imports.statements++;
+    const clause = s.importClause;
+    if (clause?.isTypeOnly) continue;
+    const bindings = clause?.namedBindings;
+    if (clause?.name || (bindings && !ts.isNamedImports(bindings))) imports.onlyByName = false;
+    if (!bindings || !ts.isNamedImports(bindings)) continue;
+    for (const e of bindings.elements) if (!e.isTypeOnly) imports.names.set(e.name.text, (e.propertyName ?? e.name).text);
   }
-  return names;
+  return imports;
 }
 
 type ComponentFunction = TS.FunctionDeclaration | TS.FunctionExpression | TS.ArrowFunction;

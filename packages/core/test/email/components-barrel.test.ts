@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, compileTemplate } from '../../src/email/compile.js';
-import { componentImports } from '../../src/email/components-barrel.js';
+import { componentImports } from '../../src/email/react-compile.js';
 
 const EXAMPLES = fileURLToPath(new URL('../../../../examples/', import.meta.url));
 const FIXTURES = fileURLToPath(new URL('./fixtures/emails/', import.meta.url));
