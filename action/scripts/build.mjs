@@ -122,6 +122,11 @@ copyCoreAssets(outdir);
 
 const vendor = join(outdir, 'node_modules');
 
+/** A vendored package's package.json: what Node reads of it (name, main, type) and where it came from. */
+function writePackageJson(dir, fields) {
+  writeFileSync(join(dir, 'package.json'), JSON.stringify(fields, null, 2) + '\n');
+}
+
 // `esbuild`: core's JavaScript API over the native binary on linux-x64 (GitHub's ubuntu runners;
 // WebAssembly takes seconds just to start), esbuild-wasm everywhere else (any OS and CPU).
 {
@@ -181,20 +186,13 @@ const vendor = join(outdir, 'node_modules');
       '',
     ].join('\n'),
   );
-  writeFileSync(
-    join(to, 'package.json'),
-    JSON.stringify(
-      {
-        name: 'esbuild',
-        version,
-        license: 'MIT',
-        description: 'esbuild (native on linux-x64, else esbuild-wasm), vendored by @skene/action',
-        main: 'lib/main.js',
-      },
-      null,
-      2,
-    ) + '\n',
-  );
+  writePackageJson(to, {
+    name: 'esbuild',
+    version,
+    license: 'MIT',
+    description: 'esbuild (native on linux-x64, else esbuild-wasm), vendored by @skene/action',
+    main: 'lib/main.js',
+  });
 }
 
 // React and react-dom: the files their entry points reach (both NODE_ENV branches), as published.
@@ -257,26 +255,24 @@ const vendor = join(outdir, 'node_modules');
       logLevel: 'warning',
     });
     const memberPkg = JSON.parse(readFileSync(join(memberDir, 'package.json'), 'utf8'));
-    writeFileSync(
-      join(to, 'package.json'),
-      JSON.stringify(
-        { name: member, version: memberPkg.version, license: memberPkg.license, description: `${member}, prebundled by @skene/action`, main: 'index.js' },
-        null,
-        2,
-      ) + '\n',
-    );
+    writePackageJson(to, {
+      name: member,
+      version: memberPkg.version,
+      license: memberPkg.license,
+      description: `${member}, prebundled by @skene/action`,
+      main: 'index.js',
+    });
   }
   const to = join(vendor, '@react-email', 'components');
   mkdirSync(to, { recursive: true });
   writeFileSync(join(to, 'index.mjs'), members.map((m) => `export * from ${JSON.stringify(m)};`).join('\n') + '\n');
-  writeFileSync(
-    join(to, 'package.json'),
-    JSON.stringify(
-      { name: pkg.name, version: pkg.version, license: pkg.license, description: `${pkg.name}, its packages prebundled by @skene/action`, main: 'index.mjs' },
-      null,
-      2,
-    ) + '\n',
-  );
+  writePackageJson(to, {
+    name: pkg.name,
+    version: pkg.version,
+    license: pkg.license,
+    description: `${pkg.name}, its packages prebundled by @skene/action`,
+    main: 'index.mjs',
+  });
 }
 
 // @skene/sdk, prebundled (zod inlined): the plan compiles the user's config with `@skene/sdk`
@@ -292,22 +288,15 @@ const vendor = join(outdir, 'node_modules');
     legalComments: 'eof',
     logLevel: 'warning',
   });
-  writeFileSync(
-    join(to, 'package.json'),
-    JSON.stringify(
-      {
-        name: pkg.name,
-        version: pkg.version,
-        license: pkg.license,
-        description: `${pkg.name}, prebundled by @skene/action`,
-        type: 'module',
-        main: './dist/index.js',
-        exports: { '.': './dist/index.js' },
-      },
-      null,
-      2,
-    ) + '\n',
-  );
+  writePackageJson(to, {
+    name: pkg.name,
+    version: pkg.version,
+    license: pkg.license,
+    description: `${pkg.name}, prebundled by @skene/action`,
+    type: 'module',
+    main: './dist/index.js',
+    exports: { '.': './dist/index.js' },
+  });
 }
 
 // TypeScript, which core loads with require (lazily, as CommonJS: faster than lexing it as ESM).
@@ -329,20 +318,13 @@ const vendor = join(outdir, 'node_modules');
     ].join('\n'),
   );
   cpSync(join(from, 'LICENSE.txt'), join(to, 'LICENSE.txt'));
-  writeFileSync(
-    join(to, 'package.json'),
-    JSON.stringify(
-      {
-        name: pkg.name,
-        version: pkg.version,
-        license: pkg.license,
-        description: `${pkg.name}'s compiler only, vendored by @skene/action`,
-        main: './lib/load.js',
-      },
-      null,
-      2,
-    ) + '\n',
-  );
+  writePackageJson(to, {
+    name: pkg.name,
+    version: pkg.version,
+    license: pkg.license,
+    description: `${pkg.name}'s compiler only, vendored by @skene/action`,
+    main: './lib/load.js',
+  });
 }
 
 // PGlite's version, where core looks for it (the key of its cached data directory); the code is in index.js.
@@ -350,20 +332,13 @@ const vendor = join(outdir, 'node_modules');
   const pkg = JSON.parse(readFileSync(join(packageDir('@electric-sql/pglite'), 'package.json'), 'utf8'));
   const to = join(vendor, '@electric-sql', 'pglite');
   mkdirSync(to, { recursive: true });
-  writeFileSync(
-    join(to, 'package.json'),
-    JSON.stringify(
-      {
-        name: pkg.name,
-        version: pkg.version,
-        license: pkg.license,
-        description: `${pkg.name}'s version only: @skene/action bundles PGlite into dist/index.js`,
-        main: 'index.cjs',
-      },
-      null,
-      2,
-    ) + '\n',
-  );
+  writePackageJson(to, {
+    name: pkg.name,
+    version: pkg.version,
+    license: pkg.license,
+    description: `${pkg.name}'s version only: @skene/action bundles PGlite into dist/index.js`,
+    main: 'index.cjs',
+  });
   writeFileSync(join(to, 'index.cjs'), "throw new Error('@skene/action bundles PGlite into dist/index.js; this stub only carries its version');\n");
 }
 

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { build } from '../../packages/core/src/email/compile.js';
-import { componentImports } from '../../packages/core/src/email/react-compile.js';
+import { readReactTemplate } from '../../packages/core/src/email/react-compile.js';
 import { EXAMPLES, installedDist } from './harness.js';
 
 test('in dist/, a template naming its components bundles from their packages; the barrel still serves all', async () => {
@@ -21,7 +21,7 @@ test('in dist/, a template naming its components bundles from their packages; th
   mkdirSync(emails, { recursive: true });
   const file = join(emails, 'session_drop.tsx');
   copyFileSync(join(EXAMPLES, 'nestjs-postgres-stripe', 'emails', 'session_drop.tsx'), file);
-  const components = componentImports(readFileSync(file, 'utf8'), file);
+  const components = readReactTemplate(readFileSync(file, 'utf8'), file).components;
   assert.ok(components?.includes('Body'), `session_drop names its components: ${components}`);
 
   const trimmed = await build({ file, entry: undefined, components });

@@ -24,7 +24,7 @@ function packageOf(component: string): string {
   return `@react-email/${component.replace(/[A-Z]/g, (c, i: number) => (i ? '-' : '') + c.toLowerCase())}`;
 }
 
-/** The plugin for template `file`, which imports `names` from `@react-email/components` (react-compile.ts's componentImports). */
+/** The plugin for template `file`, which imports `names` from `@react-email/components` (react-compile.ts's readReactTemplate). */
 export function componentsBarrel(file: string, names: readonly string[]): esbuild.Plugin {
   return {
     name: 'skene-react-email-components',

@@ -61,28 +61,16 @@ export const SKELETON_EXPORT = '__skeneSkeleton';
 
 /**
  * A template's source read once: whether it compiles (`analysis`: when it does, `source` is the
- * template with the two exports appended), and the components it imports by name
- * (`components`, see componentImports).
+ * template with the two exports appended), and the names it imports from
+ * `@react-email/components` (`components`), when it does so only by name in import statements
+ * (none with a default or namespace import, no other mention of the module), else undefined:
+ * what components-barrel.ts may bundle the template from.
  */
 export function readReactTemplate(source: string, fileName: string): { analysis: ReactCompileAnalysis; components: string[] | undefined } {
   const ts = typescript();
-  const sf = parseTemplate(ts, source, fileName);
+  const sf = ts.createSourceFile(fileName, source, ts.ScriptTarget.Latest, true, fileName.endsWith('.jsx') ? ts.ScriptKind.JSX : ts.ScriptKind.TSX);
   const imports = libraryImports(ts, sf);
   return { analysis: analyse({ ts, sf, source, fileName, imports: imports.names }), components: namedComponents(imports, source) };
-}
-
-/**
- * The names `source` imports from `@react-email/components`, when it does so only by name in
- * import statements (none with a default or namespace import, no other mention of the module);
- * otherwise undefined. What components-barrel.ts may bundle the template from.
- */
-export function componentImports(source: string, fileName: string): string[] | undefined {
-  const ts = typescript();
-  return namedComponents(libraryImports(ts, parseTemplate(ts, source, fileName)), source);
-}
-
-function parseTemplate(ts: typeof TS, source: string, fileName: string): TS.SourceFile {
-  return ts.createSourceFile(fileName, source, ts.ScriptTarget.Latest, true, fileName.endsWith('.jsx') ? ts.ScriptKind.JSX : ts.ScriptKind.TSX);
 }
 
 function namedComponents(imports: LibraryImports, source: string): string[] | undefined {

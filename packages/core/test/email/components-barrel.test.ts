@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, compileTemplate } from '../../src/email/compile.js';
-import { componentImports } from '../../src/email/react-compile.js';
+import { readReactTemplate } from '../../src/email/react-compile.js';
 
 const EXAMPLES = fileURLToPath(new URL('../../../../examples/', import.meta.url));
 const FIXTURES = fileURLToPath(new URL('./fixtures/emails/', import.meta.url));
@@ -26,8 +26,8 @@ const exampleTemplates = readdirSync(EXAMPLES, { withFileTypes: true })
 
 const inputBytes = (result: Awaited<ReturnType<typeof build>>) => Object.values(result.metafile.inputs).reduce((sum, input) => sum + input.bytes, 0);
 
-test('componentImports: the names imported by name, or undefined where the module is reached otherwise', () => {
-  const names = (source: string) => componentImports(source, 'email.tsx');
+test('readReactTemplate: the components imported imported by name, or undefined where the module is reached otherwise', () => {
+  const names = (source: string) => readReactTemplate(source, 'email.tsx').components;
   assert.deepEqual(names(`import { Body, Text as T, type TextProps } from '@react-email/components';`), ['Body', 'Text']);
   assert.deepEqual(names(`import type { Body } from '@react-email/components';\nimport { Html } from '@react-email/components';`), ['Html']);
   assert.deepEqual(names(`import { Html } from '@react-email/html';`), []);
@@ -40,7 +40,7 @@ test('componentImports: the names imported by name, or undefined where the modul
 test('every example template: the same bundle from its components alone, from a tenth of the input or less', async () => {
   assert.ok(exampleTemplates.length >= 5, exampleTemplates.join(', '));
   for (const file of exampleTemplates) {
-    const components = componentImports(readFileSync(file, 'utf8'), file);
+    const components = readReactTemplate(readFileSync(file, 'utf8'), file).components;
     assert.ok(components?.length, `${file} imports components by name`);
     const whole = await build({ file, entry: undefined, components: undefined });
     const trimmed = await build({ file, entry: undefined, components });
@@ -54,7 +54,7 @@ test('a local component importing the barrel, and a name no component package ex
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   // The fixture's footer imports Hr and Text from the barrel itself: it must find them there.
   const welcome = join(FIXTURES, 'welcome.tsx');
-  const components = componentImports(readFileSync(welcome, 'utf8'), welcome);
+  const components = readReactTemplate(readFileSync(welcome, 'utf8'), welcome).components;
   assert.ok(components, 'welcome.tsx imports by name');
   const whole = await build({ file: welcome, entry: undefined, components: undefined });
   const trimmed = await build({ file: welcome, entry: undefined, components });
