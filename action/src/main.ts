@@ -21,6 +21,7 @@ import {
   totalsLine,
   type PlanReport,
 } from '@skene/core';
+import { keepWasmCodeOnNode24 } from '@skene/core/v8-flags';
 import { annotate } from './annotations.js';
 import { describeOutcome, logOutcome, upsertComment, type CommentOutcome } from './comment.js';
 import { checkFailedComment, diagnosticsMarkdown } from './diagnostics.js';
@@ -38,6 +39,8 @@ type Octokit = ReturnType<typeof github.getOctokit>;
 let summaryWritten = false;
 
 export async function run(): Promise<void> {
+  // Before any WebAssembly: the plan's PGlite and parser threads come and go (see v8-flags.ts).
+  keepWasmCodeOnNode24();
   // A cancelled run gets SIGINT (then SIGTERM): drop the scratch databases (seed + database-url) first.
   const signals = dropScratchOnSignals({ log: (line) => core.warning(line) });
   // Recipients are masked unless the inputs say to show them (and until the inputs are read).

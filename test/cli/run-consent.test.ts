@@ -18,6 +18,7 @@ import { SKENE_BIN, skeneAsync } from '../helpers/cli.js';
 import { startResendDouble } from '../helpers/resend-double.js';
 import { serviceOrSkip } from '../helpers/services.js';
 import { tempPostgresDatabase } from '../../packages/core/test/plan/helpers.js';
+import { importPglite } from '../../packages/core/src/sources/pglite-module.js';
 
 const SECRET = 'cli-consent-secret-0123456789abcdef';
 const WEBHOOK_SECRET = `whsec_${Buffer.from('cli-consent-webhook-secret-32byt').toString('base64')}`;
@@ -251,7 +252,7 @@ test('skene plan --state-url redis://… and the embedded state (.skene/pglite) 
   const run = await skeneAsync(['run', '--seed', 'seed', '--at', AT], { cwd: dir, env });
   assert.equal(run.status, 0, run.stderr);
   assert.match(run.stdout, /run at .*: 6 sent/);
-  const { PGlite } = await import('@electric-sql/pglite');
+  const { PGlite } = await importPglite();
   const { postgresStateStore } = await import('../../packages/core/src/run/state-store-postgres.js');
   const db = await PGlite.create({ dataDir: join(dir, '.skene', 'pglite') });
   const query = async (sql: string, params?: unknown[]) => ({ ...(await db.query<Record<string, unknown>>(sql, params)), rowCount: null });

@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
+import { importPglite } from '../../packages/core/src/sources/pglite-module.js';
 import { serviceOrSkip } from '../helpers/services.js';
 
 const examples = fileURLToPath(new URL('../../examples', import.meta.url));
@@ -23,6 +24,7 @@ function seedFiles(example: string, dialect: string): string[] {
 }
 
 async function pglite(example: string): Promise<PGlite> {
+  const { PGlite } = await importPglite();
   const db = new PGlite();
   for (const sql of seedFiles(example, 'postgres')) await db.exec(sql);
   return db;

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
 import { Redis } from 'ioredis';
+import { importPglite } from '../../packages/core/src/sources/pglite-module.js';
 import { serviceOrSkip } from './services.js';
 import { tempMysqlDatabase, tempPostgresDatabase } from '../../packages/core/test/plan/helpers.js';
 import { createRedisScratch } from '../../packages/core/src/sources/redis.js';
@@ -169,7 +170,7 @@ export async function stateFor(t: TestContext, name: StateName, cwd: string, sou
       state: [],
       // PGlite is one process's: read once the runs have exited.
       async ledger() {
-        const { PGlite } = await import('@electric-sql/pglite');
+        const { PGlite } = await importPglite();
         const db = await PGlite.create({ dataDir: join(cwd, '.skene', 'state') });
         try {
           return toMap((await db.query<SendRow>(sql)).rows);

@@ -9,7 +9,7 @@
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { preloadTypeScript } from '@skene/core/code-cache';
-import { restartWithAnalysisFlags } from '@skene/core/v8-flags';
+import { keepWasmCodeOnNode24, restartWithAnalysisFlags } from '@skene/core/v8-flags';
 // Neither loads core's analysis (nor TypeScript) as it is imported: preloadTypeScript below still comes first.
 import { bundleCaches, checkBundleFile } from './check-bundle.js';
 import { exitWith } from './exit.js';
@@ -19,6 +19,8 @@ import { main } from './main.js';
 // optimising compiler took ~500 MB and ~300 ms for it. Only check: the plan's PGlite is WebAssembly too.
 const checking = process.argv.slice(2).find((a) => !a.startsWith('-')) === 'check';
 if (checking) restartWithAnalysisFlags();
+// The plan's and the runner's PGlite: set before the code caches below, which are keyed by the flags.
+else keepWasmCodeOnNode24();
 
 // TypeScript from where core will require it: the check bundle's folder, or core's.
 const bundle = checking ? checkBundleFile() : undefined;

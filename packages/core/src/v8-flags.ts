@@ -47,3 +47,25 @@ export function restartWithAnalysisFlags(): void {
   const missing = ANALYSIS_V8_FLAGS.filter((f) => !process.execArgv.includes(f));
   execve(process.execPath, [process.execPath, ...missing, ...process.execArgv, ...process.argv.slice(1)], process.env);
 }
+
+const NO_WASM_CODE_GC = '--no-wasm-code-gc';
+
+/**
+ * Turns V8's garbage collection of WebAssembly code off on Node 24, whose V8 (13.6) can free an
+ * import wrapper twice: the code GC frees a dying wrapper while another thread, tiering it up,
+ * takes a reference and frees it again (crbug.com/409379692, fixed in V8 13.7, not backported;
+ * nodejs/node#64500). The process then aborts with "Check failed:
+ * jit_page_->allocations_.erase(addr) == 1". PGlite instances opened and closed in one process
+ * (a plan's databases on worker threads, the runner's, a test file's) make dying wrappers: our CI
+ * aborted so on Node 24.21.0. Without the code GC nothing is freed twice; V8 keeps the code that
+ * tier-up replaced (measured, six PGlite instances in turn: RSS afterwards 568 MB, 572 with it).
+ * The flag is read whenever code may have died, so setting it at run time works, before the
+ * first WebAssembly instance. Called where PGlite is imported, and by the CLI as it starts (code
+ * caches are keyed by the flags, see runtimeFlags).
+ */
+export function keepWasmCodeOnNode24(): void {
+  if (!process.versions.v8.startsWith('13.') || process.execArgv.includes(NO_WASM_CODE_GC)) return;
+  if (runtimeFlags.split(' ').includes(NO_WASM_CODE_GC)) return;
+  v8.setFlagsFromString(NO_WASM_CODE_GC);
+  runtimeFlags = [runtimeFlags, NO_WASM_CODE_GC].join(' ').trim();
+}

@@ -12,6 +12,7 @@
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
+import { importPglite } from '../sources/pglite-module.js';
 import { PG_PARSERS } from '../sources/pglite-snapshot.js';
 import { collectSeedFiles } from '../sources/seed.js';
 import { pgReadOnly, type PgExecutor } from '../sources/postgres-session.js';
@@ -59,7 +60,7 @@ export async function openEmbeddedRun(options: {
 export async function openEmbeddedBackend(options: { dir: string; seeds: SeedFile[]; config: CaptureConfig }): Promise<RunBackend & { seeded: boolean }> {
   const fresh = !existsSync(join(options.dir, 'PG_VERSION'));
   mkdirSync(options.dir, { recursive: true });
-  const { PGlite } = await import('@electric-sql/pglite');
+  const { PGlite } = await importPglite();
   // PGlite's own parsers (timestamps as Dates) for pg-boss and the state, as node-postgres gives them;
   // the evaluation reads with the plan's parsers (PG_PARSERS), so it sees rows as the plan does.
   const pglite = await PGlite.create({ dataDir: options.dir });

@@ -15,6 +15,7 @@ import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { RecipientState } from '../plan/recipient-state.js';
+import { importPglite } from '../sources/pglite-module.js';
 import { withSmallBuffers } from '../sources/pglite-snapshot.js';
 import { maskUrl, passwordOf, redact, sourceKindOf } from '../sources/url.js';
 import { EMBEDDED_STATE_DIR } from './backend-source.js';
@@ -67,7 +68,7 @@ async function redisReader(url: string): Promise<Reader> {
 async function embeddedReader(dir: string): Promise<Reader> {
   const copy = mkdtempSync(join(tmpdir(), 'skene-plan-state-'));
   cpSync(dir, copy, { recursive: true });
-  const { PGlite } = await import('@electric-sql/pglite');
+  const { PGlite } = await importPglite();
   // Read for a few queries and thrown away: small buffers start faster (withSmallBuffers).
   const db = await PGlite.create({ dataDir: copy, startParams: withSmallBuffers(PGlite.defaultStartParams) });
   const queryable = { query: async (sql: string, params?: unknown[]) => ({ ...(await db.query(sql, params)), rowCount: null }) } as Queryable;

@@ -10,10 +10,10 @@ import { existsSync, openAsBlob, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { importPglite, type PgliteModule } from './pglite-module.js';
 import { fillFromTar, type MemoryFileSystem } from './pglite-tar.js';
 
-type PGliteModule = typeof import('@electric-sql/pglite');
-type PGliteInstance = InstanceType<PGliteModule['PGlite']>;
+type PGliteInstance = InstanceType<PgliteModule['PGlite']>;
 
 /** Column parsers shared with the PostgreSQL adapter, so both give the same values. */
 export const PG_PARSERS: Record<number, (value: string) => unknown> = {
@@ -124,7 +124,7 @@ export async function createPglite({ assets: where = assets, snapshot = snapshot
   db: PGliteInstance;
   fromSnapshot: boolean;
 }> {
-  const { PGlite, MemoryFS } = await import('@electric-sql/pglite');
+  const { PGlite, MemoryFS } = await importPglite();
   // Measured on 2 cores, each start from the snapshot: PostgreSQL's default 128 MB of shared
   // buffers were zeroed at every start (~300 ms of 1.6 s, and 110 MB of memory); a plan's
   // database lives in memory (PGlite's file system), where a page that leaves the buffers costs

@@ -17,6 +17,7 @@ import { goalStoreContract } from './goal-store-contract.js';
 import { consentContract } from './state-store-consent-contract.js';
 import { capContract } from './state-store-cap-contract.js';
 import { sortedCounts, stateStoreContract, statusScenario } from './state-store-contract.js';
+import { importPglite } from '../../src/sources/pglite-module.js';
 
 async function openPostgres(t: TestContext): Promise<(() => Promise<RunStateStore>) | undefined> {
   const server = await serviceOrSkip(t, 'postgres');
@@ -55,7 +56,7 @@ async function openRedis(t: TestContext): Promise<(() => Promise<RunStateStore>)
 
 /** The embedded PostgreSQL's state, in memory: one PGlite, every handle on it, queries one at a time as embedded.ts runs them. */
 async function openPglite(t: TestContext): Promise<() => Promise<RunStateStore>> {
-  const { PGlite } = await import('@electric-sql/pglite');
+  const { PGlite } = await importPglite();
   const pglite = await PGlite.create();
   t.after(() => pglite.close());
   let tail: Promise<unknown> = Promise.resolve();
