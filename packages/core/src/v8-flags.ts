@@ -27,6 +27,13 @@ export const ANALYSIS_V8_FLAGS = ['--liftoff-only', '--max-semi-space-size=16'];
  */
 export let runtimeFlags = '';
 
+/** Sets a V8 flag now, once, and records it in runtimeFlags (a flag already on the command line is left). */
+function setAtRunTime(flag: string): void {
+  if (process.execArgv.includes(flag) || runtimeFlags.split(' ').includes(flag)) return;
+  v8.setFlagsFromString(flag);
+  runtimeFlags = [runtimeFlags, flag].join(' ').trim();
+}
+
 type Execve = (file: string, args: string[], env: NodeJS.ProcessEnv) => never;
 
 /** Re-executes this process with ANALYSIS_V8_FLAGS where it can; returns when it cannot (or need not). */
@@ -40,15 +47,12 @@ export function restartWithAnalysisFlags(): void {
     // at run time, before any WebAssembly is compiled: without it, tiering the parse loop up held
     // the main thread ~300 ms after a check's last query (measured: check of 200 loops, exit 300 ms
     // sooner). Node 24 ignores it here, harmlessly.
-    v8.setFlagsFromString('--liftoff-only');
-    runtimeFlags = '--liftoff-only';
+    setAtRunTime('--liftoff-only');
     return;
   }
   const missing = ANALYSIS_V8_FLAGS.filter((f) => !process.execArgv.includes(f));
   execve(process.execPath, [process.execPath, ...missing, ...process.execArgv, ...process.argv.slice(1)], process.env);
 }
-
-const NO_WASM_CODE_GC = '--no-wasm-code-gc';
 
 /**
  * Turns V8's garbage collection of WebAssembly code off on Node 24, whose V8 (13.6) can free an
@@ -60,12 +64,9 @@ const NO_WASM_CODE_GC = '--no-wasm-code-gc';
  * aborted so on Node 24.21.0. Without the code GC nothing is freed twice; V8 keeps the code that
  * tier-up replaced (measured, six PGlite instances in turn: RSS afterwards 568 MB, 572 with it).
  * The flag is read whenever code may have died, so setting it at run time works, before the
- * first WebAssembly instance. Called where PGlite is imported, and by the CLI as it starts (code
- * caches are keyed by the flags, see runtimeFlags).
+ * first WebAssembly instance. Called where PGlite is imported, and by the CLI (before its code
+ * caches, which are keyed by the flags: see runtimeFlags) and the Action as they start.
  */
 export function keepWasmCodeOnNode24(): void {
-  if (!process.versions.v8.startsWith('13.') || process.execArgv.includes(NO_WASM_CODE_GC)) return;
-  if (runtimeFlags.split(' ').includes(NO_WASM_CODE_GC)) return;
-  v8.setFlagsFromString(NO_WASM_CODE_GC);
-  runtimeFlags = [runtimeFlags, NO_WASM_CODE_GC].join(' ').trim();
+  if (process.versions.v8.startsWith('13.')) setAtRunTime('--no-wasm-code-gc');
 }

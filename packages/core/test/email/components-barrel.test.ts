@@ -26,7 +26,7 @@ const exampleTemplates = readdirSync(EXAMPLES, { withFileTypes: true })
 
 const inputBytes = (result: Awaited<ReturnType<typeof build>>) => Object.values(result.metafile.inputs).reduce((sum, input) => sum + input.bytes, 0);
 
-test('readReactTemplate: the components imported imported by name, or undefined where the module is reached otherwise', () => {
+test('readReactTemplate: the components imported by name, or undefined where the module is reached otherwise', () => {
   const names = (source: string) => readReactTemplate(source, 'email.tsx').components;
   assert.deepEqual(names(`import { Body, Text as T, type TextProps } from '@react-email/components';`), ['Body', 'Text']);
   assert.deepEqual(names(`import type { Body } from '@react-email/components';\nimport { Html } from '@react-email/components';`), ['Html']);
